@@ -1,0 +1,78 @@
+package io.soaklab.protocol;
+
+/**
+ * What one model call did, measured on one monotonic clock. All durations are nanoseconds after
+ * the call's <em>intended</em> start (see METRICS.md); {@code -1} means the point was never reached.
+ *
+ * @param intendedNanos   {@link System#nanoTime()} at which the load model wanted the call to start
+ * @param lagNanos        from intended start to the moment soaklab handed the request to the HTTP client
+ * @param connectNanos    duration of a new connection made for this call, or -1 when a pooled one was used
+ * @param headersNanos    from intended start to the response status and headers, or -1
+ * @param firstTokenNanos from intended start to the first chunk carrying text, reasoning or a tool call, or -1
+ * @param e2eNanos        from intended start to the end of the stream or the failure
+ * @param status          HTTP status, or 0 when no response arrived
+ * @param error           how the call ended
+ * @param errorDetail     a short explanation of a failure, or {@code null}
+ * @param usage           token usage
+ * @param content         the reply's text (content deltas only, not reasoning)
+ * @param contentChunks   chunks that carried text, reasoning or a tool-call fragment
+ * @param itlSumNanos     sum of the gaps between consecutive content chunks
+ * @param itlMaxNanos     largest such gap, or 0
+ * @param finishReason    the server's finish reason ({@code stop}, {@code length}...), or {@code null}
+ */
+public record CallResult(
+        long intendedNanos,
+        long lagNanos,
+        long connectNanos,
+        long headersNanos,
+        long firstTokenNanos,
+        long e2eNanos,
+        int status,
+        ErrorClass error,
+        String errorDetail,
+        Usage usage,
+        String content,
+        int contentChunks,
+        long itlSumNanos,
+        long itlMaxNanos,
+        String finishReason) {
+
+    /** True when the call finished normally. */
+    public boolean ok() {
+        return error == ErrorClass.OK;
+    }
+
+    /** Time to first token from the request's send, the figure other tools report; -1 if none. */
+    public long ttftSentNanos() {
+        return firstTokenNanos < 0 ? -1 : firstTokenNanos - lagNanos;
+    }
+
+    /** Number of inter-token gaps. */
+    public int itlCount() {
+        return Math.max(0, contentChunks - 1);
+    }
+
+    /** Mean inter-token gap, or -1 when there was at most one content chunk. */
+    public long itlMeanNanos() {
+        int n = itlCount();
+        return n == 0 ? -1 : itlSumNanos / n;
+    }
+
+    /**
+     * Time per output token after the first: {@code (end - first token) / (output tokens - 1)}, or -1
+     * when usage is unknown or the reply had fewer than two tokens.
+     */
+    public long tpotNanos() {
+        long tokens = usage.completionTokens();
+        if (firstTokenNanos < 0 || !usage.known() || tokens < 2) {
+            return -1;
+        }
+        return (e2eNanos - firstTokenNanos) / (tokens - 1);
+    }
+
+    /** The same result with other usage (used when usage is estimated locally). */
+    public CallResult withUsage(Usage newUsage) {
+        return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
+                status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason);
+    }
+}

@@ -1,0 +1,147 @@
+package io.soaklab.protocol;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * How to reach a model endpoint, and the timeouts that bound every call.
+ *
+ * <pre>{@code
+ * ClientConfig config = ClientConfig.builder(URI.create("http://127.0.0.1:8080/v1"))
+ *         .model("llama-3.1-8b")
+ *         .firstTokenTimeout(Duration.ofSeconds(30))
+ *         .build();
+ * }</pre>
+ *
+ * <p>A {@link Duration#ZERO} timeout is disabled. The API key is never printed by {@link #toString()}.
+ *
+ * @param baseUrl           the API root, e.g. {@code https://api.openai.com/v1}
+ * @param model             the model name sent with every request
+ * @param apiKey            the key sent as a bearer token, or {@code null}
+ * @param connectTimeout    to establish a connection
+ * @param firstTokenTimeout from send to the first content chunk
+ * @param idleTimeout       longest gap allowed between content chunks after the first
+ * @param totalTimeout      longest a whole call may take
+ * @param maxTokensField    the request field that carries the output cap
+ */
+public record ClientConfig(
+        URI baseUrl,
+        String model,
+        String apiKey,
+        Duration connectTimeout,
+        Duration firstTokenTimeout,
+        Duration idleTimeout,
+        Duration totalTimeout,
+        String maxTokensField) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(120);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
+
+    public ClientConfig {
+        Objects.requireNonNull(baseUrl, "baseUrl");
+        Objects.requireNonNull(model, "model");
+        String scheme = baseUrl.getScheme();
+        if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
+            throw new IllegalArgumentException("endpoint must be an http:// or https:// URL with a host, was '" + baseUrl + "'");
+        }
+        requireNonNegative(connectTimeout, "connect timeout");
+        requireNonNegative(firstTokenTimeout, "first-token timeout");
+        requireNonNegative(idleTimeout, "idle timeout");
+        requireNonNegative(totalTimeout, "total timeout");
+        if (maxTokensField == null) {
+            maxTokensField = defaultMaxTokensField(baseUrl);
+        }
+        if (!maxTokensField.equals("max_tokens") && !maxTokensField.equals("max_completion_tokens")) {
+            throw new IllegalArgumentException("max-tokens field must be max_tokens or max_completion_tokens, was '" + maxTokensField + "'");
+        }
+    }
+
+    /** A builder with the default timeouts. */
+    public static Builder builder(URI baseUrl) {
+        return new Builder(baseUrl);
+    }
+
+    /**
+     * OpenAI's own API rejects {@code max_tokens} for reasoning models and wants
+     * {@code max_completion_tokens}; most OpenAI-compatible servers (vLLM, llama.cpp, Ollama) have
+     * long accepted {@code max_tokens}.
+     */
+    static String defaultMaxTokensField(URI baseUrl) {
+        String host = baseUrl.getHost() == null ? "" : baseUrl.getHost().toLowerCase(Locale.ROOT);
+        return host.endsWith("openai.com") || host.endsWith("openai.azure.com") ? "max_completion_tokens" : "max_tokens";
+    }
+
+    private static void requireNonNegative(Duration d, String what) {
+        Objects.requireNonNull(d, what);
+        if (d.isNegative()) {
+            throw new IllegalArgumentException(what + " must not be negative");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ClientConfig[baseUrl=" + baseUrl + ", model=" + model + ", apiKey=" + (apiKey == null ? "none" : "(set)")
+                + ", connectTimeout=" + connectTimeout + ", firstTokenTimeout=" + firstTokenTimeout
+                + ", idleTimeout=" + idleTimeout + ", totalTimeout=" + totalTimeout + ", maxTokensField=" + maxTokensField + "]";
+    }
+
+    /** Builder for {@link ClientConfig}. */
+    public static final class Builder {
+        private final URI baseUrl;
+        private String model = "default";
+        private String apiKey;
+        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        private Duration firstTokenTimeout = DEFAULT_FIRST_TOKEN_TIMEOUT;
+        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+        private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
+        private String maxTokensField;
+
+        private Builder(URI baseUrl) {
+            this.baseUrl = baseUrl;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder apiKey(String apiKey) {
+            this.apiKey = apiKey;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        public Builder firstTokenTimeout(Duration timeout) {
+            this.firstTokenTimeout = timeout;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        public Builder totalTimeout(Duration timeout) {
+            this.totalTimeout = timeout;
+            return this;
+        }
+
+        /** {@code max_tokens} or {@code max_completion_tokens}; by default chosen from the host. */
+        public Builder maxTokensField(String field) {
+            this.maxTokensField = field;
+            return this;
+        }
+
+        public ClientConfig build() {
+            return new ClientConfig(baseUrl, model, apiKey, connectTimeout, firstTokenTimeout, idleTimeout, totalTimeout, maxTokensField);
+        }
+    }
+}

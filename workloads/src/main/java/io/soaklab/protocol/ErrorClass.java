@@ -1,0 +1,76 @@
+package io.soaklab.protocol;
+
+/**
+ * How a model call ended. Every failure is classified into exactly one of these and counted; the
+ * {@link #wireName()} is what {@code calls.jsonl} and the report show.
+ */
+public enum ErrorClass {
+    /** The stream finished normally. */
+    OK("ok"),
+    /** HTTP 429: rate limited. */
+    HTTP_429("http_429"),
+    /** HTTP 529: Anthropic's {@code overloaded_error}. */
+    HTTP_529("http_529"),
+    /** Any other HTTP 5xx. */
+    HTTP_5XX("http_5xx"),
+    /** Any other HTTP 4xx (bad request, auth, context too long...). */
+    HTTP_4XX("http_4xx"),
+    /** No connection within the connect timeout. */
+    TIMEOUT_CONNECT("timeout_connect"),
+    /** No content token within the first-token timeout after the request was sent. */
+    TIMEOUT_FIRST_TOKEN("timeout_first_token"),
+    /** The gap since the last content token exceeded the idle timeout. */
+    TIMEOUT_IDLE("timeout_idle"),
+    /** The whole call exceeded the total timeout. */
+    TIMEOUT_TOTAL("timeout_total"),
+    /** The connection could not be made (refused, unreachable, TLS failure). */
+    CONNECT_ERROR("connect_error"),
+    /** The connection broke after the request was sent. */
+    STREAM_RESET("stream_reset"),
+    /** The response was not the protocol: bad SSE, bad JSON, unexpected content type. */
+    STREAM_MALFORMED("stream_malformed"),
+    /** The server sent an error object inside a 200 stream. */
+    STREAM_ERROR("stream_error"),
+    /** The stream closed cleanly but without its terminator ({@code [DONE]}, {@code message_stop}). */
+    STREAM_TRUNCATED("stream_truncated"),
+    /** soaklab itself failed to make the call. */
+    CLIENT_ERROR("client_error");
+
+    private final String wireName;
+
+    ErrorClass(String wireName) {
+        this.wireName = wireName;
+    }
+
+    /** The stable lower-case name used in files and reports. */
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The class of a non-2xx HTTP status. */
+    public static ErrorClass ofStatus(int status) {
+        if (status == 429) {
+            return HTTP_429;
+        }
+        if (status == 529) {
+            return HTTP_529;
+        }
+        if (status >= 500) {
+            return HTTP_5XX;
+        }
+        if (status >= 400) {
+            return HTTP_4XX;
+        }
+        return STREAM_MALFORMED; // 1xx/3xx where a stream was expected
+    }
+
+    /** The class with this wire name. */
+    public static ErrorClass ofWireName(String name) {
+        for (ErrorClass c : values()) {
+            if (c.wireName.equals(name)) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException("unknown error class '" + name + "'");
+    }
+}

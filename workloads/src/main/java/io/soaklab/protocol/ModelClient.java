@@ -1,0 +1,40 @@
+package io.soaklab.protocol;
+
+import java.util.concurrent.CompletableFuture;
+import org.HdrHistogram.ValueRecorder;
+
+/**
+ * Sends chat requests to a model endpoint as streams and measures them.
+ *
+ * <p>A call never throws and never hangs: every outcome, including timeouts and protocol faults,
+ * completes the future with a {@link CallResult} whose {@link ErrorClass} says what happened. The
+ * HTTP layer never replays a request: a retry is the workload's decision, and is counted.
+ *
+ * <pre>{@code
+ * try (ModelClient client = ModelClient.openAi(config, itlRecorder)) {
+ *     CallResult r = client.send(request, System.nanoTime()).join();
+ * }
+ * }</pre>
+ */
+public interface ModelClient extends AutoCloseable {
+
+    /**
+     * Sends {@code request}; latency is measured from {@code intendedNanos} (a
+     * {@link System#nanoTime()} value), the moment the load model wanted the call to start.
+     */
+    CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos);
+
+    /** Closes connections and threads; calls in flight fail. */
+    @Override
+    void close();
+
+    /**
+     * A client for the OpenAI Chat Completions streaming API (OpenAI, vLLM, llama.cpp, Ollama...).
+     *
+     * @param itlMicros receives every inter-token gap, in microseconds, as it is observed (called on
+     *                  I/O threads; HdrHistogram's {@code Recorder} is a good fit)
+     */
+    static ModelClient openAi(ClientConfig config, ValueRecorder itlMicros) {
+        return new OpenAiChatClient(config, itlMicros);
+    }
+}

@@ -1,0 +1,134 @@
+package io.soaklab.sim;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerExpectContinueHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * soaklab's own model endpoint: a real HTTP server (Netty) speaking the OpenAI Chat Completions
+ * streaming protocol, with latencies from a {@link SimConfig}. Users run their first soak against
+ * it; every test runs against it.
+ *
+ * <pre>{@code
+ * try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(SimConfig.defaults())) {
+ *     URI api = endpoint.baseUrl(); // http://127.0.0.1:PORT/v1
+ * }
+ * }</pre>
+ */
+public final class EmbeddedEndpoint implements AutoCloseable {
+
+    private static final int MAX_REQUEST_BYTES = 64 << 20;
+
+    private final SimConfig config;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final Channel server;
+    private final EndpointStats stats = new EndpointStats();
+    private final int port;
+
+    private EmbeddedEndpoint(SimConfig config) {
+        this.config = config;
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("soaklab-sim-accept", true), NioIoHandler.newFactory());
+        this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("soaklab-sim", true), NioIoHandler.newFactory());
+        AtomicLong sequence = new AtomicLong();
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpServerExpectContinueHandler())
+                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                                .addLast(new SimHandler(config, stats, sequence));
+                    }
+                });
+        try {
+            this.server = bootstrap.bind(config.host(), config.port()).sync().channel();
+        } catch (Exception e) {
+            shutdown();
+            String why = e instanceof BindException || e.getCause() instanceof BindException ? "address in use or not available" : e.toString();
+            throw new UncheckedIOException(new BindException("cannot listen on " + config.host() + ":" + config.port() + ": " + why));
+        }
+        this.port = ((InetSocketAddress) server.localAddress()).getPort();
+    }
+
+    /** Starts an endpoint; it serves until {@link #close()}. */
+    public static EmbeddedEndpoint start(SimConfig config) {
+        return new EmbeddedEndpoint(config);
+    }
+
+    /** The API root, e.g. {@code http://127.0.0.1:41234/v1}. */
+    public URI baseUrl() {
+        String host = config.host().contains(":") ? "[" + config.host() + "]" : config.host();
+        return URI.create("http://" + host + ":" + port + "/v1");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public SimConfig config() {
+        return config;
+    }
+
+    /** Requests received, valid or not. */
+    public long requests() {
+        return stats.requests.sum();
+    }
+
+    /** Replies being generated now. */
+    public int activeStreams() {
+        return stats.active.get();
+    }
+
+    /** Most replies ever in flight at once. */
+    public int peakActiveStreams() {
+        return stats.peakActive.get();
+    }
+
+    /** Replies sent to the end. */
+    public long completedStreams() {
+        return stats.completed.sum();
+    }
+
+    /** Replies stopped because the client went away. */
+    public long abandonedStreams() {
+        return stats.abandoned.sum();
+    }
+
+    /** Output tokens sent. */
+    public long tokensSent() {
+        return stats.tokens.sum();
+    }
+
+    @Override
+    public void close() {
+        server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        shutdown();
+    }
+
+    private void shutdown() {
+        acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+}

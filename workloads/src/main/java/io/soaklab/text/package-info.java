@@ -1,0 +1,2 @@
+/** Synthetic text of a known token length, and token counting for usage a server did not report. */
+package io.soaklab.text;
