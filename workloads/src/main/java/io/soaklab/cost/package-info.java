@@ -1,0 +1,2 @@
+/** What a run's tokens cost. */
+package io.soaklab.cost;

@@ -1,0 +1,333 @@
+package io.soaklab.record;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.Usage;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogWriter;
+import org.HdrHistogram.Recorder;
+import org.HdrHistogram.ValueRecorder;
+
+/**
+ * Records a run into its folder, window by window: latency distributions into one HdrHistogram
+ * interval log ({@code histograms.hlog}, one interval per {@link Metric} per measured window,
+ * values in microseconds), and one JSON line per call ({@code calls.jsonl}) and per finished
+ * session ({@code sessions.jsonl}).
+ *
+ * <p>Recording is thread-safe and wait-free for latencies (HdrHistogram {@link Recorder}s). Nothing
+ * per call is kept in memory beyond the current window: memory does not grow with run length.
+ * Each window's intervals are flushed and synced to disk when it closes; call lines at least every
+ * second.
+ *
+ * <pre>{@code
+ * try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
+ *     recorder.beginWindow(false);
+ *     recorder.recordCall(result, user, session, step);
+ *     WindowSummary window = recorder.endWindow();
+ * }
+ * }</pre>
+ */
+public final class RunRecorder implements AutoCloseable {
+
+    /** The HdrHistogram interval log. */
+    public static final String HISTOGRAMS = "histograms.hlog";
+    /** One JSON line per model call. */
+    public static final String CALLS = "calls.jsonl";
+    /** One JSON line per finished session. */
+    public static final String SESSIONS = "sessions.jsonl";
+
+    private static final JsonFactory JSON = new JsonFactory();
+    private static final Metric[] METRICS = Metric.values();
+    /** Values are microseconds; this makes the log's max column read in milliseconds. */
+    private static final double MAX_VALUE_UNIT_RATIO = 1000.0;
+
+    private final TimeBase time;
+    private final Recorder[] recorders = new Recorder[METRICS.length];
+    private final Histogram[] intervals = new Histogram[METRICS.length];
+    private final FileOutputStream hlogFile;
+    private final PrintStream hlogStream;
+    private final HistogramLogWriter hlog;
+    private final JsonLines calls;
+    private final JsonLines sessions;
+    private final ScheduledExecutorService flusher;
+    private final ThreadLocal<JsonLines.Line> lines = ThreadLocal.withInitial(JsonLines.Line::new);
+    private final LongAdder windowCalls = new LongAdder();
+    private final LongAdder windowErrors = new LongAdder();
+    private final LongAdder windowPromptTokens = new LongAdder();
+    private final LongAdder windowCompletionTokens = new LongAdder();
+
+    private volatile boolean warmup;
+    private volatile int window;
+    private boolean windowOpen;
+    private long windowStart;
+    private int warmupWindows;
+    private int measuredWindows;
+    private boolean closed;
+
+    private RunRecorder(Path dir, TimeBase time) throws IOException {
+        this.time = time;
+        for (int i = 0; i < METRICS.length; i++) {
+            recorders[i] = new Recorder(3); // auto-resizing: a session may last hours
+        }
+        this.hlogFile = new FileOutputStream(dir.resolve(HISTOGRAMS).toFile());
+        this.hlogStream = new PrintStream(new BufferedOutputStream(hlogFile, 64 << 10), false, StandardCharsets.UTF_8);
+        this.hlog = new HistogramLogWriter(hlogStream);
+        long startMillis = time.epochMicros() / 1000;
+        hlog.outputComment("soaklab histograms: values in microseconds, one interval per tag per measured window");
+        hlog.outputLogFormatVersion();
+        hlog.outputStartTime(startMillis);
+        hlog.setBaseTime(startMillis);
+        hlog.outputBaseTime(startMillis);
+        hlog.outputLegend();
+        syncHistograms();
+        this.calls = new JsonLines(dir.resolve(CALLS));
+        this.sessions = new JsonLines(dir.resolve(SESSIONS));
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "soaklab-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleAtFixedRate(() -> {
+            calls.flush();
+            sessions.flush();
+        }, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Creates the run's record files in {@code dir}, with times anchored at {@code time}. */
+    public static RunRecorder open(Path dir, TimeBase time) throws IOException {
+        return new RunRecorder(dir, time);
+    }
+
+    /** Where the client reports inter-token gaps, in microseconds, as they happen. */
+    public ValueRecorder itl() {
+        return recorders[Metric.ITL.ordinal()];
+    }
+
+    /** The clock anchor of this run. */
+    public TimeBase timeBase() {
+        return time;
+    }
+
+    /**
+     * Records one finished call: its latencies into the current window's histograms, and one line
+     * into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O thread.
+     */
+    public void recordCall(CallResult r, int user, long session, int step) {
+        value(Metric.SCHEDULE_LAG, r.lagNanos());
+        if (r.ok()) {
+            value(Metric.TTFT, r.firstTokenNanos());
+            value(Metric.TTFT_SENT, r.ttftSentNanos());
+            value(Metric.E2E, r.e2eNanos());
+            value(Metric.TPOT, r.tpotNanos());
+        } else {
+            value(Metric.E2E_FAILED, r.e2eNanos());
+            windowErrors.increment();
+        }
+        windowCalls.increment();
+        windowPromptTokens.add(r.usage().promptTokens());
+        windowCompletionTokens.add(r.usage().completionTokens());
+
+        JsonLines.Line line = lines.get();
+        line.reset();
+        try (JsonGenerator g = JSON.createGenerator(line)) {
+            g.writeStartObject();
+            phase(g);
+            g.writeNumberField("user", user);
+            g.writeNumberField("session", session);
+            g.writeNumberField("step", step);
+            g.writeNumberField("intended_us", time.epochMicros(r.intendedNanos()));
+            g.writeNumberField("lag_us", micros(r.lagNanos()));
+            optional(g, "connect_us", r.connectNanos());
+            optional(g, "headers_us", r.headersNanos());
+            optional(g, "ttft_us", r.firstTokenNanos());
+            optional(g, "ttft_sent_us", r.ttftSentNanos());
+            g.writeNumberField("e2e_us", micros(r.e2eNanos()));
+            g.writeNumberField("status", r.status());
+            g.writeStringField("error", r.error().wireName());
+            if (r.errorDetail() != null) {
+                g.writeStringField("error_detail", r.errorDetail());
+            }
+            if (r.finishReason() != null) {
+                g.writeStringField("finish", r.finishReason());
+            }
+            Usage u = r.usage();
+            g.writeNumberField("prompt_tokens", u.promptTokens());
+            g.writeNumberField("completion_tokens", u.completionTokens());
+            g.writeNumberField("cached_tokens", u.cachedTokens());
+            g.writeNumberField("reasoning_tokens", u.reasoningTokens());
+            g.writeStringField("usage", u.source().wireName());
+            g.writeNumberField("chunks", r.contentChunks());
+            optional(g, "itl_mean_us", r.itlMeanNanos());
+            if (r.itlCount() > 0) {
+                g.writeNumberField("itl_max_us", micros(r.itlMaxNanos()));
+            }
+            optional(g, "tpot_us", r.tpotNanos());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory: cannot happen
+        }
+        line.write('\n');
+        calls.append(line);
+    }
+
+    /**
+     * Records one finished session into {@code sessions.jsonl}, and its duration (intended start
+     * of its first call to the end of its last) into the {@code session} histogram if it succeeded.
+     */
+    public void recordSession(int user, long session, int steps, boolean ok, long intendedNanos, long endNanos,
+                              long promptTokens, long completionTokens) {
+        long duration = endNanos - intendedNanos;
+        if (ok) {
+            value(Metric.SESSION, duration);
+        }
+        JsonLines.Line line = lines.get();
+        line.reset();
+        try (JsonGenerator g = JSON.createGenerator(line)) {
+            g.writeStartObject();
+            phase(g);
+            g.writeNumberField("user", user);
+            g.writeNumberField("session", session);
+            g.writeNumberField("steps", steps);
+            g.writeBooleanField("ok", ok);
+            g.writeNumberField("intended_us", time.epochMicros(intendedNanos));
+            g.writeNumberField("duration_us", micros(duration));
+            g.writeNumberField("prompt_tokens", promptTokens);
+            g.writeNumberField("completion_tokens", completionTokens);
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        line.write('\n');
+        sessions.append(line);
+    }
+
+    /** Opens the next window; warmup windows are counted in call lines but not in the histograms log. */
+    public synchronized void beginWindow(boolean isWarmup) {
+        warmup = isWarmup;
+        window = isWarmup ? warmupWindows : measuredWindows;
+        windowOpen = true;
+        windowStart = System.nanoTime();
+    }
+
+    /**
+     * Closes the current window: writes its intervals (if measured), syncs them to disk and says
+     * what it held.
+     */
+    public synchronized WindowSummary endWindow() {
+        if (!windowOpen) {
+            throw new IllegalStateException("no window is open");
+        }
+        windowOpen = false;
+        long end = System.nanoTime();
+        boolean measured = !warmup;
+        long startMillis = time.epochMillis(windowStart);
+        long endMillis = time.epochMillis(end);
+        for (int i = 0; i < METRICS.length; i++) {
+            Histogram h = recorders[i].getIntervalHistogram(intervals[i]);
+            intervals[i] = h;
+            if (measured) {
+                h.setTag(METRICS[i].tag());
+                h.setStartTimeStamp(startMillis);
+                h.setEndTimeStamp(endMillis);
+                hlog.outputIntervalHistogram((startMillis - hlog.getBaseTime()) / 1000.0,
+                        (endMillis - hlog.getBaseTime()) / 1000.0, h, MAX_VALUE_UNIT_RATIO);
+            }
+        }
+        if (measured) {
+            syncHistograms();
+            measuredWindows++;
+        } else {
+            warmupWindows++;
+        }
+        Histogram ttft = intervals[Metric.TTFT.ordinal()];
+        Histogram e2e = intervals[Metric.E2E.ordinal()];
+        Histogram lag = intervals[Metric.SCHEDULE_LAG.ordinal()];
+        return new WindowSummary(!measured, window, startMillis, endMillis,
+                windowCalls.sumThenReset(), windowErrors.sumThenReset(),
+                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(),
+                percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
+                lag.getTotalCount() == 0 ? -1 : lag.getMaxValue());
+    }
+
+    /** Measured windows closed so far. */
+    public synchronized int measuredWindows() {
+        return measuredWindows;
+    }
+
+    /**
+     * Closes the files. A measured window still open is written as a shorter, final interval:
+     * what an aborted run recorded is kept.
+     */
+    @Override
+    public synchronized void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        flusher.shutdownNow();
+        if (windowOpen && !warmup) {
+            endWindow();
+        }
+        IOException failure = null;
+        try {
+            calls.close();
+        } catch (IOException e) {
+            failure = e;
+        }
+        try {
+            sessions.close();
+        } catch (IOException e) {
+            failure = failure == null ? e : failure;
+        }
+        hlogStream.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void phase(JsonGenerator g) throws IOException {
+        g.writeStringField("phase", warmup ? "warmup" : "measure");
+        g.writeNumberField("window", window);
+    }
+
+    private void value(Metric metric, long nanos) {
+        if (nanos >= 0) {
+            recorders[metric.ordinal()].recordValue(nanos / 1000);
+        }
+    }
+
+    private void syncHistograms() {
+        hlogStream.flush();
+        try {
+            hlogFile.getFD().sync();
+        } catch (IOException e) {
+            // sync is best effort (some file systems refuse it); the data is flushed to the OS
+        }
+    }
+
+    private static long micros(long nanos) {
+        return nanos / 1000;
+    }
+
+    private static void optional(JsonGenerator g, String field, long nanos) throws IOException {
+        if (nanos >= 0) {
+            g.writeNumberField(field, nanos / 1000);
+        }
+    }
+
+    private static long percentile(Histogram h, double p) {
+        return h.getTotalCount() == 0 ? -1 : h.getValueAtPercentile(p);
+    }
+}

@@ -1,0 +1,37 @@
+package io.soaklab.record;
+
+/**
+ * What one window recorded, for the progress line and {@code run.json}.
+ *
+ * @param warmup           true for a warmup window (not in the histograms log)
+ * @param index            window number within its phase, from 0
+ * @param startMillis      wall time the window opened
+ * @param endMillis        wall time it closed
+ * @param calls            calls that ended in the window
+ * @param errors           of which failed
+ * @param promptTokens     input tokens of those calls
+ * @param completionTokens output tokens of those calls
+ * @param ttftP50Micros    median TTFT of successful calls, or -1
+ * @param ttftP99Micros    99th percentile TTFT, or -1
+ * @param e2eP99Micros     99th percentile end-to-end latency, or -1
+ * @param lagMaxMicros     largest schedule lag, or -1
+ */
+public record WindowSummary(
+        boolean warmup,
+        int index,
+        long startMillis,
+        long endMillis,
+        long calls,
+        long errors,
+        long promptTokens,
+        long completionTokens,
+        long ttftP50Micros,
+        long ttftP99Micros,
+        long e2eP99Micros,
+        long lagMaxMicros) {
+
+    /** Window length in seconds. */
+    public double seconds() {
+        return Math.max(1, endMillis - startMillis) / 1000.0;
+    }
+}

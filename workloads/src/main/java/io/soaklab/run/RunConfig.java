@@ -1,0 +1,268 @@
+package io.soaklab.run;
+
+import io.soaklab.cost.PricePair;
+import io.soaklab.protocol.ClientConfig;
+import io.soaklab.scenario.Scenarios;
+import io.soaklab.sim.SimConfig;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything that defines a soak run, as recorded in {@code run.json}. It never holds a secret:
+ * only the name of the environment variable that holds the API key.
+ *
+ * <pre>{@code
+ * RunConfig config = RunConfig.builder()
+ *         .concurrency(16).duration(Duration.ofSeconds(30)).window(Duration.ofSeconds(5))
+ *         .build();
+ * }</pre>
+ *
+ * @param scenario          built-in scenario name
+ * @param concurrency       concurrent sessions (closed loop)
+ * @param duration          measured time; rounded up to whole windows
+ * @param window            length of one measurement window (one JMH iteration)
+ * @param warmup            warmup before measuring (one JMH warmup iteration), zero for none
+ * @param seed              seeds every random choice of the workload (and of the embedded endpoint)
+ * @param endpoint          API root of a remote endpoint, or {@code null} for the embedded one
+ * @param model             model name sent with each request
+ * @param apiKeyEnv         name of the environment variable holding the API key, or {@code null}
+ * @param maxTokensField    {@code max_tokens}, {@code max_completion_tokens}, or {@code null} to choose by host
+ * @param connectTimeout    connection timeout
+ * @param firstTokenTimeout from send to first content token
+ * @param idleTimeout       longest gap between content tokens
+ * @param callTimeout       longest a whole call may take
+ * @param errorBackoff      pause after a failed call before the user's next session
+ * @param sim               the embedded endpoint's model (used when {@code endpoint} is null)
+ * @param price             input/output price per 1M tokens for the spend figure
+ * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
+ */
+public record RunConfig(
+        String scenario,
+        int concurrency,
+        Duration duration,
+        Duration window,
+        Duration warmup,
+        long seed,
+        URI endpoint,
+        String model,
+        String apiKeyEnv,
+        String maxTokensField,
+        Duration connectTimeout,
+        Duration firstTokenTimeout,
+        Duration idleTimeout,
+        Duration callTimeout,
+        Duration errorBackoff,
+        SimConfig sim,
+        PricePair price,
+        int forks) {
+
+    /** Shortest window accepted. */
+    public static final Duration MIN_WINDOW = Duration.ofMillis(100);
+
+    public RunConfig {
+        Objects.requireNonNull(scenario, "scenario");
+        Objects.requireNonNull(duration, "duration");
+        Objects.requireNonNull(window, "window");
+        Objects.requireNonNull(warmup, "warmup");
+        Objects.requireNonNull(sim, "sim");
+        Objects.requireNonNull(price, "price");
+        Scenarios.builtIn(scenario); // fails with the list of scenarios
+        check(concurrency >= 1 && concurrency <= 100_000, "--concurrency must be between 1 and 100000, was " + concurrency);
+        check(!duration.isNegative() && !duration.isZero(), "--duration must be positive");
+        check(window.compareTo(MIN_WINDOW) >= 0, "--window must be at least " + Durations.format(MIN_WINDOW));
+        check(!warmup.isNegative(), "--warmup must not be negative");
+        check(forks == 0 || forks == 1, "forks must be 0 or 1, was " + forks);
+        if (endpoint != null) {
+            String s = endpoint.getScheme();
+            check(s != null && (s.equals("http") || s.equals("https")) && endpoint.getHost() != null,
+                    "--endpoint must be an http:// or https:// URL with a host, was '" + endpoint + "'");
+            check(model != null && !model.isBlank(), "--model is required with --endpoint");
+        }
+        if (model == null || model.isBlank()) {
+            model = sim.model();
+        }
+        if (window.compareTo(duration) > 0) {
+            window = duration; // a run shorter than one window is one window
+        }
+        // Validates the client settings now, not in the forked load generator.
+        ClientConfig.builder(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint)
+                .model(model).maxTokensField(maxTokensField)
+                .connectTimeout(connectTimeout).firstTokenTimeout(firstTokenTimeout)
+                .idleTimeout(idleTimeout).totalTimeout(callTimeout).build();
+        check(!errorBackoff.isNegative(), "error backoff must not be negative");
+    }
+
+    private static void check(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** True when the run uses the embedded endpoint. */
+    public boolean embedded() {
+        return endpoint == null;
+    }
+
+    /** Measurement windows: the duration divided by the window, rounded up. */
+    public int windows() {
+        long w = window.toNanos();
+        return (int) Math.max(1, (duration.toNanos() + w - 1) / w);
+    }
+
+    /** Measured time actually planned: whole windows. */
+    public Duration measuredTime() {
+        return window.multipliedBy(windows());
+    }
+
+    /**
+     * How long JMH may wait for an iteration: one window plus the longest call it may have to
+     * wait for, plus a minute; JMH's own default of 10 minutes is too short for long windows.
+     */
+    public Duration iterationTimeout() {
+        Duration longestCall = callTimeout.isZero() ? Duration.ofHours(1) : callTimeout;
+        return window.plus(longestCall).plusMinutes(1);
+    }
+
+    /** The client settings for this run against {@code baseUrl}. */
+    public ClientConfig clientConfig(URI baseUrl, String apiKey) {
+        return ClientConfig.builder(baseUrl)
+                .model(model)
+                .apiKey(apiKey)
+                .maxTokensField(maxTokensField)
+                .connectTimeout(connectTimeout)
+                .firstTokenTimeout(firstTokenTimeout)
+                .idleTimeout(idleTimeout)
+                .totalTimeout(callTimeout)
+                .build();
+    }
+
+    /** Builder for {@link RunConfig}, holding the defaults of {@code soaklab run}. */
+    public static final class Builder {
+        private String scenario = "coding-agent";
+        private int concurrency = 8;
+        private Duration duration = Duration.ofMinutes(10);
+        private Duration window = Duration.ofSeconds(60);
+        private Duration warmup = Duration.ZERO;
+        private long seed = 1;
+        private URI endpoint;
+        private String model;
+        private String apiKeyEnv;
+        private String maxTokensField;
+        private Duration connectTimeout = ClientConfig.DEFAULT_CONNECT_TIMEOUT;
+        private Duration firstTokenTimeout = ClientConfig.DEFAULT_FIRST_TOKEN_TIMEOUT;
+        private Duration idleTimeout = ClientConfig.DEFAULT_IDLE_TIMEOUT;
+        private Duration callTimeout = ClientConfig.DEFAULT_TOTAL_TIMEOUT;
+        private Duration errorBackoff = Duration.ofSeconds(1);
+        private SimConfig sim = SimConfig.defaults();
+        private PricePair price = PricePair.placeholder();
+        private int forks = 1;
+
+        private Builder() {
+        }
+
+        public Builder scenario(String scenario) {
+            this.scenario = scenario;
+            return this;
+        }
+
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        public Builder window(Duration window) {
+            this.window = window;
+            return this;
+        }
+
+        public Builder warmup(Duration warmup) {
+            this.warmup = warmup;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder endpoint(URI endpoint) {
+            this.endpoint = endpoint;
+            return this;
+        }
+
+        public Builder model(String model) {
+            this.model = model;
+            return this;
+        }
+
+        public Builder apiKeyEnv(String apiKeyEnv) {
+            this.apiKeyEnv = apiKeyEnv;
+            return this;
+        }
+
+        public Builder maxTokensField(String field) {
+            this.maxTokensField = field;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        public Builder firstTokenTimeout(Duration timeout) {
+            this.firstTokenTimeout = timeout;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = timeout;
+            return this;
+        }
+
+        public Builder errorBackoff(Duration backoff) {
+            this.errorBackoff = backoff;
+            return this;
+        }
+
+        public Builder sim(SimConfig sim) {
+            this.sim = sim;
+            return this;
+        }
+
+        public Builder price(PricePair price) {
+            this.price = price;
+            return this;
+        }
+
+        public Builder forks(int forks) {
+            this.forks = forks;
+            return this;
+        }
+
+        /**
+         * Builds and validates.
+         *
+         * @throws IllegalArgumentException with a message fit to show a user
+         */
+        public RunConfig build() {
+            return new RunConfig(scenario, concurrency, duration, window, warmup, seed, endpoint, model, apiKeyEnv,
+                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, price, forks);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package io.soaklab.run;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code run.json}: what a run was asked to do and where it is in its life. Written when the run
+ * starts, after every window and at the end, always atomically (a reader never sees half a file).
+ *
+ * @param soaklab          soaklab version
+ * @param runId            the folder name
+ * @param status           running, complete, aborted or crashed
+ * @param message          why it ended, when not complete
+ * @param created          when the run folder was made (ISO-8601 UTC)
+ * @param started          when the load generator started measuring, or null
+ * @param ended            when the run ended, or null
+ * @param pid              process that launched the run
+ * @param loadPid          process that generated the load (the JMH fork), or null
+ * @param host             machine name
+ * @param versions         java, os, jmh...
+ * @param config           the configuration
+ * @param endpoint         where the load went
+ * @param windowsPlanned   measurement windows planned
+ * @param windowsCompleted measurement windows closed
+ */
+public record RunManifest(
+        String soaklab,
+        String runId,
+        RunStatus status,
+        String message,
+        String created,
+        String started,
+        String ended,
+        Long pid,
+        Long loadPid,
+        String host,
+        Map<String, String> versions,
+        RunConfig config,
+        Endpoint endpoint,
+        int windowsPlanned,
+        int windowsCompleted) {
+
+    /** The file name. */
+    public static final String FILE = "run.json";
+
+    /**
+     * The endpoint a run talked to.
+     *
+     * @param url      its API root
+     * @param embedded true when it was soaklab's own
+     */
+    public record Endpoint(URI url, boolean embedded) {
+    }
+
+    /** A new manifest for a run about to start in {@code dir}. */
+    public static RunManifest create(Path dir, RunConfig config, Endpoint endpoint) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        versions.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+        versions.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
+        return new RunManifest(Versions.soaklab(), dir.toAbsolutePath().normalize().getFileName().toString(),
+                RunStatus.RUNNING, null, now(), null, null, ProcessHandle.current().pid(), null, hostName(),
+                versions, config, endpoint, config.windows(), 0);
+    }
+
+    /** Reads {@code dir/run.json}. */
+    public static RunManifest read(Path dir) throws IOException {
+        Path file = dir.resolve(FILE);
+        try {
+            return Json.MAPPER.readValue(file.toFile(), RunManifest.class);
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+            throw new NoSuchFileException(file.toString(), null, "no " + FILE + ": not a soaklab run folder");
+        }
+    }
+
+    /** Writes {@code dir/run.json} atomically and durably. */
+    public void write(Path dir) {
+        Path file = dir.resolve(FILE);
+        Path tmp = dir.resolve(FILE + ".tmp");
+        try {
+            byte[] bytes = Json.MAPPER.writeValueAsBytes(this);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ch.write(java.nio.ByteBuffer.wrap(bytes));
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This manifest with versions added (e.g. the harness's). */
+    public RunManifest withVersion(String name, String version) {
+        Map<String, String> v = new LinkedHashMap<>(versions);
+        v.put(name, version);
+        return new RunManifest(soaklab, runId, status, message, created, started, ended, pid, loadPid, host, v,
+                config, endpoint, windowsPlanned, windowsCompleted);
+    }
+
+    /** This manifest once the load generator has started against {@code url}. */
+    public RunManifest started(Endpoint where, long loadProcess) {
+        return new RunManifest(soaklab, runId, status, message, created, now(), ended, pid, loadProcess, host, versions,
+                config, where, windowsPlanned, windowsCompleted);
+    }
+
+    /** This manifest after {@code n} measurement windows. */
+    public RunManifest withWindowsCompleted(int n) {
+        return new RunManifest(soaklab, runId, status, message, created, started, ended, pid, loadPid, host, versions,
+                config, endpoint, windowsPlanned, n);
+    }
+
+    /** This manifest ended with {@code newStatus}. */
+    public RunManifest ended(RunStatus newStatus, String why) {
+        return new RunManifest(soaklab, runId, newStatus, why, created, started, now(), pid, loadPid, host, versions,
+                config, endpoint, windowsPlanned, windowsCompleted);
+    }
+
+    /**
+     * True when this says running but no process that worked on the run is alive on this machine:
+     * it was killed without a chance to say so.
+     */
+    public boolean orphaned() {
+        if (status != RunStatus.RUNNING || !hostName().equals(host)) {
+            return false;
+        }
+        return !alive(pid) && !alive(loadPid);
+    }
+
+    private static boolean alive(Long processId) {
+        return processId != null && ProcessHandle.of(processId).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

@@ -1,0 +1,250 @@
+package io.soaklab.run;
+
+import io.soaklab.load.SessionLoop;
+import io.soaklab.protocol.ModelClient;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.record.TimeBase;
+import io.soaklab.record.WindowSummary;
+import io.soaklab.scenario.Scenario;
+import io.soaklab.scenario.Scenarios;
+import io.soaklab.sim.EmbeddedEndpoint;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * A soak run in progress: the one object a benchmark needs. It reads the run folder's
+ * {@code run.json}, connects to the endpoint (starting the embedded one if the run has none),
+ * hands out one {@link SessionLoop} per virtual user, and closes windows as the harness says.
+ *
+ * <pre>{@code
+ * Soak soak = Soak.open(runDir, false);
+ * SessionLoop user = soak.sessionLoop(0);
+ * soak.beginWindow(false);
+ * user.step();                          // from each user's thread, repeatedly
+ * System.err.println(soak.progress(soak.endWindow()));
+ * soak.finish();
+ * }</pre>
+ *
+ * <p>If the JVM is stopped by a signal, a shutdown hook writes the open window and marks the run
+ * {@code aborted}; nothing recorded is lost.
+ */
+public final class Soak implements AutoCloseable {
+
+    private final Path dir;
+    private final RunConfig config;
+    private final Scenario scenario;
+    private final EmbeddedEndpoint ownEndpoint;
+    private final RunRecorder recorder;
+    private final ModelClient client;
+    private final Thread shutdownHook;
+    private RunManifest manifest;
+    private long measureStart = -1;
+    private boolean closed;
+
+    private Soak(Path dir, RunManifest prepared, boolean watchParent) throws IOException {
+        this.dir = dir;
+        this.config = prepared.config();
+        String apiKey = apiKey(config.apiKeyEnv());
+        this.scenario = Scenarios.builtIn(config.scenario());
+        RunManifest.Endpoint where = prepared.endpoint();
+        EmbeddedEndpoint own = null;
+        if (where == null) {
+            if (config.embedded()) {
+                own = EmbeddedEndpoint.start(config.sim());
+                where = new RunManifest.Endpoint(own.baseUrl(), true);
+            } else {
+                where = new RunManifest.Endpoint(config.endpoint(), false);
+            }
+        }
+        this.ownEndpoint = own;
+        try {
+            this.recorder = RunRecorder.open(dir, TimeBase.now());
+        } catch (IOException | RuntimeException e) {
+            if (own != null) {
+                own.close();
+            }
+            throw e;
+        }
+        this.client = ModelClient.openAi(config.clientConfig(where.url(), apiKey), recorder.itl());
+        this.manifest = prepared.started(where, ProcessHandle.current().pid());
+        manifest.write(dir);
+        this.shutdownHook = new Thread(() -> close(RunStatus.ABORTED, "stopped by a signal before the end"), "soaklab-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        if (watchParent) {
+            watchParent();
+        }
+    }
+
+    /**
+     * Opens the run prepared in {@code dir} (by {@code soaklab run}, or {@link #prepare}).
+     *
+     * @param watchParent end the run if the launching process dies (set in a forked load generator)
+     */
+    public static Soak open(Path dir, boolean watchParent) throws IOException {
+        RunManifest prepared = RunManifest.read(dir);
+        if (prepared.status().ended()) {
+            throw new IllegalStateException("run " + dir + " has already ended (" + prepared.status().wireName() + ")");
+        }
+        return new Soak(dir, prepared, watchParent);
+    }
+
+    /**
+     * Creates the run folder {@code dir} and its {@code run.json}.
+     *
+     * @param endpoint where the load goes, or {@code null} to let {@link #open} start the embedded
+     *                 endpoint in the load generator's own JVM
+     */
+    public static RunManifest prepare(Path dir, RunConfig config, RunManifest.Endpoint endpoint) throws IOException {
+        RunFolder.create(dir);
+        RunManifest manifest = RunManifest.create(dir, config, endpoint);
+        manifest.write(dir);
+        return manifest;
+    }
+
+    /** The API key from the named environment variable; the key itself is never stored or printed. */
+    static String apiKey(String envName) {
+        if (envName == null || envName.isBlank()) {
+            return null;
+        }
+        String key = System.getenv(envName);
+        if (key == null || key.isBlank()) {
+            throw new IllegalArgumentException("environment variable " + envName + " (named by --api-key-env) is not set");
+        }
+        return key;
+    }
+
+    public RunConfig config() {
+        return config;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** A virtual user; call {@link SessionLoop#step()} from one thread only. */
+    public SessionLoop sessionLoop(int user) {
+        Duration watchdog = config.callTimeout().isZero() ? Duration.ZERO : config.callTimeout().plusSeconds(30);
+        return new SessionLoop(scenario, client, recorder, config.seed(), user, config.errorBackoff(), watchdog);
+    }
+
+    /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */
+    public synchronized void beginWindow(boolean warmup) {
+        if (!warmup && measureStart < 0) {
+            measureStart = System.nanoTime();
+        }
+        recorder.beginWindow(warmup);
+    }
+
+    /** Closes the window: its histograms go to disk and {@code run.json} counts it. */
+    public synchronized WindowSummary endWindow() {
+        WindowSummary window = recorder.endWindow();
+        if (!window.warmup()) {
+            manifest = manifest.withWindowsCompleted(recorder.measuredWindows());
+            manifest.write(dir);
+        }
+        return window;
+    }
+
+    /** The one-line progress report of a closed window. */
+    public String progress(WindowSummary w) {
+        double seconds = w.seconds();
+        String where;
+        if (w.warmup()) {
+            where = String.format(Locale.ROOT, "warmup %d", w.index() + 1);
+        } else {
+            long elapsed = measureStart < 0 ? 0 : (System.nanoTime() - measureStart) / 1_000_000_000L;
+            long left = config.window().toSeconds() * Math.max(0, config.windows() - (w.index() + 1));
+            where = String.format(Locale.ROOT, "window %d/%d %s elapsed, %s left", w.index() + 1, config.windows(), clock(elapsed), clock(left));
+        }
+        return String.format(Locale.ROOT,
+                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%) | tokens in %s out %s (%.0f/s) | max lag %s",
+                where, w.calls() / seconds, latency(w.ttftP50Micros()), latency(w.ttftP99Micros()), latency(w.e2eP99Micros()),
+                w.errors(), w.calls() == 0 ? 0.0 : 100.0 * w.errors() / w.calls(),
+                count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds, latency(w.lagMaxMicros()));
+    }
+
+    /** Ends the run: complete if every planned window ran, else aborted. */
+    public void finish() {
+        int done = recorder.measuredWindows();
+        if (done >= config.windows()) {
+            close(RunStatus.COMPLETE, null);
+        } else {
+            close(RunStatus.ABORTED, "ended after " + done + " of " + config.windows() + " windows");
+        }
+    }
+
+    @Override
+    public void close() {
+        finish();
+    }
+
+    /** Ends the run with {@code status}; the first call wins. */
+    public synchronized void close(RunStatus status, String message) {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        String why = message;
+        try {
+            recorder.close();
+        } catch (IOException e) {
+            why = (why == null ? "" : why + "; ") + "could not finish writing the record: " + e.getMessage();
+        }
+        client.close();
+        if (ownEndpoint != null) {
+            ownEndpoint.close();
+        }
+        manifest = manifest.withWindowsCompleted(recorder.measuredWindows()).ended(status, why);
+        manifest.write(dir);
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+    }
+
+    /** A forked load generator must not outlive the process that launched it. */
+    private void watchParent() {
+        ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
+        if (parent == null) {
+            return;
+        }
+        Thread watcher = new Thread(() -> {
+            while (parent.isAlive()) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            close(RunStatus.ABORTED, "the soaklab process that launched the load generator ended");
+            Runtime.getRuntime().halt(3);
+        }, "soaklab-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private static String clock(long seconds) {
+        return seconds >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+    }
+
+    private static String latency(long micros) {
+        if (micros < 0) {
+            return "-";
+        }
+        return micros < 1000 ? String.format(Locale.ROOT, "%.2fms", micros / 1000.0)
+                : micros < 1_000_000 ? String.format(Locale.ROOT, "%.0fms", micros / 1000.0)
+                : String.format(Locale.ROOT, "%.2fs", micros / 1e6);
+    }
+
+    private static String count(long n) {
+        return n >= 1_000_000 ? String.format(Locale.ROOT, "%.1fM", n / 1e6)
+                : n >= 1000 ? String.format(Locale.ROOT, "%.1fk", n / 1e3) : Long.toString(n);
+    }
+}
