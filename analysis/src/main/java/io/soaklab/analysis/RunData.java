@@ -1,0 +1,524 @@
+package io.soaklab.analysis;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soaklab.cost.PricePair;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.record.Metric;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramLogReader;
+
+/**
+ * A run folder read back from its files alone: what {@code soaklab report} works from. Files are
+ * streamed; memory grows with the number of windows and steps, not with the number of calls. A
+ * run that was killed reads as far as its files go, and {@link #notes()} says what was cut off.
+ *
+ * <pre>{@code
+ * RunData run = RunData.load(Path.of("results/20261121-230000-coding-agent"));
+ * Percentiles ttft = run.totals().get(Metric.TTFT);
+ * }</pre>
+ */
+public final class RunData {
+
+    /** Steps beyond this index are pooled into the last bucket. */
+    static final int MAX_STEPS = 200;
+    private static final int ERROR_SAMPLES = 3;
+    private static final JsonFactory JSON = new JsonFactory();
+
+    /**
+     * Totals of the measured calls.
+     *
+     * @param calls             calls that ended in measured windows
+     * @param errors            failed calls by class
+     * @param promptTokens      input tokens
+     * @param completionTokens  output tokens
+     * @param cachedTokens      input tokens served from cache
+     * @param estimatedCalls    calls whose usage was counted locally
+     * @param spend             USD at the run's price pair
+     * @param warmupCalls       calls made during warmup (not in any figure)
+     * @param unwindowedCalls   measured calls after the last window in the histograms log (a cut-off run)
+     */
+    public record CallTotals(long calls, Map<ErrorClass, Long> errors, long promptTokens, long completionTokens,
+                             long cachedTokens, long estimatedCalls, BigDecimal spend, long warmupCalls, long unwindowedCalls) {
+        public long errorCount() {
+            return errors.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    /**
+     * Successful calls at one step index of their session.
+     *
+     * @param step               step index (the last bucket pools all later steps)
+     * @param calls              calls
+     * @param meanPromptTokens   their mean prompt size
+     * @param e2e                their end-to-end latency
+     */
+    public record StepStats(int step, long calls, double meanPromptTokens, Percentiles e2e) {
+    }
+
+    /**
+     * Sessions that ended during measurement.
+     *
+     * @param ok        succeeded
+     * @param failed    ended by a failed call
+     * @param meanSteps mean calls per session
+     */
+    public record SessionTotals(long ok, long failed, double meanSteps) {
+    }
+
+    /**
+     * JMH's own figure for the benchmark, from {@code jmh.json}.
+     *
+     * @param benchmark the benchmark method
+     * @param score     mean over iterations
+     * @param error     99.9% confidence half-width, NaN when not computable
+     * @param unit      e.g. ops/s
+     */
+    public record JmhScore(String benchmark, double score, double error, String unit) {
+    }
+
+    private final Path dir;
+    private final RunManifest manifest;
+    private final RunStatus status;
+    private final List<WindowStats> windows;
+    private final Map<Metric, Percentiles> totals;
+    private final CallTotals calls;
+    private final List<StepStats> steps;
+    private final SessionTotals sessions;
+    private final Map<ErrorClass, List<String>> errorSamples;
+    private final JmhScore jmh;
+    private final List<String> notes;
+
+    private RunData(Path dir, RunManifest manifest, RunStatus status, List<WindowStats> windows,
+                    Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, SessionTotals sessions,
+                    Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, List<String> notes) {
+        this.dir = dir;
+        this.manifest = manifest;
+        this.status = status;
+        this.windows = windows;
+        this.totals = totals;
+        this.calls = calls;
+        this.steps = steps;
+        this.sessions = sessions;
+        this.errorSamples = errorSamples;
+        this.jmh = jmh;
+        this.notes = notes;
+    }
+
+    /**
+     * Reads the run in {@code dir}.
+     *
+     * @throws IOException when {@code dir} is not a run folder
+     */
+    public static RunData load(Path dir) throws IOException {
+        RunManifest manifest = RunManifest.read(dir);
+        RunStatus status = manifest.orphaned() ? RunStatus.CRASHED : manifest.status();
+        List<String> notes = new ArrayList<>();
+        PricePair price = manifest.config().price();
+
+        Histograms histograms = readHistograms(dir.resolve(RunRecorder.HISTOGRAMS), notes);
+        Calls c = readCalls(dir.resolve(RunRecorder.CALLS), histograms.windows.size(), notes);
+        SessionTotals sessions = readSessions(dir.resolve(RunRecorder.SESSIONS), notes);
+
+        List<WindowStats> windows = new ArrayList<>();
+        for (int i = 0; i < histograms.windows.size(); i++) {
+            WindowBuilder w = histograms.windows.get(i);
+            Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new Counts();
+            windows.add(new WindowStats(i, w.start, w.end, Collections.unmodifiableMap(w.latency), counts.calls,
+                    counts.errorMap(), counts.prompt, counts.completion, price.cost(counts.prompt, counts.completion)));
+        }
+        Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);
+        for (Metric m : Metric.values()) {
+            totals.put(m, Percentiles.of(histograms.totals.get(m)));
+        }
+        Counts all = c.all;
+        CallTotals callTotals = new CallTotals(all.calls, all.errorMap(), all.prompt, all.completion, all.cached,
+                all.estimated, price.cost(all.prompt, all.completion), c.warmup, c.unwindowed);
+        if (status == RunStatus.CRASHED) {
+            notes.add(0, "The run did not finish: its process ended without writing an end status. Everything it recorded up to then is shown.");
+        }
+        if (c.unwindowed > 0) {
+            notes.add(c.unwindowed + " calls ended after the last complete window; they count in the totals from calls.jsonl but not in the latency percentiles.");
+        }
+        return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
+                c.steps(), sessions, c.samples, readJmh(dir.resolve("jmh.json"), notes), List.copyOf(notes));
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public RunManifest manifest() {
+        return manifest;
+    }
+
+    /** The run's status; a run left "running" by a dead process reads as crashed. */
+    public RunStatus status() {
+        return status;
+    }
+
+    public List<WindowStats> windows() {
+        return windows;
+    }
+
+    /** Latency over all measured windows, per metric. */
+    public Map<Metric, Percentiles> totals() {
+        return totals;
+    }
+
+    public CallTotals calls() {
+        return calls;
+    }
+
+    /** Successful calls by step index: how latency follows context size. */
+    public List<StepStats> steps() {
+        return steps;
+    }
+
+    public SessionTotals sessions() {
+        return sessions;
+    }
+
+    /** A few error details per class, as the server or the client described them. */
+    public Map<ErrorClass, List<String>> errorSamples() {
+        return errorSamples;
+    }
+
+    /** JMH's score, or {@code null} when there is no {@code jmh.json}. */
+    public JmhScore jmh() {
+        return jmh;
+    }
+
+    /** What could not be read, or what the reader should know. */
+    public List<String> notes() {
+        return notes;
+    }
+
+    /** Measured seconds: the sum of window lengths. */
+    public double measuredSeconds() {
+        return windows.stream().mapToDouble(WindowStats::seconds).sum();
+    }
+
+    // ---- histograms.hlog ---------------------------------------------------------------------
+
+    private static final class WindowBuilder {
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+        final Map<Metric, Percentiles> latency = new EnumMap<>(Metric.class);
+    }
+
+    private static final class Histograms {
+        final List<WindowBuilder> windows = new ArrayList<>();
+        final Map<Metric, Histogram> totals = new EnumMap<>(Metric.class);
+    }
+
+    private static Histograms readHistograms(Path file, List<String> notes) throws IOException {
+        Histograms out = new Histograms();
+        for (Metric m : Metric.values()) {
+            out.totals.put(m, new Histogram(3));
+        }
+        if (!Files.exists(file)) {
+            notes.add(RunRecorder.HISTOGRAMS + " is missing: no latency percentiles.");
+            return out;
+        }
+        Map<Metric, Integer> seen = new EnumMap<>(Metric.class);
+        try (HistogramLogReader reader = new HistogramLogReader(file.toFile())) {
+            while (true) {
+                EncodableHistogram e;
+                try {
+                    e = reader.nextIntervalHistogram();
+                } catch (RuntimeException damaged) {
+                    notes.add(RunRecorder.HISTOGRAMS + " ends with a damaged line (the run was cut off while writing it); earlier windows are intact.");
+                    break;
+                }
+                if (e == null) {
+                    break;
+                }
+                Metric metric = metricOf(e.getTag());
+                if (metric == null || !(e instanceof Histogram h)) {
+                    continue;
+                }
+                int index = seen.merge(metric, 1, Integer::sum) - 1;
+                while (out.windows.size() <= index) {
+                    out.windows.add(new WindowBuilder());
+                }
+                WindowBuilder w = out.windows.get(index);
+                w.start = Math.min(w.start, h.getStartTimeStamp());
+                w.end = Math.max(w.end, h.getEndTimeStamp());
+                w.latency.put(metric, Percentiles.of(h));
+                out.totals.get(metric).add(h);
+            }
+        }
+        return out;
+    }
+
+    private static Metric metricOf(String tag) {
+        if (tag == null) {
+            return null;
+        }
+        try {
+            return Metric.ofTag(tag);
+        } catch (IllegalArgumentException e) {
+            return null; // a tag from a newer soaklab: ignored
+        }
+    }
+
+    // ---- calls.jsonl ---------------------------------------------------------------------------
+
+    private static final class Counts {
+        long calls;
+        long prompt;
+        long completion;
+        long cached;
+        long estimated;
+        final long[] errors = new long[ErrorClass.values().length];
+
+        Map<ErrorClass, Long> errorMap() {
+            Map<ErrorClass, Long> m = new LinkedHashMap<>();
+            for (ErrorClass c : ErrorClass.values()) {
+                if (c != ErrorClass.OK && errors[c.ordinal()] > 0) {
+                    m.put(c, errors[c.ordinal()]);
+                }
+            }
+            return Collections.unmodifiableMap(m);
+        }
+    }
+
+    private static final class StepBucket {
+        long calls;
+        double promptSum;
+        final Histogram e2e = new Histogram(3);
+    }
+
+    private static final class Calls {
+        final List<Counts> perWindow = new ArrayList<>();
+        final Counts all = new Counts();
+        final TreeMap<Integer, StepBucket> byStep = new TreeMap<>();
+        final Map<ErrorClass, List<String>> samples = new EnumMap<>(ErrorClass.class);
+        long warmup;
+        long unwindowed;
+
+        List<StepStats> steps() {
+            List<StepStats> out = new ArrayList<>();
+            byStep.forEach((step, b) -> out.add(new StepStats(step, b.calls, b.promptSum / b.calls, Percentiles.of(b.e2e))));
+            return List.copyOf(out);
+        }
+    }
+
+    /** One line's fields that the analysis uses. */
+    private static final class Line {
+        boolean warmup;
+        int window;
+        int step;
+        long e2e;
+        ErrorClass error = ErrorClass.OK;
+        String detail;
+        long prompt;
+        long completion;
+        long cached;
+        boolean estimated;
+
+        void clear() {
+            warmup = false;
+            window = 0;
+            step = 0;
+            e2e = -1;
+            error = ErrorClass.OK;
+            detail = null;
+            prompt = 0;
+            completion = 0;
+            cached = 0;
+            estimated = false;
+        }
+    }
+
+    private static Calls readCalls(Path file, int windows, List<String> notes) throws IOException {
+        Calls out = new Calls();
+        if (!Files.exists(file)) {
+            notes.add(RunRecorder.CALLS + " is missing: no call counts.");
+            return out;
+        }
+        Line line = new Line();
+        long number = 0;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = reader.readLine()) != null) {
+                number++;
+                if (text.isBlank()) {
+                    continue;
+                }
+                line.clear();
+                try {
+                    parseCall(text, line);
+                } catch (IOException | IllegalArgumentException bad) {
+                    boolean last = !reader.ready();
+                    notes.add(RunRecorder.CALLS + " line " + number + (last
+                            ? " is incomplete (the run was cut off while writing it) and was skipped."
+                            : " is not a call record and was skipped: " + bad.getMessage()));
+                    continue;
+                }
+                add(out, line, windows);
+            }
+        }
+        return out;
+    }
+
+    private static void parseCall(String text, Line line) throws IOException {
+        try (JsonParser p = JSON.createParser(text)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                switch (field) {
+                    case "phase" -> line.warmup = "warmup".equals(p.getText());
+                    case "window" -> line.window = p.getIntValue();
+                    case "step" -> line.step = p.getIntValue();
+                    case "e2e_us" -> line.e2e = p.getLongValue();
+                    case "error" -> line.error = ErrorClass.ofWireName(p.getText());
+                    case "error_detail" -> line.detail = p.getText();
+                    case "prompt_tokens" -> line.prompt = p.getLongValue();
+                    case "completion_tokens" -> line.completion = p.getLongValue();
+                    case "cached_tokens" -> line.cached = p.getLongValue();
+                    case "usage" -> line.estimated = "estimated".equals(p.getText());
+                    default -> p.skipChildren();
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new IOException("truncated");
+            }
+        }
+    }
+
+    private static void add(Calls out, Line line, int windows) {
+        if (line.warmup) {
+            out.warmup++;
+            return;
+        }
+        count(out.all, line);
+        if (line.window >= windows) {
+            out.unwindowed++;
+        } else if (line.window >= 0) {
+            while (out.perWindow.size() <= line.window) {
+                out.perWindow.add(new Counts());
+            }
+            count(out.perWindow.get(line.window), line);
+        }
+        if (line.error == ErrorClass.OK) {
+            StepBucket b = out.byStep.computeIfAbsent(Math.min(line.step, MAX_STEPS), s -> new StepBucket());
+            b.calls++;
+            b.promptSum += line.prompt;
+            if (line.e2e >= 0) {
+                b.e2e.recordValue(line.e2e);
+            }
+        } else if (line.detail != null) {
+            List<String> samples = out.samples.computeIfAbsent(line.error, e -> new ArrayList<>());
+            if (samples.size() < ERROR_SAMPLES && !samples.contains(line.detail)) {
+                samples.add(line.detail);
+            }
+        }
+    }
+
+    private static void count(Counts c, Line line) {
+        c.calls++;
+        c.prompt += line.prompt;
+        c.completion += line.completion;
+        c.cached += line.cached;
+        if (line.estimated) {
+            c.estimated++;
+        }
+        if (line.error != ErrorClass.OK) {
+            c.errors[line.error.ordinal()]++;
+        }
+    }
+
+    // ---- sessions.jsonl, jmh.json ------------------------------------------------------------
+
+    private static SessionTotals readSessions(Path file, List<String> notes) throws IOException {
+        if (!Files.exists(file)) {
+            return new SessionTotals(0, 0, 0);
+        }
+        long ok = 0;
+        long failed = 0;
+        long steps = 0;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = reader.readLine()) != null) {
+                if (text.isBlank()) {
+                    continue;
+                }
+                try (JsonParser p = JSON.createParser(text)) {
+                    boolean measured = true;
+                    boolean success = false;
+                    long n = 0;
+                    if (p.nextToken() != JsonToken.START_OBJECT) {
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String field = p.currentName();
+                        p.nextToken();
+                        switch (field) {
+                            case "phase" -> measured = !"warmup".equals(p.getText());
+                            case "ok" -> success = p.getBooleanValue();
+                            case "steps" -> n = p.getLongValue();
+                            default -> p.skipChildren();
+                        }
+                    }
+                    if (p.currentToken() != JsonToken.END_OBJECT || !measured) {
+                        continue;
+                    }
+                    if (success) {
+                        ok++;
+                    } else {
+                        failed++;
+                    }
+                    steps += n;
+                } catch (IOException cutOff) {
+                    notes.add(RunRecorder.SESSIONS + " ends with an incomplete line (the run was cut off while writing it).");
+                }
+            }
+        }
+        long total = ok + failed;
+        return new SessionTotals(ok, failed, total == 0 ? 0 : (double) steps / total);
+    }
+
+    private static JmhScore readJmh(Path file, List<String> notes) {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            JsonNode root = new ObjectMapper().readTree(file.toFile());
+            if (root == null || !root.isArray() || root.isEmpty()) {
+                return null;
+            }
+            JsonNode first = root.get(0);
+            JsonNode metric = first.path("primaryMetric");
+            return new JmhScore(first.path("benchmark").asText(), metric.path("score").asDouble(Double.NaN),
+                    metric.path("scoreError").asDouble(Double.NaN), metric.path("scoreUnit").asText());
+        } catch (IOException e) {
+            notes.add("jmh.json could not be read: " + e.getMessage());
+            return null;
+        }
+    }
+}

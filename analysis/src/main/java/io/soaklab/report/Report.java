@@ -1,0 +1,320 @@
+package io.soaklab.report;
+
+import io.soaklab.analysis.Percentiles;
+import io.soaklab.analysis.RunData;
+import io.soaklab.cost.PricePair;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.record.Metric;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.run.Durations;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import io.soaklab.sim.SimConfig;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes {@code report.html} and {@code charts/*.png} into a run folder, from the folder's files
+ * alone. The page works offline; every value taken from the files is HTML-escaped.
+ *
+ * <pre>{@code
+ * Path page = Report.write(RunData.load(runDir));
+ * }</pre>
+ */
+public final class Report {
+
+    /** The page's file name in the run folder. */
+    public static final String FILE = "report.html";
+    /** The charts' folder in the run folder. */
+    public static final String CHARTS = "charts";
+
+    private static final Map<Metric, String> LABELS = Map.of(
+            Metric.TTFT, "Time to first token",
+            Metric.TTFT_SENT, "TTFT from send (uncorrected)",
+            Metric.ITL, "Inter-token gap",
+            Metric.TPOT, "Time per output token",
+            Metric.E2E, "Call latency (E2E)",
+            Metric.E2E_FAILED, "Failed-call latency",
+            Metric.SESSION, "Session duration",
+            Metric.SCHEDULE_LAG, "Schedule lag (generator)");
+
+    private Report() {
+    }
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // charts are drawn off screen, also without a display
+        }
+    }
+
+    /** Writes the report of {@code run}; returns the page. */
+    public static Path write(RunData run) throws IOException {
+        List<Charts.Chart> charts = new Charts(run, run.dir().resolve(CHARTS)).drawAll();
+        String html = new Report.Page(run, charts).render();
+        Path page = run.dir().resolve(FILE);
+        Path tmp = run.dir().resolve(FILE + ".tmp");
+        Files.writeString(tmp, html, StandardCharsets.UTF_8);
+        Files.move(tmp, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return page;
+    }
+
+    private static final class Page {
+        private final RunData run;
+        private final List<Charts.Chart> charts;
+        private final RunManifest manifest;
+        private final RunConfig config;
+        private final StringBuilder out = new StringBuilder(32 << 10);
+
+        Page(RunData run, List<Charts.Chart> charts) {
+            this.run = run;
+            this.charts = charts;
+            this.manifest = run.manifest();
+            this.config = manifest.config();
+        }
+
+        String render() {
+            out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
+                    .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                    .append("<title>soaklab report: ").append(e(manifest.runId())).append("</title>\n")
+                    .append("<style>").append(CSS).append("</style></head><body>\n");
+            header();
+            summary();
+            notes();
+            latency();
+            callsAndSpend();
+            chartsSection();
+            configuration();
+            files();
+            definitions();
+            out.append("<footer>soaklab ").append(e(manifest.soaklab())).append("</footer>\n</body></html>\n");
+            return out.toString();
+        }
+
+        private void header() {
+            RunStatus status = run.status();
+            out.append("<h1>soaklab report <span class=\"id\">").append(e(manifest.runId())).append("</span></h1>\n");
+            String css = switch (status) {
+                case COMPLETE -> "ok";
+                case RUNNING -> "info";
+                default -> "bad";
+            };
+            String text = switch (status) {
+                case COMPLETE -> "Complete: every planned window ran.";
+                case RUNNING -> "Still running: this report shows the windows closed so far.";
+                case ABORTED -> "Incomplete: the run was stopped early"
+                        + (manifest.message() == null ? "." : " (" + manifest.message() + ").") + " What it recorded is shown.";
+                case CRASHED -> "Incomplete: the run crashed. What it recorded up to then is shown.";
+            };
+            out.append("<p class=\"status ").append(css).append("\">").append(e(text)).append(" ")
+                    .append(run.windows().size()).append(" of ").append(manifest.windowsPlanned())
+                    .append(" measurement windows recorded.</p>\n");
+        }
+
+        private void summary() {
+            RunData.CallTotals c = run.calls();
+            double seconds = run.measuredSeconds();
+            Percentiles ttft = run.totals().get(Metric.TTFT);
+            Percentiles e2e = run.totals().get(Metric.E2E);
+            out.append("<h2>In short</h2>\n<p class=\"lead\">");
+            out.append(config.concurrency()).append(" concurrent <b>").append(e(config.scenario())).append("</b> sessions against ")
+                    .append(config.embedded() ? "soaklab's embedded endpoint" : "<b>" + e(endpointUrl()) + "</b>")
+                    .append(" (model <b>").append(e(config.model())).append("</b>) for ")
+                    .append(Format.seconds(seconds)).append(" in ").append(run.windows().size()).append(" windows of ")
+                    .append(e(Durations.format(config.window()))).append(": ")
+                    .append(Format.count(c.calls())).append(" calls (").append(Format.rate(seconds > 0 ? c.calls() / seconds : 0))
+                    .append(" per second), ");
+            long errors = c.errorCount();
+            out.append(errors == 0 ? "none failed" : Format.count(errors) + " failed (" + Format.percent((double) errors / Math.max(1, c.calls())) + ")")
+                    .append(". ");
+            if (!ttft.empty()) {
+                out.append("Time to first token: median ").append(Format.latency(ttft.p50())).append(", 99th percentile ")
+                        .append(Format.latency(ttft.p99())).append(". ");
+            }
+            if (!e2e.empty()) {
+                out.append("A whole call: median ").append(Format.latency(e2e.p50())).append(", 99th percentile ")
+                        .append(Format.latency(e2e.p99())).append(". ");
+            }
+            PricePair price = config.price();
+            out.append("Spend ").append(Format.usd(c.spend())).append(" for ").append(Format.count(c.promptTokens()))
+                    .append(" input and ").append(Format.count(c.completionTokens())).append(" output tokens, at ")
+                    .append(Format.usd(price.inputPerMillion())).append(" / ").append(Format.usd(price.outputPerMillion()))
+                    .append(" per million input / output tokens").append(PricePair.placeholder().equals(price) ? " (placeholder prices: set yours with --price-in and --price-out)" : "")
+                    .append(".</p>\n");
+            Percentiles lag = run.totals().get(Metric.SCHEDULE_LAG);
+            if (!lag.empty() && lag.p99() > 10_000) {
+                out.append("<p class=\"status bad\">The load generator itself was late: 99th percentile schedule lag ")
+                        .append(Format.latency(lag.p99())).append(". Latencies are measured from the intended start, so they include it;")
+                        .append(" check the machine running soaklab.</p>\n");
+            }
+        }
+
+        private void notes() {
+            if (run.notes().isEmpty()) {
+                return;
+            }
+            out.append("<ul class=\"notes\">\n");
+            for (String note : run.notes()) {
+                out.append("<li>").append(e(note)).append("</li>\n");
+            }
+            out.append("</ul>\n");
+        }
+
+        private void latency() {
+            out.append("<h2>Latency</h2>\n<table><thead><tr><th>metric</th><th>count</th><th>p50</th><th>p90</th><th>p99</th>")
+                    .append("<th>p99.9</th><th>max</th></tr></thead><tbody>\n");
+            for (Metric m : Metric.values()) {
+                Percentiles p = run.totals().get(m);
+                out.append("<tr><td>").append(e(LABELS.get(m))).append(" <code>").append(e(m.tag())).append("</code></td><td>")
+                        .append(Format.count(p.count())).append("</td>");
+                if (p.empty()) {
+                    out.append("<td colspan=\"5\" class=\"dim\">no values</td>");
+                } else {
+                    for (long v : new long[] {p.p50(), p.p90(), p.p99(), p.p999(), p.max()}) {
+                        out.append("<td>").append(Format.latency(v)).append("</td>");
+                    }
+                }
+                out.append("</tr>\n");
+            }
+            out.append("</tbody></table>\n<p class=\"dim\">From <code>histograms.hlog</code>, all measured windows merged. ")
+                    .append("TTFT, E2E and TPOT count successful calls; failed calls are in their own row; ITL counts every gap observed.</p>\n");
+        }
+
+        private void callsAndSpend() {
+            RunData.CallTotals c = run.calls();
+            RunData.SessionTotals s = run.sessions();
+            out.append("<h2>Calls, tokens and spend</h2>\n<table><tbody>\n");
+            row("calls measured", Format.count(c.calls()));
+            row("succeeded", Format.count(c.calls() - c.errorCount()));
+            row("failed", Format.count(c.errorCount()) + (c.calls() == 0 ? "" : " (" + Format.percent((double) c.errorCount() / c.calls()) + ")"));
+            row("input tokens", Format.count(c.promptTokens()) + (c.cachedTokens() > 0 ? " (" + Format.count(c.cachedTokens()) + " from cache)" : ""));
+            row("output tokens", Format.count(c.completionTokens()));
+            if (c.estimatedCalls() > 0) {
+                row("usage estimated locally", Format.count(c.estimatedCalls()) + " calls (the server reported none)");
+            }
+            row("sessions ended", Format.count(s.ok()) + " succeeded, " + Format.count(s.failed()) + " failed"
+                    + (s.ok() + s.failed() > 0 ? String.format(Locale.ROOT, ", %.1f calls each on average", s.meanSteps()) : ""));
+            row("spend", Format.usd(c.spend()));
+            if (c.warmupCalls() > 0) {
+                row("warmup calls (not counted)", Format.count(c.warmupCalls()));
+            }
+            RunData.JmhScore jmh = run.jmh();
+            if (jmh != null) {
+                row("JMH score", String.format(Locale.ROOT, "%.3f %s%s", jmh.score(), jmh.unit(),
+                        Double.isNaN(jmh.error()) ? "" : String.format(Locale.ROOT, " ± %.3f (99.9%%)", jmh.error())));
+            }
+            out.append("</tbody></table>\n");
+            if (!c.errors().isEmpty()) {
+                out.append("<h3>Failures by class</h3>\n<table><thead><tr><th>class</th><th>calls</th><th>examples</th></tr></thead><tbody>\n");
+                for (Map.Entry<ErrorClass, Long> entry : c.errors().entrySet()) {
+                    List<String> samples = run.errorSamples().getOrDefault(entry.getKey(), List.of());
+                    out.append("<tr><td><code>").append(e(entry.getKey().wireName())).append("</code></td><td>")
+                            .append(Format.count(entry.getValue())).append("</td><td>");
+                    for (String sample : samples) {
+                        out.append("<div class=\"sample\">").append(e(sample)).append("</div>");
+                    }
+                    out.append("</td></tr>\n");
+                }
+                out.append("</tbody></table>\n");
+            }
+        }
+
+        private void chartsSection() {
+            out.append("<h2>Over time</h2>\n");
+            for (Charts.Chart chart : charts) {
+                out.append("<figure><img src=\"").append(CHARTS).append('/').append(e(chart.file())).append("\" width=\"")
+                        .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\" alt=\"").append(e(chart.title()))
+                        .append("\"><figcaption>").append(e(chart.caption())).append("</figcaption></figure>\n");
+            }
+        }
+
+        private void configuration() {
+            out.append("<h2>Configuration</h2>\n<table><tbody>\n");
+            row("scenario", config.scenario());
+            row("concurrency", config.concurrency() + " sessions (closed loop)");
+            row("duration", Durations.format(config.duration()) + " in " + config.windows() + " windows of " + Durations.format(config.window()));
+            row("warmup", Durations.format(config.warmup()));
+            row("endpoint", config.embedded() ? "embedded: " + endpointUrl() : endpointUrl());
+            row("model", config.model());
+            row("seed", Long.toString(config.seed()));
+            row("timeouts", "connect " + Durations.format(config.connectTimeout()) + ", first token " + Durations.format(config.firstTokenTimeout())
+                    + ", idle " + Durations.format(config.idleTimeout()) + ", call " + Durations.format(config.callTimeout()));
+            if (config.apiKeyEnv() != null) {
+                row("API key from", "$" + config.apiKeyEnv());
+            }
+            if (config.embedded()) {
+                SimConfig sim = config.sim();
+                row("embedded endpoint model", String.format(Locale.ROOT,
+                        "base latency %s, prefill %,.0f tokens/s, decode %,.1f tokens/s, reply median %d tokens (sigma %.2f, max %d), jitter ±%.0f%%",
+                        Durations.format(sim.baseLatency()), sim.prefillTokensPerSecond(), sim.decodeTokensPerSecond(),
+                        sim.outputTokensMedian(), sim.outputTokensSigma(), sim.outputTokensMax(), sim.jitter() * 100));
+            }
+            row("created", manifest.created());
+            row("started", String.valueOf(manifest.started()));
+            row("ended", String.valueOf(manifest.ended()));
+            row("host", manifest.host());
+            manifest.versions().forEach(this::row);
+            out.append("</tbody></table>\n");
+        }
+
+        private void files() {
+            out.append("<h2>Files</h2>\n<ul>\n");
+            for (String[] f : new String[][] {
+                {RunManifest.FILE, "configuration and status"},
+                {RunRecorder.HISTOGRAMS, "HdrHistogram interval log, one interval per metric per window (microseconds)"},
+                {RunRecorder.CALLS, "one line per call"},
+                {RunRecorder.SESSIONS, "one line per finished session"},
+                {"jmh.json", "JMH's own result"}}) {
+                if (Files.exists(run.dir().resolve(f[0]))) {
+                    out.append("<li><a href=\"").append(e(f[0])).append("\"><code>").append(e(f[0])).append("</code></a>: ")
+                            .append(e(f[1])).append("</li>\n");
+                }
+            }
+            out.append("</ul>\n");
+        }
+
+        private void definitions() {
+            out.append("<h2>What the numbers mean</h2>\n<dl>\n")
+                    .append("<dt>Intended start</dt><dd>When the workload wanted a call to start: the end of the session's previous call plus its tool time. ")
+                    .append("Every latency counts from here, so a stalled endpoint or a late load generator cannot hide (coordinated omission).</dd>\n")
+                    .append("<dt>Time to first token (TTFT)</dt><dd>Intended start to the first chunk carrying text, reasoning or a tool call.</dd>\n")
+                    .append("<dt>Inter-token gap (ITL)</dt><dd>Every gap between consecutive content chunks after the first.</dd>\n")
+                    .append("<dt>Time per output token (TPOT)</dt><dd>(end - first token) / (output tokens - 1), per call.</dd>\n")
+                    .append("<dt>Call latency (E2E)</dt><dd>Intended start to the end of the stream.</dd>\n")
+                    .append("<dt>Schedule lag</dt><dd>How late soaklab sent a call after its intended start. Large values mean the load generator, not the endpoint, was the bottleneck.</dd>\n")
+                    .append("<dt>Spend</dt><dd>Input tokens times the input price plus output tokens times the output price, from the tokens the server reported.</dd>\n")
+                    .append("</dl>\n");
+        }
+
+        private String endpointUrl() {
+            return manifest.endpoint() == null ? (config.endpoint() == null ? "embedded" : config.endpoint().toString())
+                    : manifest.endpoint().url().toString();
+        }
+
+        private void row(String name, String value) {
+            out.append("<tr><th>").append(e(name)).append("</th><td>").append(e(value)).append("</td></tr>\n");
+        }
+
+        private static String e(Object value) {
+            return Html.escape(value);
+        }
+    }
+
+    private static final String CSS = String.join("\n",
+            "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
+            "h1{font-size:1.6em;margin-bottom:.2em}h1 .id{font-weight:normal;color:#666;font-size:.7em}",
+            "h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em}",
+            "table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{padding:.25em .7em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}",
+            "thead th{background:#f5f5f5}tbody th{font-weight:normal;color:#555;white-space:nowrap}td{font-variant-numeric:tabular-nums}",
+            ".status{padding:.6em .9em;border-radius:4px}.ok{background:#e8f5e9}.bad{background:#fdecea}.info{background:#e3f2fd}",
+            ".lead{font-size:1.05em}.dim{color:#777;font-size:.9em}.notes{background:#fff8e1;padding:.6em 2em}",
+            ".sample{font-family:ui-monospace,monospace;font-size:.85em;color:#555;word-break:break-word}",
+            "figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#666;font-size:.9em}",
+            "footer{margin-top:3em;color:#999;font-size:.8em}dt{font-weight:bold;margin-top:.5em}");
+}

@@ -1,0 +1,67 @@
+package io.soaklab.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.soaklab.analysis.RunData;
+import io.soaklab.analysis.SyntheticRun;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesAnOfflinePageWithSharpChartsAndEscapedText() throws Exception {
+        SyntheticRun.write(dir, 4);
+        Path page = Report.write(RunData.load(dir));
+        assertEquals(dir.resolve("report.html"), page);
+        String html = Files.readString(page);
+        assertTrue(html.contains("Complete: every planned window ran. 4 of 4 measurement windows recorded."), html);
+        assertTrue(html.contains("44 calls"), html);
+        assertTrue(html.contains("4 failed (9.09%)"), html);
+        assertTrue(html.contains("Spend $0.0980"), html);
+        assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"), "error text escaped");
+        assertFalse(html.contains("<script>"), "nothing from the files is markup");
+        assertFalse(html.contains("http://") && html.contains("<link"), "no external resources");
+        for (String chart : new String[] {"ttft.png", "e2e.png", "throughput.png", "errors.png", "context.png"}) {
+            Path png = dir.resolve("charts").resolve(chart);
+            assertTrue(html.contains("src=\"charts/" + chart + "\" width=\"880\" height=\"340\""), chart);
+            BufferedImage image = ImageIO.read(png.toFile());
+            assertEquals(1760, image.getWidth(), "drawn at twice the display size");
+            assertEquals(680, image.getHeight());
+        }
+    }
+
+    @Test
+    void aCrashedRunSaysItIsIncomplete() throws Exception {
+        RunManifest m = SyntheticRun.write(dir, 1);
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        new RunManifest(m.soaklab(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
+                m.host(), m.versions(), m.config(), m.endpoint(), 5, 1).write(dir);
+        String html = Files.readString(Report.write(RunData.load(dir)));
+        assertTrue(html.contains("Incomplete: the run crashed. What it recorded up to then is shown. 1 of 5 measurement windows recorded."), html);
+        assertTrue(html.contains("did not finish"), html);
+    }
+
+    @Test
+    void aRunWithNoCompleteWindowStillGetsAPage() throws Exception {
+        RunManifest m = SyntheticRun.write(dir, 1);
+        Files.writeString(dir.resolve("histograms.hlog"), "");
+        m.ended(RunStatus.ABORTED, "stopped by a signal before the end").write(dir);
+        String html = Files.readString(Report.write(RunData.load(dir)));
+        assertTrue(html.contains("Incomplete: the run was stopped early (stopped by a signal before the end)."), html);
+        assertTrue(html.contains("0 of 1 measurement windows recorded."), html);
+        assertTrue(Files.exists(dir.resolve("charts/ttft.png")));
+    }
+}
