@@ -25,7 +25,7 @@ import java.util.concurrent.locks.LockSupport;
  * pause (tool time), or plus {@code errorBackoff} after a failure; latency is measured from there,
  * so a generator that falls behind shows it as schedule lag instead of hiding it.
  *
- * <p>Driven by one thread (in soaklab, a JMH worker thread), which waits for each call.
+ * <p>Driven by one thread (see {@link ClosedLoad}), which waits for each call.
  *
  * <pre>{@code
  * SessionLoop user = new SessionLoop(scenario, client, recorder, seed, 0, Duration.ofSeconds(1), Duration.ofMinutes(11));
@@ -70,7 +70,12 @@ public final class SessionLoop {
         this.watchdogNanos = watchdog.toNanos();
     }
 
-    /** Makes the next call of the current session (opening a new session when needed) and records it. */
+    /**
+     * Makes the next call of the current session (opening a new session when needed) and records it.
+     *
+     * @return the call, or {@code null} when the thread was interrupted while waiting for the
+     *         call's intended start: the load is stopping, and nothing was sent
+     */
     public CallResult step() {
         if (pending == null) {
             openSession();
@@ -80,7 +85,9 @@ public final class SessionLoop {
         if (step.index() == 0) {
             sessionStart = intended;
         }
-        waitUntil(intended);
+        if (!waitUntil(intended)) {
+            return null;
+        }
         CallResult result = await(client.send(step.request(), intended), intended);
         if (!result.usage().known() && (result.ok() || result.contentChunks() > 0)) {
             result = result.withUsage(estimate(step.request(), result.content()));
@@ -112,17 +119,30 @@ public final class SessionLoop {
         }
     }
 
+    /** Waits for the call; an interrupt does not abandon it (the result is real), it is kept for later. */
     private CallResult await(java.util.concurrent.CompletableFuture<CallResult> call, long intended) {
+        boolean interrupted = false;
+        long deadline = System.nanoTime() + watchdogNanos;
         try {
-            return watchdogNanos <= 0 ? call.get() : call.get(watchdogNanos, TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(false);
-            return stuck(intended, "no outcome from the client within " + Duration.ofNanos(watchdogNanos).toSeconds() + " s");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return stuck(intended, "interrupted while waiting for the call");
-        } catch (ExecutionException e) {
-            return stuck(intended, "client failed: " + e.getCause());
+            while (true) {
+                try {
+                    if (watchdogNanos <= 0) {
+                        return call.get();
+                    }
+                    return call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (TimeoutException e) {
+                    call.cancel(false);
+                    return stuck(intended, "no outcome from the client within " + Duration.ofNanos(watchdogNanos).toSeconds() + " s");
+                } catch (ExecutionException e) {
+                    return stuck(intended, "client failed: " + e.getCause());
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -140,14 +160,16 @@ public final class SessionLoop {
         return new Usage(TokenEstimator.countChat(contents), TokenEstimator.count(reply), 0, 0, Usage.Source.ESTIMATED);
     }
 
-    private static void waitUntil(long deadline) {
+    /** Parks until {@code deadline}; false if interrupted first. */
+    private static boolean waitUntil(long deadline) {
         long remaining;
         while ((remaining = deadline - System.nanoTime()) > 0) {
             LockSupport.parkNanos(remaining);
             if (Thread.currentThread().isInterrupted()) {
-                return;
+                return false;
             }
         }
+        return !Thread.currentThread().isInterrupted();
     }
 
     /** A well-mixed seed from three numbers (SplitMix64 finaliser). */

@@ -29,6 +29,8 @@ final class OpenAiChatClient implements ModelClient {
     private final AsyncHttpClient http;
     private final String url;
     private final String authorization;
+    private final java.util.Set<OpenAiStream> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     OpenAiChatClient(ClientConfig config, ValueRecorder itlMicros) {
         this.config = config;
@@ -85,6 +87,11 @@ final class OpenAiChatClient implements ModelClient {
         }
         Request httpRequest = builder.build();
         OpenAiStream call = new OpenAiStream(this, intendedNanos, System.nanoTime());
+        inFlight.add(call);
+        if (closed) {
+            call.clientClosed();
+            return call.result();
+        }
         try {
             call.started(http.executeRequest(httpRequest, call));
         } catch (RuntimeException e) {
@@ -95,6 +102,11 @@ final class OpenAiChatClient implements ModelClient {
 
     @Override
     public void close() {
+        closed = true;
+        // async-http-client drops calls in flight silently when it closes: end them first, counted.
+        for (OpenAiStream call : inFlight) {
+            call.clientClosed();
+        }
         try {
             http.close();
         } catch (IOException e) {
@@ -102,6 +114,10 @@ final class OpenAiChatClient implements ModelClient {
         } finally {
             timer.stop();
         }
+    }
+
+    void done(OpenAiStream call) {
+        inFlight.remove(call);
     }
 
     ClientConfig config() {

@@ -424,7 +424,16 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             case TIMEOUT_IDLE -> "no content token for " + millis(now - lastTokenAt) + " ms (idle timeout " + millis(idleTimeout) + " ms)";
             default -> "call exceeded the total timeout of " + millis(totalTimeout) + " ms";
         };
-        CallTimeoutException e = new CallTimeoutException(kind, detail);
+        abort(kind, detail, new CallTimeoutException(kind, detail));
+    }
+
+    /** Ends a call still in flight when its client closes. */
+    void clientClosed() {
+        abort(ErrorClass.CLIENT_ERROR, "the client was closed while the call was in flight",
+                new java.util.concurrent.CancellationException("client closed"));
+    }
+
+    private void abort(ErrorClass kind, String detail, Exception cause) {
         Channel c = channel;
         Runnable abort = () -> {
             if (finished.get()) {
@@ -434,14 +443,14 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             failureDetail = detail;
             ListenableFuture<Void> f = httpFuture;
             if (f != null) {
-                f.abort(e);
+                f.abort(cause);
             }
             if (c != null) {
                 c.close(); // the server may still be streaming: this connection must not be reused
             }
-            onThrowable(e); // in case the HTTP layer had already let go of this call
+            onThrowable(cause); // in case the HTTP layer had already let go of this call
         };
-        if (c != null) {
+        if (c != null && !c.eventLoop().isShuttingDown()) {
             c.eventLoop().execute(abort); // serialise with the parsing on the connection's thread
         } else {
             abort.run();
@@ -508,6 +517,7 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
         if (!finished.compareAndSet(false, true)) {
             return;
         }
+        client.done(this);
         Timeout t = deadline;
         if (t != null) {
             t.cancel();

@@ -11,10 +11,13 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogWriter;
 import org.HdrHistogram.Recorder;
@@ -26,7 +29,7 @@ import org.HdrHistogram.ValueRecorder;
  * values in microseconds), and one JSON line per call ({@code calls.jsonl}) and per finished
  * session ({@code sessions.jsonl}).
  *
- * <p>Recording is thread-safe and wait-free for latencies (HdrHistogram {@link Recorder}s). Nothing
+ * <p>Recording is thread-safe; latencies go into HdrHistogram {@link Recorder}s. Nothing
  * per call is kept in memory beyond the current window: memory does not grow with run length.
  * Each window's intervals are flushed and synced to disk when it closes; call lines at least every
  * second.
@@ -68,12 +71,21 @@ public final class RunRecorder implements AutoCloseable {
     private final LongAdder windowPromptTokens = new LongAdder();
     private final LongAdder windowCompletionTokens = new LongAdder();
 
-    private volatile boolean warmup;
-    private volatile int window;
+    /**
+     * Calls take the read side to record; opening and closing a window take the write side, so a
+     * call's histogram values and its line always land in the same window.
+     */
+    private final ReentrantReadWriteLock windows = new ReentrantReadWriteLock();
+    /** Lines of calls that ended between two windows, written once the next window says its phase. */
+    private final List<Runnable> betweenWindows = new ArrayList<>();
+    private boolean warmup;
+    private int window;
     private boolean windowOpen;
+    private boolean started;
     private long windowStart;
     private int warmupWindows;
     private int measuredWindows;
+    private boolean sealed;
     private boolean closed;
 
     private RunRecorder(Path dir, TimeBase time) throws IOException {
@@ -125,6 +137,25 @@ public final class RunRecorder implements AutoCloseable {
      * into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O thread.
      */
     public void recordCall(CallResult r, int user, long session, int step) {
+        windows.readLock().lock();
+        try {
+            if (sealed || closed) {
+                return; // after the last window: not part of the run
+            }
+            callValues(r);
+            if (windowOpen) {
+                writeCall(r, user, session, step);
+            } else {
+                synchronized (betweenWindows) {
+                    betweenWindows.add(() -> writeCall(r, user, session, step));
+                }
+            }
+        } finally {
+            windows.readLock().unlock();
+        }
+    }
+
+    private void callValues(CallResult r) {
         value(Metric.SCHEDULE_LAG, r.lagNanos());
         if (r.ok()) {
             value(Metric.TTFT, r.firstTokenNanos());
@@ -138,7 +169,9 @@ public final class RunRecorder implements AutoCloseable {
         windowCalls.increment();
         windowPromptTokens.add(r.usage().promptTokens());
         windowCompletionTokens.add(r.usage().completionTokens());
+    }
 
+    private void writeCall(CallResult r, int user, long session, int step) {
         JsonLines.Line line = lines.get();
         line.reset();
         try (JsonGenerator g = JSON.createGenerator(line)) {
@@ -188,10 +221,29 @@ public final class RunRecorder implements AutoCloseable {
      */
     public void recordSession(int user, long session, int steps, boolean ok, long intendedNanos, long endNanos,
                               long promptTokens, long completionTokens) {
-        long duration = endNanos - intendedNanos;
-        if (ok) {
-            value(Metric.SESSION, duration);
+        windows.readLock().lock();
+        try {
+            if (sealed || closed) {
+                return;
+            }
+            long duration = endNanos - intendedNanos;
+            if (ok) {
+                value(Metric.SESSION, duration);
+            }
+            if (windowOpen) {
+                writeSession(user, session, steps, ok, intendedNanos, duration, promptTokens, completionTokens);
+            } else {
+                synchronized (betweenWindows) {
+                    betweenWindows.add(() -> writeSession(user, session, steps, ok, intendedNanos, duration, promptTokens, completionTokens));
+                }
+            }
+        } finally {
+            windows.readLock().unlock();
         }
+    }
+
+    private void writeSession(int user, long session, int steps, boolean ok, long intendedNanos, long duration,
+                              long promptTokens, long completionTokens) {
         JsonLines.Line line = lines.get();
         line.reset();
         try (JsonGenerator g = JSON.createGenerator(line)) {
@@ -213,27 +265,68 @@ public final class RunRecorder implements AutoCloseable {
         sessions.append(line);
     }
 
-    /** Opens the next window; warmup windows are counted in call lines but not in the histograms log. */
-    public synchronized void beginWindow(boolean isWarmup) {
-        warmup = isWarmup;
-        window = isWarmup ? warmupWindows : measuredWindows;
-        windowOpen = true;
-        windowStart = System.nanoTime();
+    /**
+     * Opens the next window; warmup windows are counted in call lines but not in the histograms
+     * log. Windows tile time: a window starts where the previous one ended, and calls that ended
+     * in between belong to it.
+     */
+    public void beginWindow(boolean isWarmup) {
+        windows.writeLock().lock();
+        try {
+            if (windowOpen) {
+                throw new IllegalStateException("a window is already open");
+            }
+            if (!started) {
+                started = true;
+                windowStart = System.nanoTime();
+            }
+            warmup = isWarmup;
+            window = isWarmup ? warmupWindows : measuredWindows;
+            windowOpen = true;
+            synchronized (betweenWindows) {
+                betweenWindows.forEach(Runnable::run);
+                betweenWindows.clear();
+            }
+        } finally {
+            windows.writeLock().unlock();
+        }
     }
 
     /**
      * Closes the current window: writes its intervals (if measured), syncs them to disk and says
      * what it held.
      */
-    public synchronized WindowSummary endWindow() {
-        if (!windowOpen) {
-            throw new IllegalStateException("no window is open");
+    public WindowSummary endWindow() {
+        windows.writeLock().lock();
+        try {
+            if (!windowOpen) {
+                throw new IllegalStateException("no window is open");
+            }
+            return closeWindow(System.nanoTime());
+        } finally {
+            windows.writeLock().unlock();
         }
+    }
+
+    /** Records nothing more: the run's last window is closed, calls still ending are after the run. */
+    public void seal() {
+        windows.writeLock().lock();
+        try {
+            sealed = true;
+            synchronized (betweenWindows) {
+                betweenWindows.clear();
+            }
+        } finally {
+            windows.writeLock().unlock();
+        }
+    }
+
+    private WindowSummary closeWindow(long end) {
         windowOpen = false;
-        long end = System.nanoTime();
         boolean measured = !warmup;
         long startMillis = time.epochMillis(windowStart);
         long endMillis = time.epochMillis(end);
+        windowStart = end;
         for (int i = 0; i < METRICS.length; i++) {
             Histogram h = recorders[i].getIntervalHistogram(intervals[i]);
             intervals[i] = h;
@@ -262,8 +355,13 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     /** Measured windows closed so far. */
-    public synchronized int measuredWindows() {
-        return measuredWindows;
+    public int measuredWindows() {
+        windows.readLock().lock();
+        try {
+            return measuredWindows;
+        } finally {
+            windows.readLock().unlock();
+        }
     }
 
     /**
@@ -271,15 +369,20 @@ public final class RunRecorder implements AutoCloseable {
      * what an aborted run recorded is kept.
      */
     @Override
-    public synchronized void close() throws IOException {
-        if (closed) {
-            return;
+    public void close() throws IOException {
+        windows.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (windowOpen && !warmup) {
+                closeWindow(System.nanoTime());
+            }
+            closed = true;
+        } finally {
+            windows.writeLock().unlock();
         }
-        closed = true;
         flusher.shutdownNow();
-        if (windowOpen && !warmup) {
-            endWindow();
-        }
         IOException failure = null;
         try {
             calls.close();

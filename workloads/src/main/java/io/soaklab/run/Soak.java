@@ -1,5 +1,6 @@
 package io.soaklab.run;
 
+import io.soaklab.load.ClosedLoad;
 import io.soaklab.load.SessionLoop;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.record.RunRecorder;
@@ -12,19 +13,23 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
- * A soak run in progress: the one object a benchmark needs. It reads the run folder's
+ * A soak run in progress: the one object a harness needs. It reads the run folder's
  * {@code run.json}, connects to the endpoint (starting the embedded one if the run has none),
- * hands out one {@link SessionLoop} per virtual user, and closes windows as the harness says.
+ * runs the load ({@link ClosedLoad}: one thread per virtual user, never paused by the harness)
+ * and closes windows when the harness says.
  *
  * <pre>{@code
- * Soak soak = Soak.open(runDir, false);
- * SessionLoop user = soak.sessionLoop(0);
- * soak.beginWindow(false);
- * user.step();                          // from each user's thread, repeatedly
- * System.err.println(soak.progress(soak.endWindow()));
- * soak.finish();
+ * try (Soak soak = Soak.open(runDir, false)) {
+ *     soak.start();
+ *     for (int w = 0; w < soak.config().windows(); w++) {
+ *         soak.beginWindow(false);
+ *         Thread.sleep(soak.config().window().toMillis());
+ *         System.err.println(soak.progress(soak.endWindow()));
+ *     }
+ * }
  * }</pre>
  *
  * <p>If the JVM is stopped by a signal, a shutdown hook writes the open window and marks the run
@@ -39,6 +44,7 @@ public final class Soak implements AutoCloseable {
     private final RunRecorder recorder;
     private final ModelClient client;
     private final Thread shutdownHook;
+    private final ClosedLoad load;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -68,6 +74,7 @@ public final class Soak implements AutoCloseable {
             throw e;
         }
         this.client = ModelClient.openAi(config.clientConfig(where.url(), apiKey), recorder.itl());
+        this.load = new ClosedLoad(config.concurrency(), this::sessionLoop);
         this.manifest = prepared.started(where, ProcessHandle.current().pid());
         manifest.write(dir);
         this.shutdownHook = new Thread(() -> close(RunStatus.ABORTED, "stopped by a signal before the end"), "soaklab-shutdown");
@@ -103,6 +110,14 @@ public final class Soak implements AutoCloseable {
         return manifest;
     }
 
+    /**
+     * Fails now, with a message for the user, if {@code envName} names an unset variable; a launcher
+     * calls it before starting a load generator that would fail later.
+     */
+    public static void requireApiKey(String envName) {
+        apiKey(envName);
+    }
+
     /** The API key from the named environment variable; the key itself is never stored or printed. */
     static String apiKey(String envName) {
         if (envName == null || envName.isBlank()) {
@@ -123,7 +138,20 @@ public final class Soak implements AutoCloseable {
         return dir;
     }
 
-    /** A virtual user; call {@link SessionLoop#step()} from one thread only. */
+    /** Starts the load: {@code concurrency} virtual users, each on its own thread. */
+    public void start() {
+        load.start();
+    }
+
+    /**
+     * Waits up to {@code timeout} for the next call to complete (any user's); true if one did.
+     * A JMH benchmark counts these, so its score is calls completed per second.
+     */
+    public boolean awaitCall(long timeout, TimeUnit unit) throws InterruptedException {
+        return load.awaitCall(timeout, unit);
+    }
+
+    /** A virtual user, for harnesses that drive users themselves; call {@link SessionLoop#step()} from one thread only. */
     public SessionLoop sessionLoop(int user) {
         Duration watchdog = config.callTimeout().isZero() ? Duration.ZERO : config.callTimeout().plusSeconds(30);
         return new SessionLoop(scenario, client, recorder, config.seed(), user, config.errorBackoff(), watchdog);
@@ -141,7 +169,11 @@ public final class Soak implements AutoCloseable {
     public synchronized WindowSummary endWindow() {
         WindowSummary window = recorder.endWindow();
         if (!window.warmup()) {
-            manifest = manifest.withWindowsCompleted(recorder.measuredWindows());
+            int done = recorder.measuredWindows();
+            if (done >= config.windows()) {
+                recorder.seal(); // calls still ending now are after the run
+            }
+            manifest = manifest.withWindowsCompleted(done);
             manifest.write(dir);
         }
         return window;
@@ -187,12 +219,18 @@ public final class Soak implements AutoCloseable {
         }
         closed = true;
         String why = message;
+        load.stop();
         try {
-            recorder.close();
+            recorder.close(); // first: calls that the closing client aborts are not part of the run
         } catch (IOException e) {
             why = (why == null ? "" : why + "; ") + "could not finish writing the record: " + e.getMessage();
         }
         client.close();
+        try {
+            load.awaitStopped(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (ownEndpoint != null) {
             ownEndpoint.close();
         }

@@ -1,5 +1,6 @@
 package io.soaklab.sim;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -23,7 +24,7 @@ import java.util.Objects;
  * @param port                   port to bind, 0 for a free one
  * @param seed                   seeds every random draw
  * @param model                  model name reported when a request names none
- * @param apiKey                 when set, requests must carry it as a bearer token
+ * @param apiKey                 when set, requests must carry it as a bearer token (never written to files)
  * @param baseLatency            queueing and network overhead before anything happens
  * @param prefillTokensPerSecond prompt processing rate
  * @param decodeTokensPerSecond  output rate of one stream
@@ -38,7 +39,7 @@ public record SimConfig(
         int port,
         long seed,
         String model,
-        String apiKey,
+        @JsonIgnore String apiKey,
         Duration baseLatency,
         double prefillTokensPerSecond,
         double decodeTokensPerSecond,

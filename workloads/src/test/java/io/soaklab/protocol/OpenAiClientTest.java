@@ -296,4 +296,21 @@ class OpenAiClientTest {
         assertEquals("tool_calls", r.finishReason());
         assertEquals(Usage.NONE, r.usage(), "no usage chunk: the caller estimates");
     }
+
+    @Test
+    void closingTheClientEndsCallsInFlightInsteadOfLeavingThemHanging() throws Exception {
+        ScriptedServer s = server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            Thread.sleep(5000);
+        });
+        ModelClient c = client(s.baseUrl(), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60));
+        java.util.concurrent.CompletableFuture<CallResult> call = c.send(HELLO, System.nanoTime());
+        Thread.sleep(200);
+        c.close();
+        CallResult r = call.get(2, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(ErrorClass.CLIENT_ERROR, r.error());
+        assertEquals("the client was closed while the call was in flight", r.errorDetail());
+        assertEquals(ErrorClass.CLIENT_ERROR, c.send(HELLO, System.nanoTime()).get(1, java.util.concurrent.TimeUnit.SECONDS).error(),
+                "a closed client refuses new calls at once");
+    }
 }

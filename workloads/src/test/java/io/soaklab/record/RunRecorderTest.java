@@ -162,4 +162,39 @@ class RunRecorderTest {
         assertEquals(1, log.get("ttft").get(0).getTotalCount());
         assertEquals(1, Files.readAllLines(dir.resolve(RunRecorder.CALLS)).size());
     }
+
+    @Test
+    void aCallEndingBetweenWindowsBelongsToTheNextWindowInBothFiles() throws Exception {
+        try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
+            recorder.beginWindow(true);
+            recorder.endWindow();
+            recorder.recordCall(ok(111, 1000), 0, 0, 0); // between warmup and the first measured window
+            recorder.beginWindow(false);
+            recorder.recordCall(ok(222, 1000), 0, 0, 1);
+            WindowSummary first = recorder.endWindow();
+            assertEquals(2, first.calls());
+            recorder.recordCall(ok(333, 1000), 0, 0, 2); // between measured windows 0 and 1
+            recorder.beginWindow(false);
+            recorder.endWindow();
+            recorder.seal();
+            recorder.recordCall(ok(444, 1000), 0, 0, 3); // after the run: dropped
+        }
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        List<Histogram> ttft = log.get("ttft");
+        assertEquals(2, ttft.size());
+        assertEquals(2, ttft.get(0).getTotalCount());
+        assertEquals(1, ttft.get(1).getTotalCount());
+        assertEquals(333_000, ttft.get(1).getMaxValue(), 400);
+        assertEquals(ttft.get(0).getEndTimeStamp(), ttft.get(1).getStartTimeStamp(), "windows tile time");
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        assertEquals(3, lines.size());
+        assertEquals("measure/0", label(json.readTree(lines.get(0))));
+        assertEquals("measure/0", label(json.readTree(lines.get(1))));
+        assertEquals("measure/1", label(json.readTree(lines.get(2))));
+    }
+
+    private static String label(JsonNode line) {
+        return line.get("phase").asText() + "/" + line.get("window").asInt();
+    }
 }

@@ -69,6 +69,15 @@ class RunConfigTest {
     }
 
     @Test
+    void anEmbeddedEndpointKeyIsNeverWritten() throws Exception {
+        RunConfig config = RunConfig.builder().sim(io.soaklab.sim.SimConfig.builder().apiKey("sk-never-on-disk").build()).build();
+        RunManifest.create(dir, config, null).write(dir);
+        String text = Files.readString(dir.resolve(RunManifest.FILE));
+        assertFalse(text.contains("sk-never-on-disk"), text);
+        assertEquals(null, RunManifest.read(dir).config().sim().apiKey());
+    }
+
+    @Test
     void aRunningManifestWhoseProcessesAreGoneIsOrphaned() throws Exception {
         RunManifest m = RunManifest.create(dir, RunConfig.builder().build(), null);
         assertFalse(m.orphaned(), "this test's own process is alive");
