@@ -164,7 +164,12 @@ final class Charts {
         for (int i = 0; i < PALETTE.length; i++) {
             bars.setSeriesPaint(i, PALETTE[(i + 2) % PALETTE.length]);
         }
-        ((NumberAxis) plot.getRangeAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        NumberAxis count = (NumberAxis) plot.getRangeAxis();
+        count.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        count.setLowerBound(0);
+        if (seen.isEmpty()) {
+            count.setRange(0, 1);
+        }
         plot.setNoDataMessage("no complete window was recorded");
         return save(chart, "errors.png", "Errors", "Failed calls per window, by class (see the table of error classes).");
     }
@@ -205,6 +210,7 @@ final class Charts {
             plot.setRangeGridlinePaint(new Color(0xdddddd));
             plot.setNoDataMessage("no complete window was recorded");
             ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(true);
+            ((NumberAxis) plot.getDomainAxis()).setAutoRangeIncludesZero(true);
         }
     }
 
