@@ -1,0 +1,74 @@
+package io.soaklab.cli;
+
+import io.soaklab.cost.PricePair;
+import io.soaklab.protocol.ClientConfig;
+import io.soaklab.run.Durations;
+import io.soaklab.run.RunConfig;
+import io.soaklab.sim.SimConfig;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine;
+
+/**
+ * Default option values, taken from the configuration classes themselves so that the help text
+ * and the behaviour can never disagree. {@code demo} differs from {@code run} in four of them.
+ */
+class Defaults implements CommandLine.IDefaultValueProvider {
+
+    private final Map<String, String> values = new HashMap<>();
+
+    Defaults() {
+        RunConfig run = RunConfig.builder().build();
+        values.put("--concurrency", Integer.toString(run.concurrency()));
+        values.put("--duration", Durations.format(run.duration()));
+        values.put("--window", Durations.format(run.window()));
+        values.put("--warmup", Durations.format(run.warmup()));
+        values.put("--scenario", run.scenario());
+        values.put("--seed", Long.toString(run.seed()));
+        values.put("--forks", Integer.toString(run.forks()));
+        values.put("--error-backoff", Durations.format(run.errorBackoff()));
+        values.put("--connect-timeout", Durations.format(ClientConfig.DEFAULT_CONNECT_TIMEOUT));
+        values.put("--first-token-timeout", Durations.format(ClientConfig.DEFAULT_FIRST_TOKEN_TIMEOUT));
+        values.put("--idle-timeout", Durations.format(ClientConfig.DEFAULT_IDLE_TIMEOUT));
+        values.put("--call-timeout", Durations.format(ClientConfig.DEFAULT_TOTAL_TIMEOUT));
+        PricePair price = PricePair.placeholder();
+        values.put("--price-in", price.inputPerMillion().toPlainString());
+        values.put("--price-out", price.outputPerMillion().toPlainString());
+        SimConfig sim = SimConfig.defaults();
+        values.put("--sim-base-latency", Durations.format(sim.baseLatency()));
+        values.put("--sim-prefill-tps", plain(sim.prefillTokensPerSecond()));
+        values.put("--sim-decode-tps", plain(sim.decodeTokensPerSecond()));
+        values.put("--sim-output-tokens", Integer.toString(sim.outputTokensMedian()));
+        values.put("--sim-output-sigma", plain(sim.outputTokensSigma()));
+        values.put("--sim-jitter", plain(sim.jitter()));
+        values.put("--sim-model", sim.model());
+        values.put("--port", "8080");
+        values.put("--host", sim.host());
+    }
+
+    /** Overrides one default. */
+    Defaults with(String option, String value) {
+        values.put(option, value);
+        return this;
+    }
+
+    @Override
+    public String defaultValue(CommandLine.Model.ArgSpec arg) {
+        return arg instanceof CommandLine.Model.OptionSpec option ? values.get(option.longestName()) : null;
+    }
+
+    private static String plain(double d) {
+        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
+    }
+
+    /** The defaults of {@code soaklab run}. */
+    static final class Run extends Defaults {
+    }
+
+    /** The defaults of {@code soaklab demo}: a one-minute soak of 16 sessions in six windows. */
+    static final class Demo extends Defaults {
+        Demo() {
+            with("--duration", "60s").with("--window", "10s").with("--concurrency", "16").with("--warmup", "5s");
+        }
+    }
+}

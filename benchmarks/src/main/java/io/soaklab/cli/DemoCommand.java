@@ -1,0 +1,9 @@
+package io.soaklab.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code soaklab demo}: {@code run} with demo defaults, against the embedded endpoint. */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = Defaults.Demo.class,
+        description = "A first soak in about a minute: 16 coding-agent sessions against the embedded endpoint, six 10 s windows, then a report.")
+final class DemoCommand extends RunOptions {
+}

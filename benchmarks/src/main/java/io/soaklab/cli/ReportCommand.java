@@ -1,0 +1,43 @@
+package io.soaklab.cli;
+
+import io.soaklab.analysis.RunData;
+import io.soaklab.report.Report;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code soaklab report RUN_DIR}: rebuild a run's report from its files alone. */
+@Command(name = "report", mixinStandardHelpOptions = true,
+        description = "Rebuild report.html of a run from its files alone (also for a run that was killed).")
+final class ReportCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "RUN_DIR", description = "The run folder, e.g. results/20261121-230000-coding-agent.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isDirectory(dir)) {
+            throw new SoakLab.UsageException("no such run folder: " + dir);
+        }
+        if (!Files.exists(dir.resolve(RunManifest.FILE))) {
+            throw new SoakLab.UsageException(dir + " is not a run folder (no " + RunManifest.FILE + ")");
+        }
+        RunData run = RunData.load(dir);
+        if (run.status() == RunStatus.CRASHED && run.manifest().status() == RunStatus.RUNNING) {
+            // Nobody else is left to say it: the processes that ran it are gone.
+            run.manifest().ended(RunStatus.CRASHED, "its processes ended without closing the run").write(dir);
+        }
+        Path page = Report.write(run);
+        spec.commandLine().getOut().println("report: " + page.toAbsolutePath());
+        return 0;
+    }
+}

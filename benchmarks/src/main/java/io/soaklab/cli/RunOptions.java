@@ -1,0 +1,138 @@
+package io.soaklab.cli;
+
+import io.soaklab.bench.SoakLauncher;
+import io.soaklab.cost.PricePair;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunFolder;
+import io.soaklab.run.RunStatus;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The options of {@code run} and {@code demo}, which differ only in their defaults. */
+abstract class RunOptions implements Callable<Integer> {
+
+    @Option(names = "--endpoint", paramLabel = "URL",
+            description = "API root of an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://gpu-box:8000/v1. "
+                    + "Absent: soaklab's embedded endpoint on a free loopback port.")
+    URI endpoint;
+
+    @Option(names = "--model", paramLabel = "NAME", description = "Model name to request (required with --endpoint).")
+    String model;
+
+    @Option(names = "--api-key-env", paramLabel = "NAME",
+            description = "Environment variable holding the API key, e.g. OPENAI_API_KEY. The key is never written anywhere.")
+    String apiKeyEnv;
+
+    @Option(names = {"-c", "--concurrency"}, paramLabel = "N", description = "Concurrent agent sessions (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(names = {"-d", "--duration"}, paramLabel = "DURATION",
+            description = "Measured time, e.g. 20s, 30m, 8h; rounded up to whole windows (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = {"-w", "--window"}, paramLabel = "DURATION",
+            description = "Length of one measurement window: one JMH iteration, one interval in the histograms log (default: ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--warmup", paramLabel = "DURATION", description = "Warmup before measuring, not counted (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = {"-s", "--scenario"}, paramLabel = "NAME", description = "Workload scenario (default: ${DEFAULT-VALUE}).")
+    String scenario;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice; the same seed sends the same requests (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR",
+            description = "Run folder (default: results/<UTC yyyyMMdd-HHmmss>-<scenario>).")
+    Path out;
+
+    @Option(names = "--price-in", paramLabel = "USD", description = "Price per million input tokens, for the spend figure (default: ${DEFAULT-VALUE}, a placeholder).")
+    BigDecimal priceIn;
+
+    @Option(names = "--price-out", paramLabel = "USD", description = "Price per million output tokens (default: ${DEFAULT-VALUE}, a placeholder).")
+    BigDecimal priceOut;
+
+    @Option(names = "--connect-timeout", paramLabel = "DURATION", description = "Connection timeout (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--first-token-timeout", paramLabel = "DURATION",
+            description = "Longest wait from sending to the first token (default: ${DEFAULT-VALUE}).")
+    Duration firstTokenTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION",
+            description = "Longest gap between tokens once they flow (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--call-timeout", paramLabel = "DURATION", description = "Longest a whole call may take (default: ${DEFAULT-VALUE}).")
+    Duration callTimeout;
+
+    @Option(names = "--error-backoff", paramLabel = "DURATION",
+            description = "Pause after a failed call before the session's user starts a new one (default: ${DEFAULT-VALUE}).")
+    Duration errorBackoff;
+
+    @Option(names = "--max-tokens-field", paramLabel = "FIELD",
+            description = "max_tokens or max_completion_tokens (default: max_completion_tokens for api.openai.com, max_tokens elsewhere).")
+    String maxTokensField;
+
+    @Option(names = "--forks", paramLabel = "0|1",
+            description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
+    int forks;
+
+    @Mixin
+    SimOptions sim;
+
+    @Spec
+    CommandSpec spec;
+
+    RunConfig config() {
+        return RunConfig.builder()
+                .scenario(scenario)
+                .concurrency(concurrency)
+                .duration(duration)
+                .window(window)
+                .warmup(warmup)
+                .seed(seed)
+                .endpoint(endpoint)
+                .model(model)
+                .apiKeyEnv(apiKeyEnv)
+                .maxTokensField(maxTokensField)
+                .connectTimeout(connectTimeout)
+                .firstTokenTimeout(firstTokenTimeout)
+                .idleTimeout(idleTimeout)
+                .callTimeout(callTimeout)
+                .errorBackoff(errorBackoff)
+                .sim(sim.builder().seed(seed).build())
+                .price(new PricePair(priceIn, priceOut))
+                .forks(forks)
+                .build();
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        RunConfig config = config();
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
+        if (window.compareTo(duration) > 0) {
+            System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");
+        }
+        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.scenario(), Instant.now());
+        PrintStream err = System.err;
+        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, err);
+        if (outcome.status() == RunStatus.COMPLETE) {
+            stdout.println("report: " + outcome.report().toAbsolutePath());
+            return 0;
+        }
+        err.println("soaklab: run " + outcome.status().wireName() + (outcome.problem() == null ? "" : ": " + outcome.problem()));
+        stdout.println("report: " + outcome.report().toAbsolutePath());
+        return SoakLab.FAILED;
+    }
+}

@@ -1,0 +1,121 @@
+package io.soaklab.cli;
+
+import io.soaklab.run.Durations;
+import io.soaklab.run.Versions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code soaklab}: the command line. Bad arguments get one line and exit code 2; a run that did
+ * not complete exits 1.
+ */
+@Command(name = "soaklab",
+        mixinStandardHelpOptions = true,
+        versionProvider = SoakLab.Version.class,
+        description = "A JMH-driven performance and cost lab for LLM agents.",
+        subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, SimCommand.class, JmhCommand.class,
+            CommandLine.HelpCommand.class})
+public final class SoakLab implements Runnable {
+
+    /** Exit code of a run that did not complete, or of a failure that is not the user's. */
+    static final int FAILED = 1;
+    /** Exit code of a usage mistake. */
+    static final int USAGE = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns its exit code (for tests: never exits the JVM). */
+    static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    static int execute(PrintWriter out, PrintWriter err, String... args) {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new SoakLab());
+        cli.registerConverter(Duration.class, text -> {
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
+        cli.setParameterExceptionHandler(SoakLab::badArguments);
+        cli.setExecutionExceptionHandler(SoakLab::failed);
+        return cli;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    private static int badArguments(CommandLine.ParameterException e, String[] args) {
+        PrintWriter err = e.getCommandLine().getErr();
+        String command = e.getCommandLine().getCommandSpec().qualifiedName();
+        err.println(command + ": " + firstLine(e.getMessage()) + " (see '" + command + " --help')");
+        err.flush();
+        return USAGE;
+    }
+
+    private static int failed(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
+        PrintWriter err = cli.getErr();
+        String command = cli.getCommandSpec().qualifiedName();
+        if (e instanceof IllegalArgumentException || e instanceof UsageException) {
+            err.println(command + ": " + firstLine(e.getMessage()));
+            err.flush();
+            return USAGE;
+        }
+        if (e instanceof IOException || e instanceof UncheckedIOException) {
+            err.println(command + ": " + firstLine(e.getMessage()));
+            err.flush();
+            return FAILED;
+        }
+        err.println(command + ": internal error, please report it with the trace below");
+        e.printStackTrace(err);
+        err.flush();
+        return FAILED;
+    }
+
+    static String firstLine(String message) {
+        if (message == null) {
+            return "failed";
+        }
+        return message.strip().lines().findFirst().orElse(message);
+    }
+
+    /** A mistake in what the user asked for, found while running. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    /** Prints soaklab's and JMH's versions. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"soaklab " + Versions.soaklab(), "JMH " + org.openjdk.jmh.util.Version.getPlainVersion(),
+                "Java " + System.getProperty("java.runtime.version")};
+        }
+    }
+}

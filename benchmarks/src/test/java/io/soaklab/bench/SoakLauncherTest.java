@@ -1,0 +1,108 @@
+package io.soaklab.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.report.Report;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import io.soaklab.sim.SimConfig;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.HdrHistogram.EncodableHistogram;
+import org.HdrHistogram.HistogramLogReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A whole soak through JMH (forked) against the embedded endpoint, checked against its plan. */
+class SoakLauncherTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aShortSoakWritesEveryFileAndMeasuresTheConfiguredLatencies() throws Exception {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(100)).prefillTokensPerSecond(20_000)
+                .decodeTokensPerSecond(100).outputTokensMedian(40).outputTokensSigma(0.3).jitter(0).build();
+        RunConfig config = RunConfig.builder().concurrency(8).window(Duration.ofSeconds(1)).duration(Duration.ofSeconds(3))
+                .warmup(Duration.ofSeconds(1)).seed(5).sim(sim).build();
+        Path dir = tmp.resolve("run");
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(progress, true, StandardCharsets.UTF_8));
+
+        assertEquals(RunStatus.COMPLETE, outcome.status(), outcome.problem());
+        assertEquals(dir.resolve(Report.FILE), outcome.report());
+        RunManifest manifest = RunManifest.read(dir);
+        assertEquals(3, manifest.windowsCompleted());
+        assertNotEquals(manifest.pid(), manifest.loadPid(), "the load ran in a JVM forked by JMH");
+        String lines = progress.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.contains("soaklab: 8 coding-agent sessions against http://127.0.0.1:"), lines);
+
+        // histograms.hlog: three contiguous one-second intervals per tag, readable by HdrHistogram
+        Map<String, List<EncodableHistogram>> byTag = new HashMap<>();
+        try (HistogramLogReader reader = new HistogramLogReader(dir.resolve(RunRecorder.HISTOGRAMS).toFile())) {
+            for (EncodableHistogram h = reader.nextIntervalHistogram(); h != null; h = reader.nextIntervalHistogram()) {
+                byTag.computeIfAbsent(h.getTag(), t -> new ArrayList<>()).add(h);
+            }
+        }
+        for (String tag : List.of("ttft", "ttft-sent", "itl", "tpot", "e2e", "e2e-failed", "session", "schedule-lag")) {
+            assertEquals(3, byTag.get(tag).size(), tag);
+        }
+        List<EncodableHistogram> e2e = byTag.get("e2e");
+        for (int i = 0; i < 3; i++) {
+            long length = e2e.get(i).getEndTimeStamp() - e2e.get(i).getStartTimeStamp();
+            assertTrue(length >= 1000 && length < 1200, "window " + i + " lasted " + length + " ms");
+            if (i > 0) {
+                assertEquals(e2e.get(i - 1).getEndTimeStamp(), e2e.get(i).getStartTimeStamp());
+            }
+        }
+
+        // calls.jsonl: every measured call, its TTFT against the endpoint's plan of 100 ms + prompt / 20,000 tokens/s
+        List<Double> ttftError = new ArrayList<>();
+        List<Double> itl = new ArrayList<>();
+        long measured = 0;
+        for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+            JsonNode call = JSON.readTree(line);
+            if (!call.get("phase").asText().equals("measure")) {
+                continue;
+            }
+            measured++;
+            assertEquals("ok", call.get("error").asText(), line);
+            double planned = 100 + call.get("prompt_tokens").asLong() / 20.0;
+            ttftError.add(call.get("ttft_us").asLong() / 1000.0 - planned);
+            itl.add(call.get("itl_mean_us").asLong() / 1000.0);
+        }
+        long inHistograms = e2e.stream().mapToLong(h -> ((org.HdrHistogram.Histogram) h).getTotalCount()).sum();
+        assertEquals(measured, inHistograms, "every measured call line is in a window's histogram");
+        assertTrue(measured >= 15, "8 users for 3 s of ~0.6 s calls: " + measured);
+        Collections.sort(ttftError);
+        Collections.sort(itl);
+        double medianError = ttftError.get(ttftError.size() / 2);
+        assertTrue(medianError >= 0 && medianError < 5, "median TTFT exceeds its plan by " + medianError + " ms (tolerance 0..5 ms)");
+        double medianItl = itl.get(itl.size() / 2);
+        assertTrue(Math.abs(medianItl - 10.0) < 1.0, "median ITL " + medianItl + " ms, configured 10 ms");
+
+        JsonNode jmh = JSON.readTree(dir.resolve("jmh.json").toFile()).get(0);
+        assertEquals("io.soaklab.bench.AgentSoak.soak", jmh.get("benchmark").asText());
+        assertEquals(3, jmh.get("measurementIterations").asInt());
+        double jmhCalls = jmh.get("secondaryMetrics").get("calls").get("score").asDouble();
+        assertEquals(measured / 3.0, jmhCalls, measured / 3.0 * 0.15, "JMH's calls/s agrees with the recorded calls");
+        assertTrue(Files.readString(outcome.report()).contains("Complete: every planned window ran."));
+    }
+}
