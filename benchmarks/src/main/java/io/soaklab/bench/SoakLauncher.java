@@ -59,6 +59,7 @@ public final class SoakLauncher {
      */
     public static Outcome launch(RunConfig config, Path dir, PrintStream err) throws IOException {
         Soak.requireApiKey(config.apiKeyEnv()); // fail now, not in the forked JVM
+        requireJmhLock();
         EmbeddedEndpoint embedded = config.embedded() ? EmbeddedEndpoint.start(config.sim()) : null;
         try {
             RunManifest.Endpoint where = embedded != null
@@ -152,6 +153,30 @@ public final class SoakLauncher {
             if (embedded != null) {
                 embedded.close();
             }
+        }
+    }
+
+    /**
+     * JMH refuses to start while another JMH run holds its lock file, but only after soaklab would
+     * have made the run folder: check first, and say what it means.
+     */
+    static void requireJmhLock() throws IOException {
+        if (Boolean.getBoolean("jmh.ignoreLock")) {
+            return;
+        }
+        java.io.File lockFile = new java.io.File(System.getProperty("java.io.tmpdir"), "jmh.lock");
+        if (!lockFile.exists()) {
+            return;
+        }
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(lockFile, "rw");
+             java.nio.channels.FileLock lock = raf.getChannel().tryLock()) {
+            if (lock == null) {
+                throw new IllegalArgumentException("another JMH run (another soak?) holds " + lockFile
+                        + "; two soaks on one machine disturb each other's numbers. Wait for it, or set"
+                        + " SOAKLAB_JAVA_OPTS=-Djmh.ignoreLock=true to run anyway");
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new IllegalArgumentException("a JMH run in this JVM holds " + lockFile);
         }
     }
 
