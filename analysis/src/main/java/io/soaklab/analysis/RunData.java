@@ -87,9 +87,10 @@ public final class RunData {
     }
 
     /**
-     * JMH's own figure for the benchmark, from {@code jmh.json}.
+     * JMH's own figure for the benchmark, from {@code jmh.json}: the {@code calls} counter when
+     * there is one, else the primary score.
      *
-     * @param benchmark the benchmark method
+     * @param benchmark the benchmark method, with {@code :calls} for the counter
      * @param score     mean over iterations
      * @param error     99.9% confidence half-width, NaN when not computable
      * @param unit      e.g. ops/s
@@ -513,8 +514,11 @@ public final class RunData {
                 return null;
             }
             JsonNode first = root.get(0);
-            JsonNode metric = first.path("primaryMetric");
-            return new JmhScore(first.path("benchmark").asText(), metric.path("score").asDouble(Double.NaN),
+            // AgentSoak's "calls" counter is exact; its primary score counts one extra invocation per iteration.
+            JsonNode calls = first.path("secondaryMetrics").path("calls");
+            JsonNode metric = calls.isMissingNode() ? first.path("primaryMetric") : calls;
+            String name = first.path("benchmark").asText() + (calls.isMissingNode() ? "" : ":calls");
+            return new JmhScore(name, metric.path("score").asDouble(Double.NaN),
                     metric.path("scoreError").asDouble(Double.NaN), metric.path("scoreUnit").asText());
         } catch (IOException e) {
             notes.add("jmh.json could not be read: " + e.getMessage());

@@ -16,7 +16,7 @@ final class Format {
             return micros + " µs";
         }
         if (micros < 1_000_000) {
-            return String.format(Locale.ROOT, micros < 10_000 ? "%.1f ms" : "%.0f ms", micros / 1e3);
+            return String.format(Locale.ROOT, micros < 100_000 ? "%.1f ms" : "%.0f ms", micros / 1e3);
         }
         if (micros < 120_000_000) {
             return String.format(Locale.ROOT, "%.2f s", micros / 1e6);

@@ -206,7 +206,7 @@ public final class Report {
             }
             RunData.JmhScore jmh = run.jmh();
             if (jmh != null) {
-                row("JMH score", String.format(Locale.ROOT, "%.3f %s%s", jmh.score(), jmh.unit(),
+                row("JMH (" + jmh.benchmark().substring(jmh.benchmark().lastIndexOf('.') + 1) + ")", String.format(Locale.ROOT, "%.3f %s%s", jmh.score(), jmh.unit(),
                         Double.isNaN(jmh.error()) ? "" : String.format(Locale.ROOT, " ± %.3f (99.9%%)", jmh.error())));
             }
             out.append("</tbody></table>\n");

@@ -137,17 +137,25 @@ public final class RunRecorder implements AutoCloseable {
      * into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O thread.
      */
     public void recordCall(CallResult r, int user, long session, int step) {
+        record(() -> callValues(r), () -> writeCall(r, user, session, step));
+    }
+
+    /**
+     * Records values now and writes a line in the current window, or, between windows, once the
+     * next window has opened and said its phase. Nothing after {@link #seal()} or close.
+     */
+    private void record(Runnable values, Runnable line) {
         windows.readLock().lock();
         try {
             if (sealed || closed) {
-                return; // after the last window: not part of the run
+                return;
             }
-            callValues(r);
+            values.run();
             if (windowOpen) {
-                writeCall(r, user, session, step);
+                line.run();
             } else {
                 synchronized (betweenWindows) {
-                    betweenWindows.add(() -> writeCall(r, user, session, step));
+                    betweenWindows.add(line);
                 }
             }
         } finally {
@@ -221,25 +229,12 @@ public final class RunRecorder implements AutoCloseable {
      */
     public void recordSession(int user, long session, int steps, boolean ok, long intendedNanos, long endNanos,
                               long promptTokens, long completionTokens) {
-        windows.readLock().lock();
-        try {
-            if (sealed || closed) {
-                return;
-            }
-            long duration = endNanos - intendedNanos;
+        long duration = endNanos - intendedNanos;
+        record(() -> {
             if (ok) {
                 value(Metric.SESSION, duration);
             }
-            if (windowOpen) {
-                writeSession(user, session, steps, ok, intendedNanos, duration, promptTokens, completionTokens);
-            } else {
-                synchronized (betweenWindows) {
-                    betweenWindows.add(() -> writeSession(user, session, steps, ok, intendedNanos, duration, promptTokens, completionTokens));
-                }
-            }
-        } finally {
-            windows.readLock().unlock();
-        }
+        }, () -> writeSession(user, session, steps, ok, intendedNanos, duration, promptTokens, completionTokens));
     }
 
     private void writeSession(int user, long session, int steps, boolean ok, long intendedNanos, long duration,

@@ -86,10 +86,8 @@ public record RunConfig(
             window = duration; // a run shorter than one window is one window
         }
         // Validates the client settings now, not in the forked load generator.
-        ClientConfig.builder(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint)
-                .model(model).maxTokensField(maxTokensField)
-                .connectTimeout(connectTimeout).firstTokenTimeout(firstTokenTimeout)
-                .idleTimeout(idleTimeout).totalTimeout(callTimeout).build();
+        client(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint, null, model, maxTokensField,
+                connectTimeout, firstTokenTimeout, idleTimeout, callTimeout);
         check(!errorBackoff.isNegative(), "error backoff must not be negative");
     }
 
@@ -130,14 +128,19 @@ public record RunConfig(
 
     /** The client settings for this run against {@code baseUrl}. */
     public ClientConfig clientConfig(URI baseUrl, String apiKey) {
+        return client(baseUrl, apiKey, model, maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout);
+    }
+
+    private static ClientConfig client(URI baseUrl, String apiKey, String model, String maxTokensField, Duration connect,
+                                       Duration firstToken, Duration idle, Duration total) {
         return ClientConfig.builder(baseUrl)
                 .model(model)
                 .apiKey(apiKey)
                 .maxTokensField(maxTokensField)
-                .connectTimeout(connectTimeout)
-                .firstTokenTimeout(firstTokenTimeout)
-                .idleTimeout(idleTimeout)
-                .totalTimeout(callTimeout)
+                .connectTimeout(connect)
+                .firstTokenTimeout(firstToken)
+                .idleTimeout(idle)
+                .totalTimeout(total)
                 .build();
     }
 
