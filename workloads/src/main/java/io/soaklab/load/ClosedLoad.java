@@ -23,6 +23,8 @@ import java.util.function.IntFunction;
  */
 public final class ClosedLoad {
 
+    private static final int MAX_UNCLAIMED = 1 << 30;
+
     private final int concurrency;
     private final IntFunction<SessionLoop> users;
     private final Semaphore completed = new Semaphore(0);
@@ -51,7 +53,9 @@ public final class ClosedLoad {
             SessionLoop loop = users.apply(i);
             Thread t = new Thread(() -> {
                 while (running && loop.step() != null) {
-                    completed.release();
+                    if (completed.availablePermits() < MAX_UNCLAIMED) {
+                        completed.release(); // unclaimed beyond that, nobody is counting: don't overflow
+                    }
                 }
             }, "soaklab-user-" + i);
             t.setDaemon(true);

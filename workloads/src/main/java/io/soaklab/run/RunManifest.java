@@ -148,10 +148,19 @@ public record RunManifest(
     }
 
     private static String hostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown";
+        return Host.NAME;
+    }
+
+    /** Looked up once: the lookup can be slow where name resolution is. */
+    private static final class Host {
+        static final String NAME = lookup();
+
+        private static String lookup() {
+            try {
+                return InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                return "unknown";
+            }
         }
     }
 }
