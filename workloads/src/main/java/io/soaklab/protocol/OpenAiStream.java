@@ -59,6 +59,8 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
     private volatile long lastTokenAt = -1;
     private long headersAt = -1;
     private long doneAt = -1;
+    /** Finished by {@code [DONE]}: what still arrives is read to the end so the connection can be reused. */
+    private boolean finishedAtDone;
     private long connectStart = -1;
     private long connectNanos = -1;
     private long arrival;
@@ -84,6 +86,12 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
         this.firstTokenTimeout = nanosOrInfinite(config.firstTokenTimeout().toNanos());
         this.idleTimeout = nanosOrInfinite(config.idleTimeout().toNanos());
         this.totalTimeout = nanosOrInfinite(config.totalTimeout().toNanos());
+        // A caller that gives up on the future (a watchdog) must not leave the stream running.
+        result.whenComplete((r, t) -> {
+            if (t instanceof java.util.concurrent.CancellationException) {
+                abort(ErrorClass.CLIENT_ERROR, "the caller gave up on the call", new java.util.concurrent.CancellationException("cancelled"));
+            }
+        });
     }
 
     CompletableFuture<CallResult> result() {
@@ -101,10 +109,7 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
         this.httpFuture = future;
         // Before the first token the timer also wakes every idle period, so that once tokens flow
         // the idle deadline is tracked without touching the timer on every token.
-        long first = Math.min(Math.min(firstTokenTimeout, totalTimeout), idleTimeout);
-        if (first != Long.MAX_VALUE && !finished.get()) {
-            deadline = client.timer().newTimeout(this, first, TimeUnit.NANOSECONDS);
-        }
+        rearm(0);
     }
 
     void failBeforeSend(RuntimeException e) {
@@ -159,7 +164,7 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
     @Override
     public State onBodyPartReceived(HttpResponseBodyPart part) {
         if (finished.get()) {
-            return State.ABORT;
+            return finishedAtDone ? State.CONTINUE : State.ABORT;
         }
         arrival = System.nanoTime();
         if (eventStream) {
@@ -168,7 +173,8 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             } catch (SseParser.OversizeException e) {
                 return fail(ErrorClass.STREAM_MALFORMED, e.getMessage());
             }
-            return failure == ErrorClass.STREAM_MALFORMED ? State.ABORT : State.CONTINUE;
+            // An error in the stream ends the call now, as the SDKs do; the server may never close.
+            return failure != null ? State.ABORT : State.CONTINUE;
         }
         int limit = status == 200 ? MAX_BODY_BYTES : MAX_ERROR_BODY_BYTES;
         int room = limit - body.size();
@@ -219,11 +225,12 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
 
     @Override
     public void onEvent(SseParser.Event event) {
-        if (failure != null) {
+        if (failure != null || finished.get()) {
             return;
         }
         if (event.dataEquals("[DONE]")) {
             doneAt = arrival - sent;
+            finishAtDone();
             return;
         }
         if (event.typeEquals("error")) {
@@ -258,7 +265,11 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
     /** Reads a {@code choices} array; true when some choice carried generated content. */
     private boolean readChoices(JsonParser p) throws IOException {
         boolean token = false;
-        while (p.nextToken() == JsonToken.START_OBJECT) {
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+            if (element != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
@@ -274,6 +285,31 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
         return token;
     }
 
+    /** Content as an array of parts: text is kept, any non-empty part is generated content. */
+    private boolean readContentParts(JsonParser p) throws IOException {
+        boolean token = false;
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+            if (element != JsonToken.START_OBJECT) {
+                token |= element == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+                p.skipChildren();
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.VALUE_STRING && field.equals("text")) {
+                    token |= p.getTextLength() > 0;
+                    content.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
+                    token |= p.getTextLength() > 0;
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return token;
+    }
+
     private boolean readDelta(JsonParser p) throws IOException {
         boolean token = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -281,13 +317,26 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             JsonToken value = p.nextToken();
             switch (field) {
                 case "content" -> {
-                    if (value == JsonToken.VALUE_STRING && p.getTextLength() > 0) {
-                        content.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-                        token = true;
+                    if (value == JsonToken.VALUE_STRING) {
+                        if (p.getTextLength() > 0) {
+                            content.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                            token = true;
+                        }
+                    } else if (value == JsonToken.START_ARRAY) {
+                        token |= readContentParts(p); // e.g. [{"type":"text","text":...}, {"type":"thinking",...}]
+                    } else {
+                        p.skipChildren();
                     }
                 }
                 // reasoning_content: vLLM, DeepSeek; reasoning: Ollama, OpenRouter. Counted, not kept.
-                case "reasoning_content", "reasoning" -> token |= value == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+                case "reasoning_content", "reasoning" -> {
+                    if (value == JsonToken.VALUE_STRING) {
+                        token |= p.getTextLength() > 0;
+                    } else {
+                        token |= value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY;
+                        p.skipChildren();
+                    }
+                }
                 case "tool_calls" -> {
                     if (value == JsonToken.START_ARRAY) {
                         while (p.nextToken() != JsonToken.END_ARRAY) {
@@ -397,34 +446,59 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             return;
         }
         long now = System.nanoTime() - sent;
-        long first = firstTokenAt;
-        ErrorClass kind = null;
-        long next;
-        if (now >= totalTimeout) {
-            kind = ErrorClass.TIMEOUT_TOTAL;
-            next = 0;
-        } else if (first < 0) {
-            kind = now >= firstTokenTimeout ? ErrorClass.TIMEOUT_FIRST_TOKEN : null;
-            next = Math.min(Math.min(firstTokenTimeout, totalTimeout), saturatedAdd(now, idleTimeout));
-        } else {
-            long idleDeadline = saturatedAdd(lastTokenAt, idleTimeout);
-            kind = now >= idleDeadline ? ErrorClass.TIMEOUT_IDLE : null;
-            next = Math.min(idleDeadline, totalTimeout);
+        ErrorClass kind = expired(now);
+        if (kind == null) {
+            rearm(now);
+            return;
         }
-        if (kind != null) {
-            abort(kind, now);
-        } else if (next != Long.MAX_VALUE) {
+        Channel c = channel;
+        if (c == null || c.eventLoop().isShuttingDown()) {
+            abort(kind, describeTimeout(kind, now), new CallTimeoutException(kind, describeTimeout(kind, now)));
+            return;
+        }
+        // Decide again on the connection's thread: a token may be queued there, parsed before this.
+        c.eventLoop().execute(() -> {
+            if (finished.get()) {
+                return;
+            }
+            long later = System.nanoTime() - sent;
+            ErrorClass still = expired(later);
+            if (still == null) {
+                rearm(later);
+            } else {
+                String detail = describeTimeout(still, later);
+                abort(still, detail, new CallTimeoutException(still, detail));
+            }
+        });
+    }
+
+    /** The timeout that has passed at {@code now} (nanoseconds after sending), or null. */
+    private ErrorClass expired(long now) {
+        if (now >= totalTimeout) {
+            return ErrorClass.TIMEOUT_TOTAL;
+        }
+        if (firstTokenAt < 0) {
+            return now >= firstTokenTimeout ? ErrorClass.TIMEOUT_FIRST_TOKEN : null;
+        }
+        return now >= saturatedAdd(lastTokenAt, idleTimeout) ? ErrorClass.TIMEOUT_IDLE : null;
+    }
+
+    /** Arms the timer for the nearest deadline; before the first token also every idle period. */
+    private void rearm(long now) {
+        long next = firstTokenAt < 0
+                ? Math.min(Math.min(firstTokenTimeout, totalTimeout), saturatedAdd(now, idleTimeout))
+                : Math.min(saturatedAdd(lastTokenAt, idleTimeout), totalTimeout);
+        if (next != Long.MAX_VALUE && !finished.get()) {
             deadline = client.timer().newTimeout(this, Math.max(1, next - now), TimeUnit.NANOSECONDS);
         }
     }
 
-    private void abort(ErrorClass kind, long now) {
-        String detail = switch (kind) {
+    private String describeTimeout(ErrorClass kind, long now) {
+        return switch (kind) {
             case TIMEOUT_FIRST_TOKEN -> "no content token within " + millis(firstTokenTimeout) + " ms of sending";
             case TIMEOUT_IDLE -> "no content token for " + millis(now - lastTokenAt) + " ms (idle timeout " + millis(idleTimeout) + " ms)";
             default -> "call exceeded the total timeout of " + millis(totalTimeout) + " ms";
         };
-        abort(kind, detail, new CallTimeoutException(kind, detail));
     }
 
     /** Ends a call still in flight when its client closes. */
@@ -439,8 +513,10 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             if (finished.get()) {
                 return;
             }
-            failure = kind; // set first: closing the channel makes the HTTP layer report a reset
-            failureDetail = detail;
+            if (failure == null) { // a failure already seen (an error event) is the truer cause
+                failure = kind; // set first: closing the channel makes the HTTP layer report a reset
+                failureDetail = detail;
+            }
             ListenableFuture<Void> f = httpFuture;
             if (f != null) {
                 f.abort(cause);
@@ -498,7 +574,11 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             p.skipChildren();
             return;
         }
-        while (p.nextToken() == JsonToken.START_OBJECT) {
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+            if (element != JsonToken.START_OBJECT) {
+                p.skipChildren();
+                continue;
+            }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
@@ -511,6 +591,23 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
                 }
             }
         }
+    }
+
+    /**
+     * {@code [DONE]} ends the call: its result does not wait for the server to close the response.
+     * The rest of the response is still read so the connection goes back to the pool; a server
+     * that never ends it gets its connection closed shortly after.
+     */
+    private void finishAtDone() {
+        finishedAtDone = true;
+        finish(ErrorClass.OK, null, sent + doneAt);
+        client.timer().newTimeout(t -> {
+            ListenableFuture<Void> f = httpFuture;
+            Channel c = channel;
+            if (f != null && !f.isDone() && c != null) {
+                c.close();
+            }
+        }, 2, TimeUnit.SECONDS);
     }
 
     private void finish(ErrorClass error, String detail, long end) {

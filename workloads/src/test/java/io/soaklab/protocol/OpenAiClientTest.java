@@ -313,4 +313,69 @@ class OpenAiClientTest {
         assertEquals(ErrorClass.CLIENT_ERROR, c.send(HELLO, System.nanoTime()).get(1, java.util.concurrent.TimeUnit.SECONDS).error(),
                 "a closed client refuses new calls at once");
     }
+
+    @Test
+    void anErrorEventEndsTheCallAtOnceEvenIfTheServerKeepsTheConnection() throws IOException {
+        for (String error : new String[] {
+            "data: {\"error\":{\"message\":\"overloaded\",\"type\":\"server_error\"}}\n\n",
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}\n\n"}) {
+            ScriptedServer s = server((socket, out) -> {
+                ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+                ScriptedServer.chunk(out, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n");
+                ScriptedServer.chunk(out, error);
+                Thread.sleep(5000);
+            });
+            CallResult r = client(s.baseUrl(), Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(10))
+                    .send(HELLO, System.nanoTime()).join();
+            assertEquals(ErrorClass.STREAM_ERROR, r.error(), r.errorDetail());
+            assertTrue(r.e2eNanos() < 1000 * MS, "ended at " + r.e2eNanos() / MS + " ms, not at the idle timeout");
+        }
+    }
+
+    @Test
+    void doneEndsTheCallEvenIfTheServerKeepsTheResponseOpen() throws IOException {
+        CallResult r = call((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"},\"finish_reason\":\"stop\"}]}\n\n"
+                    + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}\n\ndata: [DONE]\n\n");
+            Thread.sleep(5000);
+        });
+        assertEquals(ErrorClass.OK, r.error(), r.errorDetail());
+        assertEquals(5, r.usage().promptTokens());
+        assertTrue(r.e2eNanos() < 1000 * MS, "ended at [DONE], after " + r.e2eNanos() / MS + " ms");
+    }
+
+    @Test
+    void contentAsAnArrayOfPartsIsReadNotMisparsed() throws IOException {
+        CallResult r = call((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"thinking\",\"thinking\":\"hmm\"}]}}]}\n\n");
+            ScriptedServer.chunk(out, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}]},\"finish_reason\":\"stop\"}],"
+                    + "\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":2}}\n\n");
+            ScriptedServer.chunk(out, "data: {\"choices\":[null, 7]}\n\ndata: [DONE]\n\n");
+            ScriptedServer.end(out);
+        });
+        assertEquals(ErrorClass.OK, r.error(), r.errorDetail());
+        assertEquals(2, r.contentChunks());
+        assertEquals("Hi", r.content());
+        assertEquals("stop", r.finishReason(), "fields after the array are still read");
+        assertEquals(3, r.usage().promptTokens());
+    }
+
+    @Test
+    void aCallerThatGivesUpEndsTheStream() throws Exception {
+        ScriptedServer s = server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            Thread.sleep(5000);
+        });
+        java.util.concurrent.CompletableFuture<CallResult> call = client(s.baseUrl(), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60))
+                .send(HELLO, System.nanoTime());
+        Thread.sleep(200);
+        call.cancel(false);
+        long deadline = System.nanoTime() + 3000 * MS;
+        while (s.openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals(0, s.openConnections(), "the abandoned stream's connection is closed");
+    }
 }

@@ -52,6 +52,28 @@ final class ScriptedServer implements AutoCloseable {
         return requests.get();
     }
 
+    /** Connections the client has not closed yet (a closed one reads end-of-stream). */
+    int openConnections() {
+        int open = 0;
+        for (Socket socket : sockets) {
+            if (!socket.isClosed() && !clientClosed(socket)) {
+                open++;
+            }
+        }
+        return open;
+    }
+
+    private static boolean clientClosed(Socket socket) {
+        try {
+            socket.setSoTimeout(1);
+            return socket.getInputStream().read() < 0;
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
     /** Request heads (request line and headers) received so far. */
     java.util.List<String> heads() {
         return heads;
