@@ -58,7 +58,8 @@ public final class RunRecorder implements AutoCloseable {
 
     private final TimeBase time;
     private final Recorder[] recorders = new Recorder[METRICS.length];
-    private final Histogram[] intervals = new Histogram[METRICS.length];
+    /** Held from taking a window's histograms to writing them: windows reach the log in order. */
+    private final Object hlogOrder = new Object();
     private final FileOutputStream hlogFile;
     private final PrintStream hlogStream;
     private final HistogramLogWriter hlog;
@@ -189,7 +190,7 @@ public final class RunRecorder implements AutoCloseable {
             g.writeNumberField("session", session);
             g.writeNumberField("step", step);
             g.writeNumberField("intended_us", time.epochMicros(r.intendedNanos()));
-            g.writeNumberField("lag_us", micros(r.lagNanos()));
+            optional(g, "lag_us", r.lagNanos());
             optional(g, "connect_us", r.connectNanos());
             optional(g, "headers_us", r.headersNanos());
             optional(g, "ttft_us", r.firstTokenNanos());
@@ -292,14 +293,18 @@ public final class RunRecorder implements AutoCloseable {
      * what it held.
      */
     public WindowSummary endWindow() {
-        windows.writeLock().lock();
-        try {
-            if (!windowOpen) {
-                throw new IllegalStateException("no window is open");
+        synchronized (hlogOrder) {
+            Closed window;
+            windows.writeLock().lock();
+            try {
+                if (!windowOpen) {
+                    throw new IllegalStateException("no window is open");
+                }
+                window = swap(System.nanoTime());
+            } finally {
+                windows.writeLock().unlock();
             }
-            return closeWindow(System.nanoTime());
-        } finally {
-            windows.writeLock().unlock();
+            return write(window); // outside the lock: users recording calls never wait for the disk
         }
     }
 
@@ -316,36 +321,49 @@ public final class RunRecorder implements AutoCloseable {
         }
     }
 
-    private WindowSummary closeWindow(long end) {
+    /** A closed window's histograms, taken under the lock and written after it. */
+    private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
+                          long calls, long errors, long promptTokens, long completionTokens) {
+    }
+
+    /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
+    private Closed swap(long end) {
         windowOpen = false;
         boolean measured = !warmup;
-        long startMillis = time.epochMillis(windowStart);
-        long endMillis = time.epochMillis(end);
-        windowStart = end;
+        Histogram[] histograms = new Histogram[METRICS.length];
         for (int i = 0; i < METRICS.length; i++) {
-            Histogram h = recorders[i].getIntervalHistogram(intervals[i]);
-            intervals[i] = h;
-            if (measured) {
-                h.setTag(METRICS[i].tag());
-                h.setStartTimeStamp(startMillis);
-                h.setEndTimeStamp(endMillis);
-                hlog.outputIntervalHistogram((startMillis - hlog.getBaseTime()) / 1000.0,
-                        (endMillis - hlog.getBaseTime()) / 1000.0, h, MAX_VALUE_UNIT_RATIO);
-            }
+            histograms[i] = recorders[i].getIntervalHistogram();
         }
+        Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
+                windowCalls.sumThenReset(), windowErrors.sumThenReset(),
+                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset());
+        windowStart = end;
         if (measured) {
-            syncHistograms();
             measuredWindows++;
         } else {
             warmupWindows++;
         }
-        Histogram ttft = intervals[Metric.TTFT.ordinal()];
-        Histogram e2e = intervals[Metric.E2E.ordinal()];
-        Histogram lag = intervals[Metric.SCHEDULE_LAG.ordinal()];
-        return new WindowSummary(!measured, window, startMillis, endMillis,
-                windowCalls.sumThenReset(), windowErrors.sumThenReset(),
-                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(),
-                percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
+        return closed;
+    }
+
+    /** Writes a measured window's intervals and syncs them to disk; says what the window held. */
+    private WindowSummary write(Closed w) {
+        if (w.measured()) {
+            for (int i = 0; i < METRICS.length; i++) {
+                Histogram h = w.histograms()[i];
+                h.setTag(METRICS[i].tag());
+                h.setStartTimeStamp(w.startMillis());
+                h.setEndTimeStamp(w.endMillis());
+                hlog.outputIntervalHistogram((w.startMillis() - hlog.getBaseTime()) / 1000.0,
+                        (w.endMillis() - hlog.getBaseTime()) / 1000.0, h, MAX_VALUE_UNIT_RATIO);
+            }
+            syncHistograms();
+        }
+        Histogram ttft = w.histograms()[Metric.TTFT.ordinal()];
+        Histogram e2e = w.histograms()[Metric.E2E.ordinal()];
+        Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
+        return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.errors(),
+                w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
                 lag.getTotalCount() == 0 ? -1 : lag.getMaxValue());
     }
 
@@ -365,17 +383,23 @@ public final class RunRecorder implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
-        windows.writeLock().lock();
-        try {
-            if (closed) {
-                return;
+        synchronized (hlogOrder) {
+            Closed last = null;
+            windows.writeLock().lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                if (windowOpen && !warmup) {
+                    last = swap(System.nanoTime());
+                }
+                closed = true;
+            } finally {
+                windows.writeLock().unlock();
             }
-            if (windowOpen && !warmup) {
-                closeWindow(System.nanoTime());
+            if (last != null) {
+                write(last);
             }
-            closed = true;
-        } finally {
-            windows.writeLock().unlock();
         }
         flusher.shutdownNow();
         IOException failure = null;
