@@ -28,6 +28,7 @@ public final class ClosedLoad {
     private final int concurrency;
     private final IntFunction<SessionLoop> users;
     private final Semaphore completed = new Semaphore(0);
+    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
@@ -51,17 +52,48 @@ public final class ClosedLoad {
         running = true;
         for (int i = 0; i < concurrency; i++) {
             SessionLoop loop = users.apply(i);
-            Thread t = new Thread(() -> {
-                while (running && loop.step() != null) {
-                    if (completed.availablePermits() < MAX_UNCLAIMED) {
-                        completed.release(); // unclaimed beyond that, nobody is counting: don't overflow
-                    }
-                }
-            }, "soaklab-user-" + i);
+            int user = i;
+            Thread t = new Thread(() -> run(user, loop), "soaklab-user-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
         }
+    }
+
+    /**
+     * One user's life. A failure of soaklab's own code (a scenario, the recorder) must neither end
+     * the user silently, which would lower the concurrency unnoticed, nor kill the run: the user
+     * says so once, drops the session it was in, pauses and goes on.
+     */
+    private void run(int user, SessionLoop loop) {
+        boolean reported = false;
+        while (running) {
+            try {
+                if (loop.step() == null) {
+                    return;
+                }
+                if (completed.availablePermits() < MAX_UNCLAIMED) {
+                    completed.release(); // unclaimed beyond that, nobody is counting: don't overflow
+                }
+            } catch (RuntimeException e) {
+                failures.increment();
+                if (!reported) {
+                    reported = true;
+                    System.err.println("soaklab: user " + user + " failed inside soaklab (" + e + "); it starts a new session in 1 s");
+                }
+                loop.abandonSession();
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException stop) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Times a user failed inside soaklab's own code (not a failed model call: those are results). */
+    public long failures() {
+        return failures.sum();
     }
 
     /**

@@ -107,6 +107,13 @@ public final class SessionLoop {
         return result;
     }
 
+    /** Drops the current session (after a failure inside soaklab); the next step opens a new one. */
+    public void abandonSession() {
+        session = null;
+        pending = null;
+        nextStart = Long.MIN_VALUE;
+    }
+
     private void openSession() {
         sessionIndex++;
         session = scenario.newSession(mix(seed, user, sessionIndex));

@@ -56,7 +56,7 @@ class SessionLoopTest {
             for (int i = 0; i < 7; i++) {
                 CallResult r = user.step();
                 assertEquals(ErrorClass.OK, r.error(), r.errorDetail());
-                assertTrue(r.lagNanos() < 5 * MS, "lag " + r.lagNanos() / 1e6 + " ms");
+                assertTrue(r.lagNanos() < 50 * MS, "lag " + r.lagNanos() / 1e6 + " ms");
             }
             recorder.endWindow();
         }
@@ -92,11 +92,11 @@ class SessionLoopTest {
             CallResult first = user.step();
             Thread.sleep(300); // the generator's thread is late (a GC pause, a busy machine)
             CallResult second = user.step();
-            assertTrue(first.lagNanos() < 5 * MS);
+            assertTrue(first.lagNanos() < 50 * MS);
             long lag = second.lagNanos();
-            assertTrue(lag > 250 * MS && lag < 330 * MS, "lag " + lag / 1e6 + " ms = 300 ms stall - 20 ms tool time");
+            assertTrue(lag >= 279 * MS && lag < 1000 * MS, "lag " + lag / 1e6 + " ms: at least the 300 ms stall minus the 20 ms tool time");
             assertTrue(second.firstTokenNanos() >= lag + 5 * MS, "TTFT counts from the intended start");
-            assertTrue(second.ttftSentNanos() < 50 * MS, "the uncorrected figure hides the stall: " + second.ttftSentNanos() / 1e6);
+            assertTrue(second.ttftSentNanos() < lag - 100 * MS, "the uncorrected figure hides the stall: " + second.ttftSentNanos() / 1e6);
         }
     }
 
