@@ -225,7 +225,13 @@ final class Charts {
 
     private Chart save(JFreeChart chart, String file, String title, String caption) throws IOException {
         BufferedImage image = chart.createBufferedImage(WIDTH * SCALE, HEIGHT * SCALE, WIDTH, HEIGHT, null);
-        ImageIO.write(image, "png", dir.resolve(file).toFile());
+        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream(1 << 17);
+        // In memory: ImageIO's default file cache registers a delete-on-exit hook, which fails
+        // while the JVM shuts down, exactly when a stopped run writes its report.
+        try (javax.imageio.stream.ImageOutputStream out = new javax.imageio.stream.MemoryCacheImageOutputStream(png)) {
+            ImageIO.write(image, "png", out);
+        }
+        Report.replace(dir.resolve(file), png.toByteArray());
         return new Chart(file, title, caption);
     }
 }

@@ -59,10 +59,19 @@ public final class Report {
         List<Charts.Chart> charts = new Charts(run, run.dir().resolve(CHARTS)).drawAll();
         String html = new Report.Page(run, charts).render();
         Path page = run.dir().resolve(FILE);
-        Path tmp = run.dir().resolve(FILE + ".tmp");
-        Files.writeString(tmp, html, StandardCharsets.UTF_8);
-        Files.move(tmp, page, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        replace(page, html.getBytes(StandardCharsets.UTF_8));
         return page;
+    }
+
+    /** Writes {@code file} through a temporary file and a rename: a reader never sees half of it. */
+    static void replace(Path file, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName() + ".", ".tmp");
+        try {
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
     }
 
     private static final class Page {

@@ -71,32 +71,101 @@ public final class SoakLauncher {
                     config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " of warmup");
             err.println("soaklab: run folder " + dir.toAbsolutePath());
 
-            Thread onSignal = new Thread(() -> stopped(dir, embedded, err), "soaklab-launcher-shutdown");
+            Ending ending = new Ending(dir, embedded, err);
+            Thread onSignal = new Thread(() -> ending.onSignal(config.forks() > 0), "soaklab-launcher-shutdown");
             Runtime.getRuntime().addShutdownHook(onSignal);
             String problem = null;
             try {
                 new Runner(options(config, dir, where)).run();
             } catch (RunnerException e) {
                 problem = rootMessage(e);
-            } finally {
-                try {
-                    Runtime.getRuntime().removeShutdownHook(onSignal);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running: it finishes the run
-                }
             }
-            RunManifest after = RunManifest.read(dir);
-            if (after.status() == RunStatus.RUNNING) {
-                after = after.ended(RunStatus.CRASHED, "the load generator ended without closing the run"
-                        + (problem == null ? "" : ": " + problem));
-                after.write(dir);
+            Outcome outcome = ending.end(problem, false);
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // a signal arrived: the hook reports, with this same outcome
             }
-            Path report = Report.write(RunData.load(dir));
-            return new Outcome(dir, after.status(), report, after.status() == RunStatus.COMPLETE ? null
-                    : after.message() != null ? after.message() : problem);
+            return outcome;
         } finally {
             if (embedded != null) {
                 embedded.close();
+            }
+        }
+    }
+
+    /**
+     * Ends a run exactly once, whoever gets there first: the launching thread when JMH returns, or
+     * the shutdown hook after Ctrl-C or a signal. The other waits and shares the outcome.
+     */
+    private static final class Ending {
+        private final Path dir;
+        private final EmbeddedEndpoint embedded;
+        private final PrintStream err;
+        private Outcome outcome;
+
+        Ending(Path dir, EmbeddedEndpoint embedded, PrintStream err) {
+            this.dir = dir;
+            this.embedded = embedded;
+            this.err = err;
+        }
+
+        /** Marks the run if its load generator could not, writes the report; the first call wins. */
+        synchronized Outcome end(String problem, boolean bySignal) throws IOException {
+            if (outcome != null) {
+                return outcome;
+            }
+            RunManifest after = RunManifest.read(dir);
+            if (after.status() == RunStatus.RUNNING) {
+                after = bySignal
+                        ? after.ended(RunStatus.ABORTED, "stopped by a signal before the end")
+                        : after.ended(RunStatus.CRASHED, "the load generator ended without closing the run"
+                                + (problem == null ? "" : ": " + problem));
+                after.write(dir);
+            }
+            Path report = Report.write(RunData.load(dir));
+            outcome = new Outcome(dir, after.status(), report, after.status() == RunStatus.COMPLETE ? null
+                    : after.message() != null ? after.message() : problem);
+            return outcome;
+        }
+
+        /** Ctrl-C or a signal: let the load generator close its window, then end the run. */
+        void onSignal(boolean forked) {
+            if (forked) {
+                // Ctrl-C reaches the forked JVM too; a plain SIGTERM to this process does not: pass it on.
+                ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
+                ProcessHandle.current().descendants().forEach(child -> {
+                    try {
+                        child.onExit().get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        child.destroyForcibly();
+                    }
+                });
+            } else {
+                awaitEnded(10_000); // the load runs in this JVM: its own hook is closing the run now
+            }
+            try {
+                err.println("soaklab: stopped; report " + end(null, true).report().toAbsolutePath());
+            } catch (IOException | RuntimeException e) {
+                err.println("soaklab: stopped; could not write the report: " + e.getMessage());
+            } finally {
+                if (embedded != null) {
+                    embedded.close();
+                }
+            }
+        }
+
+        private void awaitEnded(long millis) {
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (RunManifest.read(dir).status().ended()) {
+                        return;
+                    }
+                    Thread.sleep(50);
+                } catch (IOException | InterruptedException e) {
+                    return;
+                }
             }
         }
     }
@@ -128,32 +197,6 @@ public final class SoakLauncher {
             jmh.warmupTime(TimeValue.milliseconds(config.warmup().toMillis()));
         }
         return jmh.build();
-    }
-
-    /** Ctrl-C or a signal: let the load generator close its window, then mark and report the run. */
-    private static void stopped(Path dir, EmbeddedEndpoint embedded, PrintStream err) {
-        // Ctrl-C reaches the forked JVM too; a plain SIGTERM to this process does not, so pass it on.
-        ProcessHandle.current().descendants().forEach(ProcessHandle::destroy);
-        ProcessHandle.current().descendants().forEach(child -> {
-            try {
-                child.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                child.destroyForcibly();
-            }
-        });
-        try {
-            RunManifest m = RunManifest.read(dir);
-            if (m.status() == RunStatus.RUNNING) {
-                m.ended(RunStatus.ABORTED, "stopped by a signal before the end").write(dir);
-            }
-            err.println("soaklab: stopped; report " + Report.write(RunData.load(dir)).toAbsolutePath());
-        } catch (IOException | RuntimeException e) {
-            err.println("soaklab: stopped; could not write the report: " + e.getMessage());
-        } finally {
-            if (embedded != null) {
-                embedded.close();
-            }
-        }
     }
 
     /**

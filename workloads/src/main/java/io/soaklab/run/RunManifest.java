@@ -4,12 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.nio.channels.FileChannel;
+import java.io.FileOutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -85,20 +84,31 @@ public record RunManifest(
         }
     }
 
-    /** Writes {@code dir/run.json} atomically and durably. */
+    /**
+     * Writes {@code dir/run.json} atomically and durably. Safe on an interrupted thread (JMH
+     * interrupts a benchmark that outlives its iteration timeout) and against a concurrent writer.
+     */
     public void write(Path dir) {
         Path file = dir.resolve(FILE);
-        Path tmp = dir.resolve(FILE + ".tmp");
+        Path tmp = null;
         try {
             byte[] bytes = Json.MAPPER.writeValueAsBytes(this);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ch.write(java.nio.ByteBuffer.wrap(bytes));
-                ch.force(true);
+            tmp = Files.createTempFile(dir, FILE + ".", ".tmp");
+            try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
+                out.write(bytes);
+                out.getFD().sync();
             }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // only left behind if the move failed, and that failure is already reported
+                }
+            }
         }
     }
 

@@ -159,14 +159,24 @@ public final class Soak implements AutoCloseable {
 
     /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */
     public synchronized void beginWindow(boolean warmup) {
+        if (closed) {
+            return; // ended by a signal while the harness goes on: nothing more is recorded
+        }
         if (!warmup && measureStart < 0) {
             measureStart = System.nanoTime();
         }
         recorder.beginWindow(warmup);
     }
 
-    /** Closes the window: its histograms go to disk and {@code run.json} counts it. */
+    /**
+     * Closes the window: its histograms go to disk and {@code run.json} counts it.
+     *
+     * @return what the window held, or {@code null} once the run has ended
+     */
     public synchronized WindowSummary endWindow() {
+        if (closed) {
+            return null;
+        }
         WindowSummary window = recorder.endWindow();
         if (!window.warmup()) {
             int done = recorder.measuredWindows();
