@@ -34,12 +34,13 @@ class StoppedRunTest {
     }
 
     /** Starts {@code soaklab run} for a minute in its own JVM and waits until two windows are on disk. */
-    private Path startAndWaitForTwoWindows() throws Exception {
+    private Path startAndWaitForTwoWindows(String... extra) throws Exception {
         Path dir = tmp.resolve("run");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "-Djmh.ignoreLock=true",
                 SoakLab.class.getName(), "run", "--duration", "60s", "--window", "1s", "--concurrency", "4",
                 "--sim-base-latency", "20ms", "--sim-decode-tps", "500", "--out", dir.toString()));
+        command.addAll(List.of(extra));
         soak = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("soak.log").toFile()).start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
@@ -103,5 +104,21 @@ class StoppedRunTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("Incomplete: the run was stopped early (stopped by a signal before the end)."), html);
         assertTrue(log().contains("soaklab: stopped; report "), log());
+    }
+
+    @Test
+    void aStoppedRunWithoutAForkAlsoClosesAndReports() throws Exception {
+        Path dir = startAndWaitForTwoWindows("--forks", "0");
+        soak.destroy(); // the load runs in the launcher's JVM: its hook and the launcher's must not collide
+        assertTrue(soak.waitFor(30, TimeUnit.SECONDS), "the launcher exits: " + log());
+        RunManifest after = RunManifest.read(dir);
+        assertEquals(RunStatus.ABORTED, after.status(), log());
+        assertEquals(after.pid(), after.loadPid(), "one JVM");
+        RunData run = RunData.load(dir);
+        assertEquals(after.windowsCompleted(), run.windows().size());
+        assertTrue(Files.readString(dir.resolve("report.html")).contains("Incomplete: the run was stopped early"));
+        try (var files = Files.list(dir)) {
+            assertTrue(files.noneMatch(f -> f.toString().endsWith(".tmp")), "no temporary file left");
+        }
     }
 }

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,6 +67,22 @@ class RunConfigTest {
         done.write(dir);
         assertEquals(RunStatus.COMPLETE, RunManifest.read(dir).status());
         assertFalse(Files.exists(dir.resolve(RunManifest.FILE + ".tmp")));
+    }
+
+    @Test
+    void runJsonIsWrittenEvenByAnInterruptedThread() throws Exception {
+        RunManifest m = RunManifest.create(dir, RunConfig.builder().build(), null);
+        Thread.currentThread().interrupt(); // JMH interrupts a benchmark that outlives its iteration timeout
+        try {
+            m.ended(RunStatus.ABORTED, "interrupted").write(dir);
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt is kept for the caller");
+        } finally {
+            Thread.interrupted();
+        }
+        assertEquals(RunStatus.ABORTED, RunManifest.read(dir).status());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(RunManifest.FILE), files.map(f -> f.getFileName().toString()).toList(), "no temporary file left");
+        }
     }
 
     @Test

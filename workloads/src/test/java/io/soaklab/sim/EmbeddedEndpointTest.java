@@ -62,15 +62,15 @@ class EmbeddedEndpointTest {
             assertEquals("stop", r.finishReason());
             // planned: headers at 100 ms, first token at 100 + 2000/10000 s = 300 ms, then every 10 ms
             long ttft = r.ttftSentNanos();
-            assertTrue(ttft >= 300 * MS && ttft < 320 * MS, "TTFT " + ttft / 1e6 + " ms, planned 300 ms");
+            assertTrue(ttft >= 300 * MS && ttft < 360 * MS, "TTFT " + ttft / 1e6 + " ms, planned 300 ms");
             long headers = r.headersNanos() - r.lagNanos();
-            assertTrue(headers >= 100 * MS && headers < 120 * MS, "headers after " + headers / 1e6 + " ms, planned 100 ms");
+            assertTrue(headers >= 100 * MS && headers < 160 * MS, "headers after " + headers / 1e6 + " ms, planned 100 ms");
             Histogram gaps = itl.getIntervalHistogram();
             assertEquals(39, gaps.getTotalCount());
             double medianMs = gaps.getValueAtPercentile(50) / 1000.0;
-            assertTrue(medianMs >= 9.5 && medianMs < 11.5, "median ITL " + medianMs + " ms, planned 10 ms");
+            assertTrue(medianMs >= 9.5 && medianMs < 13, "median ITL " + medianMs + " ms, planned 10 ms");
             long decode = r.e2eNanos() - r.firstTokenNanos();
-            assertTrue(decode >= 380 * MS && decode < 430 * MS, "39 gaps of 10 ms took " + decode / 1e6 + " ms");
+            assertTrue(decode >= 380 * MS && decode < 500 * MS, "39 gaps of 10 ms took " + decode / 1e6 + " ms");
         }
     }
 
@@ -186,13 +186,11 @@ class EmbeddedEndpointTest {
     @Test
     void refusesAPortInUseWithOneClearLine() {
         try (EmbeddedEndpoint first = EmbeddedEndpoint.start(SimConfig.defaults())) {
-            IllegalStateException none = null;
             try (EmbeddedEndpoint second = EmbeddedEndpoint.start(SimConfig.defaults().withPort(first.port()))) {
                 throw new AssertionError("bound twice to " + second.port());
             } catch (java.io.UncheckedIOException e) {
                 assertEquals("cannot listen on 127.0.0.1:" + first.port() + ": address in use or not available", e.getCause().getMessage());
             }
-            assertEquals(null, none);
         }
     }
 
