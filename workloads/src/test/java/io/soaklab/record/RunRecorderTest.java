@@ -185,7 +185,7 @@ class RunRecorderTest {
         assertEquals(2, ttft.get(0).getTotalCount());
         assertEquals(1, ttft.get(1).getTotalCount());
         assertEquals(333_000, ttft.get(1).getMaxValue(), 400);
-        assertEquals(ttft.get(0).getEndTimeStamp(), ttft.get(1).getStartTimeStamp(), "windows tile time");
+        assertEquals(ttft.get(0).getEndTimeStamp(), ttft.get(1).getStartTimeStamp(), 1.0, "windows tile time (HdrHistogram reads ms back ±1)");
         ObjectMapper json = new ObjectMapper();
         List<String> lines = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
         assertEquals(3, lines.size());
