@@ -181,13 +181,7 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     private void writeCall(CallResult r, int user, long session, int step) {
-        JsonLines.Line line = lines.get();
-        line.reset();
-        try (JsonGenerator g = JSON.createGenerator(line)) {
-            g.writeStartObject();
-            phase(g);
-            g.writeNumberField("user", user);
-            g.writeNumberField("session", session);
+        writeLine(calls, user, session, g -> {
             g.writeNumberField("step", step);
             g.writeNumberField("intended_us", time.epochMicros(r.intendedNanos()));
             optional(g, "lag_us", r.lagNanos());
@@ -216,12 +210,31 @@ public final class RunRecorder implements AutoCloseable {
                 g.writeNumberField("itl_max_us", micros(r.itlMaxNanos()));
             }
             optional(g, "tpot_us", r.tpotNanos());
+        });
+    }
+
+    /** The fields of one line after its common head (phase, window, user, session). */
+    private interface Fields {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** Serialises one line into this thread's buffer and appends it to {@code target}. */
+    private void writeLine(JsonLines target, int user, long session, Fields fields) {
+        JsonLines.Line line = lines.get();
+        line.reset();
+        try (JsonGenerator g = JSON.createGenerator(line)) {
+            g.writeStartObject();
+            g.writeStringField("phase", warmup ? "warmup" : "measure");
+            g.writeNumberField("window", window);
+            g.writeNumberField("user", user);
+            g.writeNumberField("session", session);
+            fields.write(g);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory: cannot happen
         }
         line.write('\n');
-        calls.append(line);
+        target.append(line);
     }
 
     /**
@@ -240,25 +253,14 @@ public final class RunRecorder implements AutoCloseable {
 
     private void writeSession(int user, long session, int steps, boolean ok, long intendedNanos, long duration,
                               long promptTokens, long completionTokens) {
-        JsonLines.Line line = lines.get();
-        line.reset();
-        try (JsonGenerator g = JSON.createGenerator(line)) {
-            g.writeStartObject();
-            phase(g);
-            g.writeNumberField("user", user);
-            g.writeNumberField("session", session);
+        writeLine(sessions, user, session, g -> {
             g.writeNumberField("steps", steps);
             g.writeBooleanField("ok", ok);
             g.writeNumberField("intended_us", time.epochMicros(intendedNanos));
             g.writeNumberField("duration_us", micros(duration));
             g.writeNumberField("prompt_tokens", promptTokens);
             g.writeNumberField("completion_tokens", completionTokens);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        line.write('\n');
-        sessions.append(line);
+        });
     }
 
     /**
@@ -417,11 +419,6 @@ public final class RunRecorder implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-    }
-
-    private void phase(JsonGenerator g) throws IOException {
-        g.writeStringField("phase", warmup ? "warmup" : "measure");
-        g.writeNumberField("window", window);
     }
 
     private void value(Metric metric, long nanos) {
