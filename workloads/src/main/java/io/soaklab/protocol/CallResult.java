@@ -18,7 +18,8 @@ package io.soaklab.protocol;
  * @param contentChunks   chunks that carried text, reasoning or a tool-call fragment
  * @param itlSumNanos     sum of the gaps between consecutive content chunks
  * @param itlMaxNanos     largest such gap, or 0
- * @param finishReason    the server's finish reason ({@code stop}, {@code length}...), or {@code null}
+ * @param finishReason    the server's finish reason ({@code stop}, {@code length}, {@code end_turn}...), or {@code null}
+ * @param requestId       the server's id of the request ({@code x-request-id} or {@code request-id}), or {@code null}
  */
 public record CallResult(
         long intendedNanos,
@@ -35,7 +36,8 @@ public record CallResult(
         int contentChunks,
         long itlSumNanos,
         long itlMaxNanos,
-        String finishReason) {
+        String finishReason,
+        String requestId) {
 
     /** True when the call finished normally. */
     public boolean ok() {
@@ -73,6 +75,6 @@ public record CallResult(
     /** The same result with other usage (used when usage is estimated locally). */
     public CallResult withUsage(Usage newUsage) {
         return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
-                status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason);
+                status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId);
     }
 }

@@ -37,4 +37,17 @@ public interface ModelClient extends AutoCloseable {
     static ModelClient openAi(ClientConfig config, ValueRecorder itlMicros) {
         return new OpenAiChatClient(config, itlMicros);
     }
+
+    /**
+     * A client for the Anthropic Messages streaming API ({@code x-api-key}, {@code anthropic-version}
+     * 2023-06-01); usage is reported in OpenAI's accounting (see {@link Usage}).
+     */
+    static ModelClient anthropic(ClientConfig config, ValueRecorder itlMicros) {
+        return new AnthropicClient(config, itlMicros);
+    }
+
+    /** A client for {@code api}. */
+    static ModelClient of(Api api, ClientConfig config, ValueRecorder itlMicros) {
+        return api == Api.ANTHROPIC ? anthropic(config, itlMicros) : openAi(config, itlMicros);
+    }
 }

@@ -1,143 +1,40 @@
 package io.soaklab.protocol;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
-import io.netty.util.HashedWheelTimer;
-import io.netty.util.Timer;
 import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.ValueRecorder;
-import org.asynchttpclient.AsyncHttpClient;
-import org.asynchttpclient.DefaultAsyncHttpClient;
-import org.asynchttpclient.DefaultAsyncHttpClientConfig;
-import org.asynchttpclient.Request;
 import org.asynchttpclient.RequestBuilder;
 
-/** OpenAI Chat Completions over async-http-client, always streamed with usage requested. */
-final class OpenAiChatClient implements ModelClient {
+/** OpenAI Chat Completions, always streamed with usage requested. */
+final class OpenAiChatClient extends StreamingClient {
 
-    static final JsonFactory JSON = new JsonFactory();
-
-    private final ClientConfig config;
-    private final ValueRecorder itlMicros;
-    private final HashedWheelTimer timer;
-    private final AsyncHttpClient http;
-    private final String url;
     private final String authorization;
-    private final java.util.Set<OpenAiStream> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
 
     OpenAiChatClient(ClientConfig config, ValueRecorder itlMicros) {
-        this.config = config;
-        this.itlMicros = itlMicros;
-        // One 10 ms wheel serves AHC's own timeouts and soaklab's first-token/idle/total deadlines.
-        this.timer = new HashedWheelTimer(daemon("soaklab-timer"), 10, TimeUnit.MILLISECONDS);
-        this.timer.start();
-        Duration total = config.totalTimeout();
-        DefaultAsyncHttpClientConfig.Builder ahc = new DefaultAsyncHttpClientConfig.Builder()
-                // AHC replays a request up to 5 times when a pooled connection turns out dead. For a
-                // POST to a paid model API that is a silent second bill; retries are the workload's
-                // decision, made visibly and counted.
-                .setMaxRequestRetry(0)
-                // AHC cuts any request at 60 s by default, which would end long generations. soaklab
-                // enforces its own total timeout; AHC's stays as a backstop a little later.
-                .setRequestTimeout(total.isZero() ? Duration.ofMillis(-1) : total.plusSeconds(5))
-                // AHC's 60 s read timeout would fire during a long prefill. soaklab's first-token and
-                // idle timeouts measure what matters (content, not keep-alive bytes) and replace it.
-                .setReadTimeout(Duration.ofMillis(-1))
-                .setConnectTimeout(config.connectTimeout())
-                .setFollowRedirect(false)
-                .setKeepAlive(true)
-                // Servers drop idle keep-alive connections after a minute or two; retiring ours first
-                // avoids sending a request into a connection the server is closing.
-                .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
-                // A compressed event stream is buffered by the compressor: token timings would lie.
-                .setCompressionEnforced(false)
-                .setEnableAutomaticDecompression(false)
-                .setNettyTimer(timer)
-                .setThreadPoolName("soaklab-io")
-                .setThreadFactory(daemon("soaklab-io"))
-                .setUserAgent("soaklab");
-        this.http = new DefaultAsyncHttpClient(ahc.build());
-        String base = config.baseUrl().toString();
-        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/chat/completions";
+        super(config, itlMicros, "/chat/completions");
         this.authorization = config.apiKey() == null || config.apiKey().isEmpty() ? null : "Bearer " + config.apiKey();
     }
 
     @Override
-    public CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos) {
-        byte[] body;
-        try {
-            body = encode(request);
-        } catch (IOException | RuntimeException e) {
-            return CompletableFuture.completedFuture(OpenAiStream.clientFailure(intendedNanos, "cannot encode request: " + e));
-        }
-        RequestBuilder builder = new RequestBuilder("POST")
-                .setUrl(url)
-                .setHeader("Content-Type", "application/json")
-                .setHeader("Accept", "text/event-stream")
-                .setBody(body);
+    void addHeaders(RequestBuilder request) {
         if (authorization != null) {
-            builder.setHeader("Authorization", authorization);
+            request.setHeader("Authorization", authorization);
         }
-        Request httpRequest = builder.build();
-        OpenAiStream call = new OpenAiStream(this, intendedNanos, System.nanoTime());
-        inFlight.add(call);
-        if (closed) {
-            call.clientClosed();
-            return call.result();
-        }
-        try {
-            call.started(http.executeRequest(httpRequest, call));
-        } catch (RuntimeException e) {
-            call.failBeforeSend(e);
-        }
-        return call.result();
     }
 
     @Override
-    public void close() {
-        closed = true;
-        // async-http-client drops calls in flight silently when it closes: end them first, counted.
-        for (OpenAiStream call : inFlight) {
-            call.clientClosed();
-        }
-        try {
-            http.close();
-        } catch (IOException e) {
-            // closing is best effort: connections die with the event loops anyway
-        } finally {
-            timer.stop();
-        }
+    StreamCall newCall(long intended, long sent) {
+        return new OpenAiStream(this, intended, sent);
     }
 
-    void done(OpenAiStream call) {
-        inFlight.remove(call);
-    }
-
-    ClientConfig config() {
-        return config;
-    }
-
-    ValueRecorder itlMicros() {
-        return itlMicros;
-    }
-
-    Timer timer() {
-        return timer;
-    }
-
-    /** The request body: the conversation, the cap, and a request for streamed usage. */
+    /** The conversation, the cap, and a request for streamed usage. */
+    @Override
     byte[] encode(ChatRequest request) throws IOException {
-        ByteArrayBuilder out = new ByteArrayBuilder(estimateSize(request));
-        try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+        ByteArrayBuilder out = buffer(request);
+        try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
-            g.writeStringField("model", config.model());
+            g.writeStringField("model", config().model());
             g.writeArrayFieldStart("messages");
             for (Message m : request.messages()) {
                 g.writeStartObject();
@@ -146,7 +43,7 @@ final class OpenAiChatClient implements ModelClient {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeNumberField(config.maxTokensField(), request.maxTokens());
+            g.writeNumberField(config().maxTokensField(), request.maxTokens());
             g.writeBooleanField("stream", true);
             g.writeObjectFieldStart("stream_options");
             g.writeBooleanField("include_usage", true);
@@ -154,22 +51,5 @@ final class OpenAiChatClient implements ModelClient {
             g.writeEndObject();
         }
         return out.toByteArray();
-    }
-
-    private static int estimateSize(ChatRequest request) {
-        long chars = 128;
-        for (Message m : request.messages()) {
-            chars += m.content().length() + 32;
-        }
-        return (int) Math.min(Integer.MAX_VALUE - 64, chars + chars / 8);
-    }
-
-    private static ThreadFactory daemon(String name) {
-        java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
-        return runnable -> {
-            Thread t = new Thread(runnable, name + "-" + count.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 }

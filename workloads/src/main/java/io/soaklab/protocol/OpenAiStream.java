@@ -2,243 +2,34 @@ package io.soaklab.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.netty.channel.Channel;
-import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.util.Timeout;
-import io.netty.util.TimerTask;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLException;
-import org.asynchttpclient.AsyncHandler;
-import org.asynchttpclient.HttpResponseBodyPart;
-import org.asynchttpclient.HttpResponseStatus;
-import org.asynchttpclient.ListenableFuture;
 
 /**
- * One streamed Chat Completions call: parses the event stream as bytes arrive, times every content
- * chunk, enforces soaklab's timeouts and turns whatever happens into one {@link CallResult}.
- *
- * <p>All parsing runs on the connection's event loop. Timeouts fire on the timer thread and are
- * handed to the event loop, so the state below is only ever mutated by one thread; the two fields
- * the timer reads are volatile.
+ * The events of an OpenAI Chat Completions stream: {@code data:} chunks whose choices carry
+ * {@code delta}s (text, reasoning, tool-call fragments), a usage chunk, and {@code [DONE]}.
  */
-final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, TimerTask {
+final class OpenAiStream extends StreamCall {
 
-    private static final int MAX_EVENT_BYTES = 16 << 20;
-    private static final int MAX_BODY_BYTES = 16 << 20;
-    private static final int MAX_ERROR_BODY_BYTES = 8 << 10;
-    private static final int MAX_DETAIL_CHARS = 300;
+    private long prompt = -1;
+    private long completion = -1;
+    private long cached;
+    private long reasoning;
 
-    private final OpenAiChatClient client;
-    private final long intended;
-    private final long sent;
-    private final long firstTokenTimeout;
-    private final long idleTimeout;
-    private final long totalTimeout;
-    private final CompletableFuture<CallResult> result = new CompletableFuture<>();
-    private final AtomicBoolean finished = new AtomicBoolean();
-    private final SseParser parser = new SseParser(this, MAX_EVENT_BYTES);
-    private final StringBuilder content = new StringBuilder();
-
-    private volatile ListenableFuture<Void> httpFuture;
-    private volatile Channel channel;
-    private volatile Timeout deadline;
-    // Times below are nanoseconds after `sent`; -1 until reached. The timer reads the volatile two.
-    private volatile long firstTokenAt = -1;
-    private volatile long lastTokenAt = -1;
-    private long headersAt = -1;
-    private long doneAt = -1;
-    /** Finished by {@code [DONE]}: what still arrives is read to the end so the connection can be reused. */
-    private boolean finishedAtDone;
-    private long connectStart = -1;
-    private long connectNanos = -1;
-    private long arrival;
-    private int status;
-    private boolean eventStream;
-    private ByteArrayOutputStream body;
-    private int chunks;
-    private long itlSum;
-    private long itlMax;
-    private String finishReason;
-    private long promptTokens = -1;
-    private long completionTokens = -1;
-    private long cachedTokens;
-    private long reasoningTokens;
-    private ErrorClass failure;
-    private String failureDetail;
-
-    OpenAiStream(OpenAiChatClient client, long intended, long sent) {
-        this.client = client;
-        this.intended = intended;
-        this.sent = sent;
-        ClientConfig config = client.config();
-        this.firstTokenTimeout = nanosOrInfinite(config.firstTokenTimeout().toNanos());
-        this.idleTimeout = nanosOrInfinite(config.idleTimeout().toNanos());
-        this.totalTimeout = nanosOrInfinite(config.totalTimeout().toNanos());
-        // A caller that gives up on the future (a watchdog) must not leave the stream running.
-        result.whenComplete((r, t) -> {
-            if (t instanceof java.util.concurrent.CancellationException) {
-                abort(ErrorClass.CLIENT_ERROR, "the caller gave up on the call", new java.util.concurrent.CancellationException("cancelled"));
-            }
-        });
-    }
-
-    CompletableFuture<CallResult> result() {
-        return result;
-    }
-
-    /** A failure before anything was sent, e.g. a body that cannot be encoded. */
-    static CallResult clientFailure(long intended, String detail) {
-        long now = System.nanoTime() - intended;
-        return new CallResult(intended, now, -1, -1, -1, now, 0, ErrorClass.CLIENT_ERROR, truncate(detail),
-                Usage.NONE, "", 0, 0, 0, null);
-    }
-
-    void started(ListenableFuture<Void> future) {
-        this.httpFuture = future;
-        // Before the first token the timer also wakes every idle period, so that once tokens flow
-        // the idle deadline is tracked without touching the timer on every token.
-        rearm(0);
-    }
-
-    void failBeforeSend(RuntimeException e) {
-        finish(ErrorClass.CLIENT_ERROR, "cannot send request: " + e.getMessage(), System.nanoTime());
-    }
-
-    // ---- AsyncHandler: called on the I/O thread -------------------------------------------------
-
-    @Override
-    public void onTcpConnectAttempt(InetSocketAddress remoteAddress) {
-        connectStart = System.nanoTime();
+    OpenAiStream(StreamingClient client, long intended, long sent) {
+        super(client, intended, sent);
     }
 
     @Override
-    public void onTcpConnectSuccess(InetSocketAddress remoteAddress, Channel connection) {
-        if (connectStart >= 0) {
-            connectNanos = System.nanoTime() - connectStart;
-        }
-        channel = connection;
-    }
-
-    @Override
-    public void onConnectionPooled(Channel connection) {
-        channel = connection;
-    }
-
-    @Override
-    public State onStatusReceived(HttpResponseStatus responseStatus) {
-        status = responseStatus.getStatusCode();
-        return State.CONTINUE;
-    }
-
-    @Override
-    public State onHeadersReceived(HttpHeaders headers) {
-        headersAt = System.nanoTime() - sent;
-        if (status != 200) {
-            body = new ByteArrayOutputStream(256);
-            return State.CONTINUE;
-        }
-        String type = headers.get("Content-Type");
-        String lower = type == null ? "" : type.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("text/event-stream")) {
-            eventStream = true;
-        } else if (lower.startsWith("application/json")) {
-            body = new ByteArrayOutputStream(1024); // the server ignored stream:true; read the whole reply
-        } else {
-            return fail(ErrorClass.STREAM_MALFORMED, "expected text/event-stream, got '" + type + "'");
-        }
-        return State.CONTINUE;
-    }
-
-    @Override
-    public State onBodyPartReceived(HttpResponseBodyPart part) {
-        if (finished.get()) {
-            return finishedAtDone ? State.CONTINUE : State.ABORT;
-        }
-        arrival = System.nanoTime();
-        if (eventStream) {
-            try {
-                parser.feed(part.getBodyByteBuffer());
-            } catch (SseParser.OversizeException e) {
-                return fail(ErrorClass.STREAM_MALFORMED, e.getMessage());
-            }
-            // An error in the stream ends the call now, as the SDKs do; the server may never close.
-            return failure != null ? State.ABORT : State.CONTINUE;
-        }
-        int limit = status == 200 ? MAX_BODY_BYTES : MAX_ERROR_BODY_BYTES;
-        int room = limit - body.size();
-        int length = part.length();
-        if (room > 0) {
-            byte[] bytes = part.getBodyPartBytes();
-            body.write(bytes, 0, Math.min(room, length));
-        }
-        if (status == 200 && length > room) {
-            return fail(ErrorClass.STREAM_MALFORMED, "reply larger than " + MAX_BODY_BYTES + " bytes");
-        }
-        return State.CONTINUE;
-    }
-
-    @Override
-    public Void onCompleted() {
-        long end = System.nanoTime();
-        if (failure != null) {
-            finish(failure, failureDetail, end);
-        } else if (status != 200) {
-            finish(ErrorClass.ofStatus(status), "HTTP " + status + errorMessage(body), end);
-        } else if (!eventStream) {
-            readWholeReply(end);
-        } else {
-            boolean dropped = parser.finish();
-            if (doneAt >= 0) {
-                finish(ErrorClass.OK, null, sent + doneAt);
-            } else if (finishReason != null) {
-                finish(ErrorClass.OK, null, end); // finished without [DONE]: some servers omit it
-            } else {
-                finish(ErrorClass.STREAM_TRUNCATED, dropped ? "stream ended inside an event" : "stream ended without [DONE]", end);
-            }
-        }
-        return null;
-    }
-
-    @Override
-    public void onThrowable(Throwable t) {
-        long end = System.nanoTime();
-        if (failure != null) {
-            finish(failure, failureDetail, end); // we aborted the stream ourselves
-            return;
-        }
-        finish(classify(t), describe(t), end);
-    }
-
-    // ---- SSE events ------------------------------------------------------------------------------
-
-    @Override
-    public void onEvent(SseParser.Event event) {
-        if (failure != null || finished.get()) {
-            return;
-        }
+    protected void event(SseParser.Event event) throws IOException {
         if (event.dataEquals("[DONE]")) {
-            doneAt = arrival - sent;
-            finishAtDone();
+            done();
             return;
         }
         if (event.typeEquals("error")) {
-            failure = ErrorClass.STREAM_ERROR;
-            failureDetail = truncate("error event: " + event.dataAsString());
+            streamError("error event: " + event.dataAsString());
             return;
         }
-        try (JsonParser p = OpenAiChatClient.JSON.createParser(event.data(), 0, event.dataLength())) {
+        try (JsonParser p = StreamingClient.JSON.createParser(event.data(), 0, event.dataLength())) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 malformed("chunk is not a JSON object: " + event.dataAsString());
                 return;
@@ -248,22 +39,42 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
-                    case "choices" -> token |= value == JsonToken.START_ARRAY && readChoices(p);
+                    case "choices" -> token |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
                     case "usage" -> readUsage(p, value);
-                    case "error" -> readError(p, value);
+                    case "error" -> streamError("error in stream: " + errorObject(p, value));
                     default -> p.skipChildren();
                 }
             }
             if (token) {
-                onToken(arrival - sent);
+                token();
             }
-        } catch (IOException e) {
-            malformed("bad JSON in chunk: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
     }
 
-    /** Reads a {@code choices} array; true when some choice carried generated content. */
-    private boolean readChoices(JsonParser p) throws IOException {
+    @Override
+    protected void wholeReply(JsonParser p) throws IOException {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "choices" -> {
+                    if (value == JsonToken.START_ARRAY) {
+                        if (readChoices(p, "message")) {
+                            token(); // the whole reply is one chunk, arriving at the end
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "usage" -> readUsage(p, value);
+                case "error" -> streamError("error in reply: " + errorObject(p, value));
+                default -> p.skipChildren();
+            }
+        }
+    }
+
+    /** Reads a {@code choices} array; true when some choice's {@code delta} carried generated content. */
+    private boolean readChoices(JsonParser p, String part) throws IOException {
         boolean token = false;
         for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
             if (element != JsonToken.START_OBJECT) {
@@ -273,35 +84,10 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
-                if (field.equals("delta") && value == JsonToken.START_OBJECT) {
+                if (field.equals(part) && value == JsonToken.START_OBJECT) {
                     token |= readDelta(p);
                 } else if (field.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
-                    finishReason = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-        return token;
-    }
-
-    /** Content as an array of parts: text is kept, any non-empty part is generated content. */
-    private boolean readContentParts(JsonParser p) throws IOException {
-        boolean token = false;
-        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
-            if (element != JsonToken.START_OBJECT) {
-                token |= element == JsonToken.VALUE_STRING && p.getTextLength() > 0;
-                p.skipChildren();
-                continue;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                if (v == JsonToken.VALUE_STRING && field.equals("text")) {
-                    token |= p.getTextLength() > 0;
-                    content.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
-                } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
-                    token |= p.getTextLength() > 0;
+                    finishReason(p.getText());
                 } else {
                     p.skipChildren();
                 }
@@ -319,7 +105,7 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
                 case "content" -> {
                     if (value == JsonToken.VALUE_STRING) {
                         if (p.getTextLength() > 0) {
-                            content.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+                            appendText(p);
                             token = true;
                         }
                     } else if (value == JsonToken.START_ARRAY) {
@@ -343,6 +129,8 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
                             token = true;
                             p.skipChildren();
                         }
+                    } else {
+                        p.skipChildren();
                     }
                 }
                 case "function_call" -> {
@@ -350,6 +138,31 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
                     p.skipChildren();
                 }
                 default -> p.skipChildren();
+            }
+        }
+        return token;
+    }
+
+    /** Content as an array of parts: text is kept, any non-empty part is generated content. */
+    private boolean readContentParts(JsonParser p) throws IOException {
+        boolean token = false;
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+            if (element != JsonToken.START_OBJECT) {
+                token |= element == JsonToken.VALUE_STRING && p.getTextLength() > 0;
+                p.skipChildren();
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (v == JsonToken.VALUE_STRING && field.equals("text")) {
+                    token |= p.getTextLength() > 0;
+                    appendText(p);
+                } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
+                    token |= p.getTextLength() > 0;
+                } else {
+                    p.skipChildren();
+                }
             }
         }
         return token;
@@ -364,12 +177,15 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             String field = p.currentName();
             JsonToken v = p.nextToken();
             switch (field) {
-                case "prompt_tokens" -> promptTokens = longOr(p, v, promptTokens);
-                case "completion_tokens" -> completionTokens = longOr(p, v, completionTokens);
-                case "prompt_tokens_details" -> cachedTokens = detail(p, v, "cached_tokens", cachedTokens);
-                case "completion_tokens_details" -> reasoningTokens = detail(p, v, "reasoning_tokens", reasoningTokens);
+                case "prompt_tokens" -> prompt = longOr(p, v, prompt);
+                case "completion_tokens" -> completion = longOr(p, v, completion);
+                case "prompt_tokens_details" -> cached = detail(p, v, "cached_tokens", cached);
+                case "completion_tokens_details" -> reasoning = detail(p, v, "reasoning_tokens", reasoning);
                 default -> p.skipChildren();
             }
+        }
+        if (prompt >= 0 && completion >= 0) {
+            usage(prompt, completion, cached, reasoning, 0, 0);
         }
     }
 
@@ -389,344 +205,5 @@ final class OpenAiStream implements AsyncHandler<Void>, SseParser.Listener, Time
             }
         }
         return found;
-    }
-
-    private static long longOr(JsonParser p, JsonToken value, long otherwise) throws IOException {
-        return value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : otherwise;
-    }
-
-    private void readError(JsonParser p, JsonToken value) throws IOException {
-        failure = ErrorClass.STREAM_ERROR;
-        if (value == JsonToken.START_OBJECT) {
-            String message = null;
-            String type = null;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                if (field.equals("message") && v == JsonToken.VALUE_STRING) {
-                    message = p.getText();
-                } else if (field.equals("type") && v == JsonToken.VALUE_STRING) {
-                    type = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
-            failureDetail = truncate("error in stream: " + (type == null ? "" : type + ": ") + message);
-        } else {
-            failureDetail = "error in stream: " + (value == JsonToken.VALUE_STRING ? p.getText() : value);
-            p.skipChildren();
-        }
-    }
-
-    private void malformed(String detail) {
-        failure = ErrorClass.STREAM_MALFORMED;
-        failureDetail = truncate(detail);
-    }
-
-    private void onToken(long at) {
-        if (firstTokenAt < 0) {
-            firstTokenAt = at;
-        } else {
-            long gap = at - lastTokenAt;
-            itlSum += gap;
-            if (gap > itlMax) {
-                itlMax = gap;
-            }
-            client.itlMicros().recordValue(gap / 1000);
-        }
-        lastTokenAt = at;
-        chunks++;
-    }
-
-    // ---- timeouts: called on the timer thread ----------------------------------------------------
-
-    @Override
-    public void run(Timeout timeout) {
-        if (finished.get()) {
-            return;
-        }
-        long now = System.nanoTime() - sent;
-        ErrorClass kind = expired(now);
-        if (kind == null) {
-            rearm(now);
-            return;
-        }
-        Channel c = channel;
-        if (c == null || c.eventLoop().isShuttingDown()) {
-            abort(kind, describeTimeout(kind, now), new CallTimeoutException(kind, describeTimeout(kind, now)));
-            return;
-        }
-        // Decide again on the connection's thread: a token may be queued there, parsed before this.
-        c.eventLoop().execute(() -> {
-            if (finished.get()) {
-                return;
-            }
-            long later = System.nanoTime() - sent;
-            ErrorClass still = expired(later);
-            if (still == null) {
-                rearm(later);
-            } else {
-                String detail = describeTimeout(still, later);
-                abort(still, detail, new CallTimeoutException(still, detail));
-            }
-        });
-    }
-
-    /** The timeout that has passed at {@code now} (nanoseconds after sending), or null. */
-    private ErrorClass expired(long now) {
-        if (now >= totalTimeout) {
-            return ErrorClass.TIMEOUT_TOTAL;
-        }
-        if (firstTokenAt < 0) {
-            return now >= firstTokenTimeout ? ErrorClass.TIMEOUT_FIRST_TOKEN : null;
-        }
-        return now >= saturatedAdd(lastTokenAt, idleTimeout) ? ErrorClass.TIMEOUT_IDLE : null;
-    }
-
-    /** Arms the timer for the nearest deadline; before the first token also every idle period. */
-    private void rearm(long now) {
-        long next = firstTokenAt < 0
-                ? Math.min(Math.min(firstTokenTimeout, totalTimeout), saturatedAdd(now, idleTimeout))
-                : Math.min(saturatedAdd(lastTokenAt, idleTimeout), totalTimeout);
-        if (next != Long.MAX_VALUE && !finished.get()) {
-            deadline = client.timer().newTimeout(this, Math.max(1, next - now), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    private String describeTimeout(ErrorClass kind, long now) {
-        return switch (kind) {
-            case TIMEOUT_FIRST_TOKEN -> "no content token within " + millis(firstTokenTimeout) + " ms of sending";
-            case TIMEOUT_IDLE -> "no content token for " + millis(now - lastTokenAt) + " ms (idle timeout " + millis(idleTimeout) + " ms)";
-            default -> "call exceeded the total timeout of " + millis(totalTimeout) + " ms";
-        };
-    }
-
-    /** Ends a call still in flight when its client closes. */
-    void clientClosed() {
-        abort(ErrorClass.CLIENT_ERROR, "the client was closed while the call was in flight",
-                new java.util.concurrent.CancellationException("client closed"));
-    }
-
-    private void abort(ErrorClass kind, String detail, Exception cause) {
-        Channel c = channel;
-        Runnable abort = () -> {
-            if (finished.get()) {
-                return;
-            }
-            if (failure == null) { // a failure already seen (an error event) is the truer cause
-                failure = kind; // set first: closing the channel makes the HTTP layer report a reset
-                failureDetail = detail;
-            }
-            ListenableFuture<Void> f = httpFuture;
-            if (f != null) {
-                f.abort(cause);
-            }
-            if (c != null) {
-                c.close(); // the server may still be streaming: this connection must not be reused
-            }
-            onThrowable(cause); // in case the HTTP layer had already let go of this call
-        };
-        if (c != null && !c.eventLoop().isShuttingDown()) {
-            c.eventLoop().execute(abort); // serialise with the parsing on the connection's thread
-        } else {
-            abort.run();
-        }
-    }
-
-    // ---- completion ------------------------------------------------------------------------------
-
-    private State fail(ErrorClass kind, String detail) {
-        failure = kind;
-        failureDetail = truncate(detail);
-        return State.ABORT;
-    }
-
-    private void readWholeReply(long end) {
-        try (JsonParser p = OpenAiChatClient.JSON.createParser(body.toByteArray())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                finish(ErrorClass.STREAM_MALFORMED, "reply is not a JSON object", end);
-                return;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "choices" -> readMessages(p, value);
-                    case "usage" -> readUsage(p, value);
-                    case "error" -> readError(p, value);
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            finish(ErrorClass.STREAM_MALFORMED, "bad JSON in reply: " + e.getMessage(), end);
-            return;
-        }
-        if (content.length() > 0) {
-            firstTokenAt = end - sent;
-            lastTokenAt = firstTokenAt;
-            chunks = 1;
-        }
-        finish(failure == null ? ErrorClass.OK : failure, failureDetail, end);
-    }
-
-    private void readMessages(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            return;
-        }
-        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
-            if (element != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                continue;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                if (field.equals("message") && v == JsonToken.START_OBJECT) {
-                    readDelta(p);
-                } else if (field.equals("finish_reason") && v == JsonToken.VALUE_STRING) {
-                    finishReason = p.getText();
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-    }
-
-    /**
-     * {@code [DONE]} ends the call: its result does not wait for the server to close the response.
-     * The rest of the response is still read so the connection goes back to the pool; a server
-     * that never ends it gets its connection closed shortly after.
-     */
-    private void finishAtDone() {
-        finishedAtDone = true;
-        finish(ErrorClass.OK, null, sent + doneAt);
-        client.timer().newTimeout(t -> {
-            ListenableFuture<Void> f = httpFuture;
-            Channel c = channel;
-            if (f != null && !f.isDone() && c != null) {
-                c.close();
-            }
-        }, 2, TimeUnit.SECONDS);
-    }
-
-    private void finish(ErrorClass error, String detail, long end) {
-        if (!finished.compareAndSet(false, true)) {
-            return;
-        }
-        client.done(this);
-        Timeout t = deadline;
-        if (t != null) {
-            t.cancel();
-        }
-        long lag = sent - intended;
-        Usage usage = promptTokens >= 0 && completionTokens >= 0
-                ? new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens, Usage.Source.SERVER)
-                : Usage.NONE;
-        long first = firstTokenAt;
-        result.complete(new CallResult(
-                intended,
-                lag,
-                connectNanos,
-                headersAt < 0 ? -1 : lag + headersAt,
-                first < 0 ? -1 : lag + first,
-                end - intended,
-                status,
-                error,
-                error == ErrorClass.OK ? null : truncate(detail),
-                usage,
-                content.toString(),
-                chunks,
-                itlSum,
-                itlMax,
-                finishReason));
-    }
-
-    private static ErrorClass classify(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof CallTimeoutException timeout) {
-                return timeout.kind();
-            }
-            if (c instanceof ConnectTimeoutException) {
-                return ErrorClass.TIMEOUT_CONNECT;
-            }
-            if (c instanceof TimeoutException) {
-                // async-http-client's own backstops: "Request timeout ..." or "Read timeout ..."
-                String m = String.valueOf(c.getMessage());
-                return m.startsWith("Read") ? ErrorClass.TIMEOUT_IDLE : ErrorClass.TIMEOUT_TOTAL;
-            }
-            if (c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof UnresolvedAddressException || c instanceof SSLException) {
-                String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-                return m.contains("timed out") ? ErrorClass.TIMEOUT_CONNECT : ErrorClass.CONNECT_ERROR;
-            }
-        }
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return ErrorClass.STREAM_RESET;
-            }
-        }
-        return ErrorClass.CLIENT_ERROR;
-    }
-
-    private static String describe(Throwable t) {
-        Throwable root = t;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = root.getMessage();
-        return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
-    }
-
-    /** The {@code error.message} of an OpenAI- or Anthropic-style error body, else the body's start. */
-    private static String errorMessage(ByteArrayOutputStream body) {
-        if (body == null || body.size() == 0) {
-            return "";
-        }
-        byte[] bytes = body.toByteArray();
-        try (JsonParser p = OpenAiChatClient.JSON.createParser(bytes)) {
-            if (p.nextToken() == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if (field.equals("error") && v == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String f = p.currentName();
-                            JsonToken fv = p.nextToken();
-                            if (f.equals("message") && fv == JsonToken.VALUE_STRING) {
-                                return ": " + p.getText();
-                            }
-                            p.skipChildren();
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // not JSON: fall through to the raw text
-        }
-        return ": " + new String(bytes, StandardCharsets.UTF_8).strip();
-    }
-
-    private static String truncate(String s) {
-        if (s == null) {
-            return null;
-        }
-        String oneLine = s.replace('\n', ' ').replace('\r', ' ');
-        return oneLine.length() <= MAX_DETAIL_CHARS ? oneLine : oneLine.substring(0, MAX_DETAIL_CHARS) + "...";
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
-    }
-
-    private static long nanosOrInfinite(long nanos) {
-        return nanos <= 0 ? Long.MAX_VALUE : nanos;
-    }
-
-    private static long millis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 }

@@ -1,16 +1,21 @@
 package io.soaklab.protocol;
 
 /**
- * Token usage of one call, in OpenAI's accounting: {@code promptTokens} includes
- * {@code cachedTokens}, and {@code completionTokens} includes {@code reasoningTokens}.
+ * Token usage of one call, in OpenAI's accounting whatever the protocol: {@code promptTokens}
+ * includes {@code cachedTokens} and {@code cacheWriteTokens}, and {@code completionTokens}
+ * includes {@code reasoningTokens}. (Anthropic reports its input in three parts that add up to
+ * {@code promptTokens}.)
  *
- * @param promptTokens     input tokens, cached ones included
- * @param completionTokens output tokens, reasoning included
- * @param cachedTokens     input tokens served from the provider's prompt cache
- * @param reasoningTokens  output tokens spent on hidden reasoning
- * @param source           where the numbers come from
+ * @param promptTokens       input tokens, cached and cache-writing ones included
+ * @param completionTokens   output tokens, reasoning included
+ * @param cachedTokens       input tokens read from the provider's prompt cache
+ * @param reasoningTokens    output tokens spent on hidden reasoning, when reported
+ * @param cacheWriteTokens   input tokens written to the prompt cache (Anthropic), all lifetimes
+ * @param cacheWrite1hTokens of those, tokens written with a one-hour lifetime
+ * @param source             where the numbers come from
  */
-public record Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens, Source source) {
+public record Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens,
+                    long cacheWriteTokens, long cacheWrite1hTokens, Source source) {
 
     /** Where usage numbers come from. */
     public enum Source {
@@ -33,10 +38,20 @@ public record Usage(long promptTokens, long completionTokens, long cachedTokens,
     }
 
     /** No usage known. */
-    public static final Usage NONE = new Usage(0, 0, 0, 0, Source.NONE);
+    public static final Usage NONE = new Usage(0, 0, 0, 0, 0, 0, Source.NONE);
+
+    /** Usage without prompt-cache writes (OpenAI's case). */
+    public Usage(long promptTokens, long completionTokens, long cachedTokens, long reasoningTokens, Source source) {
+        this(promptTokens, completionTokens, cachedTokens, reasoningTokens, 0, 0, source);
+    }
 
     /** True unless {@link #source()} is {@link Source#NONE}. */
     public boolean known() {
         return source != Source.NONE;
+    }
+
+    /** Input tokens neither read from nor written to the cache. */
+    public long freshInputTokens() {
+        return promptTokens - cachedTokens - cacheWriteTokens;
     }
 }

@@ -203,7 +203,14 @@ public final class RunRecorder implements AutoCloseable {
             g.writeNumberField("completion_tokens", u.completionTokens());
             g.writeNumberField("cached_tokens", u.cachedTokens());
             g.writeNumberField("reasoning_tokens", u.reasoningTokens());
+            g.writeNumberField("cache_write_tokens", u.cacheWriteTokens());
+            if (u.cacheWrite1hTokens() > 0) {
+                g.writeNumberField("cache_write_1h_tokens", u.cacheWrite1hTokens());
+            }
             g.writeStringField("usage", u.source().wireName());
+            if (r.requestId() != null) {
+                g.writeStringField("request_id", r.requestId());
+            }
             g.writeNumberField("chunks", r.contentChunks());
             optional(g, "itl_mean_us", r.itlMeanNanos());
             if (r.itlCount() > 0) {

@@ -221,7 +221,7 @@ class OpenAiClientTest {
             Thread.sleep(3000);
         });
         assertEquals(ErrorClass.STREAM_MALFORMED, r.error());
-        assertTrue(r.errorDetail().startsWith("bad JSON in chunk"), r.errorDetail());
+        assertTrue(r.errorDetail().startsWith("bad JSON in event"), r.errorDetail());
         assertTrue(r.e2eNanos() < 2000 * MS, "aborted at once, not at the server's leisure");
     }
 

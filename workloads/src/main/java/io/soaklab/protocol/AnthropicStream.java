@@ -1,0 +1,193 @@
+package io.soaklab.protocol;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+
+/**
+ * The events of an Anthropic Messages stream: {@code message_start} (input usage, cache reads and
+ * writes), {@code content_block_start/delta/stop} ({@code text_delta}, {@code thinking_delta},
+ * {@code input_json_delta} of a {@code tool_use}), {@code message_delta} (cumulative output
+ * usage, stop reason), {@code message_stop}, {@code ping} and {@code error}. Usage is mapped to
+ * OpenAI's accounting: prompt = input + cache writes + cache reads.
+ */
+final class AnthropicStream extends StreamCall {
+
+    private long input;
+    private long cacheRead;
+    private long cacheWrite;
+    private long cacheWrite1h;
+    private long output;
+
+    AnthropicStream(StreamingClient client, long intended, long sent) {
+        super(client, intended, sent);
+    }
+
+    @Override
+    protected void event(SseParser.Event event) throws IOException {
+        try (JsonParser p = StreamingClient.JSON.createParser(event.data(), 0, event.dataLength())) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                malformed("event is not a JSON object: " + event.dataAsString());
+                return;
+            }
+            String type = null;
+            boolean token = false;
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "message" -> readMessage(p, value);
+                    case "content_block" -> token |= value == JsonToken.START_OBJECT && readBlockStart(p);
+                    case "delta" -> token |= value == JsonToken.START_OBJECT && readDelta(p);
+                    case "usage" -> readUsage(p, value);
+                    case "error" -> streamError("error in stream: " + errorObject(p, value));
+                    default -> p.skipChildren();
+                }
+            }
+            if (token) {
+                token();
+            }
+            if ("message_stop".equals(type)) {
+                done();
+            } else if ("error".equals(type) || event.typeEquals("error")) {
+                streamError("error event: " + event.dataAsString());
+            }
+        }
+    }
+
+    @Override
+    protected void wholeReply(JsonParser p) throws IOException {
+        boolean token = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (field) {
+                case "content" -> {
+                    if (value == JsonToken.START_ARRAY) {
+                        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+                            token |= element == JsonToken.START_OBJECT ? readBlockStart(p) : skip(p);
+                        }
+                    } else {
+                        p.skipChildren();
+                    }
+                }
+                case "stop_reason" -> {
+                    if (value == JsonToken.VALUE_STRING) {
+                        finishReason(p.getText());
+                    }
+                }
+                case "usage" -> readUsage(p, value);
+                case "error" -> streamError("error in reply: " + errorObject(p, value));
+                default -> p.skipChildren();
+            }
+        }
+        if (token) {
+            token(); // the whole reply is one chunk, arriving at the end
+        }
+    }
+
+    private static boolean skip(JsonParser p) throws IOException {
+        p.skipChildren();
+        return false;
+    }
+
+    /** {@code message_start}'s message: its usage is the input side. */
+    private void readMessage(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals("usage")) {
+                readUsage(p, v);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    /** A content block as it starts (or whole, in a non-streamed reply); true if it carries content. */
+    private boolean readBlockStart(JsonParser p) throws IOException {
+        String type = null;
+        boolean content = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals("type") && v == JsonToken.VALUE_STRING) {
+                type = p.getText();
+            } else if (field.equals("text") && v == JsonToken.VALUE_STRING) {
+                content |= p.getTextLength() > 0;
+                appendText(p);
+            } else if (field.equals("thinking") && v == JsonToken.VALUE_STRING) {
+                content |= p.getTextLength() > 0;
+            } else {
+                p.skipChildren();
+            }
+        }
+        // The start of a tool call is its first fragment: the model has begun generating it.
+        return content || "tool_use".equals(type);
+    }
+
+    private boolean readDelta(JsonParser p) throws IOException {
+        boolean token = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (v != JsonToken.VALUE_STRING) {
+                p.skipChildren();
+                continue;
+            }
+            switch (field) {
+                case "text" -> {
+                    token |= p.getTextLength() > 0;
+                    appendText(p);
+                }
+                case "partial_json", "thinking" -> token |= p.getTextLength() > 0;
+                case "stop_reason" -> finishReason(p.getText());
+                default -> {
+                    // "type", "signature", "stop_sequence": not content
+                }
+            }
+        }
+        return token;
+    }
+
+    private void readUsage(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "input_tokens" -> input = longOr(p, v, input);
+                case "cache_read_input_tokens" -> cacheRead = longOr(p, v, cacheRead);
+                case "cache_creation_input_tokens" -> cacheWrite = longOr(p, v, cacheWrite);
+                case "cache_creation" -> readCacheCreation(p, v);
+                case "output_tokens" -> output = longOr(p, v, output);
+                default -> p.skipChildren();
+            }
+        }
+        usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
+    }
+
+    private void readCacheCreation(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals("ephemeral_1h_input_tokens")) {
+                cacheWrite1h = longOr(p, v, cacheWrite1h);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.soaklab.protocol;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.HdrHistogram.ValueRecorder;
+import org.asynchttpclient.AsyncHttpClient;
+import org.asynchttpclient.DefaultAsyncHttpClient;
+import org.asynchttpclient.DefaultAsyncHttpClientConfig;
+import org.asynchttpclient.RequestBuilder;
+
+/**
+ * What every streaming model client shares: async-http-client set up deliberately, one timer for
+ * every deadline, and the calls in flight. A protocol adds its path, headers, body and event reader.
+ */
+abstract class StreamingClient implements ModelClient {
+
+    static final JsonFactory JSON = new JsonFactory();
+
+    private final ClientConfig config;
+    private final ValueRecorder itlMicros;
+    private final HashedWheelTimer timer;
+    private final AsyncHttpClient http;
+    private final String url;
+    private final Set<StreamCall> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    StreamingClient(ClientConfig config, ValueRecorder itlMicros, String path) {
+        this.config = config;
+        this.itlMicros = itlMicros;
+        // One 10 ms wheel serves AHC's own timeouts and soaklab's first-token/idle/total deadlines.
+        this.timer = new HashedWheelTimer(daemon("soaklab-timer"), 10, TimeUnit.MILLISECONDS);
+        this.timer.start();
+        Duration total = config.totalTimeout();
+        DefaultAsyncHttpClientConfig.Builder ahc = new DefaultAsyncHttpClientConfig.Builder()
+                // AHC replays a request up to 5 times when a pooled connection turns out dead. For a
+                // POST to a paid model API that is a silent second bill; retries are the workload's
+                // decision, made visibly and counted.
+                .setMaxRequestRetry(0)
+                // AHC cuts any request at 60 s by default, which would end long generations. soaklab
+                // enforces its own total timeout; AHC's stays as a backstop a little later.
+                .setRequestTimeout(total.isZero() ? Duration.ofMillis(-1) : total.plusSeconds(5))
+                // AHC's 60 s read timeout would fire during a long prefill. soaklab's first-token and
+                // idle timeouts measure what matters (content, not keep-alive bytes) and replace it.
+                .setReadTimeout(Duration.ofMillis(-1))
+                .setConnectTimeout(config.connectTimeout())
+                .setFollowRedirect(false)
+                .setKeepAlive(true)
+                // Servers drop idle keep-alive connections after a minute or two; retiring ours first
+                // avoids sending a request into a connection the server is closing.
+                .setPooledConnectionIdleTimeout(Duration.ofSeconds(30))
+                // A compressed event stream is buffered by the compressor: token timings would lie.
+                .setCompressionEnforced(false)
+                .setEnableAutomaticDecompression(false)
+                .setNettyTimer(timer)
+                .setThreadPoolName("soaklab-io")
+                .setThreadFactory(daemon("soaklab-io"))
+                .setUserAgent("soaklab");
+        this.http = new DefaultAsyncHttpClient(ahc.build());
+        String base = config.baseUrl().toString();
+        this.url = (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
+    /** The request body for {@code request}. */
+    abstract byte[] encode(ChatRequest request) throws IOException;
+
+    /** Adds the protocol's headers (authentication, version). */
+    abstract void addHeaders(RequestBuilder request);
+
+    /** A new call's reader. */
+    abstract StreamCall newCall(long intended, long sent);
+
+    @Override
+    public final CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos) {
+        byte[] body;
+        try {
+            body = encode(request);
+        } catch (IOException | RuntimeException e) {
+            return CompletableFuture.completedFuture(StreamCall.clientFailure(intendedNanos, "cannot encode request: " + e));
+        }
+        RequestBuilder builder = new RequestBuilder("POST")
+                .setUrl(url)
+                .setHeader("Content-Type", "application/json")
+                .setHeader("Accept", "text/event-stream")
+                .setBody(body);
+        addHeaders(builder);
+        StreamCall call = newCall(intendedNanos, System.nanoTime());
+        inFlight.add(call);
+        if (closed) {
+            call.clientClosed();
+            return call.result();
+        }
+        try {
+            call.started(http.executeRequest(builder.build(), call));
+        } catch (RuntimeException e) {
+            call.failBeforeSend(e);
+        }
+        return call.result();
+    }
+
+    @Override
+    public final void close() {
+        closed = true;
+        // async-http-client drops calls in flight silently when it closes: end them first, counted.
+        for (StreamCall call : inFlight) {
+            call.clientClosed();
+        }
+        try {
+            http.close();
+        } catch (IOException e) {
+            // closing is best effort: connections die with the event loops anyway
+        } finally {
+            timer.stop();
+        }
+    }
+
+    void done(StreamCall call) {
+        inFlight.remove(call);
+    }
+
+    ClientConfig config() {
+        return config;
+    }
+
+    ValueRecorder itlMicros() {
+        return itlMicros;
+    }
+
+    Timer timer() {
+        return timer;
+    }
+
+    /** A generator writing into a buffer sized for {@code request}. */
+    static JsonGenerator generator(ByteArrayBuilder out) throws IOException {
+        return JSON.createGenerator(out, JsonEncoding.UTF8);
+    }
+
+    static ByteArrayBuilder buffer(ChatRequest request) {
+        long chars = 128;
+        for (Message m : request.messages()) {
+            chars += m.content().length() + 32;
+        }
+        return new ByteArrayBuilder((int) Math.min(Integer.MAX_VALUE - 64, chars + chars / 8));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread t = new Thread(runnable, name + "-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}
