@@ -18,15 +18,18 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.nio.file.Path;
 
 /**
- * soaklab's own model endpoint: a real HTTP server (Netty) speaking the OpenAI Chat Completions
- * streaming protocol, with latencies from a {@link SimConfig}. Users run their first soak against
- * it; every test runs against it.
+ * soaklab's own model endpoint: a real HTTP server (Netty) speaking OpenAI Chat Completions and
+ * Anthropic Messages, streamed or whole, on the model of a production API that a {@link SimConfig}
+ * describes: batch slots and a queue, prefix caching, rate limits, faults and drift. It can write
+ * what it planned and did for every request to a truth log ({@code sim-truth.jsonl}), so that
+ * soaklab's measurements can be checked against it. Users run their first soak against it; every
+ * test runs against it.
  *
  * <pre>{@code
- * try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(SimConfig.defaults())) {
+ * try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(SimProfiles.get("self-hosted").build())) {
  *     URI api = endpoint.baseUrl(); // http://127.0.0.1:PORT/v1
  * }
  * }</pre>
@@ -39,14 +42,18 @@ public final class EmbeddedEndpoint implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Channel server;
-    private final EndpointStats stats = new EndpointStats();
+    private final Engine engine;
+    private final EndpointStats stats;
+    private final TruthLog truth;
     private final int port;
 
-    private EmbeddedEndpoint(SimConfig config) {
+    private EmbeddedEndpoint(SimConfig config, Path truthFile) throws java.io.IOException {
         this.config = config;
+        this.truth = truthFile == null ? null : new TruthLog(truthFile);
+        this.engine = new Engine(config, truth);
+        this.stats = engine.stats;
         this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("soaklab-sim-accept", true), NioIoHandler.newFactory());
         this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("soaklab-sim", true), NioIoHandler.newFactory());
-        AtomicLong sequence = new AtomicLong();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(NioServerSocketChannel.class)
@@ -59,22 +66,40 @@ public final class EmbeddedEndpoint implements AutoCloseable {
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerExpectContinueHandler())
                                 .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                .addLast(new SimHandler(config, stats, sequence));
+                                .addLast(new SimHandler(engine));
                     }
                 });
         try {
             this.server = bootstrap.bind(config.host(), config.port()).sync().channel();
         } catch (Exception e) {
             shutdown();
+            if (truth != null) {
+                truth.close();
+            }
             String why = e instanceof BindException || e.getCause() instanceof BindException ? "address in use or not available" : e.toString();
             throw new UncheckedIOException(new BindException("cannot listen on " + config.host() + ":" + config.port() + ": " + why));
         }
         this.port = ((InetSocketAddress) server.localAddress()).getPort();
+        // Load waves free and take slots as time passes, not only when a reply ends.
+        workers.next().scheduleAtFixedRate(() -> engine.slots.pump(System.nanoTime()), 100, 100, TimeUnit.MILLISECONDS);
     }
 
     /** Starts an endpoint; it serves until {@link #close()}. */
     public static EmbeddedEndpoint start(SimConfig config) {
-        return new EmbeddedEndpoint(config);
+        return start(config, null);
+    }
+
+    /**
+     * Starts an endpoint that writes its truth log to {@code truthFile} (appending).
+     *
+     * @throws UncheckedIOException when the port cannot be bound or the file cannot be opened
+     */
+    public static EmbeddedEndpoint start(SimConfig config, Path truthFile) {
+        try {
+            return new EmbeddedEndpoint(config, truthFile);
+        } catch (java.io.IOException e) {
+            throw new UncheckedIOException("cannot open the truth log " + truthFile + ": " + e.getMessage(), e);
+        }
     }
 
     /** The API root, e.g. {@code http://127.0.0.1:41234/v1}. */
@@ -121,10 +146,32 @@ public final class EmbeddedEndpoint implements AutoCloseable {
         return stats.tokens.sum();
     }
 
+    /** Requests refused (rate limits, bad requests, injected HTTP errors...). */
+    public long rejected() {
+        return stats.rejected.sum();
+    }
+
+    /** How often an outcome or fault happened: {@code rate_limited}, {@code reset}, {@code stall}, ... */
+    public long count(String outcomeOrFault) {
+        return stats.counted(outcomeOrFault);
+    }
+
+    /** Replies decoding now, and waiting for a slot. */
+    public int decoding() {
+        return engine.slots.used();
+    }
+
+    public int queued() {
+        return engine.slots.waiting();
+    }
+
     @Override
     public void close() {
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         shutdown();
+        if (truth != null) {
+            truth.close();
+        }
     }
 
     private void shutdown() {

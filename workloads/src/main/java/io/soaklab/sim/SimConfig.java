@@ -5,62 +5,197 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The embedded endpoint's latency model and identity. Every parameter has a documented default;
- * with the same {@code seed}, the same request gets the same reply and the same timing plan.
- *
- * <p>For a request of {@code P} prompt tokens the endpoint sends response headers after
- * {@code baseLatency}, the first token after {@code baseLatency + P / prefillTokensPerSecond}, and
- * each later token {@code 1 / decodeTokensPerSecond} after the previous one. The reply has a
- * log-normal number of tokens (median {@code outputTokensMedian}, log-space standard deviation
- * {@code outputTokensSigma}), capped by {@code outputTokensMax} and the request's own cap. Each delay
- * is multiplied by a factor drawn uniformly from {@code [1 - jitter, 1 + jitter]}.
+ * The embedded endpoint's model of a production LLM API, all seeded: the same seed and the same
+ * request stream give the same replies, timings and faults. The parameters are grouped as the
+ * README's table documents them; {@link SimProfiles} names useful sets.
  *
  * <pre>{@code
- * SimConfig sim = SimConfig.builder().prefillTokensPerSecond(50_000).decodeTokensPerSecond(80).build();
+ * SimConfig sim = SimProfiles.get("self-hosted").decodeTokensPerSecond(80).build();
  * try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim)) { ... endpoint.baseUrl() ... }
  * }</pre>
  *
- * @param host                   address to bind; loopback unless you mean otherwise
- * @param port                   port to bind, 0 for a free one
- * @param seed                   seeds every random draw
- * @param model                  model name reported when a request names none
- * @param apiKey                 when set, requests must carry it as a bearer token (never written to files)
- * @param baseLatency            queueing and network overhead before anything happens
- * @param prefillTokensPerSecond prompt processing rate
- * @param decodeTokensPerSecond  output rate of one stream
- * @param outputTokensMedian     median reply length
- * @param outputTokensSigma      spread of reply lengths (log-normal sigma; 0 = always the median)
- * @param outputTokensMax        longest reply ever produced
- * @param jitter                 relative spread of every delay (0 = exact)
- * @param ioThreads              event-loop threads, 0 for one per core
+ * @param profile   the profile it started from, for the record
+ * @param host      address to bind; loopback unless you mean otherwise
+ * @param port      port to bind, 0 for a free one
+ * @param seed      seeds every random draw
+ * @param model     model name reported when a request names none
+ * @param apiKey    when set, requests must carry it (never written to files)
+ * @param ioThreads event-loop threads, 0 for one per core
+ * @param latency   how long things take
+ * @param replies   what replies look like
+ * @param serving   batch slots, queue, slow-down curves, context window
+ * @param caching   prefix caching
+ * @param limits    rate limits
+ * @param faults    injected faults
+ * @param drift     change over time
  */
 public record SimConfig(
+        String profile,
         String host,
         int port,
         long seed,
         String model,
         @JsonIgnore String apiKey,
-        Duration baseLatency,
-        double prefillTokensPerSecond,
-        double decodeTokensPerSecond,
-        int outputTokensMedian,
-        double outputTokensSigma,
-        int outputTokensMax,
-        double jitter,
-        int ioThreads) {
+        int ioThreads,
+        Latency latency,
+        Replies replies,
+        Serving serving,
+        Caching caching,
+        Limits limits,
+        Faults faults,
+        Drift drift) {
+
+    /**
+     * Latency: response headers after {@code base}; the first token after base + queue wait +
+     * prefill (uncached prompt tokens / {@code prefillTokensPerSecond}, cached ones at
+     * {@code cachedPrefillFraction} of that cost) + hidden reasoning; then tokens
+     * 1 / {@code decodeTokensPerSecond} apart, slowed by {@link Serving}'s curves. Every delay is
+     * multiplied by a factor drawn uniformly from [1 − jitter, 1 + jitter].
+     */
+    public record Latency(Duration base, double prefillTokensPerSecond, double decodeTokensPerSecond, double jitter,
+                          double cachedPrefillFraction) {
+        public Latency {
+            Objects.requireNonNull(base, "base");
+            check(!base.isNegative(), "base latency must not be negative");
+            check(prefillTokensPerSecond > 0, "prefill rate must be positive, was " + prefillTokensPerSecond);
+            check(decodeTokensPerSecond > 0, "decode rate must be positive, was " + decodeTokensPerSecond);
+            check(jitter >= 0 && jitter < 1, "jitter must be within [0, 1), was " + jitter);
+            check(cachedPrefillFraction >= 0 && cachedPrefillFraction <= 1, "cached prefill fraction must be within 0..1");
+        }
+    }
+
+    /**
+     * Replies: a log-normal number of output tokens (median, sigma; capped by {@code outputTokensMax}
+     * and the request's own cap, then {@code length} is the finish reason); hidden reasoning tokens
+     * (log-normal around {@code reasoningTokensMedian}, 0 for none; streamed as reasoning when
+     * {@code reasoningVisible}, and as thinking for Anthropic requests that enable it); a tool call
+     * instead of text with {@code toolCallProbability} when the request offers tools.
+     */
+    public record Replies(int outputTokensMedian, double outputTokensSigma, int outputTokensMax, int reasoningTokensMedian,
+                          boolean reasoningVisible, double toolCallProbability) {
+        public Replies {
+            check(outputTokensMedian >= 1, "median output tokens must be at least 1, was " + outputTokensMedian);
+            check(outputTokensSigma >= 0 && outputTokensSigma <= 3, "output-token sigma must be within 0..3, was " + outputTokensSigma);
+            check(outputTokensMax >= 1, "max output tokens must be at least 1, was " + outputTokensMax);
+            check(reasoningTokensMedian >= 0, "reasoning tokens must not be negative");
+            check(toolCallProbability >= 0 && toolCallProbability <= 1, "tool-call probability must be within 0..1");
+        }
+    }
+
+    /**
+     * Serving: {@code maxBatch} replies decode at once; more wait in a queue of at most
+     * {@code maxQueue} (0: unbounded; beyond it, "overloaded"). One stream's inter-token gap is
+     * multiplied by (1 + batchSlowdown × (streams decoding − 1)) × (1 + contextSlowdown × context
+     * tokens / 10,000). A request whose prompt plus output cap exceeds {@code contextWindow} gets
+     * the API's context-length error.
+     */
+    public record Serving(int maxBatch, int maxQueue, double batchSlowdown, double contextSlowdown, int contextWindow) {
+        public Serving {
+            check(maxBatch >= 1, "max batch must be at least 1, was " + maxBatch);
+            check(maxQueue >= 0, "max queue must not be negative");
+            check(batchSlowdown >= 0 && contextSlowdown >= 0, "slow-downs must not be negative");
+            check(contextWindow >= 1, "context window must be at least 1 token");
+        }
+    }
+
+    /**
+     * Prefix caching: a request whose message prefix was seen within {@code ttl} (refreshed on each
+     * hit) is served from cache for that part, with probability {@code hitProbability}. OpenAI-style
+     * requests are cached automatically from {@code minTokens} on, in steps of {@code granularity};
+     * Anthropic requests at their {@code cache_control} breakpoints, with writes reported.
+     */
+    public record Caching(boolean enabled, Duration ttl, int minTokens, int granularity, double hitProbability) {
+        public Caching {
+            Objects.requireNonNull(ttl, "ttl");
+            check(!ttl.isNegative(), "cache ttl must not be negative");
+            check(minTokens >= 0 && granularity >= 1, "cache minimum must be >= 0 and granularity >= 1");
+            check(hitProbability >= 0 && hitProbability <= 1, "cache hit probability must be within 0..1");
+        }
+    }
+
+    /**
+     * Rate limits per minute, as token buckets refilled continuously; 0 disables a bucket. A request
+     * takes one request, prompt + output cap tokens, its prompt from the input bucket and its output
+     * cap from the output bucket. Beyond them: 429 with {@code retry-after}.
+     */
+    public record Limits(long requestsPerMinute, long tokensPerMinute, long inputTokensPerMinute, long outputTokensPerMinute) {
+        public Limits {
+            check(requestsPerMinute >= 0 && tokensPerMinute >= 0 && inputTokensPerMinute >= 0 && outputTokensPerMinute >= 0,
+                    "rate limits must not be negative");
+        }
+
+        public boolean any() {
+            return requestsPerMinute > 0 || tokensPerMinute > 0 || inputTokensPerMinute > 0 || outputTokensPerMinute > 0;
+        }
+    }
+
+    /**
+     * Faults, each drawn per request with its probability (at most one per request): HTTP 500, 502,
+     * 503; overloaded (529 for Anthropic, 503 for OpenAI) as a status or as an error inside the
+     * stream; a connection reset, a stall of {@code stallFor} or a malformed chunk mid-stream; a
+     * first byte {@code slowFirstByteFor} late; a reply that never ends. And the whole server stalls
+     * for {@code serverStallFor} every {@code serverStallEvery} (0: never), in real time.
+     */
+    public record Faults(double http500, double http502, double http503, double overloaded, double overloadedMidStream,
+                         double reset, double stall, Duration stallFor, double malformed, double slowFirstByte,
+                         Duration slowFirstByteFor, double neverEnds, Duration serverStallEvery, Duration serverStallFor) {
+        public Faults {
+            Objects.requireNonNull(stallFor, "stallFor");
+            Objects.requireNonNull(slowFirstByteFor, "slowFirstByteFor");
+            Objects.requireNonNull(serverStallEvery, "serverStallEvery");
+            Objects.requireNonNull(serverStallFor, "serverStallFor");
+            double sum = 0;
+            for (double p : new double[] {http500, http502, http503, overloaded, overloadedMidStream, reset, stall, malformed,
+                slowFirstByte, neverEnds}) {
+                check(p >= 0 && p <= 1, "fault probabilities must be within 0..1");
+                sum += p;
+            }
+            check(sum <= 1 + 1e-9, "fault probabilities must add up to at most 1, was " + sum);
+            check(serverStallEvery.isZero() || serverStallFor.compareTo(serverStallEvery) < 0,
+                    "a server stall must be shorter than its period");
+        }
+
+        public static Faults none() {
+            return new Faults(0, 0, 0, 0, 0, 0, 0, Duration.ofSeconds(5), 0, 0, Duration.ofSeconds(3), 0, Duration.ZERO, Duration.ZERO);
+        }
+    }
+
+    /**
+     * Drift: every latency is multiplied by (1 + latencyPerHour × hours elapsed); load waves take up
+     * to {@code waveDepth} of the batch slots over a period of {@code waveEvery}; error bursts of
+     * {@code burstFor} every {@code burstEvery} fail {@code burstErrorRate} of requests. Drift runs
+     * on a clock {@code timeCompression} times faster than real time, so that a test can rehearse
+     * hours in seconds.
+     */
+    public record Drift(double latencyPerHour, Duration waveEvery, double waveDepth, Duration burstEvery, Duration burstFor,
+                        double burstErrorRate, double timeCompression) {
+        public Drift {
+            Objects.requireNonNull(waveEvery, "waveEvery");
+            Objects.requireNonNull(burstEvery, "burstEvery");
+            Objects.requireNonNull(burstFor, "burstFor");
+            check(latencyPerHour >= -0.99, "latency drift must be above -99% per hour");
+            check(waveDepth >= 0 && waveDepth <= 1, "wave depth must be within 0..1");
+            check(burstErrorRate >= 0 && burstErrorRate <= 1, "burst error rate must be within 0..1");
+            check(burstEvery.isZero() || burstFor.compareTo(burstEvery) < 0, "an error burst must be shorter than its period");
+            check(timeCompression > 0, "time compression must be positive");
+        }
+
+        public static Drift none() {
+            return new Drift(0, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 0, 1);
+        }
+    }
 
     public SimConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(baseLatency, "baseLatency");
+        Objects.requireNonNull(latency, "latency");
+        Objects.requireNonNull(replies, "replies");
+        Objects.requireNonNull(serving, "serving");
+        Objects.requireNonNull(caching, "caching");
+        Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(faults, "faults");
+        Objects.requireNonNull(drift, "drift");
         check(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
-        check(!baseLatency.isNegative(), "base latency must not be negative");
-        check(prefillTokensPerSecond > 0, "prefill rate must be positive, was " + prefillTokensPerSecond);
-        check(decodeTokensPerSecond > 0, "decode rate must be positive, was " + decodeTokensPerSecond);
-        check(outputTokensMedian >= 1, "median output tokens must be at least 1, was " + outputTokensMedian);
-        check(outputTokensSigma >= 0 && outputTokensSigma <= 3, "output-token sigma must be within 0..3, was " + outputTokensSigma);
-        check(outputTokensMax >= 1, "max output tokens must be at least 1, was " + outputTokensMax);
-        check(jitter >= 0 && jitter < 1, "jitter must be within [0, 1), was " + jitter);
         check(ioThreads >= 0, "io threads must not be negative");
     }
 
@@ -70,64 +205,84 @@ public record SimConfig(
         }
     }
 
-    /** A builder holding the defaults: a hosted API with moderate speed. */
+    /** A builder holding the {@code default} profile. */
     public static Builder builder() {
-        return new Builder();
+        return SimProfiles.get(SimProfiles.DEFAULT);
     }
 
-    /** The defaults. */
+    /** The {@code default} profile. */
     public static SimConfig defaults() {
         return builder().build();
     }
 
+    /** A builder holding this configuration. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     /** The same configuration on another port. */
     public SimConfig withPort(int newPort) {
-        return new SimConfig(host, newPort, seed, model, apiKey, baseLatency, prefillTokensPerSecond,
-                decodeTokensPerSecond, outputTokensMedian, outputTokensSigma, outputTokensMax, jitter, ioThreads);
+        return toBuilder().port(newPort).build();
     }
 
     /** The same configuration with another seed. */
     public SimConfig withSeed(long newSeed) {
-        return new SimConfig(host, port, newSeed, model, apiKey, baseLatency, prefillTokensPerSecond,
-                decodeTokensPerSecond, outputTokensMedian, outputTokensSigma, outputTokensMax, jitter, ioThreads);
+        return toBuilder().seed(newSeed).build();
     }
 
-    /** Time to first token the model plans for a prompt, before jitter. */
+    /** Time to first token planned for an idle endpoint and an uncached prompt, before jitter and drift. */
     public Duration plannedTtft(long promptTokens) {
-        return baseLatency.plusNanos((long) (promptTokens * 1e9 / prefillTokensPerSecond));
+        return latency.base().plusNanos((long) (promptTokens * 1e9 / latency.prefillTokensPerSecond()));
     }
 
-    /** Planned gap between tokens, before jitter. */
+    /** Planned gap between tokens of a lone stream at small context, before jitter and drift. */
     public Duration plannedItl() {
-        return Duration.ofNanos((long) (1e9 / decodeTokensPerSecond));
+        return Duration.ofNanos((long) (1e9 / latency.decodeTokensPerSecond()));
     }
 
     @Override
     public String toString() {
-        return "SimConfig[host=" + host + ", port=" + port + ", seed=" + seed + ", model=" + model
-                + ", apiKey=" + (apiKey == null ? "none" : "(set)") + ", baseLatency=" + baseLatency
-                + ", prefillTokensPerSecond=" + prefillTokensPerSecond + ", decodeTokensPerSecond=" + decodeTokensPerSecond
-                + ", outputTokensMedian=" + outputTokensMedian + ", outputTokensSigma=" + outputTokensSigma
-                + ", outputTokensMax=" + outputTokensMax + ", jitter=" + jitter + ", ioThreads=" + ioThreads + "]";
+        return "SimConfig[profile=" + profile + ", host=" + host + ", port=" + port + ", seed=" + seed + ", model=" + model
+                + ", apiKey=" + (apiKey == null ? "none" : "(set)") + ", ioThreads=" + ioThreads + ", " + latency + ", " + replies
+                + ", " + serving + ", " + caching + ", " + limits + ", " + faults + ", " + drift + "]";
     }
 
-    /** Builder for {@link SimConfig}. */
+    /** Builder for {@link SimConfig}: starts from a profile; every setter overrides one parameter. */
     public static final class Builder {
+        private String profile;
         private String host = "127.0.0.1";
         private int port;
         private long seed = 1;
         private String model = "soaklab-sim";
         private String apiKey;
-        private Duration baseLatency = Duration.ofMillis(150);
-        private double prefillTokensPerSecond = 20_000;
-        private double decodeTokensPerSecond = 60;
-        private int outputTokensMedian = 150;
-        private double outputTokensSigma = 0.5;
-        private int outputTokensMax = 4096;
-        private double jitter = 0.1;
         private int ioThreads;
+        private Latency latency;
+        private Replies replies;
+        private Serving serving;
+        private Caching caching;
+        private Limits limits = new Limits(0, 0, 0, 0);
+        private Faults faults = Faults.none();
+        private Drift drift = Drift.none();
 
-        private Builder() {
+        Builder(String profile, Latency latency, Replies replies, Serving serving, Caching caching) {
+            this.profile = profile;
+            this.latency = latency;
+            this.replies = replies;
+            this.serving = serving;
+            this.caching = caching;
+        }
+
+        private Builder(SimConfig c) {
+            this(c.profile, c.latency, c.replies, c.serving, c.caching);
+            host = c.host;
+            port = c.port;
+            seed = c.seed;
+            model = c.model;
+            apiKey = c.apiKey;
+            ioThreads = c.ioThreads;
+            limits = c.limits;
+            faults = c.faults;
+            drift = c.drift;
         }
 
         public Builder host(String host) {
@@ -155,49 +310,127 @@ public record SimConfig(
             return this;
         }
 
-        public Builder baseLatency(Duration baseLatency) {
-            this.baseLatency = baseLatency;
-            return this;
-        }
-
-        public Builder prefillTokensPerSecond(double rate) {
-            this.prefillTokensPerSecond = rate;
-            return this;
-        }
-
-        public Builder decodeTokensPerSecond(double rate) {
-            this.decodeTokensPerSecond = rate;
-            return this;
-        }
-
-        public Builder outputTokensMedian(int tokens) {
-            this.outputTokensMedian = tokens;
-            return this;
-        }
-
-        public Builder outputTokensSigma(double sigma) {
-            this.outputTokensSigma = sigma;
-            return this;
-        }
-
-        public Builder outputTokensMax(int tokens) {
-            this.outputTokensMax = tokens;
-            return this;
-        }
-
-        public Builder jitter(double jitter) {
-            this.jitter = jitter;
-            return this;
-        }
-
         public Builder ioThreads(int threads) {
             this.ioThreads = threads;
             return this;
         }
 
+        public Builder latency(Latency latency) {
+            this.latency = latency;
+            return this;
+        }
+
+        public Builder replies(Replies replies) {
+            this.replies = replies;
+            return this;
+        }
+
+        public Builder serving(Serving serving) {
+            this.serving = serving;
+            return this;
+        }
+
+        public Builder caching(Caching caching) {
+            this.caching = caching;
+            return this;
+        }
+
+        public Builder limits(Limits limits) {
+            this.limits = limits;
+            return this;
+        }
+
+        public Builder faults(Faults faults) {
+            this.faults = faults;
+            return this;
+        }
+
+        public Builder drift(Drift drift) {
+            this.drift = drift;
+            return this;
+        }
+
+        public Builder baseLatency(Duration base) {
+            latency = new Latency(base, latency.prefillTokensPerSecond(), latency.decodeTokensPerSecond(), latency.jitter(),
+                    latency.cachedPrefillFraction());
+            return this;
+        }
+
+        public Builder prefillTokensPerSecond(double rate) {
+            latency = new Latency(latency.base(), rate, latency.decodeTokensPerSecond(), latency.jitter(), latency.cachedPrefillFraction());
+            return this;
+        }
+
+        public Builder decodeTokensPerSecond(double rate) {
+            latency = new Latency(latency.base(), latency.prefillTokensPerSecond(), rate, latency.jitter(), latency.cachedPrefillFraction());
+            return this;
+        }
+
+        public Builder jitter(double jitter) {
+            latency = new Latency(latency.base(), latency.prefillTokensPerSecond(), latency.decodeTokensPerSecond(), jitter,
+                    latency.cachedPrefillFraction());
+            return this;
+        }
+
+        public Builder outputTokensMedian(int tokens) {
+            replies = new Replies(tokens, replies.outputTokensSigma(), replies.outputTokensMax(), replies.reasoningTokensMedian(),
+                    replies.reasoningVisible(), replies.toolCallProbability());
+            return this;
+        }
+
+        public Builder outputTokensSigma(double sigma) {
+            replies = new Replies(replies.outputTokensMedian(), sigma, replies.outputTokensMax(), replies.reasoningTokensMedian(),
+                    replies.reasoningVisible(), replies.toolCallProbability());
+            return this;
+        }
+
+        public Builder outputTokensMax(int tokens) {
+            replies = new Replies(replies.outputTokensMedian(), replies.outputTokensSigma(), tokens, replies.reasoningTokensMedian(),
+                    replies.reasoningVisible(), replies.toolCallProbability());
+            return this;
+        }
+
+        public Builder reasoningTokensMedian(int tokens, boolean visible) {
+            replies = new Replies(replies.outputTokensMedian(), replies.outputTokensSigma(), replies.outputTokensMax(), tokens,
+                    visible, replies.toolCallProbability());
+            return this;
+        }
+
+        public Builder toolCallProbability(double p) {
+            replies = new Replies(replies.outputTokensMedian(), replies.outputTokensSigma(), replies.outputTokensMax(),
+                    replies.reasoningTokensMedian(), replies.reasoningVisible(), p);
+            return this;
+        }
+
+        public Builder maxBatch(int slots) {
+            serving = new Serving(slots, serving.maxQueue(), serving.batchSlowdown(), serving.contextSlowdown(), serving.contextWindow());
+            return this;
+        }
+
+        public Builder maxQueue(int requests) {
+            serving = new Serving(serving.maxBatch(), requests, serving.batchSlowdown(), serving.contextSlowdown(), serving.contextWindow());
+            return this;
+        }
+
+        public Builder slowdown(double perExtraStream, double per10kContext) {
+            serving = new Serving(serving.maxBatch(), serving.maxQueue(), perExtraStream, per10kContext, serving.contextWindow());
+            return this;
+        }
+
+        public Builder contextWindow(int tokens) {
+            serving = new Serving(serving.maxBatch(), serving.maxQueue(), serving.batchSlowdown(), serving.contextSlowdown(), tokens);
+            return this;
+        }
+
+        public Builder timeCompression(double factor) {
+            drift = new Drift(drift.latencyPerHour(), drift.waveEvery(), drift.waveDepth(), drift.burstEvery(), drift.burstFor(),
+                    drift.burstErrorRate(), factor);
+            return this;
+        }
+
         public SimConfig build() {
-            return new SimConfig(host, port, seed, model, apiKey, baseLatency, prefillTokensPerSecond,
-                    decodeTokensPerSecond, outputTokensMedian, outputTokensSigma, outputTokensMax, jitter, ioThreads);
+            return new SimConfig(profile, host, port, seed, model, apiKey, ioThreads, latency, replies, serving, caching, limits,
+                    faults, drift);
         }
     }
 }

@@ -16,90 +16,97 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.atomic.AtomicLong;
 
-/** Routes one connection's requests: {@code /v1/models} and {@code /v1/chat/completions}. */
+/**
+ * Routes one connection's requests: {@code /v1/chat/completions} (OpenAI), {@code /v1/messages}
+ * (Anthropic) and {@code /v1/models}, each protocol with its own authentication and error shapes.
+ */
 final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
-    private final SimConfig config;
-    private final EndpointStats stats;
-    private final AtomicLong sequence;
+    private static final Wire OPENAI = new OpenAiWire();
+    private static final Wire ANTHROPIC = new AnthropicWire();
 
-    SimHandler(SimConfig config, EndpointStats stats, AtomicLong sequence) {
-        this.config = config;
-        this.stats = stats;
-        this.sequence = sequence;
+    private final Engine engine;
+
+    SimHandler(Engine engine) {
+        this.engine = engine;
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long arrival = System.nanoTime();
-        stats.requests.increment();
+        engine.stats.requests.increment();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String path = new QueryStringDecoder(request.uri()).path();
+        boolean anthropic = path.endsWith("/messages") || request.headers().contains("anthropic-version");
+        Wire wire = anthropic ? ANTHROPIC : OPENAI;
         if (!request.decoderResult().isSuccess()) {
-            reject(ctx, false, HttpResponseStatus.BAD_REQUEST, "Malformed HTTP request.", "invalid_request_error", null);
+            reject(ctx, false, wire, Wire.Failure.BAD_REQUEST, "Malformed HTTP request.", null, null);
             return;
         }
-        String path = new QueryStringDecoder(request.uri()).path();
-        if (config.apiKey() != null && !authorized(request)) {
-            reject(ctx, keepAlive, HttpResponseStatus.UNAUTHORIZED, "Incorrect API key provided.", "invalid_request_error", "invalid_api_key");
+        String denied = wire.unauthorized(request.headers(), engine.config.apiKey());
+        if (denied != null) {
+            reject(ctx, keepAlive, wire, Wire.Failure.UNAUTHORIZED, denied, null, "invalid_api_key");
             return;
         }
         switch (path) {
             case "/v1/models", "/models" -> {
                 if (request.method() != HttpMethod.GET) {
-                    notAllowed(ctx, keepAlive, request);
+                    notAllowed(ctx, keepAlive, wire, request);
                 } else {
-                    respond(ctx, keepAlive, HttpResponseStatus.OK, "{\"object\":\"list\",\"data\":[{\"id\":\""
-                            + config.model() + "\",\"object\":\"model\",\"created\":0,\"owned_by\":\"soaklab\"}]}");
+                    respond(ctx, keepAlive, HttpResponseStatus.OK, anthropic
+                            ? "{\"data\":[{\"type\":\"model\",\"id\":" + OpenAiWire.quote(engine.config.model())
+                                    + ",\"display_name\":\"soaklab embedded endpoint\",\"created_at\":\"2026-01-01T00:00:00Z\"}],"
+                                    + "\"has_more\":false,\"first_id\":" + OpenAiWire.quote(engine.config.model()) + ",\"last_id\":"
+                                    + OpenAiWire.quote(engine.config.model()) + "}"
+                            : "{\"object\":\"list\",\"data\":[{\"id\":" + OpenAiWire.quote(engine.config.model())
+                                    + ",\"object\":\"model\",\"created\":0,\"owned_by\":\"soaklab\"}]}");
                 }
             }
-            case "/v1/chat/completions", "/chat/completions" -> {
+            case "/v1/chat/completions", "/chat/completions", "/v1/messages", "/messages" -> {
                 if (request.method() != HttpMethod.POST) {
-                    notAllowed(ctx, keepAlive, request);
-                } else {
-                    chat(ctx, keepAlive, request, arrival);
+                    notAllowed(ctx, keepAlive, wire, request);
+                    return;
                 }
+                String problem = wire.headerProblem(request.headers());
+                if (problem != null) {
+                    reject(ctx, keepAlive, wire, Wire.Failure.BAD_REQUEST, problem, null, null);
+                    return;
+                }
+                reply(ctx, keepAlive, wire, request, arrival);
             }
-            default -> reject(ctx, keepAlive, HttpResponseStatus.NOT_FOUND,
-                    "Unknown request URL: " + request.method() + " " + path + ".", "invalid_request_error", "unknown_url");
+            default -> reject(ctx, keepAlive, wire, Wire.Failure.NOT_FOUND,
+                    "Unknown request URL: " + request.method() + " " + path + ".", null, "unknown_url");
         }
     }
 
-    private void chat(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest request, long arrival) {
+    private void reply(ChannelHandlerContext ctx, boolean keepAlive, Wire wire, FullHttpRequest request, long arrival) {
         ByteBuf content = request.content();
         SimRequest parsed;
         try {
+            int max = engine.config.replies().outputTokensMax();
             if (content.hasArray()) {
-                parsed = SimRequest.parse(content.array(), content.arrayOffset() + content.readerIndex(),
-                        content.readableBytes(), config.outputTokensMax());
+                parsed = wire.parse(content.array(), content.arrayOffset() + content.readerIndex(), content.readableBytes(), max);
             } else {
                 byte[] body = ByteBufUtil.getBytes(content);
-                parsed = SimRequest.parse(body, 0, body.length, config.outputTokensMax());
+                parsed = wire.parse(body, 0, body.length, max);
             }
         } catch (SimRequest.Invalid e) {
-            reject(ctx, keepAlive, HttpResponseStatus.BAD_REQUEST, e.getMessage(), "invalid_request_error", e.param);
+            reject(ctx, keepAlive, wire, Wire.Failure.BAD_REQUEST, e.getMessage(), e.param, e.code);
             return;
         }
-        new ChatStream(ctx, config, parsed, stats, keepAlive, arrival, sequence.incrementAndGet()).begin();
+        new Reply(engine, ctx, wire, parsed, keepAlive, arrival).begin();
     }
 
-    private boolean authorized(FullHttpRequest request) {
-        String header = request.headers().get(HttpHeaderNames.AUTHORIZATION);
-        return header != null && header.equals("Bearer " + config.apiKey());
+    private void notAllowed(ChannelHandlerContext ctx, boolean keepAlive, Wire wire, FullHttpRequest request) {
+        reject(ctx, keepAlive, wire, Wire.Failure.NOT_ALLOWED, "Method " + request.method() + " is not allowed here.", null,
+                "method_not_allowed");
     }
 
-    private void notAllowed(ChannelHandlerContext ctx, boolean keepAlive, FullHttpRequest request) {
-        reject(ctx, keepAlive, HttpResponseStatus.METHOD_NOT_ALLOWED,
-                "Method " + request.method() + " is not allowed here.", "invalid_request_error", "method_not_allowed");
-    }
-
-    private void reject(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String message,
-                        String type, String codeOrParam) {
-        stats.rejected.increment();
-        String json = "{\"error\":{\"message\":\"" + escape(message) + "\",\"type\":\"" + type + "\",\"param\":null,\"code\":"
-                + (codeOrParam == null ? "null" : "\"" + escape(codeOrParam) + "\"") + "}}";
-        respond(ctx, keepAlive, status, json);
+    private void reject(ChannelHandlerContext ctx, boolean keepAlive, Wire wire, Wire.Failure failure, String message, String param,
+                        String code) {
+        engine.stats.rejected.increment();
+        respond(ctx, keepAlive, HttpResponseStatus.valueOf(failure.status), wire.error(failure, message, param, code));
     }
 
     private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String json) {
@@ -113,10 +120,6 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
-    }
-
-    private static String escape(String s) {
-        return new String(com.fasterxml.jackson.core.io.JsonStringEncoder.getInstance().quoteAsString(s));
     }
 
     @Override

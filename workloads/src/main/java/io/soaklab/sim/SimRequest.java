@@ -3,142 +3,177 @@ package io.soaklab.sim;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.protocol.Api;
 import io.soaklab.text.TokenEstimator;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
- * The parts of a Chat Completions request the endpoint acts on. Prompt tokens are counted by
- * {@link SimTokenizer} with the same framing {@link TokenEstimator} uses; {@code hash} identifies
- * the conversation so that the same request always gets the same reply.
+ * A request as the endpoint acts on it, whatever its protocol: its prompt size (counted by
+ * {@link SimTokenizer} with {@link TokenEstimator}'s framing), its cacheable prefix boundaries,
+ * the tools it offers, and a hash of everything, so that the same request always gets the same
+ * reply.
+ *
+ * @param api          the protocol it came in
+ * @param model        the model it named, or null
+ * @param promptTokens input tokens
+ * @param maxTokens    the output cap it asked for, or -1
+ * @param stream       whether it asked for a stream
+ * @param includeUsage whether it asked for streamed usage (OpenAI; Anthropic always sends it)
+ * @param hash         identifies the whole request
+ * @param prefixes     cacheable boundaries, in order
+ * @param explicitCache true when boundaries are the client's {@code cache_control} breakpoints
+ * @param tools        tools the model may call
+ * @param thinking     true when the request enables visible thinking (Anthropic)
  */
-record SimRequest(String model, long promptTokens, int maxTokens, boolean stream, boolean includeUsage, long hash) {
+record SimRequest(Api api, String model, long promptTokens, int maxTokens, boolean stream, boolean includeUsage, long hash,
+                  Prefixes prefixes, boolean explicitCache, List<Tool> tools, boolean thinking) {
 
     static final JsonFactory JSON = new JsonFactory();
 
-    /** A request the endpoint rejects with HTTP 400 and OpenAI's error shape. */
+    /** A tool the request offers: its name and its parameters' names and JSON types. */
+    record Tool(String name, List<String> params, List<String> types) {
+    }
+
+    /** Cacheable prefix boundaries: hash and token count up to each, and whether cached for an hour. */
+    static final class Prefixes {
+        long[] hashes = new long[8];
+        long[] tokens = new long[8];
+        boolean[] hour = new boolean[8];
+        int count;
+
+        void add(long hash, long tokenCount, boolean oneHour) {
+            if (count == hashes.length) {
+                hashes = Arrays.copyOf(hashes, count * 2);
+                tokens = Arrays.copyOf(tokens, count * 2);
+                hour = Arrays.copyOf(hour, count * 2);
+            }
+            hashes[count] = hash;
+            tokens[count] = tokenCount;
+            hour[count] = oneHour;
+            count++;
+        }
+    }
+
+    /** A request the endpoint refuses with HTTP 400 and its protocol's error shape. */
     static final class Invalid extends Exception {
         private static final long serialVersionUID = 1L;
         final String param;
+        final String code;
 
         Invalid(String message, String param) {
+            this(message, param, null);
+        }
+
+        Invalid(String message, String param, String code) {
             super(message, null, false, false);
             this.param = param;
+            this.code = code;
         }
     }
 
-    static SimRequest parse(byte[] body, int offset, int length, int defaultMaxTokens) throws Invalid {
-        String model = null;
+    /** Accumulates a prompt's tokens and its running hash while a protocol reads it. */
+    static final class Counter {
         long tokens = TokenEstimator.TOKENS_PER_REQUEST;
-        int messages = -1;
-        int maxTokens = defaultMaxTokens;
-        boolean stream = false;
-        boolean includeUsage = false;
         long hash = 0xcbf29ce484222325L;
-        try (JsonParser p = JSON.createParser(body, offset, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new Invalid("We could not parse the JSON body of your request: expected a JSON object.", null);
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "messages" -> {
-                        if (value != JsonToken.START_ARRAY) {
-                            throw new Invalid("Invalid type for 'messages': expected an array.", "messages");
-                        }
-                        messages = 0;
-                        while (p.nextToken() == JsonToken.START_OBJECT) {
-                            messages++;
-                            tokens += TokenEstimator.TOKENS_PER_MESSAGE;
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String f = p.currentName();
-                                JsonToken v = p.nextToken();
-                                if (f.equals("content")) {
-                                    String text = contentText(p, v);
-                                    tokens += SimTokenizer.count(text);
-                                    hash = mix(hash, text.hashCode());
-                                } else if (f.equals("role") && v == JsonToken.VALUE_STRING) {
-                                    hash = mix(hash, p.getText().hashCode());
-                                } else {
-                                    p.skipChildren();
-                                }
-                            }
-                        }
+
+        void text(String s) {
+            tokens += SimTokenizer.count(s);
+            mix(s.hashCode());
+        }
+
+        void message() {
+            tokens += TokenEstimator.TOKENS_PER_MESSAGE;
+            mix(0x5eed);
+        }
+
+        void mix(int value) {
+            long h = (hash ^ value) * 0x100000001b3L;
+            hash = h ^ (h >>> 29);
+        }
+
+        /** Counts any JSON value at the parser: its strings and names, one token per other scalar. */
+        void value(JsonParser p, JsonToken first) throws IOException {
+            int depth = 0;
+            JsonToken t = first;
+            do {
+                switch (t) {
+                    case START_OBJECT, START_ARRAY -> depth++;
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case FIELD_NAME, VALUE_STRING -> text(p.getText());
+                    default -> {
+                        tokens++;
+                        mix(p.getText().hashCode());
                     }
-                    case "max_tokens", "max_completion_tokens" -> {
-                        if (value == JsonToken.VALUE_NUMBER_INT) {
-                            int requested = p.getIntValue();
-                            if (requested < 1) {
-                                throw new Invalid("Invalid '" + field + "': integer below minimum value. Expected a value >= 1, but got "
-                                        + requested + " instead.", field);
-                            }
-                            maxTokens = Math.min(requested, defaultMaxTokens);
-                        } else if (value != JsonToken.VALUE_NULL) {
-                            throw new Invalid("Invalid type for '" + field + "': expected an integer.", field);
-                        }
-                    }
-                    case "stream" -> stream = value == JsonToken.VALUE_TRUE;
-                    case "stream_options" -> includeUsage = readIncludeUsage(p, value);
-                    default -> p.skipChildren();
                 }
-            }
-        } catch (IOException e) {
-            throw new Invalid("We could not parse the JSON body of your request. (" + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()) + ")", null);
+                if (depth > 0) {
+                    t = p.nextToken();
+                }
+            } while (depth > 0);
         }
-        if (messages < 0) {
-            throw new Invalid("Missing required parameter: 'messages'.", "messages");
-        }
-        if (messages == 0) {
-            throw new Invalid("Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages");
-        }
-        return new SimRequest(model, tokens, maxTokens, stream, includeUsage, hash);
     }
 
-    /** Text of a message's content: a string, or the {@code text} of an array of parts. */
-    private static String contentText(JsonParser p, JsonToken value) throws IOException {
-        if (value == JsonToken.VALUE_STRING) {
-            return p.getText();
-        }
-        if (value != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            return "";
-        }
-        StringBuilder text = new StringBuilder();
-        while (p.nextToken() == JsonToken.START_OBJECT) {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                JsonToken v = p.nextToken();
-                if (f.equals("text") && v == JsonToken.VALUE_STRING) {
-                    text.append(p.getText());
-                } else {
-                    p.skipChildren();
-                }
-            }
-        }
-        return text.toString();
-    }
-
-    private static boolean readIncludeUsage(JsonParser p, JsonToken value) throws IOException {
+    /** Reads a tool's {@code parameters} / {@code input_schema}: the names and types of its properties. */
+    static Tool readToolSchema(String name, JsonParser p, JsonToken value, Counter counter) throws IOException {
+        List<String> params = new ArrayList<>();
+        List<String> types = new ArrayList<>();
         if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return false;
+            counter.value(p, value);
+            return new Tool(name, params, types);
         }
-        boolean include = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
+            String field = p.currentName();
+            counter.text(field);
             JsonToken v = p.nextToken();
-            if (f.equals("include_usage")) {
-                include = v == JsonToken.VALUE_TRUE;
+            if (field.equals("properties") && v == JsonToken.START_OBJECT) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String param = p.currentName();
+                    counter.text(param);
+                    JsonToken pv = p.nextToken();
+                    String type = "string";
+                    if (pv == JsonToken.START_OBJECT) {
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String f = p.currentName();
+                            counter.text(f);
+                            JsonToken fv = p.nextToken();
+                            if (f.equals("type") && fv == JsonToken.VALUE_STRING) {
+                                type = p.getText();
+                                counter.text(type);
+                            } else {
+                                counter.value(p, fv);
+                            }
+                        }
+                    } else {
+                        counter.value(p, pv);
+                    }
+                    params.add(param);
+                    types.add(type);
+                }
             } else {
-                p.skipChildren();
+                counter.value(p, v);
             }
         }
-        return include;
+        return new Tool(name, params, types);
     }
 
-    private static long mix(long hash, int value) {
-        long h = (hash ^ value) * 0x100000001b3L;
-        return h ^ (h >>> 29);
+    static int intOrInvalid(JsonParser p, JsonToken value, String field) throws IOException, Invalid {
+        if (value == JsonToken.VALUE_NULL) {
+            return -1;
+        }
+        if (value != JsonToken.VALUE_NUMBER_INT) {
+            throw new Invalid("Invalid type for '" + field + "': expected an integer.", field);
+        }
+        int n = p.getIntValue();
+        if (n < 1) {
+            throw new Invalid("Invalid '" + field + "': integer below minimum value. Expected a value >= 1, but got "
+                    + n + " instead.", field);
+        }
+        return n;
+    }
+
+    static String jsonError(IOException e) {
+        return e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     }
 }

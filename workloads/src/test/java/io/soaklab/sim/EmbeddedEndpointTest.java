@@ -110,7 +110,7 @@ class EmbeddedEndpointTest {
     @Test
     void servesHundredsOfConcurrentStreamsWithoutAThreadEach() {
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(200)).decodeTokensPerSecond(100)
-                .outputTokensMedian(30).outputTokensSigma(0).jitter(0).ioThreads(2).build();
+                .outputTokensMedian(30).outputTokensSigma(0).jitter(0).ioThreads(2).maxBatch(1000).build();
         int streams = 600;
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
              ModelClient client = ModelClient.openAi(ClientConfig.builder(endpoint.baseUrl()).build(), new Recorder(3))) {

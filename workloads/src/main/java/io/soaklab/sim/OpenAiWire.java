@@ -1,0 +1,356 @@
+package io.soaklab.sim;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.soaklab.protocol.Api;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/** OpenAI Chat Completions, as OpenAI and compatible servers write it. */
+final class OpenAiWire implements Wire {
+
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_OPEN = "{\"index\":0,\"delta\":{\"content\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] REASONING_OPEN = "{\"index\":0,\"delta\":{\"reasoning_content\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DELTA_CLOSE = "\"},\"finish_reason\":null}]}\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    public Api api() {
+        return Api.OPENAI;
+    }
+
+    @Override
+    public String requestIdHeader() {
+        return "x-request-id";
+    }
+
+    @Override
+    public SimRequest parse(byte[] body, int offset, int length, int defaultMaxTokens) throws SimRequest.Invalid {
+        String model = null;
+        SimRequest.Counter counter = new SimRequest.Counter();
+        SimRequest.Prefixes prefixes = new SimRequest.Prefixes();
+        List<SimRequest.Tool> tools = new ArrayList<>();
+        int messages = -1;
+        int maxTokens = -1;
+        boolean stream = false;
+        boolean includeUsage = false;
+        try (JsonParser p = SimRequest.JSON.createParser(body, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new SimRequest.Invalid("We could not parse the JSON body of your request: expected a JSON object.", null);
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                switch (field) {
+                    case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "messages" -> {
+                        if (value != JsonToken.START_ARRAY) {
+                            throw new SimRequest.Invalid("Invalid type for 'messages': expected an array.", "messages");
+                        }
+                        messages = 0;
+                        for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
+                            if (m != JsonToken.START_OBJECT) {
+                                throw new SimRequest.Invalid("Invalid type for 'messages[" + messages + "]': expected an object.", "messages");
+                            }
+                            messages++;
+                            counter.message();
+                            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                                String f = p.currentName();
+                                JsonToken v = p.nextToken();
+                                if (f.equals("role") && v == JsonToken.VALUE_STRING) {
+                                    counter.mix(p.getText().hashCode());
+                                } else if (f.equals("content") && v == JsonToken.VALUE_STRING) {
+                                    counter.text(p.getText());
+                                } else if (f.equals("content") && v == JsonToken.START_ARRAY) {
+                                    readParts(p, counter);
+                                } else if (f.equals("content") || f.equals("tool_calls") || f.equals("name") || f.equals("tool_call_id")) {
+                                    counter.value(p, v);
+                                } else {
+                                    p.skipChildren();
+                                }
+                            }
+                            prefixes.add(counter.hash, counter.tokens, false); // every message boundary can be cached
+                        }
+                    }
+                    case "tools" -> readTools(p, value, counter, tools);
+                    case "max_tokens", "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
+                    case "stream" -> stream = value == JsonToken.VALUE_TRUE;
+                    case "stream_options" -> includeUsage = includeUsage(p, value);
+                    default -> p.skipChildren();
+                }
+            }
+        } catch (IOException e) {
+            throw new SimRequest.Invalid("We could not parse the JSON body of your request. (" + SimRequest.jsonError(e) + ")", null);
+        }
+        if (messages < 0) {
+            throw new SimRequest.Invalid("Missing required parameter: 'messages'.", "messages");
+        }
+        if (messages == 0) {
+            throw new SimRequest.Invalid("Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages");
+        }
+        counter.mix(maxTokens);
+        return new SimRequest(Api.OPENAI, model, counter.tokens, maxTokens, stream, includeUsage, counter.hash, prefixes,
+                false, List.copyOf(tools), false);
+    }
+
+    /** Content as parts: the text of text parts counts; other parts (images, audio) only identify the request. */
+    private static void readParts(JsonParser p, SimRequest.Counter counter) throws IOException {
+        for (JsonToken part = p.nextToken(); part != JsonToken.END_ARRAY; part = p.nextToken()) {
+            if (part != JsonToken.START_OBJECT) {
+                counter.value(p, part);
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if (f.equals("text") && v == JsonToken.VALUE_STRING) {
+                    counter.text(p.getText());
+                } else if (v == JsonToken.VALUE_STRING) {
+                    counter.mix(p.getText().hashCode());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+    }
+
+    private static void readTools(JsonParser p, JsonToken value, SimRequest.Counter counter, List<SimRequest.Tool> tools)
+            throws IOException {
+        if (value != JsonToken.START_ARRAY) {
+            counter.value(p, value);
+            return;
+        }
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            if (t != JsonToken.START_OBJECT) {
+                counter.value(p, t);
+                continue;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken v = p.nextToken();
+                if (field.equals("function") && v == JsonToken.START_OBJECT) {
+                    String name = "tool";
+                    SimRequest.Tool tool = null;
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken fv = p.nextToken();
+                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) {
+                            name = p.getText();
+                            counter.text(name);
+                        } else if (f.equals("parameters")) {
+                            tool = SimRequest.readToolSchema(name, p, fv, counter);
+                        } else {
+                            counter.value(p, fv);
+                        }
+                    }
+                    tools.add(tool == null ? new SimRequest.Tool(name, List.of(), List.of())
+                            : new SimRequest.Tool(name, tool.params(), tool.types()));
+                } else {
+                    counter.value(p, v);
+                }
+            }
+        }
+    }
+
+    private static boolean includeUsage(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return false;
+        }
+        boolean include = false;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            if (f.equals("include_usage")) {
+                include = v == JsonToken.VALUE_TRUE;
+            } else {
+                p.skipChildren();
+            }
+        }
+        return include;
+    }
+
+    @Override
+    public String unauthorized(HttpHeaders headers, String key) {
+        if (key == null) {
+            return null;
+        }
+        String header = headers.get(HttpHeaderNames.AUTHORIZATION);
+        return header != null && header.equals("Bearer " + key) ? null : "Incorrect API key provided.";
+    }
+
+    @Override
+    public String error(Failure kind, String message, String param, String code) {
+        String type = switch (kind) {
+            case RATE_LIMITED -> "requests";
+            case SERVER, BAD_GATEWAY, UNAVAILABLE, OVERLOADED -> "server_error";
+            default -> "invalid_request_error";
+        };
+        return "{\"error\":{\"message\":" + quote(message) + ",\"type\":\"" + type + "\",\"param\":"
+                + (param == null ? "null" : quote(param)) + ",\"code\":" + (code == null ? "null" : quote(code)) + "}}";
+    }
+
+    @Override
+    public void rateLimitHeaders(HttpHeaders headers, RateLimiter.Decision d) {
+        if (d == null) {
+            return;
+        }
+        if (d.requests() != null) {
+            headers.set("x-ratelimit-limit-requests", d.requests().limit())
+                    .set("x-ratelimit-remaining-requests", d.requests().remaining())
+                    .set("x-ratelimit-reset-requests", RateLimiter.goDuration(d.requests().resetNanos()));
+        }
+        if (d.tokens() != null) {
+            headers.set("x-ratelimit-limit-tokens", d.tokens().limit())
+                    .set("x-ratelimit-remaining-tokens", d.tokens().remaining())
+                    .set("x-ratelimit-reset-tokens", RateLimiter.goDuration(d.tokens().resetNanos()));
+        }
+    }
+
+    @Override
+    public Emitter emitter(Reply reply) {
+        return new Stream(reply);
+    }
+
+    @Override
+    public String whole(Reply reply, String text, String toolId, String toolName, String toolArgs, Reply.Stop stop, long outputTokens) {
+        ByteArrayBuilder json = new ByteArrayBuilder(text.length() + 512);
+        try (JsonGenerator g = SimRequest.JSON.createGenerator(json, JsonEncoding.UTF8)) {
+            g.writeStartObject();
+            g.writeStringField("id", reply.id());
+            g.writeStringField("object", "chat.completion");
+            g.writeNumberField("created", reply.created());
+            g.writeStringField("model", reply.model());
+            g.writeArrayFieldStart("choices");
+            g.writeStartObject();
+            g.writeNumberField("index", 0);
+            g.writeObjectFieldStart("message");
+            g.writeStringField("role", "assistant");
+            if (toolName != null) {
+                g.writeNullField("content");
+                g.writeArrayFieldStart("tool_calls");
+                g.writeStartObject();
+                g.writeStringField("id", toolId);
+                g.writeStringField("type", "function");
+                g.writeObjectFieldStart("function");
+                g.writeStringField("name", toolName);
+                g.writeStringField("arguments", toolArgs);
+                g.writeEndObject();
+                g.writeEndObject();
+                g.writeEndArray();
+            } else {
+                g.writeStringField("content", text);
+            }
+            g.writeEndObject();
+            g.writeStringField("finish_reason", reason(stop));
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeFieldName("usage");
+            g.writeRawValue(usage(reply, outputTokens));
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new String(json.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    private static String reason(Reply.Stop stop) {
+        return switch (stop) {
+            case END -> "stop";
+            case LENGTH -> "length";
+            case TOOL -> "tool_calls";
+        };
+    }
+
+    private static String usage(Reply r, long outputTokens) {
+        return "{\"prompt_tokens\":" + r.promptTokens() + ",\"completion_tokens\":" + outputTokens
+                + ",\"total_tokens\":" + (r.promptTokens() + outputTokens)
+                + ",\"prompt_tokens_details\":{\"cached_tokens\":" + r.cachedTokens()
+                + "},\"completion_tokens_details\":{\"reasoning_tokens\":" + r.reasoningTokens() + "}}";
+    }
+
+    static String quote(String s) {
+        return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+    }
+
+    /** One streamed reply: chunks share a prefix (id, created, model) built once. */
+    private static final class Stream implements Emitter {
+        private final Reply reply;
+        private final byte[] head;
+
+        Stream(Reply reply) {
+            this.reply = reply;
+            this.head = ("{\"id\":\"" + reply.id() + "\",\"object\":\"chat.completion.chunk\",\"created\":" + reply.created()
+                    + ",\"model\":" + quote(reply.model()) + ",\"choices\":[").getBytes(StandardCharsets.UTF_8);
+        }
+
+        private void chunk(ByteBuf out, String choice) {
+            out.writeBytes(DATA).writeBytes(head).writeBytes(choice.getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void start(ByteBuf out) {
+            chunk(out, "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n");
+        }
+
+        @Override
+        public void reasoning(ByteBuf out, byte[] word) {
+            out.writeBytes(DATA).writeBytes(head).writeBytes(REASONING_OPEN).writeBytes(word).writeBytes(DELTA_CLOSE);
+        }
+
+        @Override
+        public void text(ByteBuf out, byte[] word) {
+            out.writeBytes(DATA).writeBytes(head).writeBytes(CONTENT_OPEN).writeBytes(word).writeBytes(DELTA_CLOSE);
+        }
+
+        @Override
+        public void toolStart(ByteBuf out, String id, String name) {
+            chunk(out, "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"" + id + "\",\"type\":\"function\",\"function\":"
+                    + "{\"name\":" + quote(name) + ",\"arguments\":\"\"}}]},\"finish_reason\":null}]}\n\n");
+        }
+
+        @Override
+        public void toolArgs(ByteBuf out, String fragment) {
+            chunk(out, "{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":" + quote(fragment)
+                    + "}}]},\"finish_reason\":null}]}\n\n");
+        }
+
+        @Override
+        public void finish(ByteBuf out, Reply.Stop stop, long outputTokens) {
+            chunk(out, "{\"index\":0,\"delta\":{},\"finish_reason\":\"" + reason(stop) + "\"}]}\n\n");
+            if (reply.request().includeUsage()) {
+                chunk(out, "],\"usage\":" + usage(reply, outputTokens) + "}\n\n");
+            }
+            out.writeBytes(DONE);
+        }
+
+        @Override
+        public void error(ByteBuf out, boolean overloaded) {
+            String message = overloaded ? "The server is overloaded. Please try again later."
+                    : "The server had an error while processing your request. Sorry about that!";
+            out.writeBytes(("data: {\"error\":{\"message\":\"" + message + "\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void malformed(ByteBuf out) {
+            out.writeBytes(DATA).writeBytes(head).writeBytes("{\"index\":0,\"delta\":{\"content\":\"trunc\n\n".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        @Override
+        public void ping(ByteBuf out) {
+            out.writeBytes(": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+}

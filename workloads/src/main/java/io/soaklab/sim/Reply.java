@@ -1,0 +1,680 @@
+package io.soaklab.sim;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.soaklab.text.SyntheticText;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request's life in the endpoint, planned at arrival from its own seeded random stream and
+ * played out on its connection's event loop: admission (rate limits, context window, faults,
+ * queue), headers, a wait for a batch slot, prefill, then one token at a time at the current
+ * decode speed, then the end. Nothing waits in a thread; each step schedules the next.
+ */
+final class Reply {
+
+    /** Why a reply ended. */
+    enum Stop { END, LENGTH, TOOL }
+
+    private static final byte[][] WORDS = new byte[SyntheticText.vocabularySize()][];
+    /** A reply that "never ends" still stops here, so a forgotten client cannot run the endpoint out of memory. */
+    private static final int NEVER_ENDING_CAP = 1_000_000;
+
+    static {
+        for (int i = 0; i < WORDS.length; i++) {
+            WORDS[i] = SyntheticText.word(i).getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private final Engine engine;
+    private final ChannelHandlerContext ctx;
+    private final Wire wire;
+    private final SimRequest request;
+    private final boolean keepAlive;
+    private final long arrival;
+    private final long sequence;
+    private final String id;
+    private final long created = System.currentTimeMillis() / 1000;
+    /** Draws about the reply itself: its length, words, tool call. */
+    private final SplittableRandom content;
+    /** Draws about how it is served: faults, cache hits, jitter. */
+    private final SplittableRandom random;
+    private final SimConfig config;
+
+    // the plan
+    private String fault = "none";
+    private int faultAt = -1;
+    private int visibleTokens;
+    private int reasoningTokens;
+    private boolean reasoningVisible;
+    private Stop stop = Stop.END;
+    private SimRequest.Tool tool;
+    private String toolId;
+    private List<String> toolFragments;
+    private long cachedTokens;
+    private long cacheWriteTokens;
+    private long cacheWrite1hTokens;
+    private RateLimiter.Decision limits;
+
+    // the play
+    private Wire.Emitter emitter;
+    private StringBuilder wholeText;
+    private boolean holdingSlot;
+    private boolean ended;
+    private int emitted;
+    private long nextAt;
+    private long headersAt = -1;
+    private long slotAt = -1;
+    private long firstPlanned = -1;
+    private long firstActual = -1;
+    private long lastPlanned = -1;
+    private long lastActual = -1;
+    private long plannedItl;
+    private long maxLate;
+    private double busyAtStart;
+    private double latencyFactor = 1;
+    private int status = 200;
+
+    Reply(Engine engine, ChannelHandlerContext ctx, Wire wire, SimRequest request, boolean keepAlive, long arrival) {
+        this.engine = engine;
+        this.ctx = ctx;
+        this.wire = wire;
+        this.request = request;
+        this.keepAlive = keepAlive;
+        this.arrival = arrival;
+        this.config = engine.config;
+        this.sequence = engine.sequence.incrementAndGet();
+        this.content = new SplittableRandom(engine.replySeed(request.hash()));
+        this.random = new SplittableRandom(engine.serviceSeed(request.hash()));
+        this.id = "req_sim" + Long.toHexString(random.nextLong() & Long.MAX_VALUE) + Long.toHexString(sequence);
+    }
+
+    // ---- what the wires read ---------------------------------------------------------------------
+
+    String id() {
+        return (wire.api() == io.soaklab.protocol.Api.OPENAI ? "chatcmpl-" : "msg_") + id.substring(4);
+    }
+
+    String messageId() {
+        return id();
+    }
+
+    long created() {
+        return created;
+    }
+
+    String model() {
+        return request.model() == null ? config.model() : request.model();
+    }
+
+    SimRequest request() {
+        return request;
+    }
+
+    long promptTokens() {
+        return request.promptTokens();
+    }
+
+    long cachedTokens() {
+        return cachedTokens;
+    }
+
+    long cacheWriteTokens() {
+        return cacheWriteTokens;
+    }
+
+    long cacheWrite1hTokens() {
+        return cacheWrite1hTokens;
+    }
+
+    long reasoningTokens() {
+        return reasoningTokens;
+    }
+
+    // ---- admission ---------------------------------------------------------------------------
+
+    /** Starts the reply: everything after this happens on the connection's event loop. */
+    void begin() {
+        engine.stats.opened();
+        long stall = engine.clock.stallEnd(arrival);
+        if (stall > 0) {
+            at(stall, this::admit); // the server is paused: it reads nothing until it resumes
+        } else {
+            admit();
+        }
+    }
+
+    private void admit() {
+        long now = System.nanoTime();
+        latencyFactor = engine.clock.latencyFactor(now);
+        int window = config.serving().contextWindow();
+        int cap = request.maxTokens() > 0 ? request.maxTokens() : (int) Math.max(1, Math.min(config.replies().outputTokensMax(),
+                window - request.promptTokens()));
+        if (engine.limiter != null) {
+            limits = engine.limiter.admit(request.promptTokens(), cap, now);
+            if (!limits.admitted()) {
+                reject(Wire.Failure.RATE_LIMITED, "rate_limited", rateLimitMessage(cap), null, limits.retryAfterNanos());
+                return;
+            }
+        }
+        if (request.promptTokens() + (request.maxTokens() > 0 ? request.maxTokens() : 0) > window) {
+            reject(Wire.Failure.BAD_REQUEST, "context_too_long", contextMessage(window), "context_length_exceeded", -1);
+            return;
+        }
+        plan(cap, now);
+        Wire.Failure immediate = switch (fault) {
+            case "http_500" -> Wire.Failure.SERVER;
+            case "http_502" -> Wire.Failure.BAD_GATEWAY;
+            case "http_503", "burst_error" -> Wire.Failure.UNAVAILABLE;
+            case "overloaded" -> wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? Wire.Failure.OVERLOADED : Wire.Failure.UNAVAILABLE;
+            default -> null;
+        };
+        if (immediate == null && engine.slots.full(now)) {
+            fault = "queue_full";
+            immediate = wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? Wire.Failure.OVERLOADED : Wire.Failure.UNAVAILABLE;
+        }
+        long headers = now + delay(config.latency().base().toNanos());
+        if (immediate != null) {
+            Wire.Failure failure = immediate;
+            engine.stats.count(fault);
+            at(headers, () -> reject(failure, fault, failureMessage(failure), null, -1));
+            return;
+        }
+        if (fault.equals("slow_first_byte")) {
+            engine.stats.count(fault);
+            headers += config.faults().slowFirstByteFor().toNanos();
+        }
+        at(headers, this::headers);
+    }
+
+    /** Draws everything about the reply from its random stream, in a fixed order. */
+    private void plan(int cap, long now) {
+        SimConfig.Replies replies = config.replies();
+        double drawn = replies.outputTokensMedian() * Math.exp(replies.outputTokensSigma() * content.nextGaussian());
+        long wanted = Math.max(1, Math.round(drawn));
+        boolean thinks = replies.reasoningTokensMedian() > 0
+                && (wire.api() == io.soaklab.protocol.Api.OPENAI || request.thinking());
+        reasoningTokens = thinks ? (int) Math.max(1, Math.round(replies.reasoningTokensMedian() * Math.exp(0.5 * content.nextGaussian()))) : 0;
+        reasoningVisible = thinks && (wire.api() == io.soaklab.protocol.Api.ANTHROPIC || replies.reasoningVisible());
+        reasoningTokens = Math.min(reasoningTokens, Math.max(0, cap - 1));
+        int room = Math.min(cap, replies.outputTokensMax()) - reasoningTokens;
+        visibleTokens = (int) Math.max(1, Math.min(wanted, room));
+        stop = wanted > room && cap <= replies.outputTokensMax() ? Stop.LENGTH : Stop.END;
+        if (!request.tools().isEmpty() && content.nextDouble() < replies.toolCallProbability()) {
+            tool = request.tools().get(content.nextInt(request.tools().size()));
+            toolId = (wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? "toolu_sim" : "call_sim") + Long.toHexString(content.nextLong() & 0xffffffffL);
+            toolFragments = fragments(arguments(tool));
+            visibleTokens = 1 + toolFragments.size();
+            stop = Stop.TOOL;
+        }
+        cache(now);
+        drawFault(now);
+    }
+
+    private void cache(long now) {
+        SimConfig.Caching caching = config.caching();
+        SimRequest.Prefixes prefixes = request.prefixes();
+        if (!caching.enabled() || prefixes.count == 0) {
+            return;
+        }
+        boolean hit = random.nextDouble() < caching.hitProbability();
+        long ttl = caching.ttl().toNanos();
+        long found = hit ? engine.cache.longest(prefixes.hashes, prefixes.tokens, prefixes.count, ttl, now) : 0;
+        if (request.explicitCache()) {
+            // Anthropic: reads up to the longest cached breakpoint, writes up to the last breakpoint
+            cachedTokens = found >= caching.minTokens() ? found : 0;
+            int last = prefixes.count - 1;
+            long upTo = prefixes.tokens[last];
+            if (upTo >= caching.minTokens() && upTo > cachedTokens) {
+                cacheWriteTokens = upTo - cachedTokens;
+                cacheWrite1hTokens = prefixes.hour[last] ? cacheWriteTokens : 0;
+            }
+            for (int i = 0; i < prefixes.count; i++) {
+                long life = prefixes.hour[i] ? TimeUnit.HOURS.toNanos(1) : ttl;
+                engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], life, now);
+            }
+        } else {
+            // OpenAI: automatic, in steps of the granularity from the minimum on
+            long steps = found / caching.granularity() * caching.granularity();
+            cachedTokens = steps >= caching.minTokens() ? Math.min(steps, request.promptTokens()) : 0;
+            for (int i = 0; i < prefixes.count; i++) {
+                if (prefixes.tokens[i] >= caching.minTokens()) {
+                    engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], ttl, now);
+                }
+            }
+        }
+    }
+
+    private void drawFault(long now) {
+        SimConfig.Faults f = config.faults();
+        double roll = random.nextDouble();
+        String[] names = {"http_500", "http_502", "http_503", "overloaded", "overloaded_mid_stream", "reset", "stall", "malformed",
+            "slow_first_byte", "never_ends"};
+        double[] odds = {f.http500(), f.http502(), f.http503(), f.overloaded(), f.overloadedMidStream(), f.reset(), f.stall(),
+            f.malformed(), f.slowFirstByte(), f.neverEnds()};
+        double cumulative = 0;
+        for (int i = 0; i < names.length; i++) {
+            cumulative += odds[i];
+            if (roll < cumulative) {
+                fault = names[i];
+                break;
+            }
+        }
+        int total = reasoningTokens + visibleTokens;
+        int first = reasoningVisible ? 0 : reasoningTokens; // hidden reasoning sends nothing to fault in
+        faultAt = first + 1 + random.nextInt(Math.max(1, total - first - 1)); // mid-stream faults strike after this many tokens
+        if (fault.equals("none") && engine.clock.inBurst(now) && random.nextDouble() < engine.clock.burstErrorRate()) {
+            fault = "burst_error";
+        }
+    }
+
+    // ---- streaming ---------------------------------------------------------------------------
+
+    private void headers() {
+        if (!ctx.channel().isActive()) {
+            abandon();
+            return;
+        }
+        headersAt = System.nanoTime();
+        if (request.stream()) {
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            HttpHeaders h = response.headers();
+            h.set(wire.requestIdHeader(), id);
+            wire.rateLimitHeaders(h, limits);
+            h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                    .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                    .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+            if (!keepAlive) {
+                h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            }
+            ctx.write(response, ctx.voidPromise());
+            emitter = wire.emitter(this);
+            ByteBuf out = ctx.alloc().buffer(512);
+            emitter.start(out);
+            ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
+        } else {
+            wholeText = new StringBuilder();
+        }
+        switch (engine.slots.acquire(this, headersAt)) {
+            case NOW -> prefill();
+            case QUEUED -> {
+                // a released slot calls slotGranted()
+            }
+            case REFUSED -> overloadInStream();
+        }
+    }
+
+    /** Called by {@link Slots} when a slot frees up, from whichever thread freed it. */
+    void slotGranted() {
+        ctx.executor().execute(this::prefill);
+    }
+
+    private void prefill() {
+        long now = System.nanoTime();
+        holdingSlot = true;
+        slotAt = now;
+        if (!ctx.channel().isActive()) {
+            abandon();
+            return;
+        }
+        busyAtStart = engine.slots.busy(now);
+        SimConfig.Latency latency = config.latency();
+        double uncached = request.promptTokens() - cachedTokens + cachedTokens * latency.cachedPrefillFraction();
+        long prefill = delay((long) (uncached * 1e9 / latency.prefillTokensPerSecond()));
+        plannedItl = itl(now, false);
+        long hidden = 0;
+        if (!reasoningVisible && reasoningTokens > 0) {
+            hidden = reasoningTokens * plannedItl; // hidden reasoning happens before the first visible token
+            emitted = reasoningTokens;
+        }
+        nextAt = now + prefill + hidden;
+        firstPlanned = nextAt;
+        if (!request.stream()) {
+            // The whole reply leaves when its last token would have.
+            long last = nextAt;
+            for (int i = emitted + 1; i < reasoningTokens + visibleTokens; i++) {
+                last += itl(now, true);
+            }
+            lastPlanned = last;
+            at(last, this::wholeReply);
+            return;
+        }
+        at(nextAt, this::tick);
+    }
+
+    private void tick() {
+        if (ended) {
+            return;
+        }
+        if (!ctx.channel().isActive()) {
+            abandon();
+            return;
+        }
+        long now = System.nanoTime();
+        long stall = engine.clock.stallEnd(now);
+        if (stall > 0) {
+            nextAt += stall - now; // the server is paused: its plan moves on by the pause
+            at(stall, this::tick);
+            return;
+        }
+        ByteBuf out = ctx.alloc().buffer(256);
+        // Tokens that fell due while the loop was busy go out now, each its own event, in one flush.
+        while (nextAt <= now && !ended) {
+            long late = now - nextAt;
+            if (late > maxLate) {
+                maxLate = late;
+            }
+            if (firstActual < 0) {
+                firstActual = now;
+            }
+            lastPlanned = nextAt;
+            lastActual = now;
+            emitOne(out);
+            emitted++;
+            if (emitted == faultAt && !fault.equals("none")) {
+                if (!injectMidStream(out)) {
+                    return;
+                }
+            }
+            if (emitted >= reasoningTokens + visibleTokens && !fault.equals("never_ends")) {
+                finish(out);
+                return;
+            }
+            if (emitted >= NEVER_ENDING_CAP) {
+                finish(out);
+                return;
+            }
+            nextAt += itl(now, true);
+        }
+        ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
+        at(nextAt, this::tick);
+    }
+
+    private void emitOne(ByteBuf out) {
+        engine.stats.tokens.increment();
+        if (emitted < reasoningTokens) {
+            if (reasoningVisible) {
+                emitter.reasoning(out, WORDS[content.nextInt(WORDS.length)]);
+            }
+            return;
+        }
+        int visible = emitted - reasoningTokens;
+        if (tool != null) {
+            if (visible == 0) {
+                emitter.toolStart(out, toolId, tool.name());
+            } else {
+                emitter.toolArgs(out, toolFragments.get(Math.min(visible - 1, toolFragments.size() - 1)));
+            }
+        } else {
+            emitter.text(out, WORDS[content.nextInt(WORDS.length)]);
+        }
+    }
+
+    /** Injects the planned mid-stream fault; false when it ended the reply. */
+    private boolean injectMidStream(ByteBuf out) {
+        switch (fault) {
+            case "reset" -> {
+                engine.stats.count(fault);
+                ctx.writeAndFlush(new DefaultHttpContent(out));
+                ended = true;
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0); // close with RST, not FIN
+                ctx.close();
+                end("reset", 200);
+                return false;
+            }
+            case "stall" -> {
+                engine.stats.count(fault);
+                nextAt += config.faults().stallFor().toNanos();
+                return true;
+            }
+            case "malformed" -> {
+                engine.stats.count(fault);
+                emitter.malformed(out);
+                return true;
+            }
+            case "overloaded_mid_stream" -> {
+                engine.stats.count(fault);
+                emitter.error(out, true);
+                ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
+                closeStream("error_in_stream");
+                return false;
+            }
+            case "never_ends" -> {
+                engine.stats.count(fault);
+                return true;
+            }
+            default -> {
+                return true;
+            }
+        }
+    }
+
+    private void finish(ByteBuf out) {
+        emitter.finish(out, stop, emitted);
+        ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
+        closeStream("complete");
+    }
+
+    private void closeStream(String outcome) {
+        ended = true;
+        end(outcome, 200); // counted before the last bytes leave: a client never sees the end before the count
+        var written = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void overloadInStream() {
+        fault = "queue_full";
+        engine.stats.count(fault);
+        if (request.stream()) {
+            ByteBuf out = ctx.alloc().buffer(256);
+            emitter.error(out, true);
+            ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
+            closeStream("error_in_stream");
+        } else {
+            reject(Wire.Failure.UNAVAILABLE, "queue_full", failureMessage(Wire.Failure.UNAVAILABLE), null, -1);
+        }
+    }
+
+    private void wholeReply() {
+        if (!ctx.channel().isActive()) {
+            abandon();
+            return;
+        }
+        long now = System.nanoTime();
+        firstActual = now;
+        lastActual = now;
+        String args = null;
+        if (tool == null) {
+            for (int i = 0; i < visibleTokens; i++) {
+                wholeText.append(SyntheticText.word(content.nextInt(WORDS.length)));
+            }
+        } else {
+            args = String.join("", toolFragments);
+        }
+        emitted = reasoningTokens + visibleTokens;
+        engine.stats.tokens.add(emitted);
+        String body = wire.whole(this, wholeText.toString(), toolId, tool == null ? null : tool.name(), args, stop, emitted);
+        ended = true;
+        end("complete", 200);
+        respond(HttpResponseStatus.OK, body, -1);
+    }
+
+    // ---- endings -----------------------------------------------------------------------------
+
+    private void reject(Wire.Failure failure, String outcome, String message, String code, long retryAfterNanos) {
+        if (!ctx.channel().isActive()) {
+            abandon();
+            return;
+        }
+        engine.stats.rejected.increment();
+        engine.stats.count(outcome);
+        status = failure.status;
+        ended = true;
+        String param = failure == Wire.Failure.BAD_REQUEST ? "messages" : null;
+        end(outcome, failure.status);
+        respond(HttpResponseStatus.valueOf(failure.status), wire.error(failure, message, param, code), retryAfterNanos);
+    }
+
+    private void respond(HttpResponseStatus status, String json, long retryAfterNanos) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
+                Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+                .set(wire.requestIdHeader(), id);
+        wire.rateLimitHeaders(h, limits);
+        if (retryAfterNanos >= 0) {
+            h.set("retry-after", Long.toString(Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L)))
+                    .set("retry-after-ms", Long.toString(Math.max(1, (retryAfterNanos + 999_999L) / 1_000_000L)));
+        }
+        HttpUtil.setKeepAlive(response, keepAlive);
+        var written = ctx.writeAndFlush(response);
+        if (!keepAlive) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void abandon() {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        engine.stats.abandoned.increment();
+        end("abandoned", status);
+    }
+
+    /** Releases what the reply held and writes its truth. Once. */
+    private void end(String outcome, int httpStatus) {
+        long now = System.nanoTime();
+        engine.stats.active.decrementAndGet();
+        if (outcome.equals("complete")) {
+            engine.stats.completed.increment();
+        }
+        if (holdingSlot) {
+            holdingSlot = false;
+            engine.slots.release(now);
+        }
+        TruthLog truth = engine.truth;
+        if (truth != null) {
+            truth.add(new TruthLog.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome, fault,
+                    request.promptTokens(), cachedTokens, cacheWriteTokens, emitted, Math.min(emitted, reasoningTokens),
+                    since(headersAt, slotAt), since(arrival, headersAt), since(arrival, firstPlanned), since(arrival, firstActual),
+                    since(arrival, lastPlanned), since(arrival, lastActual), since(arrival, now), plannedItl / 1000, maxLate / 1000,
+                    busyAtStart, latencyFactor));
+        }
+    }
+
+    private static long since(long from, long to) {
+        return from < 0 || to < 0 ? -1 : (to - from) / 1000;
+    }
+
+    // ---- timing ------------------------------------------------------------------------------
+
+    /** The gap before the next token: decode rate, slowed by the batch, the context and drift. */
+    private long itl(long now, boolean withJitter) {
+        SimConfig.Serving serving = config.serving();
+        double busy = Math.max(1, engine.slots.busy(now));
+        double context = request.promptTokens() + emitted;
+        double gap = 1e9 / config.latency().decodeTokensPerSecond() * engine.clock.latencyFactor(now)
+                * (1 + serving.batchSlowdown() * (busy - 1)) * (1 + serving.contextSlowdown() * context / 10_000);
+        return (long) (withJitter ? gap * jitter() : gap);
+    }
+
+    /** A delay, scaled by drift and jitter. */
+    private long delay(long nanos) {
+        return (long) (nanos * latencyFactor * jitter());
+    }
+
+    private double jitter() {
+        double j = config.latency().jitter();
+        return j == 0 ? 1.0 : 1.0 + j * (2 * random.nextDouble() - 1);
+    }
+
+    private void at(long nanoTime, Runnable step) {
+        long delay = nanoTime - System.nanoTime();
+        if (delay <= 0) {
+            ctx.executor().execute(step);
+        } else {
+            ctx.executor().schedule(step, delay, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    // ---- messages ----------------------------------------------------------------------------
+
+    private String rateLimitMessage(int cap) {
+        String what = limits.exhausted();
+        long retry = Math.max(1, (limits.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
+        if (limits.retryAfterNanos() == Long.MAX_VALUE) {
+            return "Request too large for " + model() + " on " + what + " per min: requested " + (request.promptTokens() + cap)
+                    + ". Please reduce the length of the messages or completion.";
+        }
+        return "Rate limit reached for " + model() + " on " + what + " per min. Please try again in " + retry + "s.";
+    }
+
+    private String contextMessage(int window) {
+        long prompt = request.promptTokens();
+        long out = Math.max(0, request.maxTokens());
+        if (wire.api() == io.soaklab.protocol.Api.ANTHROPIC) {
+            return "input length and `max_tokens` exceed context limit: " + prompt + " + " + out + " > " + window
+                    + ", decrease input length or `max_tokens` and try again";
+        }
+        return "This model's maximum context length is " + window + " tokens. However, you requested " + (prompt + out)
+                + " tokens (" + prompt + " in the messages, " + out + " in the completion). Please reduce the length of the messages or completion.";
+    }
+
+    private static String failureMessage(Wire.Failure failure) {
+        return switch (failure) {
+            case OVERLOADED -> "Overloaded";
+            case UNAVAILABLE -> "The server is overloaded or not ready yet.";
+            case BAD_GATEWAY -> "Bad gateway.";
+            default -> "The server had an error while processing your request. Sorry about that!";
+        };
+    }
+
+    /** The arguments of a tool call: each parameter filled according to its type. */
+    private String arguments(SimRequest.Tool t) {
+        StringBuilder json = new StringBuilder("{");
+        for (int i = 0; i < t.params().size(); i++) {
+            json.append(i == 0 ? "" : ", ").append(OpenAiWire.quote(t.params().get(i))).append(": ");
+            switch (t.types().get(i).toLowerCase(Locale.ROOT)) {
+                case "integer", "number" -> json.append(content.nextInt(1000));
+                case "boolean" -> json.append(content.nextBoolean());
+                case "array" -> json.append("[]");
+                case "object" -> json.append("{}");
+                default -> json.append(OpenAiWire.quote(SyntheticText.words(content, 2 + content.nextInt(6)).strip()));
+            }
+        }
+        return json.append('}').toString();
+    }
+
+    /** Splits tool arguments into the small fragments models stream them in. */
+    private static List<String> fragments(String json) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < json.length(); i += 6) {
+            out.add(json.substring(i, Math.min(json.length(), i + 6)));
+        }
+        return out;
+    }
+}

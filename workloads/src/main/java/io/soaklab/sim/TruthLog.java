@@ -1,0 +1,134 @@
+package io.soaklab.sim;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The endpoint's own account of every request: what it planned and when it actually wrote, one
+ * JSON line per request ({@code sim-truth.jsonl}). Event loops only enqueue a record; a background
+ * thread writes and flushes every second, so the log never slows a stream down.
+ */
+final class TruthLog implements AutoCloseable {
+
+    /** The file name, in a run folder. */
+    static final String FILE = "sim-truth.jsonl";
+
+    /**
+     * One request. Times are microseconds after its arrival, -1 when not reached.
+     */
+    record Entry(String id, String api, long arrivalEpochMicros, int status, String outcome, String fault,
+                 long promptTokens, long cachedTokens, long cacheWriteTokens, long outputTokens, long reasoningTokens,
+                 long queueMicros, long headersMicros, long firstTokenPlannedMicros, long firstTokenMicros,
+                 long lastTokenPlannedMicros, long lastTokenMicros, long endMicros, long plannedItlMicros,
+                 long maxLateMicros, double busyAtStart, double latencyFactor) {
+    }
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    private final FileOutputStream file;
+    private final OutputStream out;
+    private final Thread writer;
+    private final long epochMicrosAtStart;
+    private final long nanoAtStart;
+    private volatile boolean closed;
+
+    TruthLog(Path path) throws IOException {
+        this.file = new FileOutputStream(path.toFile(), true);
+        this.out = new BufferedOutputStream(file, 64 << 10);
+        this.epochMicrosAtStart = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.now());
+        this.nanoAtStart = System.nanoTime();
+        this.writer = new Thread(this::drainEverySecond, "soaklab-sim-truth");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    /** Wall time of a {@link System#nanoTime()} reading, in microseconds since the epoch. */
+    long epochMicros(long nanos) {
+        return epochMicrosAtStart + (nanos - nanoAtStart) / 1000;
+    }
+
+    void add(Entry entry) {
+        if (!closed) {
+            queue.add(entry);
+        }
+    }
+
+    private void drainEverySecond() {
+        while (!closed) {
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            drain();
+        }
+    }
+
+    private synchronized void drain() {
+        try {
+            Entry e;
+            while ((e = queue.poll()) != null) {
+                write(e);
+            }
+            out.flush();
+        } catch (IOException e) {
+            // the truth log is an aid; a full disk must not stop the endpoint
+        }
+    }
+
+    private void write(Entry e) throws IOException {
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.writeStartObject();
+            g.writeStringField("id", e.id());
+            g.writeStringField("api", e.api());
+            g.writeNumberField("arrival_us", e.arrivalEpochMicros());
+            g.writeNumberField("status", e.status());
+            g.writeStringField("outcome", e.outcome());
+            g.writeStringField("fault", e.fault());
+            g.writeNumberField("prompt_tokens", e.promptTokens());
+            g.writeNumberField("cached_tokens", e.cachedTokens());
+            g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
+            g.writeNumberField("output_tokens", e.outputTokens());
+            g.writeNumberField("reasoning_tokens", e.reasoningTokens());
+            g.writeNumberField("queue_us", e.queueMicros());
+            g.writeNumberField("headers_us", e.headersMicros());
+            g.writeNumberField("first_token_planned_us", e.firstTokenPlannedMicros());
+            g.writeNumberField("first_token_us", e.firstTokenMicros());
+            g.writeNumberField("last_token_planned_us", e.lastTokenPlannedMicros());
+            g.writeNumberField("last_token_us", e.lastTokenMicros());
+            g.writeNumberField("end_us", e.endMicros());
+            g.writeNumberField("planned_itl_us", e.plannedItlMicros());
+            g.writeNumberField("max_late_us", e.maxLateMicros());
+            g.writeNumberField("busy_at_start", Math.round(e.busyAtStart() * 100) / 100.0);
+            g.writeNumberField("latency_factor", Math.round(e.latencyFactor() * 1000) / 1000.0);
+            g.writeEndObject();
+        }
+        out.write('\n');
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        writer.interrupt();
+        drain();
+        synchronized (this) {
+            try {
+                out.flush();
+                file.getFD().sync();
+                out.close();
+            } catch (IOException e) {
+                // best effort, as above
+            }
+        }
+    }
+}
