@@ -196,7 +196,6 @@ final class Reply {
         long headers = now + delay(config.latency().base().toNanos());
         if (immediate != null) {
             Wire.Failure failure = immediate;
-            engine.stats.count(fault);
             at(headers, () -> reject(failure, fault, failureMessage(failure), null, -1));
             return;
         }

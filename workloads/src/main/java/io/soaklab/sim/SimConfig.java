@@ -285,6 +285,11 @@ public record SimConfig(
             drift = c.drift;
         }
 
+        Builder profile(String name) {
+            this.profile = name;
+            return this;
+        }
+
         public Builder host(String host) {
             this.host = host;
             return this;

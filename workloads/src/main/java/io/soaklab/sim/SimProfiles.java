@@ -74,7 +74,7 @@ public final class SimProfiles {
         if (profile == null) {
             throw new IllegalArgumentException("unknown endpoint profile '" + name + "'; profiles: " + String.join(", ", names()));
         }
-        return profile.get();
+        return profile.get().profile(name);
     }
 
     public static List<String> names() {

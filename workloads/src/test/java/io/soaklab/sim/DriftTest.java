@@ -1,0 +1,80 @@
+package io.soaklab.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.soaklab.protocol.Api;
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.protocol.ModelClient;
+import java.time.Duration;
+import org.HdrHistogram.Recorder;
+import org.junit.jupiter.api.Test;
+
+/** Drift over hours, rehearsed in seconds through time compression. */
+class DriftTest {
+
+    private static final long MS = 1_000_000;
+
+    @Test
+    void latencyRisesByTheConfiguredRatePerHour() throws Exception {
+        // +100% an hour, one real second is one drift hour
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(100)).prefillTokensPerSecond(1_000_000)
+                .decodeTokensPerSecond(1000).outputTokensMedian(2).outputTokensSigma(0).jitter(0)
+                .drift(new SimConfig.Drift(1.0, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 0, 3600)).build();
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
+             ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
+            CallResult early = client.send(Http.conversation(10, 5, 10), System.nanoTime()).join();
+            Thread.sleep(1000 - early.e2eNanos() / MS);
+            CallResult hourLater = client.send(Http.conversation(10, 6, 10), System.nanoTime()).join();
+            long before = early.headersNanos() - early.lagNanos();
+            long after = hourLater.headersNanos() - hourLater.lagNanos();
+            assertTrue(before >= 100 * MS && before < 140 * MS, "at the start: " + before / MS + " ms");
+            assertTrue(after >= 200 * MS && after < 260 * MS, "an hour of drift later, doubled: " + after / MS + " ms");
+        }
+    }
+
+    @Test
+    void errorBurstsComeOnSchedule() throws Exception {
+        // a burst of 30 minutes every hour; one real second is one drift hour: bursts at [1 s, 1.5 s), [2 s, 2.5 s) ...
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ZERO).decodeTokensPerSecond(5000).outputTokensMedian(2)
+                .drift(new SimConfig.Drift(0, Duration.ZERO, 0, Duration.ofHours(1), Duration.ofMinutes(30), 1.0, 3600)).build();
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
+             ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
+            long start = System.nanoTime();
+            assertEquals(ErrorClass.OK, client.send(Http.conversation(5, 1, 5), System.nanoTime()).join().error(), "before the first burst");
+            sleepUntil(start + 1200 * MS);
+            CallResult inBurst = client.send(Http.conversation(5, 2, 5), System.nanoTime()).join();
+            assertEquals(ErrorClass.HTTP_5XX, inBurst.error(), "inside a burst");
+            sleepUntil(start + 1700 * MS);
+            assertEquals(ErrorClass.OK, client.send(Http.conversation(5, 3, 5), System.nanoTime()).join().error(), "after it");
+            assertTrue(endpoint.count("burst_error") >= 1);
+        }
+    }
+
+    @Test
+    void loadWavesTakeBatchSlotsAndSlowStreamsDown() throws Exception {
+        // a wave of depth 1 over a 4 s period (compressed): at its crest, 2 s in, background load fills the batch
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ZERO).prefillTokensPerSecond(1_000_000).decodeTokensPerSecond(100)
+                .outputTokensMedian(10).outputTokensSigma(0).jitter(0).maxBatch(10).slowdown(0.1, 0)
+                .drift(new SimConfig.Drift(0, Duration.ofHours(4), 1.0, Duration.ZERO, Duration.ZERO, 0, 3600)).build();
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
+             ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
+            long start = System.nanoTime();
+            CallResult trough = client.send(Http.conversation(5, 1, 50), System.nanoTime()).join();
+            sleepUntil(start + 1900 * MS);
+            CallResult crest = client.send(Http.conversation(5, 2, 50), System.nanoTime()).join();
+            double quiet = trough.itlMeanNanos() / 1e6;
+            double busy = crest.itlMeanNanos() / 1e6;
+            assertTrue(quiet < 12.5, "in the trough a stream is nearly alone: " + quiet + " ms");
+            assertTrue(busy > 17, "at the crest nine slots of background load slow it: " + busy + " ms");
+        }
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left = nanoTime - System.nanoTime();
+        if (left > 0) {
+            Thread.sleep(left / MS, (int) (left % MS));
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package io.soaklab.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.soaklab.protocol.Api;
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.Message;
+import io.soaklab.protocol.ModelClient;
+import io.soaklab.text.SyntheticText;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.HdrHistogram.Recorder;
+import org.junit.jupiter.api.Test;
+
+/** A prefix seen within its time-to-live is served from cache, faster, and reported as the APIs report it. */
+class PrefixCachingTest {
+
+    private static final long MS = 1_000_000;
+
+    private static SimConfig cached(Duration ttl) {
+        return SimConfig.builder().baseLatency(Duration.ZERO).prefillTokensPerSecond(10_000).decodeTokensPerSecond(1000)
+                .outputTokensMedian(3).outputTokensSigma(0).jitter(0)
+                .caching(new SimConfig.Caching(true, ttl, 1024, 128, 1.0)).build();
+    }
+
+    @Test
+    void openAiPrefixesAreCachedAutomaticallyInStepsAndMakeTheFirstTokenFaster() {
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)));
+             ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
+            List<Message> conversation = new ArrayList<>(List.of(
+                    Message.system(SyntheticText.words(new SplittableRandom(1), 3000)),
+                    Message.user(SyntheticText.words(new SplittableRandom(2), 100))));
+            CallResult first = client.send(new ChatRequest(conversation, 10), System.nanoTime()).join();
+            assertEquals(0, first.usage().cachedTokens());
+            conversation.add(Message.assistant(first.content()));
+            conversation.add(Message.user(SyntheticText.words(new SplittableRandom(3), 500)));
+            CallResult second = client.send(new ChatRequest(conversation, 10), System.nanoTime()).join();
+            long prefix = 3 + 4 + 3000 + 4 + 100; // the whole first prompt is the longest cached prefix
+            assertEquals(prefix / 128 * 128, second.usage().cachedTokens(), "whole steps of 128 tokens");
+            assertTrue(second.usage().promptTokens() > prefix);
+            // planned prefill: first 3107 tokens at 10k/s = 311 ms; second 3000 cached at a tenth, ~625 fresh
+            assertTrue(first.ttftSentNanos() > 300 * MS, "uncached TTFT " + first.ttftSentNanos() / MS);
+            assertTrue(second.ttftSentNanos() < 120 * MS, "cached TTFT " + second.ttftSentNanos() / MS);
+
+            CallResult small = client.send(Http.conversation(500, 10, 10), System.nanoTime()).join();
+            CallResult smallAgain = client.send(Http.conversation(500, 10, 10), System.nanoTime()).join();
+            assertEquals(0, small.usage().cachedTokens() + smallAgain.usage().cachedTokens(), "below 1024 tokens nothing is cached");
+        }
+    }
+
+    @Test
+    void aCachedPrefixExpiresAfterItsTimeToLive() throws Exception {
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMillis(300)));
+             ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
+            client.send(Http.conversation(2000, 10, 5), System.nanoTime()).join();
+            assertTrue(client.send(Http.conversation(2000, 10, 5), System.nanoTime()).join().usage().cachedTokens() > 0);
+            Thread.sleep(500);
+            assertEquals(0, client.send(Http.conversation(2000, 10, 5), System.nanoTime()).join().usage().cachedTokens());
+        }
+    }
+
+    @Test
+    void anthropicCachesAtBreakpointsAndReportsWritesThenReads() throws Exception {
+        String system = SyntheticText.words(new SplittableRandom(5), 2000);
+        String body = "{\"model\":\"claude\",\"max_tokens\":5,\"stream\":false,"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"" + system + "\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"%s\"}]}";
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
+            HttpResponse<String> first = Http.anthropic(endpoint.baseUrl(), String.format(body, " the data"));
+            assertEquals(200, first.statusCode(), first.body());
+            // tools none; system: 3 (request) + 4 (message) + 2000 tokens, written with a one-hour lifetime
+            assertTrue(first.body().contains("\"cache_creation_input_tokens\":2007,\"cache_read_input_tokens\":0,"
+                    + "\"cache_creation\":{\"ephemeral_5m_input_tokens\":0,\"ephemeral_1h_input_tokens\":2007}"), first.body());
+            HttpResponse<String> second = Http.anthropic(endpoint.baseUrl(), String.format(body, " run the test"));
+            assertTrue(second.body().contains("\"input_tokens\":7,\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":2007"),
+                    second.body());
+            HttpResponse<String> noBreakpoint = Http.anthropic(endpoint.baseUrl(),
+                    "{\"model\":\"claude\",\"max_tokens\":5,\"system\":\"" + system + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertTrue(noBreakpoint.body().contains("\"cache_creation_input_tokens\":0,\"cache_read_input_tokens\":0"),
+                    "without cache_control nothing is cached: " + noBreakpoint.body());
+        }
+    }
+
+    @Test
+    void theAnthropicClientMapsCacheReadsIntoTheSameAccounting() {
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)));
+             ModelClient client = Http.client(Api.ANTHROPIC, endpoint, new Recorder(3))) {
+            // soaklab's Anthropic client sets no breakpoints: Anthropic caches nothing then, and says so
+            CallResult r = client.send(Http.conversation(3000, 10, 5), System.nanoTime()).join();
+            CallResult again = client.send(Http.conversation(3000, 10, 5), System.nanoTime()).join();
+            assertEquals(0, r.usage().cachedTokens() + again.usage().cachedTokens() + again.usage().cacheWriteTokens());
+            assertEquals(r.usage().promptTokens(), r.usage().freshInputTokens());
+        }
+    }
+}
