@@ -258,12 +258,9 @@ public final class Report {
                 row("API key from", "$" + config.apiKeyEnv());
             }
             if (config.embedded()) {
-                SimConfig sim = config.sim();
-                row("embedded endpoint model", String.format(Locale.ROOT,
-                        "base latency %s, prefill %,.0f tokens/s, decode %,.1f tokens/s, reply median %d tokens (sigma %.2f, max %d), jitter ±%.0f%%",
-                        Durations.format(sim.baseLatency()), sim.prefillTokensPerSecond(), sim.decodeTokensPerSecond(),
-                        sim.outputTokensMedian(), sim.outputTokensSigma(), sim.outputTokensMax(), sim.jitter() * 100));
+                row("embedded endpoint", describe(config.sim()));
             }
+            row("protocol", config.api().wireName());
             row("created", manifest.created());
             row("started", String.valueOf(manifest.started()));
             row("ended", String.valueOf(manifest.ended()));
@@ -299,6 +296,26 @@ public final class Report {
                     .append("<dt>Schedule lag</dt><dd>How late soaklab sent a call after its intended start. Large values mean the load generator, not the endpoint, was the bottleneck.</dd>\n")
                     .append("<dt>Spend</dt><dd>Input tokens times the input price plus output tokens times the output price, from the tokens the server reported.</dd>\n")
                     .append("</dl>\n");
+        }
+
+        /** The embedded endpoint's model in one line a reader can follow. */
+        private static String describe(SimConfig sim) {
+            SimConfig.Latency l = sim.latency();
+            SimConfig.Serving v = sim.serving();
+            SimConfig.Limits limits = sim.limits();
+            SimConfig.Faults f = sim.faults();
+            double faultOdds = f.http500() + f.http502() + f.http503() + f.overloaded() + f.overloadedMidStream() + f.reset() + f.stall()
+                    + f.malformed() + f.slowFirstByte() + f.neverEnds();
+            return String.format(Locale.ROOT,
+                    "profile %s: base latency %s, prefill %,.0f tokens/s, decode %,.1f tokens/s per stream (jitter ±%.0f%%), %d decode slots, "
+                            + "replies of %d tokens (median), context %,d tokens, prefix caching %s, %s, %s, %s",
+                    sim.profile(), Durations.format(l.base()), l.prefillTokensPerSecond(), l.decodeTokensPerSecond(), l.jitter() * 100,
+                    v.maxBatch(), sim.replies().outputTokensMedian(), v.contextWindow(),
+                    sim.caching().enabled() ? "on (" + Durations.format(sim.caching().ttl()) + ")" : "off",
+                    limits.any() ? "rate limits " + limits.requestsPerMinute() + " requests and " + limits.tokensPerMinute() + " tokens a minute" : "no rate limits",
+                    faultOdds > 0 ? String.format(Locale.ROOT, "faults in %.2f%% of requests", faultOdds * 100) : "no faults",
+                    sim.drift().latencyPerHour() != 0 || !sim.drift().waveEvery().isZero() || !sim.drift().burstEvery().isZero()
+                            ? String.format(Locale.ROOT, "drift %+.0f%%/hour", sim.drift().latencyPerHour() * 100) : "no drift");
         }
 
         private String endpointUrl() {

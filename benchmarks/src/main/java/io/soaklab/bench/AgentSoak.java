@@ -1,12 +1,14 @@
 package io.soaklab.bench;
 
 import io.soaklab.analysis.RunData;
+import io.soaklab.protocol.Api;
 import io.soaklab.record.WindowSummary;
 import io.soaklab.report.Report;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.Soak;
+import io.soaklab.sim.SimProfiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -81,6 +83,14 @@ public class AgentSoak {
     @Param("")
     public String endpoint;
 
+    /** Protocol: {@code openai} or {@code anthropic}. */
+    @Param("openai")
+    public String api;
+
+    /** The embedded endpoint's profile, when the benchmark makes its own run. */
+    @Param("default")
+    public String simProfile;
+
     /** Model name; empty for the embedded endpoint's. */
     @Param("")
     public String model;
@@ -124,6 +134,8 @@ public class AgentSoak {
                 .warmup(warmup)
                 .seed(seed)
                 .endpoint(endpoint.isEmpty() ? null : URI.create(endpoint))
+                .api(Api.of(api))
+                .sim(SimProfiles.get(simProfile).seed(seed).build())
                 .model(model.isEmpty() ? null : model)
                 .apiKeyEnv(apiKeyEnv.isEmpty() ? null : apiKeyEnv)
                 .forks(Math.min(1, params.getForks()))

@@ -4,6 +4,7 @@ import io.soaklab.analysis.RunData;
 import io.soaklab.report.Report;
 import io.soaklab.run.Durations;
 import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
 import io.soaklab.run.Soak;
@@ -60,14 +61,18 @@ public final class SoakLauncher {
     public static Outcome launch(RunConfig config, Path dir, PrintStream err) throws IOException {
         Soak.requireApiKey(config.apiKeyEnv()); // fail now, not in the forked JVM
         requireJmhLock();
-        EmbeddedEndpoint embedded = config.embedded() ? EmbeddedEndpoint.start(config.sim()) : null;
+        if (config.embedded()) {
+            RunFolder.create(dir); // the endpoint's truth log goes into it
+        }
+        EmbeddedEndpoint embedded = config.embedded() ? EmbeddedEndpoint.start(config.sim(), dir.resolve(EmbeddedEndpoint.TRUTH_FILE)) : null;
         try {
             RunManifest.Endpoint where = embedded != null
                     ? new RunManifest.Endpoint(embedded.baseUrl(), true)
                     : new RunManifest.Endpoint(config.endpoint(), false);
             Soak.prepare(dir, config, where).withVersion("jmh", Version.getPlainVersion()).write(dir);
             err.printf("soaklab: %d %s sessions against %s%s, %d windows of %s%s%n", config.concurrency(), config.scenario(),
-                    where.url(), where.embedded() ? " (embedded)" : "", config.windows(), Durations.format(config.window()),
+                    where.url(), where.embedded() ? " (embedded, " + config.sim().profile() + ", " + config.api().wireName() + ")"
+                            : " (" + config.api().wireName() + ")", config.windows(), Durations.format(config.window()),
                     config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " of warmup");
             err.println("soaklab: run folder " + dir.toAbsolutePath());
 
@@ -177,6 +182,8 @@ public final class SoakLauncher {
                 .param("run", dir.toAbsolutePath().toString())
                 .param("scenario", config.scenario())
                 .param("endpoint", where.url().toString())
+                .param("api", config.api().wireName())
+                .param("simProfile", config.sim().profile())
                 .param("model", config.model())
                 .param("apiKeyEnv", config.apiKeyEnv() == null ? "" : config.apiKeyEnv())
                 .param("seed", Long.toString(config.seed()))

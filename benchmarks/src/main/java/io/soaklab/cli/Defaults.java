@@ -5,6 +5,7 @@ import io.soaklab.protocol.ClientConfig;
 import io.soaklab.run.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.sim.SimConfig;
+import io.soaklab.sim.SimProfiles;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine;
@@ -34,16 +35,11 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         PricePair price = PricePair.placeholder();
         values.put("--price-in", price.inputPerMillion().toPlainString());
         values.put("--price-out", price.outputPerMillion().toPlainString());
-        SimConfig sim = SimConfig.defaults();
-        values.put("--sim-base-latency", Durations.format(sim.baseLatency()));
-        values.put("--sim-prefill-tps", plain(sim.prefillTokensPerSecond()));
-        values.put("--sim-decode-tps", plain(sim.decodeTokensPerSecond()));
-        values.put("--sim-output-tokens", Integer.toString(sim.outputTokensMedian()));
-        values.put("--sim-output-sigma", plain(sim.outputTokensSigma()));
-        values.put("--sim-jitter", plain(sim.jitter()));
-        values.put("--sim-model", sim.model());
+        values.put("--api", run.api().wireName());
+        values.put("--sim-profile", SimProfiles.DEFAULT);
+        values.put("--profile", SimProfiles.DEFAULT);
+        values.put("--host", SimConfig.defaults().host());
         values.put("--port", "8080");
-        values.put("--host", sim.host());
     }
 
     /** Overrides one default. */
@@ -55,10 +51,6 @@ class Defaults implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(CommandLine.Model.ArgSpec arg) {
         return arg instanceof CommandLine.Model.OptionSpec option ? values.get(option.longestName()) : null;
-    }
-
-    private static String plain(double d) {
-        return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
     }
 
     /** The defaults of {@code soaklab run}. */

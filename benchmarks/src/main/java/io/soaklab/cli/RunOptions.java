@@ -2,9 +2,11 @@ package io.soaklab.cli;
 
 import io.soaklab.bench.SoakLauncher;
 import io.soaklab.cost.PricePair;
+import io.soaklab.protocol.Api;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunStatus;
+import io.soaklab.sim.SimProfiles;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -24,6 +26,10 @@ abstract class RunOptions implements Callable<Integer> {
             description = "API root of an OpenAI-compatible endpoint, e.g. https://api.openai.com/v1 or http://gpu-box:8000/v1. "
                     + "Absent: soaklab's embedded endpoint on a free loopback port.")
     URI endpoint;
+
+    @Option(names = "--api", paramLabel = "openai|anthropic",
+            description = "Protocol: OpenAI Chat Completions or Anthropic Messages (default: ${DEFAULT-VALUE}).")
+    Api api;
 
     @Option(names = "--model", paramLabel = "NAME", description = "Model name to request (required with --endpoint).")
     String model;
@@ -88,6 +94,10 @@ abstract class RunOptions implements Callable<Integer> {
             description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
     int forks;
 
+    @Option(names = "--sim-profile", paramLabel = "NAME",
+            description = "Embedded endpoint profile: default, frontier-api, self-hosted, overloaded, degrading, flaky-network (default: ${DEFAULT-VALUE}).")
+    String simProfile;
+
     @Mixin
     SimOptions sim;
 
@@ -103,6 +113,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .warmup(warmup)
                 .seed(seed)
                 .endpoint(endpoint)
+                .api(api)
                 .model(model)
                 .apiKeyEnv(apiKeyEnv)
                 .maxTokensField(maxTokensField)
@@ -111,7 +122,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .idleTimeout(idleTimeout)
                 .callTimeout(callTimeout)
                 .errorBackoff(errorBackoff)
-                .sim(sim.builder().seed(seed).build())
+                .sim(sim.apply(SimProfiles.get(simProfile)).seed(seed).build())
                 .price(new PricePair(priceIn, priceOut))
                 .forks(forks)
                 .build();

@@ -22,6 +22,16 @@ final class SimCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--profile", paramLabel = "NAME",
+            description = "Profile: default, frontier-api, self-hosted, overloaded, degrading, flaky-network (default: ${DEFAULT-VALUE}).")
+    String profile;
+
+    @Option(names = "--list-profiles", description = "List the profiles, one line each, and exit.")
+    boolean listProfiles;
+
+    @Option(names = "--truth", paramLabel = "FILE", description = "Append the endpoint's account of every request to FILE (JSON lines).")
+    java.nio.file.Path truth;
+
     @Option(names = "--api-key-env", paramLabel = "NAME",
             description = "Require the key in this environment variable as a bearer token (default: no key).")
     String apiKeyEnv;
@@ -34,6 +44,12 @@ final class SimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (listProfiles) {
+            for (String name : io.soaklab.sim.SimProfiles.names()) {
+                spec.commandLine().getOut().printf("%-14s %s%n", name, io.soaklab.sim.SimProfiles.describe(name));
+            }
+            return 0;
+        }
         String key = null;
         if (apiKeyEnv != null) {
             key = System.getenv(apiKeyEnv);
@@ -41,16 +57,16 @@ final class SimCommand implements Callable<Integer> {
                 throw new SoakLab.UsageException("environment variable " + apiKeyEnv + " (named by --api-key-env) is not set");
             }
         }
-        SimConfig config = sim.builder().host(host).port(port).seed(seed).apiKey(key).build();
-        EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(config);
+        SimConfig config = sim.apply(io.soaklab.sim.SimProfiles.get(profile)).host(host).port(port).seed(seed).apiKey(key).build();
+        EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(config, truth);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             endpoint.close();
             System.err.printf("soaklab sim: stopped after %d requests%n", endpoint.requests());
             stopped.countDown();
         }, "soaklab-sim-shutdown"));
-        System.err.printf("soaklab sim: listening on %s (model %s)%s; Ctrl-C to stop%n", endpoint.baseUrl(), config.model(),
-                key == null ? "" : ", key required");
+        System.err.printf("soaklab sim: listening on %s (profile %s, model %s)%s; Ctrl-C to stop%n", endpoint.baseUrl(),
+                config.profile(), config.model(), key == null ? "" : ", key required");
         spec.commandLine().getOut().println(endpoint.baseUrl());
         spec.commandLine().getOut().flush();
         stopped.await();

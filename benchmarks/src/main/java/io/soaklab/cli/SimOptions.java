@@ -4,45 +4,72 @@ import io.soaklab.sim.SimConfig;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
-/** The embedded endpoint's latency model, as options (shared by run, demo and sim). */
+/**
+ * The embedded endpoint's most used parameters, as options (shared by run, demo and sim). Each
+ * overrides the profile's value only when given; the rest comes from the profile.
+ */
 final class SimOptions {
 
     @Option(names = "--sim-base-latency", paramLabel = "DURATION",
-            description = "Embedded endpoint: queueing and network time before a reply starts (default: ${DEFAULT-VALUE}).")
+            description = "Embedded endpoint: queueing and network time before a reply starts.")
     Duration baseLatency;
 
     @Option(names = "--sim-prefill-tps", paramLabel = "N",
-            description = "Embedded endpoint: prompt tokens processed per second; adds prompt/N to TTFT (default: ${DEFAULT-VALUE}).")
-    double prefill;
+            description = "Embedded endpoint: prompt tokens processed per second; adds uncached prompt/N to TTFT.")
+    Double prefill;
 
     @Option(names = "--sim-decode-tps", paramLabel = "N",
-            description = "Embedded endpoint: output tokens per second of one stream; the gap between tokens is 1/N (default: ${DEFAULT-VALUE}).")
-    double decode;
+            description = "Embedded endpoint: output tokens per second of a lone stream.")
+    Double decode;
 
-    @Option(names = "--sim-output-tokens", paramLabel = "N",
-            description = "Embedded endpoint: median reply length in tokens (default: ${DEFAULT-VALUE}).")
-    int outputTokens;
+    @Option(names = "--sim-output-tokens", paramLabel = "N", description = "Embedded endpoint: median reply length in tokens.")
+    Integer outputTokens;
 
-    @Option(names = "--sim-output-sigma", paramLabel = "S",
-            description = "Embedded endpoint: log-normal spread of reply lengths, 0 for fixed (default: ${DEFAULT-VALUE}).")
-    double outputSigma;
+    @Option(names = "--sim-output-sigma", paramLabel = "S", description = "Embedded endpoint: log-normal spread of reply lengths, 0 for fixed.")
+    Double outputSigma;
 
-    @Option(names = "--sim-jitter", paramLabel = "F",
-            description = "Embedded endpoint: relative random spread of every delay, 0 for exact (default: ${DEFAULT-VALUE}).")
-    double jitter;
+    @Option(names = "--sim-jitter", paramLabel = "F", description = "Embedded endpoint: relative random spread of every delay, 0 for exact.")
+    Double jitter;
 
-    @Option(names = "--sim-model", paramLabel = "NAME",
-            description = "Embedded endpoint: the model name it reports (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sim-max-batch", paramLabel = "N", description = "Embedded endpoint: replies decoded at once; more wait in a queue.")
+    Integer maxBatch;
+
+    @Option(names = "--sim-time-compression", paramLabel = "F",
+            description = "Embedded endpoint: drift, waves and bursts run F times faster than real time.")
+    Double timeCompression;
+
+    @Option(names = "--sim-model", paramLabel = "NAME", description = "Embedded endpoint: the model name it reports.")
     String model;
 
-    SimConfig.Builder builder() {
-        return SimConfig.builder()
-                .baseLatency(baseLatency)
-                .prefillTokensPerSecond(prefill)
-                .decodeTokensPerSecond(decode)
-                .outputTokensMedian(outputTokens)
-                .outputTokensSigma(outputSigma)
-                .jitter(jitter)
-                .model(model);
+    /** Applies the options given to {@code profile}. */
+    SimConfig.Builder apply(SimConfig.Builder profile) {
+        if (baseLatency != null) {
+            profile.baseLatency(baseLatency);
+        }
+        if (prefill != null) {
+            profile.prefillTokensPerSecond(prefill);
+        }
+        if (decode != null) {
+            profile.decodeTokensPerSecond(decode);
+        }
+        if (outputTokens != null) {
+            profile.outputTokensMedian(outputTokens);
+        }
+        if (outputSigma != null) {
+            profile.outputTokensSigma(outputSigma);
+        }
+        if (jitter != null) {
+            profile.jitter(jitter);
+        }
+        if (maxBatch != null) {
+            profile.maxBatch(maxBatch);
+        }
+        if (timeCompression != null) {
+            profile.timeCompression(timeCompression);
+        }
+        if (model != null) {
+            profile.model(model);
+        }
+        return profile;
     }
 }

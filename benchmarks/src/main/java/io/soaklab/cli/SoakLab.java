@@ -57,6 +57,13 @@ public final class SoakLab implements Runnable {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         });
+        cli.registerConverter(io.soaklab.protocol.Api.class, text -> {
+            try {
+                return io.soaklab.protocol.Api.of(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
         cli.setParameterExceptionHandler(SoakLab::badArguments);
         cli.setExecutionExceptionHandler(SoakLab::failed);
         return cli;

@@ -11,6 +11,7 @@ import io.soaklab.report.Report;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
+import io.soaklab.sim.EmbeddedEndpoint;
 import io.soaklab.sim.SimConfig;
 import java.io.PrintStream;
 import java.io.ByteArrayOutputStream;
@@ -38,8 +39,10 @@ class SoakLauncherTest {
 
     @Test
     void aShortSoakWritesEveryFileAndMeasuresTheConfiguredLatencies() throws Exception {
+        // no prefix caching and no jitter: every call's TTFT has a simple plan, 100 ms + prompt / 20,000 tokens/s
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(100)).prefillTokensPerSecond(20_000)
-                .decodeTokensPerSecond(100).outputTokensMedian(40).outputTokensSigma(0.3).jitter(0).build();
+                .decodeTokensPerSecond(100).outputTokensMedian(40).outputTokensSigma(0.3).jitter(0)
+                .caching(new SimConfig.Caching(false, Duration.ZERO, 0, 1, 0)).build();
         RunConfig config = RunConfig.builder().concurrency(8).window(Duration.ofSeconds(1)).duration(Duration.ofSeconds(3))
                 .warmup(Duration.ofSeconds(1)).seed(5).sim(sim).build();
         Path dir = tmp.resolve("run");
@@ -75,7 +78,13 @@ class SoakLauncherTest {
         }
 
         // calls.jsonl: every measured call, its TTFT against the endpoint's plan of 100 ms + prompt / 20,000 tokens/s
+        Map<String, JsonNode> truth = new HashMap<>();
+        for (String line : Files.readAllLines(dir.resolve(EmbeddedEndpoint.TRUTH_FILE))) {
+            JsonNode t = JSON.readTree(line);
+            truth.put(t.get("id").asText(), t);
+        }
         List<Double> ttftError = new ArrayList<>();
+        List<Double> truthError = new ArrayList<>();
         List<Double> itl = new ArrayList<>();
         long measured = 0;
         for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
@@ -87,6 +96,8 @@ class SoakLauncherTest {
             assertEquals("ok", call.get("error").asText(), line);
             double planned = 100 + call.get("prompt_tokens").asLong() / 20.0;
             ttftError.add(call.get("ttft_us").asLong() / 1000.0 - planned);
+            JsonNode t = truth.get(call.get("request_id").asText());
+            truthError.add((call.get("ttft_sent_us").asLong() - t.get("first_token_us").asLong()) / 1000.0);
             itl.add(call.get("itl_mean_us").asLong() / 1000.0);
         }
         long inHistograms = e2e.stream().mapToLong(h -> ((org.HdrHistogram.Histogram) h).getTotalCount()).sum();
@@ -96,6 +107,9 @@ class SoakLauncherTest {
         Collections.sort(itl);
         double medianError = ttftError.get(ttftError.size() / 2);
         assertTrue(medianError >= 0 && medianError < 20, "median TTFT exceeds its plan by " + medianError + " ms (tolerance 0..20 ms)");
+        Collections.sort(truthError);
+        double medianTruth = truthError.get(truthError.size() / 2);
+        assertTrue(medianTruth >= 0 && medianTruth < 5, "median of measured - true TTFT (the endpoint's own log): " + medianTruth + " ms");
         double medianItl = itl.get(itl.size() / 2);
         assertTrue(Math.abs(medianItl - 10.0) < 1.5, "median ITL " + medianItl + " ms, configured 10 ms");
 
@@ -105,5 +119,27 @@ class SoakLauncherTest {
         double jmhCalls = jmh.get("secondaryMetrics").get("calls").get("score").asDouble();
         assertEquals(measured / 3.0, jmhCalls, measured / 3.0 * 0.25, "JMH's calls/s agrees with the recorded calls");
         assertTrue(Files.readString(outcome.report()).contains("Complete: every planned window ran."));
+    }
+
+    @Test
+    void anAnthropicProtocolSoakRunsEndToEnd() throws Exception {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(20)).decodeTokensPerSecond(200).outputTokensMedian(20).build();
+        RunConfig config = RunConfig.builder().api(io.soaklab.protocol.Api.ANTHROPIC).concurrency(4).window(Duration.ofSeconds(1))
+                .duration(Duration.ofSeconds(2)).sim(sim).build();
+        Path dir = tmp.resolve("anthropic");
+        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(RunStatus.COMPLETE, outcome.status(), outcome.problem());
+        long ok = 0;
+        for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+            JsonNode call = JSON.readTree(line);
+            assertEquals("ok", call.get("error").asText(), line);
+            assertTrue(call.get("request_id").asText().startsWith("req_"));
+            assertEquals("end_turn", call.get("finish").asText());
+            ok++;
+        }
+        assertTrue(ok >= 8, "4 users for 2 s of ~0.2 s calls: " + ok);
+        String truth = Files.readString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE));
+        assertTrue(truth.contains("\"api\":\"anthropic\""), "the endpoint served the Messages API");
+        assertEquals("anthropic", JSON.readTree(dir.resolve(RunManifest.FILE).toFile()).get("config").get("api").asText());
     }
 }

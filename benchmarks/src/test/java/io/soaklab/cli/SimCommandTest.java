@@ -39,7 +39,7 @@ class SimCommandTest {
             sim.destroy();
             assertTrue(sim.waitFor(10, TimeUnit.SECONDS));
             String err = Files.readString(tmp.resolve("err.log"));
-            assertTrue(err.contains("soaklab sim: listening on " + base + " (model soaklab-sim); Ctrl-C to stop"), err);
+            assertTrue(err.contains("soaklab sim: listening on " + base + " (profile default, model soaklab-sim); Ctrl-C to stop"), err);
             assertTrue(err.contains("soaklab sim: stopped after 1 requests"), err);
         } finally {
             sim.destroyForcibly();

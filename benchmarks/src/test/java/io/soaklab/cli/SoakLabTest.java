@@ -40,6 +40,9 @@ class SoakLabTest {
         "run --endpoint http://127.0.0.1:9/v1 --model m --api-key-env SOAKLAB_TEST_UNSET_KEY | soaklab run: environment variable SOAKLAB_TEST_UNSET_KEY (named by --api-key-env) is not set",
         "demo --sim-decode-tps 0                 | soaklab demo: decode rate must be positive, was 0.0",
         "sim --port 70000                        | soaklab sim: port must be 0..65535, was 70000",
+        "run --api grpc                          | soaklab run: Invalid value for option '--api': unknown API 'grpc': use openai or anthropic (see 'soaklab run --help')",
+        "run --sim-profile gpu                   | soaklab run: unknown endpoint profile 'gpu'; profiles: default, frontier-api, self-hosted, overloaded, degrading, flaky-network",
+        "sim --profile gpu                       | soaklab sim: unknown endpoint profile 'gpu'; profiles: default, frontier-api, self-hosted, overloaded, degrading, flaky-network",
         "nonsense                                | soaklab: Unmatched argument at index 0: 'nonsense' (see 'soaklab --help')",
     })
     void badInputIsOneLineAndExitCodeTwo(String args, String expected) {
@@ -72,5 +75,13 @@ class SoakLabTest {
         assertTrue(demoHelp.out().contains("Concurrent agent sessions (default: 16)."), demoHelp.out());
         Result version = run("--version");
         assertTrue(version.out().startsWith("soaklab "), version.out());
+    }
+
+    @Test
+    void simListsItsProfiles() {
+        Result r = run("sim", "--list-profiles");
+        assertEquals(0, r.code());
+        assertEquals(6, r.out().lines().count(), r.out());
+        assertTrue(r.out().startsWith("default        a hosted API"), r.out());
     }
 }

@@ -1,6 +1,7 @@
 package io.soaklab.run;
 
 import io.soaklab.cost.PricePair;
+import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ClientConfig;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.SimConfig;
@@ -25,6 +26,7 @@ import java.util.Objects;
  * @param warmup            warmup before measuring (one JMH warmup iteration), zero for none
  * @param seed              seeds every random choice of the workload (and of the embedded endpoint)
  * @param endpoint          API root of a remote endpoint, or {@code null} for the embedded one
+ * @param api               the protocol: OpenAI Chat Completions or Anthropic Messages
  * @param model             model name sent with each request
  * @param apiKeyEnv         name of the environment variable holding the API key, or {@code null}
  * @param maxTokensField    {@code max_tokens}, {@code max_completion_tokens}, or {@code null} to choose by host
@@ -45,6 +47,7 @@ public record RunConfig(
         Duration warmup,
         long seed,
         URI endpoint,
+        Api api,
         String model,
         String apiKeyEnv,
         String maxTokensField,
@@ -67,6 +70,7 @@ public record RunConfig(
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(sim, "sim");
         Objects.requireNonNull(price, "price");
+        Objects.requireNonNull(api, "api");
         Scenarios.builtIn(scenario); // fails with the list of scenarios
         check(concurrency >= 1 && concurrency <= 100_000, "--concurrency must be between 1 and 100000, was " + concurrency);
         check(!duration.isNegative() && !duration.isZero(), "--duration must be positive");
@@ -153,6 +157,7 @@ public record RunConfig(
         private Duration warmup = Duration.ZERO;
         private long seed = 1;
         private URI endpoint;
+        private Api api = Api.OPENAI;
         private String model;
         private String apiKeyEnv;
         private String maxTokensField;
@@ -200,6 +205,11 @@ public record RunConfig(
 
         public Builder endpoint(URI endpoint) {
             this.endpoint = endpoint;
+            return this;
+        }
+
+        public Builder api(Api api) {
+            this.api = api;
             return this;
         }
 
@@ -264,7 +274,7 @@ public record RunConfig(
          * @throws IllegalArgumentException with a message fit to show a user
          */
         public RunConfig build() {
-            return new RunConfig(scenario, concurrency, duration, window, warmup, seed, endpoint, model, apiKeyEnv,
+            return new RunConfig(scenario, concurrency, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
                     maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, price, forks);
         }
     }

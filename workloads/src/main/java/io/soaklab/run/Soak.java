@@ -58,7 +58,7 @@ public final class Soak implements AutoCloseable {
         EmbeddedEndpoint own = null;
         if (where == null) {
             if (config.embedded()) {
-                own = EmbeddedEndpoint.start(config.sim());
+                own = EmbeddedEndpoint.start(config.sim(), dir.resolve(EmbeddedEndpoint.TRUTH_FILE));
                 where = new RunManifest.Endpoint(own.baseUrl(), true);
             } else {
                 where = new RunManifest.Endpoint(config.endpoint(), false);
@@ -73,7 +73,7 @@ public final class Soak implements AutoCloseable {
             }
             throw e;
         }
-        this.client = ModelClient.openAi(config.clientConfig(where.url(), apiKey), recorder.itl());
+        this.client = ModelClient.of(config.api(), config.clientConfig(where.url(), apiKey), recorder.itl());
         this.load = new ClosedLoad(config.concurrency(), this::sessionLoop);
         this.manifest = prepared.started(where, ProcessHandle.current().pid());
         manifest.write(dir);

@@ -36,6 +36,9 @@ import java.nio.file.Path;
  */
 public final class EmbeddedEndpoint implements AutoCloseable {
 
+    /** The truth log's file name in a run folder. */
+    public static final String TRUTH_FILE = TruthLog.FILE;
+
     private static final int MAX_REQUEST_BYTES = 64 << 20;
 
     private final SimConfig config;
