@@ -108,11 +108,12 @@ public final class RunData {
     private final SessionTotals sessions;
     private final Map<ErrorClass, List<String>> errorSamples;
     private final JmhScore jmh;
+    private final Fidelity fidelity;
     private final List<String> notes;
 
     private RunData(Path dir, RunManifest manifest, RunStatus status, List<WindowStats> windows,
                     Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, SessionTotals sessions,
-                    Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, List<String> notes) {
+                    Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, Fidelity fidelity, List<String> notes) {
         this.dir = dir;
         this.manifest = manifest;
         this.status = status;
@@ -123,6 +124,7 @@ public final class RunData {
         this.sessions = sessions;
         this.errorSamples = errorSamples;
         this.jmh = jmh;
+        this.fidelity = fidelity;
         this.notes = notes;
     }
 
@@ -162,7 +164,7 @@ public final class RunData {
             notes.add(c.unwindowed + " calls ended after the last complete window; they count in the totals from calls.jsonl but not in the latency percentiles.");
         }
         return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
-                c.steps(), sessions, c.samples, readJmh(dir.resolve("jmh.json"), notes), List.copyOf(notes));
+                c.steps(), sessions, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
     }
 
     public Path dir() {
@@ -208,6 +210,11 @@ public final class RunData {
     /** JMH's score, or {@code null} when there is no {@code jmh.json}. */
     public JmhScore jmh() {
         return jmh;
+    }
+
+    /** Measured against the embedded endpoint's own log, or {@code null} without one. */
+    public Fidelity fidelity() {
+        return fidelity;
     }
 
     /** What could not be read, or what the reader should know. */

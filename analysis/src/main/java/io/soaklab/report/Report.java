@@ -99,6 +99,7 @@ public final class Report {
             latency();
             callsAndSpend();
             chartsSection();
+            fidelity();
             configuration();
             files();
             definitions();
@@ -241,6 +242,21 @@ public final class Report {
                         .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\" alt=\"").append(e(chart.title()))
                         .append("\"><figcaption>").append(e(chart.caption())).append("</figcaption></figure>\n");
             }
+        }
+
+        private void fidelity() {
+            io.soaklab.analysis.Fidelity f = run.fidelity();
+            if (f == null) {
+                return;
+            }
+            out.append("<h2>Measurement fidelity</h2>\n<p>The embedded endpoint logged what it did for every request (<code>")
+                    .append(e(io.soaklab.sim.EmbeddedEndpoint.TRUTH_FILE)).append("</code>). For ").append(Format.count(f.calls()))
+                    .append(" successful calls, soaklab's time to first token (from sending) exceeded the endpoint's own (from arrival) by ")
+                    .append(Format.latency(f.ttftExcess().p50())).append(" at the median and ").append(Format.latency(f.ttftExcess().p99()))
+                    .append(" at the 99th percentile; the end of the stream by ").append(Format.latency(f.endExcess().p50())).append(" and ")
+                    .append(Format.latency(f.endExcess().p99())).append(". That is the network and soaklab's own client on this machine.")
+                    .append(" The endpoint wrote first tokens later than it planned by ").append(Format.latency(f.endpointLateness().p50()))
+                    .append(" (median) and ").append(Format.latency(f.endpointLateness().p99())).append(" (99th percentile).</p>\n");
         }
 
         private void configuration() {

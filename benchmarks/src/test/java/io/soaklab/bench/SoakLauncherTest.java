@@ -118,7 +118,12 @@ class SoakLauncherTest {
         assertEquals(3, jmh.get("measurementIterations").asInt());
         double jmhCalls = jmh.get("secondaryMetrics").get("calls").get("score").asDouble();
         assertEquals(measured / 3.0, jmhCalls, measured / 3.0 * 0.25, "JMH's calls/s agrees with the recorded calls");
-        assertTrue(Files.readString(outcome.report()).contains("Complete: every planned window ran."));
+        String report = Files.readString(outcome.report());
+        assertTrue(report.contains("Complete: every planned window ran."));
+        io.soaklab.analysis.Fidelity fidelity = io.soaklab.analysis.RunData.load(dir).fidelity();
+        assertTrue(fidelity.calls() >= measured, "every measured call is in the endpoint's log: " + fidelity.calls());
+        assertTrue(fidelity.ttftExcess().p50() < 5_000, "median excess " + fidelity.ttftExcess().p50() + " µs");
+        assertTrue(report.contains("<h2>Measurement fidelity</h2>"));
     }
 
     @Test
