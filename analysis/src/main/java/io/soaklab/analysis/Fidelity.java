@@ -18,17 +18,19 @@ import org.HdrHistogram.Histogram;
  * id, and how late the endpoint itself was against its plan. Both files are read together, in
  * step, so memory stays bounded whatever the run's length.
  *
- * @param calls            calls matched with the endpoint's log
+ * @param calls            calls matched with the endpoint's log, on connections already open
+ * @param newConnections   calls left out because they opened their connection: its set-up is in
+ *                         their measured TTFT but not in the endpoint's
  * @param ttftExcess       measured minus true TTFT, microseconds: network and client time
  * @param endExcess        measured minus true end of stream, microseconds
  * @param endpointLateness how much later than planned the endpoint wrote first tokens, microseconds
  */
-public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness) {
+public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness) {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_PENDING = 200_000;
 
-    private record Measured(long ttftSent, long e2eSent) {
+    private record Measured(long ttftSent, long e2eSent, boolean connected) {
     }
 
     private record Truth(long firstToken, long planned, long end) {
@@ -47,6 +49,7 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
         Histogram end = new Histogram(3);
         Histogram late = new Histogram(3);
         long matched = 0;
+        long connected = 0;
         try (BufferedReader c = Files.newBufferedReader(callsFile, StandardCharsets.UTF_8);
              BufferedReader t = Files.newBufferedReader(truthFile, StandardCharsets.UTF_8)) {
             boolean moreCalls = true;
@@ -60,7 +63,11 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
                         if (m != null) {
                             Truth match = truths.remove(m.getKey());
                             if (match != null) {
-                                matched += add(m.getValue(), match, ttft, end, late);
+                                if (m.getValue().connected()) {
+                                    connected++;
+                                } else {
+                                    matched += add(m.getValue(), match, ttft, end, late);
+                                }
                             } else {
                                 measured.put(m.getKey(), m.getValue());
                             }
@@ -75,7 +82,11 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
                         if (tr != null) {
                             Measured match = measured.remove(tr.getKey());
                             if (match != null) {
-                                matched += add(match, tr.getValue(), ttft, end, late);
+                                if (match.connected()) {
+                                    connected++;
+                                } else {
+                                    matched += add(match, tr.getValue(), ttft, end, late);
+                                }
                             } else {
                                 truths.put(tr.getKey(), tr.getValue());
                             }
@@ -84,7 +95,7 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
                 }
             }
         }
-        return matched == 0 ? null : new Fidelity(matched, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late));
+        return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late));
     }
 
     private static int add(Measured m, Truth t, Histogram ttft, Histogram end, Histogram late) {
@@ -112,6 +123,7 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
         long ttftSent = -1;
         long e2e = -1;
         long lag = 0;
+        boolean connected = false;
         boolean ok = false;
         boolean measure = true;
         try (JsonParser p = JSON.createParser(line)) {
@@ -126,6 +138,7 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
                     case "ttft_sent_us" -> ttftSent = p.getLongValue();
                     case "e2e_us" -> e2e = p.getLongValue();
                     case "lag_us" -> lag = p.getLongValue();
+                    case "connect_us" -> connected = true;
                     case "error" -> ok = "ok".equals(p.getText());
                     case "phase" -> measure = "measure".equals(p.getText());
                     default -> p.skipChildren();
@@ -134,7 +147,7 @@ public record Fidelity(long calls, Percentiles ttftExcess, Percentiles endExcess
         } catch (IOException e) {
             return null; // a cut-off last line
         }
-        return id == null || !ok || !measure || ttftSent < 0 ? null : Map.entry(id, new Measured(ttftSent, e2e - lag));
+        return id == null || !ok || !measure || ttftSent < 0 ? null : Map.entry(id, new Measured(ttftSent, e2e - lag, connected));
     }
 
     /** A completed request of the endpoint's log, or null. */

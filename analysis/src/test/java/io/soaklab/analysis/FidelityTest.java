@@ -29,12 +29,14 @@ class FidelityTest {
     void joinsTheTwoLogsOnTheRequestIdWhateverTheirOrder() throws Exception {
         Files.writeString(dir.resolve(RunRecorder.CALLS),
                 call("a", 10_500, 50_600, 100, "ok") + call("b", 20_000, 60_000, 0, "ok") + call("c", 5_000, 5_000, 0, "http_500")
+                        + call("d", 90_000, 99_000, 0, "ok").replace("\"lag_us\"", "\"connect_us\":80000,\"lag_us\"")
                         + "{\"phase\":\"measure\",\"cut");
         Files.writeString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE),
                 truth("b", 19_000, 18_000, 59_000, "complete") + truth("c", -1, -1, 100, "http_500")
-                        + truth("a", 10_000, 10_000, 50_000, "complete"));
+                        + truth("a", 10_000, 10_000, 50_000, "complete") + truth("d", 9_000, 9_000, 19_000, "complete"));
         Fidelity f = Fidelity.measure(dir);
-        assertEquals(2, f.calls(), "failed calls and cut-off lines are left out");
+        assertEquals(2, f.calls(), "failed calls, cut-off lines and new connections are left out");
+        assertEquals(1, f.newConnections());
         assertEquals(500, f.ttftExcess().p50(), 1);
         assertEquals(1000, f.ttftExcess().max(), 1);
         assertEquals(500, f.endExcess().p50(), 1, "(50,600 - 100 lag) - 50,000");
