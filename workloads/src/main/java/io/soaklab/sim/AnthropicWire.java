@@ -369,6 +369,7 @@ final class AnthropicWire implements Wire {
     private static final class Stream implements Emitter {
         private final Reply reply;
         private int block = -1;
+        private byte[] blockBytes = {'0'};
         private String open;
 
         Stream(Reply reply) {
@@ -382,6 +383,7 @@ final class AnthropicWire implements Wire {
         private void openBlock(ByteBuf out, String type, String startJson) {
             closeBlock(out);
             block++;
+            blockBytes = Integer.toString(block).getBytes(StandardCharsets.US_ASCII);
             open = type;
             event(out, "content_block_start", "{\"type\":\"content_block_start\",\"index\":" + block + ",\"content_block\":" + startJson + "}");
         }
@@ -411,8 +413,7 @@ final class AnthropicWire implements Wire {
             if (!"thinking".equals(open)) {
                 openBlock(out, "thinking", "{\"type\":\"thinking\",\"thinking\":\"\",\"signature\":\"\"}");
             }
-            out.writeBytes(TEXT_DELTA_OPEN).writeBytes(Integer.toString(block).getBytes(StandardCharsets.US_ASCII))
-                    .writeBytes(THINKING_DELTA_MID).writeBytes(word).writeBytes(DELTA_CLOSE);
+            out.writeBytes(TEXT_DELTA_OPEN).writeBytes(blockBytes).writeBytes(THINKING_DELTA_MID).writeBytes(word).writeBytes(DELTA_CLOSE);
         }
 
         @Override
@@ -420,8 +421,7 @@ final class AnthropicWire implements Wire {
             if (!"text".equals(open)) {
                 openBlock(out, "text", "{\"type\":\"text\",\"text\":\"\"}");
             }
-            out.writeBytes(TEXT_DELTA_OPEN).writeBytes(Integer.toString(block).getBytes(StandardCharsets.US_ASCII))
-                    .writeBytes(TEXT_DELTA_MID).writeBytes(word).writeBytes(DELTA_CLOSE);
+            out.writeBytes(TEXT_DELTA_OPEN).writeBytes(blockBytes).writeBytes(TEXT_DELTA_MID).writeBytes(word).writeBytes(DELTA_CLOSE);
         }
 
         @Override
