@@ -155,7 +155,7 @@ public final class SessionLoop {
 
     private static CallResult stuck(long intended, String why) {
         long now = System.nanoTime() - intended;
-        return new CallResult(intended, -1, -1, -1, -1, now, 0, ErrorClass.CLIENT_ERROR, why, Usage.NONE, "", 0, 0, 0, null, null);
+        return new CallResult(intended, -1, -1, -1, -1, now, 0, ErrorClass.CLIENT_ERROR, why, Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null);
     }
 
     /** Counts usage locally for a server that reported none; marked estimated. */

@@ -8,7 +8,9 @@ import org.asynchttpclient.RequestBuilder;
 
 /**
  * Anthropic Messages, always streamed. System messages of the conversation become the top-level
- * {@code system} text, as the API wants.
+ * {@code system} text, tool results become {@code tool_result} blocks of a user turn, and with
+ * prompt caching asked for, the system text and the last turn carry {@code cache_control}
+ * breakpoints, as agent harnesses set them.
  */
 final class AnthropicClient extends StreamingClient {
 
@@ -44,27 +46,154 @@ final class AnthropicClient extends StreamingClient {
                 system.append(system.length() == 0 ? "" : "\n\n").append(m.content());
             }
         }
+        java.util.List<Turn> turns = turns(request.messages());
+        boolean cache = request.promptCaching();
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
             g.writeStringField("model", config().model());
             g.writeNumberField("max_tokens", request.maxTokens());
             if (system.length() > 0) {
-                g.writeStringField("system", system.toString());
+                if (cache) {
+                    g.writeArrayFieldStart("system");
+                    g.writeStartObject();
+                    g.writeStringField("type", "text");
+                    g.writeStringField("text", system.toString());
+                    cacheControl(g);
+                    g.writeEndObject();
+                    g.writeEndArray();
+                } else {
+                    g.writeStringField("system", system.toString());
+                }
             }
             g.writeArrayFieldStart("messages");
-            for (Message m : request.messages()) {
-                if (m.role().equals("system")) {
-                    continue;
-                }
+            for (int t = 0; t < turns.size(); t++) {
+                Turn turn = turns.get(t);
                 g.writeStartObject();
-                g.writeStringField("role", m.role());
-                g.writeStringField("content", m.content());
+                g.writeStringField("role", turn.role);
+                boolean markLast = cache && t == turns.size() - 1;
+                if (turn.parts.size() == 1 && turn.parts.get(0).role().matches("user|assistant")
+                        && turn.parts.get(0).toolCalls().isEmpty() && !markLast) {
+                    g.writeStringField("content", turn.parts.get(0).content());
+                } else {
+                    g.writeArrayFieldStart("content");
+                    int blocks = 0;
+                    int total = countBlocks(turn);
+                    for (Message m : turn.parts) {
+                        if (m.role().equals("tool")) {
+                            g.writeStartObject();
+                            g.writeStringField("type", "tool_result");
+                            g.writeStringField("tool_use_id", m.toolCallId());
+                            g.writeStringField("content", m.content());
+                            if (m.error()) {
+                                g.writeBooleanField("is_error", true);
+                            }
+                            if (markLast && ++blocks == total) {
+                                cacheControl(g);
+                            }
+                            g.writeEndObject();
+                            continue;
+                        }
+                        if (!m.content().isEmpty()) {
+                            g.writeStartObject();
+                            g.writeStringField("type", "text");
+                            g.writeStringField("text", m.content());
+                            if (markLast && ++blocks == total) {
+                                cacheControl(g);
+                            }
+                            g.writeEndObject();
+                        }
+                        for (ToolCall call : m.toolCalls()) {
+                            g.writeStartObject();
+                            g.writeStringField("type", "tool_use");
+                            g.writeStringField("id", call.id());
+                            g.writeStringField("name", call.name());
+                            g.writeFieldName("input");
+                            g.writeRawValue(jsonObjectOrEmpty(call.arguments()));
+                            if (markLast && ++blocks == total) {
+                                cacheControl(g);
+                            }
+                            g.writeEndObject();
+                        }
+                    }
+                    g.writeEndArray();
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (!request.tools().isEmpty()) {
+                g.writeArrayFieldStart("tools");
+                for (ToolSpec tool : request.tools()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", tool.name());
+                    g.writeStringField("description", tool.description());
+                    g.writeFieldName("input_schema");
+                    g.writeRawValue(tool.schema());
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeObjectFieldStart("tool_choice");
+                g.writeStringField("type", switch (request.toolChoice()) {
+                    case REQUIRED -> "any";
+                    case NONE -> "none";
+                    case AUTO -> "auto";
+                });
+                g.writeEndObject();
+            }
             g.writeBooleanField("stream", true);
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    /** One Anthropic message: consecutive tool results and the user text after them share a user turn. */
+    private static final class Turn {
+        final String role;
+        final java.util.List<Message> parts = new java.util.ArrayList<>();
+
+        Turn(String role) {
+            this.role = role;
+        }
+    }
+
+    private static java.util.List<Turn> turns(java.util.List<Message> messages) {
+        java.util.List<Turn> turns = new java.util.ArrayList<>();
+        for (Message m : messages) {
+            if (m.role().equals("system")) {
+                continue;
+            }
+            String role = m.role().equals("tool") ? "user" : m.role();
+            if (turns.isEmpty() || !turns.get(turns.size() - 1).role.equals(role)) {
+                turns.add(new Turn(role));
+            }
+            turns.get(turns.size() - 1).parts.add(m);
+        }
+        return turns;
+    }
+
+    private static int countBlocks(Turn turn) {
+        int n = 0;
+        for (Message m : turn.parts) {
+            n += m.role().equals("tool") ? 1 : (m.content().isEmpty() ? 0 : 1) + m.toolCalls().size();
+        }
+        return n;
+    }
+
+    private static void cacheControl(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("cache_control");
+        g.writeStringField("type", "ephemeral");
+        g.writeEndObject();
+    }
+
+    /** The model's arguments when they are a JSON object; {@code {}} when they are not. */
+    private static String jsonObjectOrEmpty(String arguments) {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.createParser(arguments)) {
+            if (p.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return "{}";
+            }
+            p.skipChildren();
+            return p.nextToken() == null ? arguments : "{}";
+        } catch (IOException e) {
+            return "{}";
+        }
     }
 }

@@ -18,6 +18,9 @@ final class AnthropicStream extends StreamCall {
     private long cacheWrite;
     private long cacheWrite1h;
     private long output;
+    /** The index of the content block the current event is about. */
+    private int block;
+    private int wholeBlocks;
 
     AnthropicStream(StreamingClient client, long intended, long sent) {
         super(client, intended, sent);
@@ -37,6 +40,7 @@ final class AnthropicStream extends StreamCall {
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    case "index" -> block = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : block;
                     case "message" -> readMessage(p, value);
                     case "content_block" -> token |= value == JsonToken.START_OBJECT && readBlockStart(p);
                     case "delta" -> token |= value == JsonToken.START_OBJECT && readDelta(p);
@@ -66,6 +70,7 @@ final class AnthropicStream extends StreamCall {
                 case "content" -> {
                     if (value == JsonToken.START_ARRAY) {
                         for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+                            block = wholeBlocks++;
                             token |= element == JsonToken.START_OBJECT ? readBlockStart(p) : skip(p);
                         }
                     } else {
@@ -112,6 +117,8 @@ final class AnthropicStream extends StreamCall {
     /** A content block as it starts (or whole, in a non-streamed reply); true if it carries content. */
     private boolean readBlockStart(JsonParser p) throws IOException {
         String type = null;
+        String id = null;
+        String name = null;
         boolean content = false;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String field = p.currentName();
@@ -123,12 +130,26 @@ final class AnthropicStream extends StreamCall {
                 appendText(p);
             } else if (field.equals("thinking") && v == JsonToken.VALUE_STRING) {
                 content |= p.getTextLength() > 0;
+            } else if (field.equals("id") && v == JsonToken.VALUE_STRING) {
+                id = p.getText();
+            } else if (field.equals("name") && v == JsonToken.VALUE_STRING) {
+                name = p.getText();
+            } else if (field.equals("input") && v == JsonToken.START_OBJECT && wholeBody() != null) {
+                int from = (int) p.currentTokenLocation().getByteOffset();
+                p.skipChildren();
+                String input = new String(wholeBody(), from, (int) p.currentLocation().getByteOffset() - from, java.nio.charset.StandardCharsets.UTF_8);
+                if (!input.equals("{}")) {
+                    toolArguments(block, input); // streamed, the input comes as fragments instead
+                }
             } else {
                 p.skipChildren();
             }
         }
-        // The start of a tool call is its first fragment: the model has begun generating it.
-        return content || "tool_use".equals(type);
+        if ("tool_use".equals(type)) {
+            toolCall(block, id, name);
+            return true; // the start of a tool call is its first fragment: the model has begun generating it
+        }
+        return content;
     }
 
     private boolean readDelta(JsonParser p) throws IOException {
@@ -145,7 +166,13 @@ final class AnthropicStream extends StreamCall {
                     token |= p.getTextLength() > 0;
                     appendText(p);
                 }
-                case "partial_json", "thinking" -> token |= p.getTextLength() > 0;
+                case "partial_json" -> {
+                    token |= p.getTextLength() > 0;
+                    if (p.getTextLength() > 0) {
+                        toolArguments(block, p);
+                    }
+                }
+                case "thinking" -> token |= p.getTextLength() > 0;
                 case "stop_reason" -> finishReason(p.getText());
                 default -> {
                     // "type", "signature", "stop_sequence": not content

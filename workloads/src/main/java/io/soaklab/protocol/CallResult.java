@@ -20,6 +20,10 @@ package io.soaklab.protocol;
  * @param itlMaxNanos     largest such gap, or 0
  * @param finishReason    the server's finish reason ({@code stop}, {@code length}, {@code end_turn}...), or {@code null}
  * @param requestId       the server's id of the request ({@code x-request-id} or {@code request-id}), or {@code null}
+ * @param toolCalls       the tool calls the reply made, in order
+ * @param retryAfterNanos how long the server asked the client to wait before retrying
+ *                        ({@code retry-after-ms}, else {@code retry-after}), or -1
+ * @param shouldRetry     the server's {@code x-should-retry} verdict, or {@code null} when it gave none
  */
 public record CallResult(
         long intendedNanos,
@@ -37,7 +41,14 @@ public record CallResult(
         long itlSumNanos,
         long itlMaxNanos,
         String finishReason,
-        String requestId) {
+        String requestId,
+        java.util.List<ToolCall> toolCalls,
+        long retryAfterNanos,
+        Boolean shouldRetry) {
+
+    public CallResult {
+        toolCalls = java.util.List.copyOf(toolCalls);
+    }
 
     /** True when the call finished normally. */
     public boolean ok() {
@@ -75,6 +86,7 @@ public record CallResult(
     /** The same result with other usage (used when usage is estimated locally). */
     public CallResult withUsage(Usage newUsage) {
         return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
-                status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId);
+                status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId,
+                toolCalls, retryAfterNanos, shouldRetry);
     }
 }

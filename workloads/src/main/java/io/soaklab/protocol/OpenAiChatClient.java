@@ -28,7 +28,7 @@ final class OpenAiChatClient extends StreamingClient {
         return new OpenAiStream(this, intended, sent);
     }
 
-    /** The conversation, the cap, and a request for streamed usage. */
+    /** The conversation, the cap, the tools, and a request for streamed usage. */
     @Override
     byte[] encode(ChatRequest request) throws IOException {
         ByteArrayBuilder out = buffer(request);
@@ -39,10 +39,47 @@ final class OpenAiChatClient extends StreamingClient {
             for (Message m : request.messages()) {
                 g.writeStartObject();
                 g.writeStringField("role", m.role());
-                g.writeStringField("content", m.content());
+                if (m.content().isEmpty() && !m.toolCalls().isEmpty()) {
+                    g.writeNullField("content");
+                } else {
+                    g.writeStringField("content", m.content());
+                }
+                if (!m.toolCalls().isEmpty()) {
+                    g.writeArrayFieldStart("tool_calls");
+                    for (ToolCall call : m.toolCalls()) {
+                        g.writeStartObject();
+                        g.writeStringField("id", call.id());
+                        g.writeStringField("type", "function");
+                        g.writeObjectFieldStart("function");
+                        g.writeStringField("name", call.name());
+                        g.writeStringField("arguments", call.arguments());
+                        g.writeEndObject();
+                        g.writeEndObject();
+                    }
+                    g.writeEndArray();
+                }
+                if (m.toolCallId() != null) {
+                    g.writeStringField("tool_call_id", m.toolCallId());
+                }
                 g.writeEndObject();
             }
             g.writeEndArray();
+            if (!request.tools().isEmpty()) {
+                g.writeArrayFieldStart("tools");
+                for (ToolSpec tool : request.tools()) {
+                    g.writeStartObject();
+                    g.writeStringField("type", "function");
+                    g.writeObjectFieldStart("function");
+                    g.writeStringField("name", tool.name());
+                    g.writeStringField("description", tool.description());
+                    g.writeFieldName("parameters");
+                    g.writeRawValue(tool.schema());
+                    g.writeEndObject();
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeStringField("tool_choice", request.toolChoice().name().toLowerCase(java.util.Locale.ROOT));
+            }
             g.writeNumberField(config().maxTokensField(), request.maxTokens());
             g.writeBooleanField("stream", true);
             g.writeObjectFieldStart("stream_options");

@@ -125,9 +125,13 @@ final class OpenAiStream extends StreamCall {
                 }
                 case "tool_calls" -> {
                     if (value == JsonToken.START_ARRAY) {
-                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                        for (JsonToken call = p.nextToken(); call != JsonToken.END_ARRAY; call = p.nextToken()) {
                             token = true;
-                            p.skipChildren();
+                            if (call == JsonToken.START_OBJECT) {
+                                readToolCall(p);
+                            } else {
+                                p.skipChildren();
+                            }
                         }
                     } else {
                         p.skipChildren();
@@ -141,6 +145,44 @@ final class OpenAiStream extends StreamCall {
             }
         }
         return token;
+    }
+
+    /** One element of {@code tool_calls}: a whole call, or in a stream a fragment of one. */
+    private void readToolCall(JsonParser p) throws IOException {
+        int index = 0;
+        String id = null;
+        String name = null;
+        String args = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : index;
+                case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                case "function" -> {
+                    if (v != JsonToken.START_OBJECT) {
+                        p.skipChildren();
+                        continue;
+                    }
+                    while (p.nextToken() == JsonToken.FIELD_NAME) {
+                        String f = p.currentName();
+                        JsonToken fv = p.nextToken();
+                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) {
+                            name = p.getText();
+                        } else if (f.equals("arguments") && fv == JsonToken.VALUE_STRING) {
+                            args = p.getText();
+                        } else {
+                            p.skipChildren();
+                        }
+                    }
+                }
+                default -> p.skipChildren();
+            }
+        }
+        toolCall(index, id, name);
+        if (args != null && !args.isEmpty()) {
+            toolArguments(index, args);
+        }
     }
 
     /** Content as an array of parts: text is kept, any non-empty part is generated content. */

@@ -84,6 +84,12 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private long cacheWrite1hTokens;
     private ErrorClass failure;
     private String failureDetail;
+    private long retryAfterNanos = -1;
+    private Boolean shouldRetry;
+    /** Tool calls being assembled, by the index the protocol gives them. */
+    private final java.util.TreeMap<Integer, String[]> toolCalls = new java.util.TreeMap<>();
+    private final java.util.Map<Integer, StringBuilder> toolArguments = new java.util.HashMap<>();
+    private byte[] wholeBody;
 
     StreamCall(StreamingClient client, long intended, long sent) {
         this.client = client;
@@ -135,6 +141,34 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     protected final void finishReason(String reason) {
         finishReason = reason;
+    }
+
+    /** A tool call begins: its position in the reply, its id and name (either may come later, or never). */
+    protected final void toolCall(int index, String id, String name) {
+        String[] call = toolCalls.computeIfAbsent(index, i -> new String[2]);
+        if (id != null) {
+            call[0] = id;
+        }
+        if (name != null) {
+            call[1] = name;
+        }
+    }
+
+    /** A fragment of a tool call's arguments: the current string value of {@code p}. */
+    protected final void toolArguments(int index, JsonParser p) throws IOException {
+        toolCall(index, null, null);
+        toolArguments.computeIfAbsent(index, i -> new StringBuilder()).append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    }
+
+    /** A tool call's whole arguments, in JSON text. */
+    protected final void toolArguments(int index, String json) {
+        toolCall(index, null, null);
+        toolArguments.computeIfAbsent(index, i -> new StringBuilder()).append(json);
+    }
+
+    /** The bytes of a whole (non-streamed) reply, for a protocol that needs a raw part of it. */
+    protected final byte[] wholeBody() {
+        return wholeBody;
     }
 
     /** Sets usage figures (OpenAI accounting: prompt includes cached and cache-written tokens). */
@@ -224,7 +258,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     static CallResult clientFailure(long intended, String detail) {
         long now = System.nanoTime() - intended;
         return new CallResult(intended, now, -1, -1, -1, now, 0, ErrorClass.CLIENT_ERROR, truncate(detail),
-                Usage.NONE, "", 0, 0, 0, null, null);
+                Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null);
     }
 
     void started(ListenableFuture<Void> future) {
@@ -272,6 +306,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     @Override
     public State onHeadersReceived(HttpHeaders headers) {
         headersAt = System.nanoTime() - sent;
+        retryHints(headers);
         requestId = headers.get("x-request-id");
         if (requestId == null) {
             requestId = headers.get("request-id"); // Anthropic's name
@@ -290,6 +325,29 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             return fail(ErrorClass.STREAM_MALFORMED, "expected text/event-stream, got '" + type + "'");
         }
         return State.CONTINUE;
+    }
+
+    /** {@code retry-after-ms}, else {@code retry-after} (seconds or an HTTP date); {@code x-should-retry}. */
+    private void retryHints(HttpHeaders headers) {
+        String ms = headers.get("retry-after-ms");
+        String after = headers.get("retry-after");
+        try {
+            if (ms != null) {
+                retryAfterNanos = (long) (Double.parseDouble(ms.strip()) * 1_000_000);
+            } else if (after != null) {
+                String a = after.strip();
+                retryAfterNanos = a.chars().allMatch(Character::isDigit) || a.matches("\\d+\\.\\d*")
+                        ? (long) (Double.parseDouble(a) * 1e9)
+                        : Math.max(0, java.time.Duration.between(java.time.Instant.now(),
+                                java.time.ZonedDateTime.parse(a, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).toNanos());
+            }
+        } catch (RuntimeException unreadable) {
+            retryAfterNanos = -1; // a hint we cannot read is no hint
+        }
+        String should = headers.get("x-should-retry");
+        if (should != null) {
+            shouldRetry = Boolean.valueOf(should.strip().equalsIgnoreCase("true"));
+        }
     }
 
     @Override
@@ -464,7 +522,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     private void readWholeReply(long end) {
         arrival = end;
-        try (JsonParser p = StreamingClient.JSON.createParser(body.toByteArray())) {
+        wholeBody = body.toByteArray();
+        try (JsonParser p = StreamingClient.JSON.createParser(wholeBody)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 finish(ErrorClass.STREAM_MALFORMED, "reply is not a JSON object", end);
                 return;
@@ -507,7 +566,23 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
                 itlSum,
                 itlMax,
                 finishReason,
-                requestId));
+                requestId,
+                calls(),
+                retryAfterNanos,
+                shouldRetry));
+    }
+
+    private java.util.List<ToolCall> calls() {
+        if (toolCalls.isEmpty()) {
+            return java.util.List.of();
+        }
+        java.util.List<ToolCall> out = new java.util.ArrayList<>(toolCalls.size());
+        toolCalls.forEach((index, call) -> {
+            StringBuilder args = toolArguments.get(index);
+            out.add(new ToolCall(call[0] == null ? "call_" + index : call[0], call[1] == null ? "" : call[1],
+                    args == null ? "" : args.toString()));
+        });
+        return out;
     }
 
     private static ErrorClass classify(Throwable t) {

@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
+import io.soaklab.protocol.ChatRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,6 +54,7 @@ final class AnthropicWire implements Wire {
         int maxTokens = -1;
         boolean stream = false;
         boolean thinking = false;
+        ChatRequest.ToolChoice toolChoice = ChatRequest.ToolChoice.AUTO;
         // The cache covers tools, then system, then messages, whatever order the JSON has them in.
         byte[][] parts = new byte[3][];
         try (JsonParser p = SimRequest.JSON.createParser(body, offset, length)) {
@@ -67,6 +69,7 @@ final class AnthropicWire implements Wire {
                     case "max_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
                     case "stream" -> stream = value == JsonToken.VALUE_TRUE;
                     case "thinking" -> thinking = thinkingEnabled(p, value);
+                    case "tool_choice" -> toolChoice = SimRequest.anthropicToolChoice(p, value);
                     case "tools", "system", "messages" -> {
                         byte[] raw;
                         if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
@@ -110,7 +113,7 @@ final class AnthropicWire implements Wire {
         }
         counter.mix(maxTokens);
         return new SimRequest(Api.ANTHROPIC, model, counter.tokens, maxTokens, stream, true, counter.hash, prefixes,
-                true, List.copyOf(tools), thinking);
+                true, List.copyOf(tools), thinking, toolChoice, counter.probe());
     }
 
     private static boolean thinkingEnabled(JsonParser p, JsonToken value) throws IOException {

@@ -10,6 +10,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
+import io.soaklab.protocol.ChatRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -45,6 +46,7 @@ final class OpenAiWire implements Wire {
         int maxTokens = -1;
         boolean stream = false;
         boolean includeUsage = false;
+        ChatRequest.ToolChoice toolChoice = ChatRequest.ToolChoice.AUTO;
         try (JsonParser p = SimRequest.JSON.createParser(body, offset, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new SimRequest.Invalid("We could not parse the JSON body of your request: expected a JSON object.", null);
@@ -84,6 +86,7 @@ final class OpenAiWire implements Wire {
                         }
                     }
                     case "tools" -> readTools(p, value, counter, tools);
+                    case "tool_choice" -> toolChoice = SimRequest.openAiToolChoice(p, value);
                     case "max_tokens", "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
                     case "stream" -> stream = value == JsonToken.VALUE_TRUE;
                     case "stream_options" -> includeUsage = includeUsage(p, value);
@@ -101,7 +104,7 @@ final class OpenAiWire implements Wire {
         }
         counter.mix(maxTokens);
         return new SimRequest(Api.OPENAI, model, counter.tokens, maxTokens, stream, includeUsage, counter.hash, prefixes,
-                false, List.copyOf(tools), false);
+                false, List.copyOf(tools), false, toolChoice, counter.probe());
     }
 
     /** Content as parts: the text of text parts counts; other parts (images, audio) only identify the request. */

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.soaklab.text.Probes;
 import io.soaklab.text.SyntheticText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -69,6 +70,8 @@ final class Reply {
     private boolean reasoningVisible;
     private Stop stop = Stop.END;
     private SimRequest.Tool tool;
+    /** Text the reply must say (a probe's answer), one piece per token; null for generated words. */
+    private List<byte[]> fixedText;
     private String toolId;
     private List<String> toolFragments;
     private long cachedTokens;
@@ -219,7 +222,24 @@ final class Reply {
         int room = Math.min(cap, replies.outputTokensMax()) - reasoningTokens;
         visibleTokens = (int) Math.max(1, Math.min(wanted, room));
         stop = wanted > room && cap <= replies.outputTokensMax() ? Stop.LENGTH : Stop.END;
-        if (!request.tools().isEmpty() && content.nextDouble() < replies.toolCallProbability()) {
+        SimRequest.Probe probe = request.probe();
+        if (probe != null) {
+            double p = config.probes().accuracy(request.promptTokens(), probe.depth());
+            boolean right = probe.value() != null && content.nextDouble() < p;
+            String said = right ? probe.value() : probe.distractor() != null ? probe.distractor() : Probes.randomValue(content);
+            fixedText = pieces(Probes.answer(said));
+            visibleTokens = fixedText.size();
+            stop = Stop.END;
+            cache(now);
+            drawFault(now);
+            return;
+        }
+        boolean callsTool = switch (request.toolChoice()) {
+            case REQUIRED -> true;
+            case NONE -> false;
+            case AUTO -> content.nextDouble() < replies.toolCallProbability();
+        };
+        if (!request.tools().isEmpty() && callsTool) {
             tool = request.tools().get(content.nextInt(request.tools().size()));
             toolId = (wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? "toolu_sim" : "call_sim") + Long.toHexString(content.nextLong() & 0xffffffffL);
             toolFragments = fragments(arguments(tool));
@@ -424,6 +444,8 @@ final class Reply {
             } else {
                 emitter.toolArgs(out, toolFragments.get(Math.min(visible - 1, toolFragments.size() - 1)));
             }
+        } else if (fixedText != null) {
+            emitter.text(out, fixedText.get(Math.min(visible, fixedText.size() - 1)));
         } else {
             emitter.text(out, WORDS[content.nextInt(WORDS.length)]);
         }
@@ -505,7 +527,9 @@ final class Reply {
         firstActual = now;
         lastActual = now;
         String args = null;
-        if (tool == null) {
+        if (fixedText != null) {
+            fixedText.forEach(piece -> wholeText.append(new String(piece, StandardCharsets.US_ASCII)));
+        } else if (tool == null) {
             for (int i = 0; i < visibleTokens; i++) {
                 wholeText.append(SyntheticText.word(content.nextInt(WORDS.length)));
             }
@@ -666,6 +690,15 @@ final class Reply {
             }
         }
         return json.append('}').toString();
+    }
+
+    /** Splits a fixed answer into tokens: each word with its leading space. */
+    private static List<byte[]> pieces(String text) {
+        List<byte[]> out = new ArrayList<>();
+        for (String word : text.split("(?= )")) {
+            out.add(word.getBytes(StandardCharsets.US_ASCII));
+        }
+        return out;
     }
 
     /** Splits tool arguments into the small fragments models stream them in. */

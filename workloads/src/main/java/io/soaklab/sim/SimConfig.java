@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param limits    rate limits
  * @param faults    injected faults
  * @param drift     change over time
+ * @param probes    how well the model finds a fact planted in a long context
  */
 public record SimConfig(
         String profile,
@@ -43,7 +44,31 @@ public record SimConfig(
         Caching caching,
         Limits limits,
         Faults faults,
-        Drift drift) {
+        Drift drift,
+        Probes probes) {
+
+    /**
+     * Long-context retrieval: asked for a fact planted at depth d (0 = start of the prompt, 1 = its
+     * end) of a prompt of L tokens, the model answers correctly with probability
+     * {@code accuracyAtZero × 2^(−L / halfLifeTokens) × (1 − middlePenalty × 4·d·(1 − d))}: worse with
+     * length, worst in the middle ("lost in the middle"); otherwise it gives another planted value.
+     */
+    public record Probes(double accuracyAtZero, long halfLifeTokens, double middlePenalty) {
+        public Probes {
+            check(accuracyAtZero >= 0 && accuracyAtZero <= 1, "probe accuracy must be within 0..1");
+            check(halfLifeTokens >= 1, "probe half-life must be at least 1 token");
+            check(middlePenalty >= 0 && middlePenalty <= 1, "probe middle penalty must be within 0..1");
+        }
+
+        /** The probability of a correct answer for a fact at {@code depth} of a {@code tokens}-token prompt. */
+        public double accuracy(long tokens, double depth) {
+            return accuracyAtZero * Math.pow(2, -(double) tokens / halfLifeTokens) * (1 - middlePenalty * 4 * depth * (1 - depth));
+        }
+
+        public static Probes standard() {
+            return new Probes(0.98, 100_000, 0.3);
+        }
+    }
 
     /**
      * Latency: response headers after {@code base}; the first token after base + queue wait +
@@ -195,6 +220,7 @@ public record SimConfig(
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(faults, "faults");
         Objects.requireNonNull(drift, "drift");
+        Objects.requireNonNull(probes, "probes");
         check(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
         check(ioThreads >= 0, "io threads must not be negative");
     }
@@ -244,7 +270,7 @@ public record SimConfig(
     public String toString() {
         return "SimConfig[profile=" + profile + ", host=" + host + ", port=" + port + ", seed=" + seed + ", model=" + model
                 + ", apiKey=" + (apiKey == null ? "none" : "(set)") + ", ioThreads=" + ioThreads + ", " + latency + ", " + replies
-                + ", " + serving + ", " + caching + ", " + limits + ", " + faults + ", " + drift + "]";
+                + ", " + serving + ", " + caching + ", " + limits + ", " + faults + ", " + drift + ", " + probes + "]";
     }
 
     /** Builder for {@link SimConfig}: starts from a profile; every setter overrides one parameter. */
@@ -263,6 +289,7 @@ public record SimConfig(
         private Limits limits = new Limits(0, 0, 0, 0);
         private Faults faults = Faults.none();
         private Drift drift = Drift.none();
+        private Probes probes = Probes.standard();
 
         Builder(String profile, Latency latency, Replies replies, Serving serving, Caching caching) {
             this.profile = profile;
@@ -283,6 +310,7 @@ public record SimConfig(
             limits = c.limits;
             faults = c.faults;
             drift = c.drift;
+            probes = c.probes;
         }
 
         Builder profile(String name) {
@@ -352,6 +380,11 @@ public record SimConfig(
 
         public Builder drift(Drift drift) {
             this.drift = drift;
+            return this;
+        }
+
+        public Builder probes(Probes probes) {
+            this.probes = probes;
             return this;
         }
 
@@ -435,7 +468,7 @@ public record SimConfig(
 
         public SimConfig build() {
             return new SimConfig(profile, host, port, seed, model, apiKey, ioThreads, latency, replies, serving, caching, limits,
-                    faults, drift);
+                    faults, drift, probes);
         }
     }
 }

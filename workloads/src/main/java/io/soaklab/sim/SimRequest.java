@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.soaklab.protocol.Api;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.text.Probes;
 import io.soaklab.text.TokenEstimator;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -27,9 +29,20 @@ import java.util.List;
  * @param explicitCache true when boundaries are the client's {@code cache_control} breakpoints
  * @param tools        tools the model may call
  * @param thinking     true when the request enables visible thinking (Anthropic)
+ * @param toolChoice   whether the model must, may or must not call a tool
+ * @param probe        the long-context probe question its last message asks, or null
  */
 record SimRequest(Api api, String model, long promptTokens, int maxTokens, boolean stream, boolean includeUsage, long hash,
-                  Prefixes prefixes, boolean explicitCache, List<Tool> tools, boolean thinking) {
+                  Prefixes prefixes, boolean explicitCache, List<Tool> tools, boolean thinking, ChatRequest.ToolChoice toolChoice,
+                  Probe probe) {
+
+    /**
+     * A probe question: the key asked, the value planted for it (null when none was), where it was
+     * planted (0 at the start of the prompt, 1 at its end), and another planted value to answer
+     * wrongly with (null when there is none).
+     */
+    record Probe(String key, String value, double depth, String distractor) {
+    }
 
     static final JsonFactory JSON = new JsonFactory();
 
@@ -74,19 +87,61 @@ record SimRequest(Api api, String model, long promptTokens, int maxTokens, boole
         }
     }
 
-    /** Accumulates a prompt's tokens and its running hash while a protocol reads it. */
+    /**
+     * Accumulates a prompt's tokens and its running hash while a protocol reads it, and notes the
+     * probe facts it passes and a probe question.
+     */
     static final class Counter {
         long tokens = TokenEstimator.TOKENS_PER_REQUEST;
         long hash = 0xcbf29ce484222325L;
+        private int messages;
+        private final java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        private final java.util.Map<String, Long> factAt = new java.util.HashMap<>();
+        private String asked;
+        private int askedIn = -1;
 
         void text(String s) {
+            if (Probes.mayHoldFacts(s)) {
+                java.util.regex.Matcher m = Probes.facts(s);
+                int counted = 0;
+                long offset = tokens;
+                while (m.find()) {
+                    offset += SimTokenizer.count(s.substring(counted, m.start()));
+                    counted = m.start();
+                    facts.put(m.group(1), m.group(2));
+                    factAt.put(m.group(1), offset);
+                }
+            }
+            String key = Probes.asked(s);
+            if (key != null) {
+                asked = key;
+                askedIn = messages;
+            }
             tokens += SimTokenizer.count(s);
             mix(s.hashCode());
         }
 
         void message() {
+            messages++;
             tokens += TokenEstimator.TOKENS_PER_MESSAGE;
             mix(0x5eed);
+        }
+
+        /** The probe asked by the last message, if any. */
+        Probe probe() {
+            if (asked == null || askedIn != messages) {
+                return null;
+            }
+            String value = facts.get(asked);
+            String distractor = null;
+            for (java.util.Map.Entry<String, String> f : facts.entrySet()) {
+                if (!f.getKey().equals(asked)) {
+                    distractor = f.getValue();
+                    break;
+                }
+            }
+            double depth = value == null ? 0.5 : (double) factAt.get(asked) / Math.max(1, tokens);
+            return new Probe(asked, value, Math.min(1, depth), distractor);
         }
 
         void mix(int value) {
@@ -171,6 +226,42 @@ record SimRequest(Api api, String model, long promptTokens, int maxTokens, boole
                     + n + " instead.", field);
         }
         return n;
+    }
+
+    /** OpenAI's {@code tool_choice}: a string, or an object naming a function (which forces a call). */
+    static ChatRequest.ToolChoice openAiToolChoice(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            return switch (p.getText()) {
+                case "required" -> ChatRequest.ToolChoice.REQUIRED;
+                case "none" -> ChatRequest.ToolChoice.NONE;
+                default -> ChatRequest.ToolChoice.AUTO;
+            };
+        }
+        p.skipChildren();
+        return value == JsonToken.START_OBJECT ? ChatRequest.ToolChoice.REQUIRED : ChatRequest.ToolChoice.AUTO;
+    }
+
+    /** Anthropic's {@code tool_choice}: {@code {"type": "auto" | "any" | "tool" | "none"}}. */
+    static ChatRequest.ToolChoice anthropicToolChoice(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return ChatRequest.ToolChoice.AUTO;
+        }
+        ChatRequest.ToolChoice choice = ChatRequest.ToolChoice.AUTO;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String f = p.currentName();
+            JsonToken v = p.nextToken();
+            if (f.equals("type") && v == JsonToken.VALUE_STRING) {
+                choice = switch (p.getText()) {
+                    case "any", "tool" -> ChatRequest.ToolChoice.REQUIRED;
+                    case "none" -> ChatRequest.ToolChoice.NONE;
+                    default -> ChatRequest.ToolChoice.AUTO;
+                };
+            } else {
+                p.skipChildren();
+            }
+        }
+        return choice;
     }
 
     static String jsonError(IOException e) {

@@ -32,12 +32,12 @@ class RunRecorderTest {
     /** A successful call: lag 1 ms, TTFT {@code ttftMs}, E2E {@code e2eMs}, 11 chunks, usage 1000/100. */
     static CallResult ok(long ttftMs, long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, ttftMs * MS / 2, ttftMs * MS, e2eMs * MS, 200, ErrorClass.OK, null,
-                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null);
+                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, java.util.List.of(), -1, null);
     }
 
     static CallResult failed(long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, e2eMs * MS, -1, e2eMs * MS, 429, ErrorClass.HTTP_429,
-                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null);
+                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null);
     }
 
     static Map<String, List<Histogram>> readLog(Path file) throws IOException {

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class CodingAgentTest {
 
     private static CallResult reply(String text) {
-        return new CallResult(0, 0, -1, 0, 0, 0, 200, ErrorClass.OK, null, Usage.NONE, text, 1, 0, 0, "stop", null);
+        return new CallResult(0, 0, -1, 0, 0, 0, 200, ErrorClass.OK, null, Usage.NONE, text, 1, 0, 0, "stop", null, java.util.List.of(), -1, null);
     }
 
     /** Drives a session to its end with a fixed reply; returns the prompt size of each step. */
@@ -62,7 +62,7 @@ class CodingAgentTest {
     void aFailedCallEndsTheSession() {
         Session s = new CodingAgent().newSession(1);
         s.next();
-        s.complete(new CallResult(0, 0, -1, -1, -1, 0, 500, ErrorClass.HTTP_5XX, "boom", Usage.NONE, "", 0, 0, 0, null, null));
+        s.complete(new CallResult(0, 0, -1, -1, -1, 0, 500, ErrorClass.HTTP_5XX, "boom", Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null));
         assertNull(s.next());
     }
 
