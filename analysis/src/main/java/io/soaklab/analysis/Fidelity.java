@@ -24,11 +24,16 @@ import org.HdrHistogram.Histogram;
  * @param ttftExcess       measured minus true TTFT, microseconds: network and client time
  * @param endExcess        measured minus true end of stream, microseconds
  * @param endpointLateness how much later than planned the endpoint wrote first tokens, microseconds
+ * @param earlier          calls measured earlier than the endpoint's account by more than rounding:
+ *                         impossible by causality, so a sign that ids or clocks do not match (their
+ *                         differences are recorded as zero)
  */
-public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness) {
+public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness,
+                       long earlier) {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_PENDING = 200_000;
+    private static final long ROUNDING_MICROS = 1;
 
     private record Measured(long ttftSent, long e2eSent, boolean connected) {
     }
@@ -50,6 +55,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         Histogram late = new Histogram(3);
         long matched = 0;
         long connected = 0;
+        long[] earlier = new long[1];
         try (BufferedReader c = Files.newBufferedReader(callsFile, StandardCharsets.UTF_8);
              BufferedReader t = Files.newBufferedReader(truthFile, StandardCharsets.UTF_8)) {
             boolean moreCalls = true;
@@ -66,7 +72,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                                 if (m.getValue().connected()) {
                                     connected++;
                                 } else {
-                                    matched += add(m.getValue(), match, ttft, end, late);
+                                    matched += add(m.getValue(), match, ttft, end, late, earlier);
                                 }
                             } else {
                                 measured.put(m.getKey(), m.getValue());
@@ -85,7 +91,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                                 if (match.connected()) {
                                     connected++;
                                 } else {
-                                    matched += add(match, tr.getValue(), ttft, end, late);
+                                    matched += add(match, tr.getValue(), ttft, end, late, earlier);
                                 }
                             } else {
                                 truths.put(tr.getKey(), tr.getValue());
@@ -95,13 +101,19 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                 }
             }
         }
-        return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late));
+        return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
+                earlier[0]);
     }
 
-    private static int add(Measured m, Truth t, Histogram ttft, Histogram end, Histogram late) {
-        // by causality measured >= true; a negative difference would be rounding of the microseconds
-        ttft.recordValue(Math.max(0, m.ttftSent() - t.firstToken()));
-        end.recordValue(Math.max(0, m.e2eSent() - t.end()));
+    private static int add(Measured m, Truth t, Histogram ttft, Histogram end, Histogram late, long[] earlier) {
+        // By causality measured >= true; both sides truncate to microseconds, so -1 is rounding.
+        long first = m.ttftSent() - t.firstToken();
+        long last = m.e2eSent() - t.end();
+        if (first < -ROUNDING_MICROS || last < -ROUNDING_MICROS) {
+            earlier[0]++;
+        }
+        ttft.recordValue(Math.max(0, first));
+        end.recordValue(Math.max(0, last));
         late.recordValue(Math.max(0, t.firstToken() - t.planned()));
         return 1;
     }

@@ -257,7 +257,12 @@ public final class Report {
                     .append(" at the 99th percentile; the end of the stream by ").append(Format.latency(f.endExcess().p50())).append(" and ")
                     .append(Format.latency(f.endExcess().p99())).append(". That is the network and soaklab's own client on this machine.")
                     .append(" The endpoint wrote first tokens later than it planned by ").append(Format.latency(f.endpointLateness().p50()))
-                    .append(" (median) and ").append(Format.latency(f.endpointLateness().p99())).append(" (99th percentile).</p>\n");
+                    .append(" (median) and ").append(Format.latency(f.endpointLateness().p99())).append(" (99th percentile).");
+            if (f.earlier() > 0) {
+                out.append(" <strong>").append(Format.count(f.earlier())).append(" calls were measured earlier than the endpoint says they happened,")
+                        .append(" which cannot be: their request ids or clocks do not match, and these figures are not to be trusted.</strong>");
+            }
+            out.append("</p>\n");
         }
 
         private void configuration() {

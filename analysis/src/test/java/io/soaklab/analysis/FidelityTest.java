@@ -41,6 +41,20 @@ class FidelityTest {
         assertEquals(1000, f.ttftExcess().max(), 1);
         assertEquals(500, f.endExcess().p50(), 1, "(50,600 - 100 lag) - 50,000");
         assertEquals(1000, f.endpointLateness().max(), 1);
+        assertEquals(0, f.earlier());
+    }
+
+    @Test
+    void countsCallsMeasuredEarlierThanTheEndpointSaysTheyHappened() throws Exception {
+        Files.writeString(dir.resolve(RunRecorder.CALLS),
+                call("a", 9_999, 50_000, 0, "ok") + call("b", 5_000, 60_000, 0, "ok") + call("c", 20_000, 60_000, 0, "ok"));
+        Files.writeString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE),
+                truth("a", 10_000, 10_000, 50_000, "complete") + truth("b", 19_000, 19_000, 59_000, "complete")
+                        + truth("c", 19_000, 19_000, 59_000, "complete"));
+        Fidelity f = Fidelity.measure(dir);
+        assertEquals(3, f.calls());
+        assertEquals(1, f.earlier(), "a is 1 us early (rounding); b is 14 ms early, which cannot be");
+        assertEquals(3, f.ttftExcess().count(), "an impossible difference is recorded as zero, not dropped");
     }
 
     @Test
