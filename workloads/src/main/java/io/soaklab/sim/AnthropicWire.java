@@ -315,7 +315,8 @@ final class AnthropicWire implements Wire {
     }
 
     @Override
-    public String whole(Reply reply, String text, String toolId, String toolName, String toolArgs, Reply.Stop stop, long outputTokens) {
+    public String whole(Reply reply, String text, String thinking, String toolId, String toolName, String toolArgs, Reply.Stop stop,
+                        long outputTokens) {
         ByteArrayBuilder json = new ByteArrayBuilder(text.length() + 512);
         try (JsonGenerator g = SimRequest.JSON.createGenerator(json, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -324,6 +325,13 @@ final class AnthropicWire implements Wire {
             g.writeStringField("role", "assistant");
             g.writeStringField("model", reply.model());
             g.writeArrayFieldStart("content");
+            if (thinking != null) {
+                g.writeStartObject();
+                g.writeStringField("type", "thinking");
+                g.writeStringField("thinking", thinking);
+                g.writeStringField("signature", "c29ha2xhYi1zaW0=");
+                g.writeEndObject();
+            }
             if (!text.isEmpty()) {
                 g.writeStartObject();
                 g.writeStringField("type", "text");

@@ -7,7 +7,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -45,6 +48,7 @@ public final class EmbeddedEndpoint implements AutoCloseable {
     private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Channel server;
+    private final ChannelGroup connections = new DefaultChannelGroup("soaklab-sim", GlobalEventExecutor.INSTANCE);
     private final Engine engine;
     private final EndpointStats stats;
     private final TruthLog truth;
@@ -65,6 +69,7 @@ public final class EmbeddedEndpoint implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        connections.add(ch);
                         ch.pipeline()
                                 .addLast(new HttpServerCodec())
                                 .addLast(new HttpServerExpectContinueHandler())
@@ -171,6 +176,14 @@ public final class EmbeddedEndpoint implements AutoCloseable {
     @Override
     public void close() {
         server.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        // Replies still playing end where they are, so that the truth log accounts for every request.
+        // (Before the event loops stop: stopping closes their connections first, and that would read as clients leaving.)
+        java.util.List<io.netty.util.concurrent.Future<?>> ended = new java.util.ArrayList<>();
+        for (Reply reply : engine.live) {
+            ended.add(reply.shutdown());
+        }
+        ended.forEach(f -> f.awaitUninterruptibly(1, TimeUnit.SECONDS));
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS); // clients see the server go, not a silent socket
         shutdown();
         if (truth != null) {
             truth.close();
@@ -180,5 +193,6 @@ public final class EmbeddedEndpoint implements AutoCloseable {
     private void shutdown() {
         acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        engine.housekeeping.shutdownNow();
     }
 }

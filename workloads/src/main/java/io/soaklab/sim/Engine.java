@@ -13,12 +13,27 @@ final class Engine {
     final SimClock clock;
     final Slots slots;
     final RateLimiter limiter;
-    final PrefixCache cache = new PrefixCache();
+    /** One daemon thread for work that must not run on an event loop (cache sweeps). */
+    final java.util.concurrent.ExecutorService housekeeping = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "soaklab-sim-housekeeping");
+        t.setDaemon(true);
+        return t;
+    });
+    final PrefixCache cache = new PrefixCache(housekeeping);
     final EndpointStats stats = new EndpointStats();
     final TruthLog truth;
     final AtomicLong sequence = new AtomicLong();
+    /** Replies not yet ended, so that closing the endpoint can end them and log them. */
+    final java.util.Set<Reply> live = ConcurrentHashMap.newKeySet();
     /** How often each distinct request was seen: a retry draws its faults afresh, deterministically. */
-    private final ConcurrentHashMap<Long, Integer> attempts = new ConcurrentHashMap<>();
+    private final java.util.Map<Long, Integer> attempts = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<Long, Integer> eldest) {
+            return size() > 100_000; // the least recently seen request forgets its attempts first
+        }
+    };
 
     Engine(SimConfig config, TruthLog truth) {
         this.config = config;
@@ -41,10 +56,11 @@ final class Engine {
      * endpoint's seed, the request and its attempt, so that a retry is served afresh, deterministically.
      */
     long serviceSeed(long requestHash) {
-        if (attempts.size() > 1_000_000) {
-            attempts.clear();
+        int attempt;
+        synchronized (attempts) {
+            attempt = attempts.merge(requestHash, 1, Integer::sum);
         }
-        return mix(config.seed(), requestHash, attempts.merge(requestHash, 1, Integer::sum));
+        return mix(config.seed(), requestHash, attempt);
     }
 
     private static long mix(long seed, long a, long b) {

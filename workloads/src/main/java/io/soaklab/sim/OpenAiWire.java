@@ -196,7 +196,7 @@ final class OpenAiWire implements Wire {
     @Override
     public String error(Failure kind, String message, String param, String code) {
         String type = switch (kind) {
-            case RATE_LIMITED -> "requests";
+            case RATE_LIMITED -> message.contains(" on requests per min") ? "requests" : "tokens";
             case SERVER, BAD_GATEWAY, UNAVAILABLE, OVERLOADED -> "server_error";
             default -> "invalid_request_error";
         };
@@ -227,7 +227,8 @@ final class OpenAiWire implements Wire {
     }
 
     @Override
-    public String whole(Reply reply, String text, String toolId, String toolName, String toolArgs, Reply.Stop stop, long outputTokens) {
+    public String whole(Reply reply, String text, String thinking, String toolId, String toolName, String toolArgs, Reply.Stop stop,
+                        long outputTokens) {
         ByteArrayBuilder json = new ByteArrayBuilder(text.length() + 512);
         try (JsonGenerator g = SimRequest.JSON.createGenerator(json, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -240,6 +241,9 @@ final class OpenAiWire implements Wire {
             g.writeNumberField("index", 0);
             g.writeObjectFieldStart("message");
             g.writeStringField("role", "assistant");
+            if (thinking != null) {
+                g.writeStringField("reasoning_content", thinking);
+            }
             if (toolName != null) {
                 g.writeNullField("content");
                 g.writeArrayFieldStart("tool_calls");

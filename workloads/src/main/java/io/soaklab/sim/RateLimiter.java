@@ -10,7 +10,10 @@ import java.util.Locale;
  */
 final class RateLimiter {
 
-    /** The outcome of one admission, with what the rate-limit headers say. */
+    /**
+     * The outcome of one admission, with what the rate-limit headers say; {@code retryAfterNanos}
+     * is -1 when the request can never fit.
+     */
     record Decision(boolean admitted, String exhausted, long retryAfterNanos, Bucket.View requests, Bucket.View tokens,
                     Bucket.View input, Bucket.View output) {
     }
@@ -62,9 +65,13 @@ final class RateLimiter {
         output = limits.outputTokensPerMinute() > 0 ? new Bucket("output tokens", limits.outputTokensPerMinute(), now) : null;
     }
 
-    synchronized Decision admit(long promptTokens, long maxOutputTokens, long now) {
+    /**
+     * Admits a request of {@code promptTokens} ({@code cachedTokens} of them read from cache, which
+     * providers do not count against input tokens per minute) and an output cap.
+     */
+    synchronized Decision admit(long promptTokens, long cachedTokens, long maxOutputTokens, long now) {
         Bucket[] buckets = {requests, tokens, input, output};
-        long[] asks = {1, promptTokens + maxOutputTokens, promptTokens, maxOutputTokens};
+        long[] asks = {1, promptTokens + maxOutputTokens, promptTokens - cachedTokens, maxOutputTokens};
         long wait = 0;
         String exhausted = null;
         for (int i = 0; i < buckets.length; i++) {
@@ -73,7 +80,11 @@ final class RateLimiter {
                 continue;
             }
             b.refill(now);
-            long w = asks[i] > b.capacity ? Long.MAX_VALUE : b.waitFor(asks[i]);
+            if (asks[i] > b.capacity) {
+                // larger than the bucket: it never fits, and no wait would help
+                return new Decision(false, b.name, -1, view(requests), view(tokens), view(input), view(output));
+            }
+            long w = b.waitFor(asks[i]);
             if (w > wait) {
                 wait = w;
                 exhausted = b.name;
@@ -87,6 +98,24 @@ final class RateLimiter {
             }
         }
         return new Decision(wait == 0, exhausted, wait, view(requests), view(tokens), view(input), view(output));
+    }
+
+    /** Gives back output tokens reserved but not generated (Anthropic settles at the actual count). */
+    synchronized void refundOutput(long unused, long now) {
+        if (output != null && unused > 0) {
+            output.refill(now);
+            output.level = Math.min(output.capacity, output.level + unused);
+        }
+    }
+
+    /** What the buckets hold now, without taking anything: for responses refused before admission. */
+    synchronized Decision snapshot(long now) {
+        for (Bucket b : new Bucket[] {requests, tokens, input, output}) {
+            if (b != null) {
+                b.refill(now);
+            }
+        }
+        return new Decision(true, null, 0, view(requests), view(tokens), view(input), view(output));
     }
 
     private static Bucket.View view(Bucket b) {
@@ -108,7 +137,8 @@ final class RateLimiter {
 
     /** RFC 3339 time at which a bucket is full again: how Anthropic's reset headers read. */
     static String rfc3339(long nanosFromNow) {
-        return Instant.now().plusNanos(nanosFromNow).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+        // rounded up: a reset announced early would invite a retry that fails
+        return Instant.now().plusNanos(nanosFromNow + 999_999_999L).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
     }
 
     private static String trim(String decimal) {

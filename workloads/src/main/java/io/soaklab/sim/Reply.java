@@ -78,12 +78,21 @@ final class Reply {
     private long cacheWriteTokens;
     private long cacheWrite1hTokens;
     private RateLimiter.Decision limits;
+    /** The output cap: the request's, or what the context window leaves. */
+    private int cap;
 
     // the play
     private Wire.Emitter emitter;
     private StringBuilder wholeText;
     private boolean holdingSlot;
+    /** No step runs any more (the reply finished, failed or its client left). */
     private boolean ended;
+    /** Its resources are released and its truth written: once. */
+    private boolean finalized;
+    private io.netty.util.concurrent.Future<?> pending;
+    private io.netty.channel.ChannelFutureListener onClose;
+    /** A stall struck at the last token: the end waits for it. */
+    private boolean stalledAtEnd;
     private int emitted;
     private long nextAt;
     private long headersAt = -1;
@@ -159,24 +168,33 @@ final class Reply {
     /** Starts the reply: everything after this happens on the connection's event loop. */
     void begin() {
         engine.stats.opened();
+        // A client that leaves frees what its request holds at once, queued or not, as servers do.
+        onClose = f -> gone();
+        ctx.channel().closeFuture().addListener(onClose);
         long stall = engine.clock.stallEnd(arrival);
-        if (stall > 0) {
-            at(stall, this::admit); // the server is paused: it reads nothing until it resumes
-        } else {
-            admit();
+        at(stall > 0 ? stall : arrival, this::admit); // a paused server reads nothing until it resumes
+    }
+
+    /** The connection closed: runs on the event loop. */
+    private void gone() {
+        if (!ended) {
+            engine.slots.cancel(this);
+            abandon();
         }
     }
 
     private void admit() {
         long now = System.nanoTime();
+        engine.live.add(this);
         latencyFactor = engine.clock.latencyFactor(now);
         int window = config.serving().contextWindow();
-        int cap = request.maxTokens() > 0 ? request.maxTokens() : (int) Math.max(1, Math.min(config.replies().outputTokensMax(),
+        cap = request.maxTokens() > 0 ? request.maxTokens() : (int) Math.max(1, Math.min(config.replies().outputTokensMax(),
                 window - request.promptTokens()));
+        cacheLookup(now); // before the rate limits: cached input does not count against input tokens per minute
         if (engine.limiter != null) {
-            limits = engine.limiter.admit(request.promptTokens(), cap, now);
+            limits = engine.limiter.admit(request.promptTokens(), cachedTokens, cap, now);
             if (!limits.admitted()) {
-                reject(Wire.Failure.RATE_LIMITED, "rate_limited", rateLimitMessage(cap), null, limits.retryAfterNanos());
+                reject(Wire.Failure.RATE_LIMITED, "rate_limited", rateLimitMessage(), "rate_limit_exceeded", limits.retryAfterNanos());
                 return;
             }
         }
@@ -184,7 +202,7 @@ final class Reply {
             reject(Wire.Failure.BAD_REQUEST, "context_too_long", contextMessage(window), "context_length_exceeded", -1);
             return;
         }
-        plan(cap, now);
+        plan(now);
         Wire.Failure immediate = switch (fault) {
             case "http_500" -> Wire.Failure.SERVER;
             case "http_502" -> Wire.Failure.BAD_GATEWAY;
@@ -202,6 +220,7 @@ final class Reply {
             at(headers, () -> reject(failure, fault, failureMessage(failure), null, -1));
             return;
         }
+        cacheStore(now);
         if (fault.equals("slow_first_byte")) {
             engine.stats.count(fault);
             headers += config.faults().slowFirstByteFor().toNanos();
@@ -210,7 +229,7 @@ final class Reply {
     }
 
     /** Draws everything about the reply from its random stream, in a fixed order. */
-    private void plan(int cap, long now) {
+    private void plan(long now) {
         SimConfig.Replies replies = config.replies();
         double drawn = replies.outputTokensMedian() * Math.exp(replies.outputTokensSigma() * content.nextGaussian());
         long wanted = Math.max(1, Math.round(drawn));
@@ -230,7 +249,6 @@ final class Reply {
             fixedText = pieces(Probes.answer(said));
             visibleTokens = fixedText.size();
             stop = Stop.END;
-            cache(now);
             drawFault(now);
             return;
         }
@@ -246,19 +264,18 @@ final class Reply {
             visibleTokens = 1 + toolFragments.size();
             stop = Stop.TOOL;
         }
-        cache(now);
         drawFault(now);
     }
 
-    private void cache(long now) {
+    /** What the prompt cache holds of this request: reads, and (Anthropic) what it will write. */
+    private void cacheLookup(long now) {
         SimConfig.Caching caching = config.caching();
         SimRequest.Prefixes prefixes = request.prefixes();
         if (!caching.enabled() || prefixes.count == 0) {
             return;
         }
         boolean hit = random.nextDouble() < caching.hitProbability();
-        long ttl = caching.ttl().toNanos();
-        long found = hit ? engine.cache.longest(prefixes.hashes, prefixes.tokens, prefixes.count, ttl, now) : 0;
+        long found = hit ? engine.cache.longest(prefixes.hashes, prefixes.tokens, prefixes.count, caching.ttl().toNanos(), now) : 0;
         if (request.explicitCache()) {
             // Anthropic: reads up to the longest cached breakpoint, writes up to the last breakpoint
             cachedTokens = found >= caching.minTokens() ? found : 0;
@@ -268,18 +285,26 @@ final class Reply {
                 cacheWriteTokens = upTo - cachedTokens;
                 cacheWrite1hTokens = prefixes.hour[last] ? cacheWriteTokens : 0;
             }
-            for (int i = 0; i < prefixes.count; i++) {
-                long life = prefixes.hour[i] ? TimeUnit.HOURS.toNanos(1) : ttl;
-                engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], life, now);
-            }
         } else {
             // OpenAI: automatic, in steps of the granularity from the minimum on
             long steps = found / caching.granularity() * caching.granularity();
             cachedTokens = steps >= caching.minTokens() ? Math.min(steps, request.promptTokens()) : 0;
-            for (int i = 0; i < prefixes.count; i++) {
-                if (prefixes.tokens[i] >= caching.minTokens()) {
-                    engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], ttl, now);
-                }
+        }
+    }
+
+    /** Remembers this request's prefixes once it is served. */
+    private void cacheStore(long now) {
+        SimConfig.Caching caching = config.caching();
+        SimRequest.Prefixes prefixes = request.prefixes();
+        if (!caching.enabled()) {
+            return;
+        }
+        long ttl = caching.ttl().toNanos();
+        for (int i = 0; i < prefixes.count; i++) {
+            if (request.explicitCache()) {
+                engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], prefixes.hour[i] ? TimeUnit.HOURS.toNanos(1) : ttl, now);
+            } else if (prefixes.tokens[i] >= caching.minTokens()) {
+                engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], ttl, now);
             }
         }
     }
@@ -343,9 +368,18 @@ final class Reply {
         }
     }
 
-    /** Called by {@link Slots} when a slot frees up, from whichever thread freed it. */
+    /**
+     * Called by {@link Slots} when a slot frees up, from whichever thread freed it. A reply whose
+     * client left meanwhile hands the slot straight back.
+     */
     void slotGranted() {
-        ctx.executor().execute(this::prefill);
+        ctx.executor().execute(() -> {
+            if (ended) {
+                engine.slots.release(System.nanoTime());
+            } else {
+                at(0, this::prefill);
+            }
+        });
     }
 
     private void prefill() {
@@ -382,9 +416,6 @@ final class Reply {
     }
 
     private void tick() {
-        if (ended) {
-            return;
-        }
         if (!ctx.channel().isActive()) {
             abandon();
             return;
@@ -396,9 +427,16 @@ final class Reply {
             at(stall, this::tick);
             return;
         }
+        if (!ctx.channel().isWritable()) {
+            // The client is not reading: wait instead of buffering its reply in memory.
+            at(now + TimeUnit.MILLISECONDS.toNanos(10), this::tick);
+            return;
+        }
         ByteBuf out = ctx.alloc().buffer(256);
+        int total = reasoningTokens + visibleTokens;
+        int budget = 256; // bounds one flush when a backlog fell due
         // Tokens that fell due while the loop was busy go out now, each its own event, in one flush.
-        while (nextAt <= now && !ended) {
+        while (nextAt <= now && budget-- > 0) {
             long late = now - nextAt;
             if (late > maxLate) {
                 maxLate = late;
@@ -410,23 +448,31 @@ final class Reply {
             lastActual = now;
             emitOne(out);
             emitted++;
-            if (emitted == faultAt && !fault.equals("none")) {
-                if (!injectMidStream(out)) {
-                    return;
-                }
+            if (emitted == faultAt && !fault.equals("none") && !injectMidStream(out)) {
+                return;
             }
-            if (emitted >= reasoningTokens + visibleTokens && !fault.equals("never_ends")) {
+            boolean last = emitted >= total && !fault.equals("never_ends") || emitted >= NEVER_ENDING_CAP;
+            if (last && !stalledAtEnd) {
                 finish(out);
                 return;
             }
-            if (emitted >= NEVER_ENDING_CAP) {
-                finish(out);
+            nextAt += last ? 0 : itl(now, true);
+            if (last) {
+                ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
+                at(nextAt, this::finishAfterStall);
                 return;
             }
-            nextAt += itl(now, true);
         }
         ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
         at(nextAt, this::tick);
+    }
+
+    private void finishAfterStall() {
+        if (!ctx.channel().isActive()) {
+            abandon();
+            return;
+        }
+        finish(ctx.alloc().buffer(256));
     }
 
     private void emitOne(ByteBuf out) {
@@ -456,16 +502,13 @@ final class Reply {
         switch (fault) {
             case "reset" -> {
                 engine.stats.count(fault);
-                ctx.writeAndFlush(new DefaultHttpContent(out));
-                ended = true;
-                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0); // close with RST, not FIN
-                ctx.close();
-                end("reset", 200);
+                resetConnection(out);
                 return false;
             }
             case "stall" -> {
                 engine.stats.count(fault);
                 nextAt += config.faults().stallFor().toNanos();
+                stalledAtEnd = emitted >= reasoningTokens + visibleTokens;
                 return true;
             }
             case "malformed" -> {
@@ -487,6 +530,24 @@ final class Reply {
             default -> {
                 return true;
             }
+        }
+    }
+
+    /** Sends what is written so far, then closes with a reset (RST), not a clean end (FIN). */
+    private void resetConnection(ByteBuf out) {
+        ended = true;
+        try {
+            if (ctx.channel().isActive()) {
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                ctx.writeAndFlush(new DefaultHttpContent(out));
+                ctx.close();
+            } else {
+                out.release();
+            }
+        } catch (RuntimeException alreadyClosed) {
+            ctx.close(); // the client reset first: the connection is gone either way
+        } finally {
+            end("reset", 200);
         }
     }
 
@@ -524,9 +585,50 @@ final class Reply {
             return;
         }
         long now = System.nanoTime();
+        long stall = engine.clock.stallEnd(now);
+        if (stall > 0) {
+            at(stall, this::wholeReply);
+            return;
+        }
+        switch (fault) {
+            case "stall" -> {
+                engine.stats.count(fault);
+                fault = "stall_done"; // once
+                at(now + config.faults().stallFor().toNanos(), this::wholeReply);
+                return;
+            }
+            case "never_ends" -> {
+                engine.stats.count(fault); // no reply at all: the slot stays taken until the client leaves
+                return;
+            }
+            case "reset" -> {
+                engine.stats.count(fault);
+                resetConnection(ctx.alloc().buffer(0));
+                return;
+            }
+            case "overloaded_mid_stream" -> {
+                engine.stats.count(fault);
+                Wire.Failure failure = wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? Wire.Failure.OVERLOADED : Wire.Failure.UNAVAILABLE;
+                reject(failure, "error_in_stream", failureMessage(failure), null, -1);
+                return;
+            }
+            default -> {
+                // malformed is handled as the body is written
+            }
+        }
+        if (fault.equals("stall_done")) {
+            fault = "stall";
+        }
         firstActual = now;
         lastActual = now;
         String args = null;
+        StringBuilder thinking = null;
+        if (reasoningVisible && reasoningTokens > 0) {
+            thinking = new StringBuilder();
+            for (int i = 0; i < reasoningTokens; i++) {
+                thinking.append(SyntheticText.word(content.nextInt(WORDS.length)));
+            }
+        }
         if (fixedText != null) {
             fixedText.forEach(piece -> wholeText.append(new String(piece, StandardCharsets.US_ASCII)));
         } else if (tool == null) {
@@ -538,7 +640,12 @@ final class Reply {
         }
         emitted = reasoningTokens + visibleTokens;
         engine.stats.tokens.add(emitted);
-        String body = wire.whole(this, wholeText.toString(), toolId, tool == null ? null : tool.name(), args, stop, emitted);
+        String body = wire.whole(this, wholeText.toString(), thinking == null ? null : thinking.toString(), toolId,
+                tool == null ? null : tool.name(), args, stop, emitted);
+        if (fault.equals("malformed")) {
+            engine.stats.count(fault);
+            body = body.substring(0, body.length() / 2);
+        }
         ended = true;
         end("complete", 200);
         respond(HttpResponseStatus.OK, body, -1);
@@ -568,7 +675,7 @@ final class Reply {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(wire.requestIdHeader(), id);
         wire.rateLimitHeaders(h, limits);
-        if (retryAfterNanos >= 0) {
+        if (retryAfterNanos >= 0 && status.code() == 429) {
             h.set("retry-after", Long.toString(Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L)))
                     .set("retry-after-ms", Long.toString(Math.max(1, (retryAfterNanos + 999_999L) / 1_000_000L)));
         }
@@ -580,7 +687,7 @@ final class Reply {
     }
 
     private void abandon() {
-        if (ended) {
+        if (finalized) {
             return;
         }
         ended = true;
@@ -588,9 +695,26 @@ final class Reply {
         end("abandoned", status);
     }
 
+    /** A step failed inside the endpoint: the request is dropped, counted, and its connection closed. */
+    private void failed(RuntimeException e) {
+        engine.stats.count("endpoint_error");
+        ended = true;
+        end("endpoint_error", 500);
+        ctx.close();
+    }
+
     /** Releases what the reply held and writes its truth. Once. */
     private void end(String outcome, int httpStatus) {
+        if (finalized) {
+            return;
+        }
+        finalized = true;
+        ended = true;
         long now = System.nanoTime();
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        ctx.channel().closeFuture().removeListener(onClose);
         engine.stats.active.decrementAndGet();
         if (outcome.equals("complete")) {
             engine.stats.completed.increment();
@@ -599,6 +723,10 @@ final class Reply {
             holdingSlot = false;
             engine.slots.release(now);
         }
+        if (engine.limiter != null && limits != null && limits.admitted() && wire.api() == io.soaklab.protocol.Api.ANTHROPIC) {
+            engine.limiter.refundOutput(Math.max(0, cap - emitted), now); // Anthropic settles output at the actual count
+        }
+        engine.live.remove(this);
         TruthLog truth = engine.truth;
         if (truth != null) {
             truth.add(new TruthLog.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome, fault,
@@ -607,6 +735,16 @@ final class Reply {
                     since(arrival, lastPlanned), since(arrival, lastActual), since(arrival, now), plannedItl / 1000, maxLate / 1000,
                     busyAtStart, latencyFactor));
         }
+    }
+
+    /** The endpoint is closing: the reply ends where it is, on its own event loop; the future tells when. */
+    io.netty.util.concurrent.Future<?> shutdown() {
+        return ctx.executor().submit(() -> {
+            if (!finalized) {
+                ended = true;
+                end("endpoint_closed", status);
+            }
+        });
     }
 
     private static long since(long from, long to) {
@@ -635,24 +773,38 @@ final class Reply {
         return j == 0 ? 1.0 : 1.0 + j * (2 * random.nextDouble() - 1);
     }
 
+    /** Runs {@code step} on the connection's event loop at {@code nanoTime} (now if past), unless the reply has ended. */
     private void at(long nanoTime, Runnable step) {
+        Runnable guarded = () -> {
+            if (ended) {
+                return;
+            }
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                failed(e);
+            }
+        };
         long delay = nanoTime - System.nanoTime();
-        if (delay <= 0) {
-            ctx.executor().execute(step);
+        if (delay <= 0 && ctx.executor().inEventLoop()) {
+            guarded.run();
+        } else if (delay <= 0) {
+            pending = null;
+            ctx.executor().execute(guarded);
         } else {
-            ctx.executor().schedule(step, delay, TimeUnit.NANOSECONDS);
+            pending = ctx.executor().schedule(guarded, delay, TimeUnit.NANOSECONDS);
         }
     }
 
     // ---- messages ----------------------------------------------------------------------------
 
-    private String rateLimitMessage(int cap) {
+    private String rateLimitMessage() {
         String what = limits.exhausted();
-        long retry = Math.max(1, (limits.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
-        if (limits.retryAfterNanos() == Long.MAX_VALUE) {
+        if (limits.retryAfterNanos() < 0) {
             return "Request too large for " + model() + " on " + what + " per min: requested " + (request.promptTokens() + cap)
                     + ". Please reduce the length of the messages or completion.";
         }
+        long retry = Math.max(1, (limits.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
         return "Rate limit reached for " + model() + " on " + what + " per min. Please try again in " + retry + "s.";
     }
 

@@ -41,18 +41,18 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean anthropic = path.endsWith("/messages") || request.headers().contains("anthropic-version");
         Wire wire = anthropic ? ANTHROPIC : OPENAI;
         if (!request.decoderResult().isSuccess()) {
-            reject(ctx, false, wire, Wire.Failure.BAD_REQUEST, "Malformed HTTP request.", null, null);
+            reject(ctx, arrival, false, wire, Wire.Failure.BAD_REQUEST, "Malformed HTTP request.", null, null);
             return;
         }
         String denied = wire.unauthorized(request.headers(), engine.config.apiKey());
         if (denied != null) {
-            reject(ctx, keepAlive, wire, Wire.Failure.UNAUTHORIZED, denied, null, "invalid_api_key");
+            reject(ctx, arrival, keepAlive, wire, Wire.Failure.UNAUTHORIZED, denied, null, "invalid_api_key");
             return;
         }
         switch (path) {
             case "/v1/models", "/models" -> {
                 if (request.method() != HttpMethod.GET) {
-                    notAllowed(ctx, keepAlive, wire, request);
+                    notAllowed(ctx, arrival, keepAlive, wire, request);
                 } else {
                     respond(ctx, keepAlive, HttpResponseStatus.OK, anthropic
                             ? "{\"data\":[{\"type\":\"model\",\"id\":" + OpenAiWire.quote(engine.config.model())
@@ -65,17 +65,17 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             case "/v1/chat/completions", "/chat/completions", "/v1/messages", "/messages" -> {
                 if (request.method() != HttpMethod.POST) {
-                    notAllowed(ctx, keepAlive, wire, request);
+                    notAllowed(ctx, arrival, keepAlive, wire, request);
                     return;
                 }
                 String problem = wire.headerProblem(request.headers());
                 if (problem != null) {
-                    reject(ctx, keepAlive, wire, Wire.Failure.BAD_REQUEST, problem, null, null);
+                    reject(ctx, arrival, keepAlive, wire, Wire.Failure.BAD_REQUEST, problem, null, null);
                     return;
                 }
                 reply(ctx, keepAlive, wire, request, arrival);
             }
-            default -> reject(ctx, keepAlive, wire, Wire.Failure.NOT_FOUND,
+            default -> reject(ctx, arrival, keepAlive, wire, Wire.Failure.NOT_FOUND,
                     "Unknown request URL: " + request.method() + " " + path + ".", null, "unknown_url");
         }
     }
@@ -92,30 +92,55 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                 parsed = wire.parse(body, 0, body.length, max);
             }
         } catch (SimRequest.Invalid e) {
-            reject(ctx, keepAlive, wire, Wire.Failure.BAD_REQUEST, e.getMessage(), e.param, e.code);
+            reject(ctx, arrival, keepAlive, wire, Wire.Failure.BAD_REQUEST, e.getMessage(), e.param, e.code);
             return;
         }
         new Reply(engine, ctx, wire, parsed, keepAlive, arrival).begin();
     }
 
-    private void notAllowed(ChannelHandlerContext ctx, boolean keepAlive, Wire wire, FullHttpRequest request) {
-        reject(ctx, keepAlive, wire, Wire.Failure.NOT_ALLOWED, "Method " + request.method() + " is not allowed here.", null,
+    private void notAllowed(ChannelHandlerContext ctx, long arrival, boolean keepAlive, Wire wire, FullHttpRequest request) {
+        reject(ctx, arrival, keepAlive, wire, Wire.Failure.NOT_ALLOWED, "Method " + request.method() + " is not allowed here.", null,
                 "method_not_allowed");
     }
 
-    private void reject(ChannelHandlerContext ctx, boolean keepAlive, Wire wire, Wire.Failure failure, String message, String param,
-                        String code) {
+    /**
+     * Refuses a request before it becomes a reply. Like every answer, a refusal carries a request id
+     * and the rate-limit headers, and is written to the truth log.
+     */
+    private void reject(ChannelHandlerContext ctx, long arrival, boolean keepAlive, Wire wire, Wire.Failure failure, String message,
+                        String param, String code) {
         engine.stats.rejected.increment();
-        respond(ctx, keepAlive, HttpResponseStatus.valueOf(failure.status), wire.error(failure, message, param, code));
+        String outcome = failure.name().toLowerCase(java.util.Locale.ROOT);
+        engine.stats.count(outcome);
+        String id = "req_sim" + Long.toHexString(engine.sequence.incrementAndGet());
+        FullHttpResponse response = response(keepAlive, HttpResponseStatus.valueOf(failure.status), wire.error(failure, message, param, code));
+        response.headers().set(wire.requestIdHeader(), id);
+        if (engine.limiter != null) {
+            wire.rateLimitHeaders(response.headers(), engine.limiter.snapshot(System.nanoTime()));
+        }
+        TruthLog truth = engine.truth;
+        if (truth != null) {
+            truth.add(TruthLog.Entry.refused(id, wire.api().wireName(), truth.epochMicros(arrival), failure.status, outcome,
+                    (System.nanoTime() - arrival) / 1000));
+        }
+        send(ctx, keepAlive, response);
     }
 
     private static void respond(ChannelHandlerContext ctx, boolean keepAlive, HttpResponseStatus status, String json) {
+        send(ctx, keepAlive, response(keepAlive, status, json));
+    }
+
+    private static FullHttpResponse response(boolean keepAlive, HttpResponseStatus status, String json) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
                 Unpooled.copiedBuffer(json, StandardCharsets.UTF_8));
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive);
+        return response;
+    }
+
+    private static void send(ChannelHandlerContext ctx, boolean keepAlive, FullHttpResponse response) {
         var written = ctx.writeAndFlush(response);
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);

@@ -37,6 +37,11 @@ final class Slots {
         return Grant.QUEUED;
     }
 
+    /** Forgets a waiting reply whose client left. */
+    synchronized void cancel(Reply reply) {
+        waiting.remove(reply);
+    }
+
     /** True when a new request would be refused now: every slot busy and the queue full. */
     synchronized boolean full(long now) {
         return maxQueue > 0 && used >= capacity(now) && waiting.size() >= maxQueue;

@@ -29,11 +29,22 @@ final class TruthLog implements AutoCloseable {
                  long queueMicros, long headersMicros, long firstTokenPlannedMicros, long firstTokenMicros,
                  long lastTokenPlannedMicros, long lastTokenMicros, long endMicros, long plannedItlMicros,
                  long maxLateMicros, double busyAtStart, double latencyFactor) {
+
+        /** A request refused before it became a reply (bad path, method, key or body). */
+        static Entry refused(String id, String api, long arrivalEpochMicros, int status, String outcome, long endMicros) {
+            return new Entry(id, api, arrivalEpochMicros, status, outcome, "none", 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1,
+                    endMicros, 0, 0, 0, 1);
+        }
     }
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** Entries waiting for the writer; past this many (a stuck disk) new ones are dropped, and counted. */
+    private static final int MAX_QUEUED = 1_000_000;
+
     private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
     private final FileOutputStream file;
     private final OutputStream out;
     private final Thread writer;
@@ -57,9 +68,20 @@ final class TruthLog implements AutoCloseable {
     }
 
     void add(Entry entry) {
-        if (!closed) {
-            queue.add(entry);
+        if (closed) {
+            return;
         }
+        if (queued.incrementAndGet() > MAX_QUEUED) {
+            queued.decrementAndGet();
+            dropped.increment();
+            return;
+        }
+        queue.add(entry);
+    }
+
+    /** Entries dropped because the writer could not keep up. */
+    long dropped() {
+        return dropped.sum();
     }
 
     private void drainEverySecond() {
@@ -74,46 +96,53 @@ final class TruthLog implements AutoCloseable {
     }
 
     private synchronized void drain() {
-        try {
-            Entry e;
-            while ((e = queue.poll()) != null) {
-                write(e);
+        Entry e = queue.poll();
+        if (e == null) {
+            return;
+        }
+        try (JsonGenerator g = JSON.createGenerator(out)) {
+            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+            g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
+            for (; e != null; e = queue.poll()) {
+                queued.decrementAndGet();
+                write(g, e);
             }
-            out.flush();
-        } catch (IOException e) {
+            g.writeRaw('\n');
+        } catch (IOException failure) {
             // the truth log is an aid; a full disk must not stop the endpoint
+        }
+        try {
+            out.flush();
+        } catch (IOException failure) {
+            // as above
         }
     }
 
-    private void write(Entry e) throws IOException {
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
-            g.writeStartObject();
-            g.writeStringField("id", e.id());
-            g.writeStringField("api", e.api());
-            g.writeNumberField("arrival_us", e.arrivalEpochMicros());
-            g.writeNumberField("status", e.status());
-            g.writeStringField("outcome", e.outcome());
-            g.writeStringField("fault", e.fault());
-            g.writeNumberField("prompt_tokens", e.promptTokens());
-            g.writeNumberField("cached_tokens", e.cachedTokens());
-            g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
-            g.writeNumberField("output_tokens", e.outputTokens());
-            g.writeNumberField("reasoning_tokens", e.reasoningTokens());
-            g.writeNumberField("queue_us", e.queueMicros());
-            g.writeNumberField("headers_us", e.headersMicros());
-            g.writeNumberField("first_token_planned_us", e.firstTokenPlannedMicros());
-            g.writeNumberField("first_token_us", e.firstTokenMicros());
-            g.writeNumberField("last_token_planned_us", e.lastTokenPlannedMicros());
-            g.writeNumberField("last_token_us", e.lastTokenMicros());
-            g.writeNumberField("end_us", e.endMicros());
-            g.writeNumberField("planned_itl_us", e.plannedItlMicros());
-            g.writeNumberField("max_late_us", e.maxLateMicros());
-            g.writeNumberField("busy_at_start", Math.round(e.busyAtStart() * 100) / 100.0);
-            g.writeNumberField("latency_factor", Math.round(e.latencyFactor() * 1000) / 1000.0);
-            g.writeEndObject();
-        }
-        out.write('\n');
+    private static void write(JsonGenerator g, Entry e) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", e.id());
+        g.writeStringField("api", e.api());
+        g.writeNumberField("arrival_us", e.arrivalEpochMicros());
+        g.writeNumberField("status", e.status());
+        g.writeStringField("outcome", e.outcome());
+        g.writeStringField("fault", e.fault());
+        g.writeNumberField("prompt_tokens", e.promptTokens());
+        g.writeNumberField("cached_tokens", e.cachedTokens());
+        g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
+        g.writeNumberField("output_tokens", e.outputTokens());
+        g.writeNumberField("reasoning_tokens", e.reasoningTokens());
+        g.writeNumberField("queue_us", e.queueMicros());
+        g.writeNumberField("headers_us", e.headersMicros());
+        g.writeNumberField("first_token_planned_us", e.firstTokenPlannedMicros());
+        g.writeNumberField("first_token_us", e.firstTokenMicros());
+        g.writeNumberField("last_token_planned_us", e.lastTokenPlannedMicros());
+        g.writeNumberField("last_token_us", e.lastTokenMicros());
+        g.writeNumberField("end_us", e.endMicros());
+        g.writeNumberField("planned_itl_us", e.plannedItlMicros());
+        g.writeNumberField("max_late_us", e.maxLateMicros());
+        g.writeNumberField("busy_at_start", Math.round(e.busyAtStart() * 100) / 100.0);
+        g.writeNumberField("latency_factor", Math.round(e.latencyFactor() * 1000) / 1000.0);
+        g.writeEndObject();
     }
 
     @Override

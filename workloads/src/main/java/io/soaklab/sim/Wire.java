@@ -35,8 +35,9 @@ interface Wire {
     /** The writer of one streamed reply. */
     Emitter emitter(Reply reply);
 
-    /** A whole (non-streamed) reply. */
-    String whole(Reply reply, String text, String toolId, String toolName, String toolArgs, Reply.Stop stop, long outputTokens);
+    /** A whole (non-streamed) reply; {@code thinking} is visible reasoning text, or null. */
+    String whole(Reply reply, String text, String thinking, String toolId, String toolName, String toolArgs, Reply.Stop stop,
+                 long outputTokens);
 
     /** The error kinds every protocol can say, each with its HTTP status. */
     enum Failure {

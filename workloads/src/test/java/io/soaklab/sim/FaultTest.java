@@ -1,6 +1,7 @@
 package io.soaklab.sim;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.soaklab.protocol.Api;
@@ -63,6 +64,55 @@ class FaultTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} without streaming")
+    @CsvSource({
+        "reset, -1",
+        "overloaded_mid_stream, 529",
+        "malformed, 200",
+        "stall, 200"})
+    void faultsStrikeWholeRepliesToo(String fault, int status) throws Exception {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(5)).decodeTokensPerSecond(2000).outputTokensMedian(20)
+                .outputTokensSigma(0).jitter(0).faults(only(fault)).build();
+        String body = "{\"model\":\"c\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\" the data\"}]}";
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim)) {
+            long start = System.nanoTime();
+            if (status < 0) {
+                assertThrows(java.io.IOException.class, () -> Http.anthropic(endpoint.baseUrl(), body), "the connection is reset");
+            } else {
+                var r = Http.anthropic(endpoint.baseUrl(), body);
+                assertEquals(status, r.statusCode(), r.body());
+                boolean json;
+                try {
+                    new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+                    json = true;
+                } catch (java.io.IOException e) {
+                    json = false;
+                }
+                assertEquals(!fault.equals("malformed"), json, "only a malformed reply is not JSON: " + r.body());
+            }
+            long took = (System.nanoTime() - start) / MS;
+            if (fault.equals("stall")) {
+                assertTrue(took >= 600, "the reply waited out the 600 ms stall: " + took + " ms");
+            }
+            assertEquals(1, endpoint.count(fault));
+        }
+    }
+
+    @Test
+    void aWholeReplyThatNeverEndsNeverComes() {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ZERO).decodeTokensPerSecond(2000).outputTokensMedian(20)
+                .faults(only("never_ends")).build();
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim)) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint.baseUrl() + "/chat/completions"))
+                    .timeout(Duration.ofMillis(500)).POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                            "{\"model\":\"m\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":\" the data\"}]}"))
+                    .build();
+            assertThrows(java.net.http.HttpTimeoutException.class,
+                    () -> Http.CLIENT.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()));
+            assertEquals(1, endpoint.count("never_ends"));
+        }
+    }
+
     @Test
     void aStallMidStreamIsAGapBetweenTokens() {
         CallResult r = call(Api.OPENAI, "stall", Duration.ofSeconds(10));
@@ -120,6 +170,10 @@ class FaultTest {
         assertEquals(outcomes[0].toString(), outcomes[1].toString());
         long failures = outcomes[0].chars().filter(c -> c == 'x').count();
         assertTrue(failures >= 3 && failures <= 18, "about 30% of 30: " + outcomes[0]);
-        assertTrue(outcomes[0].toString().contains("x"), "and a retried request draws afresh: " + outcomes[0]);
+        // each of the 10 requests was sent three times: a retry draws afresh, so some request fared differently
+        String o = outcomes[0].toString();
+        boolean mixed = java.util.stream.IntStream.range(0, 10)
+                .anyMatch(k -> !(o.charAt(k) == o.charAt(k + 10) && o.charAt(k) == o.charAt(k + 20)));
+        assertTrue(mixed, "a retried request draws its faults afresh: " + o);
     }
 }

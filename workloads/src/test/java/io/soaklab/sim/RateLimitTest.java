@@ -41,8 +41,9 @@ class RateLimitTest {
             assertTrue(retryMs > 15_000 && retryMs <= 20_000, "one request refills in 20 s at 3 per minute: " + retryMs);
             assertEquals((retryMs + 999) / 1000, retryS);
             assertEquals("0", limited.headers().firstValue("x-ratelimit-remaining-requests").orElseThrow());
-            assertTrue(limited.body().contains("\"code\":\"rate_limit_exceeded\"") || limited.body().contains("Rate limit reached for m on requests per min"),
-                    limited.body());
+            assertTrue(limited.body().contains("\"code\":\"rate_limit_exceeded\""), limited.body());
+            assertTrue(limited.body().contains("\"type\":\"requests\""), limited.body());
+            assertTrue(limited.body().contains("Rate limit reached for m on requests per min"), limited.body());
             assertEquals(1, endpoint.count("rate_limited"));
         }
     }
@@ -57,6 +58,27 @@ class RateLimitTest {
             assertEquals(ErrorClass.HTTP_429, second.error(), "9 tokens left: " + second.errorDetail());
             CallResult huge = client.send(Http.conversation(200, 10, 40), System.nanoTime()).join();
             assertTrue(huge.errorDetail().contains("Request too large"), huge.errorDetail());
+            HttpResponse<String> raw = Http.post(endpoint.baseUrl(), "/chat/completions",
+                    "{\"model\":\"m\",\"max_tokens\":500,\"messages\":[{\"role\":\"user\",\"content\":\" the data\"}]}");
+            assertEquals(429, raw.statusCode());
+            assertTrue(raw.body().contains("\"type\":\"tokens\""), raw.body());
+            assertTrue(raw.headers().firstValue("retry-after").isEmpty() && raw.headers().firstValue("retry-after-ms").isEmpty(),
+                    "waiting never helps a request that can never fit, so no retry-after: " + raw.headers().map());
+        }
+    }
+
+    @Test
+    void anthropicSettlesOutputTokensAtTheActualCountSoUnusedCapIsGivenBack() throws Exception {
+        // 1000 output tokens a minute; each request asks for up to 600 but gets 2
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(limited(new SimConfig.Limits(0, 0, 0, 1000)))) {
+            String body = "{\"model\":\"claude\",\"max_tokens\":600,\"messages\":[{\"role\":\"user\",\"content\":\" the data\"}]}";
+            HttpResponse<String> first = Http.anthropic(endpoint.baseUrl(), body);
+            assertEquals(200, first.statusCode(), first.body());
+            assertEquals("400", first.headers().firstValue("anthropic-ratelimit-output-tokens-remaining").orElseThrow(), "the cap is held");
+            HttpResponse<String> second = Http.anthropic(endpoint.baseUrl(), body);
+            assertEquals(200, second.statusCode(), "598 unused tokens came back: " + second.body());
+            long remaining = Long.parseLong(second.headers().firstValue("anthropic-ratelimit-output-tokens-remaining").orElseThrow());
+            assertTrue(remaining >= 398 && remaining <= 402, "1000 - 2 - 600 (+ a little refill): " + remaining);
         }
     }
 
