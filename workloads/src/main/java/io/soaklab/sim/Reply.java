@@ -106,6 +106,8 @@ final class Reply {
     private double busyAtStart;
     private double latencyFactor = 1;
     private int status = 200;
+    /** The per-token step, built once: a stream schedules it for every token. */
+    private final Runnable tickStep = guard(this::tick);
 
     Reply(Engine engine, ChannelHandlerContext ctx, Wire wire, SimRequest request, boolean keepAlive, long arrival) {
         this.engine = engine;
@@ -412,7 +414,7 @@ final class Reply {
             at(last, this::wholeReply);
             return;
         }
-        at(nextAt, this::tick);
+        schedule(nextAt, tickStep);
     }
 
     private void tick() {
@@ -424,12 +426,12 @@ final class Reply {
         long stall = engine.clock.stallEnd(now);
         if (stall > 0) {
             nextAt += stall - now; // the server is paused: its plan moves on by the pause
-            at(stall, this::tick);
+            schedule(stall, tickStep);
             return;
         }
         if (!ctx.channel().isWritable()) {
             // The client is not reading: wait instead of buffering its reply in memory.
-            at(now + TimeUnit.MILLISECONDS.toNanos(10), this::tick);
+            schedule(now + TimeUnit.MILLISECONDS.toNanos(10), tickStep);
             return;
         }
         ByteBuf out = ctx.alloc().buffer(256);
@@ -464,7 +466,7 @@ final class Reply {
             }
         }
         ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
-        at(nextAt, this::tick);
+        schedule(nextAt, tickStep);
     }
 
     private void finishAfterStall() {
@@ -775,7 +777,12 @@ final class Reply {
 
     /** Runs {@code step} on the connection's event loop at {@code nanoTime} (now if past), unless the reply has ended. */
     private void at(long nanoTime, Runnable step) {
-        Runnable guarded = () -> {
+        schedule(nanoTime, guard(step));
+    }
+
+    /** {@code step}, skipped once the reply has ended, and failing the reply (not the loop) if it throws. */
+    private Runnable guard(Runnable step) {
+        return () -> {
             if (ended) {
                 return;
             }
@@ -785,6 +792,9 @@ final class Reply {
                 failed(e);
             }
         };
+    }
+
+    private void schedule(long nanoTime, Runnable guarded) {
         long delay = nanoTime - System.nanoTime();
         if (delay <= 0 && ctx.executor().inEventLoop()) {
             guarded.run();
