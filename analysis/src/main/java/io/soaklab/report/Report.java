@@ -6,7 +6,7 @@ import io.soaklab.cost.PricePair;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
-import io.soaklab.run.Durations;
+import io.soaklab.text.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;

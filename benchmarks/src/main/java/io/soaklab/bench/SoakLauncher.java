@@ -2,7 +2,7 @@ package io.soaklab.bench;
 
 import io.soaklab.analysis.RunData;
 import io.soaklab.report.Report;
-import io.soaklab.run.Durations;
+import io.soaklab.text.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunManifest;

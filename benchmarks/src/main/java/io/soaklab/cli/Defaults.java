@@ -2,7 +2,7 @@ package io.soaklab.cli;
 
 import io.soaklab.cost.PricePair;
 import io.soaklab.protocol.ClientConfig;
-import io.soaklab.run.Durations;
+import io.soaklab.text.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.sim.SimConfig;
 import io.soaklab.sim.SimProfiles;

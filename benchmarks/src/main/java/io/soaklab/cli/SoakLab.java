@@ -1,6 +1,6 @@
 package io.soaklab.cli;
 
-import io.soaklab.run.Durations;
+import io.soaklab.text.Durations;
 import io.soaklab.run.Versions;
 import java.io.IOException;
 import java.io.PrintWriter;

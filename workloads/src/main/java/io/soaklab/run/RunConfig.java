@@ -1,5 +1,6 @@
 package io.soaklab.run;
 
+import io.soaklab.text.Durations;
 import io.soaklab.cost.PricePair;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ClientConfig;

@@ -1,2 +1,2 @@
-/** Synthetic text of a known token length, and token counting for usage a server did not report. */
+/** Text in and out: synthetic text of a known token length, token counting, the probe language, duration notation. */
 package io.soaklab.text;

@@ -1,5 +1,14 @@
-package io.soaklab.run;
+package io.soaklab.text;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,5 +89,32 @@ public final class Durations {
             out.append(millis).append("ms");
         }
         return out.toString();
+    }
+
+    /** Durations in soaklab's files (run.json, scenario YAML): written and read in this notation. */
+    public static Module jacksonModule() {
+        SimpleModule module = new SimpleModule("soaklab-durations");
+        module.addSerializer(Duration.class, new StdSerializer<>(Duration.class) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public void serialize(Duration value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeString(format(value));
+            }
+        });
+        module.addDeserializer(Duration.class, new StdDeserializer<>(Duration.class) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                String text = p.getValueAsString();
+                try {
+                    return parse(text);
+                } catch (IllegalArgumentException e) {
+                    return (Duration) ctxt.handleWeirdStringValue(Duration.class, text, e.getMessage());
+                }
+            }
+        });
+        return module;
     }
 }

@@ -1,4 +1,4 @@
-package io.soaklab.run;
+package io.soaklab.text;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
