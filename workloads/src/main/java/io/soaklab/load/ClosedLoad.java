@@ -1,59 +1,64 @@
 package io.soaklab.load;
 
+import io.soaklab.text.Durations;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * A closed-loop load: {@code concurrency} virtual users, each on its own thread, each running
- * sessions back to back through a {@link SessionLoop}. The load runs on its own, independent of
- * whoever watches it: window boundaries never pause it, so no user is ever made late by the
- * harness. Completed calls can be awaited one by one (JMH counts them).
+ * A closed-loop load: {@code users} virtual users, each on its own thread, each running episodes
+ * back to back. A user's next episode is intended to start when its last one ended plus the think
+ * time (plus the error backoff after a failed one); users start spread evenly over the ramp-up. The
+ * load never waits for whoever watches it: window boundaries never make a user late.
  *
  * <pre>{@code
- * ClosedLoad load = new ClosedLoad(16, user -> soak.sessionLoop(user));
+ * ClosedLoad load = new ClosedLoad(runner, 16, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(1));
  * load.start();
- * while (measuring) {
- *     load.awaitCall(10, TimeUnit.MILLISECONDS);
- * }
+ * ...
  * load.stop();
  * }</pre>
  */
-public final class ClosedLoad {
+public final class ClosedLoad implements Load {
 
-    private static final int MAX_UNCLAIMED = 1 << 30;
-
-    private final int concurrency;
-    private final IntFunction<SessionLoop> users;
-    private final Semaphore completed = new Semaphore(0);
-    private final java.util.concurrent.atomic.LongAdder failures = new java.util.concurrent.atomic.LongAdder();
+    private final EpisodeRunner runner;
+    private final int users;
+    private final long thinkNanos;
+    private final long rampUpNanos;
+    private final long errorBackoffNanos;
+    private final LongAdder failures = new LongAdder();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean running;
 
     /**
-     * @param concurrency number of virtual users
-     * @param users       makes the session loop of user {@code i} (0-based)
+     * @param users        concurrent virtual users
+     * @param thinkTime    pause between a user's episodes
+     * @param rampUp       users start spread evenly over this time
+     * @param errorBackoff extra pause after a failed episode
      */
-    public ClosedLoad(int concurrency, IntFunction<SessionLoop> users) {
-        if (concurrency < 1) {
+    public ClosedLoad(EpisodeRunner runner, int users, Duration thinkTime, Duration rampUp, Duration errorBackoff) {
+        if (users < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
-        this.concurrency = concurrency;
+        this.runner = runner;
         this.users = users;
+        this.thinkNanos = thinkTime.toNanos();
+        this.rampUpNanos = rampUp.toNanos();
+        this.errorBackoffNanos = errorBackoff.toNanos();
     }
 
-    /** Starts every user. */
+    @Override
     public synchronized void start() {
         if (running) {
             return;
         }
         running = true;
-        for (int i = 0; i < concurrency; i++) {
-            SessionLoop loop = users.apply(i);
+        long start = System.nanoTime();
+        for (int i = 0; i < users; i++) {
             int user = i;
-            Thread t = new Thread(() -> run(user, loop), "soaklab-user-" + i);
+            long first = start + rampUpNanos * i / users;
+            Thread t = new Thread(() -> run(user, first), "soaklab-user-" + i);
             t.setDaemon(true);
             threads.add(t);
             t.start();
@@ -63,52 +68,34 @@ public final class ClosedLoad {
     /**
      * One user's life. A failure of soaklab's own code (a scenario, the recorder) must neither end
      * the user silently, which would lower the concurrency unnoticed, nor kill the run: the user
-     * says so once, drops the session it was in, pauses and goes on.
+     * says so once, pauses and starts a new episode.
      */
-    private void run(int user, SessionLoop loop) {
+    private void run(int user, long firstStart) {
         boolean reported = false;
-        while (running) {
+        long next = firstStart;
+        for (long episode = 0; running; episode++) {
             try {
-                if (loop.step() == null) {
-                    return;
-                }
-                if (completed.availablePermits() < MAX_UNCLAIMED) {
-                    completed.release(); // unclaimed beyond that, nobody is counting: don't overflow
-                }
+                EpisodeRunner.Outcome done = runner.run(user, episode, next);
+                next = Math.max(done.endNanos(), next) + thinkNanos + (done.ok() ? 0 : errorBackoffNanos);
+            } catch (InterruptedException stop) {
+                return;
             } catch (RuntimeException e) {
                 failures.increment();
                 if (!reported) {
                     reported = true;
-                    System.err.println("soaklab: user " + user + " failed inside soaklab (" + e + "); it starts a new session in 1 s");
+                    System.err.println("soaklab: user " + user + " failed inside soaklab (" + e + "); it starts a new episode in 1 s");
                 }
-                loop.abandonSession();
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException stop) {
-                    return;
-                }
+                next = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
             }
         }
     }
 
-    /** Times a user failed inside soaklab's own code (not a failed model call: those are results). */
+    @Override
     public long failures() {
         return failures.sum();
     }
 
-    /**
-     * Waits up to {@code timeout} for one more call to complete.
-     *
-     * @return true if a call completed
-     */
-    public boolean awaitCall(long timeout, TimeUnit unit) throws InterruptedException {
-        return completed.tryAcquire(timeout, unit);
-    }
-
-    /**
-     * Stops starting calls. Users waiting for a call end when it does (closing the client ends
-     * them at once); users pausing between calls end now.
-     */
+    @Override
     public synchronized void stop() {
         running = false;
         for (Thread t : threads) {
@@ -116,7 +103,7 @@ public final class ClosedLoad {
         }
     }
 
-    /** Waits up to {@code millis} for every user thread to end; true if they all did. */
+    @Override
     public boolean awaitStopped(long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
         for (Thread t : threads) {
@@ -128,7 +115,13 @@ public final class ClosedLoad {
         return threads.stream().noneMatch(Thread::isAlive);
     }
 
-    public int concurrency() {
-        return concurrency;
+    public int users() {
+        return users;
+    }
+
+    @Override
+    public String describe() {
+        return "closed: " + users + " users" + (thinkNanos > 0 ? ", think time " + Durations.format(Duration.ofNanos(thinkNanos)) : "")
+                + (rampUpNanos > 0 ? ", ramp-up " + Durations.format(Duration.ofNanos(rampUpNanos)) : "");
     }
 }

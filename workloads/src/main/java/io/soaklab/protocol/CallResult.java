@@ -24,6 +24,8 @@ package io.soaklab.protocol;
  * @param retryAfterNanos how long the server asked the client to wait before retrying
  *                        ({@code retry-after-ms}, else {@code retry-after}), or -1
  * @param shouldRetry     the server's {@code x-should-retry} verdict, or {@code null} when it gave none
+ * @param firstToolNanos  from intended start to the first chunk of a tool call, or -1: the agent's
+ *                        time to first action, measured like TTFT
  */
 public record CallResult(
         long intendedNanos,
@@ -44,10 +46,20 @@ public record CallResult(
         String requestId,
         java.util.List<ToolCall> toolCalls,
         long retryAfterNanos,
-        Boolean shouldRetry) {
+        Boolean shouldRetry,
+        long firstToolNanos) {
 
     public CallResult {
         toolCalls = java.util.List.copyOf(toolCalls);
+    }
+
+    /**
+     * A call that failed inside soaklab without a response (nothing sent, or no outcome from the
+     * client), {@code e2eNanos} after its intended start.
+     */
+    public static CallResult failure(long intendedNanos, long e2eNanos, ErrorClass error, String detail) {
+        return new CallResult(intendedNanos, -1, -1, -1, -1, e2eNanos, 0, error, detail, Usage.NONE, "", 0, 0, 0, null, null,
+                java.util.List.of(), -1, null, -1);
     }
 
     /** True when the call finished normally. */
@@ -87,6 +99,6 @@ public record CallResult(
     public CallResult withUsage(Usage newUsage) {
         return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
                 status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId,
-                toolCalls, retryAfterNanos, shouldRetry);
+                toolCalls, retryAfterNanos, shouldRetry, firstToolNanos);
     }
 }

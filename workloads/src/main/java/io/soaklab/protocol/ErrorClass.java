@@ -1,5 +1,8 @@
 package io.soaklab.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * How a model call ended. Every failure is classified into exactly one of these and counted; the
  * {@link #wireName()} is what {@code calls.jsonl} and the report show.
@@ -34,7 +37,9 @@ public enum ErrorClass {
     /** The stream closed cleanly but without its terminator ({@code [DONE]}, {@code message_stop}). */
     STREAM_TRUNCATED("stream_truncated"),
     /** soaklab itself failed to make the call. */
-    CLIENT_ERROR("client_error");
+    CLIENT_ERROR("client_error"),
+    /** The client's circuit breaker was open: the call failed fast, nothing was sent. */
+    CIRCUIT_OPEN("circuit_open");
 
     private final String wireName;
 
@@ -43,6 +48,7 @@ public enum ErrorClass {
     }
 
     /** The stable lower-case name used in files and reports. */
+    @JsonValue
     public String wireName() {
         return wireName;
     }
@@ -65,12 +71,17 @@ public enum ErrorClass {
     }
 
     /** The class with this wire name. */
+    @JsonCreator
     public static ErrorClass ofWireName(String name) {
         for (ErrorClass c : values()) {
             if (c.wireName.equals(name)) {
                 return c;
             }
         }
-        throw new IllegalArgumentException("unknown error class '" + name + "'");
+        StringBuilder known = new StringBuilder();
+        for (ErrorClass c : values()) {
+            known.append(known.length() == 0 ? "" : ", ").append(c.wireName);
+        }
+        throw new IllegalArgumentException("unknown error class '" + name + "' (known: " + known + ")");
     }
 }

@@ -60,6 +60,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private volatile Timeout deadline;
     // Times below are nanoseconds after `sent`; -1 until reached. The timer reads the volatile two.
     private volatile long firstTokenAt = -1;
+    private volatile long firstToolAt = -1;
     private volatile long lastTokenAt = -1;
     private long headersAt = -1;
     /** Finished by the protocol's terminator: the rest is read to the end so the connection is reused. */
@@ -145,6 +146,9 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     /** A tool call begins: its position in the reply, its id and name (either may come later, or never). */
     protected final void toolCall(int index, String id, String name) {
+        if (firstToolAt < 0) {
+            firstToolAt = arrival - sent;
+        }
         String[] call = toolCalls.computeIfAbsent(index, i -> new String[2]);
         if (id != null) {
             call[0] = id;
@@ -256,9 +260,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     /** A failure before anything was sent, e.g. a body that cannot be encoded. */
     static CallResult clientFailure(long intended, String detail) {
-        long now = System.nanoTime() - intended;
-        return new CallResult(intended, now, -1, -1, -1, now, 0, ErrorClass.CLIENT_ERROR, truncate(detail),
-                Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null);
+        return CallResult.failure(intended, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR, truncate(detail));
     }
 
     void started(ListenableFuture<Void> future) {
@@ -569,7 +571,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
                 requestId,
                 calls(),
                 retryAfterNanos,
-                shouldRetry));
+                shouldRetry,
+                firstToolAt < 0 ? -1 : lag + firstToolAt));
     }
 
     private java.util.List<ToolCall> calls() {

@@ -5,7 +5,10 @@ package io.soaklab.record;
  * microseconds. Definitions are in {@code docs/metrics.md}.
  */
 public enum Metric {
-    /** First content token after the intended start; successful calls. */
+    /**
+     * First content token after the intended start; successful calls. A call that needed retries is
+     * measured from its first attempt's intended start: what the agent waited.
+     */
     TTFT("ttft"),
     /** First content token after the request was sent (the figure other tools report). */
     TTFT_SENT("ttft-sent"),
@@ -13,12 +16,16 @@ public enum Metric {
     ITL("itl"),
     /** Time per output token after the first, one value per successful call. */
     TPOT("tpot"),
-    /** Intended start to end of stream; successful calls. */
+    /** Intended start to end of stream; successful calls, retries included, as {@link #TTFT}. */
     E2E("e2e"),
-    /** Intended start to failure; failed calls, so that timeouts stay visible. */
+    /** Intended start to failure; calls that failed after every attempt, so that timeouts stay visible. */
     E2E_FAILED("e2e-failed"),
-    /** Intended start of a session's first call to the end of its last; sessions that succeeded. */
-    SESSION("session"),
+    /** Every attempt, retries included, from its own intended start to its end: what the endpoint served. */
+    ATTEMPT("attempt"),
+    /** First chunk of a tool call after the intended start: the agent's time to first action; calls that called a tool. */
+    TTFT_TOOL("ttft-tool"),
+    /** Intended start of an episode's first call to the end of its last; episodes that succeeded. */
+    EPISODE("episode"),
     /** How late the load generator sent each call: sent minus intended. */
     SCHEDULE_LAG("schedule-lag");
 

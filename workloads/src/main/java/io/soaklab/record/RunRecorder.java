@@ -26,8 +26,9 @@ import org.HdrHistogram.ValueRecorder;
 /**
  * Records a run into its folder, window by window: latency distributions into one HdrHistogram
  * interval log ({@code histograms.hlog}, one interval per {@link Metric} per measured window,
- * values in microseconds), and one JSON line per call ({@code calls.jsonl}) and per finished
- * session ({@code sessions.jsonl}).
+ * values in microseconds), one JSON line per call attempt ({@code calls.jsonl}), per finished
+ * episode ({@code episodes.jsonl}) and per notable event inside an episode ({@code events.jsonl}:
+ * compactions, tool failures, probe answers...).
  *
  * <p>Recording is thread-safe; latencies go into HdrHistogram {@link Recorder}s. Nothing
  * per call is kept in memory beyond the current window: memory does not grow with run length.
@@ -37,7 +38,7 @@ import org.HdrHistogram.ValueRecorder;
  * <pre>{@code
  * try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
  *     recorder.beginWindow(false);
- *     recorder.recordCall(result, user, session, step);
+ *     recorder.recordCall(result, CallInfo.single(user, episode, "agent", step, result.intendedNanos()));
  *     WindowSummary window = recorder.endWindow();
  * }
  * }</pre>
@@ -46,10 +47,12 @@ public final class RunRecorder implements AutoCloseable {
 
     /** The HdrHistogram interval log. */
     public static final String HISTOGRAMS = "histograms.hlog";
-    /** One JSON line per model call. */
+    /** One JSON line per model call attempt. */
     public static final String CALLS = "calls.jsonl";
-    /** One JSON line per finished session. */
-    public static final String SESSIONS = "sessions.jsonl";
+    /** One JSON line per finished episode. */
+    public static final String EPISODES = "episodes.jsonl";
+    /** One JSON line per event inside an episode. */
+    public static final String EVENTS = "events.jsonl";
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final Metric[] METRICS = Metric.values();
@@ -64,10 +67,12 @@ public final class RunRecorder implements AutoCloseable {
     private final PrintStream hlogStream;
     private final HistogramLogWriter hlog;
     private final JsonLines calls;
-    private final JsonLines sessions;
+    private final JsonLines episodes;
+    private final JsonLines events;
     private final ScheduledExecutorService flusher;
     private final ThreadLocal<JsonLines.Line> lines = ThreadLocal.withInitial(JsonLines.Line::new);
     private final LongAdder windowCalls = new LongAdder();
+    private final LongAdder windowAttempts = new LongAdder();
     private final LongAdder windowErrors = new LongAdder();
     private final LongAdder windowPromptTokens = new LongAdder();
     private final LongAdder windowCompletionTokens = new LongAdder();
@@ -106,7 +111,8 @@ public final class RunRecorder implements AutoCloseable {
         hlog.outputLegend();
         syncHistograms();
         this.calls = new JsonLines(dir.resolve(CALLS));
-        this.sessions = new JsonLines(dir.resolve(SESSIONS));
+        this.episodes = new JsonLines(dir.resolve(EPISODES));
+        this.events = new JsonLines(dir.resolve(EVENTS));
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "soaklab-flush");
             t.setDaemon(true);
@@ -114,7 +120,8 @@ public final class RunRecorder implements AutoCloseable {
         });
         flusher.scheduleAtFixedRate(() -> {
             calls.flush();
-            sessions.flush();
+            episodes.flush();
+            events.flush();
         }, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -134,11 +141,17 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     /**
-     * Records one finished call: its latencies into the current window's histograms, and one line
-     * into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O thread.
+     * Records one finished call attempt: its latencies into the current window's histograms, and
+     * one line into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O
+     * thread.
      */
-    public void recordCall(CallResult r, int user, long session, int step) {
-        record(() -> callValues(r), () -> writeCall(r, user, session, step));
+    public void recordCall(CallResult r, CallInfo info) {
+        record(() -> callValues(r, info), () -> writeCall(r, info));
+    }
+
+    /** Records a call made in a single attempt by the lane {@code agent}. */
+    public void recordCall(CallResult r, int user, long episode, int step) {
+        recordCall(r, CallInfo.single(user, episode, "agent", step, r.intendedNanos()));
     }
 
     /**
@@ -164,32 +177,54 @@ public final class RunRecorder implements AutoCloseable {
         }
     }
 
-    private void callValues(CallResult r) {
+    private void callValues(CallResult r, CallInfo info) {
         value(Metric.SCHEDULE_LAG, r.lagNanos());
+        if (r.error() != io.soaklab.protocol.ErrorClass.CIRCUIT_OPEN) {
+            value(Metric.ATTEMPT, r.e2eNanos()); // nothing was sent when the breaker was open
+        }
+        windowAttempts.increment();
+        windowPromptTokens.add(r.usage().promptTokens());
+        windowCompletionTokens.add(r.usage().completionTokens());
+        if (!info.last()) {
+            return;
+        }
+        long retryWait = r.intendedNanos() - info.firstIntended(); // what earlier attempts and backoff cost the agent
         if (r.ok()) {
-            value(Metric.TTFT, r.firstTokenNanos());
+            value(Metric.TTFT, plus(r.firstTokenNanos(), retryWait));
             value(Metric.TTFT_SENT, r.ttftSentNanos());
-            value(Metric.E2E, r.e2eNanos());
+            value(Metric.E2E, r.e2eNanos() + retryWait);
             value(Metric.TPOT, r.tpotNanos());
+            value(Metric.TTFT_TOOL, plus(r.firstToolNanos(), retryWait));
         } else {
-            value(Metric.E2E_FAILED, r.e2eNanos());
+            value(Metric.E2E_FAILED, r.e2eNanos() + retryWait);
             windowErrors.increment();
         }
         windowCalls.increment();
-        windowPromptTokens.add(r.usage().promptTokens());
-        windowCompletionTokens.add(r.usage().completionTokens());
     }
 
-    private void writeCall(CallResult r, int user, long session, int step) {
-        writeLine(calls, user, session, g -> {
-            g.writeNumberField("step", step);
+    private static long plus(long nanos, long extra) {
+        return nanos < 0 ? -1 : nanos + extra;
+    }
+
+    private void writeCall(CallResult r, CallInfo info) {
+        writeLine(calls, info.user(), info.episode(), g -> {
+            g.writeStringField("role", info.role());
+            g.writeNumberField("step", info.step());
+            g.writeNumberField("attempt", info.attempt());
+            g.writeBooleanField("last", info.last());
             g.writeNumberField("intended_us", time.epochMicros(r.intendedNanos()));
             optional(g, "lag_us", r.lagNanos());
             optional(g, "connect_us", r.connectNanos());
             optional(g, "headers_us", r.headersNanos());
             optional(g, "ttft_us", r.firstTokenNanos());
             optional(g, "ttft_sent_us", r.ttftSentNanos());
+            optional(g, "ttft_tool_us", r.firstToolNanos());
             g.writeNumberField("e2e_us", micros(r.e2eNanos()));
+            if (info.attempt() > 1 && info.last()) {
+                long wait = r.intendedNanos() - info.firstIntended();
+                optional(g, "call_ttft_us", plus(r.firstTokenNanos(), wait));
+                g.writeNumberField("call_e2e_us", micros(r.e2eNanos() + wait));
+            }
             g.writeNumberField("status", r.status());
             g.writeStringField("error", r.error().wireName());
             if (r.errorDetail() != null) {
@@ -212,6 +247,9 @@ public final class RunRecorder implements AutoCloseable {
                 g.writeStringField("request_id", r.requestId());
             }
             g.writeNumberField("chunks", r.contentChunks());
+            if (!r.toolCalls().isEmpty()) {
+                g.writeNumberField("tool_calls", r.toolCalls().size());
+            }
             optional(g, "itl_mean_us", r.itlMeanNanos());
             if (r.itlCount() > 0) {
                 g.writeNumberField("itl_max_us", micros(r.itlMaxNanos()));
@@ -220,13 +258,13 @@ public final class RunRecorder implements AutoCloseable {
         });
     }
 
-    /** The fields of one line after its common head (phase, window, user, session). */
+    /** The fields of one line after its common head (phase, window, user, episode). */
     private interface Fields {
         void write(JsonGenerator g) throws IOException;
     }
 
     /** Serialises one line into this thread's buffer and appends it to {@code target}. */
-    private void writeLine(JsonLines target, int user, long session, Fields fields) {
+    private void writeLine(JsonLines target, int user, long episode, Fields fields) {
         JsonLines.Line line = lines.get();
         line.reset();
         try (JsonGenerator g = JSON.createGenerator(line)) {
@@ -234,7 +272,7 @@ public final class RunRecorder implements AutoCloseable {
             g.writeStringField("phase", warmup ? "warmup" : "measure");
             g.writeNumberField("window", window);
             g.writeNumberField("user", user);
-            g.writeNumberField("session", session);
+            g.writeNumberField("episode", episode);
             fields.write(g);
             g.writeEndObject();
         } catch (IOException e) {
@@ -245,29 +283,83 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     /**
-     * Records one finished session into {@code sessions.jsonl}, and its duration (intended start
-     * of its first call to the end of its last) into the {@code session} histogram if it succeeded.
+     * Records one finished episode into {@code episodes.jsonl}, and its duration into the
+     * {@code episode} histogram if it succeeded.
      */
-    public void recordSession(int user, long session, int steps, boolean ok, long intendedNanos, long endNanos,
-                              long promptTokens, long completionTokens) {
-        long duration = endNanos - intendedNanos;
+    public void recordEpisode(EpisodeRecord e) {
         record(() -> {
-            if (ok) {
-                value(Metric.SESSION, duration);
+            if (e.ok()) {
+                value(Metric.EPISODE, e.durationNanos());
             }
-        }, () -> writeSession(user, session, steps, ok, intendedNanos, duration, promptTokens, completionTokens));
+        }, () -> writeEpisode(e));
     }
 
-    private void writeSession(int user, long session, int steps, boolean ok, long intendedNanos, long duration,
-                              long promptTokens, long completionTokens) {
-        writeLine(sessions, user, session, g -> {
-            g.writeNumberField("steps", steps);
-            g.writeBooleanField("ok", ok);
-            g.writeNumberField("intended_us", time.epochMicros(intendedNanos));
-            g.writeNumberField("duration_us", micros(duration));
-            g.writeNumberField("prompt_tokens", promptTokens);
-            g.writeNumberField("completion_tokens", completionTokens);
+    private void writeEpisode(EpisodeRecord e) {
+        writeLine(episodes, e.user(), e.episode(), g -> {
+            g.writeStringField("scenario", e.scenario());
+            g.writeBooleanField("ok", e.ok());
+            if (e.reason() != null) {
+                g.writeStringField("reason", e.reason());
+            }
+            g.writeNumberField("intended_us", time.epochMicros(e.intendedNanos()));
+            g.writeNumberField("duration_us", micros(e.durationNanos()));
+            g.writeNumberField("calls", e.calls());
+            g.writeNumberField("attempts", e.attempts());
+            g.writeObjectFieldStart("tokens");
+            for (var t : new java.util.TreeMap<>(e.tokens()).entrySet()) {
+                g.writeNumberField(t.getKey(), t.getValue());
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("roles");
+            for (var role : new java.util.TreeMap<>(e.roles()).entrySet()) {
+                g.writeObjectFieldStart(role.getKey());
+                for (var t : new java.util.TreeMap<>(role.getValue()).entrySet()) {
+                    g.writeNumberField(t.getKey(), t.getValue());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("metrics");
+            for (var m : new java.util.TreeMap<>(e.metrics()).entrySet()) {
+                double v = m.getValue();
+                if (v == Math.rint(v) && Math.abs(v) < 1e15) {
+                    g.writeNumberField(m.getKey(), (long) v);
+                } else {
+                    g.writeNumberField(m.getKey(), v);
+                }
+            }
+            g.writeEndObject();
         });
+    }
+
+    /**
+     * Records one event inside an episode into {@code events.jsonl}: a compaction, a tool failure,
+     * a probe's answer... {@code fields} alternate names and values (strings, numbers, booleans).
+     */
+    public void recordEvent(int user, long episode, String role, long atNanos, String type, Object... fields) {
+        if (fields.length % 2 != 0) {
+            throw new IllegalArgumentException("event fields come in name, value pairs");
+        }
+        record(() -> { }, () -> writeLine(events, user, episode, g -> {
+            g.writeStringField("role", role);
+            g.writeNumberField("t_us", time.epochMicros(atNanos));
+            g.writeStringField("type", type);
+            for (int i = 0; i < fields.length; i += 2) {
+                String name = (String) fields[i];
+                Object v = fields[i + 1];
+                if (v == null) {
+                    g.writeNullField(name);
+                } else if (v instanceof Boolean b) {
+                    g.writeBooleanField(name, b);
+                } else if (v instanceof Double || v instanceof Float) {
+                    g.writeNumberField(name, ((Number) v).doubleValue());
+                } else if (v instanceof Number n) {
+                    g.writeNumberField(name, n.longValue());
+                } else {
+                    g.writeStringField(name, v.toString());
+                }
+            }
+        }));
     }
 
     /**
@@ -332,7 +424,7 @@ public final class RunRecorder implements AutoCloseable {
 
     /** A closed window's histograms, taken under the lock and written after it. */
     private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
-                          long calls, long errors, long promptTokens, long completionTokens) {
+                          long calls, long attempts, long errors, long promptTokens, long completionTokens) {
     }
 
     /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
@@ -344,7 +436,7 @@ public final class RunRecorder implements AutoCloseable {
             histograms[i] = recorders[i].getIntervalHistogram();
         }
         Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
-                windowCalls.sumThenReset(), windowErrors.sumThenReset(),
+                windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(),
                 windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset());
         windowStart = end;
         if (measured) {
@@ -371,7 +463,7 @@ public final class RunRecorder implements AutoCloseable {
         Histogram ttft = w.histograms()[Metric.TTFT.ordinal()];
         Histogram e2e = w.histograms()[Metric.E2E.ordinal()];
         Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
-        return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.errors(),
+        return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.attempts(), w.errors(),
                 w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
                 lag.getTotalCount() == 0 ? -1 : lag.getMaxValue());
     }
@@ -417,10 +509,12 @@ public final class RunRecorder implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         }
-        try {
-            sessions.close();
-        } catch (IOException e) {
-            failure = failure == null ? e : failure;
+        for (JsonLines lines : new JsonLines[] {episodes, events}) {
+            try {
+                lines.close();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+            }
         }
         hlogStream.close();
         if (failure != null) {

@@ -7,10 +7,11 @@ package io.soaklab.record;
  * @param index            window number within its phase, from 0
  * @param startMillis      wall time the window opened
  * @param endMillis        wall time it closed
- * @param calls            calls that ended in the window
- * @param errors           of which failed
- * @param promptTokens     input tokens of those calls
- * @param completionTokens output tokens of those calls
+ * @param calls            calls that ended in the window (retried calls once)
+ * @param attempts         attempts that ended in it, retries included
+ * @param errors           calls that failed after every attempt
+ * @param promptTokens     input tokens of those attempts
+ * @param completionTokens output tokens of those attempts
  * @param ttftP50Micros    median TTFT of successful calls, or -1
  * @param ttftP99Micros    99th percentile TTFT, or -1
  * @param e2eP99Micros     99th percentile end-to-end latency, or -1
@@ -22,6 +23,7 @@ public record WindowSummary(
         long startMillis,
         long endMillis,
         long calls,
+        long attempts,
         long errors,
         long promptTokens,
         long completionTokens,

@@ -2,6 +2,7 @@ package io.soaklab.run;
 
 import io.soaklab.text.Durations;
 import io.soaklab.cost.PricePair;
+import io.soaklab.load.Arrivals;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ClientConfig;
 import io.soaklab.scenario.Scenarios;
@@ -20,8 +21,14 @@ import java.util.Objects;
  *         .build();
  * }</pre>
  *
- * @param scenario          built-in scenario name
- * @param concurrency       concurrent sessions (closed loop)
+ * @param scenario          built-in scenario name, or the path of a scenario YAML file
+ * @param concurrency       concurrent users (closed load)
+ * @param arrival           open load: when episodes arrive ({@link io.soaklab.load.Arrivals}), or
+ *                          {@code null} for a closed load of {@code concurrency} users
+ * @param thinkTime         closed load: pause between a user's episodes
+ * @param rampUp            users start, or the arrival rate rises, over this time; it is part of the
+ *                          warmup and never measured
+ * @param maxInFlight       open load: most episodes running at once
  * @param duration          measured time; rounded up to whole windows
  * @param window            length of one measurement window (one JMH iteration)
  * @param warmup            warmup before measuring (one JMH warmup iteration), zero for none
@@ -35,7 +42,7 @@ import java.util.Objects;
  * @param firstTokenTimeout from send to first content token
  * @param idleTimeout       longest gap between content tokens
  * @param callTimeout       longest a whole call may take
- * @param errorBackoff      pause after a failed call before the user's next session
+ * @param errorBackoff      closed load: extra pause after a failed episode before the user's next
  * @param sim               the embedded endpoint's model (used when {@code endpoint} is null)
  * @param price             input/output price per 1M tokens for the spend figure
  * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
@@ -43,6 +50,10 @@ import java.util.Objects;
 public record RunConfig(
         String scenario,
         int concurrency,
+        String arrival,
+        Duration thinkTime,
+        Duration rampUp,
+        int maxInFlight,
         Duration duration,
         Duration window,
         Duration warmup,
@@ -72,8 +83,15 @@ public record RunConfig(
         Objects.requireNonNull(sim, "sim");
         Objects.requireNonNull(price, "price");
         Objects.requireNonNull(api, "api");
-        Scenarios.builtIn(scenario); // fails with the list of scenarios
         check(concurrency >= 1 && concurrency <= 100_000, "--concurrency must be between 1 and 100000, was " + concurrency);
+        Objects.requireNonNull(thinkTime, "thinkTime");
+        Objects.requireNonNull(rampUp, "rampUp");
+        check(!thinkTime.isNegative(), "--think-time must not be negative");
+        check(!rampUp.isNegative(), "--ramp-up must not be negative");
+        check(maxInFlight >= 1 && maxInFlight <= 100_000, "--max-in-flight must be between 1 and 100000, was " + maxInFlight);
+        if (arrival != null) {
+            arrival = arrival.strip();
+        }
         check(!duration.isNegative() && !duration.isZero(), "--duration must be positive");
         check(window.compareTo(MIN_WINDOW) >= 0, "--window must be at least " + Durations.format(MIN_WINDOW));
         check(!warmup.isNegative(), "--warmup must not be negative");
@@ -104,6 +122,21 @@ public record RunConfig(
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The scenario's name: the built-in's, or the one its file gives. */
+    public String scenarioName() {
+        return Scenarios.isFile(scenario) ? Scenarios.resolve(scenario).name() : scenario;
+    }
+
+    /** True for an open load (episodes arriving at a rate). */
+    public boolean open() {
+        return arrival != null;
+    }
+
+    /** Time before measuring: the ramp-up, then the warmup. */
+    public Duration settling() {
+        return rampUp.plus(warmup);
     }
 
     /** True when the run uses the embedded endpoint. */
@@ -153,6 +186,10 @@ public record RunConfig(
     public static final class Builder {
         private String scenario = "coding-agent";
         private int concurrency = 8;
+        private String arrival;
+        private Duration thinkTime = Duration.ZERO;
+        private Duration rampUp = Duration.ZERO;
+        private int maxInFlight = 1000;
         private Duration duration = Duration.ofMinutes(10);
         private Duration window = Duration.ofSeconds(60);
         private Duration warmup = Duration.ZERO;
@@ -181,6 +218,26 @@ public record RunConfig(
 
         public Builder concurrency(int concurrency) {
             this.concurrency = concurrency;
+            return this;
+        }
+
+        public Builder arrival(String arrival) {
+            this.arrival = arrival;
+            return this;
+        }
+
+        public Builder thinkTime(Duration thinkTime) {
+            this.thinkTime = thinkTime;
+            return this;
+        }
+
+        public Builder rampUp(Duration rampUp) {
+            this.rampUp = rampUp;
+            return this;
+        }
+
+        public Builder maxInFlight(int maxInFlight) {
+            this.maxInFlight = maxInFlight;
             return this;
         }
 
@@ -275,7 +332,12 @@ public record RunConfig(
          * @throws IllegalArgumentException with a message fit to show a user
          */
         public RunConfig build() {
-            return new RunConfig(scenario, concurrency, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
+            // Checked here, not when run.json is read back: the file may be gone by then, the run keeps its own copy.
+            Scenarios.resolve(scenario);
+            if (arrival != null) {
+                Arrivals.parse(arrival);
+            }
+            return new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
                     maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, price, forks);
         }
     }

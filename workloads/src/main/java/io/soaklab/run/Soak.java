@@ -1,12 +1,16 @@
 package io.soaklab.run;
 
+import io.soaklab.load.Arrivals;
 import io.soaklab.load.ClosedLoad;
-import io.soaklab.load.SessionLoop;
+import io.soaklab.load.EpisodeRunner;
+import io.soaklab.load.Load;
+import io.soaklab.load.OpenLoad;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.record.TimeBase;
 import io.soaklab.record.WindowSummary;
 import io.soaklab.scenario.Scenario;
+import io.soaklab.scenario.ScenarioSpec;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.EmbeddedEndpoint;
 import java.io.IOException;
@@ -17,9 +21,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A soak run in progress: the one object a harness needs. It reads the run folder's
- * {@code run.json}, connects to the endpoint (starting the embedded one if the run has none),
- * runs the load ({@link ClosedLoad}: one thread per virtual user, never paused by the harness)
- * and closes windows when the harness says.
+ * {@code run.json} and {@code scenario.yaml}, connects to the endpoint (starting the embedded one
+ * if the run has none), runs the load ({@link ClosedLoad} or {@link OpenLoad}, on threads of its
+ * own, never paused by the harness) and closes windows when the harness says.
  *
  * <pre>{@code
  * try (Soak soak = Soak.open(runDir, false)) {
@@ -37,14 +41,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Soak implements AutoCloseable {
 
+    /** The copy of the scenario in a run folder. */
+    public static final String SCENARIO_FILE = "scenario.yaml";
+
     private final Path dir;
     private final RunConfig config;
-    private final Scenario scenario;
+    private final ScenarioSpec spec;
     private final EmbeddedEndpoint ownEndpoint;
     private final RunRecorder recorder;
     private final ModelClient client;
     private final Thread shutdownHook;
-    private final ClosedLoad load;
+    private final EpisodeRunner runner;
+    private final Load load;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -53,7 +61,8 @@ public final class Soak implements AutoCloseable {
         this.dir = dir;
         this.config = prepared.config();
         String apiKey = apiKey(config.apiKeyEnv());
-        this.scenario = Scenarios.builtIn(config.scenario());
+        this.spec = readScenario(dir, config);
+        Scenario scenario = Scenarios.of(spec);
         RunManifest.Endpoint where = prepared.endpoint();
         EmbeddedEndpoint own = null;
         if (where == null) {
@@ -74,7 +83,11 @@ public final class Soak implements AutoCloseable {
             throw e;
         }
         this.client = ModelClient.of(config.api(), config.clientConfig(where.url(), apiKey), recorder.itl());
-        this.load = new ClosedLoad(config.concurrency(), this::sessionLoop);
+        Duration watchdog = config.callTimeout().isZero() ? Duration.ZERO : config.callTimeout().plusSeconds(30);
+        this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), config.seed(), watchdog);
+        this.load = config.open()
+                ? new OpenLoad(runner, Arrivals.parse(config.arrival()).withRampUp(config.rampUp()), config.maxInFlight(), config.seed())
+                : new ClosedLoad(runner, config.concurrency(), config.thinkTime(), config.rampUp(), config.errorBackoff());
         this.manifest = prepared.started(where, ProcessHandle.current().pid());
         manifest.write(dir);
         this.shutdownHook = new Thread(() -> close(RunStatus.ABORTED, "stopped by a signal before the end"), "soaklab-shutdown");
@@ -105,6 +118,11 @@ public final class Soak implements AutoCloseable {
      */
     public static RunManifest prepare(Path dir, RunConfig config, RunManifest.Endpoint endpoint) throws IOException {
         RunFolder.create(dir);
+        // The scenario as it was when the run began: the load generator and later readers use this copy.
+        String yaml = Scenarios.isFile(config.scenario())
+                ? java.nio.file.Files.readString(Path.of(config.scenario()))
+                : Scenarios.yaml(config.scenario());
+        java.nio.file.Files.writeString(dir.resolve(SCENARIO_FILE), yaml);
         RunManifest manifest = RunManifest.create(dir, config, endpoint);
         manifest.write(dir);
         return manifest;
@@ -138,7 +156,7 @@ public final class Soak implements AutoCloseable {
         return dir;
     }
 
-    /** Starts the load: {@code concurrency} virtual users, each on its own thread. */
+    /** Starts the load: closed ({@code concurrency} users, each on its own thread) or open (arrivals). */
     public void start() {
         load.start();
     }
@@ -148,13 +166,23 @@ public final class Soak implements AutoCloseable {
      * A JMH benchmark counts these, so its score is calls completed per second.
      */
     public boolean awaitCall(long timeout, TimeUnit unit) throws InterruptedException {
-        return load.awaitCall(timeout, unit);
+        return runner.awaitCall(timeout, unit);
     }
 
-    /** A virtual user, for harnesses that drive users themselves; call {@link SessionLoop#step()} from one thread only. */
-    public SessionLoop sessionLoop(int user) {
-        Duration watchdog = config.callTimeout().isZero() ? Duration.ZERO : config.callTimeout().plusSeconds(30);
-        return new SessionLoop(scenario, client, recorder, config.seed(), user, config.errorBackoff(), watchdog);
+    /** Runs episodes, for harnesses that drive them themselves instead of {@link #start()}ing the load. */
+    public EpisodeRunner runner() {
+        return runner;
+    }
+
+    /** The scenario this run runs. */
+    public ScenarioSpec scenario() {
+        return spec;
+    }
+
+    /** The run folder's copy of the scenario, or (for a folder without one) the configured scenario. */
+    private static ScenarioSpec readScenario(Path dir, RunConfig config) {
+        Path copy = dir.resolve(SCENARIO_FILE);
+        return java.nio.file.Files.exists(copy) ? Scenarios.read(copy) : Scenarios.resolve(config.scenario());
     }
 
     /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */
@@ -201,9 +229,10 @@ public final class Soak implements AutoCloseable {
             where = String.format(Locale.ROOT, "window %d/%d %s elapsed, %s left", w.index() + 1, config.windows(), clock(elapsed), clock(left));
         }
         return String.format(Locale.ROOT,
-                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%) | tokens in %s out %s (%.0f/s) | max lag %s",
+                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%)%s | tokens in %s out %s (%.0f/s) | max lag %s",
                 where, w.calls() / seconds, latency(w.ttftP50Micros()), latency(w.ttftP99Micros()), latency(w.e2eP99Micros()),
                 w.errors(), w.calls() == 0 ? 0.0 : 100.0 * w.errors() / w.calls(),
+                w.attempts() > w.calls() ? " | retries " + (w.attempts() - w.calls()) : "",
                 count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds, latency(w.lagMaxMicros()));
     }
 
@@ -241,6 +270,7 @@ public final class Soak implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        runner.close();
         if (ownEndpoint != null) {
             ownEndpoint.close();
         }

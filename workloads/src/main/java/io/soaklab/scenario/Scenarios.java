@@ -1,25 +1,50 @@
 package io.soaklab.scenario;
 
-import java.util.LinkedHashMap;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.soaklab.text.Durations;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
-/** The built-in scenarios, by name. */
+/**
+ * Scenarios by name or file: the built-ins ship as YAML files in this package; a user's own file
+ * follows the same schema ({@link ScenarioSpec}, {@code docs/scenarios.md}).
+ *
+ * <pre>{@code
+ * Scenario agent = Scenarios.builtIn("coding-agent");
+ * Scenario mine = Scenarios.load(Path.of("my-agent.yaml"));
+ * }</pre>
+ */
 public final class Scenarios {
 
-    private static final Map<String, Supplier<Scenario>> BUILT_IN = new LinkedHashMap<>();
+    private static final List<String> BUILT_IN = List.of("coding-agent", "agent-team", "tool-failure-recovery",
+            "long-context-probe", "session-resume", "chat-support");
 
-    static {
-        BUILT_IN.put(CodingAgent.NAME, CodingAgent::new);
-    }
+    private static final ObjectMapper YAML = YAMLMapper.builder()
+            .addModule(Durations.jacksonModule())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private Scenarios() {
     }
 
     /** Names of the built-in scenarios. */
     public static List<String> names() {
-        return List.copyOf(BUILT_IN.keySet());
+        return BUILT_IN;
     }
 
     /**
@@ -28,10 +53,170 @@ public final class Scenarios {
      * @throws IllegalArgumentException naming the built-ins, when there is none by that name
      */
     public static Scenario builtIn(String name) {
-        Supplier<Scenario> scenario = BUILT_IN.get(name);
-        if (scenario == null) {
-            throw new IllegalArgumentException("unknown scenario '" + name + "'; built-in scenarios: " + String.join(", ", names()));
+        return of(spec(name));
+    }
+
+    /** The specification of a built-in scenario. */
+    public static ScenarioSpec spec(String name) {
+        return parse(yaml(name), "built-in scenario " + name);
+    }
+
+    /** The YAML text of a built-in scenario: a starting point for one's own. */
+    public static String yaml(String name) {
+        if (!BUILT_IN.contains(name)) {
+            throw new IllegalArgumentException("unknown scenario '" + name + "'; built-in scenarios: " + String.join(", ", BUILT_IN)
+                    + " (or give a .yaml file)");
         }
-        return scenario.get();
+        try (InputStream in = Scenarios.class.getResourceAsStream(name + ".yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("built-in scenario file " + name + ".yaml is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** True when {@code nameOrFile} names a file rather than a built-in scenario. */
+    public static boolean isFile(String nameOrFile) {
+        return nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml") || nameOrFile.contains("/")
+                || nameOrFile.contains(java.io.File.separator);
+    }
+
+    /** The built-in scenario of that name, or the scenario in that YAML file. */
+    public static ScenarioSpec resolve(String nameOrFile) {
+        return isFile(nameOrFile) ? read(Path.of(nameOrFile)) : spec(nameOrFile);
+    }
+
+    /** The scenario in a YAML file. */
+    public static Scenario load(Path file) {
+        return of(read(file));
+    }
+
+    /**
+     * Reads a scenario file.
+     *
+     * @throws IllegalArgumentException one line naming the file, the place and the problem
+     */
+    public static ScenarioSpec read(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("scenario file " + file + " does not exist");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read scenario file " + file + ": " + e.getMessage());
+        }
+        return parse(text, "scenario file " + file);
+    }
+
+    /**
+     * Reads a scenario from YAML text.
+     *
+     * @param source what to call the text in an error, e.g. {@code scenario file my.yaml}
+     * @throws IllegalArgumentException one line naming the source, the place and the problem
+     */
+    public static ScenarioSpec parse(String yaml, String source) {
+        if (yaml.isBlank()) {
+            throw new IllegalArgumentException(source + " is empty");
+        }
+        try {
+            ScenarioSpec spec = YAML.readValue(yaml, ScenarioSpec.class);
+            if (spec == null) {
+                throw new IllegalArgumentException(source + " is empty");
+            }
+            return spec;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(source + ": " + where(e) + problem(e));
+        }
+    }
+
+    /** The scenario a specification describes. */
+    public static Scenario of(ScenarioSpec spec) {
+        return switch (spec.kind()) {
+            case AGENT -> new AgentScenario(spec);
+            case TEAM -> new TeamScenario(spec);
+            case PROBE -> new ProbeScenario(spec);
+            case RESUME -> new ResumeScenario(spec);
+            case CHAT -> new ChatScenario(spec);
+        };
+    }
+
+
+    private static String where(JsonProcessingException e) {
+        StringBuilder out = new StringBuilder();
+        JsonLocation at = e.getLocation();
+        if (at != null && at.getLineNr() > 0) {
+            out.append("line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(": ");
+        }
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            StringBuilder path = new StringBuilder();
+            for (JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) {
+                    path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+                } else if (r.getIndex() >= 0) {
+                    path.append('[').append(r.getIndex()).append(']');
+                }
+            }
+            if (path.length() > 0) {
+                out.append(path).append(": ");
+            }
+        }
+        return out.toString();
+    }
+
+    private static String expected(Class<?> type) {
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) {
+            return "a whole number";
+        }
+        if (type == Double.class || type == double.class) {
+            return "a number";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "text";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) {
+            return "a mapping (name: value, ...)";
+        }
+        return "a " + type.getSimpleName();
+    }
+
+    private static String problem(JsonProcessingException e) {
+        if (e instanceof UnrecognizedPropertyException u) {
+            String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream().map(Object::toString).sorted()
+                    .collect(Collectors.joining(", "));
+            return "unknown field '" + u.getPropertyName() + "'" + (known.isEmpty() ? "" : " (known: " + known + ")");
+        }
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root instanceof IllegalArgumentException || root instanceof NullPointerException) {
+            return root.getMessage();
+        }
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null) {
+            String was = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f ? ", was '" + f.getValue() + "'" : "";
+            return "expected " + expected(m.getTargetType()) + was;
+        }
+        String message = e.getOriginalMessage();
+        if (message == null) {
+            return e.getClass().getSimpleName();
+        }
+        if (message.startsWith("No content to map")) {
+            return "the file is empty";
+        }
+        if (message.startsWith("Missing required creator property")) {
+            int q = message.indexOf('\'');
+            int q2 = message.indexOf('\'', q + 1);
+            return q >= 0 && q2 > q ? "missing required field '" + message.substring(q + 1, q2) + "'" : message;
+        }
+        int nl = message.indexOf('\n');
+        return (nl < 0 ? message : message.substring(0, nl)).replace("`", "'");
     }
 }

@@ -1,0 +1,251 @@
+package io.soaklab.load;
+
+import io.soaklab.text.Durations;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * When episodes arrive in an open load, written as on the command line:
+ * <ul>
+ * <li>{@code constant:5/s}: evenly spaced, 5 a second ({@code /s}, {@code /m}, {@code /h});</li>
+ * <li>{@code poisson:300/m}: a Poisson process of that mean rate;</li>
+ * <li>{@code ramp:1/s..20/s@10m}: evenly spaced, the rate rising linearly over 10 minutes, then level;</li>
+ * <li>{@code step:2/s,5/s,10/s@5m}: each rate for 5 minutes, the last one on;</li>
+ * <li>{@code csv:FILE}: replayed from a file of timestamps, one a line (seconds, or ISO-8601
+ *     instants), first column of a CSV; offsets are taken from the first.</li>
+ * </ul>
+ * A ramp-up ({@link #withRampUp}) scales any rate from zero to full over its duration.
+ *
+ * <pre>{@code
+ * Arrivals.Schedule s = Arrivals.parse("poisson:5/s").schedule(42);
+ * long first = s.next();  // nanoseconds after the start; -1 when a replay has ended
+ * }</pre>
+ */
+public final class Arrivals {
+
+    private enum Kind { CONSTANT, POISSON, RAMP, STEP, CSV }
+
+    private final String spec;
+    private final Kind kind;
+    private final double[] rates;
+    private final double period;
+    private final long[] replay;
+    private final double rampUp;
+
+    private Arrivals(String spec, Kind kind, double[] rates, double period, long[] replay, double rampUp) {
+        this.spec = spec;
+        this.kind = kind;
+        this.rates = rates;
+        this.period = period;
+        this.replay = replay;
+        this.rampUp = rampUp;
+    }
+
+    /**
+     * Reads an arrival specification.
+     *
+     * @throws IllegalArgumentException with a message fit to show a user
+     */
+    public static Arrivals parse(String spec) {
+        String s = spec == null ? "" : spec.strip();
+        int colon = s.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("--arrival '" + s + "': write constant:5/s, poisson:5/s, ramp:1/s..20/s@10m, "
+                    + "step:2/s,5/s@5m or csv:FILE");
+        }
+        String what = s.substring(0, colon).toLowerCase(Locale.ROOT);
+        String args = s.substring(colon + 1).strip();
+        try {
+            return switch (what) {
+                case "constant" -> new Arrivals(s, Kind.CONSTANT, new double[] {rate(args)}, 0, null, 0);
+                case "poisson" -> new Arrivals(s, Kind.POISSON, new double[] {rate(args)}, 0, null, 0);
+                case "ramp" -> {
+                    String[] at = split(args, '@', "ramp:FROM..TO@DURATION");
+                    String[] range = at[0].split("\\.\\.", -1);
+                    if (range.length != 2) {
+                        throw new IllegalArgumentException("write ramp:FROM..TO@DURATION, e.g. ramp:1/s..20/s@10m");
+                    }
+                    yield new Arrivals(s, Kind.RAMP, new double[] {rate(range[0]), rate(range[1])}, seconds(at[1]), null, 0);
+                }
+                case "step" -> {
+                    String[] at = split(args, '@', "step:RATE,RATE,...@DURATION");
+                    String[] parts = at[0].split(",", -1);
+                    double[] r = new double[parts.length];
+                    for (int i = 0; i < parts.length; i++) {
+                        r[i] = rate(parts[i]);
+                    }
+                    yield new Arrivals(s, Kind.STEP, r, seconds(at[1]), null, 0);
+                }
+                case "csv" -> new Arrivals(s, Kind.CSV, null, 0, replay(Path.of(args)), 0);
+                default -> throw new IllegalArgumentException("unknown arrival process '" + what + "' (known: constant, poisson, ramp, step, csv)");
+            };
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--arrival '" + s + "': " + e.getMessage());
+        }
+    }
+
+    /** The same arrivals, their rate scaled from zero to full over {@code rampUp}. */
+    public Arrivals withRampUp(Duration rampUp) {
+        return new Arrivals(spec, kind, rates, period, replay, rampUp.toNanos() / 1e9);
+    }
+
+    /** The specification, as written. */
+    public String describe() {
+        return spec + (rampUp > 0 ? " (ramp-up " + Durations.format(Duration.ofNanos((long) (rampUp * 1e9))) + ")" : "");
+    }
+
+    /** A fresh run through the arrivals; Poisson draws come from {@code seed}. */
+    public Schedule schedule(long seed) {
+        return new Schedule(new SplittableRandom(seed));
+    }
+
+    /** The arrival rate at {@code t} seconds after the start, per second. */
+    double rate(double t) {
+        double r = switch (kind) {
+            case CONSTANT, POISSON -> rates[0];
+            case RAMP -> rates[0] + (rates[1] - rates[0]) * Math.min(1, t / period);
+            case STEP -> rates[(int) Math.min(rates.length - 1, Math.floor(t / period))];
+            case CSV -> 0;
+        };
+        return rampUp > 0 && t < rampUp ? r * t / rampUp : r;
+    }
+
+    /** Successive arrival times of one run. Not thread-safe. */
+    public final class Schedule {
+        private final SplittableRandom random;
+        private double t;
+        private int index;
+        private boolean first = true;
+
+        private Schedule(SplittableRandom random) {
+            this.random = random;
+        }
+
+        /** The next arrival, in nanoseconds after the start, or -1 when there is none. */
+        public long next() {
+            if (kind == Kind.CSV) {
+                return index < replay.length ? replay[index++] : -1;
+            }
+            // the rate may change with time: integrate it until one arrival's worth has passed
+            double target = kind == Kind.POISSON ? -Math.log(1 - random.nextDouble()) : first && rampUp == 0 ? 0 : 1;
+            first = false;
+            while (target > 0) {
+                double r = rate(t);
+                if (r <= 0) {
+                    t += 0.01;
+                } else {
+                    double dt = Math.min(target / r, 0.01);
+                    target -= r * dt;
+                    t += dt;
+                }
+                if (t > 10 * 365 * 86400.0) {
+                    return -1; // a rate of zero forever
+                }
+            }
+            return (long) (t * 1e9);
+        }
+    }
+
+    private static String[] split(String args, char at, String form) {
+        int i = args.lastIndexOf(at);
+        if (i < 0) {
+            throw new IllegalArgumentException("write " + form);
+        }
+        return new String[] {args.substring(0, i), args.substring(i + 1)};
+    }
+
+    private static double seconds(String text) {
+        Duration d = Durations.parse(text);
+        if (d.isZero()) {
+            throw new IllegalArgumentException("the duration must be positive");
+        }
+        return d.toNanos() / 1e9;
+    }
+
+    /** A rate such as {@code 5/s}, {@code 300/m}, {@code 100/h}, or a plain number a second. */
+    static double rate(String text) {
+        String s = text.strip();
+        double per = 1;
+        if (s.endsWith("/s")) {
+            s = s.substring(0, s.length() - 2);
+        } else if (s.endsWith("/m")) {
+            s = s.substring(0, s.length() - 2);
+            per = 60;
+        } else if (s.endsWith("/h")) {
+            s = s.substring(0, s.length() - 2);
+            per = 3600;
+        }
+        double n;
+        try {
+            n = Double.parseDouble(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text.strip() + "' is not a rate: write e.g. 5/s, 300/m or 100/h");
+        }
+        if (!(n >= 0) || Double.isInfinite(n)) {
+            throw new IllegalArgumentException("rate '" + text.strip() + "' must be zero or more");
+        }
+        return n / per;
+    }
+
+    private static long[] replay(Path file) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        }
+        List<Double> times = new ArrayList<>();
+        boolean seen = false;
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String field = line.split(",", 2)[0].strip().replace("\"", "");
+            Double value = time(field);
+            if (value == null) {
+                if (!seen) {
+                    seen = true; // a header
+                    continue;
+                }
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": '" + field + "' is not a time (seconds or an ISO-8601 instant)");
+            }
+            seen = true;
+            if (!times.isEmpty() && value < times.get(times.size() - 1)) {
+                throw new IllegalArgumentException(file + " line " + (i + 1) + ": times must not go backwards");
+            }
+            times.add(value);
+        }
+        if (times.isEmpty()) {
+            throw new IllegalArgumentException(file + " holds no times");
+        }
+        long[] out = new long[times.size()];
+        double base = times.get(0);
+        for (int i = 0; i < out.length; i++) {
+            out[i] = Math.round((times.get(i) - base) * 1e9);
+        }
+        return out;
+    }
+
+    private static Double time(String field) {
+        try {
+            return Double.parseDouble(field);
+        } catch (NumberFormatException notANumber) {
+            try {
+                Instant at = Instant.parse(field);
+                return at.getEpochSecond() + at.getNano() / 1e9;
+            } catch (DateTimeParseException notAnInstant) {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,406 @@
+package io.soaklab.load;
+
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.protocol.Message;
+import io.soaklab.protocol.ModelClient;
+import io.soaklab.protocol.Usage;
+import io.soaklab.record.CallInfo;
+import io.soaklab.record.EpisodeRecord;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.resilience.Guard;
+import io.soaklab.resilience.Resilience;
+import io.soaklab.scenario.Agent;
+import io.soaklab.scenario.Episode;
+import io.soaklab.scenario.Scenario;
+import io.soaklab.text.TokenEstimator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs episodes of a {@link Scenario}: it hands the scenario an {@link Episode} whose calls go
+ * through the client and the run's resilience policy at their intended starts, and records every
+ * attempt, event and the episode's outcome. One runner serves a whole load; each episode runs on
+ * the thread that calls {@link #run}, its sub-agents on a shared pool.
+ *
+ * <pre>{@code
+ * EpisodeRunner runner = new EpisodeRunner(scenario, client, recorder, Resilience.sdkDefaults(), seed, Duration.ofMinutes(11));
+ * EpisodeRunner.Outcome done = runner.run(0, 0, System.nanoTime());  // user 0, episode 0, now
+ * }</pre>
+ */
+public final class EpisodeRunner implements AutoCloseable {
+
+    /** How an episode ended: whether it succeeded, and when its last call ended ({@link System#nanoTime()}). */
+    public record Outcome(boolean ok, long endNanos) {
+    }
+
+    private static final int MAX_UNCLAIMED = 1 << 30;
+
+    private final Scenario scenario;
+    private final ModelClient client;
+    private final RunRecorder recorder;
+    private final Guard guard;
+    private final long seed;
+    private final long watchdogNanos;
+    private final ExecutorService subAgents;
+    private final Semaphore completedCalls = new Semaphore(0);
+
+    /**
+     * @param seed     run seed: episode {@code k} of user {@code u} draws from (seed, u, k)
+     * @param watchdog longest to wait for any call's outcome before declaring the client stuck (zero: forever)
+     */
+    public EpisodeRunner(Scenario scenario, ModelClient client, RunRecorder recorder, Resilience resilience, long seed, Duration watchdog) {
+        this.scenario = scenario;
+        this.client = client;
+        this.recorder = recorder;
+        this.guard = new Guard(resilience);
+        this.seed = seed;
+        this.watchdogNanos = watchdog.toNanos();
+        this.subAgents = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "soaklab-subagent");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public Scenario scenario() {
+        return scenario;
+    }
+
+    /** The resilience policy at work, shared by every episode. */
+    public Guard guard() {
+        return guard;
+    }
+
+    /**
+     * Runs one episode whose first call is intended at {@code intendedStart}, and records it.
+     *
+     * @throws InterruptedException when the load stops mid-episode; the episode is not recorded
+     */
+    public Outcome run(int user, long episode, long intendedStart) throws InterruptedException {
+        Run run = new Run(user, episode, intendedStart);
+        try {
+            scenario.run(run);
+        } catch (RuntimeException e) {
+            run.fail("soaklab_error: " + e);
+            run.record();
+            throw e;
+        }
+        run.record();
+        return new Outcome(!run.failed(), run.lastEnd.get());
+    }
+
+    /**
+     * Waits up to {@code timeout} for one more call to complete (any episode's); true if one did.
+     * A JMH benchmark counts these, so its score is calls completed per second.
+     */
+    public boolean awaitCall(long timeout, TimeUnit unit) throws InterruptedException {
+        return completedCalls.tryAcquire(timeout, unit);
+    }
+
+    /** Stops the sub-agent pool. */
+    @Override
+    public void close() {
+        subAgents.shutdownNow();
+    }
+
+    /** A well-mixed seed from three numbers (SplitMix64 finaliser). */
+    static long mix(long seed, long a, long b) {
+        long z = seed + 0x9E3779B97F4A7C15L * (a + 1) + 0xC2B2AE3D27D4EB4FL * (b + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Where a lane is in time: the intended start of its next call. One thread moves it at a time. */
+    private static final class Timeline {
+        long position;
+        int step;
+
+        Timeline(long position) {
+            this.position = position;
+        }
+    }
+
+    /** One agent's lane of calls inside an episode. */
+    private class Lane implements Agent {
+        final String role;
+        final Timeline timeline;
+        Run run;
+        SplittableRandom random;
+        /** The waits between retries: their own stream, so that retries do not change the scenario's draws. */
+        SplittableRandom jitter;
+
+        Lane(String role, Timeline timeline) {
+            this.role = role;
+            this.timeline = timeline;
+        }
+
+        void bind(Run owner, SplittableRandom random, SplittableRandom jitter) {
+            this.run = owner;
+            this.random = random;
+            this.jitter = jitter;
+        }
+
+        @Override
+        public String role() {
+            return role;
+        }
+
+        @Override
+        public Agent as(String newRole) {
+            Lane view = new Lane(newRole, timeline);
+            view.bind(run, random, jitter);
+            return view;
+        }
+
+        @Override
+        public SplittableRandom random() {
+            return random;
+        }
+
+        @Override
+        public CallResult call(ChatRequest request) throws InterruptedException {
+            long first = timeline.position;
+            long intended = first;
+            int step = timeline.step++;
+            for (int attempt = 1; ; attempt++) {
+                waitUntil(intended);
+                CallResult r;
+                if (!guard.permit(System.nanoTime())) {
+                    r = CallResult.failure(intended, Math.max(0, System.nanoTime() - intended), ErrorClass.CIRCUIT_OPEN,
+                            "circuit breaker open: no request sent");
+                } else {
+                    r = await(client.send(request, intended), intended);
+                    if (!r.usage().known() && (r.ok() || r.contentChunks() > 0)) {
+                        r = r.withUsage(estimate(request, r.content()));
+                    }
+                }
+                Guard.Decision next = guard.afterAttempt(r, attempt, System.nanoTime(), jitter);
+                boolean last = !next.retry();
+                recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first));
+                long end = intended + r.e2eNanos();
+                run.add(role, r, last, end - first);
+                if (last) {
+                    if (!r.ok() && attempt > 1) {
+                        event("retries_ended", "reason", next.stop(), "attempts", attempt, "error", r.error().wireName());
+                    }
+                    timeline.position = end;
+                    run.lastEnd.accumulateAndGet(end, Math::max);
+                    if (completedCalls.availablePermits() < MAX_UNCLAIMED) {
+                        completedCalls.release();
+                    }
+                    return r;
+                }
+                intended = end + next.delayNanos();
+            }
+        }
+
+        @Override
+        public void pause(Duration time) {
+            timeline.position += time.toNanos();
+        }
+
+        @Override
+        public long elapsedNanos() {
+            return timeline.position - run.start;
+        }
+
+        @Override
+        public void event(String type, Object... fields) {
+            recorder.recordEvent(run.user, run.index, role, timeline.position, type, fields);
+        }
+
+        @Override
+        public void count(String metric, double amount) {
+            run.metrics.computeIfAbsent(metric, k -> new DoubleAdder()).add(amount);
+        }
+    }
+
+    /** One episode in progress: its main lane, and what the episode as a whole holds. */
+    private final class Run extends Lane implements Episode {
+        final int user;
+        final long index;
+        final long start;
+        final long episodeSeed;
+        final AtomicInteger lanes = new AtomicInteger();
+        final AtomicInteger calls = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
+        final AtomicLong lastEnd;
+        final Map<String, LongAdder> tokens = new ConcurrentHashMap<>();
+        final Map<String, Map<String, LongAdder>> roles = new ConcurrentHashMap<>();
+        final Map<String, DoubleAdder> metrics = new ConcurrentHashMap<>();
+        volatile String reason;
+
+        Run(int user, long index, long start) {
+            super("agent", new Timeline(start));
+            this.user = user;
+            this.index = index;
+            this.start = start;
+            this.lastEnd = new AtomicLong(start);
+            this.episodeSeed = mix(seed, user, index);
+            bind(this, new SplittableRandom(episodeSeed), new SplittableRandom(episodeSeed ^ 0x5DEECE66DL));
+        }
+
+        @Override
+        public long index() {
+            return index;
+        }
+
+        @Override
+        public <T> List<T> parallel(List<String> roleNames, Branch<T> branch) throws InterruptedException {
+            long at = timeline.position;
+            List<Lane> subLanes = new ArrayList<>(roleNames.size());
+            List<Future<T>> futures = new ArrayList<>(roleNames.size());
+            for (int i = 0; i < roleNames.size(); i++) {
+                long laneSeed = mix(episodeSeed, lanes.incrementAndGet(), 7);
+                Lane lane = new Lane(roleNames.get(i), new Timeline(at));
+                lane.bind(this, new SplittableRandom(laneSeed), new SplittableRandom(laneSeed ^ 0x5DEECE66DL));
+                subLanes.add(lane);
+                int n = i;
+                futures.add(subAgents.submit(() -> branch.run(lane, n)));
+            }
+            List<T> results = new ArrayList<>(futures.size());
+            try {
+                for (Future<T> f : futures) {
+                    results.add(f.get());
+                }
+            } catch (InterruptedException e) {
+                futures.forEach(f -> f.cancel(true));
+                throw e;
+            } catch (ExecutionException e) {
+                futures.forEach(f -> f.cancel(true));
+                Throwable cause = e.getCause();
+                if (cause instanceof InterruptedException ie) {
+                    throw ie;
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException("a sub-agent failed", cause);
+            }
+            long end = at;
+            for (Lane lane : subLanes) {
+                end = Math.max(end, lane.timeline.position);
+            }
+            timeline.position = Math.max(timeline.position, end); // what comes next waits for the slowest
+            return results;
+        }
+
+        @Override
+        public void fail(String why) {
+            synchronized (this) {
+                if (reason == null) {
+                    reason = why == null ? "failed" : why;
+                }
+            }
+        }
+
+        @Override
+        public boolean failed() {
+            return reason != null;
+        }
+
+        void record() {
+            Map<String, Long> tokenTotals = new HashMap<>();
+            tokens.forEach((k, v) -> tokenTotals.put(k, v.sum()));
+            Map<String, Map<String, Long>> roleTotals = new HashMap<>();
+            roles.forEach((role, m) -> {
+                Map<String, Long> t = new HashMap<>();
+                m.forEach((k, v) -> t.put(k, v.sum()));
+                roleTotals.put(role, t);
+            });
+            Map<String, Double> metricTotals = new HashMap<>();
+            metrics.forEach((k, v) -> metricTotals.put(k, v.sum()));
+            recorder.recordEpisode(new EpisodeRecord(user, index, scenario.name(), reason == null, reason, start, lastEnd.get(),
+                    calls.get(), attempts.get(), tokenTotals, roleTotals, metricTotals));
+        }
+
+        /** Tallies one attempt; {@code busyNanos}: the call's time from its first intended start, retries included. */
+        void add(String role, CallResult r, boolean last, long busyNanos) {
+            Usage u = r.usage();
+            attempts.incrementAndGet();
+            tally(tokens, "prompt", u.promptTokens());
+            tally(tokens, "completion", u.completionTokens());
+            tally(tokens, "cached", u.cachedTokens());
+            tally(tokens, "cache_write", u.cacheWriteTokens());
+            tally(tokens, "reasoning", u.reasoningTokens());
+            if (!last) {
+                tally(tokens, "lost", u.promptTokens() + u.completionTokens());
+            }
+            Map<String, LongAdder> perRole = roles.computeIfAbsent(role, k -> new ConcurrentHashMap<>());
+            tally(perRole, "prompt", u.promptTokens());
+            tally(perRole, "completion", u.completionTokens());
+            tally(perRole, "cached", u.cachedTokens());
+            if (last) {
+                calls.incrementAndGet();
+                tally(perRole, "calls", 1);
+                tally(perRole, "busy_us", busyNanos / 1000);
+                if (!r.ok()) {
+                    tally(perRole, "failed", 1);
+                }
+            }
+        }
+
+        private void tally(Map<String, LongAdder> m, String key, long amount) {
+            if (amount != 0) {
+                m.computeIfAbsent(key, k -> new LongAdder()).add(amount);
+            }
+        }
+    }
+
+    /** Waits for the call; a stuck client becomes a classified failure after the watchdog time. */
+    private CallResult await(CompletableFuture<CallResult> call, long intended) throws InterruptedException {
+        try {
+            return watchdogNanos <= 0 ? call.get() : call.get(watchdogNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            call.cancel(false);
+            return CallResult.failure(intended, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR,
+                    "no outcome from the client within " + Duration.ofNanos(watchdogNanos).toSeconds() + " s");
+        } catch (ExecutionException e) {
+            return CallResult.failure(intended, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR, "client failed: " + e.getCause());
+        }
+    }
+
+    /** Counts usage locally for a server that reported none; marked estimated. */
+    private static Usage estimate(ChatRequest request, String reply) {
+        List<String> contents = new ArrayList<>(request.messages().size());
+        for (Message m : request.messages()) {
+            contents.add(m.content());
+        }
+        return new Usage(TokenEstimator.countChat(contents), TokenEstimator.count(reply), 0, 0, Usage.Source.ESTIMATED);
+    }
+
+    /** Parks until {@code deadline}. */
+    static void waitUntil(long deadline) throws InterruptedException {
+        long remaining;
+        while ((remaining = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(remaining);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+    }
+}

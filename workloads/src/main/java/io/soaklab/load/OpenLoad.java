@@ -1,0 +1,146 @@
+package io.soaklab.load;
+
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * An open load: episodes arrive on a schedule ({@link Arrivals}), whether or not earlier ones have
+ * ended. Each episode's first call is intended at its arrival time; if every worker is busy it waits
+ * for one, and that wait is in its latency and in the schedule lag, never hidden. When the endpoint
+ * cannot keep up, latency grows from the intended start as the backlog grows, as it would for real
+ * users.
+ *
+ * <pre>{@code
+ * OpenLoad load = new OpenLoad(runner, Arrivals.parse("poisson:5/s"), 1000, seed);
+ * load.start();
+ * }</pre>
+ */
+public final class OpenLoad implements Load {
+
+    private final EpisodeRunner runner;
+    private final Arrivals arrivals;
+    private final int maxInFlight;
+    private final long seed;
+    private final ThreadPoolExecutor workers;
+    private final LongAdder failures = new LongAdder();
+    private final AtomicLong arrived = new AtomicLong();
+    private final AtomicLong maxDispatchLateNanos = new AtomicLong();
+    private Thread dispatcher;
+    private volatile boolean running;
+
+    /**
+     * @param maxInFlight most episodes running at once; arrivals beyond wait for a worker, late
+     * @param seed        seeds Poisson arrivals and, with the arrival number, each episode
+     */
+    public OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, long seed) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("max in flight must be at least 1");
+        }
+        this.runner = runner;
+        this.arrivals = arrivals;
+        this.maxInFlight = maxInFlight;
+        this.seed = seed;
+        this.workers = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(r, "soaklab-arrival");
+            t.setDaemon(true);
+            return t;
+        });
+        workers.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        dispatcher = new Thread(this::dispatch, "soaklab-arrivals");
+        dispatcher.setDaemon(true);
+        dispatcher.start();
+    }
+
+    private void dispatch() {
+        Arrivals.Schedule schedule = arrivals.schedule(seed);
+        long start = System.nanoTime();
+        for (long k = 0; running; k++) {
+            long offset = schedule.next();
+            if (offset < 0) {
+                return; // a replay has ended
+            }
+            long intended = start + offset;
+            try {
+                EpisodeRunner.waitUntil(intended);
+            } catch (InterruptedException stop) {
+                return;
+            }
+            maxDispatchLateNanos.accumulateAndGet(System.nanoTime() - intended, Math::max);
+            long episode = k;
+            arrived.incrementAndGet();
+            try {
+                workers.execute(() -> runOne(episode, intended));
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                return;
+            }
+        }
+    }
+
+    private void runOne(long episode, long intended) {
+        try {
+            runner.run(0, episode, intended);
+        } catch (InterruptedException stop) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (failures.sum() == 0) {
+                System.err.println("soaklab: episode " + episode + " failed inside soaklab (" + e + ")");
+            }
+            failures.increment();
+        }
+    }
+
+    /** Episodes that have arrived so far. */
+    public long arrived() {
+        return arrived.get();
+    }
+
+    /** Episodes that arrived and wait for a worker now. */
+    public int backlog() {
+        return workers.getQueue().size();
+    }
+
+    /** How late the dispatcher itself ever was, in nanoseconds. */
+    public long maxDispatchLateNanos() {
+        return maxDispatchLateNanos.get();
+    }
+
+    @Override
+    public long failures() {
+        return failures.sum();
+    }
+
+    @Override
+    public synchronized void stop() {
+        running = false;
+        if (dispatcher != null) {
+            dispatcher.interrupt();
+        }
+        workers.shutdownNow();
+    }
+
+    @Override
+    public boolean awaitStopped(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (dispatcher != null) {
+            dispatcher.join(Math.max(1, millis));
+        }
+        return workers.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+                && (dispatcher == null || !dispatcher.isAlive());
+    }
+
+    @Override
+    public String describe() {
+        return "open: " + arrivals.describe() + ", at most " + maxInFlight + " episodes in flight";
+    }
+}

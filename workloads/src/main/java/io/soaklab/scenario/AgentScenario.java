@@ -1,0 +1,39 @@
+package io.soaklab.scenario;
+
+import java.util.SplittableRandom;
+
+/** Kind {@code agent}: one agent works a task in steps of tool calls, compacting its context when it must. */
+final class AgentScenario implements Scenario {
+
+    private final ScenarioSpec spec;
+    private final AgentLoop loop;
+    private final Prompts prompts = new Prompts();
+
+    AgentScenario(ScenarioSpec spec) {
+        this.spec = spec;
+        this.loop = new AgentLoop(spec);
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public String description() {
+        return spec.description();
+    }
+
+    @Override
+    public void run(Episode episode) throws InterruptedException {
+        SplittableRandom random = episode.random();
+        int task = spec.taskTokens().draw(random);
+        Conversation conversation = new Conversation()
+                .head(prompts.system("agent", spec.systemPromptTokens()), Prompts.systemTokens(spec.systemPromptTokens()))
+                .head(Prompts.user("Task:", random, task), task + 2);
+        AgentLoop.Result result = loop.run(episode, conversation, spec.steps().draw(random), true);
+        if (!result.ok()) {
+            episode.fail(result.reason());
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.soaklab.scenario;
+
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.Message;
+import java.util.SplittableRandom;
+
+/** Kind {@code chat}: short conversational turns without tools, a baseline at high volume. */
+final class ChatScenario implements Scenario {
+
+    private final ScenarioSpec spec;
+    private final Prompts prompts = new Prompts();
+
+    ChatScenario(ScenarioSpec spec) {
+        this.spec = spec;
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    @Override
+    public String description() {
+        return spec.description();
+    }
+
+    @Override
+    public void run(Episode episode) throws InterruptedException {
+        SplittableRandom random = episode.random();
+        Conversation conversation = new Conversation()
+                .head(prompts.system("support agent", spec.systemPromptTokens()), Prompts.systemTokens(spec.systemPromptTokens()));
+        int turns = spec.chat().turns().draw(random);
+        for (int t = 0; t < turns; t++) {
+            if (t > 0) {
+                episode.pause(spec.thinkTime().draw(random)); // the user reads and types
+            }
+            int words = spec.chat().userTokens().draw(random);
+            conversation.turn(Prompts.user("", random, words), words);
+            CallResult r = episode.call(new ChatRequest(conversation.messages(), spec.maxTokens(), java.util.List.of(),
+                    ChatRequest.ToolChoice.AUTO, spec.promptCaching()));
+            if (!r.ok()) {
+                episode.fail("model_" + r.error().wireName());
+                return;
+            }
+            conversation.add(Message.assistant(r.content()), r.usage().completionTokens());
+        }
+    }
+}
