@@ -48,8 +48,10 @@ public final class RunData {
     /**
      * Totals of the measured calls.
      *
-     * @param calls             calls that ended in measured windows
-     * @param errors            failed calls by class
+     * @param calls             calls that ended in measured windows (a retried call once)
+     * @param attempts          attempts, retries included
+     * @param errors            calls that failed after their last attempt, by class
+     * @param attemptErrors     failed attempts by class, retried or not
      * @param promptTokens      input tokens
      * @param completionTokens  output tokens
      * @param cachedTokens      input tokens served from cache
@@ -58,15 +60,20 @@ public final class RunData {
      * @param warmupCalls       calls made during warmup (not in any figure)
      * @param unwindowedCalls   measured calls after the last window in the histograms log (a cut-off run)
      */
-    public record CallTotals(long calls, Map<ErrorClass, Long> errors, long promptTokens, long completionTokens,
-                             long cachedTokens, long estimatedCalls, BigDecimal spend, long warmupCalls, long unwindowedCalls) {
+    public record CallTotals(long calls, long attempts, Map<ErrorClass, Long> errors, Map<ErrorClass, Long> attemptErrors,
+                             long promptTokens, long completionTokens, long cachedTokens, long estimatedCalls, BigDecimal spend,
+                             long warmupCalls, long unwindowedCalls) {
         public long errorCount() {
             return errors.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        public long retries() {
+            return attempts - calls;
         }
     }
 
     /**
-     * Successful calls at one step index of their session.
+     * Successful calls at one step index of their agent's lane.
      *
      * @param step               step index (the last bucket pools all later steps)
      * @param calls              calls
@@ -77,13 +84,19 @@ public final class RunData {
     }
 
     /**
-     * Sessions that ended during measurement.
+     * Calls of one role ({@code agent}, {@code coordinator}, a specialist, a resume arm).
      *
-     * @param ok        succeeded
-     * @param failed    ended by a failed call
-     * @param meanSteps mean calls per session
+     * @param calls     calls (a retried call once)
+     * @param failed    calls that failed after their last attempt
+     * @param attempts  attempts, retries included
+     * @param prompt    input tokens of every attempt
+     * @param completion output tokens
+     * @param cached    input tokens served from cache
+     * @param ttft      time to first token of successful calls, from the first attempt's intended start
+     * @param e2e       their end-to-end latency, likewise
      */
-    public record SessionTotals(long ok, long failed, double meanSteps) {
+    public record RoleStats(long calls, long failed, long attempts, long prompt, long completion, long cached, Percentiles ttft,
+                            Percentiles e2e) {
     }
 
     /**
@@ -105,14 +118,15 @@ public final class RunData {
     private final Map<Metric, Percentiles> totals;
     private final CallTotals calls;
     private final List<StepStats> steps;
-    private final SessionTotals sessions;
+    private final Episodes episodes;
+    private final Map<String, RoleStats> roles;
     private final Map<ErrorClass, List<String>> errorSamples;
     private final JmhScore jmh;
     private final Fidelity fidelity;
     private final List<String> notes;
 
     private RunData(Path dir, RunManifest manifest, RunStatus status, List<WindowStats> windows,
-                    Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, SessionTotals sessions,
+                    Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, Episodes episodes, Map<String, RoleStats> roles,
                     Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, Fidelity fidelity, List<String> notes) {
         this.dir = dir;
         this.manifest = manifest;
@@ -121,7 +135,8 @@ public final class RunData {
         this.totals = totals;
         this.calls = calls;
         this.steps = steps;
-        this.sessions = sessions;
+        this.episodes = episodes;
+        this.roles = roles;
         this.errorSamples = errorSamples;
         this.jmh = jmh;
         this.fidelity = fidelity;
@@ -141,22 +156,23 @@ public final class RunData {
 
         Histograms histograms = readHistograms(dir.resolve(RunRecorder.HISTOGRAMS), notes);
         Calls c = readCalls(dir.resolve(RunRecorder.CALLS), histograms.windows.size(), notes);
-        SessionTotals sessions = readSessions(dir.resolve(RunRecorder.SESSIONS), notes);
+        Episodes episodes = Episodes.read(dir, notes);
 
         List<WindowStats> windows = new ArrayList<>();
         for (int i = 0; i < histograms.windows.size(); i++) {
             WindowBuilder w = histograms.windows.get(i);
             Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new Counts();
             windows.add(new WindowStats(i, w.start, w.end, Collections.unmodifiableMap(w.latency), counts.calls,
-                    counts.errorMap(), counts.prompt, counts.completion, price.cost(counts.prompt, counts.completion)));
+                    counts.errorMap(), counts.prompt, counts.completion, price.cost(counts.prompt, counts.completion),
+                    episodes.probesInWindow(i)));
         }
         Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             totals.put(m, Percentiles.of(histograms.totals.get(m)));
         }
         Counts all = c.all;
-        CallTotals callTotals = new CallTotals(all.calls, all.errorMap(), all.prompt, all.completion, all.cached,
-                all.estimated, price.cost(all.prompt, all.completion), c.warmup, c.unwindowed);
+        CallTotals callTotals = new CallTotals(all.calls, all.attempts, all.errorMap(), all.attemptErrorMap(), all.prompt, all.completion,
+                all.cached, all.estimated, price.cost(all.prompt, all.completion), c.warmup, c.unwindowed);
         if (status == RunStatus.CRASHED) {
             notes.add(0, "The run did not finish: its process ended without writing an end status. Everything it recorded up to then is shown.");
         }
@@ -164,7 +180,7 @@ public final class RunData {
             notes.add(c.unwindowed + " calls ended after the last complete window; they count in the totals from calls.jsonl but not in the latency percentiles.");
         }
         return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
-                c.steps(), sessions, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
+                c.steps(), episodes, c.roles(), c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
     }
 
     public Path dir() {
@@ -198,8 +214,14 @@ public final class RunData {
         return steps;
     }
 
-    public SessionTotals sessions() {
-        return sessions;
+    /** Episodes that ended during measurement, and what happened inside them. */
+    public Episodes episodes() {
+        return episodes;
+    }
+
+    /** Calls by role, in order of first appearance. */
+    public Map<String, RoleStats> roles() {
+        return roles;
     }
 
     /** A few error details per class, as the server or the client described them. */
@@ -295,17 +317,27 @@ public final class RunData {
 
     private static final class Counts {
         long calls;
+        long attempts;
         long prompt;
         long completion;
         long cached;
         long estimated;
         final long[] errors = new long[ErrorClass.values().length];
+        final long[] attemptErrors = new long[ErrorClass.values().length];
 
         Map<ErrorClass, Long> errorMap() {
+            return map(errors);
+        }
+
+        Map<ErrorClass, Long> attemptErrorMap() {
+            return map(attemptErrors);
+        }
+
+        private static Map<ErrorClass, Long> map(long[] counts) {
             Map<ErrorClass, Long> m = new LinkedHashMap<>();
             for (ErrorClass c : ErrorClass.values()) {
-                if (c != ErrorClass.OK && errors[c.ordinal()] > 0) {
-                    m.put(c, errors[c.ordinal()]);
+                if (c != ErrorClass.OK && counts[c.ordinal()] > 0) {
+                    m.put(c, counts[c.ordinal()]);
                 }
             }
             return Collections.unmodifiableMap(m);
@@ -318,13 +350,32 @@ public final class RunData {
         final Histogram e2e = new Histogram(3);
     }
 
+    private static final class RoleBucket {
+        long calls;
+        long failed;
+        long attempts;
+        long prompt;
+        long completion;
+        long cached;
+        final Histogram ttft = new Histogram(3);
+        final Histogram e2e = new Histogram(3);
+    }
+
     private static final class Calls {
+        final Map<String, RoleBucket> byRole = new LinkedHashMap<>();
         final List<Counts> perWindow = new ArrayList<>();
         final Counts all = new Counts();
         final TreeMap<Integer, StepBucket> byStep = new TreeMap<>();
         final Map<ErrorClass, List<String>> samples = new EnumMap<>(ErrorClass.class);
         long warmup;
         long unwindowed;
+
+        Map<String, RoleStats> roles() {
+            Map<String, RoleStats> out = new LinkedHashMap<>();
+            byRole.forEach((role, b) -> out.put(role, new RoleStats(b.calls, b.failed, b.attempts, b.prompt, b.completion, b.cached,
+                    Percentiles.of(b.ttft), Percentiles.of(b.e2e))));
+            return Collections.unmodifiableMap(out);
+        }
 
         List<StepStats> steps() {
             List<StepStats> out = new ArrayList<>();
@@ -338,7 +389,12 @@ public final class RunData {
         boolean warmup;
         int window;
         int step;
+        String role;
+        boolean last;
         long e2e;
+        long ttft;
+        long callE2e;
+        long callTtft;
         ErrorClass error = ErrorClass.OK;
         String detail;
         long prompt;
@@ -350,7 +406,12 @@ public final class RunData {
             warmup = false;
             window = 0;
             step = 0;
+            role = "agent";
+            last = true;
             e2e = -1;
+            ttft = -1;
+            callE2e = -1;
+            callTtft = -1;
             error = ErrorClass.OK;
             detail = null;
             prompt = 0;
@@ -403,7 +464,12 @@ public final class RunData {
                     case "phase" -> line.warmup = "warmup".equals(p.getText());
                     case "window" -> line.window = p.getIntValue();
                     case "step" -> line.step = p.getIntValue();
+                    case "role" -> line.role = p.getText();
+                    case "last" -> line.last = p.getBooleanValue();
                     case "e2e_us" -> line.e2e = p.getLongValue();
+                    case "ttft_us" -> line.ttft = p.getLongValue();
+                    case "call_e2e_us" -> line.callE2e = p.getLongValue();
+                    case "call_ttft_us" -> line.callTtft = p.getLongValue();
                     case "error" -> line.error = ErrorClass.ofWireName(p.getText());
                     case "error_detail" -> line.detail = p.getText();
                     case "prompt_tokens" -> line.prompt = p.getLongValue();
@@ -421,25 +487,43 @@ public final class RunData {
 
     private static void add(Calls out, Line line, int windows) {
         if (line.warmup) {
-            out.warmup++;
+            if (line.last) {
+                out.warmup++;
+            }
             return;
         }
         count(out.all, line);
         if (line.window >= windows) {
-            out.unwindowed++;
+            if (line.last) {
+                out.unwindowed++;
+            }
         } else if (line.window >= 0) {
             while (out.perWindow.size() <= line.window) {
                 out.perWindow.add(new Counts());
             }
             count(out.perWindow.get(line.window), line);
         }
+        RoleBucket role = out.byRole.computeIfAbsent(line.role, r -> new RoleBucket());
+        role.attempts++;
+        role.prompt += line.prompt;
+        role.completion += line.completion;
+        role.cached += line.cached;
+        long e2e = line.callE2e >= 0 ? line.callE2e : line.e2e;
+        long ttft = line.callTtft >= 0 ? line.callTtft : line.ttft;
+        if (line.last) {
+            role.calls++;
+            if (line.error != ErrorClass.OK) {
+                role.failed++;
+            } else {
+                record(role.e2e, e2e);
+                record(role.ttft, ttft);
+            }
+        }
         if (line.error == ErrorClass.OK) {
             StepBucket b = out.byStep.computeIfAbsent(Math.min(line.step, MAX_STEPS), s -> new StepBucket());
             b.calls++;
             b.promptSum += line.prompt;
-            if (line.e2e >= 0) {
-                b.e2e.recordValue(line.e2e);
-            }
+            record(b.e2e, e2e);
         } else if (line.detail != null) {
             List<String> samples = out.samples.computeIfAbsent(line.error, e -> new ArrayList<>());
             if (samples.size() < ERROR_SAMPLES && !samples.contains(line.detail)) {
@@ -448,8 +532,15 @@ public final class RunData {
         }
     }
 
+    private static void record(Histogram h, long value) {
+        if (value >= 0) {
+            h.recordValue(value);
+        }
+    }
+
+    /** Tokens of every attempt count (they are billed); calls and their errors count once, at the last attempt. */
     private static void count(Counts c, Line line) {
-        c.calls++;
+        c.attempts++;
         c.prompt += line.prompt;
         c.completion += line.completion;
         c.cached += line.cached;
@@ -457,59 +548,17 @@ public final class RunData {
             c.estimated++;
         }
         if (line.error != ErrorClass.OK) {
-            c.errors[line.error.ordinal()]++;
+            c.attemptErrors[line.error.ordinal()]++;
         }
-    }
-
-    // ---- sessions.jsonl, jmh.json ------------------------------------------------------------
-
-    private static SessionTotals readSessions(Path file, List<String> notes) throws IOException {
-        if (!Files.exists(file)) {
-            return new SessionTotals(0, 0, 0);
-        }
-        long ok = 0;
-        long failed = 0;
-        long steps = 0;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                try (JsonParser p = JSON.createParser(text)) {
-                    boolean measured = true;
-                    boolean success = false;
-                    long n = 0;
-                    if (p.nextToken() != JsonToken.START_OBJECT) {
-                        continue;
-                    }
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String field = p.currentName();
-                        p.nextToken();
-                        switch (field) {
-                            case "phase" -> measured = !"warmup".equals(p.getText());
-                            case "ok" -> success = p.getBooleanValue();
-                            case "steps" -> n = p.getLongValue();
-                            default -> p.skipChildren();
-                        }
-                    }
-                    if (p.currentToken() != JsonToken.END_OBJECT || !measured) {
-                        continue;
-                    }
-                    if (success) {
-                        ok++;
-                    } else {
-                        failed++;
-                    }
-                    steps += n;
-                } catch (IOException cutOff) {
-                    notes.add(RunRecorder.SESSIONS + " ends with an incomplete line (the run was cut off while writing it).");
-                }
+        if (line.last) {
+            c.calls++;
+            if (line.error != ErrorClass.OK) {
+                c.errors[line.error.ordinal()]++;
             }
         }
-        long total = ok + failed;
-        return new SessionTotals(ok, failed, total == 0 ? 0 : (double) steps / total);
     }
+
+    // ---- jmh.json ------------------------------------------------------------------------------
 
     private static JmhScore readJmh(Path file, List<String> notes) {
         if (!Files.exists(file)) {

@@ -18,6 +18,7 @@ import java.util.Map;
  * @param promptTokens     input tokens
  * @param completionTokens output tokens
  * @param spend            USD at the run's price pair
+ * @param probes           long-context probe answers in it
  */
 public record WindowStats(
         int index,
@@ -28,7 +29,8 @@ public record WindowStats(
         Map<ErrorClass, Long> errors,
         long promptTokens,
         long completionTokens,
-        BigDecimal spend) {
+        BigDecimal spend,
+        Episodes.Accuracy probes) {
 
     public double seconds() {
         return Math.max(1, endMillis - startMillis) / 1000.0;

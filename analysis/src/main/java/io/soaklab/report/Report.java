@@ -35,15 +35,17 @@ public final class Report {
     /** The charts' folder in the run folder. */
     public static final String CHARTS = "charts";
 
-    private static final Map<Metric, String> LABELS = Map.of(
-            Metric.TTFT, "Time to first token",
-            Metric.TTFT_SENT, "TTFT from send (uncorrected)",
-            Metric.ITL, "Inter-token gap",
-            Metric.TPOT, "Time per output token",
-            Metric.E2E, "Call latency (E2E)",
-            Metric.E2E_FAILED, "Failed-call latency",
-            Metric.SESSION, "Session duration",
-            Metric.SCHEDULE_LAG, "Schedule lag (generator)");
+    private static final Map<Metric, String> LABELS = Map.ofEntries(
+            Map.entry(Metric.TTFT, "Time to first token"),
+            Map.entry(Metric.TTFT_SENT, "TTFT from send (uncorrected)"),
+            Map.entry(Metric.ITL, "Inter-token gap"),
+            Map.entry(Metric.TPOT, "Time per output token"),
+            Map.entry(Metric.E2E, "Call latency (E2E)"),
+            Map.entry(Metric.E2E_FAILED, "Failed-call latency"),
+            Map.entry(Metric.ATTEMPT, "Attempt latency (each try)"),
+            Map.entry(Metric.TTFT_TOOL, "Time to first tool call"),
+            Map.entry(Metric.EPISODE, "Episode duration"),
+            Map.entry(Metric.SCHEDULE_LAG, "Schedule lag (generator)"));
 
     private Report() {
     }
@@ -86,7 +88,19 @@ public final class Report {
             this.charts = charts;
             this.manifest = run.manifest();
             this.config = manifest.config();
+            Path copy = run.dir().resolve(io.soaklab.run.Soak.SCENARIO_FILE);
+            String name = config.scenario();
+            if (Files.exists(copy)) {
+                try {
+                    name = io.soaklab.scenario.Scenarios.read(copy).name();
+                } catch (IllegalArgumentException unreadable) {
+                    // the configured name stands
+                }
+            }
+            this.scenario = name;
         }
+
+        private final String scenario;
 
         String render() {
             out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")
@@ -98,6 +112,9 @@ public final class Report {
             notes();
             latency();
             callsAndSpend();
+            episodes();
+            roles();
+            probes();
             chartsSection();
             fidelity();
             configuration();
@@ -133,7 +150,8 @@ public final class Report {
             Percentiles ttft = run.totals().get(Metric.TTFT);
             Percentiles e2e = run.totals().get(Metric.E2E);
             out.append("<h2>In short</h2>\n<p class=\"lead\">");
-            out.append(config.concurrency()).append(" concurrent <b>").append(e(config.scenario())).append("</b> sessions against ")
+            out.append(config.open() ? "<b>" + e(scenario) + "</b> episodes arriving " + e(config.arrival()) + ", against "
+                            : config.concurrency() + " concurrent <b>" + e(scenario) + "</b> users against ")
                     .append(config.embedded() ? "soaklab's embedded endpoint" : "<b>" + e(endpointUrl()) + "</b>")
                     .append(" (model <b>").append(e(config.model())).append("</b>) for ")
                     .append(Format.seconds(seconds)).append(" in ").append(run.windows().size()).append(" windows of ")
@@ -159,9 +177,14 @@ public final class Report {
                     .append(".</p>\n");
             Percentiles lag = run.totals().get(Metric.SCHEDULE_LAG);
             if (!lag.empty() && lag.p99() > 10_000) {
-                out.append("<p class=\"status bad\">The load generator itself was late: 99th percentile schedule lag ")
-                        .append(Format.latency(lag.p99())).append(". Latencies are measured from the intended start, so they include it;")
-                        .append(" check the machine running soaklab.</p>\n");
+                out.append("<p class=\"status bad\">The load generator fell behind its schedule: 99th percentile schedule lag ")
+                        .append(Format.latency(lag.p99())).append(", at worst ").append(Format.latency(lag.max()))
+                        .append(". Latencies are measured from the intended start, so they include it");
+                if (config.open()) {
+                    out.append("; in an open load this is also episodes waiting for a free worker (--max-in-flight ")
+                            .append(config.maxInFlight()).append(")");
+                }
+                out.append(". Check the machine running soaklab before blaming the endpoint.</p>\n");
             }
         }
 
@@ -198,18 +221,22 @@ public final class Report {
 
         private void callsAndSpend() {
             RunData.CallTotals c = run.calls();
-            RunData.SessionTotals s = run.sessions();
             out.append("<h2>Calls, tokens and spend</h2>\n<table><tbody>\n");
             row("calls measured", Format.count(c.calls()));
             row("succeeded", Format.count(c.calls() - c.errorCount()));
-            row("failed", Format.count(c.errorCount()) + (c.calls() == 0 ? "" : " (" + Format.percent((double) c.errorCount() / c.calls()) + ")"));
+            row("failed", Format.count(c.errorCount()) + (c.calls() == 0 ? "" : " (" + Format.percent((double) c.errorCount() / c.calls()) + ")")
+                    + " after every attempt");
+            if (c.retries() > 0) {
+                StringBuilder why = new StringBuilder();
+                c.attemptErrors().forEach((k, v) -> why.append(why.length() == 0 ? "" : ", ").append(k.wireName()).append(' ').append(Format.count(v)));
+                row("retries", Format.count(c.retries()) + " (" + String.format(Locale.ROOT, "%.2f", (double) c.retries() / Math.max(1, c.calls()))
+                        + " a call); failed attempts: " + why);
+            }
             row("input tokens", Format.count(c.promptTokens()) + (c.cachedTokens() > 0 ? " (" + Format.count(c.cachedTokens()) + " from cache)" : ""));
             row("output tokens", Format.count(c.completionTokens()));
             if (c.estimatedCalls() > 0) {
                 row("usage estimated locally", Format.count(c.estimatedCalls()) + " calls (the server reported none)");
             }
-            row("sessions ended", Format.count(s.ok()) + " succeeded, " + Format.count(s.failed()) + " failed"
-                    + (s.ok() + s.failed() > 0 ? String.format(Locale.ROOT, ", %.1f calls each on average", s.meanSteps()) : ""));
             row("spend", Format.usd(c.spend()));
             if (c.warmupCalls() > 0) {
                 row("warmup calls (not counted)", Format.count(c.warmupCalls()));
@@ -233,6 +260,99 @@ public final class Report {
                 }
                 out.append("</tbody></table>\n");
             }
+        }
+
+        private void episodes() {
+            io.soaklab.analysis.Episodes ep = run.episodes();
+            if (ep.count() == 0) {
+                return;
+            }
+            out.append("<h2>Episodes</h2>\n<table><tbody>\n");
+            row("episodes ended", Format.count(ep.count()) + ": " + Format.count(ep.ok()) + " succeeded, " + Format.count(ep.failed())
+                    + " failed (" + Format.percent((double) ep.failed() / ep.count()) + ")");
+            if (!ep.reasons().isEmpty()) {
+                StringBuilder why = new StringBuilder();
+                ep.reasons().entrySet().stream().sorted((a, b) -> Long.compare(b.getValue(), a.getValue())).limit(6)
+                        .forEach(r -> why.append(why.length() == 0 ? "" : ", ").append(r.getKey()).append(" ").append(Format.count(r.getValue())));
+                row("why they failed", why.toString());
+            }
+            Percentiles d = ep.duration();
+            if (!d.empty()) {
+                row("duration (succeeded)", "median " + Format.latency(d.p50()) + ", p90 " + Format.latency(d.p90()) + ", p99 " + Format.latency(d.p99()));
+            }
+            row("calls per episode", String.format(Locale.ROOT, "%.1f (%.1f attempts)", ep.meanCalls(), ep.meanAttempts()));
+            StringBuilder tokens = new StringBuilder();
+            ep.tokensPerEpisode().forEach((k, v) -> tokens.append(tokens.length() == 0 ? "" : ", ").append(k).append(" ").append(Format.count(Math.round(v))));
+            row("tokens per episode", tokens.toString());
+            if (!ep.metricSums().isEmpty()) {
+                StringBuilder m = new StringBuilder();
+                ep.metricSums().forEach((k, v) -> m.append(m.length() == 0 ? "" : ", ").append(k).append(" ")
+                        .append(String.format(Locale.ROOT, v < 100 && v != Math.rint(v) ? "%.2f" : "%,.0f", v / ep.count())));
+                row("per episode, on average", m.toString());
+            }
+            if (ep.compactionSavedTokens() > 0) {
+                row("compaction", Format.count(ep.eventCounts().getOrDefault("compaction", 0L)) + " compactions removed "
+                        + Format.count(ep.compactionSavedTokens()) + " tokens from conversations");
+            }
+            if (!ep.toolFailureActions().isEmpty()) {
+                Map<String, Double> sums = ep.metricSums();
+                double withFailures = sums.getOrDefault("tool_failure_episodes", 0.0);
+                row("tool failures", ep.toolFailureActions().toString().replaceAll("[{}]", "").replace("=", " ")
+                        + (withFailures > 0 ? String.format(Locale.ROOT, "; %.0f of %.0f episodes with a failure recovered (%s)",
+                        sums.getOrDefault("recovered", 0.0), withFailures, Format.percent(sums.getOrDefault("recovered", 0.0) / withFailures)) : "")
+                        + (sums.containsKey("extra_calls") ? String.format(Locale.ROOT, "; failures caused %.0f extra calls and %s tokens",
+                        sums.get("extra_calls"), Format.count(Math.round(sums.getOrDefault("extra_tokens", 0.0)))) : ""));
+            }
+            if (!ep.slowestRoles().isEmpty()) {
+                row("critical path", "slowest specialist: " + ep.slowestRoles().toString().replaceAll("[{}]", "").replace("=", " ") + " times");
+            }
+            if (!ep.carriedByArm().isEmpty()) {
+                StringBuilder c = new StringBuilder();
+                ep.carriedByArm().forEach((arm, v) -> c.append(c.length() == 0 ? "" : ", ").append(arm).append(" ").append(Format.count(Math.round(v))));
+                row("carried into a resumed session", c + " tokens on average (calls by arm in the table below)");
+            }
+            out.append("</tbody></table>\n");
+        }
+
+        private void roles() {
+            Map<String, RunData.RoleStats> roles = run.roles();
+            if (roles.size() < 2) {
+                return;
+            }
+            PricePair price = config.price();
+            out.append("<h2>By role</h2>\n<table><thead><tr><th>role</th><th>calls</th><th>failed</th><th>retries</th><th>input tokens</th>")
+                    .append("<th>cached</th><th>output tokens</th><th>spend</th><th>TTFT p50</th><th>E2E p50</th><th>E2E p99</th></tr></thead><tbody>\n");
+            roles.forEach((role, r) -> out.append("<tr><td>").append(e(role)).append("</td><td>").append(Format.count(r.calls()))
+                    .append("</td><td>").append(Format.count(r.failed())).append("</td><td>").append(Format.count(r.attempts() - r.calls()))
+                    .append("</td><td>").append(Format.count(r.prompt())).append("</td><td>").append(Format.count(r.cached()))
+                    .append("</td><td>").append(Format.count(r.completion())).append("</td><td>").append(Format.usd(price.cost(r.prompt(), r.completion())))
+                    .append("</td><td>").append(r.ttft().empty() ? "-" : Format.latency(r.ttft().p50())).append("</td><td>")
+                    .append(r.e2e().empty() ? "-" : Format.latency(r.e2e().p50())).append("</td><td>")
+                    .append(r.e2e().empty() ? "-" : Format.latency(r.e2e().p99())).append("</td></tr>\n"));
+            out.append("</tbody></table>\n<p class=\"dim\">From <code>calls.jsonl</code>. Latency counts from the first attempt's intended start.</p>\n");
+        }
+
+        private void probes() {
+            io.soaklab.analysis.Episodes ep = run.episodes();
+            io.soaklab.analysis.Episodes.Accuracy all = ep.probes();
+            if (all.questions() == 0) {
+                return;
+            }
+            out.append("<h2>Long-context probes</h2>\n<p>").append(Format.count(all.questions())).append(" questions, ")
+                    .append(Format.percent(all.rate())).append(" answered exactly (mean similarity ")
+                    .append(String.format(Locale.ROOT, "%.3f", all.meanSimilarity())).append(").</p>\n")
+                    .append("<table><thead><tr><th>context length (tokens)</th><th>questions</th><th>exact</th><th>similarity</th></tr></thead><tbody>\n");
+            ep.probeByLength().forEach((length, a) -> out.append("<tr><td>").append(Format.count(length)).append("</td><td>")
+                    .append(Format.count(a.questions())).append("</td><td>").append(Format.percent(a.rate())).append("</td><td>")
+                    .append(String.format(Locale.ROOT, "%.3f", a.meanSimilarity())).append("</td></tr>\n"));
+            out.append("</tbody></table>\n<table><thead><tr><th>depth of the fact</th><th>questions</th><th>exact</th></tr></thead><tbody>\n");
+            List<io.soaklab.analysis.Episodes.Accuracy> depths = ep.probeByDepth();
+            for (int i = 0; i < depths.size(); i++) {
+                io.soaklab.analysis.Episodes.Accuracy a = depths.get(i);
+                out.append("<tr><td>").append(i * 20).append("–").append((i + 1) * 20).append("%</td><td>").append(Format.count(a.questions()))
+                        .append("</td><td>").append(a.questions() == 0 ? "-" : Format.percent(a.rate())).append("</td></tr>\n");
+            }
+            out.append("</tbody></table>\n<p class=\"dim\">From <code>events.jsonl</code>: each answer checked by exact match of the planted code and an edit-distance similarity.</p>\n");
         }
 
         private void chartsSection() {
@@ -267,8 +387,12 @@ public final class Report {
 
         private void configuration() {
             out.append("<h2>Configuration</h2>\n<table><tbody>\n");
-            row("scenario", config.scenario());
-            row("concurrency", config.concurrency() + " sessions (closed loop)");
+            row("scenario", scenario + (scenario.equals(config.scenario()) ? "" : " (" + config.scenario() + ")"));
+            row("load", config.open() ? "open: episodes arriving " + config.arrival() + ", at most " + config.maxInFlight() + " in flight"
+                    : "closed: " + config.concurrency() + " users" + (config.thinkTime().isZero() ? "" : ", think time " + Durations.format(config.thinkTime())));
+            if (!config.rampUp().isZero()) {
+                row("ramp-up", Durations.format(config.rampUp()) + " (not measured)");
+            }
             row("duration", Durations.format(config.duration()) + " in " + config.windows() + " windows of " + Durations.format(config.window()));
             row("warmup", Durations.format(config.warmup()));
             row("endpoint", config.embedded() ? "embedded: " + endpointUrl() : endpointUrl());
@@ -296,8 +420,10 @@ public final class Report {
             for (String[] f : new String[][] {
                 {RunManifest.FILE, "configuration and status"},
                 {RunRecorder.HISTOGRAMS, "HdrHistogram interval log, one interval per metric per window (microseconds)"},
-                {RunRecorder.CALLS, "one line per call"},
-                {RunRecorder.SESSIONS, "one line per finished session"},
+                {io.soaklab.run.Soak.SCENARIO_FILE, "the scenario as it was run"},
+                {RunRecorder.CALLS, "one line per call attempt"},
+                {RunRecorder.EPISODES, "one line per finished episode"},
+                {RunRecorder.EVENTS, "one line per event inside an episode (compactions, tool failures, probe answers...)"},
                 {"jmh.json", "JMH's own result"}}) {
                 if (Files.exists(run.dir().resolve(f[0]))) {
                     out.append("<li><a href=\"").append(e(f[0])).append("\"><code>").append(e(f[0])).append("</code></a>: ")
@@ -309,12 +435,13 @@ public final class Report {
 
         private void definitions() {
             out.append("<h2>What the numbers mean</h2>\n<dl>\n")
-                    .append("<dt>Intended start</dt><dd>When the workload wanted a call to start: the end of the session's previous call plus its tool time. ")
+                    .append("<dt>Episode</dt><dd>One agent task, from its first call's intended start to its last call's end: its calls, tool time, sub-agents and retries.</dd>\n")
+                    .append("<dt>Intended start</dt><dd>When the workload wanted a call to start: the end of the agent's previous call plus its tool and think time, or an episode's arrival. ")
                     .append("Every latency counts from here, so a stalled endpoint or a late load generator cannot hide (coordinated omission).</dd>\n")
                     .append("<dt>Time to first token (TTFT)</dt><dd>Intended start to the first chunk carrying text, reasoning or a tool call.</dd>\n")
                     .append("<dt>Inter-token gap (ITL)</dt><dd>Every gap between consecutive content chunks after the first.</dd>\n")
                     .append("<dt>Time per output token (TPOT)</dt><dd>(end - first token) / (output tokens - 1), per call.</dd>\n")
-                    .append("<dt>Call latency (E2E)</dt><dd>Intended start to the end of the stream.</dd>\n")
+                    .append("<dt>Call latency (E2E)</dt><dd>Intended start to the end of the stream. A retried call counts from its first attempt's intended start: what the agent waited. Each attempt on its own is in <code>attempt</code>.</dd>\n")
                     .append("<dt>Schedule lag</dt><dd>How late soaklab sent a call after its intended start. Large values mean the load generator, not the endpoint, was the bottleneck.</dd>\n")
                     .append("<dt>Spend</dt><dd>Input tokens times the input price plus output tokens times the output price, from the tokens the server reported.</dd>\n")
                     .append("</dl>\n");

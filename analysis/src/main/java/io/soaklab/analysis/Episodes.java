@@ -1,0 +1,243 @@
+package io.soaklab.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soaklab.record.RunRecorder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The measured episodes of a run ({@code episodes.jsonl}) and what happened inside them
+ * ({@code events.jsonl}): outcomes, tokens per episode, the scenario's own figures, probe accuracy by
+ * context length, depth and window, compactions, tool failures, critical paths, resumes.
+ *
+ * <pre>{@code
+ * Episodes e = RunData.load(dir).episodes();
+ * double perEpisode = e.tokensPerEpisode().get("prompt");
+ * Episodes.Accuracy at32k = e.probeByLength().get(32000);
+ * }</pre>
+ */
+public final class Episodes {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int DEPTH_BUCKETS = 5;
+
+    /** Probe answers: how many, how many exact, and their summed similarity. */
+    public record Accuracy(long questions, long exact, double similaritySum) {
+        public static final Accuracy EMPTY = new Accuracy(0, 0, 0);
+
+        /** Share of exact answers, NaN without questions. */
+        public double rate() {
+            return questions == 0 ? Double.NaN : (double) exact / questions;
+        }
+
+        public double meanSimilarity() {
+            return questions == 0 ? Double.NaN : similaritySum / questions;
+        }
+
+        Accuracy plus(boolean isExact, double similarity) {
+            return new Accuracy(questions + 1, exact + (isExact ? 1 : 0), similaritySum + similarity);
+        }
+    }
+
+    private long ok;
+    private long failed;
+    private final Map<String, Long> reasons = new TreeMap<>();
+    private final Histogram duration = new Histogram(3);
+    private long calls;
+    private long attempts;
+    private final Map<String, Long> tokens = new TreeMap<>();
+    private final Map<String, Double> metrics = new TreeMap<>();
+    private final Map<String, Long> events = new TreeMap<>();
+    private final Map<Integer, Accuracy> byLength = new TreeMap<>();
+    private final Accuracy[] byDepth = new Accuracy[DEPTH_BUCKETS];
+    private final List<Accuracy> byWindow = new ArrayList<>();
+    private final Map<String, Long> slowestRoles = new TreeMap<>();
+    private final Map<String, long[]> carried = new TreeMap<>();
+    private final Map<String, Long> toolActions = new TreeMap<>();
+    private long compactionSaved;
+
+    private Episodes() {
+        java.util.Arrays.fill(byDepth, Accuracy.EMPTY);
+    }
+
+    static Episodes read(Path dir, List<String> notes) throws IOException {
+        Episodes e = new Episodes();
+        lines(dir.resolve(RunRecorder.EPISODES), notes, e::episode);
+        lines(dir.resolve(RunRecorder.EVENTS), notes, e::event);
+        return e;
+    }
+
+    private static void lines(Path file, List<String> notes, Consumer<JsonNode> each) throws IOException {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = reader.readLine()) != null) {
+                if (text.isBlank()) {
+                    continue;
+                }
+                JsonNode n;
+                try {
+                    n = JSON.readTree(text);
+                } catch (IOException cutOff) {
+                    notes.add(file.getFileName() + " ends with an incomplete line (the run was cut off while writing it).");
+                    continue;
+                }
+                if (n != null && n.isObject() && !"warmup".equals(n.path("phase").asText())) {
+                    each.accept(n);
+                }
+            }
+        }
+    }
+
+    private void episode(JsonNode n) {
+        if (n.path("ok").asBoolean()) {
+            ok++;
+            duration.recordValue(Math.max(0, n.path("duration_us").asLong()));
+        } else {
+            failed++;
+            reasons.merge(n.path("reason").asText("failed"), 1L, Long::sum);
+        }
+        calls += n.path("calls").asLong();
+        attempts += n.path("attempts").asLong();
+        n.path("tokens").fields().forEachRemaining(t -> tokens.merge(t.getKey(), t.getValue().asLong(), Long::sum));
+        n.path("metrics").fields().forEachRemaining(m -> metrics.merge(m.getKey(), m.getValue().asDouble(), Double::sum));
+    }
+
+    private void event(JsonNode n) {
+        String type = n.path("type").asText();
+        events.merge(type, 1L, Long::sum);
+        switch (type) {
+            case "probe" -> {
+                boolean exact = n.path("exact").asBoolean();
+                double similarity = n.path("similarity").asDouble();
+                byLength.merge(n.path("planned_tokens").asInt(), Accuracy.EMPTY.plus(exact, similarity),
+                        (a, b) -> new Accuracy(a.questions + b.questions, a.exact + b.exact, a.similaritySum + b.similaritySum));
+                int d = (int) Math.min(DEPTH_BUCKETS - 1, Math.max(0, Math.floor(n.path("depth").asDouble() * DEPTH_BUCKETS)));
+                byDepth[d] = byDepth[d].plus(exact, similarity);
+                int w = n.path("window").asInt();
+                while (byWindow.size() <= w) {
+                    byWindow.add(Accuracy.EMPTY);
+                }
+                byWindow.set(w, byWindow.get(w).plus(exact, similarity));
+            }
+            case "critical_path" -> slowestRoles.merge(n.path("slowest_role").asText(), 1L, Long::sum);
+            case "resume" -> {
+                long[] c = carried.computeIfAbsent(n.path("arm").asText(), k -> new long[2]);
+                c[0]++;
+                c[1] += n.path("carried_tokens").asLong();
+            }
+            case "tool_failure" -> toolActions.merge(n.path("action").asText().replaceAll(":.*", ""), 1L, Long::sum);
+            case "compaction" -> compactionSaved += n.path("saved_tokens").asLong();
+            default -> {
+            }
+        }
+    }
+
+    /** Episodes that ended during measurement. */
+    public long count() {
+        return ok + failed;
+    }
+
+    public long ok() {
+        return ok;
+    }
+
+    public long failed() {
+        return failed;
+    }
+
+    /** Why episodes failed, with how often. */
+    public Map<String, Long> reasons() {
+        return Collections.unmodifiableMap(reasons);
+    }
+
+    /** Durations of successful episodes, microseconds from intended start to end. */
+    public Percentiles duration() {
+        return Percentiles.of(duration);
+    }
+
+    public double meanCalls() {
+        return count() == 0 ? 0 : (double) calls / count();
+    }
+
+    public double meanAttempts() {
+        return count() == 0 ? 0 : (double) attempts / count();
+    }
+
+    /** Mean tokens per episode by kind: {@code prompt}, {@code completion}, {@code cached}, {@code cache_write}, {@code reasoning}, {@code lost}. */
+    public Map<String, Double> tokensPerEpisode() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        tokens.forEach((k, v) -> out.put(k, count() == 0 ? 0 : (double) v / count()));
+        return out;
+    }
+
+    /** The scenario's own figures, summed over episodes (compactions, tool_failures, probe_exact...). */
+    public Map<String, Double> metricSums() {
+        return Collections.unmodifiableMap(metrics);
+    }
+
+    /** Events by type. */
+    public Map<String, Long> eventCounts() {
+        return Collections.unmodifiableMap(events);
+    }
+
+    /** Probe accuracy by planned context length. */
+    public Map<Integer, Accuracy> probeByLength() {
+        return Collections.unmodifiableMap(byLength);
+    }
+
+    /** Probe accuracy by the fact's depth, in fifths of the context (0-20%, 20-40%...). */
+    public List<Accuracy> probeByDepth() {
+        return List.of(byDepth);
+    }
+
+    /** Probe accuracy in measured window {@code window}. */
+    public Accuracy probesInWindow(int window) {
+        return window < byWindow.size() ? byWindow.get(window) : Accuracy.EMPTY;
+    }
+
+    /** Every probe answer. */
+    public Accuracy probes() {
+        Accuracy all = Accuracy.EMPTY;
+        for (Accuracy a : byLength.values()) {
+            all = new Accuracy(all.questions + a.questions, all.exact + a.exact, all.similaritySum + a.similaritySum);
+        }
+        return all;
+    }
+
+    /** How often each role was the slowest specialist of a team (the critical path). */
+    public Map<String, Long> slowestRoles() {
+        return Collections.unmodifiableMap(slowestRoles);
+    }
+
+    /** Mean tokens carried into a resumed session, by arm ({@code memory}, {@code full}). */
+    public Map<String, Double> carriedByArm() {
+        Map<String, Double> out = new TreeMap<>();
+        carried.forEach((arm, c) -> out.put(arm, c[0] == 0 ? 0 : (double) c[1] / c[0]));
+        return out;
+    }
+
+    /** What agents did after tool failures: {@code retry}, {@code fallback}, {@code tell_model}, {@code give_up}. */
+    public Map<String, Long> toolFailureActions() {
+        return Collections.unmodifiableMap(toolActions);
+    }
+
+    /** Tokens compaction removed from conversations, in all. */
+    public long compactionSavedTokens() {
+        return compactionSaved;
+    }
+}
