@@ -38,11 +38,16 @@ public final class SyntheticRun {
                 for (int step = 0; step < 10; step++) {
                     long ttft = (w + 1) * 100L * MS;
                     recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, ttft / 2, ttft, 1000 * MS, 200, ErrorClass.OK, null,
-                            new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, java.util.List.of(), -1, null), 0, 0, step);
+                            new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, java.util.List.of(), -1, null, -1), 0, 0, step);
                 }
                 recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, 3 * MS, -1, 3 * MS, 429, ErrorClass.HTTP_429,
-                        HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null), 1, 0, 0);
-                recorder.recordSession(0, w, 10, true, System.nanoTime() - 10_000 * MS, System.nanoTime(), 10_000, 1000);
+                        HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null, -1), 1, 0, 0);
+                long end = System.nanoTime();
+                recorder.recordEpisode(new io.soaklab.record.EpisodeRecord(0, w, "coding-agent", true, null, end - 10_000 * MS, end, 10, 10,
+                        java.util.Map.of("prompt", 14_500L, "completion", 1000L), java.util.Map.of("agent", java.util.Map.of("calls", 10L)),
+                        java.util.Map.of("tool_calls", 9.0)));
+                recorder.recordEvent(0, w, "agent", end, "probe", "planned_tokens", 8000, "depth", 0.3, "exact", w % 2 == 0,
+                        "similarity", w % 2 == 0 ? 1.0 : 0.2);
                 recorder.endWindow();
             }
         }

@@ -99,9 +99,13 @@ public class AgentSoak {
     @Param("")
     public String apiKeyEnv;
 
-    /** Concurrent sessions, when the benchmark makes its own run. */
+    /** Concurrent users (closed load), when the benchmark makes its own run. */
     @Param("8")
     public int concurrency;
+
+    /** Open load: arrivals such as {@code poisson:5/s} ({@link io.soaklab.load.Arrivals}); empty for a closed load. */
+    @Param("")
+    public String arrival;
 
     /** Workload seed. */
     @Param("1")
@@ -112,7 +116,8 @@ public class AgentSoak {
 
     @Setup(Level.Trial)
     public void open(BenchmarkParams params) throws IOException {
-        Path dir = run.isEmpty() ? RunFolder.defaultPath(Path.of("results"), scenario, Instant.now()) : Path.of(run);
+        Path dir = run.isEmpty() ? RunFolder.defaultPath(Path.of("results"), io.soaklab.scenario.Scenarios.resolve(scenario).name(), Instant.now())
+                : Path.of(run);
         if (!Files.exists(dir.resolve(RunManifest.FILE))) {
             standalone = true; // run by JMH itself: this benchmark makes the run from JMH's options
             Soak.prepare(dir, standaloneConfig(params), null);
@@ -129,6 +134,7 @@ public class AgentSoak {
         return RunConfig.builder()
                 .scenario(scenario)
                 .concurrency(concurrency)
+                .arrival(arrival.isEmpty() ? null : arrival)
                 .window(window)
                 .duration(window.multipliedBy(params.getMeasurement().getCount()))
                 .warmup(warmup)

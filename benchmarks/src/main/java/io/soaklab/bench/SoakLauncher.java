@@ -70,10 +70,13 @@ public final class SoakLauncher {
                     ? new RunManifest.Endpoint(embedded.baseUrl(), true)
                     : new RunManifest.Endpoint(config.endpoint(), false);
             Soak.prepare(dir, config, where).withVersion("jmh", Version.getPlainVersion()).write(dir);
-            err.printf("soaklab: %d %s sessions against %s%s, %d windows of %s%s%n", config.concurrency(), config.scenario(),
+            String load = config.open() ? config.scenarioName() + " episodes arriving " + config.arrival()
+                    : config.concurrency() + " " + config.scenarioName() + " users";
+            err.printf("soaklab: %s against %s%s, %d windows of %s%s%n", load,
                     where.url(), where.embedded() ? " (embedded, " + config.sim().profile() + ", " + config.api().wireName() + ")"
                             : " (" + config.api().wireName() + ")", config.windows(), Durations.format(config.window()),
-                    config.warmup().isZero() ? "" : " after " + Durations.format(config.warmup()) + " of warmup");
+                    config.settling().isZero() ? "" : " after " + (config.rampUp().isZero() ? "" : Durations.format(config.rampUp()) + " of ramp-up"
+                            + (config.warmup().isZero() ? "" : " and ")) + (config.warmup().isZero() ? "" : Durations.format(config.warmup()) + " of warmup"));
             err.println("soaklab: run folder " + dir.toAbsolutePath());
 
             Ending ending = new Ending(dir, embedded, err);
@@ -188,9 +191,10 @@ public final class SoakLauncher {
                 .param("apiKeyEnv", config.apiKeyEnv() == null ? "" : config.apiKeyEnv())
                 .param("seed", Long.toString(config.seed()))
                 .param("concurrency", Integer.toString(config.concurrency()))
+                .param("arrival", config.arrival() == null ? "" : config.arrival())
                 .threads(1) // the JMH thread only counts completions; the users have their own threads
                 .forks(config.forks())
-                .warmupIterations(config.warmup().isZero() ? 0 : 1)
+                .warmupIterations(config.settling().isZero() ? 0 : 1) // ramp-up and warmup: never measured
                 .measurementIterations(config.windows())
                 .measurementTime(TimeValue.milliseconds(config.window().toMillis()))
                 // JMH's own 10-minute iteration timeout would cut windows longer than that.
@@ -200,8 +204,8 @@ public final class SoakLauncher {
                 .result(dir.resolve("jmh.json").toString())
                 // soaklab prints one progress line per window; JMH's own lines would bury them.
                 .verbosity(VerboseMode.SILENT);
-        if (!config.warmup().isZero()) {
-            jmh.warmupTime(TimeValue.milliseconds(config.warmup().toMillis()));
+        if (!config.settling().isZero()) {
+            jmh.warmupTime(TimeValue.milliseconds(config.settling().toMillis()));
         }
         return jmh.build();
     }

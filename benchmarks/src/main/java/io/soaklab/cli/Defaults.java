@@ -25,6 +25,9 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         values.put("--window", Durations.format(run.window()));
         values.put("--warmup", Durations.format(run.warmup()));
         values.put("--scenario", run.scenario());
+        values.put("--think-time", Durations.format(run.thinkTime()));
+        values.put("--ramp-up", Durations.format(run.rampUp()));
+        values.put("--max-in-flight", Integer.toString(run.maxInFlight()));
         values.put("--seed", Long.toString(run.seed()));
         values.put("--forks", Integer.toString(run.forks()));
         values.put("--error-backoff", Durations.format(run.errorBackoff()));

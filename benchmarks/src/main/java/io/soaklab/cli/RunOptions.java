@@ -38,8 +38,26 @@ abstract class RunOptions implements Callable<Integer> {
             description = "Environment variable holding the API key, e.g. OPENAI_API_KEY. The key is never written anywhere.")
     String apiKeyEnv;
 
-    @Option(names = {"-c", "--concurrency"}, paramLabel = "N", description = "Concurrent agent sessions (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-c", "--concurrency"}, paramLabel = "N",
+            description = "Closed load: concurrent users, each running episodes back to back (default: ${DEFAULT-VALUE}).")
     int concurrency;
+
+    @Option(names = "--arrival", paramLabel = "SPEC",
+            description = "Open load instead: episodes arriving at a rate, whether or not earlier ones ended: constant:5/s, poisson:300/m, "
+                    + "ramp:1/s..20/s@10m, step:2/s,5/s@5m, or csv:FILE of timestamps.")
+    String arrival;
+
+    @Option(names = "--think-time", paramLabel = "DURATION",
+            description = "Closed load: pause between a user's episodes (default: ${DEFAULT-VALUE}).")
+    Duration thinkTime;
+
+    @Option(names = "--ramp-up", paramLabel = "DURATION",
+            description = "Users start (or the arrival rate rises) over this time before the warmup; never measured (default: ${DEFAULT-VALUE}).")
+    Duration rampUp;
+
+    @Option(names = "--max-in-flight", paramLabel = "N",
+            description = "Open load: most episodes running at once; later arrivals wait, and their wait counts (default: ${DEFAULT-VALUE}).")
+    int maxInFlight;
 
     @Option(names = {"-d", "--duration"}, paramLabel = "DURATION",
             description = "Measured time, e.g. 20s, 30m, 8h; rounded up to whole windows (default: ${DEFAULT-VALUE}).")
@@ -52,7 +70,8 @@ abstract class RunOptions implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "DURATION", description = "Warmup before measuring, not counted (default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
-    @Option(names = {"-s", "--scenario"}, paramLabel = "NAME", description = "Workload scenario (default: ${DEFAULT-VALUE}).")
+    @Option(names = {"-s", "--scenario"}, paramLabel = "NAME|FILE",
+            description = "A built-in scenario ('soaklab scenarios' lists them) or a scenario YAML file (default: ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--seed", paramLabel = "N", description = "Seed of every random choice; the same seed sends the same requests (default: ${DEFAULT-VALUE}).")
@@ -83,7 +102,7 @@ abstract class RunOptions implements Callable<Integer> {
     Duration callTimeout;
 
     @Option(names = "--error-backoff", paramLabel = "DURATION",
-            description = "Pause after a failed call before the session's user starts a new one (default: ${DEFAULT-VALUE}).")
+            description = "Closed load: extra pause after a failed episode before the user's next (default: ${DEFAULT-VALUE}).")
     Duration errorBackoff;
 
     @Option(names = "--max-tokens-field", paramLabel = "FIELD",
@@ -108,6 +127,10 @@ abstract class RunOptions implements Callable<Integer> {
         return RunConfig.builder()
                 .scenario(scenario)
                 .concurrency(concurrency)
+                .arrival(arrival)
+                .thinkTime(thinkTime)
+                .rampUp(rampUp)
+                .maxInFlight(maxInFlight)
                 .duration(duration)
                 .window(window)
                 .warmup(warmup)
@@ -135,7 +158,7 @@ abstract class RunOptions implements Callable<Integer> {
         if (window.compareTo(duration) > 0) {
             System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");
         }
-        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.scenario(), Instant.now());
+        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.scenarioName(), Instant.now());
         PrintStream err = System.err;
         SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, err);
         if (outcome.status() == RunStatus.COMPLETE) {

@@ -17,7 +17,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SoakLab.Version.class,
         description = "A JMH-driven performance and cost lab for LLM agents.",
-        subcommands = {RunCommand.class, DemoCommand.class, ReportCommand.class, SimCommand.class, JmhCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ScenariosCommand.class, ReportCommand.class, SimCommand.class, JmhCommand.class,
             CommandLine.HelpCommand.class})
 public final class SoakLab implements Runnable {
 

@@ -55,7 +55,7 @@ class SoakLauncherTest {
         assertEquals(3, manifest.windowsCompleted());
         assertNotEquals(manifest.pid(), manifest.loadPid(), "the load ran in a JVM forked by JMH");
         String lines = progress.toString(StandardCharsets.UTF_8);
-        assertTrue(lines.contains("soaklab: 8 coding-agent sessions against http://127.0.0.1:"), lines);
+        assertTrue(lines.contains("soaklab: 8 coding-agent users against http://127.0.0.1:"), lines);
 
         // histograms.hlog: three contiguous one-second intervals per tag, readable by HdrHistogram
         Map<String, List<EncodableHistogram>> byTag = new HashMap<>();
@@ -64,7 +64,7 @@ class SoakLauncherTest {
                 byTag.computeIfAbsent(h.getTag(), t -> new ArrayList<>()).add(h);
             }
         }
-        for (String tag : List.of("ttft", "ttft-sent", "itl", "tpot", "e2e", "e2e-failed", "session", "schedule-lag")) {
+        for (String tag : List.of("ttft", "ttft-sent", "itl", "tpot", "e2e", "e2e-failed", "attempt", "ttft-tool", "episode", "schedule-lag")) {
             assertEquals(3, byTag.get(tag).size(), tag);
         }
         List<EncodableHistogram> e2e = byTag.get("e2e");
@@ -135,13 +135,16 @@ class SoakLauncherTest {
         SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(RunStatus.COMPLETE, outcome.status(), outcome.problem());
         long ok = 0;
+        java.util.Set<String> finishes = new java.util.HashSet<>();
         for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
             JsonNode call = JSON.readTree(line);
             assertEquals("ok", call.get("error").asText(), line);
             assertTrue(call.get("request_id").asText().startsWith("req_"));
-            assertEquals("end_turn", call.get("finish").asText());
+            finishes.add(call.get("finish").asText());
             ok++;
         }
+        assertTrue(finishes.contains("tool_use"), "the coding agent's tools went over the Messages API: " + finishes);
+        assertTrue(java.util.Set.of("tool_use", "end_turn").containsAll(finishes), finishes.toString());
         assertTrue(ok >= 8, "4 users for 2 s of ~0.2 s calls: " + ok);
         String truth = Files.readString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE));
         assertTrue(truth.contains("\"api\":\"anthropic\""), "the endpoint served the Messages API");

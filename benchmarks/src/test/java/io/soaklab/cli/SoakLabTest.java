@@ -35,7 +35,13 @@ class SoakLabTest {
         "run --concurrency many                  | soaklab run: Invalid value for option '--concurrency': 'many' is not an int (see 'soaklab run --help')",
         "run --endpoint https://api.example.com/v1 | soaklab run: --model is required with --endpoint",
         "run --endpoint ftp://x/v1 --model m     | soaklab run: --endpoint must be an http:// or https:// URL with a host, was 'ftp://x/v1'",
-        "run --scenario nope                     | soaklab run: unknown scenario 'nope'; built-in scenarios: coding-agent",
+        "run --scenario nope                     | soaklab run: unknown scenario 'nope'; built-in scenarios: coding-agent, agent-team, tool-failure-recovery, long-context-probe, session-resume, chat-support (or give a .yaml file)",
+        "run --scenario missing.yaml             | soaklab run: scenario file missing.yaml does not exist",
+        "run --arrival poisson:fast              | soaklab run: --arrival 'poisson:fast': 'fast' is not a rate: write e.g. 5/s, 300/m or 100/h",
+        "run --arrival ramp:1/s                  | soaklab run: --arrival 'ramp:1/s': write ramp:FROM..TO@DURATION",
+        "run --think-time soon                   | soaklab run: Invalid value for option '--think-time': invalid duration 'soon': use e.g. 500ms, 20s, 30m, 8h or 1h30m (see 'soaklab run --help')",
+        "run --max-in-flight 0                   | soaklab run: --max-in-flight must be between 1 and 100000, was 0",
+        "scenarios --show nope                   | soaklab scenarios: unknown scenario 'nope'; built-in scenarios: coding-agent, agent-team, tool-failure-recovery, long-context-probe, session-resume, chat-support (or give a .yaml file)",
         "run --bogus                             | soaklab run: Unknown option: '--bogus' (see 'soaklab run --help')",
         "run --endpoint http://127.0.0.1:9/v1 --model m --api-key-env SOAKLAB_TEST_UNSET_KEY | soaklab run: environment variable SOAKLAB_TEST_UNSET_KEY (named by --api-key-env) is not set",
         "demo --sim-decode-tps 0                 | soaklab demo: decode rate must be positive, was 0.0",
@@ -65,16 +71,38 @@ class SoakLabTest {
     void helpListsTheCommandsAndTheDefaultsComeFromTheConfiguration() {
         Result help = run("--help");
         assertEquals(0, help.code());
-        for (String command : new String[] {"run", "demo", "report", "sim", "jmh"}) {
+        for (String command : new String[] {"run", "demo", "scenarios", "report", "sim", "jmh"}) {
             assertTrue(help.out().contains("  " + command + " "), command);
         }
         Result runHelp = run("run", "--help");
-        assertTrue(runHelp.out().contains("Concurrent agent sessions (default: 8)."), runHelp.out());
+        assertTrue(runHelp.out().contains("back to back (default: 8)."), runHelp.out());
         assertTrue(runHelp.out().contains("(default: 1m)"), runHelp.out());
         Result demoHelp = run("demo", "--help");
-        assertTrue(demoHelp.out().contains("Concurrent agent sessions (default: 16)."), demoHelp.out());
+        assertTrue(demoHelp.out().contains("back to back (default: 16)."), demoHelp.out());
         Result version = run("--version");
         assertTrue(version.out().startsWith("soaklab "), version.out());
+    }
+
+    @Test
+    void scenariosListsTheBuiltInsShowsOneAndChecksAFileSayingWhereItIsWrong() throws Exception {
+        Result list = run("scenarios");
+        assertEquals(0, list.code(), list.err());
+        for (String name : io.soaklab.scenario.Scenarios.names()) {
+            assertTrue(list.out().lines().anyMatch(l -> l.startsWith(name + " ")), name + " in\n" + list.out());
+        }
+        Result show = run("scenarios", "--show", "agent-team");
+        assertTrue(show.out().contains("kind: team"), show.out());
+        java.nio.file.Path mine = tmp.resolve("mine.yaml");
+        java.nio.file.Files.writeString(mine, show.out().replace("name: agent-team", "name: my-team"));
+        Result good = run("scenarios", "--check", mine.toString());
+        assertEquals(0, good.code(), good.err());
+        assertTrue(good.out().startsWith(mine + ": scenario my-team (team): "), good.out());
+        java.nio.file.Path bad = tmp.resolve("bad.yaml");
+        java.nio.file.Files.writeString(bad, "name: x\ndescription: d\nkind: agent\nsteps: {min: 5, max: 2}\n");
+        Result check = run("scenarios", "--check", bad.toString());
+        assertEquals(2, check.code());
+        assertEquals("soaklab scenarios: scenario file " + bad + ": line 4, column 23: steps: needs 0 <= min <= max, was min 5, max 2"
+                + System.lineSeparator(), check.err());
     }
 
     @Test

@@ -4,21 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.soaklab.protocol.ClientConfig;
-import io.soaklab.protocol.ModelClient;
 import io.soaklab.record.RunRecorder;
-import io.soaklab.record.TimeBase;
 import io.soaklab.record.WindowSummary;
-import io.soaklab.scenario.CodingAgent;
-import io.soaklab.sim.EmbeddedEndpoint;
-import io.soaklab.sim.SimConfig;
-import java.nio.file.Files;
+import io.soaklab.resilience.Resilience;
+import io.soaklab.scenario.Episode;
+import io.soaklab.scenario.Scenario;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,56 +24,85 @@ class ClosedLoadTest {
     @TempDir
     Path dir;
 
+    static final String CHAT = """
+            name: short-chat
+            description: two turns, 30 ms apart
+            kind: chat
+            system_prompt_tokens: 50
+            max_tokens: 64
+            think_time: 30ms
+            chat: {turns: 2, user_tokens: 10}
+            """;
+
     @Test
     void usersRunOnTheirOwnAndWindowBoundariesNeverMakeThemLate() throws Exception {
         // Calls of ~300 ms against windows of 100 ms: a harness that waited for calls at each boundary would show lag.
-        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(50)).decodeTokensPerSecond(100)
-                .outputTokensMedian(25).outputTokensSigma(0).jitter(0).build();
-        CodingAgent agent = new CodingAgent(new CodingAgent.Params(50, 5, 10, 2, 4, 20, 0.2, 50, 64, Duration.ZERO, Duration.ofMillis(30)));
+        long calls = 0;
         int completed = 0;
-        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
-             RunRecorder recorder = RunRecorder.open(dir, TimeBase.now());
-             ModelClient client = ModelClient.openAi(ClientConfig.builder(endpoint.baseUrl()).build(), recorder.itl())) {
-            ClosedLoad load = new ClosedLoad(6, user -> new SessionLoop(agent, client, recorder, 3, user, Duration.ofSeconds(1), Duration.ofSeconds(10)));
+        long maxLagMicros = 0;
+        List<JsonNode> lines;
+        try (Lab lab = new Lab(dir, Lab.fast(100, 25).baseLatency(Duration.ofMillis(50)).build(), Lab.scenario(CHAT), Resilience.none())) {
+            lab.recorder.endWindow();
+            ClosedLoad load = new ClosedLoad(lab.runner, 6, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1));
             load.start();
-            long maxLagMicros = 0;
-            long calls = 0;
             for (int w = 0; w < 15; w++) {
-                recorder.beginWindow(false);
+                lab.recorder.beginWindow(false);
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                 while (System.nanoTime() < end) {
-                    if (load.awaitCall(5, TimeUnit.MILLISECONDS)) {
+                    if (lab.runner.awaitCall(5, TimeUnit.MILLISECONDS)) {
                         completed++;
                     }
                 }
-                WindowSummary s = recorder.endWindow();
-                calls += s.calls();
-                maxLagMicros = Math.max(maxLagMicros, s.lagMaxMicros());
+                WindowSummary s = w == 14 ? null : lab.recorder.endWindow();
+                if (s != null) {
+                    calls += s.calls();
+                    maxLagMicros = Math.max(maxLagMicros, s.lagMaxMicros());
+                }
             }
-            recorder.seal();
             load.stop();
-            client.close();
             assertTrue(load.awaitStopped(3000), "every user thread ends");
-            // A harness that held users at window boundaries would make them late by about a call (~350 ms).
-            assertTrue(maxLagMicros < 100_000, "max schedule lag " + maxLagMicros + " µs");
-            assertTrue(calls >= 20, "about 6 users x 1.5 s / 0.35 s: " + calls);
-            assertTrue(Math.abs(completed - calls) <= 6, "awaited " + completed + ", recorded " + calls);
+            assertEquals(0, load.failures());
+            lines = lab.lines(RunRecorder.CALLS);
         }
+        // A harness that held users at window boundaries would make them late by about a call (~350 ms).
+        assertTrue(maxLagMicros < 100_000, "max schedule lag " + maxLagMicros + " µs");
+        assertTrue(calls >= 20, "about 6 users x 1.4 s / 0.35 s: " + calls);
+        assertTrue(Math.abs(completed - lines.size()) <= 6, "awaited " + completed + ", recorded " + lines.size());
         Set<Integer> users = new HashSet<>();
-        ObjectMapper json = new ObjectMapper();
-        for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
-            JsonNode call = json.readTree(line);
+        for (JsonNode call : lines) {
             users.add(call.get("user").asInt());
-            assertEquals("ok", call.get("error").asText(), line);
+            assertEquals("ok", call.get("error").asText(), call.toString());
         }
         assertEquals(Set.of(0, 1, 2, 3, 4, 5), users);
     }
 
     @Test
+    void usersStartSpreadOverTheRampUpAndThinkBetweenEpisodes() throws Exception {
+        List<JsonNode> episodes;
+        try (Lab lab = new Lab(dir, Lab.fast(5000, 5).build(), Lab.scenario(CHAT), Resilience.none())) {
+            ClosedLoad load = new ClosedLoad(lab.runner, 4, Duration.ofMillis(200), Duration.ofMillis(400), Duration.ZERO);
+            load.start();
+            Thread.sleep(1200);
+            load.stop();
+            assertTrue(load.awaitStopped(3000));
+            episodes = lab.lines(RunRecorder.EPISODES);
+        }
+        long first = episodes.stream().mapToLong(e -> e.get("intended_us").asLong()).min().orElseThrow();
+        for (int user = 0; user < 4; user++) {
+            int u = user;
+            List<JsonNode> mine = episodes.stream().filter(e -> e.get("user").asInt() == u).toList();
+            assertTrue(mine.size() >= 2, "user " + u + " ran episodes back to back: " + mine.size());
+            assertEquals(100_000L * u, mine.get(0).get("intended_us").asLong() - first, 2_000, "user " + u + " starts at u x 400 ms / 4");
+            long gap = mine.get(1).get("intended_us").asLong() - (mine.get(0).get("intended_us").asLong() + mine.get(0).get("duration_us").asLong());
+            assertEquals(200_000, gap, 2, "think time between a user's episodes");
+        }
+    }
+
+    @Test
     void aFailureInsideSoaklabNeitherEndsTheUserNorTheRun() throws Exception {
-        CodingAgent agent = new CodingAgent(new CodingAgent.Params(10, 5, 10, 1, 1, 20, 0.2, 50, 16, Duration.ZERO, Duration.ZERO));
-        java.util.concurrent.atomic.AtomicInteger opened = new java.util.concurrent.atomic.AtomicInteger();
-        io.soaklab.scenario.Scenario flaky = new io.soaklab.scenario.Scenario() {
+        AtomicInteger opened = new AtomicInteger();
+        Scenario chat = Lab.scenario(CHAT);
+        Scenario flaky = new Scenario() {
             @Override
             public String name() {
                 return "flaky";
@@ -84,28 +110,28 @@ class ClosedLoadTest {
 
             @Override
             public String description() {
-                return "fails to open its first session";
+                return "its first episode hits a bug";
             }
 
             @Override
-            public io.soaklab.scenario.Session newSession(long seed) {
+            public void run(Episode episode) throws InterruptedException {
                 if (opened.getAndIncrement() == 0) {
                     throw new IllegalStateException("a bug in a scenario");
                 }
-                return agent.newSession(seed);
+                chat.run(episode);
             }
         };
-        SimConfig sim = SimConfig.builder().baseLatency(Duration.ZERO).decodeTokensPerSecond(1000).outputTokensMedian(5).build();
-        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
-             RunRecorder recorder = RunRecorder.open(dir, TimeBase.now());
-             ModelClient client = ModelClient.openAi(ClientConfig.builder(endpoint.baseUrl()).build(), recorder.itl())) {
-            ClosedLoad load = new ClosedLoad(1, user -> new SessionLoop(flaky, client, recorder, 1, user, Duration.ZERO, Duration.ofSeconds(10)));
+        List<JsonNode> episodes;
+        try (Lab lab = new Lab(dir, Lab.fast(5000, 5).build(), flaky, Resilience.none())) {
+            ClosedLoad load = new ClosedLoad(lab.runner, 1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
             load.start();
-            assertTrue(load.awaitCall(5, TimeUnit.SECONDS), "the user went on after the failure");
+            assertTrue(lab.runner.awaitCall(5, TimeUnit.SECONDS), "the user went on after the failure");
             assertEquals(1, load.failures());
             load.stop();
-            client.close();
             assertTrue(load.awaitStopped(3000));
+            episodes = lab.lines(RunRecorder.EPISODES);
         }
+        assertEquals("soaklab_error: java.lang.IllegalStateException: a bug in a scenario", episodes.get(0).get("reason").asText(),
+                "the failed episode is on record, classified");
     }
 }

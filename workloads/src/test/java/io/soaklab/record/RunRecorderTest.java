@@ -32,12 +32,12 @@ class RunRecorderTest {
     /** A successful call: lag 1 ms, TTFT {@code ttftMs}, E2E {@code e2eMs}, 11 chunks, usage 1000/100. */
     static CallResult ok(long ttftMs, long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, ttftMs * MS / 2, ttftMs * MS, e2eMs * MS, 200, ErrorClass.OK, null,
-                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, java.util.List.of(), -1, null);
+                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, java.util.List.of(), -1, null, -1);
     }
 
     static CallResult failed(long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, e2eMs * MS, -1, e2eMs * MS, 429, ErrorClass.HTTP_429,
-                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null);
+                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null, -1);
     }
 
     static Map<String, List<Histogram>> readLog(Path file) throws IOException {
@@ -49,6 +49,13 @@ class RunRecorderTest {
             }
         }
         return byTag;
+    }
+
+    private static EpisodeRecord episode(int user, long index, long millis) {
+        long end = System.nanoTime();
+        return new EpisodeRecord(user, index, "coding-agent", true, null, end - millis * MS, end, 3, 3,
+                Map.of("prompt", 3000L, "completion", 300L), Map.of("coder", Map.of("calls", 2L), "agent", Map.of("calls", 1L)),
+                Map.of("compactions", 2.0, "probe_similarity", 0.5));
     }
 
     @Test
@@ -64,7 +71,7 @@ class RunRecorderTest {
             recorder.recordCall(ok(100, 1000), 0, 0, 1);
             recorder.recordCall(ok(200, 2000), 1, 0, 0);
             recorder.recordCall(failed(5), 2, 0, 0);
-            recorder.recordSession(0, 0, 2, true, System.nanoTime() - 3000 * MS, System.nanoTime(), 2000, 200);
+            recorder.recordEpisode(episode(0, 0, 3000));
             WindowSummary first = recorder.endWindow();
             assertEquals(3, first.calls());
             assertEquals(1, first.errors());
@@ -88,20 +95,23 @@ class RunRecorderTest {
         assertEquals(200_000, ttft.getMaxValue(), 200);
         assertEquals(1, log.get("e2e-failed").get(0).getTotalCount());
         assertEquals(3, log.get("schedule-lag").get(0).getTotalCount(), "every call has a lag");
-        assertEquals(1, log.get("session").get(0).getTotalCount());
-        assertEquals(3000_000, log.get("session").get(0).getMaxValue(), 10_000);
-        assertEquals(0, log.get("session").get(1).getTotalCount());
+        assertEquals(1, log.get("episode").get(0).getTotalCount());
+        assertEquals(3000_000, log.get("episode").get(0).getMaxValue(), 10_000);
+        assertEquals(0, log.get("episode").get(1).getTotalCount());
+        assertEquals(3, log.get("attempt").get(0).getTotalCount(), "every attempt, failed or not");
         assertEquals(9_090, log.get("tpot").get(0).getMinValue(), 10, "(1000 ms - 100 ms) / (100 - 1) output tokens");
         assertTrue(log.get("ttft").get(1).getStartTimeStamp() >= log.get("ttft").get(0).getEndTimeStamp());
     }
 
     @Test
-    void writesOneJsonLinePerCallAndPerSession() throws IOException {
+    void writesOneJsonLinePerCallPerEpisodeAndPerEvent() throws IOException {
         try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
             recorder.beginWindow(false);
             recorder.recordCall(ok(100, 1000), 3, 7, 2);
             recorder.recordCall(failed(5), 4, 0, 0);
-            recorder.recordSession(3, 7, 3, true, System.nanoTime() - 2000 * MS, System.nanoTime(), 3000, 300);
+            recorder.recordEpisode(episode(3, 7, 2000));
+            recorder.recordEvent(3, 7, "coder", System.nanoTime(), "compaction", "before_tokens", 24_100, "mode", "summarize", "ok", true,
+                    "ratio", 0.25);
             recorder.endWindow();
         }
         ObjectMapper json = new ObjectMapper();
@@ -111,7 +121,10 @@ class RunRecorderTest {
         assertEquals("measure", call.get("phase").asText());
         assertEquals(0, call.get("window").asInt());
         assertEquals(3, call.get("user").asInt());
-        assertEquals(7, call.get("session").asInt());
+        assertEquals(7, call.get("episode").asInt());
+        assertEquals("agent", call.get("role").asText());
+        assertEquals(1, call.get("attempt").asInt());
+        assertTrue(call.get("last").asBoolean());
         assertEquals(2, call.get("step").asInt());
         assertEquals(1000, call.get("lag_us").asLong());
         assertEquals(100_000, call.get("ttft_us").asLong());
@@ -129,11 +142,55 @@ class RunRecorderTest {
         assertEquals("HTTP 429: Rate limit reached", fail.get("error_detail").asText());
         assertFalse(fail.has("ttft_us"));
 
-        List<String> sessions = Files.readAllLines(dir.resolve(RunRecorder.SESSIONS));
-        JsonNode session = json.readTree(sessions.get(0));
-        assertEquals(3, session.get("steps").asInt());
-        assertTrue(session.get("ok").asBoolean());
-        assertEquals(2_000_000, session.get("duration_us").asLong(), 20_000);
+        JsonNode episode = json.readTree(Files.readAllLines(dir.resolve(RunRecorder.EPISODES)).get(0));
+        assertEquals(3, episode.get("calls").asInt());
+        assertTrue(episode.get("ok").asBoolean());
+        assertEquals(2_000_000, episode.get("duration_us").asLong(), 20_000);
+        assertEquals(3000, episode.get("tokens").get("prompt").asLong());
+        assertEquals(2, episode.get("roles").get("coder").get("calls").asLong());
+        assertEquals(2, episode.get("metrics").get("compactions").asLong(), "whole figures are written as whole numbers");
+        assertEquals(0.5, episode.get("metrics").get("probe_similarity").asDouble());
+
+        JsonNode event = json.readTree(Files.readAllLines(dir.resolve(RunRecorder.EVENTS)).get(0));
+        assertEquals("compaction", event.get("type").asText());
+        assertEquals("coder", event.get("role").asText());
+        assertEquals(7, event.get("episode").asInt());
+        assertEquals(24_100, event.get("before_tokens").asLong());
+        assertEquals("summarize", event.get("mode").asText());
+        assertTrue(event.get("ok").asBoolean());
+        assertEquals(0.25, event.get("ratio").asDouble());
+    }
+
+    @Test
+    void aRetriedCallCountsOnceAndFromItsFirstAttemptsIntendedStart() throws IOException {
+        long first = System.nanoTime();
+        CallResult refused = new CallResult(first, MS, -1, 5 * MS, -1, 5 * MS, 429, ErrorClass.HTTP_429, "HTTP 429", Usage.NONE, "", 0, 0, 0,
+                null, null, List.of(), 300 * MS, null, -1);
+        // retried 300 ms after the refusal ended: intended 305 ms after the first attempt's intended start
+        CallResult served = new CallResult(first + 305 * MS, MS, -1, 50 * MS, 100 * MS, 1000 * MS, 200, ErrorClass.OK, null,
+                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, List.of(), -1, null, -1);
+        try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
+            recorder.beginWindow(false);
+            recorder.recordCall(refused, new CallInfo(0, 0, "agent", 0, 1, false, first));
+            recorder.recordCall(served, new CallInfo(0, 0, "agent", 0, 2, true, first));
+            WindowSummary w = recorder.endWindow();
+            assertEquals(1, w.calls(), "one call");
+            assertEquals(2, w.attempts());
+            assertEquals(0, w.errors(), "its last attempt succeeded");
+            assertEquals(405, w.ttftP50Micros() / 1000, "what the agent waited for its first token: 305 + 100 ms");
+        }
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        assertEquals(1_305_000, log.get("e2e").get(0).getMaxValue(), 2_000);
+        assertEquals(2, log.get("attempt").get(0).getTotalCount());
+        assertEquals(1_000_000, log.get("attempt").get(0).getMaxValue(), 1_000, "each attempt from its own intended start");
+        assertEquals(0, log.get("e2e-failed").get(0).getTotalCount(), "the refusal was retried, not given up");
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        JsonNode retry = json.readTree(lines.get(1));
+        assertEquals(2, retry.get("attempt").asInt());
+        assertEquals(1_305_000, retry.get("call_e2e_us").asLong());
+        assertEquals(405_000, retry.get("call_ttft_us").asLong());
+        assertFalse(json.readTree(lines.get(0)).get("last").asBoolean());
     }
 
     @Test
