@@ -262,6 +262,11 @@ public final class EpisodeRunner implements AutoCloseable {
         }
 
         @Override
+        public int user() {
+            return user;
+        }
+
+        @Override
         public long index() {
             return index;
         }

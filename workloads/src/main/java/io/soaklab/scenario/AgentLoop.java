@@ -17,8 +17,11 @@ import java.util.SplittableRandom;
  */
 final class AgentLoop {
 
-    /** How the work ended; {@code lastText} is the final answer, for whoever waits for it. */
-    record Result(boolean ok, String reason, String lastText) {
+    /**
+     * How the work ended; {@code lastText} is the final answer, for whoever waits for it;
+     * {@code toolFailures} how many tool runs failed or timed out on the way.
+     */
+    record Result(boolean ok, String reason, String lastText, int toolFailures) {
     }
 
     private final ScenarioSpec spec;
@@ -41,10 +44,11 @@ final class AgentLoop {
         String lastText = "";
         int done = 0;
         int calls = 0;
+        int failures = 0;
         int maxCalls = 4 * plannedSteps + 4; // a model that keeps calling failing tools still stops
         while (done < plannedSteps) {
             if (calls++ >= maxCalls) {
-                return new Result(false, "too_many_calls", lastText);
+                return new Result(false, "too_many_calls", lastText, failures);
             }
             if (compact && spec.context().enabled() && conversation.tokens() >= spec.context().budget()) {
                 compact(agent, conversation);
@@ -58,7 +62,7 @@ final class AgentLoop {
                 agent.count("extra_tokens", r.usage().promptTokens() + r.usage().completionTokens());
             }
             if (!r.ok()) {
-                return new Result(false, "model_" + r.error().wireName(), lastText);
+                return new Result(false, "model_" + r.error().wireName(), lastText, failures);
             }
             lastText = r.content();
             conversation.turn(Message.assistant(r.content(), r.toolCalls()), r.usage().completionTokens());
@@ -75,8 +79,9 @@ final class AgentLoop {
             for (ToolCall call : r.toolCalls()) {
                 ToolRun run = runTool(agent, call, cascade);
                 cascade = run.cascade;
+                failures += run.failures;
                 if (run.gaveUp) {
-                    return new Result(false, "tool_failure:" + run.tool, lastText);
+                    return new Result(false, "tool_failure:" + run.tool, lastText, failures);
                 }
                 conversation.add(Message.toolResult(call.id() == null ? "call_" + calls : call.id(), run.output, run.error), run.tokens);
                 told |= run.error;
@@ -87,7 +92,7 @@ final class AgentLoop {
             }
             agent.pause(spec.thinkTime().draw(random));
         }
-        return new Result(true, null, lastText);
+        return new Result(true, null, lastText, failures);
     }
 
     private static final class ToolRun {
@@ -97,6 +102,7 @@ final class AgentLoop {
         boolean error;
         boolean gaveUp;
         double cascade;
+        int failures;
     }
 
     /** Runs one tool call as the policy says: its latency, failures, retries and fallback. */
@@ -111,6 +117,7 @@ final class AgentLoop {
             run.output = "Error: there is no tool named " + call.name() + ".";
             run.tokens = 12;
             run.error = true;
+            run.failures = 1;
             agent.count("tool_failures", 1);
             agent.event("tool_failure", "tool", call.name(), "kind", "unknown_tool", "action", "tell_model");
             return run;
@@ -140,6 +147,7 @@ final class AgentLoop {
                 return run;
             }
             agent.count(kind.equals("timeout") ? "tool_timeouts" : "tool_failures", 1);
+            run.failures++;
             run.cascade *= 1 + policy.cascade();
             String action;
             if (retries < policy.retries()) {

@@ -35,5 +35,9 @@ final class AgentScenario implements Scenario {
         if (!result.ok()) {
             episode.fail(result.reason());
         }
+        if (result.toolFailures() > 0) { // for the recovery rate: of the episodes a tool failed in, how many still succeeded
+            episode.count("tool_failure_episodes", 1);
+            episode.count("recovered", result.ok() ? 1 : 0);
+        }
     }
 }

@@ -8,6 +8,9 @@ import java.util.List;
  */
 public interface Episode extends Agent {
 
+    /** The virtual user running it (closed load); 0 in an open load. */
+    int user();
+
     /** The episode's number, per user (closed load) or overall (open load). */
     long index();
 

@@ -9,8 +9,8 @@ import java.util.SplittableRandom;
 /**
  * Kind {@code resume}: an agent works in sessions separated by gaps. Each new session starts from
  * what the last carried: in the {@code memory} arm a summary the agent wrote at the end of the last
- * session, in the {@code full} arm the whole history, never compacted. Successive episodes take the
- * arms in turn, so both meet the same endpoint at the same time; calls are recorded under the arm's
+ * session, in the {@code full} arm the whole history, never compacted. Users and their successive
+ * episodes take the arms in turn, so both meet the same endpoint at the same time; calls are recorded under the arm's
  * name as their role, and each resume is an event saying what was carried.
  */
 final class ResumeScenario implements Scenario {
@@ -37,7 +37,7 @@ final class ResumeScenario implements Scenario {
     @Override
     public void run(Episode episode) throws InterruptedException {
         ScenarioSpec.Resume resume = spec.resume();
-        String arm = resume.arms().get((int) (episode.index() % resume.arms().size()));
+        String arm = resume.arms().get((int) ((episode.user() + episode.index()) % resume.arms().size()));
         boolean full = arm.equals("full");
         Agent agent = episode.as(arm);
         SplittableRandom random = agent.random();

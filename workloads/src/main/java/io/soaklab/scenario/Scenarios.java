@@ -127,7 +127,7 @@ public final class Scenarios {
             }
             return spec;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(source + ": " + where(e) + problem(e));
+            throw new IllegalArgumentException(source + ": " + where(e, yaml) + problem(e));
         }
     }
 
@@ -143,11 +143,31 @@ public final class Scenarios {
     }
 
 
-    private static String where(JsonProcessingException e) {
+    private static String where(JsonProcessingException e, String yaml) {
         StringBuilder out = new StringBuilder();
         JsonLocation at = e.getLocation();
-        if (at != null && at.getLineNr() > 0) {
-            out.append("line ").append(at.getLineNr()).append(", column ").append(at.getColumnNr()).append(": ");
+        boolean wholeFile = e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v && v.getPath().isEmpty()
+                || missingField(e);
+        if (missingField(e)) {
+            return "";
+        }
+        if (at != null && at.getLineNr() > 0 && !wholeFile) { // a check across the whole file has no one place
+            int line = at.getLineNr();
+            int column = at.getColumnNr();
+            if (e instanceof UnrecognizedPropertyException u) {
+                // the parser is past the field's value by now: point at the field itself
+                String[] lines = yaml.split("\n", -1);
+                java.util.regex.Pattern key = java.util.regex.Pattern.compile("^(\\s*(?:-\\s+)?)" + java.util.regex.Pattern.quote(u.getPropertyName()) + "\\s*:");
+                for (int i = Math.min(line, lines.length) - 1; i >= 0; i--) {
+                    java.util.regex.Matcher m = key.matcher(lines[i]);
+                    if (m.find()) {
+                        line = i + 1;
+                        column = m.group(1).length() + 1;
+                        break;
+                    }
+                }
+            }
+            out.append("line ").append(line).append(", column ").append(column).append(": ");
         }
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             StringBuilder path = new StringBuilder();
@@ -163,6 +183,24 @@ public final class Scenarios {
             }
         }
         return out.toString();
+    }
+
+    /** The path of the object a mapping problem is in, e.g. {@code tools[1]}. */
+    private static String where(JsonMappingException m) {
+        StringBuilder path = new StringBuilder();
+        List<JsonMappingException.Reference> refs = m.getPath();
+        for (JsonMappingException.Reference r : refs.subList(0, refs.size() - 1)) {
+            if (r.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                path.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static boolean missingField(JsonProcessingException e) {
+        return e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Missing required creator property");
     }
 
     private static String expected(Class<?> type) {
@@ -200,6 +238,14 @@ public final class Scenarios {
         if (root instanceof IllegalArgumentException || root instanceof NullPointerException) {
             return root.getMessage();
         }
+        if (missingField(e)) {
+            String message = e.getOriginalMessage();
+            int q = message.indexOf('\'');
+            int q2 = message.indexOf('\'', q + 1);
+            String field = q >= 0 && q2 > q ? message.substring(q + 1, q2) : "?";
+            String within = e instanceof JsonMappingException m && m.getPath().size() > 1 ? " in " + where(m) : "";
+            return "missing required field '" + field + "'" + within;
+        }
         if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null) {
             String was = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f ? ", was '" + f.getValue() + "'" : "";
             return "expected " + expected(m.getTargetType()) + was;
@@ -210,11 +256,6 @@ public final class Scenarios {
         }
         if (message.startsWith("No content to map")) {
             return "the file is empty";
-        }
-        if (message.startsWith("Missing required creator property")) {
-            int q = message.indexOf('\'');
-            int q2 = message.indexOf('\'', q + 1);
-            return q >= 0 && q2 > q ? "missing required field '" + message.substring(q + 1, q2) + "'" : message;
         }
         int nl = message.indexOf('\n');
         return (nl < 0 ? message : message.substring(0, nl)).replace("`", "'");

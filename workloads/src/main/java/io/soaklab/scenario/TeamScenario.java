@@ -33,7 +33,7 @@ final class TeamScenario implements Scenario {
         return spec.description();
     }
 
-    private record Work(boolean ok, String reason, String answer, long nanos) {
+    private record Work(boolean ok, String reason, String answer, long nanos, int toolFailures) {
     }
 
     @Override
@@ -72,7 +72,7 @@ final class TeamScenario implements Scenario {
                     .head(Prompts.user("Your part (" + (i + 1) + " of " + k + ") of the coordinator's plan:" + plan.content() + " Details:",
                             agent.random(), subtasks.get(i)), subtasks.get(i) + plan.usage().completionTokens() + 16);
             AgentLoop.Result r = loop.run(agent, own, steps.get(i), true);
-            return new Work(r.ok(), r.reason(), r.lastText(), agent.elapsedNanos() - start);
+            return new Work(r.ok(), r.reason(), r.lastText(), agent.elapsedNanos() - start, r.toolFailures());
         });
         long parallelNanos = coordinator.elapsedNanos() - fanOut;
 
@@ -104,6 +104,10 @@ final class TeamScenario implements Scenario {
             episode.fail("model_" + merge.error().wireName());
         } else if (failure != null) {
             episode.fail(failure);
+        }
+        if (results.stream().anyMatch(w -> w.toolFailures() > 0)) {
+            episode.count("tool_failure_episodes", 1);
+            episode.count("recovered", episode.failed() ? 0 : 1);
         }
     }
 }

@@ -1,0 +1,62 @@
+package io.soaklab.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.resilience.Resilience;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An open load keeps its schedule whatever the endpoint does, so overload shows as latency that grows. */
+class OpenLoadTest {
+
+    @TempDir
+    Path dir;
+
+    /** One question, one answer of 20 tokens. */
+    static final String ONE_TURN = """
+            name: one-turn
+            description: a single question
+            kind: chat
+            system_prompt_tokens: 20
+            max_tokens: 64
+            chat: {turns: 1, user_tokens: 10}
+            """;
+
+    @Test
+    void arrivalsFasterThanTheEndpointServesMakeLatencyGrowFromTheIntendedStart() throws Exception {
+        // Two decode slots, 0.2 s a reply: 10 replies a second at most. Arrivals: 20 a second for 3 s.
+        List<JsonNode> calls;
+        OpenLoad load;
+        try (Lab lab = new Lab(dir, Lab.fast(100, 20).maxBatch(2).build(), Lab.scenario(ONE_TURN), Resilience.none())) {
+            load = new OpenLoad(lab.runner, Arrivals.parse("constant:20/s"), 1000, 1);
+            load.start();
+            Thread.sleep(3000);
+            load.stop(); // arrivals stop; calls in flight are cut, and not counted
+            load.awaitStopped(5000);
+            calls = lab.lines(RunRecorder.CALLS);
+        }
+        List<JsonNode> served = calls.stream().filter(c -> c.get("error").asText().equals("ok"))
+                .sorted(Comparator.comparingLong(c -> c.get("intended_us").asLong())).toList();
+        assertTrue(served.size() >= 20, "about 10 a second were served: " + served.size());
+        assertTrue(load.arrived() >= 55, "the schedule was kept: " + load.arrived() + " arrived in 3 s");
+        // intended starts keep to the schedule: 50 ms apart, however slow the endpoint
+        for (int i = 1; i < Math.min(20, served.size()); i++) {
+            long gap = served.get(i).get("intended_us").asLong() - served.get(i - 1).get("intended_us").asLong();
+            assertEquals(50_000, gap, 1_000, "arrival " + i);
+        }
+        double early = served.subList(0, 4).stream().mapToLong(c -> c.get("e2e_us").asLong()).average().orElseThrow();
+        double late = served.subList(served.size() - 4, served.size()).stream().mapToLong(c -> c.get("e2e_us").asLong()).average().orElseThrow();
+        assertTrue(early < 600_000, "the first calls found free slots: " + early / 1000 + " ms");
+        assertTrue(late > 2.5 * early && late > 800_000, "the queue grew and each later call waited longer: " + early / 1000 + " ms, then "
+                + late / 1000 + " ms");
+        // the wait is the endpoint's: the generator sent every call on time
+        assertTrue(served.stream().allMatch(c -> c.get("lag_us").asLong() < 50_000), "no call was sent late");
+        assertEquals(0, load.failures());
+    }
+}
