@@ -73,10 +73,12 @@ class TruthLogTest {
         Collections.sort(errors);
         double median = errors.get(50);
         double p99 = errors.get(98);
-        // 100 replies whose first tokens fall due together, client and endpoint sharing two cores (and, in CI,
-        // other builds): the worst case. The figures on an idle machine are in the README (0.7 ms / 3.5 ms).
-        assertTrue(median >= 0 && median < 10, "median of measured - true TTFT: " + median + " ms");
-        assertTrue(p99 < 50, "99th percentile: " + p99 + " ms");
+        // 100 replies whose first tokens fall due together, client and endpoint sharing two cores, in CI perhaps
+        // with other builds: the worst case. The bounds catch a measurement taken from the wrong point (an error of
+        // hundreds of ms), not jitter; the figures on an idle machine are in the README (0.55 ms / 3.0 ms at 100
+        // sessions), and 11.7 ms was seen here with both cores kept busy by other processes.
+        assertTrue(median >= 0 && median < 25, "median of measured - true TTFT: " + median + " ms");
+        assertTrue(p99 < 100, "99th percentile: " + p99 + " ms");
     }
 
     @Test
