@@ -63,6 +63,7 @@ public final class EpisodeRunner implements AutoCloseable {
     private final long watchdogNanos;
     private final ExecutorService subAgents;
     private final Semaphore completedCalls = new Semaphore(0);
+    private final TokenEstimator tokens;
 
     /**
      * @param seed     run seed: episode {@code k} of user {@code u} draws from (seed, u, k)
@@ -75,6 +76,7 @@ public final class EpisodeRunner implements AutoCloseable {
         this.guard = new Guard(resilience);
         this.seed = seed;
         this.watchdogNanos = watchdog.toNanos();
+        this.tokens = TokenEstimator.forModel(client.model());
         this.subAgents = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "soaklab-subagent");
             t.setDaemon(true);
@@ -192,7 +194,7 @@ public final class EpisodeRunner implements AutoCloseable {
                 } else {
                     r = await(client.send(request, intended), intended);
                     if (!r.usage().known() && (r.ok() || r.contentChunks() > 0)) {
-                        r = r.withUsage(estimate(request, r.content()));
+                        r = r.withUsage(estimate(tokens, request, r.content()));
                     }
                 }
                 Guard.Decision next = guard.afterAttempt(r, attempt, System.nanoTime(), jitter);
@@ -386,13 +388,13 @@ public final class EpisodeRunner implements AutoCloseable {
         }
     }
 
-    /** Counts usage locally for a server that reported none; marked estimated. */
-    private static Usage estimate(ChatRequest request, String reply) {
+    /** Counts usage locally for a server that reported none, on the user's thread; marked estimated. */
+    private static Usage estimate(TokenEstimator tokens, ChatRequest request, String reply) {
         List<String> contents = new ArrayList<>(request.messages().size());
         for (Message m : request.messages()) {
             contents.add(m.content());
         }
-        return new Usage(TokenEstimator.countChat(contents), TokenEstimator.count(reply), 0, 0, Usage.Source.ESTIMATED);
+        return new Usage(tokens.chat(contents), tokens.tokens(reply), 0, 0, Usage.Source.ESTIMATED);
     }
 
     /** Parks until {@code deadline}. */

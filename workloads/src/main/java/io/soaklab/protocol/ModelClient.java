@@ -24,6 +24,11 @@ public interface ModelClient extends AutoCloseable {
      */
     CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos);
 
+    /** The model the client asks for, or null when it does not say (local token counts then use {@code o200k_base}). */
+    default String model() {
+        return null;
+    }
+
     /** Closes connections and threads; calls in flight fail. */
     @Override
     void close();

@@ -129,6 +129,11 @@ abstract class StreamingClient implements ModelClient {
         inFlight.remove(call);
     }
 
+    @Override
+    public String model() {
+        return config.model();
+    }
+
     ClientConfig config() {
         return config;
     }
