@@ -286,8 +286,11 @@ public final class Report {
             row("tokens per episode", tokens.toString());
             if (!ep.metricSums().isEmpty()) {
                 StringBuilder m = new StringBuilder();
-                ep.metricSums().forEach((k, v) -> m.append(m.length() == 0 ? "" : ", ").append(k).append(" ")
-                        .append(String.format(Locale.ROOT, v < 100 && v != Math.rint(v) ? "%.2f" : "%,.0f", v / ep.count())));
+                ep.metricSums().forEach((k, v) -> {
+                    double mean = v / ep.count();
+                    m.append(m.length() == 0 ? "" : ", ").append(k).append(" ")
+                            .append(String.format(Locale.ROOT, Math.abs(mean) < 10 ? "%.2f" : "%,.0f", mean));
+                });
                 row("per episode, on average", m.toString());
             }
             if (ep.compactionSavedTokens() > 0) {
