@@ -6,17 +6,16 @@ package io.soaklab.resilience;
  */
 final class CircuitBreaker {
 
-    private static final int BUCKETS = 10;
+    private static final int CALLS = 0;
+    private static final int FAILURES = 1;
 
     private enum State { CLOSED, OPEN, HALF_OPEN }
 
     private final double failureRatio;
     private final int minCalls;
-    private final long bucketNanos;
+    private final long windowNanos;
     private final long openNanos;
-    private final long[] calls = new long[BUCKETS];
-    private final long[] failures = new long[BUCKETS];
-    private long current = Long.MIN_VALUE;
+    private final Window window;
     private State state = State.CLOSED;
     private long openUntil;
     private long trialSince = -1;
@@ -25,8 +24,9 @@ final class CircuitBreaker {
     CircuitBreaker(Resilience.Breaker config) {
         this.failureRatio = config.failureRatio();
         this.minCalls = config.minCalls();
-        this.bucketNanos = Math.max(1, config.window().toNanos() / BUCKETS);
+        this.windowNanos = config.window().toNanos();
         this.openNanos = config.openFor().toNanos();
+        this.window = new Window(windowNanos, 2);
     }
 
     synchronized boolean permit(long now) {
@@ -42,7 +42,7 @@ final class CircuitBreaker {
                 return true;
             default:
                 // one trial at a time; a trial that never reports back (its caller stopped) is replaced
-                if (trialSince >= 0 && now - trialSince < Math.max(openNanos, bucketNanos * BUCKETS)) {
+                if (trialSince >= 0 && now - trialSince < Math.max(openNanos, windowNanos)) {
                     return false;
                 }
                 trialSince = now;
@@ -58,23 +58,16 @@ final class CircuitBreaker {
                     open(now);
                 } else {
                     state = State.CLOSED;
-                    java.util.Arrays.fill(calls, 0);
-                    java.util.Arrays.fill(failures, 0);
+                    window.clear();
                 }
             }
             case CLOSED -> {
-                int at = advance(now);
-                calls[at]++;
+                window.add(CALLS, now);
                 if (failure) {
-                    failures[at]++;
+                    window.add(FAILURES, now);
                 }
-                long c = 0;
-                long f = 0;
-                for (int i = 0; i < BUCKETS; i++) {
-                    c += calls[i];
-                    f += failures[i];
-                }
-                if (c >= minCalls && f >= failureRatio * c) {
+                long c = window.sum(CALLS, now);
+                if (c >= minCalls && window.sum(FAILURES, now) >= failureRatio * c) {
                     open(now);
                 }
             }
@@ -92,19 +85,5 @@ final class CircuitBreaker {
         state = State.OPEN;
         openUntil = now + openNanos;
         openings++;
-    }
-
-    private int advance(long now) {
-        long bucket = Math.floorDiv(now, bucketNanos);
-        if (current == Long.MIN_VALUE) {
-            current = bucket;
-        }
-        for (long b = current + 1; b <= bucket && b <= current + BUCKETS; b++) {
-            int i = (int) Math.floorMod(b, BUCKETS);
-            calls[i] = 0;
-            failures[i] = 0;
-        }
-        current = Math.max(current, bucket);
-        return (int) Math.floorMod(bucket, BUCKETS);
     }
 }

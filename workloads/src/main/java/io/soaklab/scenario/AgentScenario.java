@@ -3,25 +3,13 @@ package io.soaklab.scenario;
 import java.util.SplittableRandom;
 
 /** Kind {@code agent}: one agent works a task in steps of tool calls, compacting its context when it must. */
-final class AgentScenario implements Scenario {
+final class AgentScenario extends SpecScenario {
 
-    private final ScenarioSpec spec;
     private final AgentLoop loop;
-    private final Prompts prompts = new Prompts();
 
     AgentScenario(ScenarioSpec spec) {
-        this.spec = spec;
+        super(spec);
         this.loop = new AgentLoop(spec);
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public String description() {
-        return spec.description();
     }
 
     @Override

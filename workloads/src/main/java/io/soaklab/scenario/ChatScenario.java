@@ -6,23 +6,10 @@ import io.soaklab.protocol.Message;
 import java.util.SplittableRandom;
 
 /** Kind {@code chat}: short conversational turns without tools, a baseline at high volume. */
-final class ChatScenario implements Scenario {
-
-    private final ScenarioSpec spec;
-    private final Prompts prompts = new Prompts();
+final class ChatScenario extends SpecScenario {
 
     ChatScenario(ScenarioSpec spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public String description() {
-        return spec.description();
+        super(spec);
     }
 
     @Override

@@ -19,26 +19,13 @@ import java.util.SplittableRandom;
  * event with the context length and the fact's depth, so accuracy can be read by length, depth and
  * time. An episode succeeds when every answer was exact.
  */
-final class ProbeScenario implements Scenario {
+final class ProbeScenario extends SpecScenario {
 
     /** About what one planted fact costs in tokens. */
     private static final int FACT_TOKENS = 18;
 
-    private final ScenarioSpec spec;
-    private final Prompts prompts = new Prompts();
-
     ProbeScenario(ScenarioSpec spec) {
-        this.spec = spec;
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public String description() {
-        return spec.description();
+        super(spec);
     }
 
     @Override

@@ -13,25 +13,13 @@ import java.util.SplittableRandom;
  * episodes take the arms in turn, so both meet the same endpoint at the same time; calls are recorded under the arm's
  * name as their role, and each resume is an event saying what was carried.
  */
-final class ResumeScenario implements Scenario {
+final class ResumeScenario extends SpecScenario {
 
-    private final ScenarioSpec spec;
     private final AgentLoop loop;
-    private final Prompts prompts = new Prompts();
 
     ResumeScenario(ScenarioSpec spec) {
-        this.spec = spec;
+        super(spec);
         this.loop = new AgentLoop(spec);
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public String description() {
-        return spec.description();
     }
 
     @Override

@@ -61,12 +61,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
 
         @JsonCreator
         static Kind read(String text) {
-            for (Kind k : values()) {
-                if (k.wireName().equals(text)) {
-                    return k;
-                }
-            }
-            throw new IllegalArgumentException("unknown kind '" + text + "' (known: agent, team, probe, resume, chat)");
+            return named(Kind.class, text, "kind");
         }
     }
 
@@ -191,12 +186,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
 
             @JsonCreator
             static Then read(String text) {
-                for (Then t : values()) {
-                    if (t.wireName().equals(text)) {
-                        return t;
-                    }
-                }
-                throw new IllegalArgumentException("unknown on_tool_failure.then '" + text + "' (known: tell_model, fallback, give_up)");
+                return named(Then.class, text, "on_tool_failure.then");
             }
         }
 
@@ -232,12 +222,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
 
             @JsonCreator
             static Compaction read(String text) {
-                for (Compaction c : values()) {
-                    if (c.wireName().equals(text)) {
-                        return c;
-                    }
-                }
-                throw new IllegalArgumentException("unknown compaction '" + text + "' (known: summarize, truncate)");
+                return named(Compaction.class, text, "compaction");
             }
         }
 
@@ -356,6 +341,19 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         static Chat read(@JsonProperty("turns") Dist turns, @JsonProperty("user_tokens") Dist userTokens) {
             return new Chat(or(turns, DEFAULT.turns), or(userTokens, DEFAULT.userTokens));
         }
+    }
+
+    /** The constant whose lower-case name is {@code text}, or a message naming them all. */
+    private static <E extends Enum<E>> E named(Class<E> type, String text, String what) {
+        StringBuilder known = new StringBuilder();
+        for (E e : type.getEnumConstants()) {
+            String name = e.name().toLowerCase(Locale.ROOT);
+            if (name.equals(text)) {
+                return e;
+            }
+            known.append(known.length() == 0 ? "" : ", ").append(name);
+        }
+        throw new IllegalArgumentException("unknown " + what + " '" + text + "' (known: " + known + ")");
     }
 
     private static <T> T or(T value, T otherwise) {

@@ -12,25 +12,13 @@ import java.util.SplittableRandom;
  * with tools), the coordinator merges their results. The episode's duration is its critical path:
  * plan, the slowest specialist, merge; the episode records each part and which role was slowest.
  */
-final class TeamScenario implements Scenario {
+final class TeamScenario extends SpecScenario {
 
-    private final ScenarioSpec spec;
     private final AgentLoop loop;
-    private final Prompts prompts = new Prompts();
 
     TeamScenario(ScenarioSpec spec) {
-        this.spec = spec;
+        super(spec);
         this.loop = new AgentLoop(spec);
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    @Override
-    public String description() {
-        return spec.description();
     }
 
     private record Work(boolean ok, String reason, String answer, long nanos, int toolFailures) {
