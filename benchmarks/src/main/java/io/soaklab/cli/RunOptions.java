@@ -153,6 +153,17 @@ abstract class RunOptions implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        var parsed = spec.commandLine().getParseResult();
+        if (arrival != null) {
+            for (String closedOnly : new String[] {"--concurrency", "--think-time", "--error-backoff"}) {
+                if (parsed.hasMatchedOption(closedOnly)) {
+                    throw new SoakLab.UsageException(closedOnly + " is for a closed load; with --arrival, episodes arrive at its rate"
+                            + " (at most --max-in-flight at once)");
+                }
+            }
+        } else if (parsed.hasMatchedOption("--max-in-flight")) {
+            throw new SoakLab.UsageException("--max-in-flight is for an open load: give --arrival too");
+        }
         RunConfig config = config();
         java.io.PrintWriter stdout = spec.commandLine().getOut();
         if (window.compareTo(duration) > 0) {

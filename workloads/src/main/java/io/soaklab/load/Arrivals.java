@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
  * <li>{@code constant:5/s}: evenly spaced, 5 a second ({@code /s}, {@code /m}, {@code /h});</li>
  * <li>{@code poisson:300/m}: a Poisson process of that mean rate;</li>
  * <li>{@code ramp:1/s..20/s@10m}: evenly spaced, the rate rising linearly over 10 minutes, then level;</li>
- * <li>{@code step:2/s,5/s,10/s@5m}: each rate for 5 minutes, the last one on;</li>
+ * <li>{@code step:2/s,5/s,10/s@5m}: each rate for 5 minutes, the last one on (rates may also be
+ *     separated by {@code ;}, as JMH's {@code -p} needs);</li>
  * <li>{@code csv:FILE}: replayed from a file of timestamps, one a line (seconds, or ISO-8601
  *     instants), first column of a CSV; offsets are taken from the first.</li>
  * </ul>
@@ -33,6 +34,9 @@ import java.util.SplittableRandom;
 public final class Arrivals {
 
     private enum Kind { CONSTANT, POISSON, RAMP, STEP, CSV }
+
+    /** Episodes a second beyond which no generator on one machine keeps a schedule. */
+    static final double MAX_RATE = 100_000;
 
     private final String spec;
     private final Kind kind;
@@ -66,22 +70,30 @@ public final class Arrivals {
         String args = s.substring(colon + 1).strip();
         try {
             return switch (what) {
-                case "constant" -> new Arrivals(s, Kind.CONSTANT, new double[] {rate(args)}, 0, null, 0);
-                case "poisson" -> new Arrivals(s, Kind.POISSON, new double[] {rate(args)}, 0, null, 0);
+                case "constant" -> new Arrivals(s, Kind.CONSTANT, new double[] {positive(rate(args), args)}, 0, null, 0);
+                case "poisson" -> new Arrivals(s, Kind.POISSON, new double[] {positive(rate(args), args)}, 0, null, 0);
                 case "ramp" -> {
                     String[] at = split(args, '@', "ramp:FROM..TO@DURATION");
                     String[] range = at[0].split("\\.\\.", -1);
                     if (range.length != 2) {
                         throw new IllegalArgumentException("write ramp:FROM..TO@DURATION, e.g. ramp:1/s..20/s@10m");
                     }
-                    yield new Arrivals(s, Kind.RAMP, new double[] {rate(range[0]), rate(range[1])}, seconds(at[1]), null, 0);
+                    double from = rate(range[0]);
+                    double to = rate(range[1]);
+                    if (from == 0 && to == 0) {
+                        throw new IllegalArgumentException("a ramp from zero to zero never sends anything");
+                    }
+                    yield new Arrivals(s, Kind.RAMP, new double[] {from, to}, seconds(at[1]), null, 0);
                 }
                 case "step" -> {
                     String[] at = split(args, '@', "step:RATE,RATE,...@DURATION");
-                    String[] parts = at[0].split(",", -1);
+                    String[] parts = at[0].split("[,;]", -1); // ';' too: JMH's -p splits its values at commas
                     double[] r = new double[parts.length];
                     for (int i = 0; i < parts.length; i++) {
-                        r[i] = rate(parts[i]);
+                        r[i] = rate(parts[i]); // a zero step is a pause
+                    }
+                    if (java.util.Arrays.stream(r).allMatch(x -> x == 0)) {
+                        throw new IllegalArgumentException("every step's rate is zero: nothing would ever be sent");
                     }
                     yield new Arrivals(s, Kind.STEP, r, seconds(at[1]), null, 0);
                 }
@@ -141,18 +153,45 @@ public final class Arrivals {
             while (target > 0) {
                 double r = rate(t);
                 if (r <= 0) {
-                    t += 0.01;
-                } else {
-                    double dt = Math.min(target / r, 0.01);
-                    target -= r * dt;
-                    t += dt;
+                    t = nextSending(t);
+                    if (t < 0) {
+                        return -1; // the rate is zero from here on: nothing more arrives
+                    }
+                    continue;
                 }
-                if (t > 10 * 365 * 86400.0) {
-                    return -1; // a rate of zero forever
-                }
+                double dt = Math.min(target / r, 0.01);
+                target -= r * dt;
+                t += dt;
             }
             return (long) (t * 1e9);
         }
+    }
+
+    /** Where the rate, zero at {@code t}, is above zero again; -1 when never. */
+    private double nextSending(double t) {
+        switch (kind) {
+            case STEP -> {
+                for (int k = (int) Math.floor(t / period) + 1; k < rates.length; k++) {
+                    if (rates[k] > 0) {
+                        return Math.max(t, k * period);
+                    }
+                }
+                return rates[rates.length - 1] > 0 ? t + 0.001 : -1; // zero only at a ramp-up's start
+            }
+            case RAMP -> {
+                return t >= period && rates[1] == 0 ? -1 : t + 0.001; // zero only at the ramp's (or ramp-up's) start
+            }
+            default -> {
+                return t + 0.001; // zero only at a ramp-up's start
+            }
+        }
+    }
+
+    private static double positive(double rate, String text) {
+        if (rate == 0) {
+            throw new IllegalArgumentException("rate '" + text.strip() + "' must be above zero");
+        }
+        return rate;
     }
 
     private static String[] split(String args, char at, String form) {
@@ -192,6 +231,9 @@ public final class Arrivals {
         }
         if (!(n >= 0) || Double.isInfinite(n)) {
             throw new IllegalArgumentException("rate '" + text.strip() + "' must be zero or more");
+        }
+        if (n / per > MAX_RATE) {
+            throw new IllegalArgumentException("rate '" + text.strip() + "' is above " + (long) MAX_RATE + " a second, more than one machine can start");
         }
         return n / per;
     }

@@ -79,7 +79,7 @@ public final class ClosedLoad implements Load {
                 next = Math.max(done.endNanos(), next) + thinkNanos + (done.ok() ? 0 : errorBackoffNanos);
             } catch (InterruptedException stop) {
                 return;
-            } catch (RuntimeException e) {
+            } catch (RuntimeException e) { // the runner turns a scenario's Error into one too
                 failures.increment();
                 if (!reported) {
                     reported = true;

@@ -54,6 +54,8 @@ public final class EpisodeRunner implements AutoCloseable {
     }
 
     private static final int MAX_UNCLAIMED = 1 << 30;
+    /** Why a failed call the policy would have retried was not: worth an event even on its first attempt. */
+    private static final java.util.Set<String> RETRY_REFUSED = java.util.Set.of("budget_exhausted", "retry_after_too_long", "circuit_open");
 
     private final Scenario scenario;
     private final ModelClient client;
@@ -102,13 +104,23 @@ public final class EpisodeRunner implements AutoCloseable {
         Run run = new Run(user, episode, intendedStart);
         try {
             scenario.run(run);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | AssertionError | StackOverflowError e) {
+            // a bug in a scenario (soaklab's or the user's) is a failed episode on record, and the load's to report
             run.fail("soaklab_error: " + e);
             run.record();
-            throw e;
+            throw e instanceof Error err ? new IllegalStateException(err) : (RuntimeException) e;
         }
         run.record();
         return new Outcome(!run.failed(), run.lastEnd.get());
+    }
+
+    /**
+     * Records an episode that was never started (an open load shedding an arrival it had no room
+     * for): a failed episode with no calls, so that the loss is counted, not hidden.
+     */
+    public void shed(int user, long episode, long intendedStart, String why) {
+        recorder.recordEpisode(new EpisodeRecord(user, episode, scenario.name(), false, why, intendedStart, intendedStart, 0, 0,
+                Map.of(), Map.of(), Map.of()));
     }
 
     /**
@@ -188,22 +200,23 @@ public final class EpisodeRunner implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 waitUntil(intended);
                 CallResult r;
-                if (!guard.permit(System.nanoTime())) {
-                    r = CallResult.failure(intended, Math.max(0, System.nanoTime() - intended), ErrorClass.CIRCUIT_OPEN,
-                            "circuit breaker open: no request sent");
+                Guard.Pass pass = guard.permit(System.nanoTime());
+                if (pass == Guard.Pass.DENIED) {
+                    long failedAfter = Math.max(0, System.nanoTime() - intended);
+                    r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.CIRCUIT_OPEN, "circuit breaker open: no request sent");
                 } else {
                     r = await(client.send(request, intended), intended);
                     if (!r.usage().known() && (r.ok() || r.contentChunks() > 0)) {
                         r = r.withUsage(estimate(tokens, request, r.content()));
                     }
                 }
-                Guard.Decision next = guard.afterAttempt(r, attempt, System.nanoTime(), jitter);
+                Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
                 recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first));
                 long end = intended + r.e2eNanos();
                 run.add(role, r, last, end - first);
                 if (last) {
-                    if (!r.ok() && attempt > 1) {
+                    if (!r.ok() && (attempt > 1 || RETRY_REFUSED.contains(next.stop()))) {
                         event("retries_ended", "reason", next.stop(), "attempts", attempt, "error", r.error().wireName());
                     }
                     timeline.position = end;
@@ -278,30 +291,47 @@ public final class EpisodeRunner implements AutoCloseable {
             long at = timeline.position;
             List<Lane> subLanes = new ArrayList<>(roleNames.size());
             List<Future<T>> futures = new ArrayList<>(roleNames.size());
+            java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(roleNames.size());
             for (int i = 0; i < roleNames.size(); i++) {
                 long laneSeed = mix(episodeSeed, lanes.incrementAndGet(), 7);
                 Lane lane = new Lane(roleNames.get(i), new Timeline(at));
                 lane.bind(this, new SplittableRandom(laneSeed), new SplittableRandom(laneSeed ^ 0x5DEECE66DL));
                 subLanes.add(lane);
                 int n = i;
-                futures.add(subAgents.submit(() -> branch.run(lane, n)));
+                futures.add(subAgents.submit(() -> {
+                    try {
+                        return branch.run(lane, n);
+                    } finally {
+                        ended.countDown();
+                    }
+                }));
             }
             List<T> results = new ArrayList<>(futures.size());
             try {
                 for (Future<T> f : futures) {
                     results.add(f.get());
                 }
-            } catch (InterruptedException e) {
+            } catch (InterruptedException | ExecutionException e) {
+                // Stop the others and wait until they have: the episode is recorded only once all its lanes are still.
                 futures.forEach(f -> f.cancel(true));
-                throw e;
-            } catch (ExecutionException e) {
-                futures.forEach(f -> f.cancel(true));
+                boolean interrupted = e instanceof InterruptedException;
+                try {
+                    ended.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException again) {
+                    interrupted = true;
+                }
+                if (interrupted) {
+                    throw new InterruptedException();
+                }
                 Throwable cause = e.getCause();
                 if (cause instanceof InterruptedException ie) {
                     throw ie;
                 }
                 if (cause instanceof RuntimeException re) {
                     throw re;
+                }
+                if (cause instanceof Error err) {
+                    throw err;
                 }
                 throw new IllegalStateException("a sub-agent failed", cause);
             }
@@ -381,10 +411,10 @@ public final class EpisodeRunner implements AutoCloseable {
             return watchdogNanos <= 0 ? call.get() : call.get(watchdogNanos, TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             call.cancel(false);
-            return CallResult.failure(intended, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR,
+            return CallResult.failure(intended, -1, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR,
                     "no outcome from the client within " + Duration.ofNanos(watchdogNanos).toSeconds() + " s");
         } catch (ExecutionException e) {
-            return CallResult.failure(intended, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR, "client failed: " + e.getCause());
+            return CallResult.failure(intended, -1, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR, "client failed: " + e.getCause());
         }
     }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * ended. Each episode's first call is intended at its arrival time; if every worker is busy it waits
  * for one, and that wait is in its latency and in the schedule lag, never hidden. When the endpoint
  * cannot keep up, latency grows from the intended start as the backlog grows, as it would for real
- * users.
+ * users. The backlog is bounded ({@value #MAX_BACKLOG} episodes); an arrival beyond it is shed:
+ * recorded as a failed episode ({@code shed}) that never ran.
  *
  * <pre>{@code
  * OpenLoad load = new OpenLoad(runner, Arrivals.parse("poisson:5/s"), 1000, seed);
@@ -20,14 +21,19 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class OpenLoad implements Load {
 
+    /** Arrivals waiting for a worker beyond which new ones are shed, so memory stays bounded in a long overload. */
+    public static final int MAX_BACKLOG = 100_000;
+
     private final EpisodeRunner runner;
     private final Arrivals arrivals;
     private final int maxInFlight;
+    private final int maxBacklog;
     private final long seed;
     private final ThreadPoolExecutor workers;
     private final LongAdder failures = new LongAdder();
     private final AtomicLong arrived = new AtomicLong();
     private final AtomicLong maxDispatchLateNanos = new AtomicLong();
+    private final LongAdder shed = new LongAdder();
     private Thread dispatcher;
     private volatile boolean running;
 
@@ -36,12 +42,17 @@ public final class OpenLoad implements Load {
      * @param seed        seeds Poisson arrivals and, with the arrival number, each episode
      */
     public OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, long seed) {
+        this(runner, arrivals, maxInFlight, MAX_BACKLOG, seed);
+    }
+
+    OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, int maxBacklog, long seed) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("max in flight must be at least 1");
         }
         this.runner = runner;
         this.arrivals = arrivals;
         this.maxInFlight = maxInFlight;
+        this.maxBacklog = maxBacklog;
         this.seed = seed;
         this.workers = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "soaklab-arrival");
@@ -79,6 +90,11 @@ public final class OpenLoad implements Load {
             maxDispatchLateNanos.accumulateAndGet(System.nanoTime() - intended, Math::max);
             long episode = k;
             arrived.incrementAndGet();
+            if (workers.getQueue().size() >= maxBacklog) {
+                shed.increment();
+                runner.shed(0, episode, intended, "shed: " + maxBacklog + " arrivals already waiting for a worker");
+                continue;
+            }
             try {
                 workers.execute(() -> runOne(episode, intended));
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
@@ -92,7 +108,7 @@ public final class OpenLoad implements Load {
             runner.run(0, episode, intended);
         } catch (InterruptedException stop) {
             Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException e) { // the runner turns a scenario's Error into one too
             if (failures.sum() == 0) {
                 System.err.println("soaklab: episode " + episode + " failed inside soaklab (" + e + ")");
             }
@@ -103,6 +119,11 @@ public final class OpenLoad implements Load {
     /** Episodes that have arrived so far. */
     public long arrived() {
         return arrived.get();
+    }
+
+    /** Arrivals shed because the backlog was full. */
+    public long shed() {
+        return shed.sum();
     }
 
     /** Episodes that arrived and wait for a worker now. */

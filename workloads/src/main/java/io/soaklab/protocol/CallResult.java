@@ -55,10 +55,11 @@ public record CallResult(
 
     /**
      * A call that failed inside soaklab without a response (nothing sent, or no outcome from the
-     * client), {@code e2eNanos} after its intended start.
+     * client), {@code e2eNanos} after its intended start; {@code lagNanos} is how late soaklab was
+     * to decide or send it, or -1.
      */
-    public static CallResult failure(long intendedNanos, long e2eNanos, ErrorClass error, String detail) {
-        return new CallResult(intendedNanos, -1, -1, -1, -1, e2eNanos, 0, error, detail, Usage.NONE, "", 0, 0, 0, null, null,
+    public static CallResult failure(long intendedNanos, long lagNanos, long e2eNanos, ErrorClass error, String detail) {
+        return new CallResult(intendedNanos, lagNanos, -1, -1, -1, e2eNanos, 0, error, detail, Usage.NONE, "", 0, 0, 0, null, null,
                 java.util.List.of(), -1, null, -1);
     }
 

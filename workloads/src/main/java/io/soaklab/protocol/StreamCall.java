@@ -260,7 +260,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     /** A failure before anything was sent, e.g. a body that cannot be encoded. */
     static CallResult clientFailure(long intended, String detail) {
-        return CallResult.failure(intended, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR, truncate(detail));
+        long now = System.nanoTime() - intended;
+        return CallResult.failure(intended, now, now, ErrorClass.CLIENT_ERROR, truncate(detail));
     }
 
     void started(ListenableFuture<Void> future) {

@@ -3,8 +3,8 @@ package io.soaklab.record;
 /**
  * Where a recorded call attempt belongs.
  *
- * @param user           the virtual user (closed load) or arrival number (open load)
- * @param episode        the episode's number, per user
+ * @param user           the virtual user (closed load); 0 in an open load
+ * @param episode        the episode's number, per user (the arrival number in an open load)
  * @param role           the agent's role in the episode ({@code agent}, {@code coordinator}, a specialist...)
  * @param step           the call's number within its role's lane, from 0
  * @param attempt        1 for the first attempt, 2 for the first retry...

@@ -5,8 +5,8 @@ import java.util.Map;
 /**
  * One finished episode: an agent task from its first call's intended start to its last call's end.
  *
- * @param user             the virtual user or arrival number
- * @param episode          the episode's number, per user
+ * @param user             the virtual user (closed load); 0 in an open load
+ * @param episode          the episode's number, per user (the arrival number in an open load)
  * @param scenario         the scenario's name
  * @param ok               whether the task succeeded
  * @param reason           why it failed, or null

@@ -2,7 +2,8 @@ package io.soaklab.resilience;
 
 /**
  * Closed: calls go out, and their outcomes are counted over a sliding window. Open: calls fail at
- * once. Half-open, after the open time: one trial call goes out; its outcome closes or reopens.
+ * once. Half-open, after the open time: one trial call goes out; its outcome, and only its, closes
+ * or reopens the breaker (calls let through before it opened may still be reporting back).
  */
 final class CircuitBreaker {
 
@@ -29,52 +30,47 @@ final class CircuitBreaker {
         this.window = new Window(windowNanos, 2);
     }
 
-    synchronized boolean permit(long now) {
+    synchronized Guard.Pass permit(long now) {
         switch (state) {
             case CLOSED:
-                return true;
+                return Guard.Pass.GRANTED;
             case OPEN:
                 if (now - openUntil < 0) {
-                    return false;
+                    return Guard.Pass.DENIED;
                 }
                 state = State.HALF_OPEN;
                 trialSince = now;
-                return true;
+                return Guard.Pass.TRIAL;
             default:
                 // one trial at a time; a trial that never reports back (its caller stopped) is replaced
                 if (trialSince >= 0 && now - trialSince < Math.max(openNanos, windowNanos)) {
-                    return false;
+                    return Guard.Pass.DENIED;
                 }
                 trialSince = now;
-                return true;
+                return Guard.Pass.TRIAL;
         }
     }
 
-    synchronized void record(boolean failure, long now) {
-        switch (state) {
-            case HALF_OPEN -> {
-                trialSince = -1;
-                if (failure) {
-                    open(now);
-                } else {
-                    state = State.CLOSED;
-                    window.clear();
-                }
+    synchronized void record(boolean failure, Guard.Pass pass, long now) {
+        if (state == State.HALF_OPEN && pass == Guard.Pass.TRIAL) {
+            trialSince = -1;
+            if (failure) {
+                open(now);
+            } else {
+                state = State.CLOSED;
+                window.clear();
             }
-            case CLOSED -> {
-                window.add(CALLS, now);
-                if (failure) {
-                    window.add(FAILURES, now);
-                }
-                long c = window.sum(CALLS, now);
-                if (c >= minCalls && window.sum(FAILURES, now) >= failureRatio * c) {
-                    open(now);
-                }
+        } else if (state == State.CLOSED && pass == Guard.Pass.GRANTED) {
+            window.add(CALLS, now);
+            if (failure) {
+                window.add(FAILURES, now);
             }
-            default -> {
-                // outcomes of calls let through before it opened change nothing
+            long c = window.sum(CALLS, now);
+            if (c >= minCalls && window.sum(FAILURES, now) >= failureRatio * c) {
+                open(now);
             }
         }
+        // anything else is a call let through in another state: it changes nothing
     }
 
     synchronized long openings() {

@@ -11,15 +11,18 @@ import java.util.SplittableRandom;
  * <pre>{@code
  * Guard guard = new Guard(Resilience.sdkDefaults());
  * for (int attempt = 1; ; attempt++) {
- *     if (!guard.permit(System.nanoTime())) { ... fail fast: circuit_open ... }
- *     CallResult r = client.send(request, intended).join();
- *     Guard.Decision next = guard.afterAttempt(r, attempt, System.nanoTime(), jitter);
+ *     Guard.Pass pass = guard.permit(System.nanoTime());
+ *     CallResult r = pass == Guard.Pass.DENIED ? ... fail fast: circuit_open ... : client.send(request, intended).join();
+ *     Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
  *     if (!next.retry()) break;
  *     intended = System.nanoTime() + next.delayNanos();
  * }
  * }</pre>
  */
 public final class Guard {
+
+    /** Whether a call may go out: refused (breaker open), let through, or let through as the breaker's one trial. */
+    public enum Pass { DENIED, GRANTED, TRIAL }
 
     /** What to do after an attempt: retry after a delay, or stop (and why). */
     public record Decision(boolean retry, long delayNanos, String stop) {
@@ -44,27 +47,28 @@ public final class Guard {
         return policy;
     }
 
-    /** Whether a call may go out now; false while the breaker is open. */
-    public boolean permit(long now) {
-        return breaker == null || breaker.permit(now);
+    /** Whether a call may go out now: {@link Pass#DENIED} while the breaker is open. */
+    public Pass permit(long now) {
+        return breaker == null ? Pass.GRANTED : breaker.permit(now);
     }
 
     /**
      * Takes an attempt's outcome into account and says what comes next.
      *
+     * @param pass    what {@link #permit} said for it
      * @param attempt the attempt's number, 1 for the first
      * @param jitter  the random stream of this call's waits (apart from the scenario's, so that its
      *                requests do not depend on how many retries there were)
      */
-    public Decision afterAttempt(CallResult r, int attempt, long now, SplittableRandom jitter) {
-        if (r.error() == ErrorClass.CIRCUIT_OPEN) {
+    public Decision afterAttempt(CallResult r, Pass pass, int attempt, long now, SplittableRandom jitter) {
+        if (pass == Pass.DENIED || r.error() == ErrorClass.CIRCUIT_OPEN) {
             return Decision.stop("circuit_open");
         }
         if (attempt == 1 && budget != null) {
             budget.request(now);
         }
         if (breaker != null) {
-            breaker.record(serverSideFailure(r.error()), now);
+            breaker.record(serverSideFailure(r.error()), pass, now);
         }
         if (r.ok()) {
             return Decision.DONE;

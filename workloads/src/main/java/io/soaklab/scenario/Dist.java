@@ -56,7 +56,7 @@ public record Dist(int min, int max, double median, double sigma) {
     @JsonCreator
     static Dist read(JsonNode node) {
         if (node.isIntegralNumber()) {
-            return fixed(node.intValue());
+            return fixed(whole(node, "the value"));
         }
         if (!node.isObject()) {
             throw new IllegalArgumentException("expected a number, {min, max} or {median, sigma, max}");
@@ -69,13 +69,28 @@ public record Dist(int min, int max, double median, double sigma) {
             }
         }
         if (node.has("median")) {
-            double median = node.get("median").asDouble();
-            return logNormal(median, node.path("sigma").asDouble(0.5), node.path("min").asInt(1),
-                    node.path("max").asInt((int) Math.min(Integer.MAX_VALUE, Math.ceil(median * 20))));
+            double median = number(node.get("median"), "median");
+            double sigma = node.has("sigma") ? number(node.get("sigma"), "sigma") : 0.5;
+            return logNormal(median, sigma, node.has("min") ? whole(node.get("min"), "min") : 1,
+                    node.has("max") ? whole(node.get("max"), "max") : (int) Math.min(Integer.MAX_VALUE, Math.ceil(median * 20)));
         }
         if (!node.has("min") || !node.has("max")) {
             throw new IllegalArgumentException("a range needs both min and max");
         }
-        return uniform(node.get("min").asInt(), node.get("max").asInt());
+        return uniform(whole(node.get("min"), "min"), whole(node.get("max"), "max"));
+    }
+
+    private static int whole(JsonNode n, String what) {
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw new IllegalArgumentException(what + " must be a whole number up to " + Integer.MAX_VALUE + ", was '" + n.asText() + "'");
+        }
+        return n.intValue();
+    }
+
+    private static double number(JsonNode n, String what) {
+        if (!n.isNumber()) {
+            throw new IllegalArgumentException(what + " must be a number, was '" + n.asText() + "'");
+        }
+        return n.doubleValue();
     }
 }

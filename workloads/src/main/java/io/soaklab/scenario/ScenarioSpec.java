@@ -69,7 +69,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         require(name != null && name.matches("[a-z0-9][a-z0-9._-]*"), "name must be lower-case letters, digits, '.', '_' or '-', was '" + name + "'");
         require(description != null && !description.isBlank(), "description is required");
         Objects.requireNonNull(kind, "kind is required");
-        tools = List.copyOf(tools);
+        tools = entries(tools, "tools");
         require(systemPromptTokens >= 0 && systemPromptTokens <= 1_000_000, "system_prompt_tokens must be within 0..1000000");
         require(maxTokens >= 1, "max_tokens must be at least 1");
         require(steps.min() >= 1, "steps must be at least 1");
@@ -134,6 +134,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
             require(name != null && name.matches("[A-Za-z0-9_-]{1,64}"), "tool name must be 1-64 letters, digits, '_' or '-', was '" + name + "'");
             parameters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parameters));
             for (Map.Entry<String, String> p : parameters.entrySet()) {
+                require(p.getValue() != null, "tool '" + name + "': parameter '" + p.getKey() + "' has no type");
                 require(TYPES.contains(p.getValue()), "tool '" + name + "': parameter '" + p.getKey() + "' has type '" + p.getValue()
                         + "' (known: string, integer, number, boolean, array, object)");
             }
@@ -254,7 +255,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
                 400, 600, 600);
 
         public Team {
-            roles = List.copyOf(roles);
+            roles = entries(roles, "team.roles");
             require(!roles.isEmpty(), "team.roles must name at least one role");
             require(specialists.min() >= 1 && specialists.max() <= 64, "team.specialists must be within 1..64");
             require(specialistSteps.min() >= 1, "team.specialist_steps must be at least 1");
@@ -285,7 +286,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         static final Probe DEFAULT = new Probe(List.of(2000, 8000, 32000), 8, 2, 30);
 
         public Probe {
-            contextLengths = List.copyOf(contextLengths);
+            contextLengths = entries(contextLengths, "probe.context_lengths");
             require(!contextLengths.isEmpty(), "probe.context_lengths must list at least one length");
             for (int l : contextLengths) {
                 require(l >= 200 && l <= 2_000_000, "probe context lengths must be within 200..2000000 tokens, was " + l);
@@ -313,7 +314,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         static final Resume DEFAULT = new Resume(3, Span.of(Duration.ofSeconds(2)), 500, List.of("memory", "full"));
 
         public Resume {
-            arms = List.copyOf(arms);
+            arms = entries(arms, "resume.arms");
             require(sessions >= 2 && sessions <= 100, "resume.sessions must be within 2..100");
             require(memoryTokens >= 10, "resume.memory_tokens must be at least 10");
             require(!arms.isEmpty() && Set.of("memory", "full").containsAll(arms), "resume.arms must be memory and/or full");
@@ -354,6 +355,14 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
             known.append(known.length() == 0 ? "" : ", ").append(name);
         }
         throw new IllegalArgumentException("unknown " + what + " '" + text + "' (known: " + known + ")");
+    }
+
+    /** An immutable copy of a list read from a file, every entry present. */
+    private static <T> List<T> entries(List<T> list, String what) {
+        for (int i = 0; i < list.size(); i++) {
+            require(list.get(i) != null, what + "[" + i + "] is empty");
+        }
+        return List.copyOf(list);
     }
 
     private static <T> T or(T value, T otherwise) {

@@ -37,6 +37,7 @@ public final class Scenarios {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private Scenarios() {
@@ -144,6 +145,10 @@ public final class Scenarios {
 
 
     private static String where(JsonProcessingException e, String yaml) {
+        org.yaml.snakeyaml.error.MarkedYAMLException syntax = syntax(e);
+        if (syntax != null && syntax.getProblemMark() != null) {
+            return "line " + (syntax.getProblemMark().getLine() + 1) + ", column " + (syntax.getProblemMark().getColumn() + 1) + ": ";
+        }
         StringBuilder out = new StringBuilder();
         JsonLocation at = e.getLocation();
         boolean wholeFile = e instanceof com.fasterxml.jackson.databind.exc.ValueInstantiationException v && v.getPath().isEmpty()
@@ -225,7 +230,26 @@ public final class Scenarios {
         return "a " + type.getSimpleName();
     }
 
+    /** The YAML syntax error behind {@code e}, if that is what it is. */
+    private static org.yaml.snakeyaml.error.MarkedYAMLException syntax(JsonProcessingException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.yaml.snakeyaml.error.MarkedYAMLException m) {
+                return m;
+            }
+        }
+        return null;
+    }
+
     private static String problem(JsonProcessingException e) {
+        org.yaml.snakeyaml.error.MarkedYAMLException syntax = syntax(e);
+        if (syntax != null) {
+            String problem = syntax.getProblem() != null ? syntax.getProblem() : syntax.getContext();
+            return "not valid YAML: " + (problem == null ? "cannot be read" : problem.strip());
+        }
+        if (e.getOriginalMessage() != null && e.getOriginalMessage().startsWith("Duplicate field '")) {
+            String field = e.getOriginalMessage().substring(17, e.getOriginalMessage().indexOf('\'', 17));
+            return "'" + field + "' appears twice";
+        }
         if (e instanceof UnrecognizedPropertyException u) {
             String known = u.getKnownPropertyIds() == null ? "" : u.getKnownPropertyIds().stream().map(Object::toString).sorted()
                     .collect(Collectors.joining(", "));
@@ -236,7 +260,7 @@ public final class Scenarios {
             root = root.getCause();
         }
         if (root instanceof IllegalArgumentException || root instanceof NullPointerException) {
-            return root.getMessage();
+            return root.getMessage() == null ? "a value is missing here" : root.getMessage();
         }
         if (missingField(e)) {
             String message = e.getOriginalMessage();

@@ -48,7 +48,9 @@ final class TeamScenario extends SpecScenario {
         List<Integer> steps = new ArrayList<>(k);
         List<Integer> subtasks = new ArrayList<>(k);
         for (int i = 0; i < k; i++) {
-            roles.add(team.roles().get(i % team.roles().size()));
+            // more specialists than roles: the second researcher is researcher-2, so that each lane stays its own
+            int round = i / team.roles().size();
+            roles.add(team.roles().get(i % team.roles().size()) + (round == 0 ? "" : "-" + (round + 1)));
             steps.add(team.specialistSteps().draw(random));
             subtasks.add(spec.taskTokens().draw(random));
         }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -85,6 +86,24 @@ class ArrivalsTest {
     }
 
     @Test
+    void aZeroStepIsAPauseAndAFinalZeroEndsTheSchedule() {
+        Arrivals.Schedule s = Arrivals.parse("step:2/s,0/s,2/s,0/s@1s").schedule(1);
+        long[] t = new long[6];
+        for (int i = 0; i < 6; i++) {
+            t[i] = s.next();
+        }
+        // every half second while the rate is 2/s; the spacing carries over the pause
+        assertEquals(List.of(0.0, 0.5, 1.0, 2.5, 3.0), java.util.Arrays.stream(t, 0, 5).mapToObj(x -> Math.round(x / S * 1000) / 1000.0).toList());
+        assertEquals(-1, t[5], "zero from the fourth second on: the schedule ends, at once");
+        Arrivals.Schedule down = Arrivals.parse("ramp:4/s..0/s@2s").schedule(1);
+        int n = 0;
+        while (down.next() >= 0) {
+            n++;
+        }
+        assertEquals(4, n, 1, "a ramp down to zero sends its area, then ends");
+    }
+
+    @Test
     void aRampUpScalesAnyRateFromZero() {
         Arrivals.Schedule s = Arrivals.parse("constant:10/s").withRampUp(Duration.ofSeconds(4)).schedule(1);
         int inRampUp = 0;
@@ -118,6 +137,9 @@ class ArrivalsTest {
             {"5/s", "--arrival '5/s': write constant:5/s, poisson:5/s, ramp:1/s..20/s@10m, step:2/s,5/s@5m or csv:FILE"},
             {"constant:fast", "--arrival 'constant:fast': 'fast' is not a rate: write e.g. 5/s, 300/m or 100/h"},
             {"constant:-1/s", "--arrival 'constant:-1/s': rate '-1/s' must be zero or more"},
+            {"poisson:0/s", "--arrival 'poisson:0/s': rate '0/s' must be above zero"},
+            {"constant:1e12/s", "--arrival 'constant:1e12/s': rate '1e12/s' is above 100000 a second, more than one machine can start"},
+            {"step:0/s,0/m@1m", "--arrival 'step:0/s,0/m@1m': every step's rate is zero: nothing would ever be sent"},
             {"ramp:1/s..5/s", "--arrival 'ramp:1/s..5/s': write ramp:FROM..TO@DURATION"},
             {"step:1/s,2/s@0s", "--arrival 'step:1/s,2/s@0s': the duration must be positive"},
             {"burst:5/s", "--arrival 'burst:5/s': unknown arrival process 'burst' (known: constant, poisson, ramp, step, csv)"},

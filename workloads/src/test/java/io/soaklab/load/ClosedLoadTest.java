@@ -64,8 +64,10 @@ class ClosedLoadTest {
             assertEquals(0, load.failures());
             lines = lab.lines(RunRecorder.CALLS);
         }
-        // A harness that held users at window boundaries would make them late by about a call (~350 ms).
-        assertTrue(maxLagMicros < 100_000, "max schedule lag " + maxLagMicros + " µs");
+        // A harness that held users at window boundaries would make most calls late by about a call (~350 ms).
+        long late = lines.stream().filter(c -> c.get("lag_us").asLong() >= 100_000).count();
+        assertTrue(late <= lines.size() / 10, late + " of " + lines.size() + " calls were sent 100 ms or more late (max lag "
+                + maxLagMicros + " µs)");
         assertTrue(calls >= 20, "about 6 users x 1.4 s / 0.35 s: " + calls);
         assertTrue(Math.abs(completed - lines.size()) <= 6, "awaited " + completed + ", recorded " + lines.size());
         Set<Integer> users = new HashSet<>();

@@ -129,7 +129,8 @@ class BuiltInScenariosTest {
             assertEquals(2, e.get("roles").get("coordinator").get("calls").asInt(), "plan and merge");
             int specialists = e.get("metrics").get("specialists").asInt();
             assertTrue(specialists >= 2 && specialists <= 4);
-            assertTrue(Set.of("coordinator", "researcher", "coder", "reviewer").containsAll(roles), roles.toString());
+            assertTrue(Set.of("coordinator", "researcher", "coder", "reviewer", "researcher-2").containsAll(roles), roles.toString());
+            assertEquals(specialists + 1, roles.size(), "each specialist has a role of its own (a fourth is researcher-2)");
             double path = e.get("metrics").get("plan_ms").asDouble() + e.get("metrics").get("parallel_ms").asDouble()
                     + e.get("metrics").get("merge_ms").asDouble();
             assertEquals(e.get("duration_us").asLong() / 1000.0, path, 5, "the episode lasts its critical path");
