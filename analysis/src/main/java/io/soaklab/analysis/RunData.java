@@ -5,7 +5,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.soaklab.cost.PricePair;
+import io.soaklab.cost.PriceCatalog;
+import io.soaklab.cost.Tariff;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
@@ -56,7 +57,7 @@ public final class RunData {
      * @param completionTokens  output tokens
      * @param cachedTokens      input tokens served from cache
      * @param estimatedCalls    calls whose usage was counted locally
-     * @param spend             USD at the run's price pair
+     * @param spend             at the run's tariff (zero when the run is not priced)
      * @param warmupCalls       calls made during warmup (not in any figure)
      * @param unwindowedCalls   measured calls after the last window in the histograms log (a cut-off run)
      */
@@ -120,6 +121,8 @@ public final class RunData {
     private final List<StepStats> steps;
     private final Episodes episodes;
     private final Map<String, RoleStats> roles;
+    private final Costs costs;
+    private final PriceCatalog catalog;
     private final Map<ErrorClass, List<String>> errorSamples;
     private final JmhScore jmh;
     private final Fidelity fidelity;
@@ -127,6 +130,7 @@ public final class RunData {
 
     private RunData(Path dir, RunManifest manifest, RunStatus status, List<WindowStats> windows,
                     Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, Episodes episodes, Map<String, RoleStats> roles,
+                    Costs costs, PriceCatalog catalog,
                     Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, Fidelity fidelity, List<String> notes) {
         this.dir = dir;
         this.manifest = manifest;
@@ -137,6 +141,8 @@ public final class RunData {
         this.steps = steps;
         this.episodes = episodes;
         this.roles = roles;
+        this.costs = costs;
+        this.catalog = catalog;
         this.errorSamples = errorSamples;
         this.jmh = jmh;
         this.fidelity = fidelity;
@@ -152,7 +158,8 @@ public final class RunData {
         RunManifest manifest = RunManifest.read(dir);
         RunStatus status = manifest.orphaned() ? RunStatus.CRASHED : manifest.status();
         List<String> notes = new ArrayList<>();
-        PricePair price = manifest.config().price();
+        PriceCatalog catalog = catalogOf(dir, notes);
+        Costs costs = costs(dir, manifest, catalog, notes);
 
         Histograms histograms = readHistograms(dir.resolve(RunRecorder.HISTOGRAMS), notes);
         Calls c = readCalls(dir.resolve(RunRecorder.CALLS), histograms.windows.size(), notes);
@@ -163,7 +170,7 @@ public final class RunData {
             WindowBuilder w = histograms.windows.get(i);
             Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new Counts();
             windows.add(new WindowStats(i, w.start, w.end, Collections.unmodifiableMap(w.latency), counts.calls,
-                    counts.errorMap(), counts.prompt, counts.completion, price.cost(counts.prompt, counts.completion),
+                    counts.errorMap(), counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i),
                     episodes.probesInWindow(i)));
         }
         Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);
@@ -172,7 +179,7 @@ public final class RunData {
         }
         Counts all = c.all;
         CallTotals callTotals = new CallTotals(all.calls, all.attempts, all.errorMap(), all.attemptErrorMap(), all.prompt, all.completion,
-                all.cached, all.estimated, price.cost(all.prompt, all.completion), c.warmup, c.unwindowed);
+                all.cached, all.estimated, costs == null ? BigDecimal.ZERO : costs.total(), c.warmup, c.unwindowed);
         if (status == RunStatus.CRASHED) {
             notes.add(0, "The run did not finish: its process ended without writing an end status. Everything it recorded up to then is shown.");
         }
@@ -180,7 +187,7 @@ public final class RunData {
             notes.add(c.unwindowed + " calls ended after the last complete window; they count in the totals from calls.jsonl but not in the latency percentiles.");
         }
         return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
-                c.steps(), episodes, c.roles(), c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
+                c.steps(), episodes, c.roles(), costs, catalog, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
     }
 
     public Path dir() {
@@ -217,6 +224,37 @@ public final class RunData {
     /** Episodes that ended during measurement, and what happened inside them. */
     public Episodes episodes() {
         return episodes;
+    }
+
+    /** What the run cost, at the prices it kept; null when it is not priced. */
+    public Costs costs() {
+        return costs;
+    }
+
+    /** The price catalog the run is priced with: its own copy, or today's list prices for a run that kept none. */
+    public PriceCatalog catalog() {
+        return catalog;
+    }
+
+    private static PriceCatalog catalogOf(Path dir, List<String> notes) {
+        PriceCatalog catalog = PriceCatalog.readFrom(dir);
+        if (catalog == null) {
+            catalog = PriceCatalog.builtIn();
+            notes.add("The run kept no copy of its prices; it is priced at soaklab's list prices " + catalog.version() + ".");
+        }
+        return catalog;
+    }
+
+    /** The run's costs at its catalog's prices, or null when it is not priced. */
+    static Costs costs(Path dir, RunManifest manifest, PriceCatalog catalog, List<String> notes) throws IOException {
+        Tariff tariff;
+        try {
+            tariff = manifest.config().tariff(catalog);
+        } catch (IllegalArgumentException e) {
+            notes.add("Not priced: " + e.getMessage());
+            return null;
+        }
+        return tariff == null ? null : Costs.of(dir, tariff);
     }
 
     /** Calls by role, in order of first appearance. */

@@ -82,6 +82,116 @@ final class Charts {
                 context());
     }
 
+    /** The cost section's charts: spend over time, cost per task, and the projection's fan when there is one. */
+    List<Chart> drawCost(io.soaklab.analysis.Projection projection) throws IOException {
+        io.soaklab.analysis.Costs costs = run.costs();
+        if (costs == null) {
+            return List.of();
+        }
+        Files.createDirectories(dir);
+        List<Chart> out = new java.util.ArrayList<>();
+        out.add(cumulativeSpend());
+        out.add(costPerTask(costs));
+        if (projection != null) {
+            out.add(fan(projection));
+        }
+        return out;
+    }
+
+    private Chart cumulativeSpend() throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        XYSeries spent = new XYSeries("spent");
+        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        if (!run.windows().isEmpty()) {
+            spent.add(0, 0);
+        }
+        for (WindowStats w : run.windows()) {
+            sum = sum.add(w.spend());
+            spent.add(elapsed(w), sum.doubleValue());
+        }
+        data.addSeries(spent);
+        JFreeChart chart = ChartFactory.createXYLineChart("Spend so far", "elapsed (" + unitName + ", at window end)", "USD", data,
+                PlotOrientation.VERTICAL, false, false, false);
+        style(chart);
+        lines((XYPlot) chart.getPlot(), 0);
+        return save(chart, "spend.png", "Spend so far", "What the measured calls had cost by the end of each window.");
+    }
+
+    private Chart costPerTask(io.soaklab.analysis.Costs costs) throws IOException {
+        List<java.math.BigDecimal> tasks = costs.taskCosts();
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        if (!tasks.isEmpty()) {
+            double max = tasks.stream().mapToDouble(java.math.BigDecimal::doubleValue).max().orElse(0);
+            int bins = 20;
+            double width = max <= 0 ? 1 : max / bins;
+            int[] counts = new int[bins];
+            for (java.math.BigDecimal t : tasks) {
+                counts[Math.min(bins - 1, (int) (t.doubleValue() / width))]++;
+            }
+            for (int i = 0; i < bins; i++) {
+                data.addValue(counts[i], "tasks", Format.usd(java.math.BigDecimal.valueOf(width * (i + 1))));
+            }
+        }
+        JFreeChart chart = ChartFactory.createBarChart("Cost per task", "what one task cost, at most", "tasks", data,
+                PlotOrientation.VERTICAL, false, false, false);
+        style(chart);
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        BarRenderer bars = (BarRenderer) plot.getRenderer();
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, PALETTE[0]);
+        plot.getDomainAxis().setCategoryLabelPositions(org.jfree.chart.axis.CategoryLabelPositions.UP_45);
+        plot.setNoDataMessage("no task ended during measurement");
+        return save(chart, "cost-per-task.png", "Cost per task",
+                "How many tasks (episodes) cost up to each amount: every attempt of a task is in its cost, retries and failures included.");
+    }
+
+    private Chart fan(io.soaklab.analysis.Projection p) throws IOException {
+        org.jfree.data.xy.YIntervalSeriesCollection data = new org.jfree.data.xy.YIntervalSeriesCollection();
+        org.jfree.data.xy.YIntervalSeries base = new org.jfree.data.xy.YIntervalSeries("base: P50, with P10-P90");
+        int m = 0;
+        List<String> labels = new java.util.ArrayList<>();
+        for (io.soaklab.analysis.Projection.Month month : p.scenarios().get(0).months()) {
+            base.add(m++, month.spend().p50().doubleValue(), month.spend().p10().doubleValue(), month.spend().p90().doubleValue());
+            labels.add(month.start().toString().substring(0, 7));
+        }
+        data.addSeries(base);
+        JFreeChart chart = ChartFactory.createXYLineChart("Projected monthly spend", "month", "USD a month", data,
+                PlotOrientation.VERTICAL, true, false, false);
+        style(chart);
+        XYPlot plot = (XYPlot) chart.getPlot();
+        org.jfree.chart.renderer.xy.DeviationRenderer band = new org.jfree.chart.renderer.xy.DeviationRenderer(true, true);
+        band.setSeriesPaint(0, PALETTE[0]);
+        band.setSeriesFillPaint(0, new Color(0x1f, 0x77, 0xb4, 60));
+        band.setSeriesStroke(0, new BasicStroke(2f));
+        plot.setRenderer(band);
+        XYSeriesCollection others = new XYSeriesCollection();
+        for (io.soaklab.analysis.Projection.Scenario s : p.scenarios().subList(1, p.scenarios().size())) {
+            XYSeries line = new XYSeries(s.name() + " (P50)");
+            int i = 0;
+            for (io.soaklab.analysis.Projection.Month month : s.months()) {
+                line.add(i++, month.spend().p50().doubleValue());
+            }
+            others.addSeries(line);
+        }
+        plot.setDataset(1, others);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+        for (int i = 0; i < others.getSeriesCount(); i++) {
+            lines.setSeriesPaint(i, PALETTE[1 + i]);
+            lines.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        }
+        plot.setRenderer(1, lines);
+        org.jfree.chart.axis.SymbolAxis months = new org.jfree.chart.axis.SymbolAxis("month", labels.toArray(String[]::new));
+        months.setGridBandsVisible(false);
+        months.setVerticalTickLabels(labels.size() > 8);
+        plot.setDomainAxis(months);
+        return save(chart, "projection.png", "Projected monthly spend",
+                "Base scenario: the median month (line) and the range from P10 to P90 (band), from 2,000 resamples of the measured tasks; "
+                        + "dashed: the other scenarios' medians.");
+    }
+
     private Chart latencyOverTime(Metric metric, String file, String title, String caption) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         XYSeries p50 = new XYSeries("p50");

@@ -1,7 +1,7 @@
 package io.soaklab.report;
 
+import io.soaklab.cost.Cost;
 import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.util.Locale;
 
 /** How numbers read in the report. */
@@ -36,10 +36,9 @@ final class Format {
         return String.format(Locale.ROOT, "%.2f%%", 100 * fraction);
     }
 
-    /** US dollars: cents for sums of a dollar or more, four decimals below. */
+    /** US dollars, as {@link Cost#format} writes them. */
     static String usd(BigDecimal usd) {
-        int scale = usd.abs().compareTo(BigDecimal.ONE) >= 0 ? 2 : 4;
-        return "$" + usd.setScale(scale, RoundingMode.HALF_EVEN).toPlainString();
+        return Cost.format(usd);
     }
 
     static String seconds(double s) {

@@ -1,17 +1,22 @@
 package io.soaklab.report;
 
+import io.soaklab.analysis.Costs;
 import io.soaklab.analysis.Percentiles;
+import io.soaklab.analysis.Projection;
 import io.soaklab.analysis.RunData;
-import io.soaklab.cost.PricePair;
+import io.soaklab.cost.ModelPrice;
+import io.soaklab.cost.Rates;
+import io.soaklab.cost.TokenKind;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
-import io.soaklab.text.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
 import io.soaklab.sim.SimConfig;
+import io.soaklab.text.Durations;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,10 +61,31 @@ public final class Report {
         }
     }
 
-    /** Writes the report of {@code run}; returns the page. */
+    /**
+     * Writes the report of {@code run}; returns the page. A projection made by {@code soaklab cost}
+     * ({@code cost.json}) is made again and shown.
+     */
     public static Path write(RunData run) throws IOException {
-        List<Charts.Chart> charts = new Charts(run, run.dir().resolve(CHARTS)).drawAll();
-        String html = new Report.Page(run, charts).render();
+        Projection projection = null;
+        String problem = null;
+        try {
+            projection = CostFiles.reproject(run);
+        } catch (IllegalArgumentException e) {
+            problem = e.getMessage();
+        }
+        return write(run, projection, problem);
+    }
+
+    /** Writes the report of {@code run} with {@code projection} (or none); returns the page. */
+    public static Path write(RunData run, Projection projection) throws IOException {
+        return write(run, projection, null);
+    }
+
+    private static Path write(RunData run, Projection projection, String projectionProblem) throws IOException {
+        Charts drawer = new Charts(run, run.dir().resolve(CHARTS));
+        List<Charts.Chart> charts = drawer.drawAll();
+        List<Charts.Chart> costCharts = drawer.drawCost(projection);
+        String html = new Report.Page(run, charts, costCharts, projection, projectionProblem).render();
         Path page = run.dir().resolve(FILE);
         replace(page, html.getBytes(StandardCharsets.UTF_8));
         return page;
@@ -79,13 +105,20 @@ public final class Report {
     private static final class Page {
         private final RunData run;
         private final List<Charts.Chart> charts;
+        private final List<Charts.Chart> costCharts;
+        private final Projection projection;
+        private final String projectionProblem;
         private final RunManifest manifest;
         private final RunConfig config;
         private final StringBuilder out = new StringBuilder(32 << 10);
 
-        Page(RunData run, List<Charts.Chart> charts) {
+        Page(RunData run, List<Charts.Chart> charts, List<Charts.Chart> costCharts, Projection projection,
+             String projectionProblem) {
             this.run = run;
             this.charts = charts;
+            this.costCharts = costCharts;
+            this.projection = projection;
+            this.projectionProblem = projectionProblem;
             this.manifest = run.manifest();
             this.config = manifest.config();
             Path copy = run.dir().resolve(io.soaklab.run.Soak.SCENARIO_FILE);
@@ -112,6 +145,7 @@ public final class Report {
             notes();
             latency();
             callsAndSpend();
+            cost();
             episodes();
             roles();
             probes();
@@ -169,12 +203,17 @@ public final class Report {
                 out.append("A whole call: median ").append(Format.latency(e2e.p50())).append(", 99th percentile ")
                         .append(Format.latency(e2e.p99())).append(". ");
             }
-            PricePair price = config.price();
-            out.append("Spend ").append(Format.usd(c.spend())).append(" for ").append(Format.count(c.promptTokens()))
-                    .append(" input and ").append(Format.count(c.completionTokens())).append(" output tokens, at ")
-                    .append(Format.usd(price.inputPerMillion())).append(" / ").append(Format.usd(price.outputPerMillion()))
-                    .append(" per million input / output tokens").append(PricePair.placeholder().equals(price) ? " (placeholder prices: set yours with --price-in and --price-out)" : "")
-                    .append(".</p>\n");
+            Costs costs = run.costs();
+            if (costs == null) {
+                out.append("Not priced: ").append(Format.count(c.promptTokens())).append(" input and ")
+                        .append(Format.count(c.completionTokens())).append(" output tokens.</p>\n");
+            } else {
+                out.append("Spend ").append(Format.usd(c.spend())).append(" for ").append(Format.count(c.promptTokens()))
+                        .append(" input and ").append(Format.count(c.completionTokens())).append(" output tokens, at the list prices of ")
+                        .append(e(costs.tariff().describe())).append(config.embedded() && config.priceAs() == null
+                                ? " (the embedded endpoint's tokens are priced as that model; --price-as picks another)" : "")
+                        .append(".</p>\n");
+            }
             Percentiles lag = run.totals().get(Metric.SCHEDULE_LAG);
             if (!lag.empty() && lag.p99() > 10_000) {
                 out.append("<p class=\"status bad\">The load generator fell behind its schedule: 99th percentile schedule lag ")
@@ -262,6 +301,111 @@ public final class Report {
             }
         }
 
+        private void cost() {
+            Costs costs = run.costs();
+            if (costs == null) {
+                return;
+            }
+            ModelPrice price = costs.tariff().price();
+            Costs.Distribution task = costs.perTask();
+            out.append("<h2>What it cost</h2>\n<p class=\"lead\">The measured calls cost <b>").append(Format.usd(costs.total()))
+                    .append("</b> at ").append(e(price.model())).append("'s list prices (").append(e(price.currency())).append(", effective ")
+                    .append(e(price.effective())).append(", ").append(e(costs.tariff().billing())).append(" billing; catalog ")
+                    .append(e(run.catalog().describe())).append(").");
+            if (task.count() > 0) {
+                out.append(" One task (an episode, every attempt included) cost ").append(Format.usd(task.mean())).append(" on average; half cost under ")
+                        .append(Format.usd(task.p50())).append(", one in ten over ").append(Format.usd(task.p90())).append(". ");
+                out.append(costs.successfulTasks() == task.count() ? "Every task succeeded."
+                        : "Counting what failed tasks cost too, one successful task cost " + Format.usd(costs.perSuccessfulTask()) + ".");
+            }
+            out.append("</p>\n<table><thead><tr><th>kind of token</th><th>tokens</th><th>price per million</th><th>cost</th><th>share</th></tr></thead><tbody>\n");
+            Rates rates = price.prices();
+            for (TokenKind k : TokenKind.values()) {
+                long tokens = costs.tokensByKind().get(k);
+                if (tokens == 0) {
+                    continue;
+                }
+                BigDecimal amount = costs.byKind().get(k);
+                out.append("<tr><td>").append(e(k.label())).append("</td><td>").append(Format.count(tokens)).append("</td><td>")
+                        .append(Format.usd(rates.of(k))).append("</td><td>").append(Format.usd(amount)).append("</td><td>")
+                        .append(costs.total().signum() == 0 ? "-" : Format.percent(amount.doubleValue() / costs.total().doubleValue()))
+                        .append("</td></tr>\n");
+            }
+            out.append("</tbody></table>\n<table><tbody>\n");
+            if (costs.failedTasks().signum() > 0) {
+                row("failed tasks cost", Format.usd(costs.failedTasks()) + " (paid, and nothing to show for it)");
+            }
+            if (costs.retried().signum() > 0) {
+                row("retried attempts cost", Format.usd(costs.retried()) + " (paid for attempts whose result nobody used)");
+            }
+            if (costs.estimated().signum() > 0) {
+                row("resting on local token counts", Format.usd(costs.estimated()) + " (the server reported no usage for those calls)");
+            }
+            if (costs.byRole().size() > 1) {
+                StringBuilder roles = new StringBuilder();
+                costs.byRole().forEach((role, amount) -> roles.append(roles.length() == 0 ? "" : ", ").append(role).append(" ").append(Format.usd(amount)));
+                row("by role", roles.toString());
+            }
+            if (costs.longTierCalls() > 0) {
+                row("long-context calls", Format.count(costs.longTierCalls()) + " billed at the long-context tier");
+            }
+            row("prices", price.model() + " " + price.prices().input().toPlainString() + " in / " + price.prices().cachedInput().toPlainString()
+                    + " cached / " + price.prices().output().toPlainString() + " out per million tokens; source: " + price.source());
+            out.append("</tbody></table>\n");
+            for (Charts.Chart chart : costCharts) {
+                figure(chart);
+            }
+            projection();
+        }
+
+        private void projection() {
+            if (projection == null) {
+                out.append("<p class=\"dim\">").append(projectionProblem == null
+                        ? "For spend at your volume, month by month: <code>soaklab cost " + e(run.dir()) + " --volume 20000/day</code>."
+                        : "The projection could not be made again: " + e(projectionProblem)).append("</p>\n");
+                return;
+            }
+            Projection p = projection;
+            Projection.Scenario base = p.scenarios().get(0);
+            out.append("<h3>Projection</h3>\n<p>At ").append(Format.count(p.parameters().tasksPerDay().longValue()))
+                    .append(" tasks a day, a day costs ").append(Format.usd(p.perDay().p50())).append(" (between ")
+                    .append(Format.usd(p.perDay().p10())).append(" and ").append(Format.usd(p.perDay().p90()))
+                    .append(", P10 to P90); over ").append(p.parameters().months()).append(" months the base scenario totals ")
+                    .append(Format.usd(base.total(Projection.Band::p50))).append(".</p>\n")
+                    .append("<table><thead><tr><th>scenario</th><th>assumes</th><th>first month (P50)</th><th>last month (P10 / P50 / P90)</th><th>total (P50)</th></tr></thead><tbody>\n");
+            for (Projection.Scenario s : p.scenarios()) {
+                Projection.Month last = s.months().get(s.months().size() - 1);
+                out.append("<tr><td>").append(e(s.name())).append("</td><td>").append(e(s.assumes())).append("</td><td>")
+                        .append(Format.usd(s.months().get(0).spend().p50())).append("</td><td>").append(Format.usd(last.spend().p10()))
+                        .append(" / ").append(Format.usd(last.spend().p50())).append(" / ").append(Format.usd(last.spend().p90()))
+                        .append("</td><td>").append(Format.usd(s.total(Projection.Band::p50))).append("</td></tr>\n");
+            }
+            out.append("</tbody></table>\n<table><thead><tr><th>if this changes</th><th>first month (P50)</th><th>difference</th></tr></thead><tbody>\n");
+            for (Projection.Sensitivity s : p.sensitivities()) {
+                out.append("<tr><td>").append(e(s.change())).append("</td><td>").append(Format.usd(s.firstMonth())).append("</td><td>")
+                        .append(s.difference().signum() >= 0 ? "+" : "").append(Format.usd(s.difference())).append("</td></tr>\n");
+            }
+            out.append("</tbody></table>\n");
+            if (!p.reprices().isEmpty()) {
+                out.append("<p>The same tokens at other models' prices. This compares prices only: another model's tokenizer and behaviour ")
+                        .append("would change the token counts themselves.</p>\n<table><thead><tr><th>model</th><th>per task</th><th>first month (P10 / P50 / P90)</th></tr></thead><tbody>\n");
+                for (Projection.Reprice r : p.reprices()) {
+                    out.append("<tr><td>").append(e(r.prices())).append("</td><td>").append(Format.usd(r.perTask())).append("</td><td>")
+                            .append(Format.usd(r.firstMonth().p10())).append(" / ").append(Format.usd(r.firstMonth().p50())).append(" / ")
+                            .append(Format.usd(r.firstMonth().p90())).append("</td></tr>\n");
+                }
+                out.append("</tbody></table>\n");
+            }
+            out.append("<p class=\"dim\">Assumes: ").append(e(String.join("; ", CostFiles.assumptions(run, p))))
+                    .append(". Month by month in <code>").append(CostFiles.CSV).append("</code>.</p>\n");
+        }
+
+        private void figure(Charts.Chart chart) {
+            out.append("<figure><img src=\"").append(CHARTS).append('/').append(e(chart.file())).append("\" width=\"")
+                    .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\" alt=\"").append(e(chart.title()))
+                    .append("\"><figcaption>").append(e(chart.caption())).append("</figcaption></figure>\n");
+        }
+
         private void episodes() {
             io.soaklab.analysis.Episodes ep = run.episodes();
             if (ep.count() == 0) {
@@ -322,13 +466,13 @@ public final class Report {
             if (roles.size() < 2) {
                 return;
             }
-            PricePair price = config.price();
+            Costs costs = run.costs();
             out.append("<h2>By role</h2>\n<table><thead><tr><th>role</th><th>calls</th><th>failed</th><th>retries</th><th>input tokens</th>")
                     .append("<th>cached</th><th>output tokens</th><th>spend</th><th>TTFT p50</th><th>E2E p50</th><th>E2E p99</th></tr></thead><tbody>\n");
             roles.forEach((role, r) -> out.append("<tr><td>").append(e(role)).append("</td><td>").append(Format.count(r.calls()))
                     .append("</td><td>").append(Format.count(r.failed())).append("</td><td>").append(Format.count(r.attempts() - r.calls()))
                     .append("</td><td>").append(Format.count(r.prompt())).append("</td><td>").append(Format.count(r.cached()))
-                    .append("</td><td>").append(Format.count(r.completion())).append("</td><td>").append(Format.usd(price.cost(r.prompt(), r.completion())))
+                    .append("</td><td>").append(Format.count(r.completion())).append("</td><td>").append(costs == null ? "-" : Format.usd(costs.byRole().getOrDefault(role, BigDecimal.ZERO)))
                     .append("</td><td>").append(r.ttft().empty() ? "-" : Format.latency(r.ttft().p50())).append("</td><td>")
                     .append(r.e2e().empty() ? "-" : Format.latency(r.e2e().p50())).append("</td><td>")
                     .append(r.e2e().empty() ? "-" : Format.latency(r.e2e().p99())).append("</td></tr>\n"));
@@ -401,6 +545,9 @@ public final class Report {
             row("endpoint", config.embedded() ? "embedded: " + endpointUrl() : endpointUrl());
             row("model", config.model());
             row("seed", Long.toString(config.seed()));
+            row("prices", io.soaklab.run.RunConfig.UNPRICED.equals(config.pricedAs()) ? "not priced (--price-as none)"
+                    : config.pricedAs() + ", " + config.billing() + " billing" + (config.prices() == null ? "" : ", own prices " + config.prices())
+                    + (config.maxSpend() == null ? "" : ", stop before " + config.maxSpend().toPlainString() + " spent"));
             row("timeouts", "connect " + Durations.format(config.connectTimeout()) + ", first token " + Durations.format(config.firstTokenTimeout())
                     + ", idle " + Durations.format(config.idleTimeout()) + ", call " + Durations.format(config.callTimeout()));
             if (config.apiKeyEnv() != null) {
@@ -427,6 +574,9 @@ public final class Report {
                 {RunRecorder.CALLS, "one line per call attempt"},
                 {RunRecorder.EPISODES, "one line per finished episode"},
                 {RunRecorder.EVENTS, "one line per event inside an episode (compactions, tool failures, probe answers...)"},
+                {io.soaklab.cost.PriceCatalog.FILE, "the price catalog the run was priced with"},
+                {io.soaklab.cost.PriceCatalog.OWN_FILE, "your own prices, on top of the catalog"},
+                {CostFiles.CSV, "the spend projection, month by month (soaklab cost)"},
                 {"jmh.json", "JMH's own result"}}) {
                 if (Files.exists(run.dir().resolve(f[0]))) {
                     out.append("<li><a href=\"").append(e(f[0])).append("\"><code>").append(e(f[0])).append("</code></a>: ")
@@ -446,7 +596,7 @@ public final class Report {
                     .append("<dt>Time per output token (TPOT)</dt><dd>(end - first token) / (output tokens - 1), per call.</dd>\n")
                     .append("<dt>Call latency (E2E)</dt><dd>Intended start to the end of the stream. A retried call counts from its first attempt's intended start: what the agent waited. Each attempt on its own is in <code>attempt</code>.</dd>\n")
                     .append("<dt>Schedule lag</dt><dd>How late soaklab sent a call after its intended start. Large values mean the load generator, not the endpoint, was the bottleneck.</dd>\n")
-                    .append("<dt>Spend</dt><dd>Input tokens times the input price plus output tokens times the output price, from the tokens the server reported.</dd>\n")
+                    .append("<dt>Spend</dt><dd>Each call's tokens, by kind (fresh input, cache reads, cache writes, output, reasoning), times the catalog's price for that kind, from the usage the server reported; retried attempts are paid for too. docs/costs.md has every rule.</dd>\n")
                     .append("</dl>\n");
         }
 

@@ -30,10 +30,16 @@ class ReportTest {
         assertTrue(html.contains("44 calls"), html);
         assertTrue(html.contains("4 failed (9.09%)"), html);
         assertTrue(html.contains("Spend $0.0980"), html);
+        // four tasks of $0.0245 at SyntheticRun's own prices
+        assertTrue(html.contains("<h2>What it cost</h2>"), html);
+        assertTrue(html.contains("The measured calls cost <b>$0.0980</b> at synthetic-1's list prices (USD, effective 2026-01-01, standard billing; catalog soaklab list prices 2026-11-21 + prices test)"), html);
+        assertTrue(html.contains("One task (an episode, every attempt included) cost $0.0245 on average"), html);
+        assertTrue(html.contains("<tr><td>fresh input</td><td>58,000</td><td>$1.00</td><td>$0.0580</td>"), html);
+        assertTrue(html.contains("soaklab cost "), "says how to project");
         assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"), "error text escaped");
         assertFalse(html.contains("<script>"), "nothing from the files is markup");
         assertFalse(html.contains("http://") && html.contains("<link"), "no external resources");
-        for (String chart : new String[] {"ttft.png", "e2e.png", "throughput.png", "errors.png", "context.png"}) {
+        for (String chart : new String[] {"ttft.png", "e2e.png", "throughput.png", "errors.png", "context.png", "spend.png", "cost-per-task.png"}) {
             Path png = dir.resolve("charts").resolve(chart);
             assertTrue(html.contains("src=\"charts/" + chart + "\" width=\"880\" height=\"340\""), chart);
             BufferedImage image = ImageIO.read(png.toFile());

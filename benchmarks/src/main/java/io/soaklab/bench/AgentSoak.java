@@ -193,6 +193,11 @@ public class AgentSoak {
                 completed.calls++;
                 return;
             }
+            String ended = soak.endedEarly();
+            if (ended != null) {
+                // the run ended itself (the spend limit): JMH stops here, and the launcher reports the run
+                throw new IllegalStateException("the run ended: " + ended);
+            }
         }
     }
 }

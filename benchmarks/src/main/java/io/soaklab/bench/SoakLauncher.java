@@ -1,17 +1,21 @@
 package io.soaklab.bench;
 
 import io.soaklab.analysis.RunData;
+import io.soaklab.cost.PriceCatalog;
+import io.soaklab.cost.Tariff;
 import io.soaklab.report.Report;
-import io.soaklab.text.Durations;
+import io.soaklab.run.Preflight;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
 import io.soaklab.run.Soak;
 import io.soaklab.sim.EmbeddedEndpoint;
+import io.soaklab.text.Durations;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.format.ResultFormatType;
@@ -35,6 +39,9 @@ import org.openjdk.jmh.util.Version;
  * }</pre>
  */
 public final class SoakLauncher {
+
+    /** Longest the pre-flight estimate may sample for. */
+    static final Duration PREFLIGHT_LIMIT = Duration.ofSeconds(60);
 
     /** The benchmark every soak runs. */
     static final String BENCHMARK = AgentSoak.class.getName() + ".soak";
@@ -61,6 +68,7 @@ public final class SoakLauncher {
     public static Outcome launch(RunConfig config, Path dir, PrintStream err) throws IOException {
         Soak.requireApiKey(config.apiKeyEnv()); // fail now, not in the forked JVM
         requireJmhLock();
+        preflight(config, err);
         if (config.embedded()) {
             RunFolder.create(dir); // the endpoint's truth log goes into it
         }
@@ -99,6 +107,25 @@ public final class SoakLauncher {
             if (embedded != null) {
                 embedded.close();
             }
+        }
+    }
+
+    /** Before spending real money: what the run will roughly cost, from a few episodes on a fast embedded endpoint. */
+    private static void preflight(RunConfig config, PrintStream err) {
+        if (config.embedded()) {
+            return;
+        }
+        Tariff tariff = config.tariff(PriceCatalog.load(config.prices()));
+        if (tariff == null) {
+            return;
+        }
+        err.println("soaklab: pre-flight: sampling " + config.scenarioName() + " on the embedded endpoint to estimate the spend...");
+        try {
+            Preflight p = Preflight.estimate(config, tariff, PREFLIGHT_LIMIT);
+            err.println(p == null ? "soaklab: pre-flight: no sampled episode finished within " + Durations.format(PREFLIGHT_LIMIT) + "; no estimate"
+                    : "soaklab: " + p.describe(tariff).replace("\n", "\nsoaklab: "));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,6 +1,5 @@
 package io.soaklab.cli;
 
-import io.soaklab.cost.PricePair;
 import io.soaklab.protocol.ClientConfig;
 import io.soaklab.text.Durations;
 import io.soaklab.run.RunConfig;
@@ -35,9 +34,7 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         values.put("--first-token-timeout", Durations.format(ClientConfig.DEFAULT_FIRST_TOKEN_TIMEOUT));
         values.put("--idle-timeout", Durations.format(ClientConfig.DEFAULT_IDLE_TIMEOUT));
         values.put("--call-timeout", Durations.format(ClientConfig.DEFAULT_TOTAL_TIMEOUT));
-        PricePair price = PricePair.placeholder();
-        values.put("--price-in", price.inputPerMillion().toPlainString());
-        values.put("--price-out", price.outputPerMillion().toPlainString());
+        values.put("--billing", run.billing().toString());
         values.put("--api", run.api().wireName());
         values.put("--sim-profile", SimProfiles.DEFAULT);
         values.put("--profile", SimProfiles.DEFAULT);

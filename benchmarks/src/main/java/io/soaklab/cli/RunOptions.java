@@ -1,7 +1,6 @@
 package io.soaklab.cli;
 
 import io.soaklab.bench.SoakLauncher;
-import io.soaklab.cost.PricePair;
 import io.soaklab.protocol.Api;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
@@ -81,11 +80,22 @@ abstract class RunOptions implements Callable<Integer> {
             description = "Run folder (default: results/<UTC yyyyMMdd-HHmmss>-<scenario>).")
     Path out;
 
-    @Option(names = "--price-in", paramLabel = "USD", description = "Price per million input tokens, for the spend figure (default: ${DEFAULT-VALUE}, a placeholder).")
-    BigDecimal priceIn;
+    @Option(names = "--price-as", paramLabel = "MODEL",
+            description = "Bill the run's tokens at this catalog model's prices ('soaklab prices' lists them; 'none' for no prices). "
+                    + "Default: the run's --model; for the embedded endpoint " + RunConfig.EMBEDDED_PRICE_AS + ".")
+    String priceAs;
 
-    @Option(names = "--price-out", paramLabel = "USD", description = "Price per million output tokens (default: ${DEFAULT-VALUE}, a placeholder).")
-    BigDecimal priceOut;
+    @Option(names = "--prices", paramLabel = "FILE",
+            description = "A price file of your own (negotiated prices, your own models), on top of soaklab's list prices (format: docs/costs.md).")
+    Path prices;
+
+    @Option(names = "--billing", paramLabel = "TIER",
+            description = "How calls are billed: standard, batch, flex or priority, optionally +regional (default: ${DEFAULT-VALUE}).")
+    String billing;
+
+    @Option(names = "--max-spend", paramLabel = "USD",
+            description = "Stop the run cleanly (aborted, report written) before its spend passes this.")
+    BigDecimal maxSpend;
 
     @Option(names = "--connect-timeout", paramLabel = "DURATION", description = "Connection timeout (default: ${DEFAULT-VALUE}).")
     Duration connectTimeout;
@@ -146,7 +156,10 @@ abstract class RunOptions implements Callable<Integer> {
                 .callTimeout(callTimeout)
                 .errorBackoff(errorBackoff)
                 .sim(sim.apply(SimProfiles.get(simProfile)).seed(seed).build())
-                .price(new PricePair(priceIn, priceOut))
+                .priceAs(priceAs)
+                .prices(prices)
+                .billing(io.soaklab.cost.Billing.parse(billing))
+                .maxSpend(maxSpend)
                 .forks(forks)
                 .build();
     }

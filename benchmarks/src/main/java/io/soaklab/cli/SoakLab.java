@@ -3,6 +3,7 @@ package io.soaklab.cli;
 import io.soaklab.text.Durations;
 import io.soaklab.run.Versions;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SoakLab.Version.class,
         description = "A JMH-driven performance and cost lab for LLM agents.",
-        subcommands = {RunCommand.class, DemoCommand.class, ScenariosCommand.class, ReportCommand.class, SimCommand.class, JmhCommand.class,
+        subcommands = {RunCommand.class, DemoCommand.class, ScenariosCommand.class, ReportCommand.class, CostCommand.class, PricesCommand.class,
+            SimCommand.class, JmhCommand.class,
             CommandLine.HelpCommand.class})
 public final class SoakLab implements Runnable {
 
@@ -62,6 +64,13 @@ public final class SoakLab implements Runnable {
                 return io.soaklab.protocol.Api.of(text);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
+        cli.registerConverter(BigDecimal.class, text -> { // --max-spend 25, 25.50 or $25
+            try {
+                return new BigDecimal(text.strip().replace("$", "").replace(",", ""));
+            } catch (NumberFormatException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not an amount: write e.g. 25 or 25.50");
             }
         });
         cli.setParameterExceptionHandler(SoakLab::badArguments);

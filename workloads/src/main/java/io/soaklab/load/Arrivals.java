@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -92,7 +93,7 @@ public final class Arrivals {
                     for (int i = 0; i < parts.length; i++) {
                         r[i] = rate(parts[i]); // a zero step is a pause
                     }
-                    if (java.util.Arrays.stream(r).allMatch(x -> x == 0)) {
+                    if (Arrays.stream(r).allMatch(x -> x == 0)) {
                         throw new IllegalArgumentException("every step's rate is zero: nothing would ever be sent");
                     }
                     yield new Arrivals(s, Kind.STEP, r, seconds(at[1]), null, 0);
@@ -118,6 +119,21 @@ public final class Arrivals {
     /** A fresh run through the arrivals; Poisson draws come from {@code seed}. */
     public Schedule schedule(long seed) {
         return new Schedule(new SplittableRandom(seed));
+    }
+
+    /** How many episodes arrive in the first {@code span} of a run, on average. */
+    public double expected(Duration span) {
+        double seconds = span.toNanos() / 1e9;
+        if (kind == Kind.CSV) {
+            return Arrays.stream(replay).filter(t -> t < span.toNanos()).count();
+        }
+        int slices = 10_000; // the rate is piecewise linear: the midpoint rule is exact but at the corners
+        double dt = seconds / slices;
+        double n = 0;
+        for (int i = 0; i < slices; i++) {
+            n += rate((i + 0.5) * dt) * dt;
+        }
+        return n;
     }
 
     /** The arrival rate at {@code t} seconds after the start, per second. */

@@ -15,6 +15,7 @@ import io.soaklab.scenario.Agent;
 import io.soaklab.scenario.Episode;
 import io.soaklab.scenario.Scenario;
 import io.soaklab.text.TokenEstimator;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,6 +66,8 @@ public final class EpisodeRunner implements AutoCloseable {
     private final long watchdogNanos;
     private final ExecutorService subAgents;
     private final Semaphore completedCalls = new Semaphore(0);
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong attemptsMade = new java.util.concurrent.atomic.AtomicLong();
     private final TokenEstimator tokens;
 
     /**
@@ -120,7 +123,17 @@ public final class EpisodeRunner implements AutoCloseable {
      */
     public void shed(int user, long episode, long intendedStart, String why) {
         recorder.recordEpisode(new EpisodeRecord(user, episode, scenario.name(), false, why, intendedStart, intendedStart, 0, 0,
-                Map.of(), Map.of(), Map.of()));
+                Map.of(), Map.of(), Map.of(), BigDecimal.ZERO));
+    }
+
+    /** Attempts waiting for the endpoint now. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Attempts that reached the endpoint (or the watchdog) so far. */
+    public long attempts() {
+        return attemptsMade.get();
     }
 
     /**
@@ -205,14 +218,20 @@ public final class EpisodeRunner implements AutoCloseable {
                     long failedAfter = Math.max(0, System.nanoTime() - intended);
                     r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.CIRCUIT_OPEN, "circuit breaker open: no request sent");
                 } else {
-                    r = await(client.send(request, intended), intended);
+                    inFlight.incrementAndGet();
+                    try {
+                        r = await(client.send(request, intended), intended);
+                    } finally {
+                        inFlight.decrementAndGet();
+                    }
+                    attemptsMade.incrementAndGet();
                     if (!r.usage().known() && (r.ok() || r.contentChunks() > 0)) {
                         r = r.withUsage(estimate(tokens, request, r.content()));
                     }
                 }
                 Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
-                recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first));
+                run.spend(recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first)).total());
                 long end = intended + r.e2eNanos();
                 run.add(role, r, last, end - first);
                 if (last) {
@@ -265,6 +284,7 @@ public final class EpisodeRunner implements AutoCloseable {
         final Map<String, Map<String, LongAdder>> roles = new ConcurrentHashMap<>();
         final Map<String, DoubleAdder> metrics = new ConcurrentHashMap<>();
         volatile String reason;
+        private BigDecimal cost = BigDecimal.ZERO;
 
         Run(int user, long index, long start) {
             super("agent", new Timeline(start));
@@ -343,6 +363,14 @@ public final class EpisodeRunner implements AutoCloseable {
             return results;
         }
 
+        synchronized void spend(BigDecimal amount) {
+            cost = cost.add(amount);
+        }
+
+        synchronized BigDecimal cost() {
+            return cost;
+        }
+
         @Override
         public void fail(String why) {
             synchronized (this) {
@@ -369,7 +397,7 @@ public final class EpisodeRunner implements AutoCloseable {
             Map<String, Double> metricTotals = new HashMap<>();
             metrics.forEach((k, v) -> metricTotals.put(k, v.sum()));
             recorder.recordEpisode(new EpisodeRecord(user, index, scenario.name(), reason == null, reason, start, lastEnd.get(),
-                    calls.get(), attempts.get(), tokenTotals, roleTotals, metricTotals));
+                    calls.get(), attempts.get(), tokenTotals, roleTotals, metricTotals, cost()));
         }
 
         /** Tallies one attempt; {@code busyNanos}: the call's time from its first intended start, retries included. */

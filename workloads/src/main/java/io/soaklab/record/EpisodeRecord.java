@@ -1,5 +1,6 @@
 package io.soaklab.record;
 
+import java.math.BigDecimal;
 import java.util.Map;
 
 /**
@@ -20,10 +21,11 @@ import java.util.Map;
  * @param roles            per role: {@code calls}, {@code prompt}, {@code completion}, {@code cached},
  *                         {@code busy_us} (time in calls)
  * @param metrics          the scenario's own figures (compactions, tool failures, probe scores...)
+ * @param cost             what every attempt of the episode cost (zero when the run is not priced)
  */
 public record EpisodeRecord(int user, long episode, String scenario, boolean ok, String reason, long intendedNanos, long endNanos,
                             int calls, int attempts, Map<String, Long> tokens, Map<String, Map<String, Long>> roles,
-                            Map<String, Double> metrics) {
+                            Map<String, Double> metrics, BigDecimal cost) {
 
     public EpisodeRecord {
         tokens = Map.copyOf(tokens);

@@ -2,6 +2,8 @@ package io.soaklab.record;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.soaklab.cost.Cost;
+import io.soaklab.cost.Tariff;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.Usage;
 import java.io.BufferedOutputStream;
@@ -9,6 +11,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,6 +63,11 @@ public final class RunRecorder implements AutoCloseable {
     private static final double MAX_VALUE_UNIT_RATIO = 1000.0;
 
     private final TimeBase time;
+    /** Prices each call, or null when the run is not priced. */
+    private final Tariff tariff;
+    private final Object spendLock = new Object();
+    private BigDecimal windowSpend = BigDecimal.ZERO;
+    private BigDecimal totalSpend = BigDecimal.ZERO;
     private final Recorder[] recorders = new Recorder[METRICS.length];
     /** Held from taking a window's histograms to writing them: windows reach the log in order. */
     private final Object hlogOrder = new Object();
@@ -94,8 +102,9 @@ public final class RunRecorder implements AutoCloseable {
     private boolean sealed;
     private boolean closed;
 
-    private RunRecorder(Path dir, TimeBase time) throws IOException {
+    private RunRecorder(Path dir, TimeBase time, Tariff tariff) throws IOException {
         this.time = time;
+        this.tariff = tariff;
         for (int i = 0; i < METRICS.length; i++) {
             recorders[i] = new Recorder(3); // auto-resizing: a session may last hours
         }
@@ -125,9 +134,21 @@ public final class RunRecorder implements AutoCloseable {
         }, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Creates the run's record files in {@code dir}, with times anchored at {@code time}. */
+    /** Creates the run's record files in {@code dir}, with times anchored at {@code time}; calls are not priced. */
     public static RunRecorder open(Path dir, TimeBase time) throws IOException {
-        return new RunRecorder(dir, time);
+        return new RunRecorder(dir, time, null);
+    }
+
+    /** As {@link #open(Path, TimeBase)}, each call priced by {@code tariff} ({@code cost_usd} in {@code calls.jsonl}). */
+    public static RunRecorder open(Path dir, TimeBase time, Tariff tariff) throws IOException {
+        return new RunRecorder(dir, time, tariff);
+    }
+
+    /** What the run's recorded calls have cost so far (zero when not priced). */
+    public BigDecimal spend() {
+        synchronized (spendLock) {
+            return totalSpend;
+        }
     }
 
     /** Where the client reports inter-token gaps, in microseconds, as they happen. */
@@ -144,14 +165,24 @@ public final class RunRecorder implements AutoCloseable {
      * Records one finished call attempt: its latencies into the current window's histograms, and
      * one line into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O
      * thread.
+     *
+     * @return what the attempt cost ({@link Cost#ZERO} when the run is not priced)
      */
-    public void recordCall(CallResult r, CallInfo info) {
-        record(() -> callValues(r, info), () -> writeCall(r, info));
+    public Cost recordCall(CallResult r, CallInfo info) {
+        Cost cost = tariff == null ? Cost.ZERO : tariff.cost(r.usage());
+        record(() -> {
+            callValues(r, info);
+            synchronized (spendLock) {
+                windowSpend = windowSpend.add(cost.total());
+                totalSpend = totalSpend.add(cost.total());
+            }
+        }, () -> writeCall(r, info, cost));
+        return cost;
     }
 
     /** Records a call made in a single attempt by the lane {@code agent}. */
-    public void recordCall(CallResult r, int user, long episode, int step) {
-        recordCall(r, CallInfo.single(user, episode, "agent", step, r.intendedNanos()));
+    public Cost recordCall(CallResult r, int user, long episode, int step) {
+        return recordCall(r, CallInfo.single(user, episode, "agent", step, r.intendedNanos()));
     }
 
     /**
@@ -206,7 +237,7 @@ public final class RunRecorder implements AutoCloseable {
         return nanos < 0 ? -1 : nanos + extra;
     }
 
-    private void writeCall(CallResult r, CallInfo info) {
+    private void writeCall(CallResult r, CallInfo info, Cost cost) {
         writeLine(calls, info.user(), info.episode(), g -> {
             g.writeStringField("role", info.role());
             g.writeNumberField("step", info.step());
@@ -243,6 +274,13 @@ public final class RunRecorder implements AutoCloseable {
                 g.writeNumberField("cache_write_1h_tokens", u.cacheWrite1hTokens());
             }
             g.writeStringField("usage", u.source().wireName());
+            if (tariff != null) {
+                g.writeFieldName("cost_usd");
+                g.writeNumber(cost.total().toPlainString()); // exact: a decimal, never a binary float
+                if (cost.longTier()) {
+                    g.writeBooleanField("long_context_tier", true);
+                }
+            }
             if (r.requestId() != null) {
                 g.writeStringField("request_id", r.requestId());
             }
@@ -305,6 +343,10 @@ public final class RunRecorder implements AutoCloseable {
             g.writeNumberField("duration_us", micros(e.durationNanos()));
             g.writeNumberField("calls", e.calls());
             g.writeNumberField("attempts", e.attempts());
+            if (tariff != null) {
+                g.writeFieldName("cost_usd");
+                g.writeNumber(e.cost().toPlainString());
+            }
             g.writeObjectFieldStart("tokens");
             for (var t : new java.util.TreeMap<>(e.tokens()).entrySet()) {
                 g.writeNumberField(t.getKey(), t.getValue());
@@ -424,7 +466,7 @@ public final class RunRecorder implements AutoCloseable {
 
     /** A closed window's histograms, taken under the lock and written after it. */
     private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
-                          long calls, long attempts, long errors, long promptTokens, long completionTokens) {
+                          long calls, long attempts, long errors, long promptTokens, long completionTokens, BigDecimal spend) {
     }
 
     /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
@@ -435,9 +477,14 @@ public final class RunRecorder implements AutoCloseable {
         for (int i = 0; i < METRICS.length; i++) {
             histograms[i] = recorders[i].getIntervalHistogram();
         }
+        BigDecimal spent;
+        synchronized (spendLock) {
+            spent = windowSpend;
+            windowSpend = BigDecimal.ZERO;
+        }
         Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
                 windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(),
-                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset());
+                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent);
         windowStart = end;
         if (measured) {
             measuredWindows++;
@@ -465,7 +512,7 @@ public final class RunRecorder implements AutoCloseable {
         Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
         return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.attempts(), w.errors(),
                 w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
-                lag.getTotalCount() == 0 ? -1 : lag.getMaxValue());
+                lag.getTotalCount() == 0 ? -1 : lag.getMaxValue(), w.spend(), spend());
     }
 
     /** Measured windows closed so far. */

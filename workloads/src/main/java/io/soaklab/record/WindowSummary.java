@@ -1,5 +1,7 @@
 package io.soaklab.record;
 
+import java.math.BigDecimal;
+
 /**
  * What one window recorded, for the progress line and {@code run.json}.
  *
@@ -16,6 +18,8 @@ package io.soaklab.record;
  * @param ttftP99Micros    99th percentile TTFT, or -1
  * @param e2eP99Micros     99th percentile end-to-end latency, or -1
  * @param lagMaxMicros     largest schedule lag, or -1
+ * @param spend            what the window's attempts cost (zero when the run is not priced)
+ * @param runSpend         what the run has cost so far
  */
 public record WindowSummary(
         boolean warmup,
@@ -30,7 +34,9 @@ public record WindowSummary(
         long ttftP50Micros,
         long ttftP99Micros,
         long e2eP99Micros,
-        long lagMaxMicros) {
+        long lagMaxMicros,
+        BigDecimal spend,
+        BigDecimal runSpend) {
 
     /** Window length in seconds. */
     public double seconds() {

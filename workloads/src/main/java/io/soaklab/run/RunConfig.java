@@ -1,7 +1,11 @@
 package io.soaklab.run;
 
 import io.soaklab.text.Durations;
-import io.soaklab.cost.PricePair;
+import io.soaklab.cost.Billing;
+import io.soaklab.cost.PriceCatalog;
+import io.soaklab.cost.Tariff;
+import java.math.BigDecimal;
+import java.nio.file.Path;
 import io.soaklab.load.Arrivals;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ClientConfig;
@@ -44,7 +48,11 @@ import java.util.Objects;
  * @param callTimeout       longest a whole call may take
  * @param errorBackoff      closed load: extra pause after a failed episode before the user's next
  * @param sim               the embedded endpoint's model (used when {@code endpoint} is null)
- * @param price             input/output price per 1M tokens for the spend figure
+ * @param priceAs           the catalog model whose prices the run's tokens are billed at; null: the run's
+ *                          model (for the embedded endpoint, {@link #EMBEDDED_PRICE_AS}); {@code none}: no prices
+ * @param prices            a price file of one's own, on top of soaklab's list prices, or null
+ * @param billing           the service tier (standard, batch, flex, priority) and regional uplift
+ * @param maxSpend          stop the run before its spend passes this, in the catalog's currency; null for no limit
  * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
  */
 public record RunConfig(
@@ -69,8 +77,16 @@ public record RunConfig(
         Duration callTimeout,
         Duration errorBackoff,
         SimConfig sim,
-        PricePair price,
+        String priceAs,
+        Path prices,
+        Billing billing,
+        BigDecimal maxSpend,
         int forks) {
+
+    /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
+    public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
+    /** {@code --price-as none}: the run is not priced. */
+    public static final String UNPRICED = "none";
 
     /** Shortest window accepted. */
     public static final Duration MIN_WINDOW = Duration.ofMillis(100);
@@ -81,7 +97,8 @@ public record RunConfig(
         Objects.requireNonNull(window, "window");
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(sim, "sim");
-        Objects.requireNonNull(price, "price");
+        Objects.requireNonNull(billing, "billing");
+        check(maxSpend == null || maxSpend.signum() > 0, "--max-spend must be above zero");
         Objects.requireNonNull(api, "api");
         check(concurrency >= 1 && concurrency <= 100_000, "--concurrency must be between 1 and 100000, was " + concurrency);
         Objects.requireNonNull(thinkTime, "thinkTime");
@@ -127,6 +144,16 @@ public record RunConfig(
     /** The scenario's name: the built-in's, or the one its file gives. */
     public String scenarioName() {
         return Scenarios.isFile(scenario) ? Scenarios.resolve(scenario).name() : scenario;
+    }
+
+    /** The model whose prices bill this run, or {@code none}. */
+    public String pricedAs() {
+        return priceAs != null ? priceAs : embedded() ? EMBEDDED_PRICE_AS : model;
+    }
+
+    /** The run's tariff, or null when it is not priced ({@code --price-as none}). */
+    public Tariff tariff(PriceCatalog catalog) {
+        return UNPRICED.equals(pricedAs()) ? null : catalog.tariff(pricedAs(), billing);
     }
 
     /** True for an open load (episodes arriving at a rate). */
@@ -205,7 +232,10 @@ public record RunConfig(
         private Duration callTimeout = ClientConfig.DEFAULT_TOTAL_TIMEOUT;
         private Duration errorBackoff = Duration.ofSeconds(1);
         private SimConfig sim = SimConfig.defaults();
-        private PricePair price = PricePair.placeholder();
+        private String priceAs;
+        private Path prices;
+        private Billing billing = Billing.STANDARD;
+        private BigDecimal maxSpend;
         private int forks = 1;
 
         private Builder() {
@@ -316,8 +346,23 @@ public record RunConfig(
             return this;
         }
 
-        public Builder price(PricePair price) {
-            this.price = price;
+        public Builder priceAs(String model) {
+            this.priceAs = model;
+            return this;
+        }
+
+        public Builder prices(Path file) {
+            this.prices = file;
+            return this;
+        }
+
+        public Builder billing(Billing billing) {
+            this.billing = billing;
+            return this;
+        }
+
+        public Builder maxSpend(BigDecimal limit) {
+            this.maxSpend = limit;
             return this;
         }
 
@@ -337,8 +382,13 @@ public record RunConfig(
             if (arrival != null) {
                 Arrivals.parse(arrival);
             }
-            return new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
-                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, price, forks);
+            RunConfig config = new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
+                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, priceAs, prices, billing, maxSpend, forks);
+            config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
+            if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {
+                throw new IllegalArgumentException("--max-spend needs prices: drop --price-as none");
+            }
+            return config;
         }
     }
 }

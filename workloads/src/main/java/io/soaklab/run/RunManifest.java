@@ -1,5 +1,7 @@
 package io.soaklab.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -74,11 +76,23 @@ public record RunManifest(
                 versions, config, endpoint, config.windows(), 0);
     }
 
-    /** Reads {@code dir/run.json}. */
+    /** Configuration fields added since the first run.json, with the value runs without them had. */
+    private static final Map<String, String> EARLIER_DEFAULTS = Map.of("think_time", "0s", "ramp_up", "0s", "max_in_flight", "1000",
+            "billing", "standard", "price_as", RunConfig.UNPRICED);
+
+    /** Reads {@code dir/run.json}, also one written by an earlier soaklab (what it lacks takes today's default). */
     public static RunManifest read(Path dir) throws IOException {
         Path file = dir.resolve(FILE);
         try {
-            return Json.MAPPER.readValue(file.toFile(), RunManifest.class);
+            JsonNode tree = Json.MAPPER.readTree(file.toFile());
+            if (tree.get("config") instanceof ObjectNode config) {
+                EARLIER_DEFAULTS.forEach((field, value) -> {
+                    if (!config.has(field)) {
+                        config.put(field, value);
+                    }
+                });
+            }
+            return Json.MAPPER.treeToValue(tree, RunManifest.class);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {
             throw new NoSuchFileException(file.toString(), null, "no " + FILE + ": not a soaklab run folder");
         }

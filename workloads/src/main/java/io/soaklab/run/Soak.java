@@ -1,5 +1,8 @@
 package io.soaklab.run;
 
+import io.soaklab.cost.Cost;
+import io.soaklab.cost.PriceCatalog;
+import io.soaklab.cost.Tariff;
 import io.soaklab.load.Arrivals;
 import io.soaklab.load.ClosedLoad;
 import io.soaklab.load.EpisodeRunner;
@@ -14,6 +17,9 @@ import io.soaklab.scenario.ScenarioSpec;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.EmbeddedEndpoint;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -53,6 +59,7 @@ public final class Soak implements AutoCloseable {
     private final Thread shutdownHook;
     private final EpisodeRunner runner;
     private final Load load;
+    private final Tariff tariff;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -75,7 +82,9 @@ public final class Soak implements AutoCloseable {
         }
         this.ownEndpoint = own;
         try {
-            this.recorder = RunRecorder.open(dir, TimeBase.now());
+            PriceCatalog kept = PriceCatalog.readFrom(dir);
+            this.tariff = config.tariff(kept != null ? kept : PriceCatalog.load(config.prices()));
+            this.recorder = RunRecorder.open(dir, TimeBase.now(), tariff);
         } catch (IOException | RuntimeException e) {
             if (own != null) {
                 own.close();
@@ -94,6 +103,9 @@ public final class Soak implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         if (watchParent) {
             watchParent();
+        }
+        if (config.maxSpend() != null) {
+            guardSpend(config.maxSpend());
         }
     }
 
@@ -120,9 +132,10 @@ public final class Soak implements AutoCloseable {
         RunFolder.create(dir);
         // The scenario as it was when the run began: the load generator and later readers use this copy.
         String yaml = Scenarios.isFile(config.scenario())
-                ? java.nio.file.Files.readString(Path.of(config.scenario()))
+                ? Files.readString(Path.of(config.scenario()))
                 : Scenarios.yaml(config.scenario());
-        java.nio.file.Files.writeString(dir.resolve(SCENARIO_FILE), yaml);
+        Files.writeString(dir.resolve(SCENARIO_FILE), yaml);
+        PriceCatalog.load(config.prices()).writeTo(dir); // the prices as they were: costs stay reproducible
         RunManifest manifest = RunManifest.create(dir, config, endpoint);
         manifest.write(dir);
         return manifest;
@@ -174,6 +187,16 @@ public final class Soak implements AutoCloseable {
         return runner;
     }
 
+    /** How the run's calls are priced, or null when they are not. */
+    public Tariff tariff() {
+        return tariff;
+    }
+
+    /** Why the run ended early (a signal, the spend limit), or null while it runs or when it ended normally. */
+    public synchronized String endedEarly() {
+        return closed && manifest.status() != RunStatus.COMPLETE ? manifest.message() : null;
+    }
+
     /** The scenario this run runs. */
     public ScenarioSpec scenario() {
         return spec;
@@ -182,7 +205,7 @@ public final class Soak implements AutoCloseable {
     /** The run folder's copy of the scenario, or (for a folder without one) the configured scenario. */
     private static ScenarioSpec readScenario(Path dir, RunConfig config) {
         Path copy = dir.resolve(SCENARIO_FILE);
-        return java.nio.file.Files.exists(copy) ? Scenarios.read(copy) : Scenarios.resolve(config.scenario());
+        return Files.exists(copy) ? Scenarios.read(copy) : Scenarios.resolve(config.scenario());
     }
 
     /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */
@@ -229,11 +252,12 @@ public final class Soak implements AutoCloseable {
             where = String.format(Locale.ROOT, "window %d/%d %s elapsed, %s left", w.index() + 1, config.windows(), clock(elapsed), clock(left));
         }
         return String.format(Locale.ROOT,
-                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%)%s | tokens in %s out %s (%.0f/s) | max lag %s",
+                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%)%s | tokens in %s out %s (%.0f/s)%s | max lag %s",
                 where, w.calls() / seconds, latency(w.ttftP50Micros()), latency(w.ttftP99Micros()), latency(w.e2eP99Micros()),
                 w.errors(), w.calls() == 0 ? 0.0 : 100.0 * w.errors() / w.calls(),
                 w.attempts() > w.calls() ? " | retries " + (w.attempts() - w.calls()) : "",
-                count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds, latency(w.lagMaxMicros()));
+                count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds,
+                tariff == null ? "" : " | spend " + Cost.format(w.spend()) + " (run " + Cost.format(w.runSpend()) + ")", latency(w.lagMaxMicros()));
     }
 
     /** Ends the run: complete if every planned window ran, else aborted. */
@@ -319,6 +343,38 @@ public final class Soak implements AutoCloseable {
         return micros < 1000 ? String.format(Locale.ROOT, "%.2fms", micros / 1000.0)
                 : micros < 1_000_000 ? String.format(Locale.ROOT, "%.0fms", micros / 1000.0)
                 : String.format(Locale.ROOT, "%.2fs", micros / 1e6);
+    }
+
+    /**
+     * Ends the run before its spend passes {@code limit}: what is spent, plus what the calls in
+     * flight will likely cost, at the mean attempt's cost so far.
+     */
+    private void guardSpend(BigDecimal limit) {
+        Thread guard = new Thread(() -> {
+            while (!isClosed()) {
+                BigDecimal spent = recorder.spend();
+                long attempts = runner.attempts();
+                BigDecimal ahead = attempts == 0 ? BigDecimal.ZERO
+                        : spent.multiply(BigDecimal.valueOf(runner.inFlight()))
+                                .divide(BigDecimal.valueOf(attempts), 12, RoundingMode.HALF_UP);
+                if (spent.add(ahead).compareTo(limit) >= 0) {
+                    close(RunStatus.ABORTED, "stopped by --max-spend " + limit.toPlainString() + ": " + Cost.format(spent) + " spent, and the "
+                            + runner.inFlight() + " calls in flight would have passed the limit");
+                    return;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "soaklab-spend-guard");
+        guard.setDaemon(true);
+        guard.start();
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private static String count(long n) {

@@ -55,7 +55,7 @@ class RunRecorderTest {
         long end = System.nanoTime();
         return new EpisodeRecord(user, index, "coding-agent", true, null, end - millis * MS, end, 3, 3,
                 Map.of("prompt", 3000L, "completion", 300L), Map.of("coder", Map.of("calls", 2L), "agent", Map.of("calls", 1L)),
-                Map.of("compactions", 2.0, "probe_similarity", 0.5));
+                Map.of("compactions", 2.0, "probe_similarity", 0.5), java.math.BigDecimal.ZERO);
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.cost.PricePair;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +51,7 @@ class RunConfigTest {
     void runJsonRoundTripsAndHoldsNoSecret() throws Exception {
         RunConfig config = RunConfig.builder().endpoint(URI.create("https://api.example.com/v1")).model("gpt-x")
                 .apiKeyEnv("MY_KEY").concurrency(32).duration(Duration.ofHours(8)).window(Duration.ofSeconds(60))
-                .price(PricePair.of("2.50", "10.00")).build();
+                .priceAs("gpt-5.4").maxSpend(new java.math.BigDecimal("25")).build();
         RunManifest m = RunManifest.create(dir, config, new RunManifest.Endpoint(config.endpoint(), false));
         m.write(dir);
         String text = Files.readString(dir.resolve(RunManifest.FILE));

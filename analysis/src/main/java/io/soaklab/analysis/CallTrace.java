@@ -1,0 +1,163 @@
+package io.soaklab.analysis;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.protocol.Usage;
+import io.soaklab.record.RunRecorder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every call attempt's usage, read once from {@code calls.jsonl} into compact arrays: what prices
+ * are applied to, again and again (the run's own tariff, other models', what-if changes), without
+ * reading the file again. About 70 bytes a call.
+ */
+final class CallTrace {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    int size;
+    long[] prompt = new long[1024];
+    long[] completion = new long[1024];
+    long[] cached = new long[1024];
+    long[] reasoning = new long[1024];
+    long[] cacheWrite = new long[1024];
+    long[] cacheWrite1h = new long[1024];
+    /** Window of a measured call, -1 for warmup. */
+    int[] window = new int[1024];
+    /** Index into {@link #episodes}. */
+    int[] episode = new int[1024];
+    /** Index into {@link #roles}. */
+    int[] role = new int[1024];
+    boolean[] last = new boolean[1024];
+    boolean[] estimated = new boolean[1024];
+    final List<String> roles = new ArrayList<>();
+    /** Episodes by (user, episode), in order of first call. */
+    final List<long[]> episodes = new ArrayList<>();
+    private final Map<Long, Integer> episodeIndex = new HashMap<>();
+    private final Map<String, Integer> roleIndex = new HashMap<>();
+
+    static CallTrace read(Path dir) throws IOException {
+        CallTrace t = new CallTrace();
+        Path file = dir.resolve(RunRecorder.CALLS);
+        if (!Files.exists(file)) {
+            return t;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = reader.readLine()) != null) {
+                if (!text.isBlank()) {
+                    t.add(text);
+                }
+            }
+        }
+        return t;
+    }
+
+    private void add(String text) {
+        boolean warmup = false;
+        int w = 0;
+        long user = 0;
+        long ep = 0;
+        String r = "agent";
+        boolean isLast = true;
+        long p = 0;
+        long c = 0;
+        long ca = 0;
+        long re = 0;
+        long cw = 0;
+        long cw1 = 0;
+        boolean est = false;
+        try (JsonParser parser = JSON.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                switch (field) {
+                    case "phase" -> warmup = "warmup".equals(parser.getText());
+                    case "window" -> w = parser.getIntValue();
+                    case "user" -> user = parser.getLongValue();
+                    case "episode", "session" -> ep = parser.getLongValue();
+                    case "role" -> r = parser.getText();
+                    case "last" -> isLast = parser.getBooleanValue();
+                    case "prompt_tokens" -> p = parser.getLongValue();
+                    case "completion_tokens" -> c = parser.getLongValue();
+                    case "cached_tokens" -> ca = parser.getLongValue();
+                    case "reasoning_tokens" -> re = parser.getLongValue();
+                    case "cache_write_tokens" -> cw = parser.getLongValue();
+                    case "cache_write_1h_tokens" -> cw1 = parser.getLongValue();
+                    case "usage" -> est = "estimated".equals(parser.getText());
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT) {
+                return; // a line cut off by a killed run: left out, as RunData says
+            }
+        } catch (IOException | RuntimeException cutOff) {
+            return;
+        }
+        grow();
+        int i = size++;
+        prompt[i] = p;
+        completion[i] = c;
+        cached[i] = ca;
+        reasoning[i] = re;
+        cacheWrite[i] = cw;
+        cacheWrite1h[i] = cw1;
+        window[i] = warmup ? -1 : w;
+        long key = user * 1_000_000_007L + ep;
+        final long u = user;
+        final long e = ep;
+        episode[i] = episodeIndex.computeIfAbsent(key, k -> {
+            episodes.add(new long[] {u, e});
+            return episodes.size() - 1;
+        });
+        role[i] = roleIndex.computeIfAbsent(r, k -> {
+            roles.add(k);
+            return roles.size() - 1;
+        });
+        last[i] = isLast;
+        estimated[i] = est;
+    }
+
+    /** The episode index of (user, episode), or -1. */
+    int episodeOf(long user, long ep) {
+        Integer i = episodeIndex.get(user * 1_000_000_007L + ep);
+        return i == null ? -1 : i;
+    }
+
+    /** Call {@code i}'s usage. */
+    Usage usage(int i) {
+        return new Usage(prompt[i], completion[i], cached[i], reasoning[i], cacheWrite[i], cacheWrite1h[i],
+                estimated[i] ? Usage.Source.ESTIMATED : Usage.Source.SERVER);
+    }
+
+    private void grow() {
+        if (size < prompt.length) {
+            return;
+        }
+        int n = prompt.length * 2;
+        prompt = Arrays.copyOf(prompt, n);
+        completion = Arrays.copyOf(completion, n);
+        cached = Arrays.copyOf(cached, n);
+        reasoning = Arrays.copyOf(reasoning, n);
+        cacheWrite = Arrays.copyOf(cacheWrite, n);
+        cacheWrite1h = Arrays.copyOf(cacheWrite1h, n);
+        window = Arrays.copyOf(window, n);
+        episode = Arrays.copyOf(episode, n);
+        role = Arrays.copyOf(role, n);
+        last = Arrays.copyOf(last, n);
+        estimated = Arrays.copyOf(estimated, n);
+    }
+}

@@ -1,0 +1,229 @@
+package io.soaklab.analysis;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soaklab.cost.Cost;
+import io.soaklab.cost.Tariff;
+import io.soaklab.cost.TokenKind;
+import io.soaklab.protocol.Usage;
+import io.soaklab.record.RunRecorder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * What a run cost, from its recorded usage and a tariff: in all, by kind of token, by role, by
+ * window, per task; what failed and retried work cost; how much rests on locally counted usage.
+ * Exact decimal arithmetic throughout. The same trace can be priced under another tariff, or with
+ * its usage changed (what if the cache hit less?): the figures of a projection.
+ *
+ * <pre>{@code
+ * Costs c = RunData.load(dir).costs();
+ * BigDecimal perTask = c.perTask().mean();
+ * }</pre>
+ */
+public final class Costs {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A distribution of task costs: how many tasks, and the mean and percentiles of what one cost. */
+    public record Distribution(int count, BigDecimal mean, BigDecimal p50, BigDecimal p90, BigDecimal p99, BigDecimal max) {
+        static Distribution of(List<BigDecimal> values) {
+            if (values.isEmpty()) {
+                return new Distribution(0, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO, BigDecimal.ZERO);
+            }
+            List<BigDecimal> sorted = new ArrayList<>(values);
+            Collections.sort(sorted);
+            BigDecimal sum = BigDecimal.ZERO;
+            for (BigDecimal v : sorted) {
+                sum = sum.add(v);
+            }
+            return new Distribution(sorted.size(), sum.divide(BigDecimal.valueOf(sorted.size()), 12, java.math.RoundingMode.HALF_EVEN),
+                    rank(sorted, 50), rank(sorted, 90), rank(sorted, 99), sorted.get(sorted.size() - 1));
+        }
+
+        /** Nearest-rank percentile. */
+        static BigDecimal rank(List<BigDecimal> sorted, double p) {
+            int i = (int) Math.ceil(p / 100 * sorted.size()) - 1;
+            return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+        }
+    }
+
+    private final Tariff tariff;
+    private BigDecimal total = BigDecimal.ZERO;
+    private final Map<TokenKind, BigDecimal> byKind = new EnumMap<>(TokenKind.class);
+    private final Map<TokenKind, Long> tokensByKind = new EnumMap<>(TokenKind.class);
+    private final Map<String, BigDecimal> byRole = new LinkedHashMap<>();
+    private final List<BigDecimal> byWindow = new ArrayList<>();
+    private BigDecimal retried = BigDecimal.ZERO;
+    private BigDecimal estimated = BigDecimal.ZERO;
+    private long longTierCalls;
+    private final List<BigDecimal> tasks = new ArrayList<>();
+    private BigDecimal failedTasks = BigDecimal.ZERO;
+    private int okTasks;
+
+    private Costs(Tariff tariff) {
+        this.tariff = tariff;
+        for (TokenKind k : TokenKind.values()) {
+            byKind.put(k, BigDecimal.ZERO);
+            tokensByKind.put(k, 0L);
+        }
+    }
+
+    /** The run in {@code dir} priced by {@code tariff}. */
+    public static Costs of(Path dir, Tariff tariff) throws IOException {
+        return of(dir, CallTrace.read(dir), tariff, UnaryOperator.identity());
+    }
+
+    /** {@code trace} priced by {@code tariff}, each call's usage first passed through {@code change}. */
+    static Costs of(Path dir, CallTrace trace, Tariff tariff, UnaryOperator<Usage> change) throws IOException {
+        Costs c = new Costs(tariff);
+        BigDecimal[] perEpisode = new BigDecimal[trace.episodes.size()];
+        for (int i = 0; i < trace.size; i++) {
+            Cost cost = tariff.cost(change.apply(trace.usage(i)));
+            int e = trace.episode[i];
+            perEpisode[e] = perEpisode[e] == null ? cost.total() : perEpisode[e].add(cost.total());
+            int w = trace.window[i];
+            if (w < 0) {
+                continue; // warmup: in its episode's cost, not in the run's measured spend
+            }
+            c.total = c.total.add(cost.total());
+            for (TokenKind k : TokenKind.values()) {
+                c.byKind.merge(k, cost.amounts().getOrDefault(k, BigDecimal.ZERO), BigDecimal::add);
+                c.tokensByKind.merge(k, cost.tokens().getOrDefault(k, 0L), Long::sum);
+            }
+            c.byRole.merge(trace.roles.get(trace.role[i]), cost.total(), BigDecimal::add);
+            while (c.byWindow.size() <= w) {
+                c.byWindow.add(BigDecimal.ZERO);
+            }
+            c.byWindow.set(w, c.byWindow.get(w).add(cost.total()));
+            if (!trace.last[i]) {
+                c.retried = c.retried.add(cost.total());
+            }
+            if (cost.estimated()) {
+                c.estimated = c.estimated.add(cost.total());
+            }
+            if (cost.longTier()) {
+                c.longTierCalls++;
+            }
+        }
+        c.tasks(dir, trace, perEpisode);
+        return c;
+    }
+
+    /** Each measured episode's cost (all its calls, wherever they fell), and its outcome. */
+    private void tasks(Path dir, CallTrace trace, BigDecimal[] perEpisode) throws IOException {
+        Path file = dir.resolve(RunRecorder.EPISODES);
+        if (!Files.exists(file)) {
+            return;
+        }
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String text;
+            while ((text = reader.readLine()) != null) {
+                JsonNode n;
+                try {
+                    n = JSON.readTree(text);
+                } catch (IOException cutOff) {
+                    continue; // RunData notes it
+                }
+                if (n == null || "warmup".equals(n.path("phase").asText())) {
+                    continue;
+                }
+                int e = trace.episodeOf(n.path("user").asLong(), n.path("episode").asLong());
+                BigDecimal cost = e < 0 || perEpisode[e] == null ? BigDecimal.ZERO : perEpisode[e];
+                tasks.add(cost);
+                if (n.path("ok").asBoolean()) {
+                    okTasks++;
+                } else {
+                    failedTasks = failedTasks.add(cost);
+                }
+            }
+        }
+    }
+
+    public Tariff tariff() {
+        return tariff;
+    }
+
+    /** Spend of the measured calls. */
+    public BigDecimal total() {
+        return total;
+    }
+
+    /** Spend by kind of token. */
+    public Map<TokenKind, BigDecimal> byKind() {
+        return Collections.unmodifiableMap(byKind);
+    }
+
+    /** Tokens by kind. */
+    public Map<TokenKind, Long> tokensByKind() {
+        return Collections.unmodifiableMap(tokensByKind);
+    }
+
+    /** Spend by role, in order of first appearance. */
+    public Map<String, BigDecimal> byRole() {
+        return Collections.unmodifiableMap(byRole);
+    }
+
+    /** Spend of measured window {@code w}. */
+    public BigDecimal window(int w) {
+        return w < byWindow.size() ? byWindow.get(w) : BigDecimal.ZERO;
+    }
+
+    /** Spend on attempts that were retried: paid for, and seen by nobody. */
+    public BigDecimal retried() {
+        return retried;
+    }
+
+    /** Spend resting on usage counted locally (the server reported none). */
+    public BigDecimal estimated() {
+        return estimated;
+    }
+
+    /** Calls billed at the long-context tier. */
+    public long longTierCalls() {
+        return longTierCalls;
+    }
+
+    /** What one task (a measured episode) cost, every attempt of it included. */
+    public Distribution perTask() {
+        return Distribution.of(tasks);
+    }
+
+    /** The measured tasks' costs, in the order they ended. */
+    public List<BigDecimal> taskCosts() {
+        return Collections.unmodifiableList(tasks);
+    }
+
+    /** Tasks that succeeded. */
+    public int successfulTasks() {
+        return okTasks;
+    }
+
+    /** What failed tasks cost. */
+    public BigDecimal failedTasks() {
+        return failedTasks;
+    }
+
+    /** Everything the measured tasks cost, divided by those that succeeded: what one success really costs. */
+    public BigDecimal perSuccessfulTask() {
+        if (okTasks == 0) {
+            return BigDecimal.ZERO;
+        }
+        BigDecimal all = BigDecimal.ZERO;
+        for (BigDecimal t : tasks) {
+            all = all.add(t);
+        }
+        return all.divide(BigDecimal.valueOf(okTasks), 12, java.math.RoundingMode.HALF_EVEN);
+    }
+}

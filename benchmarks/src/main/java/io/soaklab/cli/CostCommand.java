@@ -1,0 +1,116 @@
+package io.soaklab.cli;
+
+import io.soaklab.analysis.Projection;
+import io.soaklab.analysis.RunData;
+import io.soaklab.report.CostFiles;
+import io.soaklab.report.Report;
+import io.soaklab.run.RunManifest;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code soaklab cost RUN_DIR --volume 20000/day}: what the workload will cost, month by month. */
+@Command(name = "cost",
+        description = {"Project a run's measured cost per task to your volume: daily and monthly spend with P10/P50/P90 bands,",
+            "scenarios, sensitivities, and the same tokens at other models' prices. Writes cost.csv and cost.json into the",
+            "run folder and adds the projection to its report."})
+final class CostCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
+    Path dir;
+
+    @Option(names = "--volume", required = true, paramLabel = "N/day",
+            description = "Tasks (episodes) a day today, e.g. 20000/day, 600000/month or 1000/h.")
+    String volume;
+
+    @Option(names = "--growth", paramLabel = "P%/month", defaultValue = "0%/month",
+            description = "Compound growth of the volume a month, e.g. 8%/month (default: ${DEFAULT-VALUE}).")
+    String growth;
+
+    @Option(names = "--months", paramLabel = "N", defaultValue = "12", description = "Months to project (default: ${DEFAULT-VALUE}).")
+    int months;
+
+    @Option(names = "--models", paramLabel = "MODEL,MODEL", split = ",",
+            description = "Also price the same tokens at these catalog models' prices.")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--start", paramLabel = "YYYY-MM", description = "The first month (default: next month).")
+    String start;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        LocalDate first = start == null ? LocalDate.now().withDayOfMonth(1).plusMonths(1) : month(start);
+        Projection.Parameters p = new Projection.Parameters(perDay(volume), growth(growth), months, models, first);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("no such run folder: " + dir);
+        }
+        if (!Files.exists(dir.resolve(RunManifest.FILE))) {
+            throw new IllegalArgumentException(dir + " is not a run folder (no run.json)");
+        }
+        RunData run = RunData.load(dir);
+        Projection projection = CostFiles.project(run, p);
+        var out = spec.commandLine().getOut();
+        out.print(CostFiles.text(run, projection));
+        out.println("cost.csv: " + dir.resolve(CostFiles.CSV).toAbsolutePath());
+        out.println("report: " + dir.resolve(Report.FILE).toAbsolutePath());
+        out.flush();
+        return 0;
+    }
+
+    /** {@code 20000/day}, {@code 600000/month} (a 30-day month), {@code 140000/week}, {@code 1000/h}; a plain number is a day's. */
+    static BigDecimal perDay(String text) {
+        String s = text.strip().toLowerCase(Locale.ROOT).replace("_", "").replace(",", "");
+        BigDecimal daysPer = BigDecimal.ONE; // days in the unit the volume is given per
+        for (String[] unit : new String[][] {{"/day", "1"}, {"/d", "1"}, {"/month", "30"}, {"/week", "7"}, {"/hour", "0"}, {"/h", "0"}}) {
+            if (s.endsWith(unit[0])) {
+                s = s.substring(0, s.length() - unit[0].length());
+                daysPer = new BigDecimal(unit[1]);
+                break;
+            }
+        }
+        BigDecimal n;
+        try {
+            n = new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--volume '" + text + "': write e.g. 20000/day, 600000/month or 1000/h");
+        }
+        if (n.signum() <= 0) {
+            throw new IllegalArgumentException("--volume must be above zero, was '" + text + "'");
+        }
+        return daysPer.signum() == 0 ? n.multiply(BigDecimal.valueOf(24)) : n.divide(daysPer, MathContext.DECIMAL64);
+    }
+
+    /** {@code 8%/month}, {@code 8%}, {@code 0.08}. */
+    static BigDecimal growth(String text) {
+        String s = text.strip().toLowerCase(Locale.ROOT).replace("/month", "");
+        try {
+            return s.endsWith("%") ? new BigDecimal(s.substring(0, s.length() - 1).strip()).movePointLeft(2) : new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--growth '" + text + "': write e.g. 8%/month");
+        }
+    }
+
+    private static LocalDate month(String text) {
+        try {
+            return YearMonth.parse(text.strip()).atDay(1);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--start '" + text + "': write a month as 2027-01");
+        }
+    }
+}
