@@ -151,4 +151,15 @@ class ArrivalsTest {
         }
         assertTrue(Arrivals.parse("poisson:5/s").describe().startsWith("poisson:5/s"));
     }
+
+    @Test
+    void theExpectedCountIsTheRateIntegratedOverTheSpan() {
+        assertEquals(300, Arrivals.parse("constant:5/s").expected(Duration.ofMinutes(1)), 1e-6);
+        assertEquals(300, Arrivals.parse("poisson:300/m").expected(Duration.ofMinutes(1)), 1e-6);
+        // a triangle to 10/s over 10 s, then 10/s for 10 s: 50 + 100
+        assertEquals(150, Arrivals.parse("ramp:0/s..10/s@10s").expected(Duration.ofSeconds(20)), 0.01);
+        assertEquals(2 * 5 + 4 * 5, Arrivals.parse("step:2/s,4/s@5s").expected(Duration.ofSeconds(10)), 0.01);
+        // a ramp-up of 10 s loses half its span's arrivals: 5/s x (60 - 5) s
+        assertEquals(275, Arrivals.parse("constant:5/s").withRampUp(Duration.ofSeconds(10)).expected(Duration.ofMinutes(1)), 0.01);
+    }
 }

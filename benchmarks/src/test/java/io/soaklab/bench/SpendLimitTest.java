@@ -1,0 +1,78 @@
+package io.soaklab.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.report.Report;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import io.soaklab.sim.EmbeddedEndpoint;
+import io.soaklab.sim.SimConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run against an endpoint that is not soaklab's own (here an embedded endpoint started apart,
+ * which the run treats as any remote API) is estimated before it starts and stopped by its
+ * spend limit.
+ */
+class SpendLimitTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aPaidRunIsEstimatedFirstAndEndsAbortedBeforeItsSpendLimit() throws Exception {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(50)).decodeTokensPerSecond(2_000).outputTokensMedian(200).build();
+        BigDecimal limit = new BigDecimal("0.01");
+        try (EmbeddedEndpoint remote = EmbeddedEndpoint.start(sim)) {
+            RunConfig config = RunConfig.builder().endpoint(URI.create(remote.baseUrl().toString())).model("gpt-5.4-mini")
+                    .scenario("chat-support").thinkTime(Duration.ZERO).concurrency(4).duration(Duration.ofSeconds(60))
+                    .window(Duration.ofSeconds(1)).maxSpend(limit).forks(0).build();
+            Path dir = tmp.resolve("run");
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(progress, true, StandardCharsets.UTF_8));
+            String log = progress.toString(StandardCharsets.UTF_8);
+
+            assertTrue(log.contains("soaklab: pre-flight estimate: $0.0"), log);
+            assertTrue(log.contains("episodes sampled on the embedded endpoint, priced as gpt-5.4-mini (openai, prices of 2026-03-17, standard)"), log);
+            assertTrue(log.contains("this run: ~") && log.contains("4 users, each episode ~"), log);
+
+            assertEquals(RunStatus.ABORTED, outcome.status(), log);
+            RunManifest m = RunManifest.read(dir);
+            assertEquals(RunStatus.ABORTED, m.status());
+            assertTrue(m.message().startsWith("stopped by --max-spend 0.01: $0.0"), m.message());
+            assertTrue(m.windowsCompleted() < m.windowsPlanned(), "stopped early: " + m.windowsCompleted());
+
+            BigDecimal spent = BigDecimal.ZERO;
+            long priced = 0;
+            for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+                JsonNode call = JSON.readTree(line);
+                if (call.has("cost_usd")) {
+                    spent = spent.add(call.get("cost_usd").decimalValue());
+                    priced++;
+                }
+            }
+            assertTrue(priced >= 3, "calls were priced: " + priced);
+            assertTrue(spent.signum() > 0 && spent.compareTo(limit) <= 0, "spent $" + spent.toPlainString() + " of $" + limit);
+            String html = Files.readString(dir.resolve(Report.FILE));
+            assertTrue(html.contains("stopped by --max-spend 0.01"), "the report says why it stopped");
+            assertTrue(html.contains("<h2>What it cost</h2>"), "and what it cost");
+        }
+    }
+}
