@@ -10,6 +10,7 @@ import io.soaklab.record.RunRecorder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ public final class Costs {
             for (BigDecimal v : sorted) {
                 sum = sum.add(v);
             }
-            return new Distribution(sorted.size(), sum.divide(BigDecimal.valueOf(sorted.size()), 12, java.math.RoundingMode.HALF_EVEN),
+            return new Distribution(sorted.size(), sum.divide(BigDecimal.valueOf(sorted.size()), 12, RoundingMode.HALF_EVEN),
                     rank(sorted, 50), rank(sorted, 90), rank(sorted, 99), sorted.get(sorted.size() - 1));
         }
 
@@ -224,6 +225,6 @@ public final class Costs {
         for (BigDecimal t : tasks) {
             all = all.add(t);
         }
-        return all.divide(BigDecimal.valueOf(okTasks), 12, java.math.RoundingMode.HALF_EVEN);
+        return all.divide(BigDecimal.valueOf(okTasks), 12, RoundingMode.HALF_EVEN);
     }
 }

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -76,7 +77,7 @@ public final class Projection {
 
     /** A scenario: a name, what it assumes, and its months. */
     public record Scenario(String name, String assumes, BigDecimal growthPerMonth, List<Month> months) {
-        public BigDecimal total(java.util.function.Function<Band, BigDecimal> which) {
+        public BigDecimal total(Function<Band, BigDecimal> which) {
             BigDecimal t = BigDecimal.ZERO;
             for (Month m : months) {
                 t = t.add(which.apply(m.spend()));

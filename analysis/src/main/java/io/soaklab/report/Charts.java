@@ -1,23 +1,15 @@
 package io.soaklab.report;
 
+import io.soaklab.analysis.Costs;
 import io.soaklab.analysis.Percentiles;
+import io.soaklab.analysis.Projection;
 import io.soaklab.analysis.RunData;
 import io.soaklab.analysis.WindowStats;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import javax.imageio.ImageIO;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -28,6 +20,20 @@ import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
 
 /**
  * The report's charts, drawn with JFreeChart off screen and saved as PNG at twice their display
@@ -83,13 +89,13 @@ final class Charts {
     }
 
     /** The cost section's charts: spend over time, cost per task, and the projection's fan when there is one. */
-    List<Chart> drawCost(io.soaklab.analysis.Projection projection) throws IOException {
-        io.soaklab.analysis.Costs costs = run.costs();
+    List<Chart> drawCost(Projection projection) throws IOException {
+        Costs costs = run.costs();
         if (costs == null) {
             return List.of();
         }
         Files.createDirectories(dir);
-        List<Chart> out = new java.util.ArrayList<>();
+        List<Chart> out = new ArrayList<>();
         out.add(cumulativeSpend());
         out.add(costPerTask(costs));
         if (projection != null) {
@@ -101,7 +107,7 @@ final class Charts {
     private Chart cumulativeSpend() throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         XYSeries spent = new XYSeries("spent");
-        java.math.BigDecimal sum = java.math.BigDecimal.ZERO;
+        BigDecimal sum = BigDecimal.ZERO;
         if (!run.windows().isEmpty()) {
             spent.add(0, 0);
         }
@@ -117,43 +123,38 @@ final class Charts {
         return save(chart, "spend.png", "Spend so far", "What the measured calls had cost by the end of each window.");
     }
 
-    private Chart costPerTask(io.soaklab.analysis.Costs costs) throws IOException {
-        List<java.math.BigDecimal> tasks = costs.taskCosts();
+    private Chart costPerTask(Costs costs) throws IOException {
+        List<BigDecimal> tasks = costs.taskCosts();
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         if (!tasks.isEmpty()) {
-            double max = tasks.stream().mapToDouble(java.math.BigDecimal::doubleValue).max().orElse(0);
+            double max = tasks.stream().mapToDouble(BigDecimal::doubleValue).max().orElse(0);
             int bins = 20;
             double width = max <= 0 ? 1 : max / bins;
             int[] counts = new int[bins];
-            for (java.math.BigDecimal t : tasks) {
+            for (BigDecimal t : tasks) {
                 counts[Math.min(bins - 1, (int) (t.doubleValue() / width))]++;
             }
             for (int i = 0; i < bins; i++) {
-                data.addValue(counts[i], "tasks", Format.usd(java.math.BigDecimal.valueOf(width * (i + 1))));
+                data.addValue(counts[i], "tasks", Format.usd(BigDecimal.valueOf(width * (i + 1))));
             }
         }
         JFreeChart chart = ChartFactory.createBarChart("Cost per task", "what one task cost, at most", "tasks", data,
                 PlotOrientation.VERTICAL, false, false, false);
-        style(chart);
-        CategoryPlot plot = chart.getCategoryPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        CategoryPlot plot = bars(chart);
         BarRenderer bars = (BarRenderer) plot.getRenderer();
-        bars.setBarPainter(new StandardBarPainter());
-        bars.setShadowVisible(false);
         bars.setSeriesPaint(0, PALETTE[0]);
-        plot.getDomainAxis().setCategoryLabelPositions(org.jfree.chart.axis.CategoryLabelPositions.UP_45);
+        plot.getDomainAxis().setCategoryLabelPositions(CategoryLabelPositions.UP_45);
         plot.setNoDataMessage("no task ended during measurement");
         return save(chart, "cost-per-task.png", "Cost per task",
                 "How many tasks (episodes) cost up to each amount: every attempt of a task is in its cost, retries and failures included.");
     }
 
-    private Chart fan(io.soaklab.analysis.Projection p) throws IOException {
+    private Chart fan(Projection p) throws IOException {
         org.jfree.data.xy.YIntervalSeriesCollection data = new org.jfree.data.xy.YIntervalSeriesCollection();
         org.jfree.data.xy.YIntervalSeries base = new org.jfree.data.xy.YIntervalSeries("base: P50, with P10-P90");
         int m = 0;
-        List<String> labels = new java.util.ArrayList<>();
-        for (io.soaklab.analysis.Projection.Month month : p.scenarios().get(0).months()) {
+        List<String> labels = new ArrayList<>();
+        for (Projection.Month month : p.scenarios().get(0).months()) {
             base.add(m++, month.spend().p50().doubleValue(), month.spend().p10().doubleValue(), month.spend().p90().doubleValue());
             labels.add(month.start().toString().substring(0, 7));
         }
@@ -168,10 +169,10 @@ final class Charts {
         band.setSeriesStroke(0, new BasicStroke(2f));
         plot.setRenderer(band);
         XYSeriesCollection others = new XYSeriesCollection();
-        for (io.soaklab.analysis.Projection.Scenario s : p.scenarios().subList(1, p.scenarios().size())) {
+        for (Projection.Scenario s : p.scenarios().subList(1, p.scenarios().size())) {
             XYSeries line = new XYSeries(s.name() + " (P50)");
             int i = 0;
-            for (io.soaklab.analysis.Projection.Month month : s.months()) {
+            for (Projection.Month month : s.months()) {
                 line.add(i++, month.spend().p50().doubleValue());
             }
             others.addSeries(line);
@@ -264,13 +265,8 @@ final class Charts {
         JFreeChart chart = ChartFactory.createStackedBarChart("Errors per window"
                         + (seen.isEmpty() ? " (none)" : ""), "window", "failed calls", data,
                 PlotOrientation.VERTICAL, true, false, false);
-        style(chart);
-        CategoryPlot plot = chart.getCategoryPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        CategoryPlot plot = bars(chart);
         BarRenderer bars = (BarRenderer) plot.getRenderer();
-        bars.setBarPainter(new StandardBarPainter());
-        bars.setShadowVisible(false);
         for (int i = 0; i < PALETTE.length; i++) {
             bars.setSeriesPaint(i, PALETTE[(i + 2) % PALETTE.length]);
         }
@@ -333,9 +329,21 @@ final class Charts {
         plot.setRenderer(dataset, r);
     }
 
+    /** A bar chart in the report's style: flat bars on white, light grid lines. */
+    private static CategoryPlot bars(JFreeChart chart) {
+        style(chart);
+        CategoryPlot plot = chart.getCategoryPlot();
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setRangeGridlinePaint(new Color(0xdddddd));
+        BarRenderer bars = (BarRenderer) plot.getRenderer();
+        bars.setBarPainter(new StandardBarPainter());
+        bars.setShadowVisible(false);
+        return plot;
+    }
+
     private Chart save(JFreeChart chart, String file, String title, String caption) throws IOException {
         BufferedImage image = chart.createBufferedImage(WIDTH * SCALE, HEIGHT * SCALE, WIDTH, HEIGHT, null);
-        java.io.ByteArrayOutputStream png = new java.io.ByteArrayOutputStream(1 << 17);
+        ByteArrayOutputStream png = new ByteArrayOutputStream(1 << 17);
         // In memory: ImageIO's default file cache registers a delete-on-exit hook, which fails
         // while the JVM shuts down, exactly when a stopped run writes its report.
         try (javax.imageio.stream.ImageOutputStream out = new javax.imageio.stream.MemoryCacheImageOutputStream(png)) {

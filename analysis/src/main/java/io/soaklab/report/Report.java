@@ -1,10 +1,13 @@
 package io.soaklab.report;
 
 import io.soaklab.analysis.Costs;
+import io.soaklab.analysis.Episodes;
+import io.soaklab.analysis.Fidelity;
 import io.soaklab.analysis.Percentiles;
 import io.soaklab.analysis.Projection;
 import io.soaklab.analysis.RunData;
 import io.soaklab.cost.ModelPrice;
+import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Rates;
 import io.soaklab.cost.TokenKind;
 import io.soaklab.protocol.ErrorClass;
@@ -13,6 +16,9 @@ import io.soaklab.record.RunRecorder;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
+import io.soaklab.run.Soak;
+import io.soaklab.scenario.Scenarios;
+import io.soaklab.sim.EmbeddedEndpoint;
 import io.soaklab.sim.SimConfig;
 import io.soaklab.text.Durations;
 import java.io.IOException;
@@ -121,11 +127,11 @@ public final class Report {
             this.projectionProblem = projectionProblem;
             this.manifest = run.manifest();
             this.config = manifest.config();
-            Path copy = run.dir().resolve(io.soaklab.run.Soak.SCENARIO_FILE);
+            Path copy = run.dir().resolve(Soak.SCENARIO_FILE);
             String name = config.scenario();
             if (Files.exists(copy)) {
                 try {
-                    name = io.soaklab.scenario.Scenarios.read(copy).name();
+                    name = Scenarios.read(copy).name();
                 } catch (IllegalArgumentException unreadable) {
                     // the configured name stands
                 }
@@ -407,7 +413,7 @@ public final class Report {
         }
 
         private void episodes() {
-            io.soaklab.analysis.Episodes ep = run.episodes();
+            Episodes ep = run.episodes();
             if (ep.count() == 0) {
                 return;
             }
@@ -480,8 +486,8 @@ public final class Report {
         }
 
         private void probes() {
-            io.soaklab.analysis.Episodes ep = run.episodes();
-            io.soaklab.analysis.Episodes.Accuracy all = ep.probes();
+            Episodes ep = run.episodes();
+            Episodes.Accuracy all = ep.probes();
             if (all.questions() == 0) {
                 return;
             }
@@ -493,9 +499,9 @@ public final class Report {
                     .append(Format.count(a.questions())).append("</td><td>").append(Format.percent(a.rate())).append("</td><td>")
                     .append(String.format(Locale.ROOT, "%.3f", a.meanSimilarity())).append("</td></tr>\n"));
             out.append("</tbody></table>\n<table><thead><tr><th>depth of the fact</th><th>questions</th><th>exact</th></tr></thead><tbody>\n");
-            List<io.soaklab.analysis.Episodes.Accuracy> depths = ep.probeByDepth();
+            List<Episodes.Accuracy> depths = ep.probeByDepth();
             for (int i = 0; i < depths.size(); i++) {
-                io.soaklab.analysis.Episodes.Accuracy a = depths.get(i);
+                Episodes.Accuracy a = depths.get(i);
                 out.append("<tr><td>").append(i * 20).append("–").append((i + 1) * 20).append("%</td><td>").append(Format.count(a.questions()))
                         .append("</td><td>").append(a.questions() == 0 ? "-" : Format.percent(a.rate())).append("</td></tr>\n");
             }
@@ -512,12 +518,12 @@ public final class Report {
         }
 
         private void fidelity() {
-            io.soaklab.analysis.Fidelity f = run.fidelity();
+            Fidelity f = run.fidelity();
             if (f == null) {
                 return;
             }
             out.append("<h2>Measurement fidelity</h2>\n<p>The embedded endpoint logged what it did for every request (<code>")
-                    .append(e(io.soaklab.sim.EmbeddedEndpoint.TRUTH_FILE)).append("</code>). For ").append(Format.count(f.calls()))
+                    .append(e(EmbeddedEndpoint.TRUTH_FILE)).append("</code>). For ").append(Format.count(f.calls()))
                     .append(" successful calls on open connections (").append(Format.count(f.newConnections()))
                     .append(" that opened theirs are left out: that set-up is in soaklab's figure, not the endpoint's), soaklab's time to first token (from sending) exceeded the endpoint's own (from arrival) by ")
                     .append(Format.latency(f.ttftExcess().p50())).append(" at the median and ").append(Format.latency(f.ttftExcess().p99()))
@@ -545,7 +551,7 @@ public final class Report {
             row("endpoint", config.embedded() ? "embedded: " + endpointUrl() : endpointUrl());
             row("model", config.model());
             row("seed", Long.toString(config.seed()));
-            row("prices", io.soaklab.run.RunConfig.UNPRICED.equals(config.pricedAs()) ? "not priced (--price-as none)"
+            row("prices", RunConfig.UNPRICED.equals(config.pricedAs()) ? "not priced (--price-as none)"
                     : config.pricedAs() + ", " + config.billing() + " billing" + (config.prices() == null ? "" : ", own prices " + config.prices())
                     + (config.maxSpend() == null ? "" : ", stop before " + config.maxSpend().toPlainString() + " spent"));
             row("timeouts", "connect " + Durations.format(config.connectTimeout()) + ", first token " + Durations.format(config.firstTokenTimeout())
@@ -570,12 +576,12 @@ public final class Report {
             for (String[] f : new String[][] {
                 {RunManifest.FILE, "configuration and status"},
                 {RunRecorder.HISTOGRAMS, "HdrHistogram interval log, one interval per metric per window (microseconds)"},
-                {io.soaklab.run.Soak.SCENARIO_FILE, "the scenario as it was run"},
+                {Soak.SCENARIO_FILE, "the scenario as it was run"},
                 {RunRecorder.CALLS, "one line per call attempt"},
                 {RunRecorder.EPISODES, "one line per finished episode"},
                 {RunRecorder.EVENTS, "one line per event inside an episode (compactions, tool failures, probe answers...)"},
-                {io.soaklab.cost.PriceCatalog.FILE, "the price catalog the run was priced with"},
-                {io.soaklab.cost.PriceCatalog.OWN_FILE, "your own prices, on top of the catalog"},
+                {PriceCatalog.FILE, "the price catalog the run was priced with"},
+                {PriceCatalog.OWN_FILE, "your own prices, on top of the catalog"},
                 {CostFiles.CSV, "the spend projection, month by month (soaklab cost)"},
                 {"jmh.json", "JMH's own result"}}) {
                 if (Files.exists(run.dir().resolve(f[0]))) {

@@ -5,6 +5,7 @@ import io.soaklab.cost.Tariff;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Usage;
+import io.soaklab.record.EpisodeRecord;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.record.TimeBase;
 import io.soaklab.run.RunConfig;
@@ -16,6 +17,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A run folder with known contents, written through the real recorder: in window {@code w} (from
@@ -50,14 +53,14 @@ public final class SyntheticRun {
                 for (int step = 0; step < 10; step++) {
                     long ttft = (w + 1) * 100L * MS;
                     episodeCost = episodeCost.add(recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, ttft / 2, ttft, 1000 * MS, 200, ErrorClass.OK, null,
-                            new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, java.util.List.of(), -1, null, -1), 0, w, step).total());
+                            new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, List.of(), -1, null, -1), 0, w, step).total());
                 }
                 recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, 3 * MS, -1, 3 * MS, 429, ErrorClass.HTTP_429,
-                        HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null, -1), 1, 0, 0);
+                        HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1), 1, 0, 0);
                 long end = System.nanoTime();
-                recorder.recordEpisode(new io.soaklab.record.EpisodeRecord(0, w, "coding-agent", true, null, end - 10_000 * MS, end, 10, 10,
-                        java.util.Map.of("prompt", 14_500L, "completion", 1000L), java.util.Map.of("agent", java.util.Map.of("calls", 10L)),
-                        java.util.Map.of("tool_calls", 9.0), episodeCost));
+                recorder.recordEpisode(new EpisodeRecord(0, w, "coding-agent", true, null, end - 10_000 * MS, end, 10, 10,
+                        Map.of("prompt", 14_500L, "completion", 1000L), Map.of("agent", Map.of("calls", 10L)),
+                        Map.of("tool_calls", 9.0), episodeCost));
                 recorder.recordEvent(0, w, "agent", end, "probe", "planned_tokens", 8000, "depth", 0.3, "exact", w % 2 == 0,
                         "similarity", w % 2 == 0 ? 1.0 : 0.2);
                 recorder.endWindow();

@@ -1,22 +1,24 @@
 package io.soaklab.cli;
 
 import io.soaklab.bench.SoakLauncher;
+import io.soaklab.cost.Billing;
 import io.soaklab.protocol.Api;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunStatus;
 import io.soaklab.sim.SimProfiles;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** The options of {@code run} and {@code demo}, which differ only in their defaults. */
 abstract class RunOptions implements Callable<Integer> {
@@ -158,7 +160,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .sim(sim.apply(SimProfiles.get(simProfile)).seed(seed).build())
                 .priceAs(priceAs)
                 .prices(prices)
-                .billing(io.soaklab.cost.Billing.parse(billing))
+                .billing(Billing.parse(billing))
                 .maxSpend(maxSpend)
                 .forks(forks)
                 .build();
@@ -178,7 +180,7 @@ abstract class RunOptions implements Callable<Integer> {
             throw new SoakLab.UsageException("--max-in-flight is for an open load: give --arrival too");
         }
         RunConfig config = config();
-        java.io.PrintWriter stdout = spec.commandLine().getOut();
+        PrintWriter stdout = spec.commandLine().getOut();
         if (window.compareTo(duration) > 0) {
             System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");
         }

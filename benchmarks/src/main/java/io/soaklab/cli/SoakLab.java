@@ -1,14 +1,15 @@
 package io.soaklab.cli;
 
-import io.soaklab.text.Durations;
+import io.soaklab.protocol.Api;
 import io.soaklab.run.Versions;
-import java.io.IOException;
-import java.math.BigDecimal;
-import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.time.Duration;
+import io.soaklab.text.Durations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.time.Duration;
 
 /**
  * {@code soaklab}: the command line. Bad arguments get one line and exit code 2; a run that did
@@ -59,9 +60,9 @@ public final class SoakLab implements Runnable {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         });
-        cli.registerConverter(io.soaklab.protocol.Api.class, text -> {
+        cli.registerConverter(Api.class, text -> {
             try {
-                return io.soaklab.protocol.Api.of(text);
+                return Api.of(text);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
