@@ -1,0 +1,123 @@
+package io.soaklab.analysis;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A step in a series: where its level shifts, found by binary segmentation on the CUSUM of
+ * deviations from the mean. In a segment, the point where the cumulative sum of {@code y − mean}
+ * is furthest from zero splits it; the split counts when fewer than {@code alpha} of
+ * {@value #PERMUTATIONS} seeded shuffles of the segment reach as large a maximum (a permutation
+ * test: no assumption about the noise's distribution). Each side is then searched again, at most
+ * {@value #MOST} steps in all, each side at least {@value #MIN_SEGMENT} points.
+ *
+ * <pre>{@code
+ * for (ChangePoint c : ChangePoint.find(p99, 0.01)) {
+ *     // c.index(): the first point of the new level; c.before(), c.after(): the levels' medians
+ * }
+ * }</pre>
+ *
+ * @param index  the first point after the step (an index into the series given)
+ * @param before the median of the segment before it
+ * @param after  the median of the segment after it
+ * @param pValue the permutation test's p-value
+ */
+public record ChangePoint(int index, double before, double after, double pValue) {
+
+    static final int PERMUTATIONS = 999;
+    static final int MOST = 3;
+    static final int MIN_SEGMENT = 3;
+
+    /** The steps in {@code y} significant at {@code alpha}, in order; NaN points are skipped. */
+    public static List<ChangePoint> find(double[] y, double alpha) {
+        int[] at = new int[y.length];
+        double[] v = new double[y.length];
+        int n = 0;
+        for (int i = 0; i < y.length; i++) {
+            if (!Double.isNaN(y[i])) {
+                at[n] = i;
+                v[n++] = y[i];
+            }
+        }
+        List<int[]> splits = new ArrayList<>(); // {index into v, permutation count}
+        SplittableRandom random = new SplittableRandom(20261122L);
+        split(v, 0, n, alpha, random, splits);
+        splits.sort(Comparator.comparingInt(s -> s[0]));
+        List<ChangePoint> out = new ArrayList<>();
+        for (int i = 0; i < splits.size(); i++) {
+            int k = splits.get(i)[0];
+            int from = i == 0 ? 0 : splits.get(i - 1)[0];
+            int to = i == splits.size() - 1 ? n : splits.get(i + 1)[0];
+            out.add(new ChangePoint(at[k], Trend.median(Arrays.copyOfRange(v, from, k)),
+                    Trend.median(Arrays.copyOfRange(v, k, to)), (splits.get(i)[1] + 1.0) / (PERMUTATIONS + 1)));
+        }
+        return out;
+    }
+
+    private static void split(double[] v, int from, int to, double alpha, SplittableRandom random, List<int[]> splits) {
+        if (splits.size() >= MOST || to - from < 2 * MIN_SEGMENT) {
+            return;
+        }
+        double[] segment = Arrays.copyOfRange(v, from, to);
+        int k = argmax(segment);
+        double observed = cusum(segment);
+        int reached = 0;
+        double[] shuffled = segment.clone();
+        for (int p = 0; p < PERMUTATIONS; p++) {
+            for (int i = shuffled.length - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                double t = shuffled[i];
+                shuffled[i] = shuffled[j];
+                shuffled[j] = t;
+            }
+            if (cusum(shuffled) >= observed) {
+                reached++;
+            }
+        }
+        if ((reached + 1.0) / (PERMUTATIONS + 1) >= alpha || k < MIN_SEGMENT || segment.length - k < MIN_SEGMENT) {
+            return;
+        }
+        splits.add(new int[] {from + k, reached});
+        split(v, from, from + k, alpha, random, splits);
+        split(v, from + k, to, alpha, random, splits);
+    }
+
+    /** The largest |cumulative sum of deviations from the mean|. */
+    private static double cusum(double[] s) {
+        double mean = 0;
+        for (double x : s) {
+            mean += x;
+        }
+        mean /= s.length;
+        double c = 0;
+        double max = 0;
+        for (int i = 0; i < s.length - 1; i++) {
+            c += s[i] - mean;
+            max = Math.max(max, Math.abs(c));
+        }
+        return max;
+    }
+
+    /** Where the cumulative sum is furthest from zero: the first index after the step. */
+    private static int argmax(double[] s) {
+        double mean = 0;
+        for (double x : s) {
+            mean += x;
+        }
+        mean /= s.length;
+        double c = 0;
+        double max = -1;
+        int k = 0;
+        for (int i = 0; i < s.length - 1; i++) {
+            c += s[i] - mean;
+            if (Math.abs(c) > max) {
+                max = Math.abs(c);
+                k = i + 1;
+            }
+        }
+        return k;
+    }
+}
