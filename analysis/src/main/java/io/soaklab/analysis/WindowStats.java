@@ -17,7 +17,7 @@ import java.util.Map;
  * @param errors           failed calls by class
  * @param promptTokens     input tokens
  * @param completionTokens output tokens
- * @param spend            USD at the run's price pair
+ * @param spend            what its calls cost, at the run's tariff
  * @param probes           long-context probe answers in it
  */
 public record WindowStats(

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntToLongFunction;
 import java.util.List;
 import java.util.Map;
 
@@ -36,13 +37,21 @@ public final class SyntheticRun {
     }
 
     public static RunManifest write(Path dir, int windows) throws IOException {
+        return write(dir, windows, w -> (w + 1) * 100L, w -> 1);
+    }
+
+    /**
+     * The same run with TTFT {@code ttftMs(w)} in window {@code w} (every call of the window) and
+     * schedule lag {@code lagMs(w)}.
+     */
+    public static RunManifest write(Path dir, int windows, IntToLongFunction ttftMs, IntToLongFunction lagMs) throws IOException {
         Path own = Files.writeString(Files.createTempFile("synthetic-prices", ".yaml"), String.join("\n",
                 "version: test", "models:", "  - model: " + MODEL, "    effective: \"2026-01-01\"", "    source: SyntheticRun",
                 "    prices: {input: 1.00, output: 10.00}", ""));
         RunConfig config = RunConfig.builder().concurrency(2).window(Duration.ofSeconds(1)).duration(Duration.ofSeconds(windows))
                 .prices(own).priceAs(MODEL).build();
         PriceCatalog catalog = PriceCatalog.load(own);
-        catalog.writeTo(dir);
+        catalog.writeTo(Files.createDirectories(dir));
         Tariff tariff = config.tariff(catalog);
         RunManifest manifest = RunManifest.create(dir, config, new RunManifest.Endpoint(URI.create("http://127.0.0.1:9/v1"), true));
         manifest.write(dir);
@@ -51,8 +60,8 @@ public final class SyntheticRun {
                 recorder.beginWindow(false);
                 BigDecimal episodeCost = BigDecimal.ZERO;
                 for (int step = 0; step < 10; step++) {
-                    long ttft = (w + 1) * 100L * MS;
-                    episodeCost = episodeCost.add(recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, ttft / 2, ttft, 1000 * MS, 200, ErrorClass.OK, null,
+                    long ttft = ttftMs.applyAsLong(w) * MS;
+                    episodeCost = episodeCost.add(recorder.recordCall(new CallResult(System.nanoTime(), lagMs.applyAsLong(w) * MS, -1, ttft / 2, ttft, 1000 * MS, 200, ErrorClass.OK, null,
                             new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, List.of(), -1, null, -1), 0, w, step).total());
                 }
                 recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, 3 * MS, -1, 3 * MS, 429, ErrorClass.HTTP_429,

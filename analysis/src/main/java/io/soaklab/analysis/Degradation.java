@@ -1,0 +1,257 @@
+package io.soaklab.analysis;
+
+import io.soaklab.record.Metric;
+import io.soaklab.text.Durations;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * What changed over the run, in words, each finding with its test. Every window series (TTFT
+ * p50 and p99, E2E p99, inter-token p99, error rate, throughput, cost per call, probe accuracy)
+ * is tested for a monotonic trend ({@link Trend}: Mann–Kendall, stated when p &lt; {@value #ALPHA}
+ * and the series moved at least {@value #MIN_CHANGE_PERCENT} % between the first and the last
+ * sixth of the run, or hour when the run is six hours or longer) and for steps
+ * ({@link ChangePoint}, at the same significance).
+ *
+ * <p>Windows where the load generator, not the endpoint, was the bottleneck (its schedule lag's
+ * p99 above {@value #GENERATOR_LAG_MS} ms: calls left late because the generator could not keep
+ * up) are flagged and left out of every test.
+ *
+ * <pre>{@code
+ * Degradation d = Degradation.of(RunData.load(dir));
+ * d.findings().forEach(f -> System.out.println(f.text()));
+ * }</pre>
+ */
+public final class Degradation {
+
+    static final double ALPHA = 0.01;
+    static final int MIN_CHANGE_PERCENT = 10;
+    static final long GENERATOR_LAG_MS = 100;
+    /** Fewer windows than this and nothing is tested. */
+    static final int MIN_WINDOWS = 8;
+
+    /** Up is worse, or down is. */
+    enum Worse { UP, DOWN }
+
+    /**
+     * One series' verdict.
+     *
+     * @param series   what was tested, e.g. {@code TTFT p99}
+     * @param first    its median over the first part of the run
+     * @param last     its median over the last part
+     * @param unit     how its values read: {@code ms}, {@code %}, {@code /s}, {@code $}
+     * @param trend    the trend test
+     * @param steps    significant steps, with their window's elapsed time
+     * @param worse    whether the change is for the worse
+     * @param text     the finding in words, or null when nothing is stated
+     */
+    public record Finding(String series, double first, double last, String unit, Trend trend, List<Step> steps, boolean worse, String text) {
+    }
+
+    /** A step, placed in time. */
+    public record Step(ChangePoint change, long elapsedSeconds) {
+    }
+
+    private final List<Finding> findings;
+    private final List<Integer> generatorBound;
+    private final int tested;
+    private final String part;
+
+    private Degradation(List<Finding> findings, List<Integer> generatorBound, int tested, String part) {
+        this.findings = findings;
+        this.generatorBound = generatorBound;
+        this.tested = tested;
+        this.part = part;
+    }
+
+    /** Tests every series of {@code run}'s windows. */
+    public static Degradation of(RunData run) {
+        List<WindowStats> all = run.windows();
+        List<Integer> bound = new ArrayList<>();
+        List<WindowStats> used = new ArrayList<>();
+        for (WindowStats w : all) {
+            Percentiles lag = w.latency(Metric.SCHEDULE_LAG);
+            if (!lag.empty() && lag.p99() > GENERATOR_LAG_MS * 1000) {
+                bound.add(w.index());
+            } else {
+                used.add(w);
+            }
+        }
+        if (used.size() < MIN_WINDOWS || all.isEmpty()) {
+            return new Degradation(List.of(), List.copyOf(bound), used.size(), "");
+        }
+        // windows are contiguous and of the configured length: their number places them in time
+        long window = Math.max(1, run.manifest().config().window().toSeconds());
+        double[] hours = new double[used.size()];
+        long[] elapsed = new long[used.size()];
+        for (int i = 0; i < used.size(); i++) {
+            elapsed[i] = used.get(i).index() * window;
+            hours[i] = elapsed[i] / 3600.0;
+        }
+        long runSeconds = all.size() * window;
+        long partSeconds = runSeconds >= 6 * 3600 ? 3600 : Math.max(window, runSeconds / 6);
+        String part = partSeconds == 3600 ? "hour" : Durations.format(Duration.ofSeconds(partSeconds));
+        List<Finding> out = new ArrayList<>();
+        series(out, "TTFT p50", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), hours, elapsed, window, partSeconds, part);
+        series(out, "TTFT p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p99), hours, elapsed, window, partSeconds, part);
+        series(out, "E2E p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.E2E, Percentiles::p99), hours, elapsed, window, partSeconds, part);
+        series(out, "inter-token p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.ITL, Percentiles::p99), hours, elapsed, window, partSeconds, part);
+        series(out, "error rate", "%", Worse.UP, used, w -> w.calls() == 0 ? Double.NaN : 100.0 * w.errorCount() / w.calls(), hours, elapsed,
+                window, partSeconds, part);
+        series(out, "throughput", "/s", Worse.DOWN, used, w -> w.calls() / w.seconds(), hours, elapsed, window, partSeconds, part);
+        series(out, "cost per call", "$", Worse.UP, used, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN
+                : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partSeconds, part);
+        series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partSeconds, part);
+        return new Degradation(List.copyOf(out), List.copyOf(bound), used.size(), part);
+    }
+
+    private static double latencyMs(WindowStats w, Metric m, ToDoubleFunction<Percentiles> which) {
+        Percentiles p = w.latency(m);
+        return p.empty() ? Double.NaN : which.applyAsDouble(p) / 1000.0;
+    }
+
+    private static void series(List<Finding> out, String name, String unit, Worse worse, List<WindowStats> windows, ToDoubleFunction<WindowStats> value,
+                               double[] hours, long[] elapsed, long window, long partSeconds, String part) {
+        double[] y = new double[windows.size()];
+        int present = 0;
+        for (int i = 0; i < y.length; i++) {
+            y[i] = value.applyAsDouble(windows.get(i));
+            if (!Double.isNaN(y[i])) {
+                present++;
+            }
+        }
+        if (present < MIN_WINDOWS) {
+            return;
+        }
+        double first = partMedian(y, elapsed, 0, partSeconds);
+        double last = partMedian(y, elapsed, elapsed[elapsed.length - 1] + window - partSeconds, Long.MAX_VALUE);
+        Trend trend = Trend.of(hours, y);
+        List<ChangePoint> found = ChangePoint.find(y, ALPHA);
+        boolean trendSignificant = trend.pValue() < ALPHA;
+        // a steady drift also looks like a staircase to a step finder, and a step like a trend to a trend test: the
+        // model that leaves the smaller absolute residuals is the one stated
+        boolean stepsExplainBetter = !found.isEmpty() && (!trendSignificant || stepResidual(y, found) < lineResidual(y, hours, trend));
+        List<Step> steps = new ArrayList<>();
+        if (stepsExplainBetter) {
+            for (ChangePoint c : found) {
+                steps.add(new Step(c, elapsed[c.index()]));
+            }
+        }
+        double change = first == 0 ? (last == 0 ? 0 : Double.POSITIVE_INFINITY) : (last - first) / Math.abs(first) * 100;
+        boolean trending = trendSignificant && Math.abs(change) >= MIN_CHANGE_PERCENT && Math.signum(change) == Math.signum(trend.slope());
+        boolean isWorse = worse == Worse.UP ? change > 0 : change < 0;
+        StringBuilder text = new StringBuilder();
+        if (trending) {
+            text.append(name).append(change > 0 ? " rose " : " fell ")
+                    .append(Double.isInfinite(change) ? "from zero" : String.format(Locale.ROOT, "%.0f%%", Math.abs(change)))
+                    .append(" from the first to the last ").append(part).append(" (").append(format(first, unit)).append(" to ")
+                    .append(format(last, unit)).append(stepsExplainBetter ? "" : "; trend " + signed(trend.slope(), unit) + " an hour")
+                    .append(", Mann-Kendall ").append(p(trend.pValue())).append(")");
+        }
+        for (Step s : steps) {
+            double jump = s.change().after() - s.change().before();
+            if (Math.abs(jump) < Math.abs(s.change().before()) * MIN_CHANGE_PERCENT / 100.0) {
+                continue; // significant but too small to matter
+            }
+            text.append(text.length() == 0 ? name + ": " : "; ").append("step at ").append(clock(s.elapsedSeconds())).append(" (")
+                    .append(signed(jump, unit)).append(": ").append(format(s.change().before(), unit)).append(" to ")
+                    .append(format(s.change().after(), unit)).append(", permutation ").append(p(s.change().pValue())).append(")");
+        }
+        out.add(new Finding(name, first, last, unit, trend, List.copyOf(steps), isWorse, text.length() == 0 ? null : text.toString() + "."));
+    }
+
+    private static double lineResidual(double[] y, double[] x, Trend t) {
+        double sum = 0;
+        for (int i = 0; i < y.length; i++) {
+            sum += Double.isNaN(y[i]) ? 0 : Math.abs(y[i] - t.at(x[i]));
+        }
+        return sum;
+    }
+
+    private static double stepResidual(double[] y, List<ChangePoint> steps) {
+        double sum = 0;
+        int s = 0;
+        for (int i = 0; i < y.length; i++) {
+            while (s < steps.size() && i >= steps.get(s).index()) {
+                s++;
+            }
+            double level = s == 0 ? steps.get(0).before() : steps.get(s - 1).after();
+            sum += Double.isNaN(y[i]) ? 0 : Math.abs(y[i] - level);
+        }
+        return sum;
+    }
+
+    private static double partMedian(double[] y, long[] elapsed, long from, long to) {
+        List<Double> v = new ArrayList<>();
+        for (int i = 0; i < y.length; i++) {
+            if (elapsed[i] >= from && elapsed[i] < to && !Double.isNaN(y[i])) {
+                v.add(y[i]);
+            }
+        }
+        return v.isEmpty() ? Double.NaN : Trend.median(v.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    static String format(double v, String unit) {
+        return switch (unit) {
+            case "ms" -> v >= 1000 ? String.format(Locale.ROOT, "%.2f s", v / 1000) : String.format(Locale.ROOT, "%.0f ms", v);
+            case "%" -> String.format(Locale.ROOT, "%.1f%%", v);
+            case "/s" -> String.format(Locale.ROOT, "%.2f calls/s", v);
+            case "$" -> String.format(Locale.ROOT, "$%.5f", v);
+            default -> String.format(Locale.ROOT, "%.3g", v);
+        };
+    }
+
+    private static String signed(double v, String unit) {
+        return (v >= 0 ? "+" : "-") + format(Math.abs(v), unit);
+    }
+
+    static String p(double p) {
+        return p < 0.001 ? "p < 0.001" : p < 0.01 ? "p < 0.01" : String.format(Locale.ROOT, "p = %.2f", p);
+    }
+
+    static String clock(long seconds) {
+        return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+
+    /** Every series tested, with its finding's text or null. */
+    public List<Finding> series() {
+        return findings;
+    }
+
+    /** What is stated: the series whose trend or steps passed their tests. */
+    public List<Finding> findings() {
+        return findings.stream().filter(f -> f.text() != null).toList();
+    }
+
+    /** Windows left out because the load generator was the bottleneck. */
+    public List<Integer> generatorBound() {
+        return generatorBound;
+    }
+
+    /** Windows tested. */
+    public int tested() {
+        return tested;
+    }
+
+    /** The length of the first and last part compared, e.g. {@code hour} or {@code 10m}. */
+    public String part() {
+        return part;
+    }
+
+    /** One sentence on what was tested, for a run with nothing to state, or too short to test. */
+    public String summary() {
+        if (tested < MIN_WINDOWS) {
+            return "Too few windows (" + tested + ") to test for trends: " + MIN_WINDOWS + " or more are needed.";
+        }
+        List<Finding> stated = findings();
+        if (stated.isEmpty()) {
+            return "Nothing degraded: over " + tested + " windows no series (" + String.join(", ", findings.stream().map(Finding::series).toList())
+                    + ") showed a trend or step of " + MIN_CHANGE_PERCENT + "% or more at p < " + ALPHA + ".";
+        }
+        long worse = stated.stream().filter(Finding::worse).count();
+        return worse == 0 ? "Changes over the run, none for the worse:" : worse + " of " + findings.size() + " series degraded over the run:";
+    }
+}

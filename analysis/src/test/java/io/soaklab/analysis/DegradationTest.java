@@ -1,0 +1,77 @@
+package io.soaklab.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Degradation stated in words from a run folder, each finding with its test; nothing stated for flat noise. */
+class DegradationTest {
+
+    @TempDir
+    Path dir;
+
+    private static Degradation.Finding series(Degradation d, String name) {
+        return d.series().stream().filter(f -> f.series().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aPlantedDriftIsStatedWithItsSizeAndTest() throws Exception {
+        long[] noise = new Random(2).longs(24, -15, 16).toArray();
+        SyntheticRun.write(dir, 24, w -> 300 + 10L * w + noise[w], w -> 1); // +10 ms a one-second window: +36 s an hour
+        Degradation d = Degradation.of(RunData.load(dir));
+        assertEquals(24, d.tested());
+        assertEquals("4s", d.part());
+        Degradation.Finding ttft = series(d, "TTFT p50");
+        assertTrue(ttft.worse());
+        assertTrue(ttft.trend().pValue() < 0.001);
+        assertEquals(10 * 3600, ttft.trend().slope(), 3 * 3600, "ms an hour");
+        // the first 4 windows' median near 315 ms, the last 4's near 515 ms
+        assertEquals(315, ttft.first(), 20);
+        assertEquals(515, ttft.last(), 20);
+        assertTrue(ttft.text().matches("TTFT p50 rose \\d+% from the first to the last 4s \\(3\\d\\d ms to 5\\d\\d ms; trend \\+3\\d\\.\\d\\d s an hour, Mann-Kendall p < 0\\.001\\)\\."),
+                ttft.text()); // a drift is a trend, not a staircase of steps
+        assertTrue(d.summary().endsWith(" series degraded over the run:"), d.summary());
+        assertNull(series(d, "error rate").text(), "one 429 in every window: flat");
+    }
+
+    @Test
+    void aPlantedStepIsPlacedInTime() throws Exception {
+        long[] noise = new Random(4).longs(30, -20, 21).toArray();
+        SyntheticRun.write(dir, 30, w -> (w < 18 ? 250 : 700) + noise[w], w -> 1);
+        Degradation.Finding ttft = series(Degradation.of(RunData.load(dir)), "TTFT p99");
+        assertEquals(1, ttft.steps().size(), ttft.toString());
+        Degradation.Step step = ttft.steps().get(0);
+        assertEquals(18, step.elapsedSeconds());
+        assertTrue(ttft.text().contains("step at 0:00:18 (+4"), ttft.text());
+        assertTrue(ttft.text().contains("permutation p < 0.01") || ttft.text().contains("permutation p < 0.001"), ttft.text());
+    }
+
+    @Test
+    void flatNoiseIsNotADegradation() throws Exception {
+        long[] noise = new Random(6).longs(24, -40, 41).toArray();
+        SyntheticRun.write(dir, 24, w -> 400 + noise[w], w -> 1);
+        Degradation d = Degradation.of(RunData.load(dir));
+        assertEquals(List.of(), d.findings().stream().filter(f -> f.series().startsWith("TTFT")).toList());
+        assertTrue(d.summary().startsWith("Nothing degraded: over 24 windows no series (TTFT p50, TTFT p99, E2E p99"), d.summary());
+    }
+
+    @Test
+    void windowsWhereTheGeneratorLaggedAreLeftOutAndTooFewWindowsAreSaidSo() throws Exception {
+        // windows 10..13 planted slow, but the generator lagged 500 ms there: not the endpoint's fault
+        SyntheticRun.write(dir, 24, w -> w >= 10 && w < 14 ? 2_000 : 300, w -> w >= 10 && w < 14 ? 500 : 1);
+        Degradation d = Degradation.of(RunData.load(dir));
+        assertEquals(List.of(10, 11, 12, 13), d.generatorBound());
+        assertEquals(20, d.tested());
+        assertTrue(series(d, "TTFT p99").steps().isEmpty(), "the slow windows are not a step");
+
+        Path shortRun = dir.resolve("short");
+        SyntheticRun.write(shortRun, 5, w -> 100, w -> 1);
+        assertEquals("Too few windows (5) to test for trends: 8 or more are needed.", Degradation.of(RunData.load(shortRun)).summary());
+    }
+}
