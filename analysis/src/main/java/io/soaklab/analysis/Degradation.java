@@ -27,9 +27,12 @@ import java.util.function.ToDoubleFunction;
  */
 public final class Degradation {
 
-    static final double ALPHA = 0.01;
-    static final int MIN_CHANGE_PERCENT = 10;
-    static final long GENERATOR_LAG_MS = 100;
+    /** Significance asked of every test. */
+    public static final double ALPHA = 0.01;
+    /** Smallest change stated, as a percentage of the first level. */
+    public static final int MIN_CHANGE_PERCENT = 10;
+    /** Schedule lag (p99) above which a window is the generator's fault. */
+    public static final long GENERATOR_LAG_MS = 100;
     /** Fewer windows than this and nothing is tested. */
     static final int MIN_WINDOWS = 8;
 

@@ -170,7 +170,7 @@ public final class RunData {
             WindowBuilder w = histograms.windows.get(i);
             Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new Counts();
             windows.add(new WindowStats(i, w.start, w.end, Collections.unmodifiableMap(w.latency), counts.calls,
-                    counts.errorMap(), counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i),
+                    counts.attempts, counts.errorMap(), counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i),
                     episodes.probesInWindow(i)));
         }
         Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param endMillis        wall time it closed
  * @param latency          summary per metric
  * @param calls            calls that ended in it
+ * @param attempts         attempts that ended in it, retries included
  * @param errors           failed calls by class
  * @param promptTokens     input tokens
  * @param completionTokens output tokens
@@ -26,6 +27,7 @@ public record WindowStats(
         long endMillis,
         Map<Metric, Percentiles> latency,
         long calls,
+        long attempts,
         Map<ErrorClass, Long> errors,
         long promptTokens,
         long completionTokens,

@@ -1,6 +1,7 @@
 package io.soaklab.report;
 
 import io.soaklab.analysis.Costs;
+import io.soaklab.analysis.Degradation;
 import io.soaklab.analysis.Episodes;
 import io.soaklab.analysis.Fidelity;
 import io.soaklab.analysis.Percentiles;
@@ -88,6 +89,7 @@ public final class Report {
     }
 
     private static Path write(RunData run, Projection projection, String projectionProblem) throws IOException {
+        WindowsCsv.write(run);
         Charts drawer = new Charts(run, run.dir().resolve(CHARTS));
         List<Charts.Chart> charts = drawer.drawAll();
         List<Charts.Chart> costCharts = drawer.drawCost(projection);
@@ -149,6 +151,7 @@ public final class Report {
             header();
             summary();
             notes();
+            changes();
             latency();
             callsAndSpend();
             cost();
@@ -231,6 +234,42 @@ public final class Report {
                 }
                 out.append(". Check the machine running soaklab before blaming the endpoint.</p>\n");
             }
+        }
+
+        private void changes() {
+            Degradation d = Degradation.of(run);
+            out.append("<h2>What changed over time</h2>\n<p>").append(e(d.summary())).append("</p>\n");
+            List<Degradation.Finding> stated = d.findings();
+            if (!stated.isEmpty()) {
+                out.append("<ul>\n");
+                for (Degradation.Finding f : stated) {
+                    out.append("<li class=\"").append(f.worse() ? "worse" : "better").append("\">").append(e(f.text())).append("</li>\n");
+                }
+                out.append("</ul>\n");
+            }
+            if (!d.generatorBound().isEmpty()) {
+                out.append("<p class=\"dim\">Left out of these tests: ").append(d.generatorBound().size())
+                        .append(" windows where the load generator fell behind its schedule (99th percentile schedule lag above ")
+                        .append(Format.latency(Degradation.GENERATOR_LAG_MS * 1000)).append("): windows ")
+                        .append(e(ranges(d.generatorBound()))).append(".</p>\n");
+            }
+            out.append("<p class=\"dim\">Each series is tested for a monotonic trend (Mann-Kendall, Theil-Sen slope) and for steps")
+                    .append(" (CUSUM binary segmentation, permutation test), at p &lt; ").append(Degradation.ALPHA)
+                    .append("; a change is stated when it is significant and at least ").append(Degradation.MIN_CHANGE_PERCENT)
+                    .append("% (docs/analysis.md).</p>\n");
+        }
+
+        private static String ranges(List<Integer> windows) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < windows.size(); i++) {
+                int from = windows.get(i);
+                int to = from;
+                while (i + 1 < windows.size() && windows.get(i + 1) == to + 1) {
+                    to = windows.get(++i);
+                }
+                b.append(b.length() == 0 ? "" : ", ").append(from + 1).append(to > from ? "-" + (to + 1) : "");
+            }
+            return b.toString();
         }
 
         private void notes() {
@@ -647,7 +686,7 @@ public final class Report {
             "table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{padding:.25em .7em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}",
             "thead th{background:#f5f5f5}tbody th{font-weight:normal;color:#555;white-space:nowrap}td{font-variant-numeric:tabular-nums}",
             ".status{padding:.6em .9em;border-radius:4px}.ok{background:#e8f5e9}.bad{background:#fdecea}.info{background:#e3f2fd}",
-            ".lead{font-size:1.05em}.dim{color:#777;font-size:.9em}.notes{background:#fff8e1;padding:.6em 2em}",
+            ".lead{font-size:1.05em}li.worse{color:#a00}.dim{color:#777;font-size:.9em}.notes{background:#fff8e1;padding:.6em 2em}",
             ".sample{font-family:ui-monospace,monospace;font-size:.85em;color:#555;word-break:break-word}",
             "figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#666;font-size:.9em}",
             "footer{margin-top:3em;color:#999;font-size:.8em}dt{font-weight:bold;margin-top:.5em}");

@@ -70,4 +70,15 @@ class ReportTest {
         assertTrue(html.contains("0 of 1 measurement windows recorded."), html);
         assertTrue(Files.exists(dir.resolve("charts/ttft.png")));
     }
+
+    @Test
+    void thePageSaysWhatDegradedInWordsAndKeepsWindowsCsv() throws Exception {
+        SyntheticRun.write(dir, 24, w -> 300 + 10L * w, w -> 1);
+        String html = Files.readString(Report.write(RunData.load(dir)));
+        assertTrue(html.contains("<h2>What changed over time</h2>"), html);
+        assertTrue(html.contains("<li class=\"worse\">TTFT p50 rose 63% from the first to the last 4s (315 ms to 515 ms; trend +36.00 s an hour,"
+                + " Mann-Kendall p &lt; 0.001).</li>"), html);
+        assertTrue(html.contains("(CUSUM binary segmentation, permutation test), at p &lt; 0.01"), html);
+        assertEquals(25, Files.readAllLines(dir.resolve(WindowsCsv.FILE)).size(), "a header and 24 windows");
+    }
 }
