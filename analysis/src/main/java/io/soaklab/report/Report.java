@@ -7,6 +7,8 @@ import io.soaklab.analysis.Fidelity;
 import io.soaklab.analysis.Percentiles;
 import io.soaklab.analysis.Projection;
 import io.soaklab.analysis.RunData;
+import io.soaklab.analysis.Slos;
+import io.soaklab.analysis.WindowStats;
 import io.soaklab.cost.ModelPrice;
 import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Rates;
@@ -17,6 +19,7 @@ import io.soaklab.record.RunRecorder;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
+import io.soaklab.run.Slo;
 import io.soaklab.run.Soak;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.EmbeddedEndpoint;
@@ -73,6 +76,14 @@ public final class Report {
      * ({@code cost.json}) is made again and shown.
      */
     public static Path write(RunData run) throws IOException {
+        return write(run, Slo.parseAll(run.manifest().config().slo()));
+    }
+
+    /**
+     * Writes the report of {@code run}, holding it to {@code slos} instead of the objectives it was
+     * run with; returns the page.
+     */
+    public static Path write(RunData run, List<Slo> slos) throws IOException {
         Projection projection = null;
         String problem = null;
         try {
@@ -80,20 +91,21 @@ public final class Report {
         } catch (IllegalArgumentException e) {
             problem = e.getMessage();
         }
-        return write(run, projection, problem);
+        return write(run, projection, problem, slos);
     }
 
     /** Writes the report of {@code run} with {@code projection} (or none); returns the page. */
     public static Path write(RunData run, Projection projection) throws IOException {
-        return write(run, projection, null);
+        return write(run, projection, null, Slo.parseAll(run.manifest().config().slo()));
     }
 
-    private static Path write(RunData run, Projection projection, String projectionProblem) throws IOException {
+    private static Path write(RunData run, Projection projection, String projectionProblem, List<Slo> slos) throws IOException {
         WindowsCsv.write(run);
         Charts drawer = new Charts(run, run.dir().resolve(CHARTS));
         List<Charts.Chart> charts = drawer.drawAll();
         List<Charts.Chart> costCharts = drawer.drawCost(projection);
-        String html = new Report.Page(run, charts, costCharts, projection, projectionProblem).render();
+        Slos held = slos.isEmpty() ? null : Slos.evaluate(run, slos);
+        String html = new Report.Page(run, charts, costCharts, projection, projectionProblem, held).render();
         Path page = run.dir().resolve(FILE);
         replace(page, html.getBytes(StandardCharsets.UTF_8));
         return page;
@@ -116,13 +128,15 @@ public final class Report {
         private final List<Charts.Chart> costCharts;
         private final Projection projection;
         private final String projectionProblem;
+        private final Slos slos;
         private final RunManifest manifest;
         private final RunConfig config;
         private final StringBuilder out = new StringBuilder(32 << 10);
 
         Page(RunData run, List<Charts.Chart> charts, List<Charts.Chart> costCharts, Projection projection,
-             String projectionProblem) {
+             String projectionProblem, Slos slos) {
             this.run = run;
+            this.slos = slos;
             this.charts = charts;
             this.costCharts = costCharts;
             this.projection = projection;
@@ -151,6 +165,7 @@ public final class Report {
             header();
             summary();
             notes();
+            objectives();
             changes();
             latency();
             callsAndSpend();
@@ -234,6 +249,54 @@ public final class Report {
                 }
                 out.append(". Check the machine running soaklab before blaming the endpoint.</p>\n");
             }
+        }
+
+        private void objectives() {
+            if (slos == null) {
+                return;
+            }
+            long met = slos.verdicts().stream().filter(Slos.Verdict::met).count();
+            out.append("<h2>Objectives</h2>\n<p class=\"status ").append(met == slos.verdicts().size() ? "ok" : "bad").append("\">")
+                    .append(met == slos.verdicts().size() ? "Every objective was met over the run." : (slos.verdicts().size() - met) + " of "
+                            + slos.verdicts().size() + " objectives were missed over the run.");
+            Slos.Verdict first = slos.firstToFail();
+            if (first != null) {
+                WindowStats w = run.windows().get(first.firstMissed());
+                out.append(" The first to fail: ").append(e(first.slo().text())).append(", in window ").append(first.firstMissed() + 1)
+                        .append(" (").append(Format.rate(w.calls() / w.seconds())).append(" calls/s).");
+            }
+            out.append("</p>\n<table><thead><tr><th>objective</th><th>over the run</th><th>windows met</th><th>first missed</th></tr></thead><tbody>\n");
+            for (Slos.Verdict v : slos.verdicts()) {
+                out.append("<tr><td>").append(e(v.slo().text())).append("</td><td>").append(e(sloValue(v.slo(), v.value())))
+                        .append(v.met() ? " (met)" : " (missed)").append("</td><td>").append(v.windowsMet()).append(" of ")
+                        .append(run.windows().size()).append("</td><td>").append(v.firstMissed() < 0 ? "-" : "window " + (v.firstMissed() + 1))
+                        .append("</td></tr>\n");
+            }
+            out.append("</tbody></table>\n");
+            if (slos.hasCallGoodput()) {
+                double[] g = slos.callGoodput();
+                out.append("<p>Goodput: <b>").append(Format.rate(g[0])).append(" calls/s</b> met every per-call objective (")
+                        .append(Double.isNaN(g[1]) ? "no calls" : Format.percent(g[1]) + " of calls").append(").");
+            }
+            if (slos.hasEpisodeGoodput()) {
+                double[] g = slos.episodeGoodput();
+                out.append(slos.hasCallGoodput() ? " " : "<p>").append("Episodes: <b>").append(Format.rate(g[0]))
+                        .append(" a second</b> met every per-episode objective (").append(Double.isNaN(g[1]) ? "no episodes" : Format.percent(g[1])
+                                + " of episodes").append(").");
+            }
+            if (slos.hasCallGoodput() || slos.hasEpisodeGoodput()) {
+                out.append("</p>\n");
+            }
+        }
+
+        private static String sloValue(Slo slo, double value) {
+            if (Double.isNaN(value)) {
+                return "no data";
+            }
+            if (slo.latency()) {
+                return Format.latency((long) value);
+            }
+            return slo.metric().equals("errors") ? Format.percent(value) : Format.usd(BigDecimal.valueOf(value));
         }
 
         private void changes() {

@@ -8,6 +8,7 @@ import io.soaklab.analysis.RunData;
 import io.soaklab.analysis.SyntheticRun;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
+import io.soaklab.run.Slo;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,5 +81,16 @@ class ReportTest {
                 + " Mann-Kendall p &lt; 0.001).</li>"), html);
         assertTrue(html.contains("(CUSUM binary segmentation, permutation test), at p &lt; 0.01"), html);
         assertEquals(25, Files.readAllLines(dir.resolve(WindowsCsv.FILE)).size(), "a header and 24 windows");
+    }
+
+    @Test
+    void objectivesSayWhichWasMissedFirstAndTheGoodput() throws Exception {
+        SyntheticRun.write(dir, 4);
+        String html = Files.readString(Report.write(RunData.load(dir), Slo.parseAll("ttft.p99=350ms,errors=10%")));
+        assertTrue(html.contains("<h2>Objectives</h2>"), html);
+        assertTrue(html.contains("1 of 2 objectives were missed over the run. The first to fail: ttft.p99=350ms, in window 4"), html);
+        assertTrue(html.contains("<tr><td>errors=10%</td><td>9.09% (met)</td><td>4 of 4</td><td>-</td></tr>"), html);
+        assertTrue(html.contains("met every per-call objective (68.18% of calls)"), html);
+        assertFalse(Files.readString(Report.write(RunData.load(dir))).contains("<h2>Objectives</h2>"), "the run itself had none");
     }
 }

@@ -4,11 +4,14 @@ import io.soaklab.analysis.RunData;
 import io.soaklab.report.Report;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
+import io.soaklab.run.Slo;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -23,8 +26,13 @@ final class ReportCommand implements Callable<Integer> {
     @Parameters(paramLabel = "RUN_DIR", description = "The run folder, e.g. results/20261121-230000-coding-agent.")
     Path dir;
 
+    @Option(names = "--slo", paramLabel = "SLO,SLO",
+            description = "Hold the run to these objectives instead of those it ran with, e.g. ttft.p99=2s,e2e.p99=60s,errors=1%.")
+    String slo;
+
     @Override
     public Integer call() throws Exception {
+        List<Slo> slos = slo == null ? null : Slo.parseAll(slo);
         if (!Files.isDirectory(dir)) {
             throw new SoakLab.UsageException("no such run folder: " + dir);
         }
@@ -36,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
             // Nobody else is left to say it: the processes that ran it are gone.
             run.manifest().ended(RunStatus.CRASHED, "its processes ended without closing the run").write(dir);
         }
-        Path page = Report.write(run);
+        Path page = slos == null ? Report.write(run) : Report.write(run, slos);
         spec.commandLine().getOut().println("report: " + page.toAbsolutePath());
         return 0;
     }

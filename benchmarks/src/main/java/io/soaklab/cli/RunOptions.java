@@ -95,6 +95,11 @@ abstract class RunOptions implements Callable<Integer> {
             description = "How calls are billed: standard, batch, flex or priority, optionally +regional (default: ${DEFAULT-VALUE}).")
     String billing;
 
+    @Option(names = "--slo", paramLabel = "SLO,SLO",
+            description = "Objectives the report holds the run to: ttft.p99=2s, e2e.p99=60s, itl.p99=100ms, tpot.p90=50ms, errors=1%, "
+                    + "episode.p95=10m, episode.cost.p95=$0.50 (attainment per window, goodput, which fails first).")
+    String slo;
+
     @Option(names = "--max-spend", paramLabel = "USD",
             description = "Stop the run cleanly (aborted, report written) before its spend passes this.")
     BigDecimal maxSpend;
@@ -162,6 +167,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .prices(prices)
                 .billing(Billing.parse(billing))
                 .maxSpend(maxSpend)
+                .slo(slo)
                 .forks(forks)
                 .build();
     }

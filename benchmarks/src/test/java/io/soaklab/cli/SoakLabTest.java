@@ -68,6 +68,8 @@ class SoakLabTest {
         "cost . --volume 100/day                 | soaklab cost: . is not a run folder (no run.json)",
         "prices --prices missing-prices.yaml     | soaklab prices: price file missing-prices.yaml does not exist",
         "cost                                    | soaklab cost: Missing required parameter: 'RUN_DIR' (see 'soaklab cost --help')",
+        "run --slo ttft=2s                       | soaklab run: --slo 'ttft=2s': name a percentile, e.g. ttft.p99",
+        "report . --slo errors=high              | soaklab report: --slo 'errors=high': an error rate is a percentage, e.g. errors=1%",
         "nonsense                                | soaklab: Unmatched argument at index 0: 'nonsense' (see 'soaklab --help')",
     })
     void badInputIsOneLineAndExitCodeTwo(String args, String expected) {

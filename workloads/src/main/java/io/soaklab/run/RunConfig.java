@@ -53,6 +53,8 @@ import java.util.Objects;
  * @param prices            a price file of one's own, on top of soaklab's list prices, or null
  * @param billing           the service tier (standard, batch, flex, priority) and regional uplift
  * @param maxSpend          stop the run before its spend passes this, in the catalog's currency; null for no limit
+ * @param slo               service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
+ *                          ({@link Slo}); null for none
  * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
  */
 public record RunConfig(
@@ -81,6 +83,7 @@ public record RunConfig(
         Path prices,
         Billing billing,
         BigDecimal maxSpend,
+        String slo,
         int forks) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
@@ -236,6 +239,7 @@ public record RunConfig(
         private Path prices;
         private Billing billing = Billing.STANDARD;
         private BigDecimal maxSpend;
+        private String slo;
         private int forks = 1;
 
         private Builder() {
@@ -361,6 +365,11 @@ public record RunConfig(
             return this;
         }
 
+        public Builder slo(String slo) {
+            this.slo = slo;
+            return this;
+        }
+
         public Builder maxSpend(BigDecimal limit) {
             this.maxSpend = limit;
             return this;
@@ -383,8 +392,9 @@ public record RunConfig(
                 Arrivals.parse(arrival);
             }
             RunConfig config = new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
-                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, priceAs, prices, billing, maxSpend, forks);
+                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, priceAs, prices, billing, maxSpend, slo, forks);
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
+            Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {
                 throw new IllegalArgumentException("--max-spend needs prices: drop --price-as none");
             }
