@@ -342,6 +342,38 @@ final class Charts {
     }
 
     private Chart save(JFreeChart chart, String file, String title, String caption) throws IOException {
+        return save(dir, chart, file, title, caption);
+    }
+
+    /**
+     * Two runs' values per window on one chart: window number across, {@code yLabel} up.
+     * NaN values leave a gap.
+     */
+    static Chart overlay(Path dir, String file, String title, String caption, String yLabel, String nameA, double[] a, String nameB,
+                         double[] b) throws IOException {
+        Files.createDirectories(dir);
+        XYSeriesCollection data = new XYSeriesCollection();
+        String[] names = {nameA, nameB.equals(nameA) ? nameB + " (B)" : nameB};
+        double[][] values = {a, b};
+        for (int s = 0; s < 2; s++) {
+            XYSeries series = new XYSeries(names[s], false, true);
+            for (int i = 0; i < values[s].length; i++) {
+                series.add(i + 1, Double.isNaN(values[s][i]) ? null : values[s][i]);
+            }
+            data.addSeries(series);
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart(title, "window", yLabel, data, PlotOrientation.VERTICAL, true, false, false);
+        style(chart);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, true);
+        for (int s = 0; s < 2; s++) {
+            lines.setSeriesPaint(s, PALETTE[s]);
+            lines.setSeriesStroke(s, new BasicStroke(2f));
+        }
+        chart.getXYPlot().setRenderer(lines);
+        return save(dir, chart, file, title, caption);
+    }
+
+    private static Chart save(Path dir, JFreeChart chart, String file, String title, String caption) throws IOException {
         BufferedImage image = chart.createBufferedImage(WIDTH * SCALE, HEIGHT * SCALE, WIDTH, HEIGHT, null);
         ByteArrayOutputStream png = new ByteArrayOutputStream(1 << 17);
         // In memory: ImageIO's default file cache registers a delete-on-exit hook, which fails

@@ -742,7 +742,7 @@ public final class Report {
         }
     }
 
-    private static final String CSS = String.join("\n",
+    static final String CSS = String.join("\n",
             "body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}",
             "h1{font-size:1.6em;margin-bottom:.2em}h1 .id{font-weight:normal;color:#666;font-size:.7em}",
             "h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em}",

@@ -70,6 +70,8 @@ class SoakLabTest {
         "cost                                    | soaklab cost: Missing required parameter: 'RUN_DIR' (see 'soaklab cost --help')",
         "run --slo ttft=2s                       | soaklab run: --slo 'ttft=2s': name a percentile, e.g. ttft.p99",
         "report . --slo errors=high              | soaklab report: --slo 'errors=high': an error rate is a percentage, e.g. errors=1%",
+        "compare no-such-run .                   | soaklab compare: no such run folder: no-such-run",
+        "compare . .                             | soaklab compare: . is not a run folder (no run.json)",
         "nonsense                                | soaklab: Unmatched argument at index 0: 'nonsense' (see 'soaklab --help')",
     })
     void badInputIsOneLineAndExitCodeTwo(String args, String expected) {

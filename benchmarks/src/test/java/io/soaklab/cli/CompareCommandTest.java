@@ -1,0 +1,54 @@
+package io.soaklab.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.soaklab.bench.SoakLauncher;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunStatus;
+import io.soaklab.sim.SimConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code soaklab compare} on two real runs: the same load against a fast and a three-times-slower endpoint. */
+class CompareCommandTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path run(String name, long baseLatencyMs) throws Exception {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(baseLatencyMs)).jitter(0.05).decodeTokensPerSecond(2_000)
+                .outputTokensMedian(20).build();
+        Path scenario = Files.writeString(tmp.resolve("one-turn.yaml"), String.join("\n", "name: one-turn", "description: one short turn, no pauses", "kind: chat",
+                "system_prompt_tokens: 100", "max_tokens: 50", "think_time: 0s", "chat:", "  turns: {min: 1, max: 1}",
+                "  user_tokens: {min: 20, max: 40}", ""));
+        RunConfig config = RunConfig.builder().scenario(scenario.toString()).thinkTime(Duration.ZERO).concurrency(4).sim(sim)
+                .duration(Duration.ofSeconds(4)).window(Duration.ofMillis(500)).forks(0).build();
+        Path dir = tmp.resolve(name);
+        SoakLauncher.Outcome o = SoakLauncher.launch(config, dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(RunStatus.COMPLETE, o.status(), o.problem());
+        return dir;
+    }
+
+    @Test
+    void saysWhatDiffersAndWritesAPageWithOverlaidCharts() throws Exception {
+        Path fast = run("fast", 50);
+        Path slow = run("slow", 150);
+        SoakLabTest.Result r = SoakLabTest.run("compare", fast.toString(), slow.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith("A: fast (8 windows)"), r.out());
+        assertTrue(r.out().contains("  worse  TTFT p50 higher by "), r.out());
+        assertTrue(r.out().contains("Mann-Whitney p < 0.001)"), "8 windows against 8 that do not overlap: " + r.out());
+        String html = Files.readString(slow.resolve("compare.html"));
+        assertTrue(html.contains("<li class=\"worse\">TTFT p50 higher by "), html);
+        for (String chart : new String[] {"ttft-p99.png", "e2e-p99.png", "throughput.png"}) {
+            assertTrue(Files.size(slow.resolve("compare-charts").resolve(chart)) > 10_000, chart);
+        }
+    }
+}
