@@ -16,9 +16,8 @@ import java.util.function.ToDoubleFunction;
  * sixth of the run, or hour when the run is six hours or longer) and for steps
  * ({@link ChangePoint}, at the same significance).
  *
- * <p>Windows where the load generator, not the endpoint, was the bottleneck (its schedule lag's
- * p99 above {@value #GENERATOR_LAG_MS} ms: calls left late because the generator could not keep
- * up) are flagged and left out of every test.
+ * <p>Windows where the load generator, not the endpoint, was the bottleneck
+ * ({@link #generatorBound}) are flagged and left out of every test.
  *
  * <pre>{@code
  * Degradation d = Degradation.of(RunData.load(dir));
@@ -33,6 +32,10 @@ public final class Degradation {
     public static final int MIN_CHANGE_PERCENT = 10;
     /** Schedule lag (p99) above which a window is the generator's fault. */
     public static final long GENERATOR_LAG_MS = 100;
+    /** Process CPU, as a percentage of every core, at which a window is the generator's fault. */
+    public static final int GENERATOR_CPU_PERCENT = 90;
+    /** GC time, as a percentage of the window, at which a window is the generator's fault. */
+    public static final int GENERATOR_GC_PERCENT = 10;
     /** Fewer windows than this and nothing is tested. */
     static final int MIN_WINDOWS = 8;
 
@@ -75,9 +78,9 @@ public final class Degradation {
         List<WindowStats> all = run.windows();
         List<Integer> bound = new ArrayList<>();
         List<WindowStats> used = new ArrayList<>();
+        double windowSeconds = run.manifest().config().window().toMillis() / 1000.0;
         for (WindowStats w : all) {
-            Percentiles lag = w.latency(Metric.SCHEDULE_LAG);
-            if (!lag.empty() && lag.p99() > GENERATOR_LAG_MS * 1000) {
+            if (generatorBound(w, windowSeconds)) {
                 bound.add(w.index());
             } else {
                 used.add(w);
@@ -109,6 +112,20 @@ public final class Degradation {
                 : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partSeconds, part);
         series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partSeconds, part);
         return new Degradation(List.copyOf(out), List.copyOf(bound), used.size(), part);
+    }
+
+    /**
+     * True when the load generator, not the endpoint, held the window back: its schedule lag's p99
+     * above {@value #GENERATOR_LAG_MS} ms, its CPU at {@value #GENERATOR_CPU_PERCENT} % of every core
+     * or more, or its garbage collectors busy for {@value #GENERATOR_GC_PERCENT} % of the window
+     * ({@code windowSeconds} long, as configured).
+     */
+    public static boolean generatorBound(WindowStats w, double windowSeconds) {
+        Percentiles lag = w.latency(Metric.SCHEDULE_LAG);
+        WindowStats.Generator g = w.generator();
+        return !lag.empty() && lag.p99() > GENERATOR_LAG_MS * 1000
+                || g.cpu() >= GENERATOR_CPU_PERCENT / 100.0
+                || g.gcMillis() > windowSeconds * 1000 * GENERATOR_GC_PERCENT / 100.0;
     }
 
     private static double latencyMs(WindowStats w, Metric m, ToDoubleFunction<Percentiles> which) {

@@ -45,6 +45,7 @@ public final class RunData {
     static final int MAX_STEPS = 200;
     private static final int ERROR_SAMPLES = 3;
     private static final JsonFactory JSON = new JsonFactory();
+    private static final ObjectMapper TREE = new ObjectMapper();
 
     /**
      * Totals of the measured calls.
@@ -164,6 +165,7 @@ public final class RunData {
         Histograms histograms = readHistograms(dir.resolve(RunRecorder.HISTOGRAMS), notes);
         Calls c = readCalls(dir.resolve(RunRecorder.CALLS), histograms.windows.size(), notes);
         Episodes episodes = Episodes.read(dir, notes);
+        List<WindowStats.Generator> generator = readGenerator(dir.resolve(RunRecorder.GENERATOR));
 
         List<WindowStats> windows = new ArrayList<>();
         for (int i = 0; i < histograms.windows.size(); i++) {
@@ -171,7 +173,7 @@ public final class RunData {
             Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new Counts();
             windows.add(new WindowStats(i, w.start, w.end, Collections.unmodifiableMap(w.latency), counts.calls,
                     counts.attempts, counts.errorMap(), counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i),
-                    episodes.probesInWindow(i)));
+                    episodes.probesInWindow(i), i < generator.size() && generator.get(i) != null ? generator.get(i) : WindowStats.Generator.UNKNOWN));
         }
         Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
@@ -459,6 +461,35 @@ public final class RunData {
         }
     }
 
+    /** The generator's figures per measured window; an older run has none. */
+    private static List<WindowStats.Generator> readGenerator(Path file) throws IOException {
+        List<WindowStats.Generator> out = new ArrayList<>();
+        if (!Files.exists(file)) {
+            return out;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            JsonNode n;
+            try {
+                n = TREE.readTree(line);
+            } catch (IOException cutOff) {
+                continue;
+            }
+            if (n == null || !"measure".equals(n.path("phase").asText())) {
+                continue;
+            }
+            int w = n.path("window").asInt(-1);
+            if (w < 0) {
+                continue;
+            }
+            while (out.size() <= w) {
+                out.add(null);
+            }
+            out.set(w, new WindowStats.Generator(n.path("gc_ms").asLong(-1), n.has("cpu") ? n.get("cpu").asDouble() : Double.NaN,
+                    n.has("system_cpu") ? n.get("system_cpu").asDouble() : Double.NaN, n.path("heap_mb").asLong(-1)));
+        }
+        return out;
+    }
+
     private static Calls readCalls(Path file, int windows, List<String> notes) throws IOException {
         Calls out = new Calls();
         if (!Files.exists(file)) {
@@ -603,7 +634,7 @@ public final class RunData {
             return null;
         }
         try {
-            JsonNode root = new ObjectMapper().readTree(file.toFile());
+            JsonNode root = TREE.readTree(file.toFile());
             if (root == null || !root.isArray() || root.isEmpty()) {
                 return null;
             }

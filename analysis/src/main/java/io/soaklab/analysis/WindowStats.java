@@ -20,6 +20,7 @@ import java.util.Map;
  * @param completionTokens output tokens
  * @param spend            what its calls cost, at the run's tariff
  * @param probes           long-context probe answers in it
+ * @param generator        the load generator's health in it, or {@link Generator#UNKNOWN}
  */
 public record WindowStats(
         int index,
@@ -32,7 +33,20 @@ public record WindowStats(
         long promptTokens,
         long completionTokens,
         BigDecimal spend,
-        Episodes.Accuracy probes) {
+        Episodes.Accuracy probes,
+        Generator generator) {
+
+    /**
+     * The load generator's own figures for a window ({@code generator.jsonl}).
+     *
+     * @param gcMillis  time its garbage collectors took, -1 when unknown
+     * @param cpu       its process's CPU, a share of every core (0..1), NaN when unknown
+     * @param systemCpu the machine's CPU load (0..1), NaN when unknown
+     * @param heapMb    heap in use at the window's close, -1 when unknown
+     */
+    public record Generator(long gcMillis, double cpu, double systemCpu, long heapMb) {
+        public static final Generator UNKNOWN = new Generator(-1, Double.NaN, Double.NaN, -1);
+    }
 
     public double seconds() {
         return Math.max(1, endMillis - startMillis) / 1000.0;

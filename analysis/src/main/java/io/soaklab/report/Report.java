@@ -312,8 +312,9 @@ public final class Report {
             }
             if (!d.generatorBound().isEmpty()) {
                 out.append("<p class=\"dim\">Left out of these tests: ").append(d.generatorBound().size())
-                        .append(" windows where the load generator fell behind its schedule (99th percentile schedule lag above ")
-                        .append(Format.latency(Degradation.GENERATOR_LAG_MS * 1000)).append("): windows ")
+                        .append(" windows where the load generator, not the endpoint, was the bottleneck (schedule lag p99 above ")
+                        .append(Format.latency(Degradation.GENERATOR_LAG_MS * 1000)).append(", its CPU at ").append(Degradation.GENERATOR_CPU_PERCENT)
+                        .append("% of every core or more, or GC for ").append(Degradation.GENERATOR_GC_PERCENT).append("% of the window): windows ")
                         .append(e(ranges(d.generatorBound()))).append(".</p>\n");
             }
             out.append("<p class=\"dim\">Each series is tested for a monotonic trend (Mann-Kendall, Theil-Sen slope) and for steps")

@@ -1,5 +1,6 @@
 package io.soaklab.report;
 
+import io.soaklab.analysis.Degradation;
 import io.soaklab.analysis.Percentiles;
 import io.soaklab.analysis.RunData;
 import io.soaklab.analysis.WindowStats;
@@ -45,7 +46,8 @@ public final class WindowsCsv {
             csv.append(',').append(t).append("_count,").append(t).append("_p50_ms,").append(t).append("_p90_ms,").append(t).append("_p99_ms,")
                     .append(t).append("_p999_ms,").append(t).append("_max_ms");
         }
-        csv.append(",probe_questions,probe_exact_rate,spend_usd\n");
+        csv.append(",probe_questions,probe_exact_rate,spend_usd,generator_gc_ms,generator_cpu,system_cpu,generator_heap_mb,generator_bound\n");
+        double windowSeconds = run.manifest().config().window().toMillis() / 1000.0;
         for (WindowStats w : run.windows()) {
             double s = w.seconds();
             csv.append(w.index() + 1).append(',').append(Instant.ofEpochMilli(w.startMillis())).append(',').append(Instant.ofEpochMilli(w.endMillis()))
@@ -64,7 +66,11 @@ public final class WindowsCsv {
                 }
             }
             csv.append(',').append(w.probes().questions()).append(',').append(w.probes().questions() == 0 ? "" : num(w.probes().rate()))
-                    .append(',').append(w.spend().toPlainString()).append('\n');
+                    .append(',').append(w.spend().toPlainString());
+            WindowStats.Generator g = w.generator();
+            csv.append(',').append(g.gcMillis() < 0 ? "" : Long.toString(g.gcMillis())).append(',').append(Double.isNaN(g.cpu()) ? "" : num(g.cpu()))
+                    .append(',').append(Double.isNaN(g.systemCpu()) ? "" : num(g.systemCpu())).append(',')
+                    .append(g.heapMb() < 0 ? "" : Long.toString(g.heapMb())).append(',').append(Degradation.generatorBound(w, windowSeconds)).append('\n');
         }
         Path file = run.dir().resolve(FILE);
         Report.replace(file, csv.toString().getBytes(StandardCharsets.UTF_8));

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.soaklab.record.RunRecorder;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -69,6 +71,16 @@ class DegradationTest {
         assertEquals(List.of(10, 11, 12, 13), d.generatorBound());
         assertEquals(20, d.tested());
         assertTrue(series(d, "TTFT p99").steps().isEmpty(), "the slow windows are not a step");
+
+        // the generator's own figures: CPU at 95 % in windows 3 and 4, GC for 200 ms of the one-second window 20
+        StringBuilder health = new StringBuilder();
+        for (int w = 0; w < 24; w++) {
+            health.append("{\"phase\":\"measure\",\"window\":").append(w).append(",\"gc_ms\":").append(w == 20 ? 200 : 3)
+                    .append(",\"cpu\":").append(w == 3 || w == 4 ? 0.95 : 0.2).append(",\"heap_mb\":40,\"threads\":30}\n");
+        }
+        Files.writeString(dir.resolve(RunRecorder.GENERATOR), health);
+        Degradation healthBound = Degradation.of(RunData.load(dir));
+        assertEquals(List.of(3, 4, 10, 11, 12, 13, 20), healthBound.generatorBound());
 
         Path shortRun = dir.resolve("short");
         SyntheticRun.write(shortRun, 5, w -> 100, w -> 1);

@@ -56,6 +56,8 @@ public final class RunRecorder implements AutoCloseable {
     public static final String EPISODES = "episodes.jsonl";
     /** One JSON line per event inside an episode. */
     public static final String EVENTS = "events.jsonl";
+    /** The load generator's health per window: GC, CPU, heap, threads. */
+    public static final String GENERATOR = "generator.jsonl";
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final Metric[] METRICS = Metric.values();
@@ -77,6 +79,8 @@ public final class RunRecorder implements AutoCloseable {
     private final JsonLines calls;
     private final JsonLines episodes;
     private final JsonLines events;
+    private final JsonLines generator;
+    private final GeneratorHealth health = new GeneratorHealth();
     private final ScheduledExecutorService flusher;
     private final ThreadLocal<JsonLines.Line> lines = ThreadLocal.withInitial(JsonLines.Line::new);
     private final LongAdder windowCalls = new LongAdder();
@@ -122,6 +126,7 @@ public final class RunRecorder implements AutoCloseable {
         this.calls = new JsonLines(dir.resolve(CALLS));
         this.episodes = new JsonLines(dir.resolve(EPISODES));
         this.events = new JsonLines(dir.resolve(EVENTS));
+        this.generator = new JsonLines(dir.resolve(GENERATOR));
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "soaklab-flush");
             t.setDaemon(true);
@@ -131,6 +136,7 @@ public final class RunRecorder implements AutoCloseable {
             calls.flush();
             episodes.flush();
             events.flush();
+            generator.flush();
         }, 1, 1, TimeUnit.SECONDS);
     }
 
@@ -466,7 +472,8 @@ public final class RunRecorder implements AutoCloseable {
 
     /** A closed window's histograms, taken under the lock and written after it. */
     private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
-                          long calls, long attempts, long errors, long promptTokens, long completionTokens, BigDecimal spend) {
+                          long calls, long attempts, long errors, long promptTokens, long completionTokens, BigDecimal spend,
+                          GeneratorHealth.Sample health) {
     }
 
     /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
@@ -484,7 +491,7 @@ public final class RunRecorder implements AutoCloseable {
         }
         Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
                 windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(),
-                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent);
+                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent, health.sample());
         windowStart = end;
         if (measured) {
             measuredWindows++;
@@ -507,12 +514,39 @@ public final class RunRecorder implements AutoCloseable {
             }
             syncHistograms();
         }
+        writeHealth(w);
         Histogram ttft = w.histograms()[Metric.TTFT.ordinal()];
         Histogram e2e = w.histograms()[Metric.E2E.ordinal()];
         Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
         return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.attempts(), w.errors(),
                 w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
                 lag.getTotalCount() == 0 ? -1 : lag.getMaxValue(), w.spend(), spend());
+    }
+
+    private void writeHealth(Closed w) {
+        GeneratorHealth.Sample h = w.health();
+        JsonLines.Line line = lines.get();
+        line.reset();
+        try (JsonGenerator g = JSON.createGenerator(line)) {
+            g.writeStartObject();
+            g.writeStringField("phase", w.measured() ? "measure" : "warmup");
+            g.writeNumberField("window", w.index());
+            g.writeNumberField("gc_ms", h.gcMillis());
+            g.writeNumberField("gc_count", h.gcCount());
+            if (h.cpu() >= 0) {
+                g.writeNumberField("cpu", Math.round(h.cpu() * 1000) / 1000.0);
+            }
+            if (h.systemCpu() >= 0) {
+                g.writeNumberField("system_cpu", Math.round(h.systemCpu() * 1000) / 1000.0);
+            }
+            g.writeNumberField("heap_mb", h.heapBytes() >> 20);
+            g.writeNumberField("threads", h.threads());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory: cannot happen
+        }
+        line.write('\n');
+        generator.append(line);
     }
 
     /** Measured windows closed so far. */
@@ -556,7 +590,7 @@ public final class RunRecorder implements AutoCloseable {
         } catch (IOException e) {
             failure = e;
         }
-        for (JsonLines lines : new JsonLines[] {episodes, events}) {
+        for (JsonLines lines : new JsonLines[] {episodes, events, generator}) {
             try {
                 lines.close();
             } catch (IOException e) {

@@ -10,6 +10,7 @@ import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Usage;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,12 +33,12 @@ class RunRecorderTest {
     /** A successful call: lag 1 ms, TTFT {@code ttftMs}, E2E {@code e2eMs}, 11 chunks, usage 1000/100. */
     static CallResult ok(long ttftMs, long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, ttftMs * MS / 2, ttftMs * MS, e2eMs * MS, 200, ErrorClass.OK, null,
-                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, java.util.List.of(), -1, null, -1);
+                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, List.of(), -1, null, -1);
     }
 
     static CallResult failed(long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, e2eMs * MS, -1, e2eMs * MS, 429, ErrorClass.HTTP_429,
-                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, java.util.List.of(), -1, null, -1);
+                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1);
     }
 
     static Map<String, List<Histogram>> readLog(Path file) throws IOException {
@@ -55,7 +56,7 @@ class RunRecorderTest {
         long end = System.nanoTime();
         return new EpisodeRecord(user, index, "coding-agent", true, null, end - millis * MS, end, 3, 3,
                 Map.of("prompt", 3000L, "completion", 300L), Map.of("coder", Map.of("calls", 2L), "agent", Map.of("calls", 1L)),
-                Map.of("compactions", 2.0, "probe_similarity", 0.5), java.math.BigDecimal.ZERO);
+                Map.of("compactions", 2.0, "probe_similarity", 0.5), BigDecimal.ZERO);
     }
 
     @Test
@@ -101,6 +102,18 @@ class RunRecorderTest {
         assertEquals(3, log.get("attempt").get(0).getTotalCount(), "every attempt, failed or not");
         assertEquals(9_090, log.get("tpot").get(0).getMinValue(), 10, "(1000 ms - 100 ms) / (100 - 1) output tokens");
         assertTrue(log.get("ttft").get(1).getStartTimeStamp() >= log.get("ttft").get(0).getEndTimeStamp());
+
+        // the generator's own health: one line per window, warmup included
+        List<String> health = Files.readAllLines(dir.resolve(RunRecorder.GENERATOR));
+        assertEquals(3, health.size(), String.join("\n", health));
+        assertTrue(health.get(0).startsWith("{\"phase\":\"warmup\",\"window\":0,\"gc_ms\":"), health.get(0));
+        for (String line : health.subList(1, 3)) {
+            var n = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+            assertEquals("measure", n.get("phase").asText());
+            assertTrue(n.get("gc_ms").asLong() >= 0 && n.get("gc_count").asLong() >= 0, line);
+            assertTrue(n.get("cpu").asDouble() >= 0 && n.get("cpu").asDouble() <= 1, line);
+            assertTrue(n.get("heap_mb").asLong() >= 0 && n.get("threads").asInt() > 1, line);
+        }
     }
 
     @Test
