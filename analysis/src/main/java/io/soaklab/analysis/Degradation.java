@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -62,12 +63,14 @@ public final class Degradation {
     }
 
     private final List<Finding> findings;
+    private final List<String> byContext;
     private final List<Integer> generatorBound;
     private final int tested;
     private final String part;
 
-    private Degradation(List<Finding> findings, List<Integer> generatorBound, int tested, String part) {
+    private Degradation(List<Finding> findings, List<String> byContext, List<Integer> generatorBound, int tested, String part) {
         this.findings = findings;
+        this.byContext = byContext;
         this.generatorBound = generatorBound;
         this.tested = tested;
         this.part = part;
@@ -87,7 +90,7 @@ public final class Degradation {
             }
         }
         if (used.size() < MIN_WINDOWS || all.isEmpty()) {
-            return new Degradation(List.of(), List.copyOf(bound), used.size(), "");
+            return new Degradation(List.of(), context(run), List.copyOf(bound), used.size(), "");
         }
         // windows are contiguous and of the configured length: their number places them in time
         long window = Math.max(1, run.manifest().config().window().toSeconds());
@@ -111,7 +114,79 @@ public final class Degradation {
         series(out, "cost per call", "$", Worse.UP, used, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN
                 : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partSeconds, part);
         series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partSeconds, part);
-        return new Degradation(List.copyOf(out), List.copyOf(bound), used.size(), part);
+        return new Degradation(List.copyOf(out), context(run), List.copyOf(bound), used.size(), part);
+    }
+
+    /** Steps with fewer calls than this are left out of the fit against context. */
+    static final int MIN_CALLS_PER_STEP = 5;
+    /** Context lengths with fewer probe questions than this are left out. */
+    static final int MIN_QUESTIONS = 10;
+
+    /** How latency and probe accuracy follow the context's size, each with its test. */
+    private static List<String> context(RunData run) {
+        List<String> out = new ArrayList<>();
+        List<RunData.StepStats> steps = run.steps().stream().filter(s -> s.calls() >= MIN_CALLS_PER_STEP && !s.e2e().empty()).toList();
+        if (steps.size() >= 4) {
+            double[] k = steps.stream().mapToDouble(s -> s.meanPromptTokens() / 1000).toArray();
+            double[] ms = steps.stream().mapToDouble(s -> s.e2e().p50() / 1000.0).toArray();
+            Trend t = Trend.of(k, ms);
+            RunData.StepStats first = steps.get(0);
+            RunData.StepStats last = steps.get(steps.size() - 1);
+            String range = String.format(Locale.ROOT, "%,.0f prompt tokens at step %d (%s) to %,.0f at step %d (%s)", first.meanPromptTokens(),
+                    first.step(), format(first.e2e().p50() / 1000.0, "ms"), last.meanPromptTokens(), last.step(), format(last.e2e().p50() / 1000.0, "ms"));
+            out.add(t.pValue() < ALPHA
+                    ? String.format(Locale.ROOT, "E2E p50 %s by %s per 1,000 prompt tokens as context grows, from %s (Theil-Sen line over %d steps, Mann-Kendall %s).",
+                            t.slope() >= 0 ? "grows" : "falls", format(Math.abs(t.slope()), "ms"), range, steps.size(), p(t.pValue()))
+                    : String.format(Locale.ROOT, "E2E p50 shows no significant trend with context, from %s (Mann-Kendall %s over %d steps).", range,
+                            p(t.pValue()), steps.size()));
+        }
+        List<Map.Entry<Integer, Episodes.Accuracy>> lengths = run.episodes().probeByLength().entrySet().stream()
+                .filter(e -> e.getValue().questions() >= MIN_QUESTIONS).sorted(Map.Entry.comparingByKey()).toList();
+        if (lengths.size() >= 2) {
+            double[] tokens = lengths.stream().mapToDouble(e -> e.getKey() / 1000.0).toArray();
+            long[] n = lengths.stream().mapToLong(e -> e.getValue().questions()).toArray();
+            long[] x = lengths.stream().mapToLong(e -> e.getValue().exact()).toArray();
+            double[] test = cochranArmitage(tokens, n, x);
+            Map.Entry<Integer, Episodes.Accuracy> first = lengths.get(0);
+            Map.Entry<Integer, Episodes.Accuracy> last = lengths.get(lengths.size() - 1);
+            String range = String.format(Locale.ROOT, "%s at %,d tokens to %s at %,d", format(100 * first.getValue().rate(), "%"), first.getKey(),
+                    format(100 * last.getValue().rate(), "%"), last.getKey());
+            out.add(test[1] < ALPHA
+                    ? String.format(Locale.ROOT, "Probe accuracy %s %.1f points per 10,000 tokens of context, from %s (Cochran-Armitage trend test, %s).",
+                            test[0] < 0 ? "falls" : "rises", Math.abs(test[0]) * 100 * 10, range, p(test[1]))
+                    : String.format(Locale.ROOT, "Probe accuracy shows no significant trend with context, from %s (Cochran-Armitage %s).", range,
+                            p(test[1])));
+        }
+        return List.copyOf(out);
+    }
+
+    /**
+     * The Cochran–Armitage test for a trend in proportions {@code x/n} over scores {@code t}: the
+     * weighted least-squares slope of the proportion per unit of {@code t}, and its two-sided p-value.
+     */
+    static double[] cochranArmitage(double[] t, long[] n, long[] x) {
+        double total = 0;
+        double successes = 0;
+        double tMean = 0;
+        for (int i = 0; i < t.length; i++) {
+            total += n[i];
+            successes += x[i];
+            tMean += n[i] * t[i];
+        }
+        tMean /= total;
+        double p = successes / total;
+        double stat = 0;
+        double spread = 0;
+        for (int i = 0; i < t.length; i++) {
+            stat += (t[i] - tMean) * (x[i] - n[i] * p);
+            spread += n[i] * (t[i] - tMean) * (t[i] - tMean);
+        }
+        double var = p * (1 - p) * spread;
+        if (var <= 0) {
+            return new double[] {0, 1};
+        }
+        double z = stat / Math.sqrt(var);
+        return new double[] {stat / spread, Math.min(1, 2 * Trend.normalTail(Math.abs(z)))};
     }
 
     /**
@@ -234,6 +309,11 @@ public final class Degradation {
 
     static String clock(long seconds) {
         return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    }
+
+    /** How latency and probe accuracy follow the context's size, in words, each with its test. */
+    public List<String> byContext() {
+        return byContext;
     }
 
     /** Every series tested, with its finding's text or null. */

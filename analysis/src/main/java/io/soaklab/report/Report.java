@@ -310,6 +310,13 @@ public final class Report {
                 }
                 out.append("</ul>\n");
             }
+            if (!d.byContext().isEmpty()) {
+                out.append("<p>As context grows:</p>\n<ul>\n");
+                for (String line : d.byContext()) {
+                    out.append("<li>").append(e(line)).append("</li>\n");
+                }
+                out.append("</ul>\n");
+            }
             if (!d.generatorBound().isEmpty()) {
                 out.append("<p class=\"dim\">Left out of these tests: ").append(d.generatorBound().size())
                         .append(" windows where the load generator, not the endpoint, was the bottleneck (schedule lag p99 above ")

@@ -86,4 +86,22 @@ class DegradationTest {
         SyntheticRun.write(shortRun, 5, w -> 100, w -> 1);
         assertEquals("Too few windows (5) to test for trends: 8 or more are needed.", Degradation.of(RunData.load(shortRun)).summary());
     }
+
+    @Test
+    void probeAccuracyAgainstContextIsACochranArmitageTrend() {
+        // the long-context probe measured in README: 78.7 %, 75.0 %, 67.0 %, 47.9 % exact at 2k, 8k, 32k and 64k tokens
+        double[] test = Degradation.cochranArmitage(new double[] {2, 8, 32, 64}, new long[] {324, 304, 294, 286}, new long[] {255, 228, 197, 137});
+        assertEquals(-0.004827, test[0], 1e-6, "-0.48 points per 1,000 tokens");
+        assertTrue(test[1] < 1e-10, "z = -8.68: p = " + test[1]);
+        double[] flat = Degradation.cochranArmitage(new double[] {2, 8, 32}, new long[] {100, 100, 100}, new long[] {70, 71, 70});
+        assertEquals(1.0, flat[1], 0.05);
+    }
+
+    @Test
+    void latencyAgainstContextIsStatedWithItsTest() throws Exception {
+        SyntheticRun.write(dir, 12); // steps of 1,000..1,900 prompt tokens, every call's E2E 1 s
+        List<String> context = Degradation.of(RunData.load(dir)).byContext();
+        assertEquals(List.of("E2E p50 shows no significant trend with context, from 1,000 prompt tokens at step 0 (1.00 s) to 1,900 at step 9"
+                + " (1.00 s) (Mann-Kendall p = 1.00 over 10 steps)."), context);
+    }
 }

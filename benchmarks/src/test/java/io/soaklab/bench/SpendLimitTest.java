@@ -39,10 +39,12 @@ class SpendLimitTest {
     @Test
     void aPaidRunIsEstimatedFirstAndEndsAbortedBeforeItsSpendLimit() throws Exception {
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(50)).decodeTokensPerSecond(2_000).outputTokensMedian(200).build();
-        BigDecimal limit = new BigDecimal("0.01");
-        try (EmbeddedEndpoint remote = EmbeddedEndpoint.start(sim)) {
-            RunConfig config = RunConfig.builder().endpoint(URI.create(remote.baseUrl().toString())).model("gpt-5.4-mini")
-                    .scenario("chat-support").thinkTime(Duration.ZERO).concurrency(4).duration(Duration.ofSeconds(60))
+        // an expensive model and many users: each call could cost ~$0.07, so only a few fit under the limit at once
+        BigDecimal limit = new BigDecimal("0.50");
+        Path truth = tmp.resolve("server-truth.jsonl");
+        try (EmbeddedEndpoint remote = EmbeddedEndpoint.start(sim, truth)) {
+            RunConfig config = RunConfig.builder().endpoint(URI.create(remote.baseUrl().toString())).model("gpt-5.5-pro")
+                    .scenario("chat-support").thinkTime(Duration.ZERO).concurrency(32).duration(Duration.ofSeconds(60))
                     .window(Duration.ofSeconds(1)).maxSpend(limit).forks(0).build();
             Path dir = tmp.resolve("run");
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
@@ -50,28 +52,36 @@ class SpendLimitTest {
             String log = progress.toString(StandardCharsets.UTF_8);
 
             assertTrue(log.contains("soaklab: pre-flight estimate: $0.0"), log);
-            assertTrue(log.contains("episodes sampled on the embedded endpoint, priced as gpt-5.4-mini (openai, prices of 2026-03-17, standard)"), log);
-            assertTrue(log.contains("this run: ~") && log.contains("4 users, each episode ~"), log);
+            assertTrue(log.contains("episodes sampled on the embedded endpoint, priced as gpt-5.5-pro (openai, prices of 2026-04-24, standard)"), log);
+            assertTrue(log.contains("this run: ~") && log.contains("32 users, each episode ~"), log);
 
             assertEquals(RunStatus.ABORTED, outcome.status(), log);
             RunManifest m = RunManifest.read(dir);
             assertEquals(RunStatus.ABORTED, m.status());
-            assertTrue(m.message().startsWith("stopped by --max-spend 0.01: $0.0"), m.message());
+            assertTrue(m.message().startsWith("stopped by --max-spend 0.5: $0.") && m.message().contains("the next call could have cost up to $0.0"),
+                    m.message());
             assertTrue(m.windowsCompleted() < m.windowsPlanned(), "stopped early: " + m.windowsCompleted());
 
             BigDecimal spent = BigDecimal.ZERO;
-            long priced = 0;
+            long sent = 0;
+            long refused = 0;
             for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
                 JsonNode call = JSON.readTree(line);
-                if (call.has("cost_usd")) {
-                    spent = spent.add(call.get("cost_usd").decimalValue());
-                    priced++;
+                spent = spent.add(call.has("cost_usd") ? call.get("cost_usd").decimalValue() : BigDecimal.ZERO);
+                if (call.get("error").asText().equals("spend_limit")) {
+                    refused++;
+                } else {
+                    sent++;
                 }
             }
-            assertTrue(priced >= 3, "calls were priced: " + priced);
+            assertTrue(sent >= 3 && refused >= 1, sent + " calls sent, " + refused + " refused");
             assertTrue(spent.signum() > 0 && spent.compareTo(limit) <= 0, "spent $" + spent.toPlainString() + " of $" + limit);
+            // the calls in flight were let finish: every request the server received is on record, priced
+            remote.close(); // its log is flushed every second: closed, it is complete
+            long served = Files.readAllLines(truth).stream().filter(l -> !l.isBlank()).count();
+            assertEquals(served, sent, "requests the server received vs calls recorded as sent");
             String html = Files.readString(dir.resolve(Report.FILE));
-            assertTrue(html.contains("stopped by --max-spend 0.01"), "the report says why it stopped");
+            assertTrue(html.contains("stopped by --max-spend 0.5"), "the report says why it stopped");
             assertTrue(html.contains("<h2>What it cost</h2>"), "and what it cost");
         }
     }

@@ -1,5 +1,6 @@
 package io.soaklab.load;
 
+import io.soaklab.cost.SpendLimit;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.ErrorClass;
@@ -66,15 +67,25 @@ public final class EpisodeRunner implements AutoCloseable {
     private final long watchdogNanos;
     private final ExecutorService subAgents;
     private final Semaphore completedCalls = new Semaphore(0);
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong attemptsMade = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong attemptsMade = new AtomicLong();
     private final TokenEstimator tokens;
+    private final SpendLimit spendLimit;
 
     /**
      * @param seed     run seed: episode {@code k} of user {@code u} draws from (seed, u, k)
      * @param watchdog longest to wait for any call's outcome before declaring the client stuck (zero: forever)
      */
     public EpisodeRunner(Scenario scenario, ModelClient client, RunRecorder recorder, Resilience resilience, long seed, Duration watchdog) {
+        this(scenario, client, recorder, resilience, seed, watchdog, null);
+    }
+
+    /**
+     * @param spendLimit what every attempt must fit under before it is sent, or null for no limit
+     */
+    public EpisodeRunner(Scenario scenario, ModelClient client, RunRecorder recorder, Resilience resilience, long seed, Duration watchdog,
+                         SpendLimit spendLimit) {
+        this.spendLimit = spendLimit;
         this.scenario = scenario;
         this.client = client;
         this.recorder = recorder;
@@ -213,6 +224,17 @@ public final class EpisodeRunner implements AutoCloseable {
             for (int attempt = 1; ; attempt++) {
                 waitUntil(intended);
                 CallResult r;
+                BigDecimal held = spendLimit == null ? null : spendLimit.reserve(request);
+                if (spendLimit != null && held == null) {
+                    long failedAfter = Math.max(0, System.nanoTime() - intended);
+                    r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.SPEND_LIMIT,
+                            "the spend limit (--max-spend " + spendLimit.limit().toPlainString() + ") left no room for this call: no request sent");
+                    run.spend(recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, true, first)).total());
+                    run.add(role, r, true, r.e2eNanos() + intended - first);
+                    timeline.position = intended + r.e2eNanos();
+                    run.lastEnd.accumulateAndGet(timeline.position, Math::max);
+                    return r;
+                }
                 Guard.Pass pass = guard.permit(System.nanoTime());
                 if (pass == Guard.Pass.DENIED) {
                     long failedAfter = Math.max(0, System.nanoTime() - intended);
@@ -231,7 +253,11 @@ public final class EpisodeRunner implements AutoCloseable {
                 }
                 Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
-                run.spend(recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first)).total());
+                BigDecimal cost = recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first)).total();
+                run.spend(cost);
+                if (held != null) {
+                    spendLimit.settle(held, cost);
+                }
                 long end = intended + r.e2eNanos();
                 run.add(role, r, last, end - first);
                 if (last) {

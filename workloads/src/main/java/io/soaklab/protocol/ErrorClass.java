@@ -39,12 +39,19 @@ public enum ErrorClass {
     /** soaklab itself failed to make the call. */
     CLIENT_ERROR("client_error"),
     /** The client's circuit breaker was open: the call failed fast, nothing was sent. */
-    CIRCUIT_OPEN("circuit_open");
+    CIRCUIT_OPEN("circuit_open"),
+    /** The run's spend limit left no room for what the call could cost: nothing was sent. */
+    SPEND_LIMIT("spend_limit");
 
     private final String wireName;
 
     ErrorClass(String wireName) {
         this.wireName = wireName;
+    }
+
+    /** False when soaklab refused the call itself and sent nothing (an open breaker, the spend limit). */
+    public boolean sent() {
+        return this != CIRCUIT_OPEN && this != SPEND_LIMIT;
     }
 
     /** The stable lower-case name used in files and reports. */

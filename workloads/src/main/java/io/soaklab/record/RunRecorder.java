@@ -216,8 +216,8 @@ public final class RunRecorder implements AutoCloseable {
 
     private void callValues(CallResult r, CallInfo info) {
         value(Metric.SCHEDULE_LAG, r.lagNanos());
-        if (r.error() != io.soaklab.protocol.ErrorClass.CIRCUIT_OPEN) {
-            value(Metric.ATTEMPT, r.e2eNanos()); // nothing was sent when the breaker was open
+        if (r.error().sent()) {
+            value(Metric.ATTEMPT, r.e2eNanos()); // nothing was sent when the breaker was open or the spend limit said no
         }
         windowAttempts.increment();
         windowPromptTokens.add(r.usage().promptTokens());

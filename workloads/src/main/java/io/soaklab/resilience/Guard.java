@@ -64,6 +64,9 @@ public final class Guard {
         if (pass == Pass.DENIED || r.error() == ErrorClass.CIRCUIT_OPEN) {
             return Decision.stop("circuit_open");
         }
+        if (r.error() == ErrorClass.SPEND_LIMIT) {
+            return Decision.stop("spend_limit");
+        }
         if (attempt == 1 && budget != null) {
             budget.request(now);
         }
@@ -102,7 +105,7 @@ public final class Guard {
     /** Failures that say the endpoint is unwell, as opposed to a bad request of the caller's. */
     static boolean serverSideFailure(ErrorClass e) {
         return switch (e) {
-            case OK, HTTP_4XX, CLIENT_ERROR, CIRCUIT_OPEN -> false;
+            case OK, HTTP_4XX, CLIENT_ERROR, CIRCUIT_OPEN, SPEND_LIMIT -> false;
             default -> true;
         };
     }

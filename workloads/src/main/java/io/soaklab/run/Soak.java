@@ -2,6 +2,7 @@ package io.soaklab.run;
 
 import io.soaklab.cost.Cost;
 import io.soaklab.cost.PriceCatalog;
+import io.soaklab.cost.SpendLimit;
 import io.soaklab.cost.Tariff;
 import io.soaklab.load.Arrivals;
 import io.soaklab.load.ClosedLoad;
@@ -93,7 +94,8 @@ public final class Soak implements AutoCloseable {
         }
         this.client = ModelClient.of(config.api(), config.clientConfig(where.url(), apiKey), recorder.itl());
         Duration watchdog = config.callTimeout().isZero() ? Duration.ZERO : config.callTimeout().plusSeconds(30);
-        this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), config.seed(), watchdog);
+        SpendLimit limit = config.maxSpend() == null || tariff == null ? null : new SpendLimit(config.maxSpend(), tariff);
+        this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), config.seed(), watchdog, limit);
         this.load = config.open()
                 ? new OpenLoad(runner, Arrivals.parse(config.arrival()).withRampUp(config.rampUp()), config.maxInFlight(), config.seed())
                 : new ClosedLoad(runner, config.concurrency(), config.thinkTime(), config.rampUp(), config.errorBackoff());
@@ -104,8 +106,8 @@ public final class Soak implements AutoCloseable {
         if (watchParent) {
             watchParent();
         }
-        if (config.maxSpend() != null) {
-            guardSpend(config.maxSpend());
+        if (limit != null) {
+            guardSpend(limit);
         }
     }
 
@@ -349,25 +351,26 @@ public final class Soak implements AutoCloseable {
      * Ends the run before its spend passes {@code limit}: what is spent, plus what the calls in
      * flight will likely cost, at the mean attempt's cost so far.
      */
-    private void guardSpend(BigDecimal limit) {
+    /**
+     * Ends the run once the spend limit refused a call: no new call is sent, the calls in flight
+     * (each within its reservation) are let finish, up to the call timeout, so that what they cost
+     * is on record; then the run closes, aborted.
+     */
+    private void guardSpend(SpendLimit limit) {
         Thread guard = new Thread(() -> {
-            while (!isClosed()) {
-                BigDecimal spent = recorder.spend();
-                long attempts = runner.attempts();
-                BigDecimal ahead = attempts == 0 ? BigDecimal.ZERO
-                        : spent.multiply(BigDecimal.valueOf(runner.inFlight()))
-                                .divide(BigDecimal.valueOf(attempts), 12, RoundingMode.HALF_UP);
-                if (spent.add(ahead).compareTo(limit) >= 0) {
-                    close(RunStatus.ABORTED, "stopped by --max-spend " + limit.toPlainString() + ": " + Cost.format(spent) + " spent, and the "
-                            + runner.inFlight() + " calls in flight would have passed the limit");
-                    return;
-                }
-                try {
+            try {
+                while (!isClosed() && !limit.reached()) {
                     Thread.sleep(50);
-                } catch (InterruptedException e) {
-                    return;
                 }
+                long deadline = System.nanoTime() + (config.callTimeout().isZero() ? Duration.ofMinutes(10) : config.callTimeout()).toNanos();
+                while (!isClosed() && runner.inFlight() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+            } catch (InterruptedException e) {
+                return;
             }
+            close(RunStatus.ABORTED, "stopped by --max-spend " + limit.limit().toPlainString() + ": " + Cost.format(limit.spent())
+                    + " spent, and the next call could have cost up to " + Cost.format(limit.refused()) + " more");
         }, "soaklab-spend-guard");
         guard.setDaemon(true);
         guard.start();
