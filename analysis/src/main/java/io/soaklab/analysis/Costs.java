@@ -140,6 +140,9 @@ public final class Costs {
                 if (n == null || "warmup".equals(n.path("phase").asText())) {
                     continue;
                 }
+                if (n.path("attempts").asLong(1) == 0) {
+                    continue; // never started (an open load shed it): no task was done, nothing was paid
+                }
                 int e = trace.episodeOf(n.path("user").asLong(), n.path("episode").asLong());
                 BigDecimal cost = e < 0 || perEpisode[e] == null ? BigDecimal.ZERO : perEpisode[e];
                 tasks.add(cost);
@@ -216,10 +219,13 @@ public final class Costs {
         return failedTasks;
     }
 
-    /** Everything the measured tasks cost, divided by those that succeeded: what one success really costs. */
+    /**
+     * Everything the measured tasks cost, divided by those that succeeded: what one success really
+     * costs; null when none succeeded.
+     */
     public BigDecimal perSuccessfulTask() {
         if (okTasks == 0) {
-            return BigDecimal.ZERO;
+            return null;
         }
         BigDecimal all = BigDecimal.ZERO;
         for (BigDecimal t : tasks) {

@@ -5,6 +5,7 @@ import io.soaklab.cost.Tariff;
 import io.soaklab.protocol.Usage;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -34,7 +35,8 @@ import java.util.function.UnaryOperator;
  */
 public final class Projection {
 
-    static final int RESAMPLES = 2000;
+    /** Bootstrap resamples behind every band. */
+    public static final int RESAMPLES = 2000;
     private static final long SEED = 20261121L;
     private static final BigDecimal PICO = BigDecimal.ONE.movePointRight(12);
 
@@ -75,8 +77,8 @@ public final class Projection {
     public record Month(LocalDate start, LocalDate end, BigDecimal tasks, Band spend) {
     }
 
-    /** A scenario: a name, what it assumes, and its months. */
-    public record Scenario(String name, String assumes, BigDecimal growthPerMonth, List<Month> months) {
+    /** A scenario: a name, what it assumes, its cost per task, and its months. */
+    public record Scenario(String name, String assumes, BigDecimal growthPerMonth, Band perTask, List<Month> months) {
         public BigDecimal total(Function<Band, BigDecimal> which) {
             BigDecimal t = BigDecimal.ZERO;
             for (Month m : months) {
@@ -136,7 +138,8 @@ public final class Projection {
         scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed as fresh input; growth as base", p,
                 p.growthPerMonth(), bootstrap(cold.taskCosts())));
 
-        BigDecimal baseline = scenarios.get(0).months().get(0).spend().p50();
+        // each change is priced with the plain mean of the changed tasks: so is the baseline it is measured against
+        BigDecimal baseline = firstMonthTasks(p).multiply(base.perTask().mean());
         List<Sensitivity> sensitivities = new ArrayList<>();
         record Change(String name, UnaryOperator<Usage> change) {
         }
@@ -203,9 +206,9 @@ public final class Projection {
             long days = end.toEpochDay() - start.toEpochDay();
             BigDecimal tasks = p.tasksPerDay().multiply(factor).multiply(BigDecimal.valueOf(days));
             months.add(new Month(start, end, tasks, perTask.times(tasks)));
-            factor = factor.multiply(BigDecimal.ONE.add(growth));
+            factor = factor.multiply(BigDecimal.ONE.add(growth), MathContext.DECIMAL128); // 34 digits: exact enough, and bounded
         }
-        return new Scenario(name, assumes, growth, List.copyOf(months));
+        return new Scenario(name, assumes, growth, perTask, List.copyOf(months));
     }
 
     private static BigDecimal firstMonthTasks(Parameters p) {
@@ -235,7 +238,8 @@ public final class Projection {
                 Math.round(u.reasoningTokens() * factor), u.cacheWriteTokens(), u.cacheWrite1hTokens(), u.source());
     }
 
-    private static String percent(BigDecimal fraction) {
+    /** A growth rate as people write it: {@code 0.08} is {@code 8 %}. */
+    public static String percent(BigDecimal fraction) {
         return fraction.movePointRight(2).stripTrailingZeros().toPlainString() + " %";
     }
 

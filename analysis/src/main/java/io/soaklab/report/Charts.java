@@ -27,6 +27,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,7 +136,9 @@ final class Charts {
                 counts[Math.min(bins - 1, (int) (t.doubleValue() / width))]++;
             }
             for (int i = 0; i < bins; i++) {
-                data.addValue(counts[i], "tasks", Format.usd(BigDecimal.valueOf(width * (i + 1))));
+                // three significant digits tell 20 bins apart (neighbours differ by 5 % or more); fewer digits merge them
+                BigDecimal upTo = new BigDecimal(width * (i + 1), new MathContext(3));
+                data.addValue(counts[i], "tasks", "$" + upTo.stripTrailingZeros().toPlainString());
             }
         }
         JFreeChart chart = ChartFactory.createBarChart("Cost per task", "what one task cost, at most", "tasks", data,

@@ -9,6 +9,7 @@ import io.soaklab.analysis.Projection;
 import io.soaklab.analysis.RunData;
 import io.soaklab.cost.Cost;
 import io.soaklab.cost.ModelPrice;
+import io.soaklab.cost.PriceCatalog;
 import io.soaklab.run.RunManifest;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -16,6 +17,7 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
@@ -35,6 +37,8 @@ public final class CostFiles {
     public static final String CSV = "cost.csv";
     /** The projection's parameters. */
     public static final String JSON = "cost.json";
+    /** The price file {@code soaklab cost --prices} compared models with. */
+    public static final String COMPARE_PRICES = "prices-compare.yaml";
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String[] COLUMNS = {"ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "ProviderName", "x_Model",
@@ -50,11 +54,23 @@ public final class CostFiles {
      * @throws IllegalArgumentException when the run is not priced, has no task, or names an unknown model
      */
     public static Projection project(RunData run, Projection.Parameters parameters) throws IOException {
+        return project(run, parameters, null);
+    }
+
+    /**
+     * The same, pricing {@code --models} also from {@code prices} (a price file of one's own, kept in
+     * the run folder as {@value #COMPARE_PRICES} so that the projection can be made again).
+     */
+    public static Projection project(RunData run, Projection.Parameters parameters, Path prices) throws IOException {
         Costs costs = run.costs();
         if (costs == null) {
             throw new IllegalArgumentException("run " + run.dir() + " is not priced (" + String.join("; ", run.notes()) + ")");
         }
-        Projection p = Projection.of(run.dir(), costs.tariff(), run.catalog(), parameters);
+        if (prices != null) {
+            PriceCatalog.read(prices); // a bad file fails here, naming itself, before anything is written
+            Files.copy(prices, run.dir().resolve(COMPARE_PRICES), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Projection p = Projection.of(run.dir(), costs.tariff(), catalog(run), parameters);
         writeCsv(run, p);
         ObjectNode json = MAPPER.createObjectNode();
         json.put("tasks_per_day", parameters.tasksPerDay().toPlainString());
@@ -79,7 +95,13 @@ public final class CostFiles {
         Projection.Parameters p = new Projection.Parameters(new BigDecimal(n.path("tasks_per_day").asText("1")),
                 new BigDecimal(n.path("growth_per_month").asText("0")), n.path("months").asInt(12), models,
                 LocalDate.parse(n.path("start").asText(LocalDate.now().withDayOfMonth(1).plusMonths(1).toString())));
-        return Projection.of(run.dir(), run.costs().tariff(), run.catalog(), p);
+        return Projection.of(run.dir(), run.costs().tariff(), catalog(run), p);
+    }
+
+    /** The run's prices, with the file {@code soaklab cost --prices} kept, if any, for the models it compares. */
+    private static PriceCatalog catalog(RunData run) {
+        Path compare = run.dir().resolve(COMPARE_PRICES);
+        return Files.exists(compare) ? run.catalog().with(PriceCatalog.read(compare)) : run.catalog();
     }
 
     private static void writeCsv(RunData run, Projection p) throws IOException {
@@ -88,12 +110,12 @@ public final class CostFiles {
         String hash = configHash(run.dir());
         for (Projection.Scenario s : p.scenarios()) {
             for (Projection.Month m : s.months()) {
-                row(csv, m, price.currency(), price.provider(), price.model(), s.name(), m.spend(), p.perTask().p50(), price.effective(),
+                row(csv, m, price.currency(), price.provider(), price.model(), s.name(), m.spend(), s.perTask().p50(), price.effective(),
                         run.catalog().version(), hash);
             }
         }
         for (Projection.Reprice r : p.reprices()) {
-            ModelPrice other = run.catalog().price(r.model());
+            ModelPrice other = catalog(run).price(r.model());
             for (Projection.Month m : p.scenarios().get(0).months()) {
                 row(csv, m, other.currency(), other.provider(), other.model(), "reprice-base", r.perTaskBand().times(m.tasks()), r.perTask(),
                         other.effective(), run.catalog().version(), hash);
@@ -136,11 +158,11 @@ public final class CostFiles {
         Costs c = p.costs();
         ModelPrice price = c.tariff().price();
         return List.of(
-                p.parameters().tasksPerDay().toPlainString() + " tasks a day at first, growing " + percent(p.parameters().growthPerMonth())
+                p.parameters().tasksPerDay().toPlainString() + " tasks a day at first, growing " + Projection.percent(p.parameters().growthPerMonth())
                         + " a month, from " + p.parameters().start(),
                 "a task costs what the " + c.perTask().count() + " tasks measured in run " + run.manifest().runId() + " cost (scenario "
                         + run.manifest().config().scenario() + "), their failures and retries included",
-                "bands from " + 2000 + " resamples of those tasks: the uncertainty of their mean cost",
+                "bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
                 "prices: " + c.tariff().describe() + " from " + run.catalog().describe() + "; " + price.source(),
                 "run configuration hash " + configHash(run.dir())
                         + (c.perTask().count() < 30 ? "; only " + c.perTask().count() + " tasks were measured: the bands are rough, run longer" : ""));
@@ -150,16 +172,16 @@ public final class CostFiles {
     public static String text(RunData run, Projection p) {
         StringBuilder out = new StringBuilder();
         Costs c = p.costs();
-        out.append(String.format(Locale.ROOT, "Measured: %d tasks, %s per task on average (P50 %s, P90 %s, P99 %s); %s per successful task%n",
+        out.append(String.format(Locale.ROOT, "Measured: %d tasks, %s per task on average (P50 %s, P90 %s, P99 %s); %s%n",
                 c.perTask().count(), usd(c.perTask().mean()), usd(c.perTask().p50()), usd(c.perTask().p90()), usd(c.perTask().p99()),
-                usd(c.perSuccessfulTask())));
+                c.perSuccessfulTask() == null ? "no task succeeded" : usd(c.perSuccessfulTask()) + " per successful task"));
         out.append(String.format(Locale.ROOT, "A day at %s tasks: %s (P10 %s, P90 %s)%n", p.parameters().tasksPerDay().toPlainString(),
                 usd(p.perDay().p50()), usd(p.perDay().p10()), usd(p.perDay().p90())));
         out.append(String.format(Locale.ROOT, "%n%-14s %-12s %14s %14s %14s %16s%n", "scenario", "month", "tasks", "P10", "P50", "P90"));
         for (Projection.Scenario s : p.scenarios()) {
             for (Projection.Month m : s.months()) {
                 out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", s.name(), m.start().toString().substring(0, 7),
-                        String.format(Locale.ROOT, "%,d", m.tasks().setScale(0, RoundingMode.HALF_EVEN).longValueExact()), usd(m.spend().p10()),
+                        String.format(Locale.ROOT, "%,d", m.tasks().setScale(0, RoundingMode.HALF_EVEN).toBigInteger()), usd(m.spend().p10()),
                         usd(m.spend().p50()), usd(m.spend().p90())));
             }
             out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", s.name(), "total", "", "",
@@ -185,7 +207,4 @@ public final class CostFiles {
         return Format.usd(amount);
     }
 
-    private static String percent(BigDecimal fraction) {
-        return fraction.movePointRight(2).stripTrailingZeros().toPlainString() + " %";
-    }
 }

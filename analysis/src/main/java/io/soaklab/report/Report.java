@@ -432,10 +432,11 @@ public final class Report {
                 out.append(" One task (an episode, every attempt included) cost ").append(Format.usd(task.mean())).append(" on average; half cost under ")
                         .append(Format.usd(task.p50())).append(", one in ten over ").append(Format.usd(task.p90())).append(". ");
                 out.append(costs.successfulTasks() == task.count() ? "Every task succeeded."
+                        : costs.perSuccessfulTask() == null ? "No task succeeded: everything it cost bought nothing."
                         : "Counting what failed tasks cost too, one successful task cost " + Format.usd(costs.perSuccessfulTask()) + ".");
             }
             out.append("</p>\n<table><thead><tr><th>kind of token</th><th>tokens</th><th>price per million</th><th>cost</th><th>share</th></tr></thead><tbody>\n");
-            Rates rates = price.prices();
+            Rates rates = costs.tariff().rates(); // what this billing charges, batch or priority included
             for (TokenKind k : TokenKind.values()) {
                 long tokens = costs.tokensByKind().get(k);
                 if (tokens == 0) {
@@ -465,8 +466,10 @@ public final class Report {
             if (costs.longTierCalls() > 0) {
                 row("long-context calls", Format.count(costs.longTierCalls()) + " billed at the long-context tier");
             }
-            row("prices", price.model() + " " + price.prices().input().toPlainString() + " in / " + price.prices().cachedInput().toPlainString()
-                    + " cached / " + price.prices().output().toPlainString() + " out per million tokens; source: " + price.source());
+            row("prices", price.model() + " " + rates.input().stripTrailingZeros().toPlainString() + " in / "
+                    + rates.cachedInput().stripTrailingZeros().toPlainString() + " cached / " + rates.output().stripTrailingZeros().toPlainString()
+                    + " out per million tokens (" + costs.tariff().billing() + (costs.longTierCalls() > 0 ? "; long-context calls at the long tier's" : "")
+                    + "); source: " + price.source());
             out.append("</tbody></table>\n");
             for (Charts.Chart chart : costCharts) {
                 figure(chart);
@@ -690,9 +693,13 @@ public final class Report {
                 {RunRecorder.CALLS, "one line per call attempt"},
                 {RunRecorder.EPISODES, "one line per finished episode"},
                 {RunRecorder.EVENTS, "one line per event inside an episode (compactions, tool failures, probe answers...)"},
+                {RunRecorder.GENERATOR, "the load generator's GC, CPU, heap and threads, per window"},
+                {WindowsCsv.FILE, "one row per window: percentiles, rates, errors by class, probes, spend"},
                 {PriceCatalog.FILE, "the price catalog the run was priced with"},
                 {PriceCatalog.OWN_FILE, "your own prices, on top of the catalog"},
                 {CostFiles.CSV, "the spend projection, month by month (soaklab cost)"},
+                {CostFiles.JSON, "the projection's parameters"},
+                {CostFiles.COMPARE_PRICES, "the prices soaklab cost compared other models at"},
                 {"jmh.json", "JMH's own result"}}) {
                 if (Files.exists(run.dir().resolve(f[0]))) {
                     out.append("<li><a href=\"").append(e(f[0])).append("\"><code>").append(e(f[0])).append("</code></a>: ")

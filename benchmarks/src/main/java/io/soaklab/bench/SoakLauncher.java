@@ -126,6 +126,9 @@ public final class SoakLauncher {
                     : "soaklab: " + p.describe(tariff).replace("\n", "\nsoaklab: "));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // an estimate is a courtesy: a temporary folder that cannot be made must not stop the run
+            err.println("soaklab: pre-flight: no estimate (" + rootMessage(e) + ")");
         }
     }
 

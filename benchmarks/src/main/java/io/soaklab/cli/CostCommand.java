@@ -47,6 +47,10 @@ final class CostCommand implements Callable<Integer> {
             description = "Also price the same tokens at these catalog models' prices.")
     List<String> models = new ArrayList<>();
 
+    @Option(names = "--prices", paramLabel = "FILE",
+            description = "A price file of your own for the --models to compare (format: docs/costs.md); kept in the run folder.")
+    Path prices;
+
     @Option(names = "--start", paramLabel = "YYYY-MM", description = "The first month (default: next month).")
     String start;
 
@@ -64,7 +68,7 @@ final class CostCommand implements Callable<Integer> {
             throw new IllegalArgumentException(dir + " is not a run folder (no run.json)");
         }
         RunData run = RunData.load(dir);
-        Projection projection = CostFiles.project(run, p);
+        Projection projection = CostFiles.project(run, p, prices);
         var out = spec.commandLine().getOut();
         out.print(CostFiles.text(run, projection));
         out.println("cost.csv: " + dir.resolve(CostFiles.CSV).toAbsolutePath());
@@ -93,17 +97,28 @@ final class CostCommand implements Callable<Integer> {
         if (n.signum() <= 0) {
             throw new IllegalArgumentException("--volume must be above zero, was '" + text + "'");
         }
+        if (n.compareTo(new BigDecimal("1e12")) > 0) {
+            throw new IllegalArgumentException("--volume '" + text + "': more than 10^12 tasks is not a volume anyone bills");
+        }
         return daysPer.signum() == 0 ? n.multiply(BigDecimal.valueOf(24)) : n.divide(daysPer, MathContext.DECIMAL64);
     }
 
     /** {@code 8%/month}, {@code 8%}, {@code 0.08}. */
     static BigDecimal growth(String text) {
         String s = text.strip().toLowerCase(Locale.ROOT).replace("/month", "");
+        BigDecimal g;
         try {
-            return s.endsWith("%") ? new BigDecimal(s.substring(0, s.length() - 1).strip()).movePointLeft(2) : new BigDecimal(s);
+            g = s.endsWith("%") ? new BigDecimal(s.substring(0, s.length() - 1).strip()).movePointLeft(2) : new BigDecimal(s);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--growth '" + text + "': write e.g. 8%/month");
         }
+        if (!s.endsWith("%") && g.abs().compareTo(BigDecimal.ONE) > 0) {
+            throw new IllegalArgumentException("--growth '" + text + "': write a percentage, e.g. 8%/month (a bare number is a fraction: 0.08)");
+        }
+        if (g.compareTo(BigDecimal.ONE) > 0) {
+            throw new IllegalArgumentException("--growth '" + text + "': at most 100%/month");
+        }
+        return g;
     }
 
     private static LocalDate month(String text) {

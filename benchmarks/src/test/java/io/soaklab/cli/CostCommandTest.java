@@ -62,6 +62,16 @@ class CostCommandTest {
         assertTrue(Files.size(dir.resolve("charts/projection.png")) > 10_000);
         assertTrue(SoakLabTest.run("report", dir.toString()).code() == 0 && Files.readString(dir.resolve("report.html")).contains("<h3>Projection</h3>"),
                 "a report made again keeps the projection (cost.json)");
+
+        // a model of one's own to compare with, from a price file the run folder then keeps
+        Path own = Files.writeString(tmp.resolve("own.yaml"), "version: q4\nmodels:\n  - model: my-llama\n    effective: \"2026-10-01\"\n"
+                + "    source: our GPUs\n    prices: {input: 0.05, output: 0.10}\n");
+        SoakLabTest.Result mine = SoakLabTest.run("cost", dir.toString(), "--volume", "100/day", "--months", "1", "--models", "my-llama",
+                "--prices", own.toString(), "--start", "2027-01");
+        assertEquals(0, mine.code(), mine.err());
+        assertTrue(Files.readString(dir.resolve("cost.csv")).contains(",other,my-llama,reprice-base,3100,"), Files.readString(dir.resolve("cost.csv")));
+        assertTrue(Files.exists(dir.resolve("prices-compare.yaml")));
+        assertEquals(0, SoakLabTest.run("report", dir.toString()).code(), "the projection is made again with the kept file");
     }
 
     @Test

@@ -75,6 +75,11 @@ public record ModelPrice(String model, String provider, List<String> aliases, St
                            @JsonProperty("long_context") LongContext longContext, @JsonProperty("batch_discount") BigDecimal batchDiscount,
                            @JsonProperty("flex_discount") BigDecimal flexDiscount, @JsonProperty("priority") Rates priority,
                            @JsonProperty("regional_uplift") BigDecimal regionalUplift) {
+        for (Object[] field : new Object[][] {{"model", model}, {"effective", effective}, {"source", source}, {"prices", prices}}) {
+            if (field[1] == null) {
+                throw new IllegalArgumentException((model == null ? "" : model + ": ") + "'" + field[0] + "' is missing");
+            }
+        }
         LocalDate since;
         try {
             since = LocalDate.parse(effective);

@@ -15,10 +15,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -116,6 +118,15 @@ public final class PriceCatalog {
         }
         try {
             File f = YAML.readValue(yaml, File.class);
+            if (f == null || f.models() == null || f.models().isEmpty() || f.models().contains(null)) {
+                throw new IllegalArgumentException(source + ": 'models' must list at least one model, each with its prices");
+            }
+            Set<String> seen = new HashSet<>();
+            for (ModelPrice m : f.models()) {
+                if (!seen.add(key(m.model()))) {
+                    throw new IllegalArgumentException(source + ": model '" + m.model() + "' is listed twice");
+                }
+            }
             return new PriceCatalog(f.catalog(), f.version(), f.models(), yaml, null);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();

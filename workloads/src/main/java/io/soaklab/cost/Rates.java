@@ -35,11 +35,6 @@ public record Rates(BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWr
         }
     }
 
-    /** Input and output only: every other kind at the price it falls back to. */
-    public static Rates of(String input, String output) {
-        return new Rates(new BigDecimal(input), null, null, null, new BigDecimal(output), null);
-    }
-
     /** Every price times {@code factor}. */
     Rates times(BigDecimal factor) {
         return new Rates(input.multiply(factor), cachedInput.multiply(factor), cacheWrite5m.multiply(factor),

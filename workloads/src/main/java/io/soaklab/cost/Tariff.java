@@ -40,8 +40,8 @@ public final class Tariff {
         Rates base = price.prices();
         Rates longPrices = price.longContext() == null ? null : price.longContext().prices();
         switch (billing.tier()) {
-            case BATCH -> factor = BigDecimal.ONE.subtract(required(price.batchDiscount(), "a batch discount"));
-            case FLEX -> factor = BigDecimal.ONE.subtract(required(price.flexDiscount(), "a flex tier"));
+            case BATCH -> factor = BigDecimal.ONE.subtract(required(price.batchDiscount(), "batch discount"));
+            case FLEX -> factor = BigDecimal.ONE.subtract(required(price.flexDiscount(), "flex discount"));
             case PRIORITY -> {
                 base = required(price.priority(), "priority prices");
                 longPrices = null; // priority prices are published for standard context only
@@ -50,7 +50,7 @@ public final class Tariff {
             }
         }
         if (billing.regional()) {
-            factor = factor.multiply(BigDecimal.ONE.add(required(price.regionalUplift(), "a regional uplift")));
+            factor = factor.multiply(BigDecimal.ONE.add(required(price.regionalUplift(), "regional uplift")));
         }
         this.standard = factor.compareTo(BigDecimal.ONE) == 0 ? base : base.times(factor);
         this.longTier = longPrices == null ? null : factor.compareTo(BigDecimal.ONE) == 0 ? longPrices : longPrices.times(factor);
@@ -70,6 +70,11 @@ public final class Tariff {
 
     public Billing billing() {
         return billing;
+    }
+
+    /** The prices this billing charges per million tokens, below the long-context threshold. */
+    public Rates rates() {
+        return standard;
     }
 
     /** What a call with this usage costs. */

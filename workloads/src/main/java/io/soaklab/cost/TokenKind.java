@@ -1,7 +1,5 @@
 package io.soaklab.cost;
 
-import java.util.Locale;
-
 /**
  * The kinds of token a bill prices differently. Every call's usage splits into these without
  * overlap: input is fresh, read from cache, or written to cache (for five minutes or an hour);
@@ -9,11 +7,6 @@ import java.util.Locale;
  */
 public enum TokenKind {
     FRESH_INPUT, CACHE_READ, CACHE_WRITE_5M, CACHE_WRITE_1H, OUTPUT, REASONING;
-
-    /** The lower-case name used in files: {@code fresh_input}, {@code cache_read}... */
-    public String wireName() {
-        return name().toLowerCase(Locale.ROOT);
-    }
 
     /** How a person reads it. */
     public String label() {

@@ -189,11 +189,6 @@ public final class Soak implements AutoCloseable {
         return runner;
     }
 
-    /** How the run's calls are priced, or null when they are not. */
-    public Tariff tariff() {
-        return tariff;
-    }
-
     /** Why the run ended early (a signal, the spend limit), or null while it runs or when it ended normally. */
     public synchronized String endedEarly() {
         return closed && manifest.status() != RunStatus.COMPLETE ? manifest.message() : null;

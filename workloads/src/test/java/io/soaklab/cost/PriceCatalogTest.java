@@ -108,6 +108,16 @@ class PriceCatalogTest {
         assertTrue(error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
                 "    prices: {input: -1, output: 2}").contains("prices must not be negative, was -1"));
         assertTrue(error("models: [").startsWith("price file "));
+        assertTrue(error("version: x", "models:").endsWith(": 'models' must list at least one model, each with its prices"));
+        assertTrue(error("version: x", "models: [~]").endsWith(": 'models' must list at least one model, each with its prices"));
+        assertTrue(error("version: x", "models:", "  - model: ~", "    effective: \"2026-01-01\"", "    source: s",
+                "    prices: {input: 1, output: 2}").endsWith("'model' is missing"));
+        assertTrue(error("version: x", "models:", "  - model: m", "    effective: ~", "    source: s",
+                "    prices: {input: 1, output: 2}").endsWith("m: 'effective' is missing"));
+        String twice = error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
+                "    prices: {input: 1, output: 2}", "  - model: M", "    effective: \"2026-02-01\"", "    source: s",
+                "    prices: {input: 1, output: 3}");
+        assertTrue(twice.endsWith(": model 'M' is listed twice"), twice);
         assertEquals("price file " + dir.resolve("mine.yaml") + " is empty", error(""));
         for (String m : new String[] {missing, typo}) {
             assertEquals(1, m.lines().count(), m);
