@@ -2,6 +2,7 @@ package io.soaklab.cost;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
@@ -20,8 +21,9 @@ public record Cost(Map<TokenKind, Long> tokens, Map<TokenKind, BigDecimal> amoun
     public static final Cost ZERO = new Cost(Map.of(), Map.of(), BigDecimal.ZERO, false, false);
 
     public Cost {
-        tokens = tokens.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(tokens));
-        amounts = amounts.isEmpty() ? Map.of() : Map.copyOf(new EnumMap<>(amounts));
+        // one copy, kept in token-kind order
+        tokens = tokens.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(tokens));
+        amounts = amounts.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(amounts));
     }
 
     /**
