@@ -16,10 +16,13 @@ import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
+import org.jfree.chart.renderer.xy.DeviationRenderer;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
+import org.jfree.data.xy.YIntervalSeries;
+import org.jfree.data.xy.YIntervalSeriesCollection;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -34,7 +37,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * The report's charts, drawn with JFreeChart off screen and saved as PNG at twice their display
@@ -79,14 +86,16 @@ final class Charts {
     /** Draws every chart; returns them in report order. */
     List<Chart> drawAll() throws IOException {
         Files.createDirectories(dir);
-        return List.of(
+        return Stream.of(
                 latencyOverTime(Metric.TTFT, "ttft.png", "Time to first token",
                         "Percentiles per window of the time from each call's intended start to its first token."),
                 latencyOverTime(Metric.E2E, "e2e.png", "Call latency (end to end)",
                         "Percentiles per window of the time from each call's intended start to the end of its reply."),
                 throughput(),
                 errors(),
-                context());
+                context(),
+                generator(),
+                probes()).filter(Objects::nonNull).toList();
     }
 
     /** The cost section's charts: spend over time, cost per task, and the projection's fan when there is one. */
@@ -197,27 +206,77 @@ final class Charts {
     }
 
     private Chart latencyOverTime(Metric metric, String file, String title, String caption) throws IOException {
-        XYSeriesCollection data = new XYSeriesCollection();
-        XYSeries p50 = new XYSeries("p50");
-        XYSeries p90 = new XYSeries("p90");
-        XYSeries p99 = new XYSeries("p99");
+        // a fan: the median with its band up to p90, the p99 with its band from p90 to p99.9
+        YIntervalSeries median = new YIntervalSeries("p50 (shaded to p90)");
+        YIntervalSeries tail = new YIntervalSeries("p99 (shaded from p90 to p99.9)");
         for (WindowStats w : run.windows()) {
             Percentiles p = w.latency(metric);
             if (!p.empty()) {
                 double x = elapsed(w);
-                p50.add(x, p.p50() / 1e6);
-                p90.add(x, p.p90() / 1e6);
-                p99.add(x, p.p99() / 1e6);
+                median.add(x, p.p50() / 1e6, p.p50() / 1e6, p.p90() / 1e6);
+                tail.add(x, p.p99() / 1e6, p.p90() / 1e6, p.p999() / 1e6);
             }
         }
-        data.addSeries(p50);
-        data.addSeries(p90);
-        data.addSeries(p99);
+        YIntervalSeriesCollection data = new YIntervalSeriesCollection();
+        data.addSeries(median);
+        data.addSeries(tail);
         JFreeChart chart = ChartFactory.createXYLineChart(title, "elapsed (" + unitName + ", at window end)", "seconds",
                 data, PlotOrientation.VERTICAL, true, false, false);
         style(chart);
-        lines((XYPlot) chart.getPlot(), 0);
+        DeviationRenderer fan = new DeviationRenderer(true, true);
+        for (int i = 0; i < 2; i++) {
+            fan.setSeriesPaint(i, PALETTE[i == 0 ? 0 : 2]);
+            fan.setSeriesFillPaint(i, PALETTE[i == 0 ? 0 : 2]);
+            fan.setSeriesStroke(i, new BasicStroke(2f));
+        }
+        fan.setAlpha(0.18f);
+        chart.getXYPlot().setRenderer(fan);
         return save(chart, file, title, caption);
+    }
+
+    /** The load generator's own health: its schedule lag p99 and its GC time, per window. */
+    private Chart generator() throws IOException {
+        XYSeries lag = new XYSeries("schedule lag p99 (ms)");
+        XYSeries gc = new XYSeries("GC time (ms)");
+        for (WindowStats w : run.windows()) {
+            double x = elapsed(w);
+            Percentiles p = w.latency(Metric.SCHEDULE_LAG);
+            if (!p.empty()) {
+                lag.add(x, p.p99() / 1e3);
+            }
+            if (w.generator().gcMillis() >= 0) {
+                gc.add(x, w.generator().gcMillis());
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(lag);
+        data.addSeries(gc);
+        JFreeChart chart = ChartFactory.createXYLineChart("Load generator", "elapsed (" + unitName + ", at window end)", "milliseconds",
+                data, PlotOrientation.VERTICAL, true, false, false);
+        style(chart);
+        lines((XYPlot) chart.getPlot(), 0);
+        return save(chart, "generator.png", "Load generator",
+                "How late the generator sent calls (99th percentile per window) and how long its garbage collectors ran: high values"
+                        + " mean the generator, not the endpoint, set the pace.");
+    }
+
+    /** Long-context probe accuracy per window, when the scenario asks probes. */
+    private Chart probes() throws IOException {
+        XYSeries exact = new XYSeries("exact answers (%)");
+        for (WindowStats w : run.windows()) {
+            if (w.probes().questions() > 0) {
+                exact.add(elapsed(w), 100 * w.probes().rate());
+            }
+        }
+        if (exact.isEmpty()) {
+            return null;
+        }
+        JFreeChart chart = ChartFactory.createXYLineChart("Probe accuracy", "elapsed (" + unitName + ", at window end)", "% exact",
+                new XYSeriesCollection(exact), PlotOrientation.VERTICAL, true, false, false);
+        style(chart);
+        lines((XYPlot) chart.getPlot(), 0);
+        ((NumberAxis) chart.getXYPlot().getRangeAxis()).setRange(0, 100);
+        return save(chart, "probes.png", "Probe accuracy", "Share of long-context probe answers that were exactly right, per window.");
     }
 
     private Chart throughput() throws IOException {
@@ -381,7 +440,7 @@ final class Charts {
         ByteArrayOutputStream png = new ByteArrayOutputStream(1 << 17);
         // In memory: ImageIO's default file cache registers a delete-on-exit hook, which fails
         // while the JVM shuts down, exactly when a stopped run writes its report.
-        try (javax.imageio.stream.ImageOutputStream out = new javax.imageio.stream.MemoryCacheImageOutputStream(png)) {
+        try (ImageOutputStream out = new MemoryCacheImageOutputStream(png)) {
             ImageIO.write(image, "png", out);
         }
         Report.replace(dir.resolve(file), png.toByteArray());

@@ -40,7 +40,7 @@ class ReportTest {
         assertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;quotes&quot;"), "error text escaped");
         assertFalse(html.contains("<script>"), "nothing from the files is markup");
         assertFalse(html.contains("http://") && html.contains("<link"), "no external resources");
-        for (String chart : new String[] {"ttft.png", "e2e.png", "throughput.png", "errors.png", "context.png", "spend.png", "cost-per-task.png"}) {
+        for (String chart : new String[] {"ttft.png", "e2e.png", "throughput.png", "errors.png", "context.png", "generator.png", "probes.png", "spend.png", "cost-per-task.png"}) {
             Path png = dir.resolve("charts").resolve(chart);
             assertTrue(html.contains("src=\"charts/" + chart + "\" width=\"880\" height=\"340\""), chart);
             BufferedImage image = ImageIO.read(png.toFile());
