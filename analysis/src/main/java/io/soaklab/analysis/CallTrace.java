@@ -46,8 +46,35 @@ final class CallTrace {
     private final Map<Long, Integer> episodeIndex = new HashMap<>();
     private final Map<String, Integer> roleIndex = new HashMap<>();
 
+    /** Receives each call as it is read, for a single pass that keeps nothing per call. */
+    interface Sink {
+        /**
+         * @param window  the measured window, -1 for warmup
+         * @param episode index into {@link #episodes}
+         * @param role    the role's name
+         */
+        void call(Usage usage, int window, int episode, String role, boolean last);
+    }
+
+    /** Set when streaming: calls go there instead of into the arrays. */
+    private Sink sink;
+
+    /** Every call in {@code dir}, into compact arrays. */
     static CallTrace read(Path dir) throws IOException {
+        return read(dir, null);
+    }
+
+    /**
+     * Every call in {@code dir}, handed to {@code sink} one by one; the trace returned keeps only
+     * the episodes and roles met (memory grows with episodes, not with calls).
+     */
+    static CallTrace stream(Path dir, Sink sink) throws IOException {
+        return read(dir, sink);
+    }
+
+    private static CallTrace read(Path dir, Sink sink) throws IOException {
         CallTrace t = new CallTrace();
+        t.sink = sink;
         Path file = dir.resolve(RunRecorder.CALLS);
         if (!Files.exists(file)) {
             return t;
@@ -107,6 +134,22 @@ final class CallTrace {
         } catch (IOException | RuntimeException cutOff) {
             return;
         }
+        long key = user * 1_000_000_007L + ep;
+        final long u = user;
+        final long e = ep;
+        int episodeIndex = this.episodeIndex.computeIfAbsent(key, k -> {
+            episodes.add(new long[] {u, e});
+            return episodes.size() - 1;
+        });
+        int roleIndex = this.roleIndex.computeIfAbsent(r, k -> {
+            roles.add(k);
+            return roles.size() - 1;
+        });
+        if (sink != null) {
+            sink.call(new Usage(p, c, ca, re, cw, cw1, est ? Usage.Source.ESTIMATED : Usage.Source.SERVER), warmup ? -1 : w, episodeIndex,
+                    roles.get(roleIndex), isLast);
+            return;
+        }
         grow();
         int i = size++;
         prompt[i] = p;
@@ -116,17 +159,8 @@ final class CallTrace {
         cacheWrite[i] = cw;
         cacheWrite1h[i] = cw1;
         window[i] = warmup ? -1 : w;
-        long key = user * 1_000_000_007L + ep;
-        final long u = user;
-        final long e = ep;
-        episode[i] = episodeIndex.computeIfAbsent(key, k -> {
-            episodes.add(new long[] {u, e});
-            return episodes.size() - 1;
-        });
-        role[i] = roleIndex.computeIfAbsent(r, k -> {
-            roles.add(k);
-            return roles.size() - 1;
-        });
+        episode[i] = episodeIndex;
+        role[i] = roleIndex;
         last[i] = isLast;
         estimated[i] = est;
     }

@@ -81,49 +81,61 @@ public final class Costs {
         }
     }
 
-    /** The run in {@code dir} priced by {@code tariff}. */
+    /** The run in {@code dir} priced by {@code tariff}: one pass over its calls, keeping nothing per call. */
     public static Costs of(Path dir, Tariff tariff) throws IOException {
-        return of(dir, CallTrace.read(dir), tariff, UnaryOperator.identity());
+        Costs c = new Costs(tariff);
+        List<BigDecimal> perEpisode = new ArrayList<>();
+        CallTrace index = CallTrace.stream(dir, (usage, window, episode, role, last) -> c.add(tariff.cost(usage), window, episode, role, last, perEpisode));
+        c.tasks(dir, index, perEpisode);
+        return c;
     }
 
     /** {@code trace} priced by {@code tariff}, each call's usage first passed through {@code change}. */
     static Costs of(Path dir, CallTrace trace, Tariff tariff, UnaryOperator<Usage> change) throws IOException {
         Costs c = new Costs(tariff);
-        BigDecimal[] perEpisode = new BigDecimal[trace.episodes.size()];
+        List<BigDecimal> perEpisode = new ArrayList<>();
         for (int i = 0; i < trace.size; i++) {
-            Cost cost = tariff.cost(change.apply(trace.usage(i)));
-            int e = trace.episode[i];
-            perEpisode[e] = perEpisode[e] == null ? cost.total() : perEpisode[e].add(cost.total());
-            int w = trace.window[i];
-            if (w < 0) {
-                continue; // warmup: in its episode's cost, not in the run's measured spend
-            }
-            c.total = c.total.add(cost.total());
-            for (TokenKind k : TokenKind.values()) {
-                c.byKind.merge(k, cost.amounts().getOrDefault(k, BigDecimal.ZERO), BigDecimal::add);
-                c.tokensByKind.merge(k, cost.tokens().getOrDefault(k, 0L), Long::sum);
-            }
-            c.byRole.merge(trace.roles.get(trace.role[i]), cost.total(), BigDecimal::add);
-            while (c.byWindow.size() <= w) {
-                c.byWindow.add(BigDecimal.ZERO);
-            }
-            c.byWindow.set(w, c.byWindow.get(w).add(cost.total()));
-            if (!trace.last[i]) {
-                c.retried = c.retried.add(cost.total());
-            }
-            if (cost.estimated()) {
-                c.estimated = c.estimated.add(cost.total());
-            }
-            if (cost.longTier()) {
-                c.longTierCalls++;
-            }
+            c.add(tariff.cost(change.apply(trace.usage(i))), trace.window[i], trace.episode[i], trace.roles.get(trace.role[i]),
+                    trace.last[i], perEpisode);
         }
         c.tasks(dir, trace, perEpisode);
         return c;
     }
 
+    private void add(Cost cost, int w, int episode, String role, boolean last, List<BigDecimal> perEpisode) {
+        while (perEpisode.size() <= episode) {
+            perEpisode.add(null);
+        }
+        BigDecimal sofar = perEpisode.get(episode);
+        perEpisode.set(episode, sofar == null ? cost.total() : sofar.add(cost.total()));
+        if (w < 0) {
+            return; // warmup: in its episode's cost, not in the run's measured spend
+        }
+        total = total.add(cost.total());
+        for (Map.Entry<TokenKind, BigDecimal> a : cost.amounts().entrySet()) {
+            byKind.merge(a.getKey(), a.getValue(), BigDecimal::add);
+        }
+        for (Map.Entry<TokenKind, Long> t : cost.tokens().entrySet()) {
+            tokensByKind.merge(t.getKey(), t.getValue(), Long::sum);
+        }
+        byRole.merge(role, cost.total(), BigDecimal::add);
+        while (byWindow.size() <= w) {
+            byWindow.add(BigDecimal.ZERO);
+        }
+        byWindow.set(w, byWindow.get(w).add(cost.total()));
+        if (!last) {
+            retried = retried.add(cost.total());
+        }
+        if (cost.estimated()) {
+            estimated = estimated.add(cost.total());
+        }
+        if (cost.longTier()) {
+            longTierCalls++;
+        }
+    }
+
     /** Each measured episode's cost (all its calls, wherever they fell), and its outcome. */
-    private void tasks(Path dir, CallTrace trace, BigDecimal[] perEpisode) throws IOException {
+    private void tasks(Path dir, CallTrace trace, List<BigDecimal> perEpisode) throws IOException {
         Path file = dir.resolve(RunRecorder.EPISODES);
         if (!Files.exists(file)) {
             return;
@@ -144,7 +156,7 @@ public final class Costs {
                     continue; // never started (an open load shed it): no task was done, nothing was paid
                 }
                 int e = trace.episodeOf(n.path("user").asLong(), n.path("episode").asLong());
-                BigDecimal cost = e < 0 || perEpisode[e] == null ? BigDecimal.ZERO : perEpisode[e];
+                BigDecimal cost = e < 0 || e >= perEpisode.size() || perEpisode.get(e) == null ? BigDecimal.ZERO : perEpisode.get(e);
                 tasks.add(cost);
                 if (n.path("ok").asBoolean()) {
                     okTasks++;
