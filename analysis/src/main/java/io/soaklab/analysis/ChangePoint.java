@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -11,8 +12,8 @@ import java.util.SplittableRandom;
  * deviations from the mean. In a segment, the point where the cumulative sum of {@code y − mean}
  * is furthest from zero splits it; the split counts when fewer than {@code alpha} of
  * {@value #PERMUTATIONS} seeded shuffles of the segment reach as large a maximum (a permutation
- * test: no assumption about the noise's distribution). Each side is then searched again, at most
- * {@value #MOST} steps in all, each side at least {@value #MIN_SEGMENT} points.
+ * test: no assumption about the noise's distribution). Each side is then searched again, breadth
+ * first, at most {@value #MOST} steps in all, each side at least {@value #MIN_SEGMENT} points.
  *
  * <pre>{@code
  * for (ChangePoint c : ChangePoint.find(p99, 0.01)) {
@@ -28,7 +29,7 @@ import java.util.SplittableRandom;
 public record ChangePoint(int index, double before, double after, double pValue) {
 
     static final int PERMUTATIONS = 999;
-    static final int MOST = 3;
+    static final int MOST = 5;
     static final int MIN_SEGMENT = 3;
 
     /** The steps in {@code y} significant at {@code alpha}, in order; NaN points are skipped. */
@@ -44,8 +45,26 @@ public record ChangePoint(int index, double before, double after, double pValue)
         }
         List<int[]> splits = new ArrayList<>(); // {index into v, permutation count}
         SplittableRandom random = new SplittableRandom(20261122L);
-        split(v, 0, n, alpha, random, splits);
+        // breadth first: the whole series, then both halves, then their halves, so that the cap on steps
+        // does not spend itself on one side of the series
+        ArrayDeque<int[]> segments = new ArrayDeque<>();
+        segments.add(new int[] {0, n});
+        while (!segments.isEmpty() && splits.size() < MOST) {
+            int[] seg = segments.poll();
+            int k = split(v, seg[0], seg[1], alpha, random, splits);
+            if (k > 0) {
+                segments.add(new int[] {seg[0], k});
+                segments.add(new int[] {k, seg[1]});
+            }
+        }
         splits.sort(Comparator.comparingInt(s -> s[0]));
+        // a split found in a wide segment can sit a point off when the level next to it is near that segment's mean:
+        // place each again between its final neighbours, where one mean each side fits best
+        for (int i = 0; i < splits.size(); i++) {
+            int from = i == 0 ? 0 : splits.get(i - 1)[0];
+            int to = i == splits.size() - 1 ? n : splits.get(i + 1)[0];
+            splits.get(i)[0] = bestSplit(v, from, to);
+        }
         List<ChangePoint> out = new ArrayList<>();
         for (int i = 0; i < splits.size(); i++) {
             int k = splits.get(i)[0];
@@ -57,12 +76,16 @@ public record ChangePoint(int index, double before, double after, double pValue)
         return out;
     }
 
-    private static void split(double[] v, int from, int to, double alpha, SplittableRandom random, List<int[]> splits) {
-        if (splits.size() >= MOST || to - from < 2 * MIN_SEGMENT) {
-            return;
+    /** Tests one segment; returns where it splits (and records it), or -1. */
+    private static int split(double[] v, int from, int to, double alpha, SplittableRandom random, List<int[]> splits) {
+        if (to - from < 2 * MIN_SEGMENT) {
+            return -1;
         }
         double[] segment = Arrays.copyOfRange(v, from, to);
         int k = argmax(segment);
+        if (k < MIN_SEGMENT || segment.length - k < MIN_SEGMENT) {
+            return -1;
+        }
         double observed = cusum(segment);
         int reached = 0;
         double[] shuffled = segment.clone();
@@ -77,12 +100,37 @@ public record ChangePoint(int index, double before, double after, double pValue)
                 reached++;
             }
         }
-        if ((reached + 1.0) / (PERMUTATIONS + 1) >= alpha || k < MIN_SEGMENT || segment.length - k < MIN_SEGMENT) {
-            return;
+        if ((reached + 1.0) / (PERMUTATIONS + 1) >= alpha) {
+            return -1;
         }
         splits.add(new int[] {from + k, reached});
-        split(v, from, from + k, alpha, random, splits);
-        split(v, from + k, to, alpha, random, splits);
+        return from + k;
+    }
+
+    /** Where one mean before and one after leave the least squared error in {@code v[from, to)}. */
+    private static int bestSplit(double[] v, int from, int to) {
+        double total = 0;
+        for (int i = from; i < to; i++) {
+            total += v[i];
+        }
+        double left = 0;
+        double best = Double.NEGATIVE_INFINITY;
+        int at = from + MIN_SEGMENT;
+        for (int k = from + 1; k < to; k++) {
+            left += v[k - 1];
+            int nl = k - from;
+            int nr = to - k;
+            if (nl < MIN_SEGMENT || nr < MIN_SEGMENT) {
+                continue;
+            }
+            // minimising the squared error is maximising nl·mean_l² + nr·mean_r²
+            double fit = left * left / nl + (total - left) * (total - left) / nr;
+            if (fit > best) {
+                best = fit;
+                at = k;
+            }
+        }
+        return at;
     }
 
     /** The largest |cumulative sum of deviations from the mean|. */

@@ -4,6 +4,7 @@ import io.soaklab.record.Metric;
 import io.soaklab.text.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +38,8 @@ public final class Degradation {
     public static final int GENERATOR_CPU_PERCENT = 90;
     /** GC time, as a percentage of the window, at which a window is the generator's fault. */
     public static final int GENERATOR_GC_PERCENT = 10;
+    /** Above this many windows a series is tested on the medians of this many groups of consecutive windows. */
+    static final int MAX_POINTS = 2_000;
     /** Fewer windows than this and nothing is tested. */
     static final int MIN_WINDOWS = 8;
 
@@ -51,7 +54,7 @@ public final class Degradation {
      * @param last     its median over the last part
      * @param unit     how its values read: {@code ms}, {@code %}, {@code /s}, {@code $}
      * @param trend    the trend test
-     * @param steps    significant steps, with their window's elapsed time
+     * @param steps    significant steps, with the elapsed time at the start of the window they begin in
      * @param worse    whether the change is for the worse
      * @param text     the finding in words, or null when nothing is stated
      */
@@ -59,7 +62,7 @@ public final class Degradation {
     }
 
     /** A step, placed in time. */
-    public record Step(ChangePoint change, long elapsedSeconds) {
+    public record Step(ChangePoint change, long elapsedMillis) {
     }
 
     private final List<Finding> findings;
@@ -93,27 +96,27 @@ public final class Degradation {
             return new Degradation(List.of(), context(run), List.copyOf(bound), used.size(), "");
         }
         // windows are contiguous and of the configured length: their number places them in time
-        long window = Math.max(1, run.manifest().config().window().toSeconds());
+        long window = Math.max(1, run.manifest().config().window().toMillis()); // 100 ms windows are allowed: time in ms
         double[] hours = new double[used.size()];
         long[] elapsed = new long[used.size()];
         for (int i = 0; i < used.size(); i++) {
             elapsed[i] = used.get(i).index() * window;
-            hours[i] = elapsed[i] / 3600.0;
+            hours[i] = elapsed[i] / 3_600_000.0;
         }
-        long runSeconds = all.size() * window;
-        long partSeconds = runSeconds >= 6 * 3600 ? 3600 : Math.max(window, runSeconds / 6);
-        String part = partSeconds == 3600 ? "hour" : Durations.format(Duration.ofSeconds(partSeconds));
+        long runMillis = all.size() * window;
+        long partMillis = runMillis >= 6 * HOUR ? HOUR : Math.max(window, runMillis / 6 / window * window);
+        String part = partMillis == HOUR ? "hour" : Durations.format(Duration.ofMillis(partMillis));
         List<Finding> out = new ArrayList<>();
-        series(out, "TTFT p50", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), hours, elapsed, window, partSeconds, part);
-        series(out, "TTFT p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p99), hours, elapsed, window, partSeconds, part);
-        series(out, "E2E p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.E2E, Percentiles::p99), hours, elapsed, window, partSeconds, part);
-        series(out, "inter-token p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.ITL, Percentiles::p99), hours, elapsed, window, partSeconds, part);
+        series(out, "TTFT p50", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), hours, elapsed, window, partMillis, part);
+        series(out, "TTFT p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p99), hours, elapsed, window, partMillis, part);
+        series(out, "E2E p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.E2E, Percentiles::p99), hours, elapsed, window, partMillis, part);
+        series(out, "inter-token p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.ITL, Percentiles::p99), hours, elapsed, window, partMillis, part);
         series(out, "error rate", "%", Worse.UP, used, w -> w.calls() == 0 ? Double.NaN : 100.0 * w.errorCount() / w.calls(), hours, elapsed,
-                window, partSeconds, part);
-        series(out, "throughput", "/s", Worse.DOWN, used, w -> w.calls() / w.seconds(), hours, elapsed, window, partSeconds, part);
+                window, partMillis, part);
+        series(out, "throughput", "/s", Worse.DOWN, used, w -> w.calls() / w.seconds(), hours, elapsed, window, partMillis, part);
         series(out, "cost per call", "$", Worse.UP, used, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN
-                : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partSeconds, part);
-        series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partSeconds, part);
+                : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partMillis, part);
+        series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partMillis, part);
         return new Degradation(List.copyOf(out), context(run), List.copyOf(bound), used.size(), part);
     }
 
@@ -200,7 +203,7 @@ public final class Degradation {
         WindowStats.Generator g = w.generator();
         return !lag.empty() && lag.p99() > GENERATOR_LAG_MS * 1000
                 || g.cpu() >= GENERATOR_CPU_PERCENT / 100.0
-                || g.gcMillis() > windowSeconds * 1000 * GENERATOR_GC_PERCENT / 100.0;
+                || g.gcMillis() >= windowSeconds * 1000 * GENERATOR_GC_PERCENT / 100.0;
     }
 
     private static double latencyMs(WindowStats w, Metric m, ToDoubleFunction<Percentiles> which) {
@@ -209,7 +212,7 @@ public final class Degradation {
     }
 
     private static void series(List<Finding> out, String name, String unit, Worse worse, List<WindowStats> windows, ToDoubleFunction<WindowStats> value,
-                               double[] hours, long[] elapsed, long window, long partSeconds, String part) {
+                               double[] hours, long[] elapsed, long window, long partMillis, String part) {
         double[] y = new double[windows.size()];
         int present = 0;
         for (int i = 0; i < y.length; i++) {
@@ -221,8 +224,27 @@ public final class Degradation {
         if (present < MIN_WINDOWS) {
             return;
         }
-        double first = partMedian(y, elapsed, 0, partSeconds);
-        double last = partMedian(y, elapsed, elapsed[elapsed.length - 1] + window - partSeconds, Long.MAX_VALUE);
+        double first = partMedian(y, elapsed, 0, partMillis);
+        double last = partMedian(y, elapsed, elapsed[elapsed.length - 1] + window - partMillis, Long.MAX_VALUE);
+        if (y.length > MAX_POINTS) {
+            // the tests are O(n^2) and O(permutations x n): a long run of short windows is tested on the medians of
+            // MAX_POINTS consecutive groups of windows (an 8-hour run of 100 ms windows: groups of 15)
+            int groups = MAX_POINTS;
+            double[] gy = new double[groups];
+            double[] gh = new double[groups];
+            long[] ge = new long[groups];
+            for (int g = 0; g < groups; g++) {
+                int from = (int) ((long) g * y.length / groups);
+                int to = (int) ((long) (g + 1) * y.length / groups);
+                double[] slice = Arrays.stream(Arrays.copyOfRange(y, from, to)).filter(v -> !Double.isNaN(v)).toArray();
+                gy[g] = slice.length == 0 ? Double.NaN : Trend.median(slice);
+                gh[g] = (hours[from] + hours[to - 1]) / 2;
+                ge[g] = elapsed[from];
+            }
+            y = gy;
+            hours = gh;
+            elapsed = ge;
+        }
         Trend trend = Trend.of(hours, y);
         List<ChangePoint> found = ChangePoint.find(y, ALPHA);
         boolean trendSignificant = trend.pValue() < ALPHA;
@@ -236,14 +258,16 @@ public final class Degradation {
             }
         }
         double change = first == 0 ? (last == 0 ? 0 : Double.POSITIVE_INFINITY) : (last - first) / Math.abs(first) * 100;
-        boolean trending = trendSignificant && Math.abs(change) >= MIN_CHANGE_PERCENT && Math.signum(change) == Math.signum(trend.slope());
+        // a series mostly at zero (errors) can have a zero Theil-Sen slope and a significant trend: the parts decide the direction
+        boolean trending = trendSignificant && Math.abs(change) >= MIN_CHANGE_PERCENT
+                && (trend.slope() == 0 || Math.signum(change) == Math.signum(trend.slope()));
         boolean isWorse = worse == Worse.UP ? change > 0 : change < 0;
         StringBuilder text = new StringBuilder();
         if (trending) {
             text.append(name).append(change > 0 ? " rose " : " fell ")
                     .append(Double.isInfinite(change) ? "from zero" : String.format(Locale.ROOT, "%.0f%%", Math.abs(change)))
                     .append(" from the first to the last ").append(part).append(" (").append(format(first, unit)).append(" to ")
-                    .append(format(last, unit)).append(stepsExplainBetter ? "" : "; trend " + signed(trend.slope(), unit) + " an hour")
+                    .append(format(last, unit)).append(stepsExplainBetter || trend.slope() == 0 ? "" : "; trend " + signed(trend.slope(), unit) + " an hour")
                     .append(", Mann-Kendall ").append(p(trend.pValue())).append(")");
         }
         for (Step s : steps) {
@@ -251,7 +275,8 @@ public final class Degradation {
             if (Math.abs(jump) < Math.abs(s.change().before()) * MIN_CHANGE_PERCENT / 100.0) {
                 continue; // significant but too small to matter
             }
-            text.append(text.length() == 0 ? name + ": " : "; ").append("step at ").append(clock(s.elapsedSeconds())).append(" (")
+            text.append(text.length() == 0 ? name + ": " : "; ").append("step from window ").append(windowOf(s.elapsedMillis(), window)).append(" (")
+                    .append(clock(s.elapsedMillis())).append(" into the run; ")
                     .append(signed(jump, unit)).append(": ").append(format(s.change().before(), unit)).append(" to ")
                     .append(format(s.change().after(), unit)).append(", permutation ").append(p(s.change().pValue())).append(")");
         }
@@ -307,8 +332,17 @@ public final class Degradation {
         return p < 0.001 ? "p < 0.001" : p < 0.01 ? "p < 0.01" : String.format(Locale.ROOT, "p = %.2f", p);
     }
 
-    static String clock(long seconds) {
-        return String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+    private static final long HOUR = 3_600_000;
+
+    private static long windowOf(long elapsedMillis, long window) {
+        return elapsedMillis / window + 1;
+    }
+
+    /** {@code h:mm:ss}, with tenths when the time is not whole seconds. */
+    static String clock(long millis) {
+        long seconds = millis / 1000;
+        String whole = String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+        return millis % 1000 == 0 ? whole : whole + "." + (millis % 1000) / 100;
     }
 
     /** How latency and probe accuracy follow the context's size, in words, each with its test. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.soaklab.record.RunRecorder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -49,9 +50,30 @@ class DegradationTest {
         Degradation.Finding ttft = series(Degradation.of(RunData.load(dir)), "TTFT p99");
         assertEquals(1, ttft.steps().size(), ttft.toString());
         Degradation.Step step = ttft.steps().get(0);
-        assertEquals(18, step.elapsedSeconds());
-        assertTrue(ttft.text().contains("step at 0:00:18 (+4"), ttft.text());
+        assertEquals(18_000, step.elapsedMillis());
+        assertTrue(ttft.text().contains("step from window 19 (0:00:18 into the run; +4"), ttft.text());
         assertTrue(ttft.text().contains("permutation p < 0.01") || ttft.text().contains("permutation p < 0.001"), ttft.text());
+    }
+
+    @Test
+    void subSecondWindowsKeepTheirTimeAxis() throws Exception {
+        // the same drift of +10 ms a window, in 500 ms windows: +72 s an hour, parts of 2 s
+        long[] noise = new Random(2).longs(24, -15, 16).toArray();
+        SyntheticRun.write(dir, 24, Duration.ofMillis(500), w -> 300 + 10L * w + noise[w], w -> 1);
+        Degradation d = Degradation.of(RunData.load(dir));
+        assertEquals("2s", d.part());
+        Degradation.Finding ttft = series(d, "TTFT p50");
+        assertEquals(72 * 1000, ttft.trend().slope(), 20 * 1000, "ms an hour");
+        assertTrue(ttft.text().contains(" from the first to the last 2s ("), ttft.text());
+    }
+
+    @Test
+    void aLongRunOfShortWindowsIsTestedOnGroupsOfWindows() throws Exception {
+        long[] noise = new Random(8).longs(3_000, -15, 16).toArray();
+        SyntheticRun.write(dir, 3_000, Duration.ofMillis(100), w -> 300 + w / 10 + noise[w], w -> 1); // +1 ms a second
+        Degradation.Finding ttft = series(Degradation.of(RunData.load(dir)), "TTFT p50");
+        assertEquals(3_600, ttft.trend().slope(), 400, "ms an hour");
+        assertEquals(Degradation.MAX_POINTS, ttft.trend().n());
     }
 
     @Test

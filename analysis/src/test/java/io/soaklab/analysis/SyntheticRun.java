@@ -46,10 +46,15 @@ public final class SyntheticRun {
      * schedule lag {@code lagMs(w)}.
      */
     public static RunManifest write(Path dir, int windows, IntToLongFunction ttftMs, IntToLongFunction lagMs) throws IOException {
+        return write(dir, windows, Duration.ofSeconds(1), ttftMs, lagMs);
+    }
+
+    /** The same run with windows of {@code window}. */
+    public static RunManifest write(Path dir, int windows, Duration window, IntToLongFunction ttftMs, IntToLongFunction lagMs) throws IOException {
         Path own = Files.writeString(Files.createTempFile("synthetic-prices", ".yaml"), String.join("\n",
                 "version: test", "models:", "  - model: " + MODEL, "    effective: \"2026-01-01\"", "    source: SyntheticRun",
                 "    prices: {input: 1.00, output: 10.00}", ""));
-        RunConfig config = RunConfig.builder().concurrency(2).window(Duration.ofSeconds(1)).duration(Duration.ofSeconds(windows))
+        RunConfig config = RunConfig.builder().concurrency(2).window(window).duration(window.multipliedBy(windows))
                 .prices(own).priceAs(MODEL).build();
         PriceCatalog catalog = PriceCatalog.load(own);
         catalog.writeTo(Files.createDirectories(dir));

@@ -102,6 +102,19 @@ class TrendTest {
     }
 
     @Test
+    void fourStepsOnBothSidesAreAllFoundWithTheirLevels() {
+        Random random = new Random(12);
+        double[] y = new double[80];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = (i < 13 ? 100 : i < 26 ? 250 : i < 40 ? 140 : i < 60 ? 400 : 900) + random.nextGaussian() * 10;
+        }
+        List<ChangePoint> found = ChangePoint.find(y, 0.01);
+        assertEquals(List.of(13, 26, 40, 60), found.stream().map(ChangePoint::index).toList(), found.toString());
+        assertEquals(400, found.get(3).before(), 15, "the level between the third and fourth step, not a mix");
+        assertEquals(900, found.get(3).after(), 15);
+    }
+
+    @Test
     void flatNoiseShowsAStepAtAboutTheStatedRate() {
         Random random = new Random(11);
         int trials = 200;
