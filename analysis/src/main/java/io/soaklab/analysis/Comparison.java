@@ -1,6 +1,8 @@
 package io.soaklab.analysis;
 
 import io.soaklab.record.Metric;
+import io.soaklab.text.Durations;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,11 +42,13 @@ public final class Comparison {
     private final RunData a;
     private final RunData b;
     private final List<Row> rows;
+    private final List<String> caveats;
 
-    private Comparison(RunData a, RunData b, List<Row> rows) {
+    private Comparison(RunData a, RunData b, List<Row> rows, List<String> caveats) {
         this.a = a;
         this.b = b;
         this.rows = rows;
+        this.caveats = caveats;
     }
 
     public static Comparison of(RunData a, RunData b) {
@@ -59,7 +63,20 @@ public final class Comparison {
         row(rows, "throughput", "/s", false, a, b, w -> w.calls() / w.seconds());
         row(rows, "cost per call", "$", true, a, b, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN : w.spend().doubleValue() / w.calls());
         row(rows, "probe accuracy", "%", false, a, b, w -> 100 * w.probes().rate());
-        return new Comparison(a, b, List.copyOf(rows));
+        List<String> caveats = new ArrayList<>();
+        Duration wa = a.manifest().config().window();
+        Duration wb = b.manifest().config().window();
+        if (!wa.equals(wb)) {
+            caveats.add("A's windows last " + Durations.format(wa) + " and B's " + Durations.format(wb)
+                    + ": a window's percentiles rest on more or fewer calls, so its p99 is not quite the same measure");
+        }
+        for (RunData run : new RunData[] {a, b}) {
+            long bound = run.windows().stream().filter(w -> Degradation.generatorBound(w, seconds(run))).count();
+            if (bound > 0) {
+                caveats.add(bound + " of " + (run == a ? "A" : "B") + "'s windows are left out: its load generator was the bottleneck there");
+            }
+        }
+        return new Comparison(a, b, List.copyOf(rows), List.copyOf(caveats));
     }
 
     private static double latencyMs(WindowStats w, Metric m, ToDoubleFunction<Percentiles> which) {
@@ -93,8 +110,14 @@ public final class Comparison {
         rows.add(new Row(name, unit, ma, mb, p, worse, text));
     }
 
+    /** The run's values per window, but for windows where its load generator was the bottleneck. */
     private static double[] values(RunData run, ToDoubleFunction<WindowStats> value) {
-        return run.windows().stream().mapToDouble(value).filter(v -> !Double.isNaN(v)).toArray();
+        double window = seconds(run);
+        return run.windows().stream().filter(w -> !Degradation.generatorBound(w, window)).mapToDouble(value).filter(v -> !Double.isNaN(v)).toArray();
+    }
+
+    private static double seconds(RunData run) {
+        return run.manifest().config().window().toMillis() / 1000.0;
     }
 
     /** Two-sided p-value of the Mann–Whitney U test that {@code x} and {@code y} come from one distribution. */
@@ -150,6 +173,11 @@ public final class Comparison {
 
     public List<Row> rows() {
         return rows;
+    }
+
+    /** What to keep in mind reading the rows: unlike windows, windows left out. */
+    public List<String> caveats() {
+        return caveats;
     }
 
     /** Rows where B differs from A at {@link #ALPHA}. */

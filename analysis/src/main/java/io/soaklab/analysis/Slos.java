@@ -50,9 +50,19 @@ public final class Slos {
      * @param met         whether that value is within the limit
      * @param perWindow   its value in each window (NaN where the window had no data)
      * @param windowsMet  windows that met it
+     * @param windowsWithData windows that had data for it
      * @param firstMissed the first window (from 0) that missed it, or -1
      */
-    public record Verdict(Slo slo, double value, boolean met, double[] perWindow, int windowsMet, int firstMissed) {
+    public record Verdict(Slo slo, double value, boolean met, List<Double> perWindow, int windowsMet, int windowsWithData, int firstMissed) {
+        /** True when the run had data for it at all. */
+        public boolean measured() {
+            return !Double.isNaN(value);
+        }
+
+        /** True when it was measured and missed. */
+        public boolean missed() {
+            return measured() && !met;
+        }
     }
 
     private final List<Verdict> verdicts;
@@ -113,21 +123,21 @@ public final class Slos {
             Slo cost = byMetric.get("episode.cost");
             eachLine(dir.resolve(RunRecorder.EPISODES), e -> {
                 int w = e.path("window").asInt(-1);
-                if (!"measure".equals(e.path("phase").asText()) || w < 0 || w >= n) {
-                    return;
+                if (!"measure".equals(e.path("phase").asText()) || w < 0 || w >= n || e.path("attempts").asLong(1) == 0) {
+                    return; // an episode an open load shed never ran: not a task, neither good nor bad
                 }
                 episodes[w]++;
                 BigDecimal c = e.has("cost_usd") ? e.get("cost_usd").decimalValue() : BigDecimal.ZERO;
                 costs.get(w).add(c);
                 boolean good = e.path("ok").asBoolean() && (duration == null || e.path("duration_us").asLong() <= duration.limitMicros())
-                        && (cost == null || c.compareTo(cost.limit()) <= 0);
+                        && (cost == null || run.costs() != null && c.compareTo(cost.limit()) <= 0);
                 if (good) {
                     goodEpisodes[w]++;
                 }
             });
         }
         Slo cost = byMetric.get("episode.cost");
-        if (cost != null) {
+        if (cost != null && run.costs() != null) { // an unpriced run has no cost to hold to a limit: no data
             double[] v = new double[n];
             List<BigDecimal> all = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -156,11 +166,15 @@ public final class Slos {
             double[] v = values.getOrDefault(s.metric(), nan(n));
             double limit = s.limit().doubleValue();
             int met = 0;
+            int withData = 0;
             int first = -1;
+            List<Double> perWindow = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
+                perWindow.add(v[i]);
                 if (Double.isNaN(v[i])) {
                     continue;
                 }
+                withData++;
                 if (v[i] <= limit) {
                     met++;
                 } else if (first < 0) {
@@ -168,7 +182,7 @@ public final class Slos {
                 }
             }
             double all = overall.getOrDefault(s.metric(), Double.NaN);
-            verdicts.add(new Verdict(s, all, !Double.isNaN(all) && all <= limit, v, met, first));
+            verdicts.add(new Verdict(s, all, !Double.isNaN(all) && all <= limit, List.copyOf(perWindow), met, withData, first));
         }
         double[] seconds = new double[n];
         for (int i = 0; i < n; i++) {

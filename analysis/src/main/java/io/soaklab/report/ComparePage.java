@@ -62,7 +62,11 @@ public final class ComparePage {
             html.append("<li").append(r.pValue() < Comparison.ALPHA ? (r.worse() ? " class=\"worse\"" : " class=\"better\"") : "").append(">")
                     .append(Html.escape(r.text())).append("</li>\n");
         }
-        html.append("</ul>\n<p class=\"dim\">Each series compares the two runs' per-window values (the median window is shown) with a")
+        html.append("</ul>\n");
+        for (String caveat : c.caveats()) {
+            html.append("<p class=\"notes\">").append(Html.escape(caveat)).append(".</p>\n");
+        }
+        html.append("<p class=\"dim\">Each series compares the two runs' per-window values (the median window is shown) with a")
                 .append(" Mann-Whitney U test, two-sided, at p &lt; ").append(Comparison.ALPHA).append(": a window is one sample.</p>\n");
         for (Charts.Chart chart : drawn) {
             html.append("<figure><img src=\"compare-charts/").append(Html.escape(chart.file())).append("\" width=\"").append(Charts.WIDTH)

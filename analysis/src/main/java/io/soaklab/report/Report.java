@@ -255,21 +255,23 @@ public final class Report {
             if (slos == null) {
                 return;
             }
-            long met = slos.verdicts().stream().filter(Slos.Verdict::met).count();
-            out.append("<h2>Objectives</h2>\n<p class=\"status ").append(met == slos.verdicts().size() ? "ok" : "bad").append("\">")
-                    .append(met == slos.verdicts().size() ? "Every objective was met over the run." : (slos.verdicts().size() - met) + " of "
-                            + slos.verdicts().size() + " objectives were missed over the run.");
+            long missed = slos.verdicts().stream().filter(Slos.Verdict::missed).count();
+            long unmeasured = slos.verdicts().stream().filter(v -> !v.measured()).count();
+            out.append("<h2>Objectives</h2>\n<p class=\"status ").append(missed == 0 ? "ok" : "bad").append("\">")
+                    .append(missed == 0 ? "Every objective with data was met over the run." : missed + " of " + slos.verdicts().size()
+                            + " objectives were missed over the run.")
+                    .append(unmeasured == 0 ? "" : " " + unmeasured + " had no data.");
             Slos.Verdict first = slos.firstToFail();
             if (first != null) {
                 WindowStats w = run.windows().get(first.firstMissed());
                 out.append(" The first to fail: ").append(e(first.slo().text())).append(", in window ").append(first.firstMissed() + 1)
                         .append(" (").append(Format.rate(w.calls() / w.seconds())).append(" calls/s).");
             }
-            out.append("</p>\n<table><thead><tr><th>objective</th><th>over the run</th><th>windows met</th><th>first missed</th></tr></thead><tbody>\n");
+            out.append("</p>\n<table><thead><tr><th>objective</th><th>over the run</th><th>windows met (of those with data)</th><th>first missed</th></tr></thead><tbody>\n");
             for (Slos.Verdict v : slos.verdicts()) {
                 out.append("<tr><td>").append(e(v.slo().text())).append("</td><td>").append(e(sloValue(v.slo(), v.value())))
-                        .append(v.met() ? " (met)" : " (missed)").append("</td><td>").append(v.windowsMet()).append(" of ")
-                        .append(run.windows().size()).append("</td><td>").append(v.firstMissed() < 0 ? "-" : "window " + (v.firstMissed() + 1))
+                        .append(!v.measured() ? "" : v.met() ? " (met)" : " (missed)").append("</td><td>").append(v.windowsMet()).append(" of ")
+                        .append(v.windowsWithData()).append("</td><td>").append(v.firstMissed() < 0 ? "-" : "window " + (v.firstMissed() + 1))
                         .append("</td></tr>\n");
             }
             out.append("</tbody></table>\n");

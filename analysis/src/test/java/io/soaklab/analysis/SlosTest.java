@@ -29,7 +29,8 @@ class SlosTest {
         assertEquals(3, ttft.firstMissed());
         assertFalse(ttft.met(), "over the run the p99 is 400 ms");
         assertEquals(400_000, ttft.value(), 400);
-        assertEquals(100_000, ttft.perWindow()[0], 100);
+        assertEquals(100_000, ttft.perWindow().get(0), 100);
+        assertEquals(4, ttft.windowsWithData());
 
         Slos.Verdict errors = s.verdicts().get(1);
         assertTrue(errors.met());
@@ -62,5 +63,20 @@ class SlosTest {
         assertEquals(null, s.firstToFail());
         assertFalse(s.hasEpisodeGoodput());
         assertEquals(1.0 * 30 / 33, s.callGoodput()[1], 1e-12);
+    }
+
+    @Test
+    void aCostObjectiveOnAnUnpricedRunHasNoDataRatherThanBeingMet() throws Exception {
+        SyntheticRun.write(dir, 3);
+        RunData run = RunData.load(dir);
+        Path unpriced = dir.resolve("run.json");
+        java.nio.file.Files.writeString(unpriced, java.nio.file.Files.readString(unpriced)
+                .replace("\"price_as\" : \"synthetic-1\"", "\"price_as\" : \"none\""));
+        Slos s = Slos.evaluate(RunData.load(dir), Slo.parseAll("episode.cost.p95=$0.02"));
+        Slos.Verdict cost = s.verdicts().get(0);
+        assertFalse(cost.measured());
+        assertFalse(cost.missed());
+        assertEquals(0, cost.windowsWithData());
+        assertTrue(run.costs() != null, "priced, the same run has a cost");
     }
 }

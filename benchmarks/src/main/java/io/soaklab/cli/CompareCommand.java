@@ -40,6 +40,9 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         w.println("A: " + runA.manifest().runId() + " (" + runA.windows().size() + " windows)");
         w.println("B: " + runB.manifest().runId() + " (" + runB.windows().size() + " windows)");
+        for (String caveat : c.caveats()) {
+            w.println("note: " + caveat);
+        }
         for (Comparison.Row r : c.rows()) {
             w.println((r.pValue() < Comparison.ALPHA ? (r.worse() ? "  worse  " : "  better ") : "         ") + r.text());
         }

@@ -44,7 +44,7 @@ final class GeneratorHealth {
         sample(); // the first window starts from here
     }
 
-    /** The figures since the previous sample. Called by one thread at a time (under the recorder's window lock). */
+    /** The figures since the previous sample. Called by one thread at a time (the one writing the histogram log). */
     Sample sample() {
         long time = 0;
         long count = 0;

@@ -472,8 +472,7 @@ public final class RunRecorder implements AutoCloseable {
 
     /** A closed window's histograms, taken under the lock and written after it. */
     private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
-                          long calls, long attempts, long errors, long promptTokens, long completionTokens, BigDecimal spend,
-                          GeneratorHealth.Sample health) {
+                          long calls, long attempts, long errors, long promptTokens, long completionTokens, BigDecimal spend) {
     }
 
     /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
@@ -491,7 +490,7 @@ public final class RunRecorder implements AutoCloseable {
         }
         Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
                 windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(),
-                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent, health.sample());
+                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent);
         windowStart = end;
         if (measured) {
             measuredWindows++;
@@ -514,7 +513,7 @@ public final class RunRecorder implements AutoCloseable {
             }
             syncHistograms();
         }
-        writeHealth(w);
+        writeHealth(w, health.sample()); // read here, outside the window lock: calls being recorded never wait for it
         Histogram ttft = w.histograms()[Metric.TTFT.ordinal()];
         Histogram e2e = w.histograms()[Metric.E2E.ordinal()];
         Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
@@ -523,8 +522,7 @@ public final class RunRecorder implements AutoCloseable {
                 lag.getTotalCount() == 0 ? -1 : lag.getMaxValue(), w.spend(), spend());
     }
 
-    private void writeHealth(Closed w) {
-        GeneratorHealth.Sample h = w.health();
+    private void writeHealth(Closed w, GeneratorHealth.Sample h) {
         JsonLines.Line line = lines.get();
         line.reset();
         try (JsonGenerator g = JSON.createGenerator(line)) {
