@@ -1,8 +1,8 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.run.Slo;
@@ -40,7 +40,7 @@ import java.util.Map;
  */
 public final class Slos {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final JsonFactory JSON = new JsonFactory();
 
     /**
      * One objective over the run.
@@ -107,13 +107,22 @@ public final class Slos {
         boolean perCall = slos.stream().anyMatch(Slo::perCall);
         boolean perEpisode = slos.stream().anyMatch(Slo::perEpisode);
         if (perCall) {
-            eachLine(dir.resolve(RunRecorder.CALLS), c -> {
-                int w = c.path("window").asInt(-1);
-                if (!"measure".equals(c.path("phase").asText()) || w < 0 || w >= n || !c.path("last").asBoolean(true)) {
+            long ttft = limit(byMetric, "ttft");
+            long e2e = limit(byMetric, "e2e");
+            long tpot = limit(byMetric, "tpot");
+            long itl = limit(byMetric, "itl");
+            eachLine(dir.resolve(RunRecorder.CALLS), f -> {
+                int w = (int) f.number("window", -1);
+                if (!f.measured() || w < 0 || w >= n || !f.bool("last", true)) {
                     return;
                 }
                 calls[w]++;
-                if (goodCall(c, byMetric)) {
+                boolean good = "ok".equals(f.text("error"))
+                        && f.number("call_ttft_us", f.number("ttft_us", 0)) <= ttft
+                        && f.number("call_e2e_us", f.number("e2e_us", 0)) <= e2e
+                        && f.number("tpot_us", 0) <= tpot
+                        && f.number("itl_max_us", 0) <= itl;
+                if (good) {
                     goodCalls[w]++;
                 }
             });
@@ -121,15 +130,15 @@ public final class Slos {
         if (perEpisode) {
             Slo duration = byMetric.get("episode");
             Slo cost = byMetric.get("episode.cost");
-            eachLine(dir.resolve(RunRecorder.EPISODES), e -> {
-                int w = e.path("window").asInt(-1);
-                if (!"measure".equals(e.path("phase").asText()) || w < 0 || w >= n || e.path("attempts").asLong(1) == 0) {
+            eachLine(dir.resolve(RunRecorder.EPISODES), f -> {
+                int w = (int) f.number("window", -1);
+                if (!f.measured() || w < 0 || w >= n || f.number("attempts", 1) == 0) {
                     return; // an episode an open load shed never ran: not a task, neither good nor bad
                 }
                 episodes[w]++;
-                BigDecimal c = e.has("cost_usd") ? e.get("cost_usd").decimalValue() : BigDecimal.ZERO;
+                BigDecimal c = f.decimal("cost_usd");
                 costs.get(w).add(c);
-                boolean good = e.path("ok").asBoolean() && (duration == null || e.path("duration_us").asLong() <= duration.limitMicros())
+                boolean good = f.bool("ok", false) && (duration == null || f.number("duration_us", 0) <= duration.limitMicros())
                         && (cost == null || run.costs() != null && c.compareTo(cost.limit()) <= 0);
                 if (good) {
                     goodEpisodes[w]++;
@@ -191,18 +200,10 @@ public final class Slos {
         return new Slos(List.copyOf(verdicts), goodCalls, calls, goodEpisodes, episodes, seconds, perCall, perEpisode);
     }
 
-    private static boolean goodCall(JsonNode c, Map<String, Slo> slos) {
-        if (!"ok".equals(c.path("error").asText())) {
-            return false;
-        }
-        return within(c, slos.get("ttft"), c.has("call_ttft_us") ? "call_ttft_us" : "ttft_us")
-                && within(c, slos.get("e2e"), c.has("call_e2e_us") ? "call_e2e_us" : "e2e_us")
-                && within(c, slos.get("tpot"), "tpot_us")
-                && within(c, slos.get("itl"), "itl_max_us");
-    }
-
-    private static boolean within(JsonNode c, Slo slo, String field) {
-        return slo == null || !c.has(field) || c.get(field).asLong() <= slo.limitMicros();
+    /** A per-call limit in microseconds, or no limit. */
+    private static long limit(Map<String, Slo> slos, String metric) {
+        Slo s = slos.get(metric);
+        return s == null ? Long.MAX_VALUE : s.limitMicros();
     }
 
     private static void latencies(Path hlog, List<Slo> slos, int n, Map<String, double[]> values, Map<String, Double> overall) throws IOException {
@@ -244,26 +245,71 @@ public final class Slos {
                 : (double) h.getValueAtPercentile(slos.stream().filter(s -> s.metric().equals(metric)).findFirst().orElseThrow().percentile())));
     }
 
+    /** The top-level scalar fields of one JSON line, read with the streaming parser (no tree per line). */
+    private static final class Fields {
+        private final Map<String, String> values = new HashMap<>();
+
+        boolean read(JsonParser p) throws IOException {
+            values.clear();
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                JsonToken t = p.nextToken();
+                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
+                    p.skipChildren();
+                } else if (t != JsonToken.VALUE_NULL) {
+                    values.put(name, p.getText());
+                }
+            }
+            return p.currentToken() == JsonToken.END_OBJECT; // a line cut off by a killed run is left out
+        }
+
+        boolean measured() {
+            return "measure".equals(values.get("phase"));
+        }
+
+        String text(String name) {
+            return values.get(name);
+        }
+
+        long number(String name, long otherwise) {
+            String v = values.get(name);
+            return v == null ? otherwise : Long.parseLong(v);
+        }
+
+        boolean bool(String name, boolean otherwise) {
+            String v = values.get(name);
+            return v == null ? otherwise : Boolean.parseBoolean(v);
+        }
+
+        BigDecimal decimal(String name) {
+            String v = values.get(name);
+            return v == null ? BigDecimal.ZERO : new BigDecimal(v);
+        }
+    }
+
     private interface LineHandler {
-        void accept(JsonNode line) throws IOException;
+        void accept(Fields line);
     }
 
     private static void eachLine(Path file, LineHandler handler) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
+        Fields fields = new Fields();
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             while ((text = reader.readLine()) != null) {
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException cutOff) {
+                try (JsonParser p = JSON.createParser(text)) {
+                    if (!fields.read(p)) {
+                        continue;
+                    }
+                } catch (IOException | NumberFormatException cutOff) {
                     continue; // the last line of a killed run
                 }
-                if (n != null) {
-                    handler.accept(n);
-                }
+                handler.accept(fields);
             }
         }
     }
