@@ -121,7 +121,7 @@ public final class Degradation {
     }
 
     /** Steps with fewer calls than this are left out of the fit against context. */
-    static final int MIN_CALLS_PER_STEP = 5;
+    public static final int MIN_CALLS_PER_STEP = 5;
     /** Context lengths with fewer probe questions than this are left out. */
     static final int MIN_QUESTIONS = 10;
 

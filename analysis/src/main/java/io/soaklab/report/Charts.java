@@ -1,9 +1,11 @@
 package io.soaklab.report;
 
 import io.soaklab.analysis.Costs;
+import io.soaklab.analysis.Degradation;
 import io.soaklab.analysis.Percentiles;
 import io.soaklab.analysis.Projection;
 import io.soaklab.analysis.RunData;
+import io.soaklab.analysis.Trend;
 import io.soaklab.analysis.WindowStats;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
@@ -354,10 +356,25 @@ final class Charts {
         }
         data.addSeries(p50);
         data.addSeries(p90);
+        // the fitted line the report's words rest on (Degradation: steps with enough calls)
+        List<RunData.StepStats> fitted = run.steps().stream()
+                .filter(st -> st.calls() >= Degradation.MIN_CALLS_PER_STEP && !st.e2e().empty()).toList();
+        if (fitted.size() >= 4) {
+            double[] x = fitted.stream().mapToDouble(RunData.StepStats::meanPromptTokens).toArray();
+            double[] y = fitted.stream().mapToDouble(st -> st.e2e().p50() / 1e6).toArray();
+            Trend t = Trend.of(x, y);
+            XYSeries line = new XYSeries("Theil-Sen line of E2E p50");
+            line.add(x[0], t.at(x[0]));
+            line.add(x[x.length - 1], t.at(x[x.length - 1]));
+            data.addSeries(line);
+        }
         JFreeChart chart = ChartFactory.createXYLineChart("Latency as context grows",
                 "prompt tokens (mean at each step index of a session)", "seconds", data, PlotOrientation.VERTICAL, true, false, false);
         style(chart);
         lines((XYPlot) chart.getPlot(), 0);
+        XYLineAndShapeRenderer r = (XYLineAndShapeRenderer) chart.getXYPlot().getRenderer();
+        r.setSeriesShapesVisible(2, false);
+        r.setSeriesStroke(2, new BasicStroke(1.5f, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND, 1f, new float[] {6f, 4f}, 0f));
         return save(chart, "context.png", "Latency vs context",
                 "Each point is one step index of a session (step 1, 2, ...): its mean prompt size and its end-to-end latency.");
     }
