@@ -52,8 +52,9 @@ final class CallTrace {
          * @param window  the measured window, -1 for warmup
          * @param episode index into {@link #episodes}
          * @param role    the role's name
+         * @param step    the call's number in its lane, from 0
          */
-        void call(Usage usage, int window, int episode, String role, boolean last);
+        void call(Usage usage, int window, int episode, String role, int step, boolean last);
     }
 
     /** Set when streaming: calls go there instead of into the arrays. */
@@ -96,6 +97,7 @@ final class CallTrace {
         long user = 0;
         long ep = 0;
         String r = "agent";
+        int st = 0;
         boolean isLast = true;
         long p = 0;
         long c = 0;
@@ -104,6 +106,7 @@ final class CallTrace {
         long cw = 0;
         long cw1 = 0;
         boolean est = false;
+        boolean none = false;
         try (JsonParser parser = JSON.createParser(text)) {
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return;
@@ -117,6 +120,7 @@ final class CallTrace {
                     case "user" -> user = parser.getLongValue();
                     case "episode", "session" -> ep = parser.getLongValue();
                     case "role" -> r = parser.getText();
+                    case "step" -> st = parser.getIntValue();
                     case "last" -> isLast = parser.getBooleanValue();
                     case "prompt_tokens" -> p = parser.getLongValue();
                     case "completion_tokens" -> c = parser.getLongValue();
@@ -124,7 +128,10 @@ final class CallTrace {
                     case "reasoning_tokens" -> re = parser.getLongValue();
                     case "cache_write_tokens" -> cw = parser.getLongValue();
                     case "cache_write_1h_tokens" -> cw1 = parser.getLongValue();
-                    case "usage" -> est = "estimated".equals(parser.getText());
+                    case "usage" -> {
+                        est = "estimated".equals(parser.getText());
+                        none = "none".equals(parser.getText());
+                    }
                     default -> parser.skipChildren();
                 }
             }
@@ -146,8 +153,9 @@ final class CallTrace {
             return roles.size() - 1;
         });
         if (sink != null) {
-            sink.call(new Usage(p, c, ca, re, cw, cw1, est ? Usage.Source.ESTIMATED : Usage.Source.SERVER), warmup ? -1 : w, episodeIndex,
-                    roles.get(roleIndex), isLast);
+            sink.call(new Usage(p, c, ca, re, cw, cw1, none ? Usage.Source.NONE : est ? Usage.Source.ESTIMATED : Usage.Source.SERVER),
+                    warmup ? -1 : w, episodeIndex,
+                    roles.get(roleIndex), st, isLast);
             return;
         }
         grow();

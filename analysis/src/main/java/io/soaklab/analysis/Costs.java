@@ -20,6 +20,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -70,6 +71,13 @@ public final class Costs {
     private BigDecimal estimated = BigDecimal.ZERO;
     private long longTierCalls;
     private final List<BigDecimal> tasks = new ArrayList<>();
+    private final Map<Integer, StepSum> byStep = new TreeMap<>();
+
+    private static final class StepSum {
+        long calls;
+        long prompt;
+        BigDecimal cost = BigDecimal.ZERO;
+    }
     private BigDecimal failedTasks = BigDecimal.ZERO;
     private int okTasks;
 
@@ -85,7 +93,16 @@ public final class Costs {
     public static Costs of(Path dir, Tariff tariff) throws IOException {
         Costs c = new Costs(tariff);
         List<BigDecimal> perEpisode = new ArrayList<>();
-        CallTrace index = CallTrace.stream(dir, (usage, window, episode, role, last) -> c.add(tariff.cost(usage), window, episode, role, last, perEpisode));
+        CallTrace index = CallTrace.stream(dir, (usage, window, episode, role, step, last) -> {
+            Cost cost = tariff.cost(usage);
+            c.add(cost, window, episode, role, last, perEpisode);
+            if (window >= 0 && usage.known()) {
+                StepSum sum = c.byStep.computeIfAbsent(step, k -> new StepSum());
+                sum.calls++;
+                sum.prompt += usage.promptTokens();
+                sum.cost = sum.cost.add(cost.total());
+            }
+        });
         c.tasks(dir, index, perEpisode);
         return c;
     }
@@ -100,6 +117,30 @@ public final class Costs {
         }
         c.tasks(dir, trace, perEpisode);
         return c;
+    }
+
+    /**
+     * What calls at one step of a session cost, against how large their context was.
+     *
+     * @param calls       measured calls with usage at that step
+     * @param promptSum   their prompt tokens
+     * @param costSum     what they cost
+     */
+    public record StepCost(long calls, long promptSum, BigDecimal costSum) {
+        public double meanPrompt() {
+            return calls == 0 ? 0 : (double) promptSum / calls;
+        }
+
+        public double meanCost() {
+            return calls == 0 ? 0 : costSum.doubleValue() / calls;
+        }
+    }
+
+    /** Measured calls' cost by step index (empty for a what-if pricing). */
+    public Map<Integer, StepCost> byStep() {
+        Map<Integer, StepCost> out = new TreeMap<>();
+        byStep.forEach((step, sum) -> out.put(step, new StepCost(sum.calls, sum.prompt, sum.cost)));
+        return out;
     }
 
     private void add(Cost cost, int w, int episode, String role, boolean last, List<BigDecimal> perEpisode) {

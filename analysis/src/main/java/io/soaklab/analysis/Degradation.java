@@ -143,6 +143,23 @@ public final class Degradation {
                     : String.format(Locale.ROOT, "E2E p50 shows no significant trend with context, from %s (Mann-Kendall %s over %d steps).", range,
                             p(t.pValue()), steps.size()));
         }
+        Costs costs = run.costs();
+        List<Costs.StepCost> priced = costs == null ? List.of()
+                : costs.byStep().values().stream().filter(c -> c.calls() >= MIN_CALLS_PER_STEP).toList();
+        if (priced.size() >= 4) {
+            double[] k = priced.stream().mapToDouble(c -> c.meanPrompt() / 1000).toArray();
+            double[] usd = priced.stream().mapToDouble(Costs.StepCost::meanCost).toArray();
+            Trend t = Trend.of(k, usd);
+            Costs.StepCost first = priced.get(0);
+            Costs.StepCost last = priced.get(priced.size() - 1);
+            String range = String.format(Locale.ROOT, "%s a call at %,.0f prompt tokens to %s at %,.0f", format(first.meanCost(), "$"),
+                    first.meanPrompt(), format(last.meanCost(), "$"), last.meanPrompt());
+            out.add(t.pValue() < ALPHA
+                    ? String.format(Locale.ROOT, "Cost per call %s by %s per 1,000 prompt tokens, from %s (Theil-Sen line over %d steps, Mann-Kendall %s).",
+                            t.slope() >= 0 ? "grows" : "falls", format(Math.abs(t.slope()), "$"), range, priced.size(), p(t.pValue()))
+                    : String.format(Locale.ROOT, "Cost per call shows no significant trend with context, from %s (Mann-Kendall %s over %d steps).",
+                            range, p(t.pValue()), priced.size()));
+        }
         List<Map.Entry<Integer, Episodes.Accuracy>> lengths = run.episodes().probeByLength().entrySet().stream()
                 .filter(e -> e.getValue().questions() >= MIN_QUESTIONS).sorted(Map.Entry.comparingByKey()).toList();
         if (lengths.size() >= 2) {

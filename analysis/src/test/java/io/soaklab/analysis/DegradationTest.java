@@ -124,6 +124,9 @@ class DegradationTest {
         SyntheticRun.write(dir, 12); // steps of 1,000..1,900 prompt tokens, every call's E2E 1 s
         List<String> context = Degradation.of(RunData.load(dir)).byContext();
         assertEquals(List.of("E2E p50 shows no significant trend with context, from 1,000 prompt tokens at step 0 (1.00 s) to 1,900 at step 9"
-                + " (1.00 s) (Mann-Kendall p = 1.00 over 10 steps)."), context);
+                + " (1.00 s) (Mann-Kendall p = 1.00 over 10 steps).",
+                // $1 per million input, $10 per million output, 100 output tokens a call: +$0.001 per 1,000 prompt tokens
+                "Cost per call grows by $0.00100 per 1,000 prompt tokens, from $0.00200 a call at 1,000 prompt tokens to $0.00290 at 1,900"
+                + " (Theil-Sen line over 10 steps, Mann-Kendall p < 0.001)."), context);
     }
 }
