@@ -58,7 +58,7 @@ class SpendLimitTest {
             assertEquals(RunStatus.ABORTED, outcome.status(), log);
             RunManifest m = RunManifest.read(dir);
             assertEquals(RunStatus.ABORTED, m.status());
-            assertTrue(m.message().startsWith("stopped by --max-spend 0.5: $0.") && m.message().contains("the next call could have cost up to $0.0"),
+            assertTrue(m.message().startsWith("stopped by --max-spend 0.5: $0.") && m.message().contains("spent; when a call was refused, the calls in flight could still have cost $0."),
                     m.message());
             assertTrue(m.windowsCompleted() < m.windowsPlanned(), "stopped early: " + m.windowsCompleted());
 

@@ -33,6 +33,7 @@ public final class SpendLimit {
     private BigDecimal spent = BigDecimal.ZERO;
     private BigDecimal reserved = BigDecimal.ZERO;
     private BigDecimal refused;
+    private BigDecimal heldWhenRefused;
     private volatile boolean reached;
 
     public SpendLimit(BigDecimal limit, Tariff tariff) {
@@ -55,6 +56,7 @@ public final class SpendLimit {
             if (spent.add(reserved).add(most).compareTo(limit) > 0) {
                 if (!reached) {
                     refused = most;
+                    heldWhenRefused = reserved;
                 }
                 reached = true;
                 return null;
@@ -83,6 +85,11 @@ public final class SpendLimit {
     /** The limit. */
     public BigDecimal limit() {
         return limit;
+    }
+
+    /** What calls in flight held when the first attempt was refused, or null. */
+    public synchronized BigDecimal heldWhenRefused() {
+        return heldWhenRefused;
     }
 
     /** The first refused attempt's reservation, or null. */

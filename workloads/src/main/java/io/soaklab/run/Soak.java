@@ -365,7 +365,8 @@ public final class Soak implements AutoCloseable {
                 return;
             }
             close(RunStatus.ABORTED, "stopped by --max-spend " + limit.limit().toPlainString() + ": " + Cost.format(limit.spent())
-                    + " spent, and the next call could have cost up to " + Cost.format(limit.refused()) + " more");
+                    + " spent; when a call was refused, the calls in flight could still have cost " + Cost.format(limit.heldWhenRefused())
+                    + " and it up to " + Cost.format(limit.refused()) + " more");
         }, "soaklab-spend-guard");
         guard.setDaemon(true);
         guard.start();
