@@ -135,6 +135,16 @@ public record ChangePoint(int index, double before, double after, double pValue)
 
     /** The largest |cumulative sum of deviations from the mean|. */
     private static double cusum(double[] s) {
+        return cusumPeak(s)[0];
+    }
+
+    /** Where the cumulative sum is furthest from zero: the first index after the step. */
+    private static int argmax(double[] s) {
+        return (int) cusumPeak(s)[1];
+    }
+
+    /** The CUSUM of deviations from the mean: its largest magnitude, and the index after which it is reached. */
+    private static double[] cusumPeak(double[] s) {
         double mean = 0;
         for (double x : s) {
             mean += x;
@@ -142,22 +152,6 @@ public record ChangePoint(int index, double before, double after, double pValue)
         mean /= s.length;
         double c = 0;
         double max = 0;
-        for (int i = 0; i < s.length - 1; i++) {
-            c += s[i] - mean;
-            max = Math.max(max, Math.abs(c));
-        }
-        return max;
-    }
-
-    /** Where the cumulative sum is furthest from zero: the first index after the step. */
-    private static int argmax(double[] s) {
-        double mean = 0;
-        for (double x : s) {
-            mean += x;
-        }
-        mean /= s.length;
-        double c = 0;
-        double max = -1;
         int k = 0;
         for (int i = 0; i < s.length - 1; i++) {
             c += s[i] - mean;
@@ -166,6 +160,6 @@ public record ChangePoint(int index, double before, double after, double pValue)
                 k = i + 1;
             }
         }
-        return k;
+        return new double[] {max, k};
     }
 }
