@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A run held to its service-level objectives: each objective's value per window and over the run,
@@ -111,7 +112,8 @@ public final class Slos {
             long e2e = limit(byMetric, "e2e");
             long tpot = limit(byMetric, "tpot");
             long itl = limit(byMetric, "itl");
-            eachLine(dir.resolve(RunRecorder.CALLS), f -> {
+            eachLine(dir.resolve(RunRecorder.CALLS), Set.of("phase", "window", "last", "error", "call_ttft_us", "ttft_us", "call_e2e_us", "e2e_us",
+                    "tpot_us", "itl_max_us"), f -> {
                 int w = (int) f.number("window", -1);
                 if (!f.measured() || w < 0 || w >= n || !f.bool("last", true)) {
                     return;
@@ -130,7 +132,7 @@ public final class Slos {
         if (perEpisode) {
             Slo duration = byMetric.get("episode");
             Slo cost = byMetric.get("episode.cost");
-            eachLine(dir.resolve(RunRecorder.EPISODES), f -> {
+            eachLine(dir.resolve(RunRecorder.EPISODES), Set.of("phase", "window", "attempts", "ok", "duration_us", "cost_usd"), f -> {
                 int w = (int) f.number("window", -1);
                 if (!f.measured() || w < 0 || w >= n || f.number("attempts", 1) == 0) {
                     return; // an episode an open load shed never ran: not a task, neither good nor bad
@@ -245,9 +247,14 @@ public final class Slos {
                 : (double) h.getValueAtPercentile(slos.stream().filter(s -> s.metric().equals(metric)).findFirst().orElseThrow().percentile())));
     }
 
-    /** The top-level scalar fields of one JSON line, read with the streaming parser (no tree per line). */
+    /** The wanted top-level scalar fields of one JSON line, read with the streaming parser (no tree per line). */
     private static final class Fields {
         private final Map<String, String> values = new HashMap<>();
+        private final Set<String> wanted;
+
+        Fields(Set<String> wanted) {
+            this.wanted = wanted;
+        }
 
         boolean read(JsonParser p) throws IOException {
             values.clear();
@@ -259,7 +266,7 @@ public final class Slos {
                 JsonToken t = p.nextToken();
                 if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
                     p.skipChildren();
-                } else if (t != JsonToken.VALUE_NULL) {
+                } else if (t != JsonToken.VALUE_NULL && wanted.contains(name)) {
                     values.put(name, p.getText());
                 }
             }
@@ -294,11 +301,11 @@ public final class Slos {
         void accept(Fields line);
     }
 
-    private static void eachLine(Path file, LineHandler handler) throws IOException {
+    private static void eachLine(Path file, Set<String> wanted, LineHandler handler) throws IOException {
         if (!Files.exists(file)) {
             return;
         }
-        Fields fields = new Fields();
+        Fields fields = new Fields(wanted);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             while ((text = reader.readLine()) != null) {
