@@ -68,10 +68,10 @@ public final class SyntheticRun {
                 for (int step = 0; step < 10; step++) {
                     long ttft = ttftMs.applyAsLong(w) * MS;
                     episodeCost = episodeCost.add(recorder.recordCall(new CallResult(System.nanoTime(), lagMs.applyAsLong(w) * MS, -1, ttft / 2, ttft, 1000 * MS, 200, ErrorClass.OK, null,
-                            new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, List.of(), -1, null, -1), 0, w, step).total());
+                            new Usage(1000 + 100L * step, 100, 0, 0, Usage.Source.SERVER), "x", 100, 99 * 5 * MS, 9 * MS, "stop", null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of()), 0, w, step).total());
                 }
                 recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, 3 * MS, -1, 3 * MS, 429, ErrorClass.HTTP_429,
-                        HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1), 1, 0, 0);
+                        HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of()), 1, 0, 0);
                 long end = System.nanoTime();
                 recorder.recordEpisode(new EpisodeRecord(0, w, "coding-agent", true, null, end - 10_000 * MS, end, 10, 10,
                         Map.of("prompt", 14_500L, "completion", 1000L), Map.of("agent", Map.of("calls", 10L)),

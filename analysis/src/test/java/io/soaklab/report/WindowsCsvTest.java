@@ -45,10 +45,10 @@ class WindowsCsvTest {
                     long ttft = (long) (Math.exp(5 + w * 0.3 + random.nextGaussian() * 0.6) * 1000); // lognormal, microseconds
                     recorder.recordCall(new CallResult(System.nanoTime(), MS / 10, -1, ttft * 500, ttft * 1000, ttft * 1000 + 900 * MS, 200,
                             ErrorClass.OK, null, new Usage(1000, 50, 0, 0, Usage.Source.SERVER), "x", 50, 49 * 18 * MS, 18 * MS, "stop", null,
-                            List.of(), -1, null, -1), 0, w, i);
+                            List.of(), -1, null, -1, "", 0, -1, java.util.Set.of()), 0, w, i);
                 }
                 recorder.recordCall(new CallResult(System.nanoTime(), MS, -1, 3 * MS, -1, 3 * MS, 503, ErrorClass.HTTP_5XX, "HTTP 503",
-                        Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1), 1, w, 0);
+                        Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of()), 1, w, 0);
                 recorder.endWindow();
             }
         }

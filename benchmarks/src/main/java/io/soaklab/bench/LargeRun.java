@@ -74,10 +74,10 @@ public final class LargeRun {
                     long ttft = (long) (Math.exp(5.5 + random.nextGaussian() * 0.4) * 1000) * 1000;
                     CallResult r = random.nextInt(100) == 0
                             ? new CallResult(now, MS / 5, -1, 3 * MS, -1, 3 * MS, 429, ErrorClass.HTTP_429, "HTTP 429: rate limited",
-                                    Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1)
+                                    Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of())
                             : new CallResult(now, MS / 5, -1, ttft / 2, ttft, ttft + 400 * MS, 200, ErrorClass.OK, null,
                                     new Usage(2_000 + 1_500L * step, 150, 1_500L * step, 0, Usage.Source.SERVER), "", 150, 149 * 2 * MS,
-                                    2 * MS, "stop", "req_" + written, List.of(), -1, null, -1);
+                                    2 * MS, "stop", "req_" + written, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of());
                     episodeCost = episodeCost.add(recorder.recordCall(r, user, episode, step).total());
                     if (step == 9) {
                         long end = System.nanoTime();

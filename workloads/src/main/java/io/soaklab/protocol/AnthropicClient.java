@@ -33,8 +33,8 @@ final class AnthropicClient extends StreamingClient {
     }
 
     @Override
-    StreamCall newCall(long intended, long sent) {
-        return new AnthropicStream(this, intended, sent);
+    StreamCall newCall(long intended, long sent, int maxTokens) {
+        return new AnthropicStream(this, intended, sent, maxTokens);
     }
 
     @Override

@@ -22,8 +22,8 @@ final class AnthropicStream extends StreamCall {
     private int block;
     private int wholeBlocks;
 
-    AnthropicStream(StreamingClient client, long intended, long sent) {
-        super(client, intended, sent);
+    AnthropicStream(StreamingClient client, long intended, long sent, int maxTokens) {
+        super(client, intended, sent, maxTokens);
     }
 
     @Override
@@ -45,7 +45,7 @@ final class AnthropicStream extends StreamCall {
                     case "content_block" -> token |= value == JsonToken.START_OBJECT && readBlockStart(p);
                     case "delta" -> token |= value == JsonToken.START_OBJECT && readDelta(p);
                     case "usage" -> readUsage(p, value);
-                    case "error" -> streamError("error in stream: " + errorObject(p, value));
+                    case "error" -> streamError("error in stream: " + ServerErrors.errorValue(p, value));
                     default -> p.skipChildren();
                 }
             }
@@ -55,7 +55,7 @@ final class AnthropicStream extends StreamCall {
             if ("message_stop".equals(type)) {
                 done();
             } else if ("error".equals(type) || event.typeEquals("error")) {
-                streamError("error event: " + event.dataAsString());
+                streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
             }
         }
     }
@@ -83,7 +83,7 @@ final class AnthropicStream extends StreamCall {
                     }
                 }
                 case "usage" -> readUsage(p, value);
-                case "error" -> streamError("error in reply: " + errorObject(p, value));
+                case "error" -> streamError("error in reply: " + ServerErrors.errorValue(p, value));
                 default -> p.skipChildren();
             }
         }
@@ -130,6 +130,7 @@ final class AnthropicStream extends StreamCall {
                 appendText(p);
             } else if (field.equals("thinking") && v == JsonToken.VALUE_STRING) {
                 content |= p.getTextLength() > 0;
+                appendReasoning(p);
             } else if (field.equals("id") && v == JsonToken.VALUE_STRING) {
                 id = p.getText();
             } else if (field.equals("name") && v == JsonToken.VALUE_STRING) {
@@ -172,7 +173,10 @@ final class AnthropicStream extends StreamCall {
                         toolArguments(block, p);
                     }
                 }
-                case "thinking" -> token |= p.getTextLength() > 0;
+                case "thinking" -> {
+                    token |= p.getTextLength() > 0;
+                    appendReasoning(p);
+                }
                 case "stop_reason" -> finishReason(p.getText());
                 default -> {
                     // "type", "signature", "stop_sequence": not content

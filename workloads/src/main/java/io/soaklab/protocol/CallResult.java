@@ -1,5 +1,10 @@
 package io.soaklab.protocol;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
 /**
  * What one model call did, measured on one monotonic clock. All durations are nanoseconds after
  * the call's <em>intended</em> start (see METRICS.md); {@code -1} means the point was never reached.
@@ -26,6 +31,11 @@ package io.soaklab.protocol;
  * @param shouldRetry     the server's {@code x-should-retry} verdict, or {@code null} when it gave none
  * @param firstToolNanos  from intended start to the first chunk of a tool call, or -1: the agent's
  *                        time to first action, measured like TTFT
+ * @param reasoning       the reply's reasoning or thinking text, as far as it was streamed (kept to
+ *                        count it when usage must be estimated; never sent back)
+ * @param maxTokens       the request's output cap the reply was checked against, or 0 when unknown
+ * @param promptTokensSent soaklab's own count of the prompt it sent, or -1 when not counted
+ * @param flags           what soaklab noticed about the reply ({@link CallFlag}), empty for most calls
  */
 public record CallResult(
         long intendedNanos,
@@ -44,13 +54,19 @@ public record CallResult(
         long itlMaxNanos,
         String finishReason,
         String requestId,
-        java.util.List<ToolCall> toolCalls,
+        List<ToolCall> toolCalls,
         long retryAfterNanos,
         Boolean shouldRetry,
-        long firstToolNanos) {
+        long firstToolNanos,
+        String reasoning,
+        int maxTokens,
+        long promptTokensSent,
+        Set<CallFlag> flags) {
 
     public CallResult {
-        toolCalls = java.util.List.copyOf(toolCalls);
+        toolCalls = List.copyOf(toolCalls);
+        reasoning = reasoning == null ? "" : reasoning;
+        flags = flags.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(flags));
     }
 
     /**
@@ -60,7 +76,16 @@ public record CallResult(
      */
     public static CallResult failure(long intendedNanos, long lagNanos, long e2eNanos, ErrorClass error, String detail) {
         return new CallResult(intendedNanos, lagNanos, -1, -1, -1, e2eNanos, 0, error, detail, Usage.NONE, "", 0, 0, 0, null, null,
-                java.util.List.of(), -1, null, -1);
+                List.of(), -1, null, -1, "", 0, -1, Set.of());
+    }
+
+    /**
+     * A call still open {@code ageNanos} after its intended start, when the run ended and nothing
+     * more of it is known: no response yet, as far as anyone can tell.
+     */
+    public static CallResult open(long intendedNanos, long ageNanos, String detail) {
+        return new CallResult(intendedNanos, -1, -1, -1, -1, ageNanos, 0, ErrorClass.OPEN, detail, Usage.NONE, "", 0, 0, 0, null, null,
+                List.of(), -1, null, -1, "", 0, -1, Set.of());
     }
 
     /** True when the call finished normally. */
@@ -96,10 +121,31 @@ public record CallResult(
         return (e2eNanos - firstTokenNanos) / (tokens - 1);
     }
 
+    /** True when soaklab raised {@code flag} for this call. */
+    public boolean flagged(CallFlag flag) {
+        return flags.contains(flag);
+    }
+
     /** The same result with other usage (used when usage is estimated locally). */
     public CallResult withUsage(Usage newUsage) {
         return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
                 status, error, errorDetail, newUsage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId,
-                toolCalls, retryAfterNanos, shouldRetry, firstToolNanos);
+                toolCalls, retryAfterNanos, shouldRetry, firstToolNanos, reasoning, maxTokens, promptTokensSent, flags);
+    }
+
+    /**
+     * The same result with soaklab's own count of the prompt it sent, flagged
+     * {@link CallFlag#PROMPT_TRUNCATED} when {@code truncated}.
+     */
+    public CallResult withPromptCount(long sentTokens, boolean truncated) {
+        Set<CallFlag> f = flags;
+        if (truncated) {
+            EnumSet<CallFlag> more = flags.isEmpty() ? EnumSet.noneOf(CallFlag.class) : EnumSet.copyOf(flags);
+            more.add(CallFlag.PROMPT_TRUNCATED);
+            f = more;
+        }
+        return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
+                status, error, errorDetail, usage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId,
+                toolCalls, retryAfterNanos, shouldRetry, firstToolNanos, reasoning, maxTokens, sentTokens, f);
     }
 }

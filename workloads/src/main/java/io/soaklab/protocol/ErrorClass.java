@@ -5,10 +5,11 @@ import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
  * How a model call ended. Every failure is classified into exactly one of these and counted; the
- * {@link #wireName()} is what {@code calls.jsonl} and the report show.
+ * {@link #wireName()} is what {@code calls.jsonl} and the report show. The rule that picks one for
+ * a call soaklab sent is written once, in {@code Outcomes} (and in docs/metrics.md, "Outcomes").
  */
 public enum ErrorClass {
-    /** The stream finished normally. */
+    /** The stream finished normally and delivered content or a finish reason. */
     OK("ok"),
     /** HTTP 429: rate limited. */
     HTTP_429("http_429"),
@@ -16,8 +17,14 @@ public enum ErrorClass {
     HTTP_529("http_529"),
     /** Any other HTTP 5xx. */
     HTTP_5XX("http_5xx"),
-    /** Any other HTTP 4xx (bad request, auth, context too long...). */
+    /** Any other HTTP 4xx (bad request, authentication, unknown model...). */
     HTTP_4XX("http_4xx"),
+    /**
+     * The server refused the prompt as longer than its context window, as an HTTP error or inside
+     * a 200 stream (OpenAI's {@code context_length_exceeded}, Anthropic's "prompt is too long",
+     * vLLM's and llama.cpp's wordings), or the context ran out in the middle of the reply.
+     */
+    CONTEXT_LENGTH("context_length"),
     /** No connection within the connect timeout. */
     TIMEOUT_CONNECT("timeout_connect"),
     /** No content token within the first-token timeout after the request was sent. */
@@ -32,16 +39,31 @@ public enum ErrorClass {
     STREAM_RESET("stream_reset"),
     /** The response was not the protocol: bad SSE, bad JSON, unexpected content type. */
     STREAM_MALFORMED("stream_malformed"),
-    /** The server sent an error object inside a 200 stream. */
+    /**
+     * The server signalled an error inside a 200 stream: an {@code error:} field line, an
+     * {@code event: error}, a chunk with an {@code error} object, or a finish reason that says so.
+     */
     STREAM_ERROR("stream_error"),
-    /** The stream closed cleanly but without its terminator ({@code [DONE]}, {@code message_stop}). */
+    /** The stream closed cleanly but without its terminator ({@code [DONE]}, {@code message_stop}) or a finish reason. */
     STREAM_TRUNCATED("stream_truncated"),
+    /** The stream ended normally but carried neither content nor a finish reason. */
+    EMPTY_REPLY("empty_reply"),
+    /**
+     * The reply ran past the bound derived from its output cap (content chunks, characters or
+     * bytes): soaklab stopped reading it and closed the connection.
+     */
+    RUNAWAY("runaway"),
     /** soaklab itself failed to make the call. */
     CLIENT_ERROR("client_error"),
     /** The client's circuit breaker was open: the call failed fast, nothing was sent. */
     CIRCUIT_OPEN("circuit_open"),
     /** The run's spend limit left no room for what the call could cost: nothing was sent. */
-    SPEND_LIMIT("spend_limit");
+    SPEND_LIMIT("spend_limit"),
+    /**
+     * The call was still open when the run ended: neither a success nor a failure. Its latency is at
+     * least its age, the time from its intended start to the end of the run.
+     */
+    OPEN("open");
 
     private final String wireName;
 
@@ -52,6 +74,11 @@ public enum ErrorClass {
     /** False when soaklab refused the call itself and sent nothing (an open breaker, the spend limit). */
     public boolean sent() {
         return this != CIRCUIT_OPEN && this != SPEND_LIMIT;
+    }
+
+    /** True for every outcome but {@link #OK} and {@link #OPEN}: the call ended, and not well. */
+    public boolean failed() {
+        return this != OK && this != OPEN;
     }
 
     /** The stable lower-case name used in files and reports. */

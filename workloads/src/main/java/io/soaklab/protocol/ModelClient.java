@@ -24,6 +24,15 @@ public interface ModelClient extends AutoCloseable {
      */
     CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos);
 
+    /**
+     * What {@code call}, sent for {@code intendedNanos} and still open at {@code nowNanos} (the end
+     * of the run), has done so far: a result whose outcome is {@link ErrorClass#OPEN}, with the time
+     * points it reached and its age as its latency. Nothing is stopped or changed.
+     */
+    default CallResult inFlight(CompletableFuture<CallResult> call, long intendedNanos, long nowNanos) {
+        return CallResult.open(intendedNanos, nowNanos - intendedNanos, "still open when the run ended");
+    }
+
     /** The model the client asks for, or null when it does not say (local token counts then use {@code o200k_base}). */
     default String model() {
         return null;

@@ -24,8 +24,8 @@ final class OpenAiChatClient extends StreamingClient {
     }
 
     @Override
-    StreamCall newCall(long intended, long sent) {
-        return new OpenAiStream(this, intended, sent);
+    StreamCall newCall(long intended, long sent, int maxTokens) {
+        return new OpenAiStream(this, intended, sent, maxTokens);
     }
 
     /** The conversation, the cap, the tools, and a request for streamed usage. */

@@ -6,17 +6,23 @@ import java.io.IOException;
 
 /**
  * The events of an OpenAI Chat Completions stream: {@code data:} chunks whose choices carry
- * {@code delta}s (text, reasoning, tool-call fragments), a usage chunk, and {@code [DONE]}.
+ * {@code delta}s (text, reasoning, tool-call fragments), a usage chunk, and {@code [DONE]}; and what
+ * compatible servers add: errors as {@code {"error": ...}} chunks or (older vLLM) as a top-level
+ * {@code {"object": "error", ...}}, usage in chunks that also carry content, llama.cpp's
+ * {@code timings} (its prefix-cache hits, where it reports no {@code cached_tokens}).
  */
 final class OpenAiStream extends StreamCall {
 
     private long prompt = -1;
     private long completion = -1;
     private long cached;
+    private boolean cachedReported;
     private long reasoning;
+    /** llama.cpp's {@code timings.prompt_n}: prompt tokens it evaluated (the rest came from its cache), -1 when not seen. */
+    private long timingsEvaluated = -1;
 
-    OpenAiStream(StreamingClient client, long intended, long sent) {
-        super(client, intended, sent);
+    OpenAiStream(StreamingClient client, long intended, long sent, int maxTokens) {
+        super(client, intended, sent, maxTokens);
     }
 
     @Override
@@ -26,7 +32,7 @@ final class OpenAiStream extends StreamCall {
             return;
         }
         if (event.typeEquals("error")) {
-            streamError("error event: " + event.dataAsString());
+            streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
             return;
         }
         try (JsonParser p = StreamingClient.JSON.createParser(event.data(), 0, event.dataLength())) {
@@ -35,19 +41,26 @@ final class OpenAiStream extends StreamCall {
                 return;
             }
             boolean token = false;
+            boolean errorObject = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken value = p.nextToken();
                 switch (field) {
                     case "choices" -> token |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
                     case "usage" -> readUsage(p, value);
-                    case "error" -> streamError("error in stream: " + errorObject(p, value));
+                    case "timings" -> readTimings(p, value);
+                    case "error" -> streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                    case "object" -> errorObject = value == JsonToken.VALUE_STRING && "error".equals(p.getText());
                     default -> p.skipChildren();
                 }
+            }
+            if (errorObject) {
+                streamError("error in stream: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
             }
             if (token) {
                 token();
             }
+            usageFromTimings();
         }
     }
 
@@ -67,10 +80,18 @@ final class OpenAiStream extends StreamCall {
                     }
                 }
                 case "usage" -> readUsage(p, value);
-                case "error" -> streamError("error in reply: " + errorObject(p, value));
+                case "timings" -> readTimings(p, value);
+                case "error" -> streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                case "object" -> {
+                    if (value == JsonToken.VALUE_STRING && "error".equals(p.getText())) {
+                        byte[] whole = wholeBody();
+                        streamError("error in reply: " + ServerErrors.describe(whole, 0, whole.length));
+                    }
+                }
                 default -> p.skipChildren();
             }
         }
+        usageFromTimings();
     }
 
     /** Reads a {@code choices} array; true when some choice's {@code delta} carried generated content. */
@@ -114,10 +135,13 @@ final class OpenAiStream extends StreamCall {
                         p.skipChildren();
                     }
                 }
-                // reasoning_content: vLLM, DeepSeek; reasoning: Ollama, OpenRouter. Counted, not kept.
+                // reasoning_content: vLLM, DeepSeek, llama.cpp; reasoning: Ollama, OpenRouter. Kept apart from the text.
                 case "reasoning_content", "reasoning" -> {
                     if (value == JsonToken.VALUE_STRING) {
-                        token |= p.getTextLength() > 0;
+                        if (p.getTextLength() > 0) {
+                            appendReasoning(p);
+                            token = true;
+                        }
                     } else {
                         token |= value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY;
                         p.skipChildren();
@@ -202,6 +226,7 @@ final class OpenAiStream extends StreamCall {
                     appendText(p);
                 } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
                     token |= p.getTextLength() > 0;
+                    appendReasoning(p);
                 } else {
                     p.skipChildren();
                 }
@@ -221,13 +246,49 @@ final class OpenAiStream extends StreamCall {
             switch (field) {
                 case "prompt_tokens" -> prompt = longOr(p, v, prompt);
                 case "completion_tokens" -> completion = longOr(p, v, completion);
-                case "prompt_tokens_details" -> cached = detail(p, v, "cached_tokens", cached);
+                case "prompt_tokens_details" -> {
+                    long found = detail(p, v, "cached_tokens", -1);
+                    if (found >= 0) {
+                        cached = found;
+                        cachedReported = true;
+                    }
+                }
                 case "completion_tokens_details" -> reasoning = detail(p, v, "reasoning_tokens", reasoning);
                 default -> p.skipChildren();
             }
         }
         if (prompt >= 0 && completion >= 0) {
             usage(prompt, completion, cached, reasoning, 0, 0);
+        }
+    }
+
+    /** llama.cpp's {@code timings}: {@code prompt_n} prompt tokens were evaluated; older builds have no {@code cache_n}. */
+    private void readTimings(JsonParser p, JsonToken value) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals("prompt_n")) {
+                timingsEvaluated = longOr(p, v, timingsEvaluated);
+            } else {
+                p.skipChildren();
+            }
+        }
+    }
+
+    /**
+     * Where the server reported usage but no {@code cached_tokens}, and its {@code timings} say how
+     * many prompt tokens it evaluated, the rest came from its cache: those are the cached tokens,
+     * flagged as derived there (even when none were).
+     */
+    private void usageFromTimings() {
+        if (timingsEvaluated >= 0 && !cachedReported && prompt >= 0 && completion >= 0) {
+            cached = Math.max(0, prompt - Math.min(prompt, timingsEvaluated));
+            usage(prompt, completion, cached, reasoning, 0, 0);
+            flag(CallFlag.CACHE_FROM_TIMINGS);
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.Arrays;
  * <p>Lines end in CRLF, LF or CR (a CRLF split between two feeds is one line end); lines that start
  * with {@code :} are comments (keep-alives); {@code data:} lines of one event are joined with LF;
  * an event is dispatched at the blank line that ends it; {@code id} and {@code retry} are ignored.
+ * One field the specification does not know is kept: {@code error:}, which llama.cpp's server
+ * sends instead of {@code data:} when it refuses a request inside a 200 stream. An event that has
+ * only an {@code error} field is dispatched too; dropping it would turn a refusal into a success.
  * Nothing is allocated per event: the {@link Event} handed to the listener is a view over the
  * parser's buffers, valid only during the callback. Not thread-safe: one parser per stream.
  */
@@ -32,6 +35,8 @@ final class SseParser {
         private int typeLength;
         private byte[] data = new byte[256];
         private int dataLength;
+        private byte[] error;
+        private int errorLength;
 
         /** The event's data bytes (the first {@link #dataLength()} of them). */
         byte[] data() {
@@ -59,6 +64,16 @@ final class SseParser {
         /** The data as text (allocates; not for hot paths). */
         String dataAsString() {
             return new String(data, 0, dataLength, StandardCharsets.UTF_8);
+        }
+
+        /** True when the event had an {@code error:} field line. */
+        boolean hasErrorField() {
+            return errorLength > 0;
+        }
+
+        /** The {@code error:} field's value, lines joined with LF, or null (allocates: errors are rare). */
+        String errorField() {
+            return errorLength == 0 ? null : new String(error, 0, errorLength - 1, StandardCharsets.UTF_8);
         }
 
         private static boolean equalsAscii(byte[] bytes, int length, String ascii) {
@@ -149,10 +164,9 @@ final class SseParser {
      * @return true when such an incomplete event (or line) was dropped
      */
     boolean finish() {
-        boolean dropped = lineLength > 0 || event.dataLength > 0;
+        boolean dropped = lineLength > 0 || event.dataLength > 0 || event.errorLength > 0;
         lineLength = 0;
-        event.dataLength = 0;
-        event.typeLength = 0;
+        reset();
         return dropped;
     }
 
@@ -219,6 +233,8 @@ final class SseParser {
             }
             System.arraycopy(line, valueStart, event.type, 0, valueLength);
             event.typeLength = valueLength;
+        } else if (isField(start, fieldEnd, "error")) {
+            appendError(valueStart, valueLength);
         }
         // "id", "retry" and unknown fields are ignored: soaklab never reconnects a model stream.
     }
@@ -248,18 +264,38 @@ final class SseParser {
         event.data[event.dataLength++] = '\n';
     }
 
+    private void appendError(int from, int length) {
+        int needed = event.errorLength + length + 1;
+        if (needed > maxEventBytes) {
+            throw new OversizeException(maxEventBytes);
+        }
+        if (event.error == null || needed > event.error.length) {
+            event.error = Arrays.copyOf(event.error == null ? new byte[0] : event.error, Math.min(maxEventBytes, Math.max(needed, 256)));
+        }
+        System.arraycopy(line, from, event.error, event.errorLength, length);
+        event.errorLength += length;
+        event.error[event.errorLength++] = '\n';
+    }
+
     private void dispatch() {
-        if (event.dataLength == 0) {
+        if (event.dataLength == 0 && event.errorLength == 0) {
             event.typeLength = 0;
             return;
         }
-        event.dataLength--; // the LF after the last data line is not part of the data
+        if (event.dataLength > 0) {
+            event.dataLength--; // the LF after the last data line is not part of the data
+        }
         events++;
         try {
             listener.onEvent(event);
         } finally {
-            event.dataLength = 0;
-            event.typeLength = 0;
+            reset();
         }
+    }
+
+    private void reset() {
+        event.dataLength = 0;
+        event.typeLength = 0;
+        event.errorLength = 0;
     }
 }

@@ -4,24 +4,18 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.channel.Channel;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.Timeout;
 import io.netty.util.TimerTask;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.net.ssl.SSLException;
 import org.asynchttpclient.AsyncHandler;
 import org.asynchttpclient.HttpResponseBodyPart;
 import org.asynchttpclient.HttpResponseStatus;
@@ -29,13 +23,14 @@ import org.asynchttpclient.ListenableFuture;
 
 /**
  * One streamed model call, whatever the protocol: reads the event stream as bytes arrive, times
- * every content chunk, enforces soaklab's timeouts and turns whatever happens into one
- * {@link CallResult}. A subclass only reads its protocol's events ({@link #event}) and whole
- * replies ({@link #wholeReply}), reporting what it finds through the protected methods.
+ * every content chunk, holds the reply to its {@link ReplyBounds}, enforces soaklab's timeouts and
+ * turns whatever happens into one {@link CallResult}, classified by {@link Outcomes}. A subclass
+ * only reads its protocol's events ({@link #event}) and whole replies ({@link #wholeReply}),
+ * reporting what it finds through the protected methods.
  *
  * <p>All parsing runs on the connection's event loop. Timeouts fire on the timer thread and are
- * decided again on the event loop, so the state below is only ever mutated by one thread; the two
- * fields the timer reads are volatile.
+ * decided again on the event loop, so the state below is only ever mutated by one thread; the
+ * fields read from other threads (the timer, {@link #progress}) are volatile.
  */
 abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, TimerTask {
 
@@ -44,35 +39,51 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private static final int MAX_ERROR_BODY_BYTES = 8 << 10;
     private static final int MAX_DETAIL_CHARS = 300;
 
+    /** The future of a call, which can say how far the call has got while it is still open. */
+    static final class Future extends CompletableFuture<CallResult> {
+        private final StreamCall call;
+
+        private Future(StreamCall call) {
+            this.call = call;
+        }
+
+        /** The call so far, {@code nowNanos} being the end of the run. */
+        CallResult progress(long nowNanos) {
+            return call.progress(nowNanos);
+        }
+    }
+
     private final StreamingClient client;
     private final long intended;
     private final long sent;
     private final long firstTokenTimeout;
     private final long idleTimeout;
     private final long totalTimeout;
-    private final CompletableFuture<CallResult> result = new CompletableFuture<>();
+    private final ReplyBounds bounds;
+    private final Future result = new Future(this);
     private final AtomicBoolean finished = new AtomicBoolean();
     private final SseParser parser = new SseParser(this, MAX_EVENT_BYTES);
-    private final StringBuilder content = new StringBuilder();
+    private final ReplyParts reply;
 
     private volatile ListenableFuture<Void> httpFuture;
     private volatile Channel channel;
     private volatile Timeout deadline;
-    // Times below are nanoseconds after `sent`; -1 until reached. The timer reads the volatile two.
+    // Times below are nanoseconds after `sent`; -1 until reached. Other threads read the volatile ones.
     private volatile long firstTokenAt = -1;
     private volatile long firstToolAt = -1;
     private volatile long lastTokenAt = -1;
-    private long headersAt = -1;
+    private volatile long headersAt = -1;
+    private volatile int status;
+    private volatile int chunks;
     /** Finished by the protocol's terminator: the rest is read to the end so the connection is reused. */
     private boolean finishedByTerminator;
     private long connectStart = -1;
     private long connectNanos = -1;
     private long arrival;
-    private int status;
+    private long bodyBytes;
     private String requestId;
     private boolean eventStream;
     private ByteArrayOutputStream body;
-    private int chunks;
     private long itlSum;
     private long itlMax;
     private String finishReason;
@@ -83,19 +94,19 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private long reasoningTokens;
     private long cacheWriteTokens;
     private long cacheWrite1hTokens;
+    private final EnumSet<CallFlag> flags = EnumSet.noneOf(CallFlag.class);
     private ErrorClass failure;
     private String failureDetail;
     private long retryAfterNanos = -1;
     private Boolean shouldRetry;
-    /** Tool calls being assembled, by the index the protocol gives them. */
-    private final java.util.TreeMap<Integer, String[]> toolCalls = new java.util.TreeMap<>();
-    private final java.util.Map<Integer, StringBuilder> toolArguments = new java.util.HashMap<>();
     private byte[] wholeBody;
 
-    StreamCall(StreamingClient client, long intended, long sent) {
+    StreamCall(StreamingClient client, long intended, long sent, int maxTokens) {
         this.client = client;
         this.intended = intended;
         this.sent = sent;
+        this.bounds = ReplyBounds.of(maxTokens);
+        this.reply = new ReplyParts(bounds.maxChars());
         ClientConfig config = client.config();
         this.firstTokenTimeout = nanosOrInfinite(config.firstTokenTimeout().toNanos());
         this.idleTimeout = nanosOrInfinite(config.idleTimeout().toNanos());
@@ -133,11 +144,21 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         }
         lastTokenAt = at;
         chunks++;
+        if (chunks > bounds.maxChunks()) {
+            runaway(chunks + " content chunks against a cap of " + bounds.cap() + " tokens");
+        }
     }
 
     /** Appends the current string value of {@code p} to the reply text, without allocating. */
     protected final void appendText(JsonParser p) throws IOException {
-        content.append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        reply.text(p);
+        checkChars();
+    }
+
+    /** Appends the current string value of {@code p} to the reasoning text. */
+    protected final void appendReasoning(JsonParser p) throws IOException {
+        reply.reasoning(p);
+        checkChars();
     }
 
     protected final void finishReason(String reason) {
@@ -149,25 +170,21 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         if (firstToolAt < 0) {
             firstToolAt = arrival - sent;
         }
-        String[] call = toolCalls.computeIfAbsent(index, i -> new String[2]);
-        if (id != null) {
-            call[0] = id;
-        }
-        if (name != null) {
-            call[1] = name;
-        }
+        reply.toolCall(index, id, name);
     }
 
     /** A fragment of a tool call's arguments: the current string value of {@code p}. */
     protected final void toolArguments(int index, JsonParser p) throws IOException {
         toolCall(index, null, null);
-        toolArguments.computeIfAbsent(index, i -> new StringBuilder()).append(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+        reply.toolArguments(index, p);
+        checkChars();
     }
 
     /** A tool call's whole arguments, in JSON text. */
     protected final void toolArguments(int index, String json) {
         toolCall(index, null, null);
-        toolArguments.computeIfAbsent(index, i -> new StringBuilder()).append(json);
+        reply.toolArguments(index, json);
+        checkChars();
     }
 
     /** The bytes of a whole (non-streamed) reply, for a protocol that needs a raw part of it. */
@@ -192,11 +209,16 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         completionTokens = completion;
     }
 
-    /** The server reported an error inside the stream. */
+    /** Raises {@code flag} for this call. */
+    protected final void flag(CallFlag flag) {
+        flags.add(flag);
+    }
+
+    /** The server reported an error inside the stream: a stream error, or a context-length refusal by its wording. */
     protected final void streamError(String detail) {
         if (failure == null) {
-            failure = ErrorClass.STREAM_ERROR;
-            failureDetail = truncate(detail);
+            failure = Outcomes.ofStreamError(detail);
+            failureDetail = detail;
         }
     }
 
@@ -204,7 +226,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     protected final void malformed(String detail) {
         if (failure == null) {
             failure = ErrorClass.STREAM_MALFORMED;
-            failureDetail = truncate(detail);
+            failureDetail = detail;
         }
     }
 
@@ -215,7 +237,12 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
      */
     protected final void done() {
         finishedByTerminator = true;
-        finish(ErrorClass.OK, null, arrival);
+        if (failure != null) {
+            finish(failure, failureDetail, arrival);
+        } else {
+            ErrorClass end = Outcomes.ofEnd(true, chunks, finishReason);
+            finish(end, Outcomes.describeEnd(end, false, finishReason), arrival);
+        }
         client.timer().newTimeout(t -> {
             ListenableFuture<Void> f = httpFuture;
             Channel c = channel;
@@ -225,36 +252,26 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         }, 2, TimeUnit.SECONDS);
     }
 
-    /** The message of a JSON {@code {"error": {...}}} object at the parser (shapes of both APIs). */
-    protected static String errorObject(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            String text = value == JsonToken.VALUE_STRING ? p.getText() : String.valueOf(value);
-            p.skipChildren();
-            return text;
-        }
-        String message = null;
-        String type = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            if (field.equals("message") && v == JsonToken.VALUE_STRING) {
-                message = p.getText();
-            } else if (field.equals("type") && v == JsonToken.VALUE_STRING) {
-                type = p.getText();
-            } else {
-                p.skipChildren();
-            }
-        }
-        return (type == null ? "" : type + ": ") + message;
-    }
-
     protected static long longOr(JsonParser p, JsonToken value, long otherwise) throws IOException {
         return value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : otherwise;
     }
 
+    private void checkChars() {
+        if (reply.full()) {
+            runaway(reply.chars() + " characters of text, reasoning and tool calls against a cap of " + bounds.cap() + " tokens");
+        }
+    }
+
+    private void runaway(String what) {
+        if (failure == null) {
+            failure = ErrorClass.RUNAWAY;
+            failureDetail = "the reply ran past its bound (" + what + "): soaklab stopped reading it";
+        }
+    }
+
     // ---- lifecycle ---------------------------------------------------------------------------
 
-    CompletableFuture<CallResult> result() {
+    Future result() {
         return result;
     }
 
@@ -278,6 +295,24 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     /** Ends a call still in flight when its client closes. */
     void clientClosed() {
         abort(ErrorClass.CLIENT_ERROR, "the client was closed while the call was in flight", new CancellationException("client closed"));
+    }
+
+    /**
+     * What the call has done by {@code now} while still open: an {@link ErrorClass#OPEN} result with
+     * the time points it reached and its age as its latency. Read from another thread: a snapshot.
+     */
+    CallResult progress(long now) {
+        long lag = sent - intended;
+        long headers = headersAt;
+        long first = firstTokenAt;
+        long last = lastTokenAt;
+        int n = chunks;
+        String where = headers < 0 ? "no response yet"
+                : first < 0 ? "HTTP " + status + " headers after " + millis(headers) + " ms, no token yet"
+                : n + " content chunks, the last " + millis(now - sent - last) + " ms before the run ended";
+        return new CallResult(intended, lag, connectNanos, headers < 0 ? -1 : lag + headers, first < 0 ? -1 : lag + first,
+                now - intended, status, ErrorClass.OPEN, "still open when the run ended: " + where, Usage.NONE, "", n, 0, 0, null,
+                null, java.util.List.of(), -1, null, firstToolAt < 0 ? -1 : lag + firstToolAt, "", bounds.cap(), -1, java.util.Set.of());
     }
 
     // ---- AsyncHandler: called on the I/O thread -------------------------------------------------
@@ -359,24 +394,29 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             return finishedByTerminator ? State.CONTINUE : State.ABORT;
         }
         arrival = System.nanoTime();
+        int length = part.length();
+        bodyBytes += length;
         if (eventStream) {
             try {
                 parser.feed(part.getBodyByteBuffer());
             } catch (SseParser.OversizeException e) {
                 return fail(ErrorClass.STREAM_MALFORMED, e.getMessage());
             }
+            if (failure == null && bodyBytes > bounds.maxBytes()) {
+                runaway(bodyBytes + " bytes of stream against a cap of " + bounds.cap() + " tokens");
+            }
             // An error in the stream ends the call now, as the SDKs do; the server may never close.
             return failure != null ? State.ABORT : State.CONTINUE;
         }
-        int limit = status == 200 ? MAX_BODY_BYTES : MAX_ERROR_BODY_BYTES;
+        int limit = status != 200 ? MAX_ERROR_BODY_BYTES : (int) Math.min(MAX_BODY_BYTES, bounds.maxBytes());
         int room = limit - body.size();
-        int length = part.length();
         if (room > 0) {
             byte[] bytes = part.getBodyPartBytes();
             body.write(bytes, 0, Math.min(room, length));
         }
         if (status == 200 && length > room) {
-            return fail(ErrorClass.STREAM_MALFORMED, "reply larger than " + MAX_BODY_BYTES + " bytes");
+            return fail(bounds.maxBytes() < MAX_BODY_BYTES ? ErrorClass.RUNAWAY : ErrorClass.STREAM_MALFORMED,
+                    "reply larger than " + limit + " bytes");
         }
         return State.CONTINUE;
     }
@@ -387,16 +427,14 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         if (failure != null) {
             finish(failure, failureDetail, end);
         } else if (status != 200) {
-            finish(ErrorClass.ofStatus(status), "HTTP " + status + errorMessage(body), end);
+            String described = describe(body);
+            finish(Outcomes.ofHttpError(status, described), "HTTP " + status + (described.isEmpty() ? "" : ": " + described), end);
         } else if (!eventStream) {
             readWholeReply(end);
         } else {
             boolean dropped = parser.finish();
-            if (finishReason != null) {
-                finish(ErrorClass.OK, null, end); // ended without its terminator: some servers omit it
-            } else {
-                finish(ErrorClass.STREAM_TRUNCATED, dropped ? "stream ended inside an event" : "stream ended without its terminator", end);
-            }
+            ErrorClass ended = Outcomes.ofEnd(false, chunks, finishReason);
+            finish(ended, Outcomes.describeEnd(ended, dropped, finishReason), end); // without its terminator: some servers omit it
         }
         return null;
     }
@@ -408,12 +446,18 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             finish(failure, failureDetail, end); // we aborted the stream ourselves
             return;
         }
-        finish(classify(t), describe(t), end);
+        finish(Outcomes.ofThrowable(t), describe(t), end);
     }
 
     @Override
     public final void onEvent(SseParser.Event e) {
         if (failure != null || finished.get()) {
+            return;
+        }
+        if (e.hasErrorField()) {
+            // llama.cpp's server: "error: {...}" instead of "data:", whatever the event holds besides
+            byte[] error = e.errorField().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            streamError("error in stream: " + ServerErrors.describe(error, 0, error.length));
             return;
         }
         try {
@@ -519,7 +563,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     private State fail(ErrorClass kind, String detail) {
         failure = kind;
-        failureDetail = truncate(detail);
+        failureDetail = detail;
         return State.ABORT;
     }
 
@@ -536,7 +580,12 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             finish(ErrorClass.STREAM_MALFORMED, "bad JSON in reply: " + e.getMessage(), end);
             return;
         }
-        finish(failure == null ? ErrorClass.OK : failure, failureDetail, end);
+        if (failure != null) {
+            finish(failure, failureDetail, end);
+            return;
+        }
+        ErrorClass ended = Outcomes.ofEnd(true, chunks, finishReason); // a whole reply is complete by definition
+        finish(ended, Outcomes.describeEnd(ended, false, finishReason), end);
     }
 
     private void finish(ErrorClass error, String detail, long end) {
@@ -552,7 +601,11 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         Usage usage = usageSeen
                 ? new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens, cacheWriteTokens, cacheWrite1hTokens, Usage.Source.SERVER)
                 : Usage.NONE;
+        if (error != ErrorClass.RUNAWAY && bounds.overCap(usageSeen ? completionTokens : chunks)) {
+            flags.add(CallFlag.OVER_CAP);
+        }
         long first = firstTokenAt;
+        Redactor redactor = client.redactor();
         result.complete(new CallResult(
                 intended,
                 lag,
@@ -562,58 +615,22 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
                 end - intended,
                 status,
                 error,
-                error == ErrorClass.OK ? null : truncate(detail),
+                error == ErrorClass.OK ? null : truncate(redactor.redact(detail)),
                 usage,
-                content.toString(),
+                reply.content(),
                 chunks,
                 itlSum,
                 itlMax,
                 finishReason,
-                requestId,
-                calls(),
+                redactor.redact(requestId),
+                reply.calls(),
                 retryAfterNanos,
                 shouldRetry,
-                firstToolAt < 0 ? -1 : lag + firstToolAt));
-    }
-
-    private java.util.List<ToolCall> calls() {
-        if (toolCalls.isEmpty()) {
-            return java.util.List.of();
-        }
-        java.util.List<ToolCall> out = new java.util.ArrayList<>(toolCalls.size());
-        toolCalls.forEach((index, call) -> {
-            StringBuilder args = toolArguments.get(index);
-            out.add(new ToolCall(call[0] == null ? "call_" + index : call[0], call[1] == null ? "" : call[1],
-                    args == null ? "" : args.toString()));
-        });
-        return out;
-    }
-
-    private static ErrorClass classify(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof CallTimeoutException timeout) {
-                return timeout.kind();
-            }
-            if (c instanceof ConnectTimeoutException) {
-                return ErrorClass.TIMEOUT_CONNECT;
-            }
-            if (c instanceof TimeoutException) {
-                // async-http-client's own backstops: "Request timeout ..." or "Read timeout ..."
-                String m = String.valueOf(c.getMessage());
-                return m.startsWith("Read") ? ErrorClass.TIMEOUT_IDLE : ErrorClass.TIMEOUT_TOTAL;
-            }
-            if (c instanceof ConnectException || c instanceof UnknownHostException
-                    || c instanceof UnresolvedAddressException || c instanceof SSLException) {
-                String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-                return m.contains("timed out") ? ErrorClass.TIMEOUT_CONNECT : ErrorClass.CONNECT_ERROR;
-            }
-        }
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof IOException) {
-                return ErrorClass.STREAM_RESET;
-            }
-        }
-        return ErrorClass.CLIENT_ERROR;
+                firstToolAt < 0 ? -1 : lag + firstToolAt,
+                reply.reasoning(),
+                bounds.cap(),
+                -1,
+                flags));
     }
 
     private static String describe(Throwable t) {
@@ -625,35 +642,13 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         return root.getClass().getSimpleName() + (m == null ? "" : ": " + m);
     }
 
-    /** The {@code error.message} of an OpenAI- or Anthropic-style error body, else the body's start. */
-    private static String errorMessage(ByteArrayOutputStream body) {
+    /** The server's description of an HTTP error body ({@link ServerErrors}), empty when it sent none. */
+    private static String describe(ByteArrayOutputStream body) {
         if (body == null || body.size() == 0) {
             return "";
         }
         byte[] bytes = body.toByteArray();
-        try (JsonParser p = StreamingClient.JSON.createParser(bytes)) {
-            if (p.nextToken() == JsonToken.START_OBJECT) {
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if (field.equals("error") && v == JsonToken.START_OBJECT) {
-                        while (p.nextToken() == JsonToken.FIELD_NAME) {
-                            String f = p.currentName();
-                            JsonToken fv = p.nextToken();
-                            if (f.equals("message") && fv == JsonToken.VALUE_STRING) {
-                                return ": " + p.getText();
-                            }
-                            p.skipChildren();
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // not JSON: fall through to the raw text
-        }
-        return ": " + new String(bytes, StandardCharsets.UTF_8).strip();
+        return ServerErrors.describe(bytes, 0, bytes.length);
     }
 
     static String truncate(String s) {

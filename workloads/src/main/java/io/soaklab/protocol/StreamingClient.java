@@ -34,11 +34,13 @@ abstract class StreamingClient implements ModelClient {
     private final AsyncHttpClient http;
     private final String url;
     private final Set<StreamCall> inFlight = ConcurrentHashMap.newKeySet();
+    private final Redactor redactor;
     private volatile boolean closed;
 
     StreamingClient(ClientConfig config, ValueRecorder itlMicros, String path) {
         this.config = config;
         this.itlMicros = itlMicros;
+        this.redactor = Redactor.of(config.apiKey());
         // One 10 ms wheel serves AHC's own timeouts and soaklab's first-token/idle/total deadlines.
         this.timer = new HashedWheelTimer(daemon("soaklab-timer"), 10, TimeUnit.MILLISECONDS);
         this.timer.start();
@@ -78,8 +80,8 @@ abstract class StreamingClient implements ModelClient {
     /** Adds the protocol's headers (authentication, version). */
     abstract void addHeaders(RequestBuilder request);
 
-    /** A new call's reader. */
-    abstract StreamCall newCall(long intended, long sent);
+    /** A new call's reader, its reply held to {@code maxTokens}. */
+    abstract StreamCall newCall(long intended, long sent, int maxTokens);
 
     @Override
     public final CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos) {
@@ -95,7 +97,7 @@ abstract class StreamingClient implements ModelClient {
                 .setHeader("Accept", "text/event-stream")
                 .setBody(body);
         addHeaders(builder);
-        StreamCall call = newCall(intendedNanos, System.nanoTime());
+        StreamCall call = newCall(intendedNanos, System.nanoTime(), request.maxTokens());
         inFlight.add(call);
         if (closed) {
             call.clientClosed();
@@ -107,6 +109,11 @@ abstract class StreamingClient implements ModelClient {
             call.failBeforeSend(e);
         }
         return call.result();
+    }
+
+    @Override
+    public final CallResult inFlight(CompletableFuture<CallResult> call, long intendedNanos, long nowNanos) {
+        return call instanceof StreamCall.Future f ? f.progress(nowNanos) : ModelClient.super.inFlight(call, intendedNanos, nowNanos);
     }
 
     @Override
@@ -144,6 +151,11 @@ abstract class StreamingClient implements ModelClient {
 
     Timer timer() {
         return timer;
+    }
+
+    /** Takes the API key out of whatever the server sent back. */
+    Redactor redactor() {
+        return redactor;
     }
 
     /** A generator writing into a buffer sized for {@code request}. */

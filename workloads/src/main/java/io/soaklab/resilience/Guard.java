@@ -105,7 +105,7 @@ public final class Guard {
     /** Failures that say the endpoint is unwell, as opposed to a bad request of the caller's. */
     static boolean serverSideFailure(ErrorClass e) {
         return switch (e) {
-            case OK, HTTP_4XX, CLIENT_ERROR, CIRCUIT_OPEN, SPEND_LIMIT -> false;
+            case OK, HTTP_4XX, CONTEXT_LENGTH, CLIENT_ERROR, CIRCUIT_OPEN, SPEND_LIMIT, OPEN -> false;
             default -> true;
         };
     }

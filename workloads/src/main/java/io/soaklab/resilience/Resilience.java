@@ -50,8 +50,8 @@ public record Resilience(int maxAttempts, Backoff backoff, boolean honorRetryAft
         retryOn = retryOn.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(retryOn));
         check(maxAttempts >= 1 && maxAttempts <= 100, "max_attempts must be between 1 and 100, was " + maxAttempts);
         check(!maxRetryAfter.isNegative(), "max_retry_after must not be negative");
-        check(!retryOn.contains(ErrorClass.OK) && !retryOn.contains(ErrorClass.CIRCUIT_OPEN) && !retryOn.contains(ErrorClass.SPEND_LIMIT),
-                "retry_on cannot hold ok, circuit_open or spend_limit");
+        check(!retryOn.contains(ErrorClass.OK) && !retryOn.contains(ErrorClass.CIRCUIT_OPEN) && !retryOn.contains(ErrorClass.SPEND_LIMIT)
+                        && !retryOn.contains(ErrorClass.OPEN), "retry_on cannot hold ok, circuit_open, spend_limit or open");
     }
 
     /** One attempt per call, no breaker: what a client without a policy does. */

@@ -110,7 +110,7 @@ class AnthropicClientTest {
                 "{\"type\":\"error\",\"error\":{\"type\":\"overloaded_error\",\"message\":\"Overloaded\"}}"));
         CallResult r = call(s);
         assertEquals(ErrorClass.HTTP_529, r.error());
-        assertEquals("HTTP 529: Overloaded", r.errorDetail());
+        assertEquals("HTTP 529: overloaded_error: Overloaded", r.errorDetail());
     }
 
     @Test

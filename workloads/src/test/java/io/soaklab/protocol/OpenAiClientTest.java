@@ -114,14 +114,15 @@ class OpenAiClientTest {
         "429, HTTP_429, Rate limit reached for requests",
         "529, HTTP_529, Overloaded",
         "503, HTTP_5XX, The engine is currently overloaded",
-        "400, HTTP_4XX, maximum context length is 128000 tokens",
+        "400, CONTEXT_LENGTH, This model's maximum context length is 128000 tokens",
+        "400, HTTP_4XX, 'Invalid value for max_tokens: must be at least 1'",
         "401, HTTP_4XX, Incorrect API key provided"})
-    void httpErrorsAreClassifiedWithTheServersMessage(int status, ErrorClass expected, String message) throws IOException {
+    void httpErrorsAreClassifiedWithTheServersMessageAndType(int status, ErrorClass expected, String message) throws IOException {
         CallResult r = call((socket, out) -> ScriptedServer.full(out, status, "application/json",
                 "{\"error\":{\"message\":\"" + message + "\",\"type\":\"x\"}}"));
         assertEquals(expected, r.error());
         assertEquals(status, r.status());
-        assertEquals("HTTP " + status + ": " + message, r.errorDetail());
+        assertEquals("HTTP " + status + ": x: " + message, r.errorDetail(), "the type is kept: a refusal is often told by it");
         assertEquals(-1, r.firstTokenNanos());
         assertEquals(Usage.NONE, r.usage());
     }

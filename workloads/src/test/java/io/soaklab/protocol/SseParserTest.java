@@ -52,6 +52,16 @@ class SseParserTest {
     }
 
     @Test
+    void anErrorFieldLineIsAnEventOfItsOwnEvenWithoutData() {
+        List<String> seen = new ArrayList<>();
+        SseParser parser = new SseParser(e -> seen.add(e.hasErrorField() + "|" + e.errorField() + "|" + e.dataAsString()), 1 << 20);
+        byte[] stream = "error: {\"code\":400}\n\ndata: [DONE]\n\nerror:\n\n".getBytes(StandardCharsets.UTF_8);
+        parser.feed(stream, 0, stream.length);
+        assertEquals(List.of("true|{\"code\":400}|", "false|null|[DONE]", "true||"), seen,
+                "llama.cpp's 'error:' line is dispatched, not dropped as an unknown field; an empty one is still an error");
+    }
+
+    @Test
     void recordedOpenAiStreamGivesTheSameEventsWhereverItIsSplit() throws IOException {
         byte[] stream = fixture();
         Collector whole = parse(stream);

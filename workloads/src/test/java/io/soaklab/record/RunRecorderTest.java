@@ -33,12 +33,12 @@ class RunRecorderTest {
     /** A successful call: lag 1 ms, TTFT {@code ttftMs}, E2E {@code e2eMs}, 11 chunks, usage 1000/100. */
     static CallResult ok(long ttftMs, long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, ttftMs * MS / 2, ttftMs * MS, e2eMs * MS, 200, ErrorClass.OK, null,
-                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, List.of(), -1, null, -1);
+                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of());
     }
 
     static CallResult failed(long e2eMs) {
         return new CallResult(System.nanoTime(), MS, -1, e2eMs * MS, -1, e2eMs * MS, 429, ErrorClass.HTTP_429,
-                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1);
+                "HTTP 429: Rate limit reached", Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of());
     }
 
     static Map<String, List<Histogram>> readLog(Path file) throws IOException {
@@ -178,10 +178,10 @@ class RunRecorderTest {
     void aRetriedCallCountsOnceAndFromItsFirstAttemptsIntendedStart() throws IOException {
         long first = System.nanoTime();
         CallResult refused = new CallResult(first, MS, -1, 5 * MS, -1, 5 * MS, 429, ErrorClass.HTTP_429, "HTTP 429", Usage.NONE, "", 0, 0, 0,
-                null, null, List.of(), 300 * MS, null, -1);
+                null, null, List.of(), 300 * MS, null, -1, "", 0, -1, java.util.Set.of());
         // retried 300 ms after the refusal ended: intended 305 ms after the first attempt's intended start
         CallResult served = new CallResult(first + 305 * MS, MS, -1, 50 * MS, 100 * MS, 1000 * MS, 200, ErrorClass.OK, null,
-                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, List.of(), -1, null, -1);
+                new Usage(1000, 100, 0, 0, Usage.Source.SERVER), "reply", 11, 10 * 20 * MS, 30 * MS, "stop", null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of());
         try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
             recorder.beginWindow(false);
             recorder.recordCall(refused, new CallInfo(0, 0, "agent", 0, 1, false, first));

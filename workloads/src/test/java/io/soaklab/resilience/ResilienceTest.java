@@ -90,7 +90,7 @@ class ResilienceTest {
             lines = lab.lines(RunRecorder.CALLS);
         }
         assertEquals(1, lines.size(), "a 400 (context too long) fails the same way every time");
-        assertEquals("http_4xx", lines.get(0).get("error").asText());
+        assertEquals("context_length", lines.get(0).get("error").asText());
     }
 
     @Test

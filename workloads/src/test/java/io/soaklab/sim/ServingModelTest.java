@@ -107,12 +107,13 @@ class ServingModelTest {
             CallResult fits = openAi.send(Http.conversation(700, 100, 150), System.nanoTime()).join();
             assertEquals(ErrorClass.OK, fits.error(), fits.errorDetail());
             CallResult tooLong = openAi.send(Http.conversation(700, 100, 300), System.nanoTime()).join();
-            assertEquals(ErrorClass.HTTP_4XX, tooLong.error());
+            assertEquals(ErrorClass.CONTEXT_LENGTH, tooLong.error(), "the refusal is told by its wording, whatever its status");
             assertEquals(400, tooLong.status());
-            assertTrue(tooLong.errorDetail().startsWith("HTTP 400: This model's maximum context length is 1000 tokens. However, you requested 1111 tokens (811 in the messages, 300 in the completion)"),
+            assertTrue(tooLong.errorDetail().contains("This model's maximum context length is 1000 tokens. However, you requested 1111 tokens (811 in the messages, 300 in the completion)"),
                     tooLong.errorDetail());
             CallResult anthropicTooLong = anthropic.send(Http.conversation(700, 100, 300), System.nanoTime()).join();
-            assertTrue(anthropicTooLong.errorDetail().startsWith("HTTP 400: input length and `max_tokens` exceed context limit"),
+            assertEquals(ErrorClass.CONTEXT_LENGTH, anthropicTooLong.error());
+            assertTrue(anthropicTooLong.errorDetail().contains("input length and `max_tokens` exceed context limit"),
                     anthropicTooLong.errorDetail());
             HttpResponse<String> raw = Http.post(endpoint.baseUrl(), "/chat/completions",
                     "{\"model\":\"m\",\"max_tokens\":5000,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");

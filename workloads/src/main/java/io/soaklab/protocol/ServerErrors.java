@@ -1,0 +1,111 @@
+package io.soaklab.protocol;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Reads a server's description of an error, in the shapes servers use: OpenAI's and Anthropic's
+ * {@code {"error": {"type", "code", "message"}}}, TGI's {@code {"error": "...", "error_type": ...}},
+ * vLLM's older top-level {@code {"object": "error", "type", "code", "message"}} and llama.cpp's
+ * {@code {"code", "type", "message"}}. The description keeps the type and code beside the message,
+ * because a context-length refusal is often told by its code ({@code context_length_exceeded}).
+ */
+final class ServerErrors {
+
+    private ServerErrors() {
+    }
+
+    /** {@code type (code): message} of the value of an {@code error} field at {@code p}; a string as it is. */
+    static String errorValue(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.VALUE_STRING) {
+            return p.getText();
+        }
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return String.valueOf(value);
+        }
+        return fields(p);
+    }
+
+    /**
+     * The description of a whole error body or event: the {@code error} member when there is one,
+     * else the object's own type, code and message; the text itself when it is not JSON.
+     */
+    static String describe(byte[] bytes, int offset, int length) {
+        try (JsonParser p = StreamingClient.JSON.createParser(bytes, offset, length)) {
+            if (p.nextToken() == JsonToken.START_OBJECT) {
+                String described = null;
+                String type = null;
+                String code = null;
+                String message = null;
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken v = p.nextToken();
+                    switch (field) {
+                        case "error" -> described = errorValue(p, v);
+                        case "type", "error_type" -> type = scalar(p, v, type);
+                        case "code" -> code = scalar(p, v, code);
+                        case "message", "detail" -> message = scalar(p, v, message);
+                        default -> p.skipChildren();
+                    }
+                }
+                if (described != null) {
+                    return type == null || "error".equals(type) || described.startsWith(type) ? described : type + ": " + described;
+                }
+                if (message != null || type != null || code != null) {
+                    return join(type, code, message);
+                }
+            }
+        } catch (IOException notJson) {
+            // the raw text below
+        }
+        return new String(bytes, offset, length, StandardCharsets.UTF_8).strip();
+    }
+
+    /** The fields of an error object, the parser on its first field. */
+    private static String fields(JsonParser p) throws IOException {
+        String message = null;
+        String type = null;
+        String code = null;
+        String nested = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            switch (field) {
+                case "message" -> message = scalar(p, v, message);
+                case "type" -> type = scalar(p, v, type);
+                case "code" -> code = scalar(p, v, code);
+                case "error" -> nested = errorValue(p, v); // {"type": "error", "error": {...}}
+                default -> p.skipChildren();
+            }
+        }
+        if (nested != null && message == null) {
+            return nested;
+        }
+        return join(type, code, message);
+    }
+
+    private static String join(String type, String code, String message) {
+        StringBuilder b = new StringBuilder();
+        if (type != null) {
+            b.append(type);
+        }
+        if (code != null && !code.equals(type)) {
+            b.append(b.length() == 0 ? "" : " ").append('(').append(code).append(')');
+        }
+        if (message != null) {
+            b.append(b.length() == 0 ? "" : ": ").append(message);
+        }
+        return b.length() == 0 ? "(no message)" : b.toString();
+    }
+
+    private static String scalar(JsonParser p, JsonToken v, String otherwise) throws IOException {
+        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+            return p.getText();
+        }
+        p.skipChildren();
+        return otherwise;
+    }
+}
