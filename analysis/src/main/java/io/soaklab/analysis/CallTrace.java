@@ -1,14 +1,7 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.soaklab.protocol.Usage;
-import io.soaklab.record.RunRecorder;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,8 +15,6 @@ import java.util.Map;
  * reading the file again. About 40 bytes a call.
  */
 final class CallTrace {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     int size;
     int[] prompt = new int[1024];
@@ -76,101 +67,39 @@ final class CallTrace {
     private static CallTrace read(Path dir, Sink sink) throws IOException {
         CallTrace t = new CallTrace();
         t.sink = sink;
-        Path file = dir.resolve(RunRecorder.CALLS);
-        if (!Files.exists(file)) {
-            return t;
-        }
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                if (!text.isBlank()) {
-                    t.add(text);
-                }
-            }
-        }
+        CallLine.readAll(dir, t::add); // a bad line is left out, as RunData says
         return t;
     }
 
-    private void add(String text) {
-        boolean warmup = false;
-        int w = 0;
-        long user = 0;
-        long ep = 0;
-        String r = "agent";
-        int st = 0;
-        boolean isLast = true;
-        long p = 0;
-        long c = 0;
-        long ca = 0;
-        long re = 0;
-        long cw = 0;
-        long cw1 = 0;
-        boolean est = false;
-        boolean none = false;
-        try (JsonParser parser = JSON.createParser(text)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return;
-            }
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String field = parser.currentName();
-                parser.nextToken();
-                switch (field) {
-                    case "phase" -> warmup = "warmup".equals(parser.getText());
-                    case "window" -> w = parser.getIntValue();
-                    case "user" -> user = parser.getLongValue();
-                    case "episode", "session" -> ep = parser.getLongValue();
-                    case "role" -> r = parser.getText();
-                    case "step" -> st = parser.getIntValue();
-                    case "last" -> isLast = parser.getBooleanValue();
-                    case "prompt_tokens" -> p = parser.getLongValue();
-                    case "completion_tokens" -> c = parser.getLongValue();
-                    case "cached_tokens" -> ca = parser.getLongValue();
-                    case "reasoning_tokens" -> re = parser.getLongValue();
-                    case "cache_write_tokens" -> cw = parser.getLongValue();
-                    case "cache_write_1h_tokens" -> cw1 = parser.getLongValue();
-                    case "usage" -> {
-                        est = "estimated".equals(parser.getText());
-                        none = "none".equals(parser.getText());
-                    }
-                    default -> parser.skipChildren();
-                }
-            }
-            if (parser.currentToken() != JsonToken.END_OBJECT) {
-                return; // a line cut off by a killed run: left out, as RunData says
-            }
-        } catch (IOException | RuntimeException cutOff) {
-            return;
-        }
-        long key = user * 1_000_000_007L + ep;
-        final long u = user;
-        final long e = ep;
+    private void add(CallLine line) {
+        long key = line.user * 1_000_000_007L + line.episode;
         int episodeIndex = this.episodeIndex.computeIfAbsent(key, k -> {
-            episodes.add(new long[] {u, e});
+            episodes.add(new long[] {line.user, line.episode});
             return episodes.size() - 1;
         });
-        int roleIndex = this.roleIndex.computeIfAbsent(r, k -> {
+        int roleIndex = this.roleIndex.computeIfAbsent(line.role, k -> {
             roles.add(k);
             return roles.size() - 1;
         });
+        int w = line.warmup ? -1 : line.window;
         if (sink != null) {
-            sink.call(new Usage(p, c, ca, re, cw, cw1, none ? Usage.Source.NONE : est ? Usage.Source.ESTIMATED : Usage.Source.SERVER),
-                    warmup ? -1 : w, episodeIndex,
-                    roles.get(roleIndex), st, isLast);
+            sink.call(new Usage(line.prompt, line.completion, line.cached, line.reasoning, line.cacheWrite, line.cacheWrite1h, line.usage),
+                    w, episodeIndex, roles.get(roleIndex), line.step, line.last);
             return;
         }
         grow();
         int i = size++;
-        prompt[i] = count(p);
-        completion[i] = count(c);
-        cached[i] = count(ca);
-        reasoning[i] = count(re);
-        cacheWrite[i] = count(cw);
-        cacheWrite1h[i] = count(cw1);
-        window[i] = warmup ? -1 : w;
+        prompt[i] = count(line.prompt);
+        completion[i] = count(line.completion);
+        cached[i] = count(line.cached);
+        reasoning[i] = count(line.reasoning);
+        cacheWrite[i] = count(line.cacheWrite);
+        cacheWrite1h[i] = count(line.cacheWrite1h);
+        window[i] = w;
         episode[i] = episodeIndex;
         role[i] = roleIndex;
-        last[i] = isLast;
-        estimated[i] = est;
+        last[i] = line.last;
+        estimated[i] = line.usage == Usage.Source.ESTIMATED;
     }
 
     /** The episode index of (user, episode), or -1. */

@@ -135,13 +135,16 @@ public final class Degradation {
             Trend t = Trend.of(k, ms);
             RunData.StepStats first = steps.get(0);
             RunData.StepStats last = steps.get(steps.size() - 1);
-            String range = String.format(Locale.ROOT, "%,.0f prompt tokens at step %d (%s) to %,.0f at step %d (%s)", first.meanPromptTokens(),
-                    first.step(), format(first.e2e().p50() / 1000.0, "ms"), last.meanPromptTokens(), last.step(), format(last.e2e().p50() / 1000.0, "ms"));
+            String measured = String.format(Locale.ROOT, "measured, step %d (%,.0f prompt tokens) took %s and step %d (%,.0f) %s", first.step(),
+                    first.meanPromptTokens(), format(first.e2e().p50() / 1000.0, "ms"), last.step(), last.meanPromptTokens(),
+                    format(last.e2e().p50() / 1000.0, "ms"));
             out.add(t.pValue() < ALPHA
-                    ? String.format(Locale.ROOT, "E2E p50 %s by %s per 1,000 prompt tokens as context grows, from %s (Theil-Sen line over %d steps, Mann-Kendall %s).",
-                            t.slope() >= 0 ? "grows" : "falls", format(Math.abs(t.slope()), "ms"), range, steps.size(), p(t.pValue()))
-                    : String.format(Locale.ROOT, "E2E p50 shows no significant trend with context, from %s (Mann-Kendall %s over %d steps).", range,
-                            p(t.pValue()), steps.size()));
+                    ? String.format(Locale.ROOT, "E2E p50 %s by %s per 1,000 prompt tokens as context grows: the Theil-Sen line over %d steps runs"
+                                    + " from %s at %,.0f prompt tokens to %s at %,.0f (Mann-Kendall %s); %s.",
+                            t.slope() >= 0 ? "grows" : "falls", rate(Math.abs(t.slope()), "ms"), steps.size(), format(t.at(k[0]), "ms"),
+                            first.meanPromptTokens(), format(t.at(k[k.length - 1]), "ms"), last.meanPromptTokens(), p(t.pValue()), measured)
+                    : String.format(Locale.ROOT, "E2E p50 shows no significant trend with context (Mann-Kendall %s over %d steps); %s.",
+                            p(t.pValue()), steps.size(), measured));
         }
         Costs costs = run.costs();
         List<Costs.StepCost> priced = costs == null ? List.of()
@@ -152,37 +155,44 @@ public final class Degradation {
             Trend t = Trend.of(k, usd);
             Costs.StepCost first = priced.get(0);
             Costs.StepCost last = priced.get(priced.size() - 1);
-            String range = String.format(Locale.ROOT, "%s a call at %,.0f prompt tokens to %s at %,.0f", format(first.meanCost(), "$"),
+            String measured = String.format(Locale.ROOT, "measured, %s a call at %,.0f prompt tokens and %s at %,.0f", format(first.meanCost(), "$"),
                     first.meanPrompt(), format(last.meanCost(), "$"), last.meanPrompt());
             out.add(t.pValue() < ALPHA
-                    ? String.format(Locale.ROOT, "Cost per call %s by %s per 1,000 prompt tokens, from %s (Theil-Sen line over %d steps, Mann-Kendall %s).",
-                            t.slope() >= 0 ? "grows" : "falls", format(Math.abs(t.slope()), "$"), range, priced.size(), p(t.pValue()))
-                    : String.format(Locale.ROOT, "Cost per call shows no significant trend with context, from %s (Mann-Kendall %s over %d steps).",
-                            range, p(t.pValue()), priced.size()));
+                    ? String.format(Locale.ROOT, "Cost per call %s by %s per 1,000 prompt tokens: the Theil-Sen line over %d steps runs from %s at %,.0f"
+                                    + " prompt tokens to %s at %,.0f (Mann-Kendall %s); %s.",
+                            t.slope() >= 0 ? "grows" : "falls", rate(Math.abs(t.slope()), "$"), priced.size(), format(t.at(k[0]), "$"), first.meanPrompt(),
+                            format(t.at(k[k.length - 1]), "$"), last.meanPrompt(), p(t.pValue()), measured)
+                    : String.format(Locale.ROOT, "Cost per call shows no significant trend with context (Mann-Kendall %s over %d steps); %s.",
+                            p(t.pValue()), priced.size(), measured));
         }
-        List<Map.Entry<Integer, Episodes.Accuracy>> lengths = run.episodes().probeByLength().entrySet().stream()
-                .filter(e -> e.getValue().questions() >= MIN_QUESTIONS).sorted(Map.Entry.comparingByKey()).toList();
+        List<Episodes.ProbeBin> lengths = run.episodes().probeByProcessed().stream()
+                .filter(b -> b.accuracy().questions() >= MIN_QUESTIONS).toList();
         if (lengths.size() >= 2) {
-            double[] tokens = lengths.stream().mapToDouble(e -> e.getKey() / 1000.0).toArray();
-            long[] n = lengths.stream().mapToLong(e -> e.getValue().questions()).toArray();
-            long[] x = lengths.stream().mapToLong(e -> e.getValue().exact()).toArray();
+            double[] tokens = lengths.stream().mapToDouble(b -> b.meanTokens() / 1000.0).toArray();
+            long[] n = lengths.stream().mapToLong(b -> b.accuracy().questions()).toArray();
+            long[] x = lengths.stream().mapToLong(b -> b.accuracy().exact()).toArray();
             double[] test = cochranArmitage(tokens, n, x);
-            Map.Entry<Integer, Episodes.Accuracy> first = lengths.get(0);
-            Map.Entry<Integer, Episodes.Accuracy> last = lengths.get(lengths.size() - 1);
-            String range = String.format(Locale.ROOT, "%s at %,d tokens to %s at %,d", format(100 * first.getValue().rate(), "%"), first.getKey(),
-                    format(100 * last.getValue().rate(), "%"), last.getKey());
+            Episodes.ProbeBin first = lengths.get(0);
+            Episodes.ProbeBin last = lengths.get(lengths.size() - 1);
+            String measured = String.format(Locale.ROOT, "measured, %s at %,.0f tokens and %s at %,.0f (as the server processed them)",
+                    format(100 * first.accuracy().rate(), "%"), first.meanTokens(), format(100 * last.accuracy().rate(), "%"), last.meanTokens());
+            double from = 100 * (test[2] + test[0] * (tokens[0] - test[3]));
+            double to = 100 * (test[2] + test[0] * (tokens[tokens.length - 1] - test[3]));
             out.add(test[1] < ALPHA
-                    ? String.format(Locale.ROOT, "Probe accuracy %s %.1f points per 10,000 tokens of context, from %s (Cochran-Armitage trend test, %s).",
-                            test[0] < 0 ? "falls" : "rises", Math.abs(test[0]) * 100 * 10, range, p(test[1]))
-                    : String.format(Locale.ROOT, "Probe accuracy shows no significant trend with context, from %s (Cochran-Armitage %s).", range,
-                            p(test[1])));
+                    ? String.format(Locale.ROOT, "Probe accuracy %s %.1f points per 10,000 tokens of context: the weighted line over %d lengths runs from"
+                                    + " %s at %,.0f tokens to %s at %,.0f (Cochran-Armitage trend test, %s); %s.",
+                            test[0] < 0 ? "falls" : "rises", Math.abs(test[0]) * 100 * 10, lengths.size(), format(from, "%"), first.meanTokens(),
+                            format(to, "%"), last.meanTokens(), p(test[1]), measured)
+                    : String.format(Locale.ROOT, "Probe accuracy shows no significant trend with context (Cochran-Armitage %s); %s.", p(test[1]),
+                            measured));
         }
         return List.copyOf(out);
     }
 
     /**
      * The Cochran–Armitage test for a trend in proportions {@code x/n} over scores {@code t}: the
-     * weighted least-squares slope of the proportion per unit of {@code t}, and its two-sided p-value.
+     * weighted least-squares slope of the proportion per unit of {@code t}, its two-sided p-value,
+     * and the point the line passes through (the overall proportion at the weighted mean score).
      */
     static double[] cochranArmitage(double[] t, long[] n, long[] x) {
         double total = 0;
@@ -203,10 +213,10 @@ public final class Degradation {
         }
         double var = p * (1 - p) * spread;
         if (var <= 0) {
-            return new double[] {0, 1};
+            return new double[] {0, 1, p, tMean};
         }
         double z = stat / Math.sqrt(var);
-        return new double[] {stat / spread, Math.min(1, 2 * Trend.normalTail(Math.abs(z)))};
+        return new double[] {stat / spread, Math.min(1, 2 * Trend.normalTail(Math.abs(z))), p, tMean};
     }
 
     /**
@@ -281,11 +291,20 @@ public final class Degradation {
         boolean isWorse = worse == Worse.UP ? change > 0 : change < 0;
         StringBuilder text = new StringBuilder();
         if (trending) {
+            // the parts' medians sit at their middles: from the first's to the last's is the run less one part
+            long apartMillis = elapsed[elapsed.length - 1] + window - partMillis;
+            double implied = apartMillis <= 0 ? Double.NaN : (last - first) / (apartMillis / 3_600_000.0);
+            // the trend's rate is quoted only where the parts agree with it, within its confidence interval
+            boolean agrees = !stepsExplainBetter && trend.slope() != 0 && implied >= trend.slopeLow() && implied <= trend.slopeHigh();
             text.append(name).append(change > 0 ? " rose " : " fell ")
                     .append(Double.isInfinite(change) ? "from zero" : String.format(Locale.ROOT, "%.0f%%", Math.abs(change)))
                     .append(" from the first to the last ").append(part).append(" (").append(format(first, unit)).append(" to ")
-                    .append(format(last, unit)).append(stepsExplainBetter || trend.slope() == 0 ? "" : "; trend " + signed(trend.slope(), unit) + " an hour")
-                    .append(", Mann-Kendall ").append(p(trend.pValue())).append(")");
+                    .append(format(last, unit));
+            if (agrees) {
+                text.append(", ").append(clock(apartMillis)).append(" apart; trend ").append(signedRate(trend.slope(), unit)).append(" an hour, 95% CI ")
+                        .append(signedRate(trend.slopeLow(), unit)).append(" to ").append(signedRate(trend.slopeHigh(), unit));
+            }
+            text.append("; Mann-Kendall ").append(p(trend.pValue())).append(")");
         }
         for (Step s : steps) {
             double jump = s.change().after() - s.change().before();
@@ -343,6 +362,28 @@ public final class Degradation {
 
     private static String signed(double v, String unit) {
         return (v >= 0 ? "+" : "-") + format(Math.abs(v), unit);
+    }
+
+    private static String signedRate(double v, String unit) {
+        return (v >= 0 ? "+" : "-") + rate(Math.abs(v), unit);
+    }
+
+    /** A rate or slope, to three significant digits whatever its size: a slope of 0.4 ms must not read "0 ms". */
+    static String rate(double v, String unit) {
+        return switch (unit) {
+            case "ms" -> v >= 1000 ? sig3(v / 1000) + " s" : sig3(v) + " ms";
+            case "%" -> sig3(v) + "%";
+            case "/s" -> sig3(v) + " calls/s";
+            case "$" -> "$" + sig3(v);
+            default -> sig3(v);
+        };
+    }
+
+    private static String sig3(double v) {
+        if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+            return String.valueOf(v == 0 ? 0 : v);
+        }
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
     static String p(double p) {

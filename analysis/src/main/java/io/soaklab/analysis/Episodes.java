@@ -51,6 +51,25 @@ public final class Episodes {
         }
     }
 
+    /**
+     * Probe answers whose context the server processed at about the same length (within a factor of
+     * √2 of a power of two), with the lengths the scenario planned for them: a server that truncates
+     * prompts shows as planned lengths far above what it processed.
+     *
+     * @param meanTokens the mean prompt tokens the server processed (soaklab's count where it reported none)
+     * @param accuracy   the answers
+     * @param planned    questions by the context length the scenario planned
+     */
+    public record ProbeBin(double meanTokens, Accuracy accuracy, Map<Integer, Long> planned) {
+    }
+
+    private static final class BinBuilder {
+        double tokenSum;
+        Accuracy accuracy = Accuracy.EMPTY;
+        final Map<Integer, Long> planned = new TreeMap<>();
+    }
+
+    private final Map<Long, BinBuilder> byProcessed = new TreeMap<>();
     private long ok;
     private long failed;
     private final Map<String, Long> reasons = new TreeMap<>();
@@ -124,8 +143,14 @@ public final class Episodes {
             case "probe" -> {
                 boolean exact = n.path("exact").asBoolean();
                 double similarity = n.path("similarity").asDouble();
-                byLength.merge(n.path("planned_tokens").asInt(), Accuracy.EMPTY.plus(exact, similarity),
+                int planned = n.path("planned_tokens").asInt();
+                byLength.merge(planned, Accuracy.EMPTY.plus(exact, similarity),
                         (a, b) -> new Accuracy(a.questions + b.questions, a.exact + b.exact, a.similaritySum + b.similaritySum));
+                long processed = n.path("context_tokens").asLong(0) > 0 ? n.path("context_tokens").asLong() : planned;
+                BinBuilder bin = byProcessed.computeIfAbsent(Math.round(Math.log(Math.max(1, processed)) / Math.log(2)), k -> new BinBuilder());
+                bin.tokenSum += processed;
+                bin.accuracy = bin.accuracy.plus(exact, similarity);
+                bin.planned.merge(planned, 1L, Long::sum);
                 int d = (int) Math.min(DEPTH_BUCKETS - 1, Math.max(0, Math.floor(n.path("depth").asDouble() * DEPTH_BUCKETS)));
                 byDepth[d] = byDepth[d].plus(exact, similarity);
                 int w = n.path("window").asInt();
@@ -198,6 +223,14 @@ public final class Episodes {
     /** Probe accuracy by planned context length. */
     public Map<Integer, Accuracy> probeByLength() {
         return Collections.unmodifiableMap(byLength);
+    }
+
+    /** Probe accuracy by the context length the server processed, shortest first, with the planned lengths beside. */
+    public List<ProbeBin> probeByProcessed() {
+        List<ProbeBin> out = new ArrayList<>();
+        byProcessed.values().forEach(b -> out.add(new ProbeBin(b.tokenSum / b.accuracy.questions(), b.accuracy,
+                Collections.unmodifiableMap(b.planned))));
+        return List.copyOf(out);
     }
 
     /** Probe accuracy by the fact's depth, in fifths of the context (0-20%, 20-40%...). */

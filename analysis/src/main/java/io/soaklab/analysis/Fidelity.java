@@ -56,6 +56,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         long matched = 0;
         long connected = 0;
         long[] earlier = new long[1];
+        CallLine parsed = new CallLine();
         try (BufferedReader c = Files.newBufferedReader(callsFile, StandardCharsets.UTF_8);
              BufferedReader t = Files.newBufferedReader(truthFile, StandardCharsets.UTF_8)) {
             boolean moreCalls = true;
@@ -65,7 +66,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                     String line = c.readLine();
                     moreCalls = line != null;
                     if (moreCalls) {
-                        Map.Entry<String, Measured> m = call(line);
+                        Map.Entry<String, Measured> m = call(parsed, line);
                         if (m != null) {
                             Truth match = truths.remove(m.getKey());
                             if (match != null) {
@@ -129,37 +130,15 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         };
     }
 
-    /** A measured successful call with a request id, or null. */
-    private static Map.Entry<String, Measured> call(String line) {
-        String id = null;
-        long ttftSent = -1;
-        long e2e = -1;
-        long lag = 0;
-        boolean connected = false;
-        boolean ok = false;
-        boolean measure = true;
-        try (JsonParser p = JSON.createParser(line)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                p.nextToken();
-                switch (f) {
-                    case "request_id" -> id = p.getText();
-                    case "ttft_sent_us" -> ttftSent = p.getLongValue();
-                    case "e2e_us" -> e2e = p.getLongValue();
-                    case "lag_us" -> lag = p.getLongValue();
-                    case "connect_us" -> connected = true;
-                    case "error" -> ok = "ok".equals(p.getText());
-                    case "phase" -> measure = "measure".equals(p.getText());
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            return null; // a cut-off last line
+    /** A measured successful call with a request id, or null (a bad line is left out, as RunData says). */
+    private static Map.Entry<String, Measured> call(CallLine parsed, String line) {
+        try {
+            parsed.parse(line);
+        } catch (CallLine.BadLine bad) {
+            return null;
         }
-        return id == null || !ok || !measure || ttftSent < 0 ? null : Map.entry(id, new Measured(ttftSent, e2e - lag, connected));
+        return parsed.requestId == null || parsed.error != io.soaklab.protocol.ErrorClass.OK || parsed.warmup || parsed.ttftSentUs < 0 ? null
+                : Map.entry(parsed.requestId, new Measured(parsed.ttftSentUs, parsed.e2eUs - Math.max(0, parsed.lagUs), parsed.connected));
     }
 
     /** A completed request of the endpoint's log, or null. */

@@ -1,18 +1,15 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Tariff;
+import io.soaklab.protocol.CallFlag;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +20,12 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import org.HdrHistogram.EncodableHistogram;
+import java.util.TreeSet;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogReader;
 
 /**
  * A run folder read back from its files alone: what {@code soaklab report} works from. Files are
@@ -42,9 +40,7 @@ import org.HdrHistogram.HistogramLogReader;
 public final class RunData {
 
     /** Steps beyond this index are pooled into the last bucket. */
-    static final int MAX_STEPS = 200;
-    private static final int ERROR_SAMPLES = 3;
-    private static final JsonFactory JSON = new JsonFactory();
+    static final int MAX_STEPS = CallsTally.MAX_STEPS;
     private static final ObjectMapper TREE = new ObjectMapper();
 
     /**
@@ -60,17 +56,30 @@ public final class RunData {
      * @param estimatedCalls    calls whose usage was counted locally
      * @param spend             at the run's tariff (zero when the run is not priced)
      * @param warmupCalls       calls made during warmup (not in any figure)
-     * @param unwindowedCalls   measured calls after the last window in the histograms log (a cut-off run)
+     * @param open              calls still open when the run ended (neither ended nor failed; not in {@code calls})
+     * @param openAges          their ages from their intended start, µs: lower bounds of their latency
+     * @param e2eWithOpen       E2E of the calls that succeeded and, at their ages, of those still open: each of its
+     *                          percentiles is a lower bound of what it would have been had the open calls ended
+     * @param flags             calls flagged, by flag
+     * @param truncatedServerTokens the server's prompt count summed over calls flagged {@code prompt_truncated}
+     * @param truncatedSentTokens   soaklab's own count of what it sent, over the same calls
+     * @param badLines          lines of calls.jsonl that were not valid call records and were skipped
      */
     public record CallTotals(long calls, long attempts, Map<ErrorClass, Long> errors, Map<ErrorClass, Long> attemptErrors,
                              long promptTokens, long completionTokens, long cachedTokens, long estimatedCalls, BigDecimal spend,
-                             long warmupCalls, long unwindowedCalls) {
+                             long warmupCalls, long open, Percentiles openAges, Percentiles e2eWithOpen, Map<CallFlag, Long> flags, long truncatedServerTokens,
+                             long truncatedSentTokens, long badLines) {
         public long errorCount() {
             return errors.values().stream().mapToLong(Long::longValue).sum();
         }
 
         public long retries() {
             return attempts - calls;
+        }
+
+        /** Calls flagged {@code flag}. */
+        public long flagged(CallFlag flag) {
+            return flags.getOrDefault(flag, 0L);
         }
     }
 
@@ -162,34 +171,170 @@ public final class RunData {
         PriceCatalog catalog = catalogOf(dir, notes);
         Costs costs = costs(dir, manifest, catalog, notes);
 
-        Histograms histograms = readHistograms(dir.resolve(RunRecorder.HISTOGRAMS), notes);
-        Calls c = readCalls(dir.resolve(RunRecorder.CALLS), histograms.windows.size(), notes);
+        Map<Integer, Map<Metric, Histogram>> intervals = new TreeMap<>();
+        Map<Metric, Histogram> totalHistograms = new EnumMap<>(Metric.class);
+        for (Metric m : Metric.values()) {
+            totalHistograms.put(m, new Histogram(3));
+        }
+        HistogramLog log = HistogramLog.read(dir.resolve(RunRecorder.HISTOGRAMS), (w, metric, h) -> {
+            intervals.computeIfAbsent(w, k -> new EnumMap<>(Metric.class)).put(metric, h);
+            totalHistograms.get(metric).add(h);
+        });
+        if (!log.present()) {
+            notes.add(RunRecorder.HISTOGRAMS + " is missing: latency is rebuilt from calls.jsonl, without inter-token gaps.");
+        }
+        int closed = Math.max(manifest.windowsCompleted(), log.windows().isEmpty() ? 0 : log.windows().last() + 1);
+        Set<Integer> rebuild = new TreeSet<>();
+        for (int w = 0; w <= closed; w++) { // the window after the last closed one is the one a killed run never closed
+            if (w == closed || !log.windows().contains(w) || log.damaged().contains(w)) {
+                rebuild.add(w);
+            }
+        }
+        long windowMillis = Math.max(1, manifest.config().window().toMillis());
+        long[][] bounds = bounds(log, closed, windowMillis);
+        long[] edges = null;
+        if (bounds != null) {
+            edges = new long[closed + 1];
+            for (int w = 0; w < closed; w++) {
+                edges[w] = bounds[w][0] * 1000;
+            }
+            edges[closed] = closed == 0 ? 0 : bounds[closed - 1][1] * 1000;
+        }
+        CallsTally c = new CallsTally(closed, rebuild, closed == 0 ? null : edges);
+        if (!CallLine.readAll(dir, c)) {
+            notes.add(RunRecorder.CALLS + " is missing: no call counts.");
+        }
+        notes.addAll(c.badLines);
+        if (c.badLineCount > c.badLines.size()) {
+            notes.add((c.badLineCount - c.badLines.size()) + " more lines of " + RunRecorder.CALLS + " were skipped for the same reasons.");
+        }
         Episodes episodes = Episodes.read(dir, notes);
         List<WindowStats.Generator> generator = readGenerator(dir.resolve(RunRecorder.GENERATOR));
 
+        boolean partial = c.perWindow.size() > closed;
         List<WindowStats> windows = new ArrayList<>();
-        for (int i = 0; i < histograms.windows.size(); i++) {
-            WindowBuilder w = histograms.windows.get(i);
-            Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new Counts();
-            windows.add(new WindowStats(i, w.start, w.end, Collections.unmodifiableMap(w.latency), counts.calls,
-                    counts.attempts, counts.errorMap(), counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i),
-                    episodes.probesInWindow(i), i < generator.size() && generator.get(i) != null ? generator.get(i) : WindowStats.Generator.UNKNOWN));
+        List<Integer> rebuilt = new ArrayList<>();
+        long inFlight = c.startedBefore - c.endedBefore;
+        for (int i = 0; i < closed + (partial ? 1 : 0); i++) {
+            Map<Metric, Percentiles> latency = new EnumMap<>(Metric.class);
+            Map<Metric, Histogram> fromLog = intervals.getOrDefault(i, Map.of());
+            Map<Metric, Histogram> fromCalls = c.rebuilt.getOrDefault(i, Map.of());
+            boolean missing = false;
+            for (Metric m : Metric.values()) {
+                Histogram h = fromLog.get(m);
+                if (h == null) {
+                    missing = true;
+                    h = fromCalls.get(m);
+                    if (h != null) {
+                        totalHistograms.get(m).add(h);
+                    }
+                }
+                if (h != null) {
+                    latency.put(m, Percentiles.of(h));
+                }
+            }
+            CallsTally.Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new CallsTally.Counts();
+            long start;
+            long end;
+            WindowStats.Source source;
+            if (i < closed) {
+                // without any readable interval, a window's time is what its calls span: from the previous window's end to its last call's
+                start = bounds != null ? bounds[i][0] : i == 0 ? counts.firstEndUs / 1000 : windows.get(i - 1).endMillis();
+                end = bounds != null ? bounds[i][1] : Math.max(start, counts.lastEndUs / 1000);
+                source = missing ? WindowStats.Source.REBUILT : WindowStats.Source.HISTOGRAMS;
+                if (missing) {
+                    rebuilt.add(i);
+                }
+            } else {
+                start = closed == 0 ? c.partialStartUs / 1000 : windows.get(closed - 1).endMillis();
+                end = Math.max(start, c.partialEndUs / 1000);
+                source = WindowStats.Source.PARTIAL;
+            }
+            inFlight += c.started[Math.min(i, closed)] - c.ended[Math.min(i, closed)];
+            WindowStats.Traffic traffic = edges == null || closed == 0 ? WindowStats.Traffic.UNKNOWN
+                    : new WindowStats.Traffic(c.started[Math.min(i, closed)], c.ended[Math.min(i, closed)], Math.max(0, inFlight));
+            windows.add(new WindowStats(i, start, end, Collections.unmodifiableMap(latency), counts.calls, counts.attempts, counts.errorMap(),
+                    counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i), episodes.probesInWindow(i),
+                    i < generator.size() && generator.get(i) != null ? generator.get(i) : WindowStats.Generator.UNKNOWN, counts.open,
+                    traffic, source));
         }
         Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
-            totals.put(m, Percentiles.of(histograms.totals.get(m)));
+            totals.put(m, Percentiles.of(totalHistograms.get(m)));
         }
-        Counts all = c.all;
+        CallsTally.Counts all = c.all;
+        Histogram withOpen = totalHistograms.get(Metric.E2E).copy();
+        withOpen.add(c.openAges);
+        Map<CallFlag, Long> flags = new EnumMap<>(CallFlag.class);
+        put(flags, CallFlag.OVER_CAP, c.overCap);
+        put(flags, CallFlag.PROMPT_TRUNCATED, c.truncated);
+        put(flags, CallFlag.CACHE_FROM_TIMINGS, c.cacheFromTimings);
         CallTotals callTotals = new CallTotals(all.calls, all.attempts, all.errorMap(), all.attemptErrorMap(), all.prompt, all.completion,
-                all.cached, all.estimated, costs == null ? BigDecimal.ZERO : costs.total(), c.warmup, c.unwindowed);
+                all.cached, all.estimated, costs == null ? BigDecimal.ZERO : costs.total(), c.warmup, all.open, Percentiles.of(c.openAges),
+                Percentiles.of(withOpen), Collections.unmodifiableMap(flags), c.truncatedServerTokens, c.truncatedSentTokens, c.badLineCount);
         if (status == RunStatus.CRASHED) {
             notes.add(0, "The run did not finish: its process ended without writing an end status. Everything it recorded up to then is shown.");
         }
-        if (c.unwindowed > 0) {
-            notes.add(c.unwindowed + " calls ended after the last complete window; they count in the totals from calls.jsonl but not in the latency percentiles.");
+        if (log.damagedLines() > 0) {
+            notes.add(RunRecorder.HISTOGRAMS + " has " + log.damagedLines() + " damaged " + (log.damagedLines() == 1 ? "line" : "lines")
+                    + "; the lines after " + (log.damagedLines() == 1 ? "it" : "them") + " were read.");
+        }
+        if (!rebuilt.isEmpty()) {
+            notes.add("The latency of " + (rebuilt.size() == 1 ? "window " : "windows ") + windowList(rebuilt) + " was rebuilt from "
+                    + RunRecorder.CALLS + ": " + (rebuilt.size() == 1 ? "its intervals" : "their intervals") + " in " + RunRecorder.HISTOGRAMS
+                    + " were damaged or missing (inter-token gaps and episode durations could not be rebuilt).");
+        }
+        if (partial) {
+            WindowStats last = windows.get(windows.size() - 1);
+            notes.add(String.format(Locale.ROOT, "Window %d never closed (the run was cut off): its %d calls are shown as a partial window of %.1f s,"
+                    + " to its last call's end, and rates use that time.", last.index() + 1, last.calls(), last.seconds()));
         }
         return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
-                c.steps(), episodes, c.roles(), costs, catalog, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
+                steps(c), episodes, roles(c), costs, catalog, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
+    }
+
+    private static void put(Map<CallFlag, Long> flags, CallFlag flag, long n) {
+        if (n > 0) {
+            flags.put(flag, n);
+        }
+    }
+
+    /**
+     * Each closed window's start and end (epoch ms): from its intervals, else from its neighbours
+     * (windows tile time) or the configured length; null when no window of the log could be read.
+     */
+    private static long[][] bounds(HistogramLog log, int closed, long windowMillis) {
+        if (log.windows().isEmpty()) {
+            return null;
+        }
+        long[][] b = new long[closed][];
+        for (int w = 0; w < closed; w++) {
+            b[w] = log.bounds(w);
+        }
+        int first = log.windows().first();
+        for (int w = first - 1; w >= 0; w--) {
+            b[w] = new long[] {b[w + 1][0] - windowMillis, b[w + 1][0]};
+        }
+        for (int w = first + 1; w < closed; w++) {
+            if (b[w] == null) {
+                long start = b[w - 1][1];
+                int next = w + 1;
+                while (next < closed && b[next] == null) {
+                    next++;
+                }
+                long end = next < closed ? start + (b[next][0] - start) / (next - w) : start + windowMillis;
+                b[w] = new long[] {start, end};
+            }
+        }
+        return b;
+    }
+
+    private static String windowList(List<Integer> windows) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < windows.size() && i < 10; i++) {
+            out.append(i == 0 ? "" : ", ").append(windows.get(i) + 1);
+        }
+        return windows.size() > 10 ? out + " and " + (windows.size() - 10) + " more" : out.toString();
     }
 
     public Path dir() {
@@ -289,178 +434,6 @@ public final class RunData {
         return windows.stream().mapToDouble(WindowStats::seconds).sum();
     }
 
-    // ---- histograms.hlog ---------------------------------------------------------------------
-
-    private static final class WindowBuilder {
-        long start = Long.MAX_VALUE;
-        long end = Long.MIN_VALUE;
-        final Map<Metric, Percentiles> latency = new EnumMap<>(Metric.class);
-    }
-
-    private static final class Histograms {
-        final List<WindowBuilder> windows = new ArrayList<>();
-        final Map<Metric, Histogram> totals = new EnumMap<>(Metric.class);
-    }
-
-    private static Histograms readHistograms(Path file, List<String> notes) throws IOException {
-        Histograms out = new Histograms();
-        for (Metric m : Metric.values()) {
-            out.totals.put(m, new Histogram(3));
-        }
-        if (!Files.exists(file)) {
-            notes.add(RunRecorder.HISTOGRAMS + " is missing: no latency percentiles.");
-            return out;
-        }
-        Map<Metric, Integer> seen = new EnumMap<>(Metric.class);
-        try (HistogramLogReader reader = new HistogramLogReader(file.toFile())) {
-            while (true) {
-                EncodableHistogram e;
-                try {
-                    e = reader.nextIntervalHistogram();
-                } catch (RuntimeException damaged) {
-                    notes.add(RunRecorder.HISTOGRAMS + " ends with a damaged line (the run was cut off while writing it); earlier windows are intact.");
-                    break;
-                }
-                if (e == null) {
-                    break;
-                }
-                Metric metric = metricOf(e.getTag());
-                if (metric == null || !(e instanceof Histogram h)) {
-                    continue;
-                }
-                int index = seen.merge(metric, 1, Integer::sum) - 1;
-                while (out.windows.size() <= index) {
-                    out.windows.add(new WindowBuilder());
-                }
-                WindowBuilder w = out.windows.get(index);
-                w.start = Math.min(w.start, h.getStartTimeStamp());
-                w.end = Math.max(w.end, h.getEndTimeStamp());
-                w.latency.put(metric, Percentiles.of(h));
-                out.totals.get(metric).add(h);
-            }
-        }
-        return out;
-    }
-
-    private static Metric metricOf(String tag) {
-        if (tag == null) {
-            return null;
-        }
-        try {
-            return Metric.ofTag(tag);
-        } catch (IllegalArgumentException e) {
-            return null; // a tag from a newer soaklab: ignored
-        }
-    }
-
-    // ---- calls.jsonl ---------------------------------------------------------------------------
-
-    private static final class Counts {
-        long calls;
-        long attempts;
-        long prompt;
-        long completion;
-        long cached;
-        long estimated;
-        final long[] errors = new long[ErrorClass.values().length];
-        final long[] attemptErrors = new long[ErrorClass.values().length];
-
-        Map<ErrorClass, Long> errorMap() {
-            return map(errors);
-        }
-
-        Map<ErrorClass, Long> attemptErrorMap() {
-            return map(attemptErrors);
-        }
-
-        private static Map<ErrorClass, Long> map(long[] counts) {
-            Map<ErrorClass, Long> m = new LinkedHashMap<>();
-            for (ErrorClass c : ErrorClass.values()) {
-                if (c != ErrorClass.OK && counts[c.ordinal()] > 0) {
-                    m.put(c, counts[c.ordinal()]);
-                }
-            }
-            return Collections.unmodifiableMap(m);
-        }
-    }
-
-    private static final class StepBucket {
-        long calls;
-        double promptSum;
-        final Histogram e2e = new Histogram(3);
-    }
-
-    private static final class RoleBucket {
-        long calls;
-        long failed;
-        long attempts;
-        long prompt;
-        long completion;
-        long cached;
-        final Histogram ttft = new Histogram(3);
-        final Histogram e2e = new Histogram(3);
-    }
-
-    private static final class Calls {
-        final Map<String, RoleBucket> byRole = new LinkedHashMap<>();
-        final List<Counts> perWindow = new ArrayList<>();
-        final Counts all = new Counts();
-        final TreeMap<Integer, StepBucket> byStep = new TreeMap<>();
-        final Map<ErrorClass, List<String>> samples = new EnumMap<>(ErrorClass.class);
-        long warmup;
-        long unwindowed;
-
-        Map<String, RoleStats> roles() {
-            Map<String, RoleStats> out = new LinkedHashMap<>();
-            byRole.forEach((role, b) -> out.put(role, new RoleStats(b.calls, b.failed, b.attempts, b.prompt, b.completion, b.cached,
-                    Percentiles.of(b.ttft), Percentiles.of(b.e2e))));
-            return Collections.unmodifiableMap(out);
-        }
-
-        List<StepStats> steps() {
-            List<StepStats> out = new ArrayList<>();
-            byStep.forEach((step, b) -> out.add(new StepStats(step, b.calls, b.promptSum / b.calls, Percentiles.of(b.e2e))));
-            return List.copyOf(out);
-        }
-    }
-
-    /** One line's fields that the analysis uses. */
-    private static final class Line {
-        boolean warmup;
-        int window;
-        int step;
-        String role;
-        boolean last;
-        long e2e;
-        long ttft;
-        long callE2e;
-        long callTtft;
-        ErrorClass error = ErrorClass.OK;
-        String detail;
-        long prompt;
-        long completion;
-        long cached;
-        boolean estimated;
-
-        void clear() {
-            warmup = false;
-            window = 0;
-            step = 0;
-            role = "agent";
-            last = true;
-            e2e = -1;
-            ttft = -1;
-            callE2e = -1;
-            callTtft = -1;
-            error = ErrorClass.OK;
-            detail = null;
-            prompt = 0;
-            completion = 0;
-            cached = 0;
-            estimated = false;
-        }
-    }
-
     /** The generator's figures per measured window; an older run has none. */
     private static List<WindowStats.Generator> readGenerator(Path file) throws IOException {
         List<WindowStats.Generator> out = new ArrayList<>();
@@ -490,141 +463,17 @@ public final class RunData {
         return out;
     }
 
-    private static Calls readCalls(Path file, int windows, List<String> notes) throws IOException {
-        Calls out = new Calls();
-        if (!Files.exists(file)) {
-            notes.add(RunRecorder.CALLS + " is missing: no call counts.");
-            return out;
-        }
-        Line line = new Line();
-        long number = 0;
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                number++;
-                if (text.isBlank()) {
-                    continue;
-                }
-                line.clear();
-                try {
-                    parseCall(text, line);
-                } catch (IOException | IllegalArgumentException bad) {
-                    boolean last = !reader.ready();
-                    notes.add(RunRecorder.CALLS + " line " + number + (last
-                            ? " is incomplete (the run was cut off while writing it) and was skipped."
-                            : " is not a call record and was skipped: " + bad.getMessage()));
-                    continue;
-                }
-                add(out, line, windows);
-            }
-        }
-        return out;
+    private static Map<String, RoleStats> roles(CallsTally c) {
+        Map<String, RoleStats> out = new LinkedHashMap<>();
+        c.byRole.forEach((role, b) -> out.put(role, new RoleStats(b.calls, b.failed, b.attempts, b.prompt, b.completion, b.cached,
+                Percentiles.of(b.ttft), Percentiles.of(b.e2e))));
+        return Collections.unmodifiableMap(out);
     }
 
-    private static void parseCall(String text, Line line) throws IOException {
-        try (JsonParser p = JSON.createParser(text)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new IllegalArgumentException("not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                p.nextToken();
-                switch (field) {
-                    case "phase" -> line.warmup = "warmup".equals(p.getText());
-                    case "window" -> line.window = p.getIntValue();
-                    case "step" -> line.step = p.getIntValue();
-                    case "role" -> line.role = p.getText();
-                    case "last" -> line.last = p.getBooleanValue();
-                    case "e2e_us" -> line.e2e = p.getLongValue();
-                    case "ttft_us" -> line.ttft = p.getLongValue();
-                    case "call_e2e_us" -> line.callE2e = p.getLongValue();
-                    case "call_ttft_us" -> line.callTtft = p.getLongValue();
-                    case "error" -> line.error = ErrorClass.ofWireName(p.getText());
-                    case "error_detail" -> line.detail = p.getText();
-                    case "prompt_tokens" -> line.prompt = p.getLongValue();
-                    case "completion_tokens" -> line.completion = p.getLongValue();
-                    case "cached_tokens" -> line.cached = p.getLongValue();
-                    case "usage" -> line.estimated = "estimated".equals(p.getText());
-                    default -> p.skipChildren();
-                }
-            }
-            if (p.currentToken() != JsonToken.END_OBJECT) {
-                throw new IOException("truncated");
-            }
-        }
-    }
-
-    private static void add(Calls out, Line line, int windows) {
-        if (line.warmup) {
-            if (line.last) {
-                out.warmup++;
-            }
-            return;
-        }
-        count(out.all, line);
-        if (line.window >= windows) {
-            if (line.last) {
-                out.unwindowed++;
-            }
-        } else if (line.window >= 0) {
-            while (out.perWindow.size() <= line.window) {
-                out.perWindow.add(new Counts());
-            }
-            count(out.perWindow.get(line.window), line);
-        }
-        RoleBucket role = out.byRole.computeIfAbsent(line.role, r -> new RoleBucket());
-        role.attempts++;
-        role.prompt += line.prompt;
-        role.completion += line.completion;
-        role.cached += line.cached;
-        long e2e = line.callE2e >= 0 ? line.callE2e : line.e2e;
-        long ttft = line.callTtft >= 0 ? line.callTtft : line.ttft;
-        if (line.last) {
-            role.calls++;
-            if (line.error != ErrorClass.OK) {
-                role.failed++;
-            } else {
-                record(role.e2e, e2e);
-                record(role.ttft, ttft);
-            }
-        }
-        if (line.error == ErrorClass.OK) {
-            StepBucket b = out.byStep.computeIfAbsent(Math.min(line.step, MAX_STEPS), s -> new StepBucket());
-            b.calls++;
-            b.promptSum += line.prompt;
-            record(b.e2e, e2e);
-        } else if (line.detail != null) {
-            List<String> samples = out.samples.computeIfAbsent(line.error, e -> new ArrayList<>());
-            if (samples.size() < ERROR_SAMPLES && !samples.contains(line.detail)) {
-                samples.add(line.detail);
-            }
-        }
-    }
-
-    private static void record(Histogram h, long value) {
-        if (value >= 0) {
-            h.recordValue(value);
-        }
-    }
-
-    /** Tokens of every attempt count (they are billed); calls and their errors count once, at the last attempt. */
-    private static void count(Counts c, Line line) {
-        c.attempts++;
-        c.prompt += line.prompt;
-        c.completion += line.completion;
-        c.cached += line.cached;
-        if (line.estimated) {
-            c.estimated++;
-        }
-        if (line.error != ErrorClass.OK) {
-            c.attemptErrors[line.error.ordinal()]++;
-        }
-        if (line.last) {
-            c.calls++;
-            if (line.error != ErrorClass.OK) {
-                c.errors[line.error.ordinal()]++;
-            }
-        }
+    private static List<StepStats> steps(CallsTally c) {
+        List<StepStats> out = new ArrayList<>();
+        c.byStep.forEach((step, b) -> out.add(new StepStats(step, b.calls, b.promptSum / b.calls, Percentiles.of(b.e2e))));
+        return List.copyOf(out);
     }
 
     // ---- jmh.json ------------------------------------------------------------------------------

@@ -6,9 +6,8 @@ import com.fasterxml.jackson.core.JsonToken;
 import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.run.Slo;
-import org.HdrHistogram.EncodableHistogram;
+import io.soaklab.protocol.ErrorClass;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.HistogramLogReader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -112,18 +111,17 @@ public final class Slos {
             long e2e = limit(byMetric, "e2e");
             long tpot = limit(byMetric, "tpot");
             long itl = limit(byMetric, "itl");
-            eachLine(dir.resolve(RunRecorder.CALLS), Set.of("phase", "window", "last", "error", "call_ttft_us", "ttft_us", "call_e2e_us", "e2e_us",
-                    "tpot_us", "itl_max_us"), f -> {
-                int w = (int) f.number("window", -1);
-                if (!f.measured() || w < 0 || w >= n || !f.bool("last", true)) {
-                    return;
+            CallLine.readAll(dir, line -> {
+                int w = line.window;
+                if (line.warmup || w >= n || !line.last || line.error == ErrorClass.OPEN) {
+                    return; // a call still open at the end has no outcome: neither good nor bad
                 }
                 calls[w]++;
-                boolean good = "ok".equals(f.text("error"))
-                        && f.number("call_ttft_us", f.number("ttft_us", 0)) <= ttft
-                        && f.number("call_e2e_us", f.number("e2e_us", 0)) <= e2e
-                        && f.number("tpot_us", 0) <= tpot
-                        && f.number("itl_max_us", 0) <= itl;
+                boolean good = line.error == ErrorClass.OK
+                        && Math.max(0, line.callTtft()) <= ttft
+                        && Math.max(0, line.callE2e()) <= e2e
+                        && Math.max(0, line.tpotUs) <= tpot
+                        && Math.max(0, line.itlMaxUs) <= itl;
                 if (good) {
                     goodCalls[w]++;
                 }
@@ -215,34 +213,18 @@ public final class Slos {
                 byTag.put(Metric.valueOf(s.metric().toUpperCase(Locale.ROOT)).tag(), s);
             }
         }
-        if (byTag.isEmpty() || !Files.exists(hlog)) {
+        if (byTag.isEmpty()) {
             return;
         }
         Map<String, Histogram> totals = new HashMap<>();
-        Map<String, Integer> seen = new HashMap<>();
-        try (HistogramLogReader reader = new HistogramLogReader(hlog.toFile())) {
-            while (true) {
-                EncodableHistogram e;
-                try {
-                    e = reader.nextIntervalHistogram();
-                } catch (RuntimeException damaged) {
-                    break; // a line cut off by a crash: RunData notes it
-                }
-                if (e == null) {
-                    break;
-                }
-                Slo s = byTag.get(e.getTag());
-                if (s == null || !(e instanceof Histogram h)) {
-                    continue;
-                }
-                int w = seen.merge(e.getTag(), 1, Integer::sum) - 1;
-                if (w >= n) {
-                    continue;
-                }
-                values.computeIfAbsent(s.metric(), k -> nan(n))[w] = h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(s.percentile());
-                totals.computeIfAbsent(s.metric(), k -> new Histogram(3)).add(h);
+        HistogramLog.read(hlog, (w, metric, h) -> {
+            Slo s = byTag.get(metric.tag());
+            if (s == null || w >= n) {
+                return;
             }
-        }
+            values.computeIfAbsent(s.metric(), k -> nan(n))[w] = h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(s.percentile());
+            totals.computeIfAbsent(s.metric(), k -> new Histogram(3)).add(h);
+        });
         totals.forEach((metric, h) -> overall.put(metric, h.getTotalCount() == 0 ? Double.NaN
                 : (double) h.getValueAtPercentile(slos.stream().filter(s -> s.metric().equals(metric)).findFirst().orElseThrow().percentile())));
     }

@@ -24,8 +24,13 @@ import java.util.SplittableRandom;
  * @param s         Mann–Kendall S: concordant minus discordant pairs
  * @param z         its normal score
  * @param pValue    two-sided p-value of "no monotonic trend"
+ * @param slopeLow  lower end of the slope's 95% confidence interval (Sen's, from the ranks of the pairwise slopes)
+ * @param slopeHigh upper end of it
  */
-public record Trend(int n, double slope, double intercept, long s, double z, double pValue) {
+public record Trend(int n, double slope, double intercept, long s, double z, double pValue, double slopeLow, double slopeHigh) {
+
+    /** The normal quantile of the confidence interval: 95%, two-sided. */
+    static final double Z_95 = 1.959964;
 
     /** Above this many points the slope is the median of a seeded sample of pairs, not of all of them. */
     static final int ALL_PAIRS_UP_TO = 2_000;
@@ -46,9 +51,10 @@ public record Trend(int n, double slope, double intercept, long s, double z, dou
         xs = Arrays.copyOf(xs, n);
         ys = Arrays.copyOf(ys, n);
         if (n < 3) {
-            return new Trend(n, 0, n == 0 ? Double.NaN : ys[0], 0, 0, 1);
+            return new Trend(n, 0, n == 0 ? Double.NaN : ys[0], 0, 0, 1, Double.NaN, Double.NaN);
         }
-        double slope = theilSen(xs, ys);
+        double[] slopes = slopes(xs, ys);
+        double slope = slopes.length == 0 ? 0 : median(slopes);
         double[] residual = new double[n];
         for (int i = 0; i < n; i++) {
             residual[i] = ys[i] - slope * xs[i];
@@ -74,7 +80,26 @@ public record Trend(int n, double slope, double intercept, long s, double z, dou
         }
         var /= 18;
         double z = var <= 0 ? 0 : s > 0 ? (s - 1) / Math.sqrt(var) : s < 0 ? (s + 1) / Math.sqrt(var) : 0;
-        return new Trend(n, slope, intercept, s, z, Math.min(1, 2 * normalTail(Math.abs(z))));
+        double[] interval = interval(slopes, n, var);
+        return new Trend(n, slope, intercept, s, z, Math.min(1, 2 * normalTail(Math.abs(z))), interval[0], interval[1]);
+    }
+
+    /**
+     * Sen's confidence interval: with N pairwise slopes in order and C = z·√Var(S), the slopes of
+     * rank (N − C)/2 and (N + C)/2 + 1; from a sample of the pairs, the same fractions of it.
+     */
+    private static double[] interval(double[] sortedSlopes, int n, double varS) {
+        int k = sortedSlopes.length;
+        if (k == 0 || varS <= 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        double pairs = n * (n - 1) / 2.0;
+        double c = Z_95 * Math.sqrt(varS);
+        double low = Math.max(0, (pairs - c) / 2 / pairs);
+        double high = Math.min(1, ((pairs + c) / 2 + 1) / pairs);
+        int lo = (int) Math.max(0, Math.min(k - 1, Math.floor(low * k) - 1));
+        int hi = (int) Math.max(0, Math.min(k - 1, Math.ceil(high * k) - 1));
+        return new double[] {sortedSlopes[lo], sortedSlopes[hi]};
     }
 
     /** The fitted line's value at {@code x}. */
@@ -82,7 +107,8 @@ public record Trend(int n, double slope, double intercept, long s, double z, dou
         return intercept + slope * x;
     }
 
-    private static double theilSen(double[] x, double[] y) {
+    /** Every pairwise slope (a seeded sample of them for a long series), sorted. */
+    private static double[] slopes(double[] x, double[] y) {
         int n = x.length;
         double[] slopes;
         int k = 0;
@@ -106,7 +132,9 @@ public record Trend(int n, double slope, double intercept, long s, double z, dou
                 }
             }
         }
-        return k == 0 ? 0 : median(Arrays.copyOf(slopes, k));
+        double[] sorted = Arrays.copyOf(slopes, k);
+        Arrays.sort(sorted);
+        return sorted;
     }
 
     static double median(double[] values) {

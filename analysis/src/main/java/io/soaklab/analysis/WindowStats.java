@@ -21,6 +21,9 @@ import java.util.Map;
  * @param spend            what its calls cost, at the run's tariff
  * @param probes           long-context probe answers in it
  * @param generator        the load generator's health in it, or {@link Generator#UNKNOWN}
+ * @param open             calls still open when the run ended, recorded in it (the last window)
+ * @param traffic          calls sent and ended in its time, and in flight at its end
+ * @param source           where its latency comes from
  */
 public record WindowStats(
         int index,
@@ -34,7 +37,38 @@ public record WindowStats(
         long completionTokens,
         BigDecimal spend,
         Episodes.Accuracy probes,
-        Generator generator) {
+        Generator generator,
+        long open,
+        Traffic traffic,
+        Source source) {
+
+    /** Where a window's latency comes from. */
+    public enum Source {
+        /** Its intervals in {@code histograms.hlog}. */
+        HISTOGRAMS,
+        /**
+         * Rebuilt from {@code calls.jsonl}: its intervals in {@code histograms.hlog} were damaged or
+         * missing. Every call metric is there; inter-token gaps and episode durations are not.
+         */
+        REBUILT,
+        /**
+         * The window a killed run never closed: rebuilt from {@code calls.jsonl}, from the last closed
+         * window's end to its last call's end.
+         */
+        PARTIAL
+    }
+
+    /**
+     * Calls in flight: how many were sent in a window's time, how many ended in it, and how many
+     * were still open at its end. A hang shows as calls sent and none ended, the open count rising.
+     *
+     * @param started  calls sent in the window
+     * @param ended    calls that ended in it
+     * @param inFlight calls open at its end
+     */
+    public record Traffic(long started, long ended, long inFlight) {
+        public static final Traffic UNKNOWN = new Traffic(-1, -1, -1);
+    }
 
     /**
      * The load generator's own figures for a window ({@code generator.jsonl}).

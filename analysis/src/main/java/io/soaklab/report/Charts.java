@@ -94,6 +94,7 @@ final class Charts {
                 latencyOverTime(Metric.E2E, "e2e.png", "Call latency (end to end)",
                         "Percentiles per window of the time from each call's intended start to the end of its reply."),
                 throughput(),
+                inFlight(),
                 errors(),
                 context(),
                 generator(),
@@ -144,7 +145,7 @@ final class Charts {
             double width = max <= 0 ? 1 : max / bins;
             int[] counts = new int[bins];
             for (BigDecimal t : tasks) {
-                counts[Math.min(bins - 1, (int) (t.doubleValue() / width))]++;
+                counts[Math.max(0, Math.min(bins - 1, (int) (t.doubleValue() / width)))]++;
             }
             for (int i = 0; i < bins; i++) {
                 // three significant digits tell 20 bins apart (neighbours differ by 5 % or more); fewer digits merge them
@@ -260,6 +261,37 @@ final class Charts {
         return save(chart, "generator.png", "Load generator",
                 "How late the generator sent calls (99th percentile per window) and how long its garbage collectors ran: high values"
                         + " mean the generator, not the endpoint, set the pace.");
+    }
+
+    /** Calls sent, ended and open per window: a hang shows as calls sent, none ended and the open count climbing. */
+    private Chart inFlight() throws IOException {
+        XYSeries started = new XYSeries("sent");
+        XYSeries ended = new XYSeries("ended");
+        XYSeries open = new XYSeries("in flight at the window's end");
+        for (WindowStats w : run.windows()) {
+            WindowStats.Traffic t = w.traffic();
+            if (t.started() < 0) {
+                continue;
+            }
+            double x = elapsed(w);
+            started.add(x, t.started());
+            ended.add(x, t.ended());
+            open.add(x, t.inFlight());
+        }
+        if (open.isEmpty()) {
+            return null;
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(started);
+        data.addSeries(ended);
+        data.addSeries(open);
+        JFreeChart chart = ChartFactory.createXYLineChart("Calls in flight", "elapsed (" + unitName + ", at window end)", "calls",
+                data, PlotOrientation.VERTICAL, true, false, false);
+        style(chart);
+        lines((XYPlot) chart.getPlot(), 0);
+        return save(chart, "in-flight.png", "Calls in flight",
+                "Calls sent and calls ended in each window, and calls still waiting at its end: calls sent and none ended, the open"
+                        + " count climbing, is a hang.");
     }
 
     /** Long-context probe accuracy per window, when the scenario asks probes. */

@@ -165,6 +165,7 @@ public final class Report {
             header();
             summary();
             notes();
+            checks();
             objectives();
             changes();
             latency();
@@ -183,23 +184,20 @@ public final class Report {
         }
 
         private void header() {
-            RunStatus status = run.status();
             out.append("<h1>soaklab report <span class=\"id\">").append(e(manifest.runId())).append("</span></h1>\n");
-            String css = switch (status) {
-                case COMPLETE -> "ok";
-                case RUNNING -> "info";
-                default -> "bad";
-            };
-            String text = switch (status) {
-                case COMPLETE -> "Complete: every planned window ran.";
-                case RUNNING -> "Still running: this report shows the windows closed so far.";
-                case ABORTED -> "Incomplete: the run was stopped early"
-                        + (manifest.message() == null ? "." : " (" + manifest.message() + ").") + " What it recorded is shown.";
-                case CRASHED -> "Incomplete: the run crashed. What it recorded up to then is shown.";
-            };
-            out.append("<p class=\"status ").append(css).append("\">").append(e(text)).append(" ")
-                    .append(run.windows().size()).append(" of ").append(manifest.windowsPlanned())
-                    .append(" measurement windows recorded.</p>\n");
+            Checks.Verdict banner = Checks.banner(run);
+            out.append("<p class=\"status ").append(Checks.css(banner, run.status())).append("\">").append(e(banner.text())).append("</p>\n");
+        }
+
+        private void checks() {
+            List<Checks.Verdict> verdicts = Checks.calls(run);
+            if (verdicts.isEmpty()) {
+                return;
+            }
+            out.append("<h2>What soaklab checked</h2>\n");
+            for (Checks.Verdict v : verdicts) {
+                out.append("<p class=\"status ").append(Checks.css(v.level())).append("\">").append(e(v.text())).append("</p>\n");
+            }
         }
 
         private void summary() {
@@ -218,7 +216,7 @@ public final class Report {
                     .append(" per second), ");
             long errors = c.errorCount();
             out.append(errors == 0 ? "none failed" : Format.count(errors) + " failed (" + Format.percent((double) errors / Math.max(1, c.calls())) + ")")
-                    .append(". ");
+                    .append(c.open() == 0 ? "" : ", and " + Format.count(c.open()) + " still open at the end").append(". ");
             if (!ttft.empty()) {
                 out.append("Time to first token: median ").append(Format.latency(ttft.p50())).append(", 99th percentile ")
                         .append(Format.latency(ttft.p99())).append(". ");
@@ -383,6 +381,13 @@ public final class Report {
             row("succeeded", Format.count(c.calls() - c.errorCount()));
             row("failed", Format.count(c.errorCount()) + (c.calls() == 0 ? "" : " (" + Format.percent((double) c.errorCount() / c.calls()) + ")")
                     + " after every attempt");
+            if (c.open() > 0) {
+                row("still open at the end", Format.count(c.open()) + ", the longest for " + Format.latency(c.openAges().max())
+                        + " (neither succeeded nor failed; in no percentile)");
+            }
+            if (c.badLines() > 0) {
+                row("lines skipped", Format.count(c.badLines()) + " lines of calls.jsonl were not valid call records");
+            }
             if (c.retries() > 0) {
                 StringBuilder why = new StringBuilder();
                 c.attemptErrors().forEach((k, v) -> why.append(why.length() == 0 ? "" : ", ").append(k.wireName()).append(' ').append(Format.count(v)));
@@ -609,10 +614,21 @@ public final class Report {
             out.append("<h2>Long-context probes</h2>\n<p>").append(Format.count(all.questions())).append(" questions, ")
                     .append(Format.percent(all.rate())).append(" answered exactly (mean similarity ")
                     .append(String.format(Locale.ROOT, "%.3f", all.meanSimilarity())).append(").</p>\n")
-                    .append("<table><thead><tr><th>context length (tokens)</th><th>questions</th><th>exact</th><th>similarity</th></tr></thead><tbody>\n");
-            ep.probeByLength().forEach((length, a) -> out.append("<tr><td>").append(Format.count(length)).append("</td><td>")
-                    .append(Format.count(a.questions())).append("</td><td>").append(Format.percent(a.rate())).append("</td><td>")
-                    .append(String.format(Locale.ROOT, "%.3f", a.meanSimilarity())).append("</td></tr>\n"));
+                    .append("<table><thead><tr><th>context the server processed (tokens, mean)</th><th>planned length (questions)</th>")
+                    .append("<th>questions</th><th>exact</th><th>similarity</th></tr></thead><tbody>\n");
+            for (Episodes.ProbeBin bin : ep.probeByProcessed()) {
+                Episodes.Accuracy a = bin.accuracy();
+                StringBuilder planned = new StringBuilder();
+                boolean cut = false;
+                for (Map.Entry<Integer, Long> p : bin.planned().entrySet()) {
+                    planned.append(planned.length() == 0 ? "" : ", ").append(Format.count(p.getKey())).append(" (").append(p.getValue()).append(')');
+                    cut |= p.getKey() > 2 * bin.meanTokens();
+                }
+                out.append("<tr").append(cut ? " class=\"bad\"" : "").append("><td>").append(Format.count(Math.round(bin.meanTokens())))
+                        .append("</td><td>").append(e(planned)).append(cut ? " &mdash; the server processed far less than was sent" : "")
+                        .append("</td><td>").append(Format.count(a.questions())).append("</td><td>").append(Format.percent(a.rate()))
+                        .append("</td><td>").append(String.format(Locale.ROOT, "%.3f", a.meanSimilarity())).append("</td></tr>\n");
+            }
             out.append("</tbody></table>\n<table><thead><tr><th>depth of the fact</th><th>questions</th><th>exact</th></tr></thead><tbody>\n");
             List<Episodes.Accuracy> depths = ep.probeByDepth();
             for (int i = 0; i < depths.size(); i++) {
@@ -765,7 +781,7 @@ public final class Report {
             "h2{font-size:1.2em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}h3{font-size:1em}",
             "table{border-collapse:collapse;margin:.5em 0;font-size:.92em}th,td{padding:.25em .7em;border-bottom:1px solid #eee;text-align:left;vertical-align:top}",
             "thead th{background:#f5f5f5}tbody th{font-weight:normal;color:#555;white-space:nowrap}td{font-variant-numeric:tabular-nums}",
-            ".status{padding:.6em .9em;border-radius:4px}.ok{background:#e8f5e9}.bad{background:#fdecea}.info{background:#e3f2fd}",
+            ".status{padding:.6em .9em;border-radius:4px}.ok{background:#e8f5e9}.warn{background:#fff4e5}.bad{background:#fdecea}.info{background:#e3f2fd}",
             ".lead{font-size:1.05em}li.worse{color:#a00}.dim{color:#777;font-size:.9em}.notes{background:#fff8e1;padding:.6em 2em}",
             ".sample{font-family:ui-monospace,monospace;font-size:.85em;color:#555;word-break:break-word}",
             "figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}figcaption{color:#666;font-size:.9em}",

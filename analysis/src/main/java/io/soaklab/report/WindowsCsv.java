@@ -46,7 +46,8 @@ public final class WindowsCsv {
             csv.append(',').append(t).append("_count,").append(t).append("_p50_ms,").append(t).append("_p90_ms,").append(t).append("_p99_ms,")
                     .append(t).append("_p999_ms,").append(t).append("_max_ms");
         }
-        csv.append(",probe_questions,probe_exact_rate,spend_usd,generator_gc_ms,generator_cpu,system_cpu,generator_heap_mb,generator_bound\n");
+        csv.append(",probe_questions,probe_exact_rate,spend_usd,generator_gc_ms,generator_cpu,system_cpu,generator_heap_mb,generator_bound,"
+                + "calls_sent,calls_ended,calls_in_flight,calls_open_at_end,latency_source\n");
         double windowSeconds = run.manifest().config().window().toMillis() / 1000.0;
         for (WindowStats w : run.windows()) {
             double s = w.seconds();
@@ -70,7 +71,11 @@ public final class WindowsCsv {
             WindowStats.Generator g = w.generator();
             csv.append(',').append(g.gcMillis() < 0 ? "" : Long.toString(g.gcMillis())).append(',').append(Double.isNaN(g.cpu()) ? "" : num(g.cpu()))
                     .append(',').append(Double.isNaN(g.systemCpu()) ? "" : num(g.systemCpu())).append(',')
-                    .append(g.heapMb() < 0 ? "" : Long.toString(g.heapMb())).append(',').append(Degradation.generatorBound(w, windowSeconds)).append('\n');
+                    .append(g.heapMb() < 0 ? "" : Long.toString(g.heapMb())).append(',').append(Degradation.generatorBound(w, windowSeconds));
+            WindowStats.Traffic t = w.traffic();
+            csv.append(',').append(t.started() < 0 ? "" : Long.toString(t.started())).append(',').append(t.ended() < 0 ? "" : Long.toString(t.ended()))
+                    .append(',').append(t.inFlight() < 0 ? "" : Long.toString(t.inFlight())).append(',').append(w.open()).append(',')
+                    .append(w.source().name().toLowerCase(Locale.ROOT)).append('\n');
         }
         Path file = run.dir().resolve(FILE);
         Report.replace(file, csv.toString().getBytes(StandardCharsets.UTF_8));

@@ -37,7 +37,8 @@ class DegradationTest {
         // the first 4 windows' median near 315 ms, the last 4's near 515 ms
         assertEquals(315, ttft.first(), 20);
         assertEquals(515, ttft.last(), 20);
-        assertTrue(ttft.text().matches("TTFT p50 rose \\d+% from the first to the last 4s \\(3\\d\\d ms to 5\\d\\d ms; trend \\+3\\d\\.\\d\\d s an hour, Mann-Kendall p < 0\\.001\\)\\."),
+        assertTrue(ttft.text().matches("TTFT p50 rose \\d+% from the first to the last 4s \\(3\\d\\d ms to 5\\d\\d ms, 0:00:20 apart;"
+                + " trend \\+3\\d(\\.\\d)? s an hour, 95% CI \\+3\\d(\\.\\d)? s to \\+\\d\\d(\\.\\d)? s; Mann-Kendall p < 0\\.001\\)\\."),
                 ttft.text()); // a drift is a trend, not a staircase of steps
         assertTrue(d.summary().endsWith(" series degraded over the run:"), d.summary());
         assertNull(series(d, "error rate").text(), "one 429 in every window: flat");
@@ -123,10 +124,11 @@ class DegradationTest {
     void latencyAgainstContextIsStatedWithItsTest() throws Exception {
         SyntheticRun.write(dir, 12); // steps of 1,000..1,900 prompt tokens, every call's E2E 1 s
         List<String> context = Degradation.of(RunData.load(dir)).byContext();
-        assertEquals(List.of("E2E p50 shows no significant trend with context, from 1,000 prompt tokens at step 0 (1.00 s) to 1,900 at step 9"
-                + " (1.00 s) (Mann-Kendall p = 1.00 over 10 steps).",
+        assertEquals(List.of("E2E p50 shows no significant trend with context (Mann-Kendall p = 1.00 over 10 steps); measured, step 0"
+                + " (1,000 prompt tokens) took 1.00 s and step 9 (1,900) 1.00 s.",
                 // $1 per million input, $10 per million output, 100 output tokens a call: +$0.001 per 1,000 prompt tokens
-                "Cost per call grows by $0.00100 per 1,000 prompt tokens, from $0.00200 a call at 1,000 prompt tokens to $0.00290 at 1,900"
-                + " (Theil-Sen line over 10 steps, Mann-Kendall p < 0.001)."), context);
+                "Cost per call grows by $0.001 per 1,000 prompt tokens: the Theil-Sen line over 10 steps runs from $0.00200 at 1,000 prompt"
+                + " tokens to $0.00290 at 1,900 (Mann-Kendall p < 0.001); measured, $0.00200 a call at 1,000 prompt tokens and $0.00290 at 1,900."),
+                context);
     }
 }

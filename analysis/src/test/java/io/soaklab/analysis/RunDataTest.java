@@ -83,14 +83,16 @@ class RunDataTest {
                 + "{\"phase\":\"measure\",\"window\":2,\"st", StandardOpenOption.APPEND);
         RunData run = RunData.load(dir);
         assertEquals(RunStatus.CRASHED, run.status());
-        assertEquals(2, run.windows().size());
-        assertEquals(23, run.calls().calls(), "22 in windows and one after the last one");
-        assertEquals(1, run.calls().unwindowedCalls());
+        assertEquals(3, run.windows().size(), "two closed windows and the one the run never closed");
+        WindowStats partial = run.windows().get(2);
+        assertEquals(WindowStats.Source.PARTIAL, partial.source());
+        assertEquals(1, partial.calls());
+        assertEquals(23, run.calls().calls(), "22 in closed windows and one in the window the run never closed");
         String notes = String.join("\n", run.notes());
         assertTrue(notes.contains("did not finish"), notes);
-        assertTrue(notes.contains("histograms.hlog ends with a damaged line"), notes);
+        assertTrue(notes.contains("histograms.hlog has 1 damaged line"), notes);
         assertTrue(notes.contains("calls.jsonl line 24 is incomplete"), notes);
-        assertTrue(notes.contains("1 calls ended after the last complete window"), notes);
+        assertTrue(notes.contains("Window 3 never closed"), notes);
     }
 
     @Test

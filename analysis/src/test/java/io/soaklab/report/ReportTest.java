@@ -12,6 +12,7 @@ import io.soaklab.run.Slo;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +28,7 @@ class ReportTest {
         Path page = Report.write(RunData.load(dir));
         assertEquals(dir.resolve("report.html"), page);
         String html = Files.readString(page);
-        assertTrue(html.contains("Complete: every planned window ran. 4 of 4 measurement windows recorded."), html);
+        assertTrue(html.contains("Complete, with failures: 4 of 44 calls failed (9.09%: 4 http_429). 4 of 4 measurement windows recorded."), html);
         assertTrue(html.contains("44 calls"), html);
         assertTrue(html.contains("4 failed (9.09%)"), html);
         assertTrue(html.contains("Spend $0.0980"), html);
@@ -68,7 +69,8 @@ class ReportTest {
         m.ended(RunStatus.ABORTED, "stopped by a signal before the end").write(dir);
         String html = Files.readString(Report.write(RunData.load(dir)));
         assertTrue(html.contains("Incomplete: the run was stopped early (stopped by a signal before the end)."), html);
-        assertTrue(html.contains("0 of 1 measurement windows recorded."), html);
+        assertTrue(html.contains("1 of 1 measurement windows recorded."), html);
+        assertTrue(html.contains("The latency of window 1 was rebuilt from calls.jsonl"), "its intervals are gone, its calls are not: " + html);
         assertTrue(Files.exists(dir.resolve("charts/ttft.png")));
     }
 
@@ -77,8 +79,8 @@ class ReportTest {
         SyntheticRun.write(dir, 24, w -> 300 + 10L * w, w -> 1);
         String html = Files.readString(Report.write(RunData.load(dir)));
         assertTrue(html.contains("<h2>What changed over time</h2>"), html);
-        assertTrue(html.contains("<li class=\"worse\">TTFT p50 rose 63% from the first to the last 4s (315 ms to 515 ms; trend +36.00 s an hour,"
-                + " Mann-Kendall p &lt; 0.001).</li>"), html);
+        assertTrue(html.contains("<li class=\"worse\">TTFT p50 rose 63% from the first to the last 4s (315 ms to 515 ms, 0:00:20 apart;"
+                + " trend +36 s an hour, 95% CI +35.9 s to +36 s; Mann-Kendall p &lt; 0.001).</li>"), html);
         assertTrue(html.contains("(CUSUM binary segmentation, permutation test), at p &lt; 0.01"), html);
         assertEquals(25, Files.readAllLines(dir.resolve(WindowsCsv.FILE)).size(), "a header and 24 windows");
     }
@@ -92,5 +94,25 @@ class ReportTest {
         assertTrue(html.contains("<tr><td>errors=10%</td><td>9.09% (met)</td><td>4 of 4</td><td>-</td></tr>"), html);
         assertTrue(html.contains("met every per-call objective (68.18% of calls)"), html);
         assertFalse(Files.readString(Report.write(RunData.load(dir))).contains("<h2>Objectives</h2>"), "the run itself had none");
+    }
+
+    @Test
+    void probesAreBinnedByWhatTheServerProcessedWithThePlannedLengthBeside() throws Exception {
+        SyntheticRun.write(dir, 1);
+        StringBuilder events = new StringBuilder();
+        for (int q = 0; q < 12; q++) { // 2,000-token probes the server saw whole, 64,000-token probes it cut to under 2,000
+            events.append("{\"phase\":\"measure\",\"window\":0,\"user\":0,\"episode\":0,\"role\":\"agent\",\"t_us\":1,\"type\":\"probe\",")
+                    .append("\"context_tokens\":2150,\"planned_tokens\":2000,\"depth\":0.5,\"exact\":true,\"similarity\":1.0}\n");
+            events.append("{\"phase\":\"measure\",\"window\":0,\"user\":0,\"episode\":1,\"role\":\"agent\",\"t_us\":1,\"type\":\"probe\",")
+                    .append("\"context_tokens\":1950,\"planned_tokens\":64000,\"depth\":0.5,\"exact\":false,\"similarity\":0.1}\n");
+        }
+        Files.writeString(dir.resolve("events.jsonl"), events);
+        RunData run = RunData.load(dir);
+        List<io.soaklab.analysis.Episodes.ProbeBin> bins = run.episodes().probeByProcessed();
+        assertEquals(1, bins.size(), "all of them were about 2,000 tokens long as the server saw them");
+        assertEquals(2050, bins.get(0).meanTokens(), 1e-9);
+        assertEquals(java.util.Map.of(2000, 12L, 64000, 12L), bins.get(0).planned());
+        String html = Files.readString(Report.write(run));
+        assertTrue(html.contains("<tr class=\"bad\"><td>2,050</td><td>2,000 (12), 64,000 (12) &mdash; the server processed far less than was sent</td>"), html);
     }
 }

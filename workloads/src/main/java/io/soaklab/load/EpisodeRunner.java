@@ -4,7 +4,6 @@ import io.soaklab.cost.SpendLimit;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.ErrorClass;
-import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.Usage;
 import io.soaklab.record.CallInfo;
@@ -36,7 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Runs episodes of a {@link Scenario}: it hands the scenario an {@link Episode} whose calls go
@@ -71,6 +72,11 @@ public final class EpisodeRunner implements AutoCloseable {
     private final AtomicLong attemptsMade = new AtomicLong();
     private final TokenEstimator tokens;
     private final SpendLimit spendLimit;
+    /** Attempts sent and not yet answered, for the record of calls still open when the run ends. */
+    private final java.util.Set<Pending> pending = ConcurrentHashMap.newKeySet();
+    /** Sending takes the read side; the run's end takes the write side, so no call slips past its record. */
+    private final ReentrantReadWriteLock ending = new ReentrantReadWriteLock();
+    private boolean ended;
 
     /**
      * @param seed     run seed: episode {@code k} of user {@code u} draws from (seed, u, k)
@@ -153,6 +159,80 @@ public final class EpisodeRunner implements AutoCloseable {
      */
     public boolean awaitCall(long timeout, TimeUnit unit) throws InterruptedException {
         return completedCalls.tryAcquire(timeout, unit);
+    }
+
+    /**
+     * Ends sending and records every call still open now as {@link ErrorClass#OPEN}, with how far it
+     * got and its age (from its intended start): the record of a run holds every call it sent. Calls
+     * that end afterwards are not recorded again; a call asked for afterwards is not sent (its
+     * episode stops, as at any run's end).
+     *
+     * @return the calls recorded open
+     */
+    public List<CallResult> endRun(long nowNanos) {
+        List<Pending> open;
+        ending.writeLock().lock();
+        try {
+            ended = true;
+            open = new ArrayList<>(pending);
+        } finally {
+            ending.writeLock().unlock();
+        }
+        List<CallResult> recorded = new ArrayList<>();
+        for (Pending p : open) {
+            if (!p.claim()) {
+                continue; // it ended just now, and is recorded as it ended
+            }
+            CallResult r = client.inFlight(p.future, p.intended, nowNanos);
+            recorder.recordCall(r, p.info);
+            recorded.add(r);
+        }
+        return recorded;
+    }
+
+    /** The calls in flight now, as far as each has got (results whose outcome is {@link ErrorClass#OPEN}); nothing is changed. */
+    public List<CallResult> openCalls(long nowNanos) {
+        List<CallResult> out = new ArrayList<>();
+        for (Pending p : pending) {
+            out.add(client.inFlight(p.future, p.intended, nowNanos));
+        }
+        return out;
+    }
+
+    /**
+     * Sends an attempt and registers it as in flight, both or neither: once the run has ended nothing
+     * more is sent, and a call the run's end finds registered has its future.
+     */
+    private Pending send(ChatRequest request, CallInfo info, long intended) throws InterruptedException {
+        ending.readLock().lock(); // shared by every user: only the run's end waits for it
+        try {
+            if (ended) {
+                throw new InterruptedException(); // the run has ended: nothing more is sent
+            }
+            Pending p = new Pending(info, intended, client.send(request, intended)); // hands the request over, never waits for it
+            pending.add(p);
+            return p;
+        } finally {
+            ending.readLock().unlock();
+        }
+    }
+
+    /** An attempt in flight: recorded once, as it ended or as still open at the run's end, whichever claims it first. */
+    private static final class Pending {
+        final CallInfo info;
+        final long intended;
+        final CompletableFuture<CallResult> future;
+        private final AtomicBoolean claimed = new AtomicBoolean();
+
+        Pending(CallInfo info, long intended, CompletableFuture<CallResult> future) {
+            this.info = info;
+            this.intended = intended;
+            this.future = future;
+        }
+
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
+        }
     }
 
     /** Stops the sub-agent pool. */
@@ -241,15 +321,21 @@ public final class EpisodeRunner implements AutoCloseable {
                     r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.CIRCUIT_OPEN, "circuit breaker open: no request sent");
                 } else {
                     inFlight.incrementAndGet();
+                    Pending p = null;
                     try {
-                        r = await(client.send(request, intended), intended);
+                        p = send(request, new CallInfo(run.user, run.index, role, step, attempt, true, first), intended);
+                        r = await(p.future, intended);
                     } finally {
+                        if (p != null) {
+                            pending.remove(p);
+                        }
                         inFlight.decrementAndGet();
                     }
                     attemptsMade.incrementAndGet();
-                    if (!r.usage().known() && (r.ok() || r.contentChunks() > 0)) {
-                        r = r.withUsage(estimate(tokens, request, r.content()));
+                    if (!p.claim()) {
+                        throw new InterruptedException(); // on record as still open when the run ended: the run is over
                     }
+                    r = run.usage.check(request, r);
                 }
                 Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
@@ -309,6 +395,7 @@ public final class EpisodeRunner implements AutoCloseable {
         final Map<String, LongAdder> tokens = new ConcurrentHashMap<>();
         final Map<String, Map<String, LongAdder>> roles = new ConcurrentHashMap<>();
         final Map<String, DoubleAdder> metrics = new ConcurrentHashMap<>();
+        final UsageCheck usage = new UsageCheck(EpisodeRunner.this.tokens);
         volatile String reason;
         private BigDecimal cost = BigDecimal.ZERO;
 
@@ -470,15 +557,6 @@ public final class EpisodeRunner implements AutoCloseable {
         } catch (ExecutionException e) {
             return CallResult.failure(intended, -1, System.nanoTime() - intended, ErrorClass.CLIENT_ERROR, "client failed: " + e.getCause());
         }
-    }
-
-    /** Counts usage locally for a server that reported none, on the user's thread; marked estimated. */
-    private static Usage estimate(TokenEstimator tokens, ChatRequest request, String reply) {
-        List<String> contents = new ArrayList<>(request.messages().size());
-        for (Message m : request.messages()) {
-            contents.add(m.content());
-        }
-        return new Usage(tokens.chat(contents), tokens.tokens(reply), 0, 0, Usage.Source.ESTIMATED);
     }
 
     /** Parks until {@code deadline}. */

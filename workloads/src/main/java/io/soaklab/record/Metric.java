@@ -1,5 +1,7 @@
 package io.soaklab.record;
 
+import io.soaklab.protocol.ErrorClass;
+
 /**
  * The latency distributions soaklab records, each a tag in {@code histograms.hlog}, in
  * microseconds. Definitions are in {@code docs/metrics.md}.
@@ -28,6 +30,45 @@ public enum Metric {
     EPISODE("episode"),
     /** How late the load generator sent each call: sent minus intended. */
     SCHEDULE_LAG("schedule-lag");
+
+    /** Receives one value of one metric, in nanoseconds; negative values mean "not reached" and are for the sink to skip. */
+    public interface Sink {
+        void value(Metric metric, long nanos);
+    }
+
+    /**
+     * The one rule for which distributions a call attempt's times go into: the recorder's, and a
+     * reader rebuilding a window from {@code calls.jsonl}. A call still open when the run ended goes
+     * into none; every other attempt gives its schedule lag, and, if it was sent, its attempt
+     * latency; the last attempt of a call that succeeded gives TTFT, TTFT from sending, E2E, TPOT and
+     * time to first tool call, one that failed its E2E-failed.
+     *
+     * @param callTtft     TTFT from the call's first intended start (retries included)
+     * @param callE2e      end to end from the call's first intended start
+     * @param callTtftTool first tool-call chunk from the call's first intended start
+     */
+    public static void ofAttempt(ErrorClass error, boolean last, long lag, long attempt, long ttftSent, long tpot,
+                                 long callTtft, long callE2e, long callTtftTool, Sink out) {
+        if (error == ErrorClass.OPEN) {
+            return;
+        }
+        out.value(SCHEDULE_LAG, lag);
+        if (error.sent()) {
+            out.value(ATTEMPT, attempt); // nothing was sent when the breaker was open or the spend limit said no
+        }
+        if (!last) {
+            return;
+        }
+        if (error.failed()) {
+            out.value(E2E_FAILED, callE2e);
+        } else {
+            out.value(TTFT, callTtft);
+            out.value(TTFT_SENT, ttftSent);
+            out.value(E2E, callE2e);
+            out.value(TPOT, tpot);
+            out.value(TTFT_TOOL, callTtftTool);
+        }
+    }
 
     private final String tag;
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.soaklab.cost.Cost;
 import io.soaklab.cost.Tariff;
+import io.soaklab.protocol.CallFlag;
 import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Usage;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -61,6 +63,13 @@ public final class RunRecorder implements AutoCloseable {
 
     private static final JsonFactory JSON = new JsonFactory();
     private static final Metric[] METRICS = Metric.values();
+    private static final ErrorClass[] CLASSES = ErrorClass.values();
+    /**
+     * The comment that opens each measured window's intervals in {@code histograms.hlog}, followed by
+     * the window's number: readers place intervals by it, so a damaged line cannot shift later windows.
+     * HdrHistogram's own tools skip it as a comment.
+     */
+    public static final String WINDOW_MARK = "[soaklab-window:";
     /** Values are microseconds; this makes the log's max column read in milliseconds. */
     private static final double MAX_VALUE_UNIT_RATIO = 1000.0;
 
@@ -86,6 +95,8 @@ public final class RunRecorder implements AutoCloseable {
     private final LongAdder windowCalls = new LongAdder();
     private final LongAdder windowAttempts = new LongAdder();
     private final LongAdder windowErrors = new LongAdder();
+    private final LongAdder[] windowErrorClasses = new LongAdder[CLASSES.length];
+    private final LongAdder windowOpenCalls = new LongAdder();
     private final LongAdder windowPromptTokens = new LongAdder();
     private final LongAdder windowCompletionTokens = new LongAdder();
 
@@ -111,6 +122,9 @@ public final class RunRecorder implements AutoCloseable {
         this.tariff = tariff;
         for (int i = 0; i < METRICS.length; i++) {
             recorders[i] = new Recorder(3); // auto-resizing: a session may last hours
+        }
+        for (int i = 0; i < CLASSES.length; i++) {
+            windowErrorClasses[i] = new LongAdder();
         }
         this.hlogFile = new FileOutputStream(dir.resolve(HISTOGRAMS).toFile());
         this.hlogStream = new PrintStream(new BufferedOutputStream(hlogFile, 64 << 10), false, StandardCharsets.UTF_8);
@@ -175,6 +189,10 @@ public final class RunRecorder implements AutoCloseable {
      * @return what the attempt cost ({@link Cost#ZERO} when the run is not priced)
      */
     public Cost recordCall(CallResult r, CallInfo info) {
+        if (r.error() == ErrorClass.OPEN) {
+            recordOpen(r, info);
+            return Cost.ZERO;
+        }
         Cost cost = tariff == null ? Cost.ZERO : tariff.cost(r.usage());
         record(() -> {
             callValues(r, info);
@@ -214,27 +232,39 @@ public final class RunRecorder implements AutoCloseable {
         }
     }
 
-    private void callValues(CallResult r, CallInfo info) {
-        value(Metric.SCHEDULE_LAG, r.lagNanos());
-        if (r.error().sent()) {
-            value(Metric.ATTEMPT, r.e2eNanos()); // nothing was sent when the breaker was open or the spend limit said no
+    /**
+     * A call still open when the run ended: neither ended nor failed, in no histogram; its line, with
+     * its age as a lower bound of its latency, goes into the window open now or, after the run's last
+     * window has closed (a run stopped for failing), into that window.
+     */
+    private void recordOpen(CallResult r, CallInfo info) {
+        windows.readLock().lock();
+        try {
+            if (sealed || closed || !started) {
+                return;
+            }
+            if (windowOpen) {
+                windowOpenCalls.increment();
+            }
+            writeCall(r, info, Cost.ZERO);
+        } finally {
+            windows.readLock().unlock();
         }
+    }
+
+    private void callValues(CallResult r, CallInfo info) {
+        long retryWait = r.intendedNanos() - info.firstIntended(); // what earlier attempts and backoff cost the agent
+        Metric.ofAttempt(r.error(), info.last(), r.lagNanos(), r.e2eNanos(), r.ttftSentNanos(), r.tpotNanos(),
+                plus(r.firstTokenNanos(), retryWait), r.e2eNanos() + retryWait, plus(r.firstToolNanos(), retryWait), this::value);
         windowAttempts.increment();
         windowPromptTokens.add(r.usage().promptTokens());
         windowCompletionTokens.add(r.usage().completionTokens());
         if (!info.last()) {
             return;
         }
-        long retryWait = r.intendedNanos() - info.firstIntended(); // what earlier attempts and backoff cost the agent
-        if (r.ok()) {
-            value(Metric.TTFT, plus(r.firstTokenNanos(), retryWait));
-            value(Metric.TTFT_SENT, r.ttftSentNanos());
-            value(Metric.E2E, r.e2eNanos() + retryWait);
-            value(Metric.TPOT, r.tpotNanos());
-            value(Metric.TTFT_TOOL, plus(r.firstToolNanos(), retryWait));
-        } else {
-            value(Metric.E2E_FAILED, r.e2eNanos() + retryWait);
+        if (r.error().failed()) {
             windowErrors.increment();
+            windowErrorClasses[r.error().ordinal()].increment();
         }
         windowCalls.increment();
     }
@@ -280,6 +310,19 @@ public final class RunRecorder implements AutoCloseable {
                 g.writeNumberField("cache_write_1h_tokens", u.cacheWrite1hTokens());
             }
             g.writeStringField("usage", u.source().wireName());
+            if (r.promptTokensSent() >= 0 && r.flagged(CallFlag.PROMPT_TRUNCATED)) {
+                g.writeNumberField("prompt_tokens_sent", r.promptTokensSent());
+            }
+            if (!r.flags().isEmpty()) {
+                g.writeArrayFieldStart("flags");
+                for (CallFlag f : r.flags()) {
+                    g.writeString(f.wireName());
+                }
+                g.writeEndArray();
+                if (r.flagged(CallFlag.OVER_CAP)) {
+                    g.writeNumberField("max_tokens", r.maxTokens());
+                }
+            }
             if (tariff != null) {
                 g.writeFieldName("cost_usd");
                 g.writeNumber(cost.total().toPlainString()); // exact: a decimal, never a binary float
@@ -472,7 +515,8 @@ public final class RunRecorder implements AutoCloseable {
 
     /** A closed window's histograms, taken under the lock and written after it. */
     private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
-                          long calls, long attempts, long errors, long promptTokens, long completionTokens, BigDecimal spend) {
+                          long calls, long attempts, long errors, java.util.Map<ErrorClass, Long> errorClasses, long open,
+                          long promptTokens, long completionTokens, BigDecimal spend) {
     }
 
     /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
@@ -488,8 +532,15 @@ public final class RunRecorder implements AutoCloseable {
             spent = windowSpend;
             windowSpend = BigDecimal.ZERO;
         }
+        java.util.Map<ErrorClass, Long> classes = new java.util.EnumMap<>(ErrorClass.class);
+        for (int i = 0; i < CLASSES.length; i++) {
+            long n = windowErrorClasses[i].sumThenReset();
+            if (n > 0) {
+                classes.put(CLASSES[i], n);
+            }
+        }
         Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
-                windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(),
+                windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(), classes, windowOpenCalls.sumThenReset(),
                 windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent);
         windowStart = end;
         if (measured) {
@@ -503,6 +554,7 @@ public final class RunRecorder implements AutoCloseable {
     /** Writes a measured window's intervals and syncs them to disk; says what the window held. */
     private WindowSummary write(Closed w) {
         if (w.measured()) {
+            hlog.outputComment(WINDOW_MARK + w.index() + "]");
             for (int i = 0; i < METRICS.length; i++) {
                 Histogram h = w.histograms()[i];
                 h.setTag(METRICS[i].tag());
@@ -518,7 +570,7 @@ public final class RunRecorder implements AutoCloseable {
         Histogram e2e = w.histograms()[Metric.E2E.ordinal()];
         Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
         return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.attempts(), w.errors(),
-                w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
+                java.util.Map.copyOf(w.errorClasses()), w.open(), w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
                 lag.getTotalCount() == 0 ? -1 : lag.getMaxValue(), w.spend(), spend());
     }
 

@@ -1,5 +1,8 @@
 package io.soaklab.record;
 
+import io.soaklab.protocol.ErrorClass;
+import java.util.Map;
+
 import java.math.BigDecimal;
 
 /**
@@ -12,6 +15,8 @@ import java.math.BigDecimal;
  * @param calls            calls that ended in the window (retried calls once)
  * @param attempts         attempts that ended in it, retries included
  * @param errors           calls that failed after every attempt
+ * @param errorClasses     those failures by class
+ * @param open             calls still open when the run ended, recorded in this (the last) window
  * @param promptTokens     input tokens of those attempts
  * @param completionTokens output tokens of those attempts
  * @param ttftP50Micros    median TTFT of successful calls, or -1
@@ -29,6 +34,8 @@ public record WindowSummary(
         long calls,
         long attempts,
         long errors,
+        Map<ErrorClass, Long> errorClasses,
+        long open,
         long promptTokens,
         long completionTokens,
         long ttftP50Micros,
@@ -37,6 +44,16 @@ public record WindowSummary(
         long lagMaxMicros,
         BigDecimal spend,
         BigDecimal runSpend) {
+
+    /** The failure class with the most calls in this window, or null when none failed. */
+    public ErrorClass mostFrequentError() {
+        return errorClasses.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** True when calls ended in this window and every one of them failed. */
+    public boolean everyCallFailed() {
+        return calls > 0 && errors == calls;
+    }
 
     /** Window length in seconds. */
     public double seconds() {

@@ -56,6 +56,8 @@ import java.util.Objects;
  * @param slo               service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
  *                          ({@link Slo}); null for none
  * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
+ * @param maxFailedWindows  end the run as {@link RunStatus#FAILED} once every call has failed in this many
+ *                          windows in a row (a dead or refusing endpoint); 0 never does
  */
 public record RunConfig(
         String scenario,
@@ -84,7 +86,8 @@ public record RunConfig(
         Billing billing,
         BigDecimal maxSpend,
         String slo,
-        int forks) {
+        int forks,
+        int maxFailedWindows) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
@@ -116,6 +119,7 @@ public record RunConfig(
         check(window.compareTo(MIN_WINDOW) >= 0, "--window must be at least " + Durations.format(MIN_WINDOW));
         check(!warmup.isNegative(), "--warmup must not be negative");
         check(forks == 0 || forks == 1, "forks must be 0 or 1, was " + forks);
+        check(maxFailedWindows >= 0, "--max-failed-windows must not be negative, was " + maxFailedWindows);
         if (endpoint != null) {
             String s = endpoint.getScheme();
             check(s != null && (s.equals("http") || s.equals("https")) && endpoint.getHost() != null,
@@ -241,6 +245,7 @@ public record RunConfig(
         private BigDecimal maxSpend;
         private String slo;
         private int forks = 1;
+        private int maxFailedWindows = 3;
 
         private Builder() {
         }
@@ -380,6 +385,12 @@ public record RunConfig(
             return this;
         }
 
+        /** Windows in a row in which every call failed before the run ends as failed; 0 never. */
+        public Builder maxFailedWindows(int windows) {
+            this.maxFailedWindows = windows;
+            return this;
+        }
+
         /**
          * Builds and validates.
          *
@@ -392,7 +403,8 @@ public record RunConfig(
                 Arrivals.parse(arrival);
             }
             RunConfig config = new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
-                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, priceAs, prices, billing, maxSpend, slo, forks);
+                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, priceAs, prices, billing, maxSpend, slo, forks,
+                    maxFailedWindows);
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

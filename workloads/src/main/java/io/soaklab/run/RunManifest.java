@@ -78,7 +78,7 @@ public record RunManifest(
 
     /** Configuration fields added since the first run.json, with the value runs without them had. */
     private static final Map<String, String> EARLIER_DEFAULTS = Map.of("think_time", "0s", "ramp_up", "0s", "max_in_flight", "1000",
-            "billing", "standard", "price_as", RunConfig.UNPRICED);
+            "billing", "standard", "price_as", RunConfig.UNPRICED, "max_failed_windows", "0");
 
     /** Reads {@code dir/run.json}, also one written by an earlier soaklab (what it lacks takes today's default). */
     public static RunManifest read(Path dir) throws IOException {

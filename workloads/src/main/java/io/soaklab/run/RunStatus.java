@@ -10,6 +10,8 @@ public enum RunStatus {
     COMPLETE,
     /** Stopped early on purpose: Ctrl-C, a signal, a budget, a lost parent process. */
     ABORTED,
+    /** Stopped by soaklab because the endpoint failed: every call failed in several windows in a row. */
+    FAILED,
     /** Died without ending cleanly; what was recorded up to then is on disk. */
     CRASHED;
 

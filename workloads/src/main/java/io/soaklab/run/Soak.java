@@ -8,7 +8,9 @@ import io.soaklab.load.Arrivals;
 import io.soaklab.load.ClosedLoad;
 import io.soaklab.load.EpisodeRunner;
 import io.soaklab.load.Load;
+import io.soaklab.protocol.ErrorClass;
 import io.soaklab.load.OpenLoad;
+import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.record.TimeBase;
@@ -23,6 +25,7 @@ import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
@@ -64,6 +67,11 @@ public final class Soak implements AutoCloseable {
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
+    /** Windows in a row, up to the last, in which calls ended and every one failed. */
+    private int failedStreak;
+    /** Calls recorded as still open when the run ended. */
+    private List<CallResult> openAtEnd = List.of();
+    private boolean runEnded;
 
     private Soak(Path dir, RunManifest prepared, boolean watchParent) throws IOException {
         this.dir = dir;
@@ -225,6 +233,10 @@ public final class Soak implements AutoCloseable {
         if (closed) {
             return null;
         }
+        boolean last = measureStart >= 0 && recorder.measuredWindows() + 1 >= config.windows();
+        if (last) {
+            endRun(); // in the last window: every call sent is on record
+        }
         WindowSummary window = recorder.endWindow();
         if (!window.warmup()) {
             int done = recorder.measuredWindows();
@@ -234,7 +246,31 @@ public final class Soak implements AutoCloseable {
             manifest = manifest.withWindowsCompleted(done);
             manifest.write(dir);
         }
+        if (window.everyCallFailed()) {
+            failedStreak++;
+        } else if (window.calls() > 0) {
+            failedStreak = 0;
+        }
+        if (!last && config.maxFailedWindows() > 0 && failedStreak >= config.maxFailedWindows()) {
+            ErrorClass mostly = window.mostFrequentError();
+            close(RunStatus.FAILED, "every call failed in " + failedStreak + " windows in a row (the last: " + window.calls() + " calls, "
+                    + (mostly == null ? "" : "mostly " + mostly.wireName() + ", ") + "see report.html); stopped by --max-failed-windows "
+                    + config.maxFailedWindows());
+        }
         return window;
+    }
+
+    /** Sends nothing more and records the calls still open; once. */
+    private void endRun() {
+        if (!runEnded) {
+            runEnded = true;
+            openAtEnd = runner.endRun(System.nanoTime());
+        }
+    }
+
+    /** Calls recorded as still open when the run ended (empty until it has). */
+    public synchronized List<CallResult> openAtEnd() {
+        return openAtEnd;
     }
 
     /** The one-line progress report of a closed window. */
@@ -248,10 +284,12 @@ public final class Soak implements AutoCloseable {
             long left = config.window().toSeconds() * Math.max(0, config.windows() - (w.index() + 1));
             where = String.format(Locale.ROOT, "window %d/%d %s elapsed, %s left", w.index() + 1, config.windows(), clock(elapsed), clock(left));
         }
+        ErrorClass mostly = w.mostFrequentError();
         return String.format(Locale.ROOT,
-                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%)%s | tokens in %s out %s (%.0f/s)%s | max lag %s",
+                "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%%s)%s%s | tokens in %s out %s (%.0f/s)%s | max lag %s",
                 where, w.calls() / seconds, latency(w.ttftP50Micros()), latency(w.ttftP99Micros()), latency(w.e2eP99Micros()),
-                w.errors(), w.calls() == 0 ? 0.0 : 100.0 * w.errors() / w.calls(),
+                w.errors(), w.calls() == 0 ? 0.0 : 100.0 * w.errors() / w.calls(), mostly == null ? "" : ", mostly " + mostly.wireName(),
+                w.open() > 0 ? " | " + w.open() + " still open at the end" : "",
                 w.attempts() > w.calls() ? " | retries " + (w.attempts() - w.calls()) : "",
                 count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds,
                 tariff == null ? "" : " | spend " + Cost.format(w.spend()) + " (run " + Cost.format(w.runSpend()) + ")", latency(w.lagMaxMicros()));
@@ -279,6 +317,7 @@ public final class Soak implements AutoCloseable {
         }
         closed = true;
         String why = message;
+        endRun(); // before the load stops: its users would drop their calls unrecorded
         load.stop();
         try {
             recorder.close(); // first: calls that the closing client aborts are not part of the run

@@ -84,6 +84,103 @@ class SoakTest {
     }
 
     @Test
+    void callsStillOpenWhenTheRunEndsAreOnRecordWithHowFarTheyGotAndTheirAge() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        com.sun.net.httpserver.HttpServer hanging = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        hanging.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        hanging.createContext("/", exchange -> { // headers and one token, then nothing, until the test ends
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}]}\n\n".getBytes());
+            exchange.getResponseBody().flush();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        hanging.start();
+        Path run = dir.resolve("run");
+        try {
+            RunConfig config = RunConfig.builder().scenario(scenarioFile().toString()).concurrency(3).window(Duration.ofMillis(200))
+                    .duration(Duration.ofMillis(200)).endpoint(java.net.URI.create("http://127.0.0.1:" + hanging.getAddress().getPort() + "/v1"))
+                    .model("hangs").priceAs(RunConfig.UNPRICED).build();
+            Soak.prepare(run, config, new RunManifest.Endpoint(config.endpoint(), false));
+            WindowSummary last;
+            try (Soak soak = Soak.open(run, false)) {
+                soak.start();
+                soak.beginWindow(false);
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (soak.runner().openCalls(System.nanoTime()).stream().filter(c -> c.firstTokenNanos() > 0).count() < 3
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(2); // until every user has its first token and waits for the next
+                }
+                assertEquals(3, soak.runner().openCalls(System.nanoTime()).stream().filter(c -> c.firstTokenNanos() > 0).count());
+                last = soak.endWindow();
+                assertEquals(3, soak.openAtEnd().size());
+            }
+            assertEquals(0, last.calls(), "no call ended");
+            assertEquals(3, last.open(), "and three were still open");
+            java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
+            for (String line : Files.readAllLines(run.resolve(RunRecorder.CALLS))) {
+                lines.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+            }
+            assertEquals(3, lines.size(), "every call sent is on record");
+            for (com.fasterxml.jackson.databind.JsonNode line : lines) {
+                assertEquals("open", line.get("error").asText());
+                assertEquals("measure", line.get("phase").asText());
+                assertEquals(0, line.get("window").asInt());
+                assertEquals(200, line.get("status").asInt(), line.toString());
+                assertTrue(line.get("ttft_us").asLong() > 0 && line.get("e2e_us").asLong() >= line.get("ttft_us").asLong(), line.toString());
+                assertTrue(line.get("error_detail").asText().startsWith("still open when the run ended: 1 content chunks, the last "), line.toString());
+            }
+            assertEquals(RunStatus.COMPLETE, RunManifest.read(run).status());
+        } finally {
+            release.countDown();
+            hanging.stop(0);
+        }
+    }
+
+    @Test
+    void everyCallFailingForThreeWindowsInARowEndsTheRunAsFailed() throws Exception {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort(); // nobody listens there any more: every connection is refused
+        }
+        RunConfig config = RunConfig.builder().scenario(scenarioFile().toString()).concurrency(2).window(Duration.ofMillis(200))
+                .duration(Duration.ofSeconds(20)).errorBackoff(Duration.ofMillis(10)).endpoint(java.net.URI.create("http://127.0.0.1:" + port + "/v1"))
+                .model("gone").priceAs(RunConfig.UNPRICED).build();
+        assertEquals(3, config.maxFailedWindows(), "the default");
+        Path run = dir.resolve("run");
+        Soak.prepare(run, config, new RunManifest.Endpoint(config.endpoint(), false));
+        try (Soak soak = Soak.open(run, false)) {
+            soak.start();
+            for (int w = 0; w < 3; w++) {
+                soak.beginWindow(false);
+                while (soak.awaitCall(0, java.util.concurrent.TimeUnit.SECONDS)) {
+                    // calls counted before this window opened
+                }
+                assertTrue(soak.awaitCall(30, java.util.concurrent.TimeUnit.SECONDS), "a call ended in window " + w);
+                WindowSummary s = soak.endWindow();
+                assertTrue(s.everyCallFailed(), s.toString());
+                assertEquals(io.soaklab.protocol.ErrorClass.CONNECT_ERROR, s.mostFrequentError());
+                assertTrue(soak.progress(s).contains("(100.0%, mostly connect_error)"), soak.progress(s));
+            }
+            assertTrue(soak.endedEarly() != null, "the third window ended the run");
+            soak.beginWindow(false);
+            assertEquals(null, soak.endWindow(), "nothing more is recorded");
+        }
+        RunManifest done = RunManifest.read(run);
+        assertEquals(RunStatus.FAILED, done.status());
+        assertEquals(3, done.windowsCompleted());
+        assertTrue(done.message().startsWith("every call failed in 3 windows in a row (the last: "), done.message());
+        assertTrue(done.message().contains("mostly connect_error") && done.message().endsWith("stopped by --max-failed-windows 3"), done.message());
+    }
+
+    @Test
     void aMissingKeyVariableIsOneClearError() {
         assertEquals("environment variable SOAKLAB_TEST_SURELY_UNSET (named by --api-key-env) is not set",
                 assertThrows(IllegalArgumentException.class, () -> Soak.apiKey("SOAKLAB_TEST_SURELY_UNSET")).getMessage());

@@ -1,0 +1,97 @@
+package io.soaklab.load;
+
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.Message;
+import io.soaklab.protocol.ToolCall;
+import io.soaklab.protocol.ToolSpec;
+import io.soaklab.protocol.Usage;
+import io.soaklab.text.TokenEstimator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Holds a call's usage to what soaklab sent and received, on the user's thread, once per call:
+ *
+ * <ul>
+ * <li>a call that succeeded without usage from the server gets an estimate, marked so, counting
+ * everything sent (message text, tool calls and their arguments, tool definitions) and received
+ * (text, reasoning text, tool calls); a call that failed gets none, because soaklab never bills an
+ * estimate for a call the server refused or cut off;</li>
+ * <li>a call whose server counted its prompt below {@value #TRUNCATED_BELOW} of soaklab's own
+ * count is flagged {@link io.soaklab.protocol.CallFlag#PROMPT_TRUNCATED}: tokenizers differ by up
+ * to about a third, and a server that cut the prompt cut far more.</li>
+ * </ul>
+ *
+ * <p>One per episode: messages and tools are counted once each and remembered for the episode, so
+ * a conversation that grows by one message per call costs one message of counting per call.
+ */
+final class UsageCheck {
+
+    /** A server prompt count below this share of soaklab's own means the server truncated the prompt. */
+    static final double TRUNCATED_BELOW = 0.5;
+    /** Prompts shorter than this are not checked: chat templates dominate their count. */
+    static final long MIN_CHECKED_PROMPT = 64;
+    /** Framing tokens of one tool definition, beyond its name, description and schema. */
+    static final int TOKENS_PER_TOOL = 8;
+    /** Framing tokens of one tool call, beyond its name and arguments. */
+    static final int TOKENS_PER_TOOL_CALL = 3;
+
+    private final TokenEstimator tokens;
+    private final Map<Object, Integer> counted = new ConcurrentHashMap<>();
+
+    UsageCheck(TokenEstimator tokens) {
+        this.tokens = tokens;
+    }
+
+    /** {@code r}, answered to {@code request}, with its usage estimated or its prompt count checked. */
+    CallResult check(ChatRequest request, CallResult r) {
+        Usage u = r.usage();
+        if (!u.known()) {
+            return r.ok() ? r.withUsage(estimate(request, r)) : r;
+        }
+        if (u.source() != Usage.Source.SERVER || u.promptTokens() <= 0) {
+            return r;
+        }
+        long sent = prompt(request);
+        if (sent < MIN_CHECKED_PROMPT) {
+            return r;
+        }
+        return r.withPromptCount(sent, u.promptTokens() < sent * TRUNCATED_BELOW);
+    }
+
+    /** Prompt tokens of {@code request}, as soaklab counts them. */
+    long prompt(ChatRequest request) {
+        long total = TokenEstimator.TOKENS_PER_REQUEST;
+        for (Message m : request.messages()) {
+            total += counted.computeIfAbsent(m, k -> message(m));
+        }
+        for (ToolSpec t : request.tools()) {
+            total += counted.computeIfAbsent(t, k -> TOKENS_PER_TOOL + tokens.tokens(t.name()) + tokens.tokens(t.description())
+                    + tokens.tokens(t.schema()));
+        }
+        return total;
+    }
+
+    private int message(Message m) {
+        int n = TokenEstimator.TOKENS_PER_MESSAGE + tokens.tokens(m.content());
+        for (ToolCall call : m.toolCalls()) {
+            n += toolCall(call);
+        }
+        return n;
+    }
+
+    private int toolCall(ToolCall call) {
+        return TOKENS_PER_TOOL_CALL + tokens.tokens(call.name()) + tokens.tokens(call.arguments());
+    }
+
+    /** Usage counted locally for a call that succeeded without the server's; marked estimated. */
+    private Usage estimate(ChatRequest request, CallResult r) {
+        long reasoning = tokens.tokens(r.reasoning());
+        long output = tokens.tokens(r.content()) + reasoning;
+        for (ToolCall call : r.toolCalls()) {
+            output += toolCall(call);
+        }
+        return new Usage(prompt(request), output, 0, reasoning, Usage.Source.ESTIMATED);
+    }
+}

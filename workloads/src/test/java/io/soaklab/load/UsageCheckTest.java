@@ -1,0 +1,134 @@
+package io.soaklab.load;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.soaklab.protocol.Api;
+import io.soaklab.protocol.CallFlag;
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.protocol.Message;
+import io.soaklab.protocol.ModelClient;
+import io.soaklab.protocol.ToolCall;
+import io.soaklab.protocol.ToolSpec;
+import io.soaklab.protocol.Usage;
+import io.soaklab.record.RunRecorder;
+import io.soaklab.resilience.Resilience;
+import io.soaklab.scenario.Episode;
+import io.soaklab.scenario.Scenario;
+import io.soaklab.text.TokenEstimator;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A call's usage held to what soaklab sent and received: estimates count everything, truncation is noticed, failures are not billed on guesses. */
+class UsageCheckTest {
+
+    private static final TokenEstimator TOKENS = TokenEstimator.forModel("gpt-5");
+    private static final ToolSpec READ = new ToolSpec("read_file", "Reads a file of the repository and returns its text.",
+            "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"}},\"required\":[\"path\"]}");
+
+    @TempDir
+    Path dir;
+
+    private static CallResult result(ErrorClass error, Usage usage, String content, String reasoning, List<ToolCall> calls) {
+        return new CallResult(System.nanoTime(), 0, -1, 1, 2, 3, error == ErrorClass.OK ? 200 : 0, error, error == ErrorClass.OK ? null : "x",
+                usage, content, 3, 0, 0, error == ErrorClass.OK ? "stop" : null, null, calls, -1, null, -1, reasoning, 300, -1, Set.of());
+    }
+
+    @Test
+    void anEstimateCountsToolDefinitionsToolCallsAndReasoningNotJustText() {
+        ToolCall earlier = new ToolCall("call_1", "read_file", "{\"path\":\"src/main/java/io/soaklab/protocol/StreamCall.java\"}");
+        ChatRequest request = new ChatRequest(List.of(Message.system("You are a careful coding agent."), Message.user("Fix the failing test."),
+                Message.assistant("", List.of(earlier)), Message.toolResult("call_1", "class StreamCall { }", false)), 300,
+                List.of(READ), ChatRequest.ToolChoice.AUTO, false);
+        ToolCall next = new ToolCall("call_2", "read_file", "{\"path\":\"src/test/java/io/soaklab/protocol/HostileServerTest.java\"}");
+        CallResult r = new UsageCheck(TOKENS).check(request, result(ErrorClass.OK, Usage.NONE, "Looking at the test.", "The test fails because", List.of(next)));
+
+        long messages = TokenEstimator.TOKENS_PER_REQUEST + 4L * TokenEstimator.TOKENS_PER_MESSAGE + TOKENS.tokens("You are a careful coding agent.")
+                + TOKENS.tokens("Fix the failing test.") + TOKENS.tokens("class StreamCall { }");
+        long toolCall = UsageCheck.TOKENS_PER_TOOL_CALL + TOKENS.tokens("read_file") + TOKENS.tokens(earlier.arguments());
+        long tool = UsageCheck.TOKENS_PER_TOOL + TOKENS.tokens(READ.name()) + TOKENS.tokens(READ.description()) + TOKENS.tokens(READ.schema());
+        assertEquals(Usage.Source.ESTIMATED, r.usage().source());
+        assertEquals(messages + toolCall + tool, r.usage().promptTokens(), "message text, the earlier tool call and the tool's definition");
+        long reasoning = TOKENS.tokens("The test fails because");
+        assertEquals(reasoning, r.usage().reasoningTokens());
+        assertEquals(TOKENS.tokens("Looking at the test.") + reasoning + UsageCheck.TOKENS_PER_TOOL_CALL + TOKENS.tokens("read_file")
+                + TOKENS.tokens(next.arguments()), r.usage().completionTokens(), "text, reasoning and the tool call it made");
+        assertTrue(r.usage().promptTokens() > messages + 40, "the tool definition alone is tens of tokens a text-only count would miss");
+    }
+
+    @Test
+    void aFailedCallIsNeverGivenAnEstimate() {
+        CallResult cut = result(ErrorClass.STREAM_ERROR, Usage.NONE, "half a reply", "", List.of(new ToolCall("call_9", "read_file", "{}")));
+        CallResult checked = new UsageCheck(TOKENS).check(new ChatRequest(List.of(Message.user("go")), 300), cut);
+        assertSame(cut, checked, "the server reported nothing and cut the call off: nothing is billed on a guess");
+        assertEquals(Usage.NONE, checked.usage());
+    }
+
+    @Test
+    void aServerThatCountsFarLessPromptThanWasSentTruncatedIt() {
+        String document = io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(5), 4000);
+        ChatRequest request = new ChatRequest(List.of(Message.user(document)), 300);
+        UsageCheck check = new UsageCheck(TOKENS);
+        long sent = check.prompt(request);
+        CallResult honest = check.check(request, result(ErrorClass.OK, new Usage(sent + 40, 10, 0, 0, Usage.Source.SERVER), "a", "", List.of()));
+        assertFalse(honest.flagged(CallFlag.PROMPT_TRUNCATED), "a chat template adds tokens, it never halves them");
+        assertEquals(sent, honest.promptTokensSent());
+        CallResult cut = check.check(request, result(ErrorClass.OK, new Usage(sent / 10, 10, 0, 0, Usage.Source.SERVER), "a", "", List.of()));
+        assertTrue(cut.flagged(CallFlag.PROMPT_TRUNCATED), sent / 10 + " counted of " + sent + " sent");
+        assertEquals(sent, cut.promptTokensSent());
+        CallResult nearHalf = check.check(request, result(ErrorClass.OK, new Usage((long) (sent * 0.6), 10, 0, 0, Usage.Source.SERVER), "a", "", List.of()));
+        assertFalse(nearHalf.flagged(CallFlag.PROMPT_TRUNCATED), "above half of soaklab's count: another tokenizer, not truncation");
+    }
+
+    @Test
+    void aTruncatedPromptIsFlaggedOnItsLineWithBothCounts() throws Exception {
+        Scenario one = new Scenario() {
+            @Override
+            public String name() {
+                return "one";
+            }
+
+            @Override
+            public String description() {
+                return "one long question";
+            }
+
+            @Override
+            public void run(Episode episode) throws InterruptedException {
+                episode.call(new ChatRequest(List.of(Message.user(io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(1), 3000))), 20));
+            }
+        };
+        UnaryOperator<ModelClient> truncating = real -> new ModelClient() {
+            @Override
+            public CompletableFuture<CallResult> send(ChatRequest request, long intended) {
+                return real.send(request, intended).thenApply(r -> r.withUsage(new Usage(r.usage().promptTokens() / 20, r.usage().completionTokens(),
+                        0, 0, Usage.Source.SERVER))); // the server kept one twentieth of the prompt and said nothing
+            }
+
+            @Override
+            public void close() {
+                real.close();
+            }
+        };
+        List<JsonNode> calls;
+        try (Lab lab = new Lab(dir, Lab.fast(5000, 10).build(), one, Resilience.none(), truncating, Api.OPENAI)) {
+            lab.runner.run(0, 0, System.nanoTime());
+            calls = lab.lines(RunRecorder.CALLS);
+        }
+        JsonNode line = calls.get(0);
+        assertEquals("ok", line.get("error").asText());
+        assertEquals("prompt_truncated", line.get("flags").get(0).asText());
+        long sent = line.get("prompt_tokens_sent").asLong();
+        assertTrue(sent > 3000 && line.get("prompt_tokens").asLong() * 10 < sent, line.toString());
+    }
+}
