@@ -4,6 +4,7 @@ import io.soaklab.analysis.RunData;
 import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Tariff;
 import io.soaklab.report.Report;
+import io.soaklab.run.EndpointCheck;
 import io.soaklab.run.Preflight;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
@@ -46,15 +47,25 @@ public final class SoakLauncher {
     /** The benchmark every soak runs. */
     static final String BENCHMARK = AgentSoak.class.getName() + ".soak";
 
+    /** Longest the endpoint check may wait for its answer. */
+    static final Duration ENDPOINT_CHECK_LIMIT = Duration.ofSeconds(60);
+
     /**
      * How a run ended.
      *
-     * @param dir    its folder
-     * @param status its final status
-     * @param report its report page
+     * @param dir     its folder
+     * @param status  its final status
+     * @param report  its report page
      * @param problem why it did not complete, or {@code null}
+     * @param calls   measured calls that ended
+     * @param failed  of those, calls that failed
+     * @param open    calls still open when the run ended
      */
-    public record Outcome(Path dir, RunStatus status, Path report, String problem) {
+    public record Outcome(Path dir, RunStatus status, Path report, String problem, long calls, long failed, long open) {
+        /** True when the run completed and every call it measured succeeded. */
+        public boolean healthy() {
+            return status == RunStatus.COMPLETE && failed == 0;
+        }
     }
 
     private SoakLauncher() {
@@ -66,8 +77,23 @@ public final class SoakLauncher {
      * @throws IllegalArgumentException for a configuration that cannot run (a message for the user)
      */
     public static Outcome launch(RunConfig config, Path dir, PrintStream err) throws IOException {
+        return launch(config, dir, err, true);
+    }
+
+    /**
+     * As {@link #launch(RunConfig, Path, PrintStream)}; {@code checkEndpoint} first sends one small
+     * call to a remote endpoint and refuses to start when it is unreachable or refuses the key or model.
+     */
+    public static Outcome launch(RunConfig config, Path dir, PrintStream err, boolean checkEndpoint) throws IOException {
         Soak.requireApiKey(config.apiKeyEnv()); // fail now, not in the forked JVM
         requireJmhLock();
+        if (checkEndpoint && !config.embedded()) {
+            EndpointCheck check = EndpointCheck.run(config, ENDPOINT_CHECK_LIMIT);
+            if (check.fatal()) {
+                throw new IllegalArgumentException(check.line());
+            }
+            err.println("soaklab: " + check.line());
+        }
         preflight(config, err);
         if (config.embedded()) {
             RunFolder.create(dir); // the endpoint's truth log goes into it
@@ -161,9 +187,10 @@ public final class SoakLauncher {
                                 + (problem == null ? "" : ": " + problem));
                 after.write(dir);
             }
-            Path report = Report.write(RunData.load(dir));
+            RunData run = RunData.load(dir);
+            Path report = Report.write(run);
             outcome = new Outcome(dir, after.status(), report, after.status() == RunStatus.COMPLETE ? null
-                    : after.message() != null ? after.message() : problem);
+                    : after.message() != null ? after.message() : problem, run.calls().calls(), run.calls().errorCount(), run.calls().open());
             return outcome;
         }
 

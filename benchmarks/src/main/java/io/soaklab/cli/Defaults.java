@@ -29,6 +29,7 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         values.put("--max-in-flight", Integer.toString(run.maxInFlight()));
         values.put("--seed", Long.toString(run.seed()));
         values.put("--forks", Integer.toString(run.forks()));
+        values.put("--max-failed-windows", Integer.toString(run.maxFailedWindows()));
         values.put("--error-backoff", Durations.format(run.errorBackoff()));
         values.put("--connect-timeout", Durations.format(ClientConfig.DEFAULT_CONNECT_TIMEOUT));
         values.put("--first-token-timeout", Durations.format(ClientConfig.DEFAULT_FIRST_TOKEN_TIMEOUT));

@@ -126,6 +126,15 @@ abstract class RunOptions implements Callable<Integer> {
             description = "max_tokens or max_completion_tokens (default: max_completion_tokens for api.openai.com, max_tokens elsewhere).")
     String maxTokensField;
 
+    @Option(names = "--max-failed-windows", paramLabel = "N",
+            description = "End the run as failed (exit code 1) once every call has failed in N windows in a row; 0: never (default: ${DEFAULT-VALUE}).")
+    int maxFailedWindows;
+
+    @Option(names = "--no-endpoint-check", negatable = false,
+            description = "Skip the one small call soaklab sends to a remote --endpoint before the run, which stops a run against an "
+                    + "unreachable address, a refused key or an unknown model with one line and exit code 2.")
+    boolean noEndpointCheck;
+
     @Option(names = "--forks", paramLabel = "0|1",
             description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
     int forks;
@@ -169,6 +178,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .maxSpend(maxSpend)
                 .slo(slo)
                 .forks(forks)
+                .maxFailedWindows(maxFailedWindows)
                 .build();
     }
 
@@ -192,13 +202,18 @@ abstract class RunOptions implements Callable<Integer> {
         }
         Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.scenarioName(), Instant.now());
         PrintStream err = System.err;
-        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, err);
-        if (outcome.status() == RunStatus.COMPLETE) {
-            stdout.println("report: " + outcome.report().toAbsolutePath());
-            return 0;
+        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, err, !noEndpointCheck);
+        int exit = SoakLab.exitCode(outcome);
+        if (outcome.open() > 0) {
+            err.println("soaklab: " + outcome.open() + " calls were still open when the run ended (on record as 'open'; see the report)");
         }
-        err.println("soaklab: run " + outcome.status().wireName() + (outcome.problem() == null ? "" : ": " + outcome.problem()));
+        if (exit == SoakLab.WITH_FAILURES) {
+            err.printf(java.util.Locale.ROOT, "soaklab: run complete, with %d of %d calls failed (%.1f%%)%n", outcome.failed(), outcome.calls(),
+                    100.0 * outcome.failed() / Math.max(1, outcome.calls()));
+        } else if (exit != SoakLab.OK) {
+            err.println("soaklab: run " + outcome.status().wireName() + (outcome.problem() == null ? "" : ": " + outcome.problem()));
+        }
         stdout.println("report: " + outcome.report().toAbsolutePath());
-        return SoakLab.FAILED;
+        return exit;
     }
 }

@@ -12,8 +12,11 @@ import java.math.BigDecimal;
 import java.time.Duration;
 
 /**
- * {@code soaklab}: the command line. Bad arguments get one line and exit code 2; a run that did
- * not complete exits 1.
+ * {@code soaklab}: the command line. Exit codes: 0 a run complete with every call succeeded (or a
+ * command that did its job); 1 a run that failed (the endpoint failed every call for
+ * {@code --max-failed-windows} windows, the load generator crashed) or an internal error; 2 a usage
+ * mistake, or an endpoint the check before the run could not use; 3 a run complete with failed
+ * calls; 4 a run stopped early on purpose (Ctrl-C, a signal, {@code --max-spend}).
  */
 @Command(name = "soaklab",
         mixinStandardHelpOptions = true,
@@ -24,10 +27,25 @@ import java.time.Duration;
             CommandLine.HelpCommand.class})
 public final class SoakLab implements Runnable {
 
-    /** Exit code of a run that did not complete, or of a failure that is not the user's. */
+    /** Exit code of a run complete with every call succeeded, or a command that did its job. */
+    static final int OK = 0;
+    /** Exit code of a run that failed or crashed, or of a failure that is not the user's. */
     static final int FAILED = 1;
-    /** Exit code of a usage mistake. */
+    /** Exit code of a usage mistake, or of an endpoint the check before the run found unusable. */
     static final int USAGE = 2;
+    /** Exit code of a run that completed with some calls failed. */
+    static final int WITH_FAILURES = 3;
+    /** Exit code of a run stopped early on purpose: Ctrl-C, a signal, {@code --max-spend}. */
+    static final int STOPPED = 4;
+
+    /** The exit code of a run that ended as {@code outcome} says. */
+    static int exitCode(io.soaklab.bench.SoakLauncher.Outcome outcome) {
+        return switch (outcome.status()) {
+            case COMPLETE -> outcome.failed() == 0 ? OK : WITH_FAILURES;
+            case ABORTED -> STOPPED;
+            default -> FAILED;
+        };
+    }
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -87,9 +87,16 @@ class SoakLauncherTest {
         List<Double> truthError = new ArrayList<>();
         List<Double> itl = new ArrayList<>();
         long measured = 0;
+        long open = 0;
         for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
             JsonNode call = JSON.readTree(line);
             if (!call.get("phase").asText().equals("measure")) {
+                continue;
+            }
+            if (call.get("error").asText().equals("open")) {
+                open++; // still open when the run ended: on record, in no histogram
+                assertEquals(2, call.get("window").asInt(), line);
+                assertTrue(call.get("e2e_us").asLong() > 0, line);
                 continue;
             }
             measured++;
@@ -119,7 +126,8 @@ class SoakLauncherTest {
         double jmhCalls = jmh.get("secondaryMetrics").get("calls").get("score").asDouble();
         assertEquals(measured / 3.0, jmhCalls, measured / 3.0 * 0.25, "JMH's calls/s agrees with the recorded calls");
         String report = Files.readString(outcome.report());
-        assertTrue(report.contains("Complete: every planned window ran."));
+        assertTrue(report.contains("Complete and healthy: every planned window ran and every call succeeded."), report);
+        assertTrue(open <= 8, "at most one call a user is still open at the end: " + open);
         io.soaklab.analysis.Fidelity fidelity = io.soaklab.analysis.RunData.load(dir).fidelity();
         assertEquals(measured, fidelity.calls() + fidelity.newConnections(), "every measured call is in the endpoint's log");
         assertTrue(fidelity.ttftExcess().p50() < 5_000, "median excess " + fidelity.ttftExcess().p50() + " µs");
@@ -138,6 +146,10 @@ class SoakLauncherTest {
         java.util.Set<String> finishes = new java.util.HashSet<>();
         for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
             JsonNode call = JSON.readTree(line);
+            if (call.get("error").asText().equals("open")) {
+                assertEquals(1, call.get("window").asInt(), "a call still open at the end is on record, in the last window: " + line);
+                continue;
+            }
             assertEquals("ok", call.get("error").asText(), line);
             assertTrue(call.get("request_id").asText().startsWith("req_"));
             finishes.add(call.get("finish").asText());

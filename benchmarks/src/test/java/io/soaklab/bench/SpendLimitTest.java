@@ -65,6 +65,7 @@ class SpendLimitTest {
             BigDecimal spent = BigDecimal.ZERO;
             long sent = 0;
             long refused = 0;
+            long unanswered = 0;
             for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
                 JsonNode call = JSON.readTree(line);
                 spent = spent.add(call.has("cost_usd") ? call.get("cost_usd").decimalValue() : BigDecimal.ZERO);
@@ -72,6 +73,9 @@ class SpendLimitTest {
                     refused++;
                 } else {
                     sent++;
+                    if (call.get("error").asText().equals("open") && !call.has("headers_us")) {
+                        unanswered++; // handed to the HTTP client as the run ended: it may never have reached the server
+                    }
                 }
             }
             assertTrue(sent >= 3 && refused >= 1, sent + " calls sent, " + refused + " refused");
@@ -79,7 +83,8 @@ class SpendLimitTest {
             // the calls in flight were let finish: every request the server received is on record, priced
             remote.close(); // its log is flushed every second: closed, it is complete
             long served = Files.readAllLines(truth).stream().filter(l -> !l.isBlank()).count();
-            assertEquals(served, sent, "requests the server received vs calls recorded as sent");
+            assertTrue(served <= sent && served >= sent - unanswered,
+                    "requests the server received (" + served + ") vs calls recorded as sent (" + sent + ", " + unanswered + " unanswered at the end)");
             String html = Files.readString(dir.resolve(Report.FILE));
             assertTrue(html.contains("stopped by --max-spend 0.5"), "the report says why it stopped");
             assertTrue(html.contains("<h2>What it cost</h2>"), "and what it cost");

@@ -80,7 +80,7 @@ class StoppedRunTest {
         assertEquals(RunStatus.CRASHED, after.status());
         RunData run = RunData.load(dir);
         assertTrue(run.windows().size() >= 2, "windows on disk: " + run.windows().size());
-        assertTrue(run.calls().calls() > 0);
+        assertTrue(run.calls().calls() > 0, run.notes() + " " + run.windows() + " " + java.nio.file.Files.readString(dir.resolve("calls.jsonl")).length());
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("Incomplete: the run crashed."), html);
     }
