@@ -157,7 +157,7 @@ final class CallsTally implements CallLine.Reader {
         if (rebuild.contains(w)) {
             Map<Metric, Histogram> h = rebuilt.computeIfAbsent(w, k -> new EnumMap<>(Metric.class));
             Metric.ofAttempt(line.error, line.last, nanos(line.lagUs), nanos(line.e2eUs), nanos(line.ttftSentUs), nanos(line.tpotUs),
-                    nanos(line.callTtft()), nanos(line.callE2e()), nanos(line.ttftToolUs), (metric, nanos) -> {
+                    nanos(line.callTtft()), nanos(line.callE2e()), nanos(line.callTtftTool()), (metric, nanos) -> {
                         if (nanos >= 0) {
                             h.computeIfAbsent(metric, m -> new Histogram(3)).recordValue(nanos / 1000);
                         }

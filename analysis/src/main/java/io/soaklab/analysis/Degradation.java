@@ -253,6 +253,7 @@ public final class Degradation {
         }
         double first = partMedian(y, elapsed, 0, partMillis);
         double last = partMedian(y, elapsed, elapsed[elapsed.length - 1] + window - partMillis, Long.MAX_VALUE);
+        long runEnd = elapsed[elapsed.length - 1] + window; // taken before windows are grouped, as the parts are
         if (y.length > MAX_POINTS) {
             // the tests are O(n^2) and O(permutations x n): a long run of short windows is tested on the medians of
             // MAX_POINTS consecutive groups of windows (an 8-hour run of 100 ms windows: groups of 15)
@@ -292,7 +293,7 @@ public final class Degradation {
         StringBuilder text = new StringBuilder();
         if (trending) {
             // the parts' medians sit at their middles: from the first's to the last's is the run less one part
-            long apartMillis = elapsed[elapsed.length - 1] + window - partMillis;
+            long apartMillis = runEnd - partMillis;
             double implied = apartMillis <= 0 ? Double.NaN : (last - first) / (apartMillis / 3_600_000.0);
             // the trend's rate is quoted only where the parts agree with it, within its confidence interval
             boolean agrees = !stepsExplainBetter && trend.slope() != 0 && implied >= trend.slopeLow() && implied <= trend.slopeHigh();

@@ -34,8 +34,10 @@ final class HistogramLog {
     private final TreeSet<Integer> windows = new TreeSet<>();
     private final TreeSet<Integer> damaged = new TreeSet<>();
     private final List<long[]> bounds = new ArrayList<>(); // per window: {start ms, end ms}
+    private final java.util.Map<Integer, Integer> intervals = new java.util.HashMap<>();
     private int damagedLines;
     private boolean present;
+    private boolean marked;
 
     private HistogramLog() {
     }
@@ -51,6 +53,14 @@ final class HistogramLog {
             scanner.process(log.new Handler(visitor));
         } catch (java.util.NoSuchElementException cutOff) {
             // the scanner steps past each line, damaged or not, and finds none after a last line cut off mid-way: it is counted
+        }
+        if (log.marked) {
+            // soaklab writes every metric for every window: a window short of some lost them, even where no line was damaged
+            log.intervals.forEach((w, n) -> {
+                if (n < Metric.values().length) {
+                    log.damaged.add(w);
+                }
+            });
         }
         return log;
     }
@@ -83,9 +93,8 @@ final class HistogramLog {
     private final class Handler implements HistogramLogScanner.EventHandler {
         private final Visitor visitor;
         private double baseTime;
-        private boolean marked;
         private int window = -1;
-        /** For a log without marks: the last interval's start, which a new window's differs from. */
+        /** The current window's start (every interval of a window has it): a new start is a new window, mark or no mark. */
         private double lastStart = Double.NaN;
 
         Handler(Visitor visitor) {
@@ -99,6 +108,7 @@ final class HistogramLog {
                 try {
                     window = Integer.parseInt(comment.substring(mark.length(), comment.length() - 1));
                     marked = true;
+                    lastStart = Double.NaN;
                 } catch (NumberFormatException bad) {
                     damagedLines++;
                 }
@@ -119,8 +129,10 @@ final class HistogramLog {
 
         @Override
         public boolean onHistogram(String tag, double timestamp, double length, HistogramLogScanner.EncodableHistogramSupplier reader) {
-            if (!marked && timestamp != lastStart) {
-                window++; // an older log: a new start time is a new window
+            if (timestamp != lastStart) {
+                if (!Double.isNaN(lastStart) || !marked) {
+                    window++; // a log without marks, or a window whose mark was lost: a new start time is a new window
+                }
                 lastStart = timestamp;
             }
             int w = Math.max(0, window);
@@ -139,6 +151,7 @@ final class HistogramLog {
                 return false;
             }
             windows.add(w);
+            intervals.merge(w, 1, Integer::sum);
             while (bounds.size() <= w) {
                 bounds.add(null);
             }

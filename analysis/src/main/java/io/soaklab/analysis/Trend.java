@@ -93,7 +93,7 @@ public record Trend(int n, double slope, double intercept, long s, double z, dou
         if (k == 0 || varS <= 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        double pairs = n * (n - 1) / 2.0;
+        double pairs = n * (n - 1.0) / 2;
         double c = Z_95 * Math.sqrt(varS);
         double low = Math.max(0, (pairs - c) / 2 / pairs);
         double high = Math.min(1, ((pairs + c) / 2 + 1) / pairs);

@@ -114,6 +114,28 @@ class DamagedRunTest {
     }
 
     @Test
+    void aLostWindowMarkShiftsNothingAndAWindowCutAtALineEndIsRebuilt() throws Exception {
+        Path original = write("marks");
+        RunData intact = RunData.load(original);
+        List<String> lines = hlog(original);
+        lines.remove("#" + RunRecorder.WINDOW_MARK + "3]"); // window 3's mark gone, its intervals intact
+        int mark1 = lines.indexOf("#" + RunRecorder.WINDOW_MARK + "1]");
+        lines.remove(mark1 + Metric.values().length); // window 1's last interval gone, cut at a line end
+        lines.remove(mark1 + Metric.values().length - 1);
+        Files.write(original.resolve(RunRecorder.HISTOGRAMS), lines);
+        RunData read = RunData.load(original);
+        assertEquals(WINDOWS, read.windows().size());
+        for (int w = 0; w < WINDOWS; w++) {
+            assertEquals(intact.windows().get(w).startMillis(), read.windows().get(w).startMillis(), "window " + w + " not shifted");
+            assertEquals(intact.windows().get(w).latency(Metric.TTFT).p50(), read.windows().get(w).latency(Metric.TTFT).p50(), 500, "window " + w);
+        }
+        assertEquals(WindowStats.Source.HISTOGRAMS, read.windows().get(3).source(), "a lost mark loses nothing");
+        assertEquals(WindowStats.Source.REBUILT, read.windows().get(1).source(), "what window 1 lost is rebuilt from its calls");
+        assertEquals(intact.windows().get(1).latency(Metric.SCHEDULE_LAG).count(), read.windows().get(1).latency(Metric.SCHEDULE_LAG).count(),
+                "its last metric, rebuilt");
+    }
+
+    @Test
     void aKilledRunsRateUsesTheTimeItsCallsCoverTheUnclosedWindowIncluded() throws Exception {
         Path run = write("killed");
         List<String> lines = hlog(run);
@@ -152,7 +174,7 @@ class DamagedRunTest {
                 good.replace("\"completion_tokens\":100", "\"completion_tokens\":99999999999999999999999"),
                 good.replace("\"e2e_us\":", "\"e2e_us\":-"),
                 good.replace("\"window\":0", "\"window\":-1"),
-                good.replace("\"reasoning_tokens\":0", "\"reasoning_tokens\":500"));
+                good.replace("\"cached_tokens\":0", "\"cached_tokens\":-1"));
         Files.write(run.resolve(RunRecorder.CALLS), bad, StandardOpenOption.APPEND);
         Files.writeString(run.resolve(RunRecorder.CALLS), good + "\n", StandardOpenOption.APPEND); // a good line after the bad ones counts
 

@@ -115,4 +115,31 @@ class ReportTest {
         String html = Files.readString(Report.write(run));
         assertTrue(html.contains("<tr class=\"bad\"><td>2,050</td><td>2,000 (12), 64,000 (12) &mdash; the server processed far less than was sent</td>"), html);
     }
+
+    @Test
+    void whatSoaklabCheckedIsStatedWithItsNumbers() throws Exception {
+        SyntheticRun.write(dir, 1);
+        String head = "{\"phase\":\"measure\",\"window\":0,\"user\":1,\"episode\":0,\"role\":\"agent\",\"step\":0,\"attempt\":1,\"last\":true,"
+                + "\"intended_us\":1000,\"lag_us\":10,\"e2e_us\":2000,\"status\":200,";
+        Files.writeString(dir.resolve("calls.jsonl"), String.join("\n",
+                head + "\"error\":\"ok\",\"prompt_tokens\":100,\"completion_tokens\":90,\"usage\":\"server\",\"flags\":[\"over_cap\"],\"max_tokens\":20}",
+                head + "\"error\":\"ok\",\"prompt_tokens\":1950,\"completion_tokens\":5,\"usage\":\"server\",\"prompt_tokens_sent\":64200,"
+                        + "\"flags\":[\"prompt_truncated\"]}",
+                head + "\"error\":\"ok\",\"prompt_tokens\":1200,\"completion_tokens\":5,\"cached_tokens\":1152,\"usage\":\"server\","
+                        + "\"flags\":[\"cache_from_timings\"]}",
+                head + "\"error\":\"runaway\",\"error_detail\":\"the reply ran past its bound\",\"prompt_tokens\":0,\"completion_tokens\":0,\"usage\":\"none\"}",
+                head + "\"error\":\"context_length\",\"error_detail\":\"HTTP 400: prompt is too long\",\"usage\":\"none\"}",
+                head + "\"error\":\"ok\",\"prompt_tokens\":10,\"completion_tokens\":3,\"usage\":\"estimated\"}") + "\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        String html = Files.readString(Report.write(RunData.load(dir)));
+        assertTrue(html.contains("<h2>What soaklab checked</h2>"), html);
+        assertTrue(html.contains("1 reply was longer than the max_tokens asked for (over_cap)"), html);
+        assertTrue(html.contains("The server truncated the prompt of 1 call without saying so (prompt_truncated): it counted 1,950 prompt tokens"
+                + " where soaklab sent 64,200 (3.04% of it, summed over those calls)."), html);
+        assertTrue(html.contains("The cached input tokens of 1 call were read from llama.cpp&#39;s own timings"), html);
+        assertTrue(html.contains("1 reply ran past the bound soaklab derives from the request&#39;s max_tokens and was cut (runaway)"), html);
+        assertTrue(html.contains("1 call was refused as longer than the endpoint&#39;s context window (context_length)"), html);
+        assertTrue(html.contains("1 call succeeded without usage from the server: their tokens were counted by soaklab (marked estimated)"), html);
+        assertTrue(html.contains("Complete, with failures: 3 of 17 calls failed"), "the banner counts the runaway and the refusal: " + html);
+    }
 }

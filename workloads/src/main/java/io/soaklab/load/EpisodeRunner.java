@@ -35,9 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * Runs episodes of a {@link Scenario}: it hands the scenario an {@link Episode} whose calls go
@@ -72,11 +70,8 @@ public final class EpisodeRunner implements AutoCloseable {
     private final AtomicLong attemptsMade = new AtomicLong();
     private final TokenEstimator tokens;
     private final SpendLimit spendLimit;
-    /** Attempts sent and not yet answered, for the record of calls still open when the run ends. */
-    private final java.util.Set<Pending> pending = ConcurrentHashMap.newKeySet();
-    /** Sending takes the read side; the run's end takes the write side, so no call slips past its record. */
-    private final ReentrantReadWriteLock ending = new ReentrantReadWriteLock();
-    private boolean ended;
+    /** Every call sent, until it is on record: the calls still open when the run ends are recorded from it. */
+    private final Ledger ledger;
 
     /**
      * @param seed     run seed: episode {@code k} of user {@code u} draws from (seed, u, k)
@@ -99,6 +94,7 @@ public final class EpisodeRunner implements AutoCloseable {
         this.seed = seed;
         this.watchdogNanos = watchdog.toNanos();
         this.tokens = TokenEstimator.forModel(client.model());
+        this.ledger = new Ledger(client, recorder);
         this.subAgents = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "soaklab-subagent");
             t.setDaemon(true);
@@ -162,77 +158,20 @@ public final class EpisodeRunner implements AutoCloseable {
     }
 
     /**
-     * Ends sending and records every call still open now as {@link ErrorClass#OPEN}, with how far it
-     * got and its age (from its intended start): the record of a run holds every call it sent. Calls
-     * that end afterwards are not recorded again; a call asked for afterwards is not sent (its
-     * episode stops, as at any run's end).
+     * Ends sending and records every call not yet on record: as {@link ErrorClass#OPEN}, with how
+     * far it got and its age (from its intended start), or as it ended if it just did. The record of
+     * a run holds every call it sent, each once; a call asked for afterwards is not sent (its episode
+     * stops, as at any run's end).
      *
      * @return the calls recorded open
      */
     public List<CallResult> endRun(long nowNanos) {
-        List<Pending> open;
-        ending.writeLock().lock();
-        try {
-            ended = true;
-            open = new ArrayList<>(pending);
-        } finally {
-            ending.writeLock().unlock();
-        }
-        List<CallResult> recorded = new ArrayList<>();
-        for (Pending p : open) {
-            if (!p.claim()) {
-                continue; // it ended just now, and is recorded as it ended
-            }
-            CallResult r = client.inFlight(p.future, p.intended, nowNanos);
-            recorder.recordCall(r, p.info);
-            recorded.add(r);
-        }
-        return recorded;
+        return ledger.end(nowNanos);
     }
 
     /** The calls in flight now, as far as each has got (results whose outcome is {@link ErrorClass#OPEN}); nothing is changed. */
     public List<CallResult> openCalls(long nowNanos) {
-        List<CallResult> out = new ArrayList<>();
-        for (Pending p : pending) {
-            out.add(client.inFlight(p.future, p.intended, nowNanos));
-        }
-        return out;
-    }
-
-    /**
-     * Sends an attempt and registers it as in flight, both or neither: once the run has ended nothing
-     * more is sent, and a call the run's end finds registered has its future.
-     */
-    private Pending send(ChatRequest request, CallInfo info, long intended) throws InterruptedException {
-        ending.readLock().lock(); // shared by every user: only the run's end waits for it
-        try {
-            if (ended) {
-                throw new InterruptedException(); // the run has ended: nothing more is sent
-            }
-            Pending p = new Pending(info, intended, client.send(request, intended)); // hands the request over, never waits for it
-            pending.add(p);
-            return p;
-        } finally {
-            ending.readLock().unlock();
-        }
-    }
-
-    /** An attempt in flight: recorded once, as it ended or as still open at the run's end, whichever claims it first. */
-    private static final class Pending {
-        final CallInfo info;
-        final long intended;
-        final CompletableFuture<CallResult> future;
-        private final AtomicBoolean claimed = new AtomicBoolean();
-
-        Pending(CallInfo info, long intended, CompletableFuture<CallResult> future) {
-            this.info = info;
-            this.intended = intended;
-            this.future = future;
-        }
-
-        boolean claim() {
-            return claimed.compareAndSet(false, true);
-        }
+        return ledger.open(nowNanos);
     }
 
     /** Stops the sub-agent pool. */
@@ -301,45 +240,53 @@ public final class EpisodeRunner implements AutoCloseable {
             long first = timeline.position;
             long intended = first;
             int step = timeline.step++;
+            Ledger.Entry waiting = null; // the call while it waits to retry: on record as open if the run ends meanwhile
             for (int attempt = 1; ; attempt++) {
                 waitUntil(intended);
+                CallInfo info = new CallInfo(run.user, run.index, role, step, attempt, true, first);
                 CallResult r;
                 BigDecimal held = spendLimit == null ? null : spendLimit.reserve(request);
                 if (spendLimit != null && held == null) {
                     long failedAfter = Math.max(0, System.nanoTime() - intended);
                     r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.SPEND_LIMIT,
                             "the spend limit (--max-spend " + spendLimit.limit().toPlainString() + ") left no room for this call: no request sent");
-                    run.spend(recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, true, first)).total());
+                    run.spend(ledger.record(waiting, r, info, null).cost().total());
                     run.add(role, r, true, r.e2eNanos() + intended - first);
                     timeline.position = intended + r.e2eNanos();
                     run.lastEnd.accumulateAndGet(timeline.position, Math::max);
                     return r;
                 }
+                Ledger.Entry entry = waiting;
                 Guard.Pass pass = guard.permit(System.nanoTime());
                 if (pass == Guard.Pass.DENIED) {
                     long failedAfter = Math.max(0, System.nanoTime() - intended);
                     r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.CIRCUIT_OPEN, "circuit breaker open: no request sent");
                 } else {
                     inFlight.incrementAndGet();
-                    Pending p = null;
                     try {
-                        p = send(request, new CallInfo(run.user, run.index, role, step, attempt, true, first), intended);
-                        r = await(p.future, intended);
+                        entry = ledger.send(request, info, intended, run.usage, waiting);
+                        r = await(entry.future, intended);
+                    } catch (InterruptedException ended) {
+                        release(held);
+                        throw ended;
                     } finally {
-                        if (p != null) {
-                            pending.remove(p);
-                        }
                         inFlight.decrementAndGet();
                     }
                     attemptsMade.incrementAndGet();
-                    if (!p.claim()) {
-                        throw new InterruptedException(); // on record as still open when the run ended: the run is over
-                    }
                     r = run.usage.check(request, r);
                 }
                 Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
-                BigDecimal cost = recorder.recordCall(r, new CallInfo(run.user, run.index, role, step, attempt, last, first)).total();
+                Ledger.Recorded recorded;
+                try {
+                    recorded = ledger.record(entry, r, last ? info : new CallInfo(run.user, run.index, role, step, attempt, false, first),
+                            last ? null : new CallInfo(run.user, run.index, role, step, attempt + 1, true, first));
+                } catch (InterruptedException ended) {
+                    release(held); // the run's end recorded the call, at no cost
+                    throw ended;
+                }
+                waiting = recorded.waiting();
+                BigDecimal cost = recorded.cost().total();
                 run.spend(cost);
                 if (held != null) {
                     spendLimit.settle(held, cost);
@@ -358,6 +305,12 @@ public final class EpisodeRunner implements AutoCloseable {
                     return r;
                 }
                 intended = end + next.delayNanos();
+            }
+        }
+
+        private void release(BigDecimal held) {
+            if (held != null) {
+                spendLimit.settle(held, BigDecimal.ZERO);
             }
         }
 

@@ -24,7 +24,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  *
  * <p>One per episode: messages and tools are counted once each and remembered for the episode, so
- * a conversation that grows by one message per call costs one message of counting per call.
+ * a conversation that grows by one message per call costs one message of counting per call. For
+ * the truncation check, a message longer than {@value #SAMPLED_ABOVE} characters is counted from
+ * three slices of it and scaled to its length: a check against a factor of two does not need the
+ * last token, and a 64,000-token document must not cost the user's thread tens of milliseconds
+ * before its next call. Estimates, which are billed, are counted in full.
  */
 final class UsageCheck {
 
@@ -37,8 +41,14 @@ final class UsageCheck {
     /** Framing tokens of one tool call, beyond its name and arguments. */
     static final int TOKENS_PER_TOOL_CALL = 3;
 
+    /** Messages longer than this (characters) are sampled for the truncation check. */
+    static final int SAMPLED_ABOVE = 16_384;
+    /** The length of each of the three slices sampled. */
+    static final int SLICE = 4_096;
+
     private final TokenEstimator tokens;
     private final Map<Object, Integer> counted = new ConcurrentHashMap<>();
+    private final Map<Object, Integer> sampled = new ConcurrentHashMap<>();
 
     UsageCheck(TokenEstimator tokens) {
         this.tokens = tokens;
@@ -53,7 +63,7 @@ final class UsageCheck {
         if (u.source() != Usage.Source.SERVER || u.promptTokens() <= 0) {
             return r;
         }
-        long sent = prompt(request);
+        long sent = quickPrompt(request);
         if (sent < MIN_CHECKED_PROMPT) {
             return r;
         }
@@ -71,6 +81,41 @@ final class UsageCheck {
                     + tokens.tokens(t.schema()));
         }
         return total;
+    }
+
+    /** Prompt tokens of {@code request} for the truncation check: long messages sampled. */
+    long quickPrompt(ChatRequest request) {
+        long total = TokenEstimator.TOKENS_PER_REQUEST;
+        for (Message m : request.messages()) {
+            total += m.content().length() > SAMPLED_ABOVE ? sampled.computeIfAbsent(m, k -> sampledMessage(m)) : counted.computeIfAbsent(m, k -> message(m));
+        }
+        for (ToolSpec t : request.tools()) {
+            total += counted.computeIfAbsent(t, k -> TOKENS_PER_TOOL + tokens.tokens(t.name()) + tokens.tokens(t.description())
+                    + tokens.tokens(t.schema()));
+        }
+        return total;
+    }
+
+    private int sampledMessage(Message m) {
+        String text = m.content();
+        int length = text.length();
+        long inSlices = 0;
+        for (int start : new int[] {0, (length - SLICE) / 2, length - SLICE}) {
+            int from = start;
+            int to = start + SLICE;
+            if (from > 0 && Character.isLowSurrogate(text.charAt(from))) {
+                from++;
+            }
+            if (to < length && Character.isHighSurrogate(text.charAt(to - 1))) {
+                to--;
+            }
+            inSlices += tokens.tokens(text.substring(from, to));
+        }
+        int n = TokenEstimator.TOKENS_PER_MESSAGE + (int) Math.round((double) inSlices * length / (3.0 * SLICE));
+        for (ToolCall call : m.toolCalls()) {
+            n += toolCall(call);
+        }
+        return n;
     }
 
     private int message(Message m) {

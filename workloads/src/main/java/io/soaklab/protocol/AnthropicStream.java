@@ -45,7 +45,11 @@ final class AnthropicStream extends StreamCall {
                     case "content_block" -> token |= value == JsonToken.START_OBJECT && readBlockStart(p);
                     case "delta" -> token |= value == JsonToken.START_OBJECT && readDelta(p);
                     case "usage" -> readUsage(p, value);
-                    case "error" -> streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                    case "error" -> {
+                        if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
+                            streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                        }
+                    }
                     default -> p.skipChildren();
                 }
             }
@@ -83,7 +87,11 @@ final class AnthropicStream extends StreamCall {
                     }
                 }
                 case "usage" -> readUsage(p, value);
-                case "error" -> streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                case "error" -> {
+                    if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
+                        streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                    }
+                }
                 default -> p.skipChildren();
             }
         }

@@ -20,8 +20,9 @@ public enum CallFlag {
      */
     PROMPT_TRUNCATED,
     /**
-     * The cached-token count was read from llama.cpp's non-standard {@code timings} object
-     * ({@code cache_n}), the server having reported none in {@code prompt_tokens_details}.
+     * The cached-token count was derived from llama.cpp's non-standard {@code timings} object
+     * (prompt tokens less {@code timings.prompt_n}, those it evaluated), the server having reported
+     * none in {@code prompt_tokens_details}.
      */
     CACHE_FROM_TIMINGS;
 

@@ -20,9 +20,10 @@ public enum ErrorClass {
     /** Any other HTTP 4xx (bad request, authentication, unknown model...). */
     HTTP_4XX("http_4xx"),
     /**
-     * The server refused the prompt as longer than its context window, as an HTTP error or inside
-     * a 200 stream (OpenAI's {@code context_length_exceeded}, Anthropic's "prompt is too long",
-     * vLLM's and llama.cpp's wordings), or the context ran out in the middle of the reply.
+     * The server refused the prompt as longer than its context window, as an HTTP client error or
+     * inside a 200 stream (OpenAI's {@code context_length_exceeded}, Anthropic's "prompt is too
+     * long", vLLM's, SGLang's, llama.cpp's and TGI's wordings). A context that runs out in the middle
+     * of a reply is not a refusal: servers end such a reply with finish reason {@code length}.
      */
     CONTEXT_LENGTH("context_length"),
     /** No connection within the connect timeout. */

@@ -49,8 +49,13 @@ final class OpenAiStream extends StreamCall {
                     case "choices" -> token |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
                     case "usage" -> readUsage(p, value);
                     case "timings" -> readTimings(p, value);
-                    case "error" -> streamError("error in stream: " + ServerErrors.errorValue(p, value));
-                    case "object" -> errorObject = value == JsonToken.VALUE_STRING && "error".equals(p.getText());
+                    case "error" -> {
+                        if (value == JsonToken.VALUE_NULL || value == JsonToken.VALUE_FALSE) {
+                            continue; // "error": null is no error
+                        }
+                        streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                    }
+                    case "object" -> errorObject = value == JsonToken.VALUE_STRING && isError(p); // every chunk has one: no String per chunk
                     default -> p.skipChildren();
                 }
             }
@@ -81,9 +86,13 @@ final class OpenAiStream extends StreamCall {
                 }
                 case "usage" -> readUsage(p, value);
                 case "timings" -> readTimings(p, value);
-                case "error" -> streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                case "error" -> {
+                    if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
+                        streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                    }
+                }
                 case "object" -> {
-                    if (value == JsonToken.VALUE_STRING && "error".equals(p.getText())) {
+                    if (value == JsonToken.VALUE_STRING && isError(p)) {
                         byte[] whole = wholeBody();
                         streamError("error in reply: " + ServerErrors.describe(whole, 0, whole.length));
                     }
@@ -260,6 +269,16 @@ final class OpenAiStream extends StreamCall {
         if (prompt >= 0 && completion >= 0) {
             usage(prompt, completion, cached, reasoning, 0, 0);
         }
+    }
+
+    /** True when the current string value is {@code error}, compared in place. */
+    private static boolean isError(JsonParser p) throws IOException {
+        if (p.getTextLength() != 5) {
+            return false;
+        }
+        char[] c = p.getTextCharacters();
+        int o = p.getTextOffset();
+        return c[o] == 'e' && c[o + 1] == 'r' && c[o + 2] == 'r' && c[o + 3] == 'o' && c[o + 4] == 'r';
     }
 
     /** llama.cpp's {@code timings}: {@code prompt_n} prompt tokens were evaluated; older builds have no {@code cache_n}. */

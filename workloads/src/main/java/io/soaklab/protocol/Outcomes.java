@@ -15,8 +15,8 @@ import javax.net.ssl.SSLException;
  * the server did. docs/metrics.md ("Outcomes") says the same in words.
  *
  * <ul>
- * <li>A non-2xx status is its HTTP class, except a context-length refusal, which is
- * {@link ErrorClass#CONTEXT_LENGTH} whatever its status.</li>
+ * <li>A non-2xx status is its HTTP class, except a context-length refusal in a 4xx other than
+ * 429, which is {@link ErrorClass#CONTEXT_LENGTH}.</li>
  * <li>An error signalled inside a 200 stream (an {@code error:} field line, {@code event: error},
  * a chunk with an {@code error} object, a finish reason of {@code error} or {@code abort}) is
  * {@link ErrorClass#STREAM_ERROR}, or {@link ErrorClass#CONTEXT_LENGTH} in that wording.</li>
@@ -50,7 +50,6 @@ final class Outcomes {
             "context window",
             "context shift is disabled",
             "input token count.{0,40}exceeds",
-            "too many (input |prompt )?tokens",
             "tokens? \\+ `?max_new_tokens`? must be <=",
             "`?inputs`? (tokens )?must have less than \\d+ tokens"), Pattern.CASE_INSENSITIVE);
 
@@ -62,9 +61,13 @@ final class Outcomes {
         return text != null && CONTEXT_LENGTH.matcher(text).find();
     }
 
-    /** The class of an HTTP error response with status {@code status} and body {@code body}. */
+    /**
+     * The class of an HTTP error response with status {@code status} and body {@code body}. A
+     * refusal of the prompt comes as a client error (400, 413, 422...); a 429 is throttling whatever
+     * it says ("too many tokens" per minute is a rate, not a context), and a 5xx is the server's.
+     */
     static ErrorClass ofHttpError(int status, String body) {
-        if (status >= 400 && status < 500 && contextLength(body)) {
+        if (status >= 400 && status < 500 && status != 429 && contextLength(body)) {
             return ErrorClass.CONTEXT_LENGTH;
         }
         return ErrorClass.ofStatus(status);

@@ -170,6 +170,15 @@ final class SseParser {
         return dropped;
     }
 
+    /**
+     * The value of an {@code error:} field of an event the stream ended inside (no blank line after
+     * it), or null: {@link #finish} drops such an event, as the specification says, but a server
+     * that closes right after its error must not have its error lost.
+     */
+    String pendingError() {
+        return event.errorLength == 0 ? null : event.errorField();
+    }
+
     long events() {
         return events;
     }

@@ -74,7 +74,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private volatile long lastTokenAt = -1;
     private volatile long headersAt = -1;
     private volatile int status;
-    private volatile int chunks;
+    /** Written before {@link #lastTokenAt} on every token: a reader of that volatile sees it at least as new. */
+    private int chunks;
     /** Finished by the protocol's terminator: the rest is read to the end so the connection is reused. */
     private boolean finishedByTerminator;
     private long connectStart = -1;
@@ -142,8 +143,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             }
             client.itlMicros().recordValue(gap / 1000);
         }
-        lastTokenAt = at;
         chunks++;
+        lastTokenAt = at;
         if (chunks > bounds.maxChunks()) {
             runaway(chunks + " content chunks against a cap of " + bounds.cap() + " tokens");
         }
@@ -304,8 +305,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     CallResult progress(long now) {
         long lag = sent - intended;
         long headers = headersAt;
+        long last = lastTokenAt; // volatile, read before chunks: what was counted up to it is seen
         long first = firstTokenAt;
-        long last = lastTokenAt;
         int n = chunks;
         String where = headers < 0 ? "no response yet"
                 : first < 0 ? "HTTP " + status + " headers after " + millis(headers) + " ms, no token yet"
@@ -432,6 +433,13 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         } else if (!eventStream) {
             readWholeReply(end);
         } else {
+            String lastError = parser.pendingError();
+            if (lastError != null) { // an "error:" line the server closed on, without the blank line that ends an event
+                byte[] error = lastError.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                streamError("error in stream: " + ServerErrors.describe(error, 0, error.length));
+                finish(failure, failureDetail, end);
+                return null;
+            }
             boolean dropped = parser.finish();
             ErrorClass ended = Outcomes.ofEnd(false, chunks, finishReason);
             finish(ended, Outcomes.describeEnd(ended, dropped, finishReason), end); // without its terminator: some servers omit it
@@ -621,13 +629,13 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
                 chunks,
                 itlSum,
                 itlMax,
-                finishReason,
+                redactor.redact(finishReason),
                 redactor.redact(requestId),
                 reply.calls(),
                 retryAfterNanos,
                 shouldRetry,
                 firstToolAt < 0 ? -1 : lag + firstToolAt,
-                reply.reasoning(),
+                usageSeen ? "" : reply.reasoning(), // kept only to count it when usage must be estimated
                 bounds.cap(),
                 -1,
                 flags));

@@ -50,9 +50,20 @@ public record WindowSummary(
         return errorClasses.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 
-    /** True when calls ended in this window and every one of them failed. */
+    /**
+     * True when calls soaklab sent ended in this window and every one of them failed. Calls it
+     * refused itself (an open circuit breaker, the spend limit) are not the endpoint's failures.
+     */
     public boolean everyCallFailed() {
-        return calls > 0 && errors == calls;
+        long unsent = errorClasses.entrySet().stream().filter(e -> !e.getKey().sent()).mapToLong(Map.Entry::getValue).sum();
+        long sentCalls = calls - unsent;
+        return sentCalls > 0 && errors - unsent == sentCalls;
+    }
+
+    /** True when no call soaklab sent ended in this window (none did, or it refused every one itself). */
+    public boolean nothingSent() {
+        long unsent = errorClasses.entrySet().stream().filter(e -> !e.getKey().sent()).mapToLong(Map.Entry::getValue).sum();
+        return calls - unsent <= 0;
     }
 
     /** Window length in seconds. */

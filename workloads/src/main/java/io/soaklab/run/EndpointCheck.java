@@ -67,7 +67,11 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
             String key = config.apiKeyEnv() == null ? "no API key (give --api-key-env NAME)" : "the API key in $" + config.apiKeyEnv();
             return new EndpointCheck(true, where + " refused " + key + ": " + detail + skip, r);
         }
-        if (status == 404) {
+        if (r.error() == ErrorClass.STREAM_MALFORMED && status == 200 && detail.startsWith("expected text/event-stream")) {
+            return new EndpointCheck(true, where + " answered, but not with a model's stream (" + detail + "): --endpoint is the API root,"
+                    + " e.g. https://api.openai.com/v1 or http://host:8000/v1" + skip, r);
+        }
+        if (status == 404 || status == 405) {
             return new EndpointCheck(true, where + " has no such API or model: " + detail
                     + "; --endpoint is the API root (the part before /chat/completions or /messages), and --model the model's name" + skip, r);
         }

@@ -248,8 +248,8 @@ public final class Soak implements AutoCloseable {
         }
         if (window.everyCallFailed()) {
             failedStreak++;
-        } else if (window.calls() > 0) {
-            failedStreak = 0;
+        } else if (!window.nothingSent()) {
+            failedStreak = 0; // a window where no sent call ended neither extends nor breaks the streak
         }
         if (!last && config.maxFailedWindows() > 0 && failedStreak >= config.maxFailedWindows()) {
             ErrorClass mostly = window.mostFrequentError();

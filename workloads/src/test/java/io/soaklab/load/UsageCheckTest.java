@@ -80,14 +80,31 @@ class UsageCheckTest {
         ChatRequest request = new ChatRequest(List.of(Message.user(document)), 300);
         UsageCheck check = new UsageCheck(TOKENS);
         long sent = check.prompt(request);
+        assertTrue(document.length() > UsageCheck.SAMPLED_ABOVE, "long enough to be sampled for the check");
         CallResult honest = check.check(request, result(ErrorClass.OK, new Usage(sent + 40, 10, 0, 0, Usage.Source.SERVER), "a", "", List.of()));
         assertFalse(honest.flagged(CallFlag.PROMPT_TRUNCATED), "a chat template adds tokens, it never halves them");
-        assertEquals(sent, honest.promptTokensSent());
+        assertEquals(sent, honest.promptTokensSent(), sent * 0.05, "three slices, scaled, within 5% of the whole count");
         CallResult cut = check.check(request, result(ErrorClass.OK, new Usage(sent / 10, 10, 0, 0, Usage.Source.SERVER), "a", "", List.of()));
         assertTrue(cut.flagged(CallFlag.PROMPT_TRUNCATED), sent / 10 + " counted of " + sent + " sent");
-        assertEquals(sent, cut.promptTokensSent());
         CallResult nearHalf = check.check(request, result(ErrorClass.OK, new Usage((long) (sent * 0.6), 10, 0, 0, Usage.Source.SERVER), "a", "", List.of()));
         assertFalse(nearHalf.flagged(CallFlag.PROMPT_TRUNCATED), "above half of soaklab's count: another tokenizer, not truncation");
+    }
+
+    @Test
+    void aLongMessageSampledForTheCheckCountsCloseToTheWholeWhateverItsText() {
+        UsageCheck check = new UsageCheck(TOKENS);
+        StringBuilder code = new StringBuilder();
+        for (int i = 0; code.length() < 200_000; i++) {
+            code.append("    if (window").append(i).append(".calls() > 0 && errors[").append(i % 7).append("] >= 3) { flagged.add(\"w").append(i)
+                    .append("\"); }\n");
+        }
+        String cjk = "長い文脈を使う問い合わせの試験です。".repeat(4_000);
+        for (String text : new String[] {code.toString(), cjk, io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(9), 30_000)}) {
+            ChatRequest request = new ChatRequest(List.of(Message.user(text)), 10);
+            long whole = check.prompt(request);
+            long sampled = check.quickPrompt(request);
+            assertEquals(whole, sampled, whole * 0.1, "sampled within 10% of " + whole + " for " + text.substring(0, 20));
+        }
     }
 
     @Test
@@ -130,5 +147,64 @@ class UsageCheckTest {
         assertEquals("prompt_truncated", line.get("flags").get(0).asText());
         long sent = line.get("prompt_tokens_sent").asLong();
         assertTrue(sent > 3000 && line.get("prompt_tokens").asLong() * 10 < sent, line.toString());
+    }
+
+    @Test
+    void aCallCutOffMidStreamIsRecordedWithoutUsageAndCostsNothing() throws Exception {
+        // a server that streams text and a whole tool call, then an error object, as OpenAI documents a mid-stream failure
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Reading the file.\"}}]}\n\n"
+                    + "data: {\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\","
+                    + "\"function\":{\"name\":\"read_file\",\"arguments\":\"{\\\"path\\\":\\\"a.txt\\\"}\"}}]}}]}\n\n"
+                    + "data: {\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}\n\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            exchange.close();
+        });
+        server.start();
+        Path run = dir.resolve("cut");
+        java.nio.file.Files.createDirectories(run);
+        io.soaklab.cost.Tariff tariff = io.soaklab.cost.PriceCatalog.builtIn().tariff("gpt-5.4-mini", io.soaklab.cost.Billing.STANDARD);
+        Scenario one = new Scenario() {
+            @Override
+            public String name() {
+                return "one";
+            }
+
+            @Override
+            public String description() {
+                return "one call with a tool";
+            }
+
+            @Override
+            public void run(Episode episode) throws InterruptedException {
+                episode.call(new ChatRequest(List.of(Message.user("Read a.txt")), 100, List.of(READ), ChatRequest.ToolChoice.AUTO, false));
+            }
+        };
+        List<JsonNode> lines = new java.util.ArrayList<>();
+        try (io.soaklab.record.RunRecorder recorder = io.soaklab.record.RunRecorder.open(run, io.soaklab.record.TimeBase.now(), tariff);
+             ModelClient client = ModelClient.openAi(io.soaklab.protocol.ClientConfig.builder(
+                     java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1")).model("gpt-5.4-mini").build(), recorder.itl());
+             EpisodeRunner runner = new EpisodeRunner(one, client, recorder, Resilience.none(), 1, java.time.Duration.ofSeconds(30))) {
+            recorder.beginWindow(false);
+            runner.run(0, 0, System.nanoTime());
+            recorder.endWindow();
+        } finally {
+            server.stop(0);
+        }
+        for (String line : java.nio.file.Files.readAllLines(run.resolve(RunRecorder.CALLS))) {
+            lines.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
+        }
+        JsonNode call = lines.get(0);
+        assertEquals("stream_error", call.get("error").asText());
+        assertEquals(2, call.get("chunks").asInt(), "it streamed text and a tool call before the error");
+        assertEquals(1, call.get("tool_calls").asInt());
+        assertEquals("none", call.get("usage").asText(), "the server reported no usage, and soaklab guesses none for a failed call");
+        assertEquals(0, call.get("completion_tokens").asLong());
+        assertEquals(0, call.get("cost_usd").decimalValue().signum(), "nothing billed on a guess");
     }
 }

@@ -222,4 +222,39 @@ class HostileServerTest {
         assertTrue(open.firstTokenNanos() > 0 && open.firstTokenNanos() <= open.e2eNanos());
         assertTrue(open.errorDetail().startsWith("still open when the run ended: 2 content chunks"), open.errorDetail());
     }
+
+    @Test
+    void anErrorMemberThatIsNullIsNoError() throws IOException {
+        CallResult r = call(server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, "data: {\"error\":null,\"choices\":[{\"index\":0,\"delta\":{\"content\":\"fine\"},\"finish_reason\":\"stop\"}]}\n\n");
+            ScriptedServer.chunk(out, "data: [DONE]\n\n");
+            ScriptedServer.end(out);
+        }), 50);
+        assertEquals(ErrorClass.OK, r.error(), r.errorDetail());
+        assertEquals("fine", r.content());
+    }
+
+    @Test
+    void anErrorLineTheServerClosesOnIsKeptThoughNoBlankLineEndsIt() throws IOException {
+        CallResult r = call(server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, "error: {\"code\":400,\"message\":\"the request exceeds the available context size, try increasing it\","
+                    + "\"type\":\"exceed_context_size_error\"}\n");
+            ScriptedServer.end(out);
+        }), 50);
+        assertEquals(ErrorClass.CONTEXT_LENGTH, r.error(), "not a truncated stream: the server said why");
+        assertTrue(r.errorDetail().contains("the request exceeds the available context size"), r.errorDetail());
+    }
+
+    @Test
+    void aServerEchoingTheKeyInItsFinishReasonIsRedactedToo() throws IOException {
+        CallResult r = call(server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop:" + KEY + "\"}]}\n\n");
+            ScriptedServer.chunk(out, "data: [DONE]\n\n");
+            ScriptedServer.end(out);
+        }), 50);
+        assertEquals("stop:[redacted]", r.finishReason());
+    }
 }

@@ -116,7 +116,10 @@ class OpenAiClientTest {
         "503, HTTP_5XX, The engine is currently overloaded",
         "400, CONTEXT_LENGTH, This model's maximum context length is 128000 tokens",
         "400, HTTP_4XX, 'Invalid value for max_tokens: must be at least 1'",
-        "401, HTTP_4XX, Incorrect API key provided"})
+        "401, HTTP_4XX, Incorrect API key provided",
+        "429, HTTP_429, 'Too many tokens per minute: the limit is the maximum context length of your plan times 10'",
+        "413, CONTEXT_LENGTH, 'prompt is too long: 210000 tokens > 200000 maximum'",
+        "503, HTTP_5XX, 'the input is longer than the model context length, and the worker crashed'"})
     void httpErrorsAreClassifiedWithTheServersMessageAndType(int status, ErrorClass expected, String message) throws IOException {
         CallResult r = call((socket, out) -> ScriptedServer.full(out, status, "application/json",
                 "{\"error\":{\"message\":\"" + message + "\",\"type\":\"x\"}}"));
