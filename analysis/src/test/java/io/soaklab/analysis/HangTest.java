@@ -67,7 +67,10 @@ class HangTest {
             try (Soak soak = Soak.open(run, false)) {
                 soak.beginWindow(false); // open before the load starts: every call is sent inside a window
                 soak.start();
-                awaitHung(soak, 3); // three calls answered, then three hung
+                for (int answered = 0; answered < 3; answered++) {
+                    assertTrue(soak.awaitCall(30, TimeUnit.SECONDS), "the first three calls are answered");
+                }
+                awaitHung(soak, 3); // then every user's next call hangs
                 soak.endWindow();
                 soak.beginWindow(false);
                 soak.endWindow(); // nothing moves in the second window

@@ -32,11 +32,15 @@ class EndpointCheckTest {
 
     /** A loopback server answering every request with {@code status} and {@code body}. */
     private URI answering(int status, String body) throws IOException {
+        return answering(status, "application/json", body);
+    }
+
+    private URI answering(int status, String type, String body) throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getRequestBody().readAllBytes();
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.getResponseHeaders().add("Content-Type", type);
             exchange.sendResponseHeaders(status, bytes.length);
             exchange.getResponseBody().write(bytes);
             exchange.close();
@@ -76,6 +80,14 @@ class EndpointCheckTest {
         EndpointCheck model = check(answering(400, "{\"error\":{\"message\":\"The model `gpt-test` does not exist\",\"code\":\"model_not_found\"}}"));
         assertTrue(model.fatal());
         assertTrue(model.line().contains("refused model 'gpt-test'"), model.line());
+    }
+
+    @Test
+    void aWebPageWhereTheApiShouldBeIsFatal() throws IOException {
+        EndpointCheck page = check(answering(200, "text/html; charset=utf-8", "<!doctype html><title>Dashboard</title>"));
+        assertTrue(page.fatal(), page.line());
+        assertTrue(page.line().contains("answered, but not with a model's stream (expected text/event-stream, got 'text/html; charset=utf-8')"),
+                page.line());
     }
 
     @Test
