@@ -82,8 +82,10 @@ class DegradationTest {
         long[] noise = new Random(6).longs(24, -40, 41).toArray();
         SyntheticRun.write(dir, 24, w -> 400 + noise[w], w -> 1);
         Degradation d = Degradation.of(RunData.load(dir));
-        assertEquals(List.of(), d.findings().stream().filter(f -> f.series().startsWith("TTFT")).toList());
-        assertTrue(d.summary().startsWith("Nothing degraded: over 24 windows no series (TTFT p50, TTFT p99, E2E p99"), d.summary());
+        // every series but throughput: SyntheticRun's windows last as long as the machine takes to write them, which a busy machine varies
+        assertEquals(List.of(), d.findings().stream().filter(f -> !f.series().equals("throughput")).toList());
+        assertEquals(List.of("TTFT p50", "TTFT p99", "E2E p99", "error rate", "throughput", "cost per call", "probe accuracy"),
+                d.series().stream().map(Degradation.Finding::series).toList(), "each was tested (SyntheticRun has no inter-token gaps)");
     }
 
     @Test

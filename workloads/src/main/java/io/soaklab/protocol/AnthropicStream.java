@@ -206,27 +206,11 @@ final class AnthropicStream extends StreamCall {
                 case "input_tokens" -> input = longOr(p, v, input);
                 case "cache_read_input_tokens" -> cacheRead = longOr(p, v, cacheRead);
                 case "cache_creation_input_tokens" -> cacheWrite = longOr(p, v, cacheWrite);
-                case "cache_creation" -> readCacheCreation(p, v);
+                case "cache_creation" -> cacheWrite1h = numberIn(p, v, "ephemeral_1h_input_tokens", cacheWrite1h);
                 case "output_tokens" -> output = longOr(p, v, output);
                 default -> p.skipChildren();
             }
         }
         usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
-    }
-
-    private void readCacheCreation(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            if (field.equals("ephemeral_1h_input_tokens")) {
-                cacheWrite1h = longOr(p, v, cacheWrite1h);
-            } else {
-                p.skipChildren();
-            }
-        }
     }
 }

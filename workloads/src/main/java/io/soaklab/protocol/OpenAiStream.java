@@ -48,7 +48,7 @@ final class OpenAiStream extends StreamCall {
                 switch (field) {
                     case "choices" -> token |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
                     case "usage" -> readUsage(p, value);
-                    case "timings" -> readTimings(p, value);
+                    case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
                     case "error" -> {
                         if (value == JsonToken.VALUE_NULL || value == JsonToken.VALUE_FALSE) {
                             continue; // "error": null is no error
@@ -85,7 +85,7 @@ final class OpenAiStream extends StreamCall {
                     }
                 }
                 case "usage" -> readUsage(p, value);
-                case "timings" -> readTimings(p, value);
+                case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
                 case "error" -> {
                     if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
                         streamError("error in reply: " + ServerErrors.errorValue(p, value));
@@ -256,13 +256,13 @@ final class OpenAiStream extends StreamCall {
                 case "prompt_tokens" -> prompt = longOr(p, v, prompt);
                 case "completion_tokens" -> completion = longOr(p, v, completion);
                 case "prompt_tokens_details" -> {
-                    long found = detail(p, v, "cached_tokens", -1);
+                    long found = numberIn(p, v, "cached_tokens", -1);
                     if (found >= 0) {
                         cached = found;
                         cachedReported = true;
                     }
                 }
-                case "completion_tokens_details" -> reasoning = detail(p, v, "reasoning_tokens", reasoning);
+                case "completion_tokens_details" -> reasoning = numberIn(p, v, "reasoning_tokens", reasoning);
                 default -> p.skipChildren();
             }
         }
@@ -281,23 +281,6 @@ final class OpenAiStream extends StreamCall {
         return c[o] == 'e' && c[o + 1] == 'r' && c[o + 2] == 'r' && c[o + 3] == 'o' && c[o + 4] == 'r';
     }
 
-    /** llama.cpp's {@code timings}: {@code prompt_n} prompt tokens were evaluated; older builds have no {@code cache_n}. */
-    private void readTimings(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            if (field.equals("prompt_n")) {
-                timingsEvaluated = longOr(p, v, timingsEvaluated);
-            } else {
-                p.skipChildren();
-            }
-        }
-    }
-
     /**
      * Where the server reported usage but no {@code cached_tokens}, and its {@code timings} say how
      * many prompt tokens it evaluated, the rest came from its cache: those are the cached tokens,
@@ -309,23 +292,5 @@ final class OpenAiStream extends StreamCall {
             usage(prompt, completion, cached, reasoning, 0, 0);
             flag(CallFlag.CACHE_FROM_TIMINGS);
         }
-    }
-
-    private static long detail(JsonParser p, JsonToken value, String name, long otherwise) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return otherwise;
-        }
-        long found = otherwise;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            if (field.equals(name)) {
-                found = longOr(p, v, otherwise);
-            } else {
-                p.skipChildren();
-            }
-        }
-        return found;
     }
 }

@@ -257,6 +257,25 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         return value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : otherwise;
     }
 
+    /** The number field {@code name} of the object at the parser ({@code value} its first token), else {@code otherwise}. */
+    protected static long numberIn(JsonParser p, JsonToken value, String name, long otherwise) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return otherwise;
+        }
+        long found = otherwise;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String field = p.currentName();
+            JsonToken v = p.nextToken();
+            if (field.equals(name)) {
+                found = longOr(p, v, otherwise);
+            } else {
+                p.skipChildren();
+            }
+        }
+        return found;
+    }
+
     private void checkChars() {
         if (reply.full()) {
             runaway(reply.chars() + " characters of text, reasoning and tool calls against a cap of " + bounds.cap() + " tokens");
