@@ -32,6 +32,18 @@ final class CallLine {
     private static final JsonFactory JSON = new JsonFactory();
     private static final CallFlag[] FLAGS = CallFlag.values();
 
+    /** Whether the request id is kept: only the reader matching calls with the endpoint's log needs it, and it is a String a line. */
+    private final boolean keepIds;
+
+    /** A holder that skips the request id. */
+    CallLine() {
+        this(false);
+    }
+
+    CallLine(boolean keepIds) {
+        this.keepIds = keepIds;
+    }
+
     boolean warmup;
     int window;
     long user;
@@ -181,7 +193,7 @@ final class CallLine {
                     case "status" -> status = (int) count(p, field, 999);
                     case "error" -> error = ErrorClass.ofWireName(p.getText());
                     case "error_detail" -> detail = p.getText();
-                    case "request_id" -> requestId = p.getText();
+                    case "request_id" -> requestId = keepIds ? p.getText() : null;
                     case "prompt_tokens" -> prompt = count(p, field, MAX_TOKENS);
                     case "completion_tokens" -> completion = count(p, field, MAX_TOKENS);
                     case "cached_tokens" -> cached = count(p, field, MAX_TOKENS);

@@ -56,7 +56,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         long matched = 0;
         long connected = 0;
         long[] earlier = new long[1];
-        CallLine parsed = new CallLine();
+        CallLine parsed = new CallLine(true);
         try (BufferedReader c = Files.newBufferedReader(callsFile, StandardCharsets.UTF_8);
              BufferedReader t = Files.newBufferedReader(truthFile, StandardCharsets.UTF_8)) {
             boolean moreCalls = true;
