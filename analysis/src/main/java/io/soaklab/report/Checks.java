@@ -39,16 +39,28 @@ final class Checks {
                 + " still open when it ended.";
         String message = manifest.message() == null ? "" : " (" + manifest.message() + ")";
         return switch (run.status()) {
-            case COMPLETE -> c.errorCount() == 0
-                    ? new Verdict(Level.OK, "Complete and healthy: every planned window ran and every call succeeded." + open + windows)
-                    : new Verdict(Level.WARN, "Complete, with failures: " + Format.count(c.errorCount()) + " of " + Format.count(c.calls())
-                            + " calls failed (" + Format.percent((double) c.errorCount() / Math.max(1, c.calls())) + ": " + classes(c.errors())
-                            + ")." + open + windows);
+            case COMPLETE -> complete(c, open, windows);
             case RUNNING -> new Verdict(Level.WARN, "Still running: this report shows the windows closed so far." + windows);
             case ABORTED -> new Verdict(Level.BAD, "Incomplete: the run was stopped early" + message + ". What it recorded is shown." + open + windows);
             case FAILED -> new Verdict(Level.BAD, "Failed: the endpoint failed" + message + ". What it recorded is shown." + open + windows);
             case CRASHED -> new Verdict(Level.BAD, "Incomplete: the run crashed. What it recorded up to then is shown." + open + windows);
         };
+    }
+
+    private static Verdict complete(RunData.CallTotals c, String open, String windows) {
+        if (c.calls() == 0) {
+            return new Verdict(Level.WARN, "Complete, but no call ended: every planned window ran and the endpoint finished nothing." + open + windows);
+        }
+        if (c.errorCount() > 0) {
+            return new Verdict(Level.WARN, "Complete, with failures: " + Format.count(c.errorCount()) + " of " + Format.count(c.calls())
+                    + " calls failed (" + Format.percent((double) c.errorCount() / c.calls()) + ": " + classes(c.errors()) + ")." + open + windows);
+        }
+        long flagged = c.flagged(CallFlag.PROMPT_TRUNCATED) + c.flagged(CallFlag.OVER_CAP);
+        if (flagged > 0) {
+            return new Verdict(Level.WARN, "Complete: every call succeeded, but " + Format.count(flagged) + " of " + Format.count(c.calls())
+                    + " answered something other than was asked (a prompt the server truncated, a reply past its cap: see below)." + open + windows);
+        }
+        return new Verdict(Level.OK, "Complete and healthy: every planned window ran and every call succeeded." + open + windows);
     }
 
     /** What soaklab noticed about the calls, worst first; empty when there is nothing to say. */

@@ -142,4 +142,19 @@ class ReportTest {
         assertTrue(html.contains("1 call succeeded without usage from the server: their tokens were counted by soaklab (marked estimated)"), html);
         assertTrue(html.contains("Complete, with failures: 3 of 17 calls failed"), "the banner counts the runaway and the refusal: " + html);
     }
+
+    @Test
+    void theBannerTellsHealthyFromFlaggedFromNothingEnded() throws Exception {
+        SyntheticRun.write(dir, 1);
+        String head = "{\"phase\":\"measure\",\"window\":0,\"user\":1,\"episode\":0,\"role\":\"agent\",\"step\":0,\"attempt\":1,\"last\":true,"
+                + "\"intended_us\":1000,\"lag_us\":10,\"e2e_us\":2000,\"status\":200,";
+        Files.writeString(dir.resolve("calls.jsonl"), head + "\"error\":\"ok\",\"prompt_tokens\":100,\"completion_tokens\":5,\"usage\":\"server\"}\n"
+                + head + "\"error\":\"ok\",\"prompt_tokens\":1950,\"completion_tokens\":5,\"usage\":\"server\",\"prompt_tokens_sent\":64200,"
+                + "\"flags\":[\"prompt_truncated\"]}\n");
+        assertTrue(Files.readString(Report.write(RunData.load(dir))).contains("<p class=\"status warn\">Complete: every call succeeded, but 1 of 2"
+                + " answered something other than was asked"), "a truncated prompt is not a healthy run");
+        Files.writeString(dir.resolve("calls.jsonl"), head + "\"error\":\"open\",\"error_detail\":\"still open\",\"usage\":\"none\"}\n");
+        assertTrue(Files.readString(Report.write(RunData.load(dir))).contains("<p class=\"status warn\">Complete, but no call ended: every planned"
+                + " window ran and the endpoint finished nothing. 1 call was still open when it ended."), "a hang is not a healthy run");
+    }
 }

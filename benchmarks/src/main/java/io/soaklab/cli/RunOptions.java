@@ -207,7 +207,9 @@ abstract class RunOptions implements Callable<Integer> {
         if (outcome.open() > 0) {
             err.println("soaklab: " + outcome.open() + " calls were still open when the run ended (on record as 'open'; see the report)");
         }
-        if (exit == SoakLab.WITH_FAILURES) {
+        if (exit == SoakLab.WITH_FAILURES && outcome.calls() == 0) {
+            err.println("soaklab: run complete, but no call ended");
+        } else if (exit == SoakLab.WITH_FAILURES) {
             err.printf(java.util.Locale.ROOT, "soaklab: run complete, with %d of %d calls failed (%.1f%%)%n", outcome.failed(), outcome.calls(),
                     100.0 * outcome.failed() / Math.max(1, outcome.calls()));
         } else if (exit != SoakLab.OK) {

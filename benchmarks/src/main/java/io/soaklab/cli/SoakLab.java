@@ -16,7 +16,7 @@ import java.time.Duration;
  * command that did its job); 1 a run that failed (the endpoint failed every call for
  * {@code --max-failed-windows} windows, the load generator crashed) or an internal error; 2 a usage
  * mistake, or an endpoint the check before the run could not use; 3 a run complete with failed
- * calls; 4 a run stopped early on purpose (Ctrl-C, a signal, {@code --max-spend}).
+ * calls, or with no call that ended; 4 a run stopped early on purpose (Ctrl-C, a signal, {@code --max-spend}).
  */
 @Command(name = "soaklab",
         mixinStandardHelpOptions = true,
@@ -33,7 +33,7 @@ public final class SoakLab implements Runnable {
     static final int FAILED = 1;
     /** Exit code of a usage mistake, or of an endpoint the check before the run found unusable. */
     static final int USAGE = 2;
-    /** Exit code of a run that completed with some calls failed. */
+    /** Exit code of a run that completed with some calls failed, or with no call that ended. */
     static final int WITH_FAILURES = 3;
     /** Exit code of a run stopped early on purpose: Ctrl-C, a signal, {@code --max-spend}. */
     static final int STOPPED = 4;
@@ -41,7 +41,7 @@ public final class SoakLab implements Runnable {
     /** The exit code of a run that ended as {@code outcome} says. */
     static int exitCode(io.soaklab.bench.SoakLauncher.Outcome outcome) {
         return switch (outcome.status()) {
-            case COMPLETE -> outcome.failed() == 0 ? OK : WITH_FAILURES;
+            case COMPLETE -> outcome.failed() == 0 && outcome.calls() > 0 ? OK : WITH_FAILURES; // no call ended: not a healthy run either
             case ABORTED -> STOPPED;
             default -> FAILED;
         };

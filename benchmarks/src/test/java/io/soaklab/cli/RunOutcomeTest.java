@@ -159,10 +159,13 @@ class RunOutcomeTest {
                 + " of " + withFailures.calls() + " calls failed"), "the banner says so");
 
         SoakLauncher.Outcome healthy = SoakLauncher.launch(RunConfig.builder().scenario("chat-support").concurrency(4).window(Duration.ofSeconds(1))
-                .duration(Duration.ofSeconds(1)).sim(SimConfig.builder().baseLatency(Duration.ofMillis(5)).build()).forks(0).build(),
+                .duration(Duration.ofSeconds(2)).sim(SimConfig.builder().baseLatency(Duration.ofMillis(5)).decodeTokensPerSecond(5000).build()).forks(0).build(),
                 tmp.resolve("healthy"), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(0, healthy.failed());
+        assertTrue(healthy.calls() > 0, healthy.toString());
         assertEquals(SoakLab.OK, SoakLab.exitCode(healthy));
         assertTrue(Files.readString(healthy.report()).contains("<p class=\"status ok\">Complete and healthy: every planned window ran and every call succeeded."));
+        assertEquals(SoakLab.WITH_FAILURES, SoakLab.exitCode(new SoakLauncher.Outcome(tmp, RunStatus.COMPLETE, healthy.report(), null, 0, 0, 4)),
+                "a complete run in which no call ended is not a healthy one");
     }
 }

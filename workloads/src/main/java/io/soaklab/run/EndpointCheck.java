@@ -9,6 +9,7 @@ import io.soaklab.protocol.ModelClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Recorder;
 
@@ -36,6 +37,7 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
 
     /** The check's output cap: enough for a reasoning model to say something, too little to cost anything. */
     static final int MAX_TOKENS = 16;
+    private static final long POLL_MILLIS = 20;
 
     /** Checks {@code config}'s endpoint, waiting at most {@code limit} for the answer. */
     public static EndpointCheck run(RunConfig config, Duration limit) {
@@ -46,9 +48,38 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
                 .idleTimeout(shorter(base.idleTimeout(), limit)).totalTimeout(shorter(base.totalTimeout(), limit)).build();
         CallResult r;
         try (ModelClient c = ModelClient.of(config.api(), client, new Recorder(3))) {
-            r = c.send(new ChatRequest(List.of(Message.user("Reply with the one word: ready.")), MAX_TOKENS), System.nanoTime()).join();
+            long sent = System.nanoTime();
+            CompletableFuture<CallResult> call = c.send(new ChatRequest(List.of(Message.user("Reply with the one word: ready.")), MAX_TOKENS), sent);
+            r = firstToken(c, call, sent, limit);
         }
         return judge(config, r);
+    }
+
+    /**
+     * The call's result, or, once its first token has come, how far it got: the endpoint answers,
+     * and a reply that then stalls or runs on is the soak's to measure, not the check's to wait for.
+     */
+    private static CallResult firstToken(ModelClient c, CompletableFuture<CallResult> call, long sent, Duration limit) {
+        long deadline = sent + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                return call.get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException notYet) {
+                CallResult sofar = c.inFlight(call, sent, System.nanoTime());
+                if (sofar.firstTokenNanos() >= 0) {
+                    call.cancel(false); // closes the stream
+                    return new CallResult(sofar.intendedNanos(), sofar.lagNanos(), sofar.connectNanos(), sofar.headersNanos(), sofar.firstTokenNanos(),
+                            sofar.e2eNanos(), sofar.status(), ErrorClass.OK, null, sofar.usage(), "", sofar.contentChunks(), 0, 0, null, null,
+                            List.of(), -1, null, sofar.firstToolNanos(), "", MAX_TOKENS, -1, java.util.Set.of());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (java.util.concurrent.ExecutionException e) {
+                break;
+            }
+        }
+        return call.join(); // the client's own timeouts end it
     }
 
     static EndpointCheck judge(RunConfig config, CallResult r) {

@@ -91,6 +91,35 @@ class EndpointCheckTest {
     }
 
     @Test
+    void aReplyThatStallsAfterItsFirstTokenStillAnswersTheCheck() throws IOException {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            exchange.getResponseBody().write("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"re\"}}]}\n\n".getBytes(StandardCharsets.UTF_8));
+            exchange.getResponseBody().flush();
+            try {
+                release.await(60, java.util.concurrent.TimeUnit.SECONDS); // then nothing, for longer than the check would wait
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
+        server.start();
+        try {
+            EndpointCheck c = check(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1"));
+            assertFalse(c.fatal());
+            assertEquals(ErrorClass.OK, c.result().error(), "its first token is the answer: the check does not wait for the rest");
+            assertTrue(c.line().contains(" answered for model gpt-test (HTTP 200, first token after "), c.line());
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void aBusyEndpointIsTheSoaksToMeasureNotARefusal() throws IOException {
         EndpointCheck busy = check(answering(429, "{\"error\":{\"message\":\"Rate limit reached\"}}"));
         assertFalse(busy.fatal());
