@@ -18,7 +18,6 @@ import io.soaklab.record.Metric;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
-import io.soaklab.run.RunStatus;
 import io.soaklab.run.Slo;
 import io.soaklab.run.Soak;
 import io.soaklab.scenario.Scenarios;

@@ -5,7 +5,6 @@ import io.soaklab.cost.Billing;
 import io.soaklab.protocol.Api;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
-import io.soaklab.run.RunStatus;
 import io.soaklab.sim.SimProfiles;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -14,7 +14,6 @@ import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.Usage;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.resilience.Resilience;
-import io.soaklab.scenario.Episode;
 import io.soaklab.scenario.Scenario;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,28 +46,8 @@ class EpisodeRunnerTest {
                 latency: 20ms
             """;
 
-    /** A scenario written in code: what a performance engineer's own benchmark would do. */
-    private static Scenario code(String name, ScenarioBody body) {
-        return new Scenario() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public String description() {
-                return name;
-            }
-
-            @Override
-            public void run(Episode episode) throws InterruptedException {
-                body.run(episode);
-            }
-        };
-    }
-
-    interface ScenarioBody {
-        void run(Episode episode) throws InterruptedException;
+    private static Scenario code(String name, Lab.ScenarioBody body) {
+        return Lab.code(name, body);
     }
 
     private static ChatRequest ask(int tokens) {

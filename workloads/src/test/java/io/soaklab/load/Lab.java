@@ -51,6 +51,31 @@ public final class Lab implements AutoCloseable {
         recorder.beginWindow(false);
     }
 
+    /** What a scenario written in code does with its episode. */
+    public interface ScenarioBody {
+        void run(io.soaklab.scenario.Episode episode) throws InterruptedException;
+    }
+
+    /** A scenario written in code: what a performance engineer's own benchmark would do. */
+    public static Scenario code(String name, ScenarioBody body) {
+        return new Scenario() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String description() {
+                return name;
+            }
+
+            @Override
+            public void run(io.soaklab.scenario.Episode episode) throws InterruptedException {
+                body.run(episode);
+            }
+        };
+    }
+
     /** A scenario from YAML text, for tests that describe their own. */
     public static Scenario scenario(String yaml) {
         return Scenarios.of(Scenarios.parse(yaml, "test scenario"));

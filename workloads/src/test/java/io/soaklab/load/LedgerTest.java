@@ -102,22 +102,7 @@ class LedgerTest {
                 Duration.ofSeconds(1), 0, Duration.ZERO, Duration.ZERO)).build(); // every request a 503
         Resilience patient = new Resilience(3, new Resilience.Backoff(Duration.ofSeconds(30), Duration.ofSeconds(30), 1, false), false,
                 Duration.ofSeconds(60), Resilience.TRANSIENT, null, null);
-        io.soaklab.scenario.Scenario one = new io.soaklab.scenario.Scenario() {
-            @Override
-            public String name() {
-                return "one";
-            }
-
-            @Override
-            public String description() {
-                return "one call";
-            }
-
-            @Override
-            public void run(io.soaklab.scenario.Episode episode) throws InterruptedException {
-                episode.call(HI);
-            }
-        };
+        io.soaklab.scenario.Scenario one = Lab.code("one", episode -> episode.call(HI));
         List<JsonNode> lines;
         try (Lab lab = new Lab(dir, failing, one, patient)) {
             long start = System.nanoTime();

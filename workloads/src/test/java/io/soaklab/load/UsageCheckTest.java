@@ -18,7 +18,6 @@ import io.soaklab.protocol.ToolSpec;
 import io.soaklab.protocol.Usage;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.resilience.Resilience;
-import io.soaklab.scenario.Episode;
 import io.soaklab.scenario.Scenario;
 import io.soaklab.text.TokenEstimator;
 import java.nio.file.Path;
@@ -109,22 +108,8 @@ class UsageCheckTest {
 
     @Test
     void aTruncatedPromptIsFlaggedOnItsLineWithBothCounts() throws Exception {
-        Scenario one = new Scenario() {
-            @Override
-            public String name() {
-                return "one";
-            }
-
-            @Override
-            public String description() {
-                return "one long question";
-            }
-
-            @Override
-            public void run(Episode episode) throws InterruptedException {
-                episode.call(new ChatRequest(List.of(Message.user(io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(1), 3000))), 20));
-            }
-        };
+        Scenario one = Lab.code("one", episode -> episode.call(new ChatRequest(List.of(Message.user(
+                io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(1), 3000))), 20)));
         UnaryOperator<ModelClient> truncating = real -> new ModelClient() {
             @Override
             public CompletableFuture<CallResult> send(ChatRequest request, long intended) {
@@ -169,22 +154,8 @@ class UsageCheckTest {
         Path run = dir.resolve("cut");
         java.nio.file.Files.createDirectories(run);
         io.soaklab.cost.Tariff tariff = io.soaklab.cost.PriceCatalog.builtIn().tariff("gpt-5.4-mini", io.soaklab.cost.Billing.STANDARD);
-        Scenario one = new Scenario() {
-            @Override
-            public String name() {
-                return "one";
-            }
-
-            @Override
-            public String description() {
-                return "one call with a tool";
-            }
-
-            @Override
-            public void run(Episode episode) throws InterruptedException {
-                episode.call(new ChatRequest(List.of(Message.user("Read a.txt")), 100, List.of(READ), ChatRequest.ToolChoice.AUTO, false));
-            }
-        };
+        Scenario one = Lab.code("one", episode -> episode.call(new ChatRequest(List.of(Message.user("Read a.txt")), 100, List.of(READ),
+                ChatRequest.ToolChoice.AUTO, false)));
         List<JsonNode> lines = new java.util.ArrayList<>();
         try (io.soaklab.record.RunRecorder recorder = io.soaklab.record.RunRecorder.open(run, io.soaklab.record.TimeBase.now(), tariff);
              ModelClient client = ModelClient.openAi(io.soaklab.protocol.ClientConfig.builder(
