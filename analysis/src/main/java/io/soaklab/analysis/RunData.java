@@ -239,8 +239,9 @@ public final class RunData {
             WindowStats.Source source;
             if (i < closed) {
                 // without any readable interval, a window's time is what its calls span: from the previous window's end to its last call's
-                start = bounds != null ? bounds[i][0] : i == 0 ? counts.firstEndUs / 1000 : windows.get(i - 1).endMillis();
-                end = bounds != null ? bounds[i][1] : Math.max(start, counts.lastEndUs / 1000);
+                start = bounds != null ? bounds[i][0] : i > 0 ? windows.get(i - 1).endMillis()
+                        : counts.attempts + counts.open > 0 ? counts.firstEndUs / 1000 : startedMillis(manifest);
+                end = bounds != null ? bounds[i][1] : counts.attempts + counts.open > 0 ? Math.max(start, counts.lastEndUs / 1000) : start + windowMillis;
                 source = missing ? WindowStats.Source.REBUILT : WindowStats.Source.HISTOGRAMS;
                 if (missing) {
                     rebuilt.add(i);
@@ -291,6 +292,15 @@ public final class RunData {
         }
         return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
                 steps(c), episodes, roles(c), costs, catalog, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
+    }
+
+    /** When the run started, epoch ms, for a run whose window times nothing else can give; 0 if unknown. */
+    private static long startedMillis(RunManifest manifest) {
+        try {
+            return manifest.started() == null ? 0 : java.time.Instant.parse(manifest.started()).toEpochMilli();
+        } catch (RuntimeException unreadable) {
+            return 0;
+        }
     }
 
     private static void put(Map<CallFlag, Long> flags, CallFlag flag, long n) {

@@ -62,9 +62,9 @@ public final class SoakLauncher {
      * @param open    calls still open when the run ended
      */
     public record Outcome(Path dir, RunStatus status, Path report, String problem, long calls, long failed, long open) {
-        /** True when the run completed and every call it measured succeeded. */
+        /** True when the run completed, calls ended in it, and every one of them succeeded. */
         public boolean healthy() {
-            return status == RunStatus.COMPLETE && failed == 0;
+            return status == RunStatus.COMPLETE && failed == 0 && calls > 0;
         }
     }
 

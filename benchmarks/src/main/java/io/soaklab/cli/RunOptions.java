@@ -126,7 +126,7 @@ abstract class RunOptions implements Callable<Integer> {
     String maxTokensField;
 
     @Option(names = "--max-failed-windows", paramLabel = "N",
-            description = "End the run as failed (exit code 1) once every call has failed in N windows in a row; 0: never (default: ${DEFAULT-VALUE}).")
+            description = "End the run as failed (exit code 1) once every call sent has failed in N measured windows in a row; 0: never (default: ${DEFAULT-VALUE}).")
     int maxFailedWindows;
 
     @Option(names = "--no-endpoint-check", negatable = false,

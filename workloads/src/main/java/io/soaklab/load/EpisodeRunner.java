@@ -169,7 +169,10 @@ public final class EpisodeRunner implements AutoCloseable {
         return ledger.end(nowNanos);
     }
 
-    /** The calls in flight now, as far as each has got (results whose outcome is {@link ErrorClass#OPEN}); nothing is changed. */
+    /**
+     * Every call not yet on record now: in flight (as far as it has got), waiting to retry, or just
+     * ended and about to be recorded, each as an {@link ErrorClass#OPEN} result; nothing is changed.
+     */
     public List<CallResult> openCalls(long nowNanos) {
         return ledger.open(nowNanos);
     }
@@ -237,6 +240,17 @@ public final class EpisodeRunner implements AutoCloseable {
 
         @Override
         public CallResult call(ChatRequest request) throws InterruptedException {
+            Ledger.Entry[] current = new Ledger.Entry[1]; // the call's entry not yet on record: an attempt in flight, or its retry wait
+            try {
+                return call(request, current);
+            } catch (InterruptedException | RuntimeException | Error left) {
+                // the episode left the call (a sibling sub-agent failed, the scenario threw, the load stopped): it is recorded, once
+                ledger.abandon(current[0], "the episode stopped before the call's end was recorded (" + left.getClass().getSimpleName() + ")");
+                throw left;
+            }
+        }
+
+        private CallResult call(ChatRequest request, Ledger.Entry[] current) throws InterruptedException {
             long first = timeline.position;
             long intended = first;
             int step = timeline.step++;
@@ -265,6 +279,7 @@ public final class EpisodeRunner implements AutoCloseable {
                     inFlight.incrementAndGet();
                     try {
                         entry = ledger.send(request, info, intended, run.usage, waiting);
+                        current[0] = entry;
                         r = await(entry.future, intended);
                     } catch (InterruptedException ended) {
                         release(held);
@@ -286,6 +301,7 @@ public final class EpisodeRunner implements AutoCloseable {
                     throw ended;
                 }
                 waiting = recorded.waiting();
+                current[0] = waiting;
                 BigDecimal cost = recorded.cost().total();
                 run.spend(cost);
                 if (held != null) {

@@ -3,6 +3,7 @@ package io.soaklab.load;
 import io.soaklab.cost.Cost;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.record.CallInfo;
 import io.soaklab.record.RunRecorder;
@@ -133,9 +134,14 @@ final class Ledger {
                 if (!e.claim()) {
                     continue;
                 }
-                CallResult r = result(e, now);
+                CallResult r;
+                try {
+                    r = result(e, now);
+                } catch (RuntimeException unexpected) { // one call's trouble must not cost the others their record
+                    r = CallResult.failure(e.intended, -1, now - e.intended, ErrorClass.CLIENT_ERROR, "no outcome at the run's end: " + unexpected);
+                }
                 recorder.recordCall(r, e.info);
-                if (r.error() == io.soaklab.protocol.ErrorClass.OPEN) {
+                if (r.error() == ErrorClass.OPEN) {
                     open.add(r);
                 }
             }
@@ -159,8 +165,35 @@ final class Ledger {
         if (e.future == null) {
             return waiting(e, now);
         }
+        if (e.future.isCompletedExceptionally()) { // the watchdog gave up on it (cancelled), or the client failed
+            return CallResult.failure(e.intended, -1, now - e.intended, ErrorClass.CLIENT_ERROR, "no outcome from the client");
+        }
         CallResult done = e.future.getNow(null);
         return done != null ? e.usage.check(e.request, done) : client.inFlight(e.future, e.intended, now);
+    }
+
+    /**
+     * A call its episode left (a sibling sub-agent failed, the scenario threw) before its line was
+     * written, while the run goes on: its stream is stopped and it is recorded once, as a client
+     * error, so that it neither lingers until the run's end nor is lost. Nothing if the run's end
+     * already recorded it.
+     */
+    void abandon(Entry e, String why) {
+        lock.readLock().lock();
+        try {
+            if (e == null || !e.claim()) {
+                return;
+            }
+            entries.remove(e);
+            if (e.future != null) {
+                e.future.cancel(false); // stops the stream
+            }
+            long now = System.nanoTime();
+            long from = e.future == null ? e.info.firstIntended() : e.intended;
+            recorder.recordCall(CallResult.failure(from, -1, now - from, ErrorClass.CLIENT_ERROR, why), e.info);
+        } finally {
+            lock.readLock().unlock();
+        }
     }
 
     private static CallResult waiting(Entry e, long now) {

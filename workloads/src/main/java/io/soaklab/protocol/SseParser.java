@@ -176,6 +176,9 @@ final class SseParser {
      * that closes right after its error must not have its error lost.
      */
     String pendingError() {
+        if (lineLength > 0) {
+            endLine(); // a last line without its line end: read as a line, dispatched by nothing
+        }
         return event.errorLength == 0 ? null : event.errorField();
     }
 

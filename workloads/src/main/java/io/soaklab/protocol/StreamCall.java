@@ -325,8 +325,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         long lag = sent - intended;
         long headers = headersAt;
         long last = lastTokenAt; // volatile, read before chunks: what was counted up to it is seen
-        long first = firstTokenAt;
-        int n = chunks;
+        long first = last < 0 ? -1 : firstTokenAt; // a first token that arrived after this read is not in this snapshot
+        int n = last < 0 ? 0 : chunks;
         String where = headers < 0 ? "no response yet"
                 : first < 0 ? "HTTP " + status + " headers after " + millis(headers) + " ms, no token yet"
                 : n + " content chunks, the last " + millis(now - sent - last) + " ms before the run ended";

@@ -500,6 +500,32 @@ public final class RunRecorder implements AutoCloseable {
         }
     }
 
+    /**
+     * What the open window holds so far, without closing it: its counts (latency percentiles are
+     * not taken, -1), or null when no window is open.
+     */
+    public WindowSummary peek() {
+        windows.readLock().lock();
+        try {
+            if (!windowOpen) {
+                return null;
+            }
+            java.util.Map<ErrorClass, Long> classes = new java.util.EnumMap<>(ErrorClass.class);
+            for (int i = 0; i < CLASSES.length; i++) {
+                long n = windowErrorClasses[i].sum();
+                if (n > 0) {
+                    classes.put(CLASSES[i], n);
+                }
+            }
+            long now = time.epochMillis(System.nanoTime());
+            return new WindowSummary(warmup, window, time.epochMillis(windowStart), now, windowCalls.sum(), windowAttempts.sum(), windowErrors.sum(),
+                    java.util.Map.copyOf(classes), windowOpenCalls.sum(), windowPromptTokens.sum(), windowCompletionTokens.sum(), -1, -1, -1, -1,
+                    BigDecimal.ZERO, spend());
+        } finally {
+            windows.readLock().unlock();
+        }
+    }
+
     /** Records nothing more: the run's last window is closed, calls still ending are after the run. */
     public void seal() {
         windows.writeLock().lock();
@@ -611,7 +637,8 @@ public final class RunRecorder implements AutoCloseable {
 
     /**
      * Closes the files. A measured window still open is written as a shorter, final interval:
-     * what an aborted run recorded is kept.
+     * what an aborted run recorded is kept. Calls that ended after the last window closed (a run
+     * stopped between two windows) are written too, as one more short window of their own.
      */
     @Override
     public void close() throws IOException {
@@ -622,8 +649,20 @@ public final class RunRecorder implements AutoCloseable {
                 if (closed) {
                     return;
                 }
+                if (!windowOpen && started && !sealed) {
+                    synchronized (betweenWindows) {
+                        if (!betweenWindows.isEmpty()) {
+                            window = warmup ? warmupWindows : measuredWindows; // a final window in the last phase holds them
+                            windowOpen = true;
+                            betweenWindows.forEach(Runnable::run);
+                            betweenWindows.clear();
+                        }
+                    }
+                }
                 if (windowOpen && !warmup) {
                     last = swap(System.nanoTime());
+                } else if (windowOpen) {
+                    swap(System.nanoTime()); // a warmup window's lines are written; its histograms never are
                 }
                 closed = true;
             } finally {

@@ -75,11 +75,13 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.CancellationException e) {
                 break;
             }
         }
-        return call.join(); // the client's own timeouts end it
+        // the client's own timeouts end it; a client never fails its future, but a check must not throw if one did
+        return call.handle((r, t) -> t == null ? r : CallResult.failure(sent, -1, System.nanoTime() - sent, ErrorClass.CLIENT_ERROR, String.valueOf(t)))
+                .join();
     }
 
     static EndpointCheck judge(RunConfig config, CallResult r) {

@@ -56,8 +56,9 @@ import java.util.Objects;
  * @param slo               service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
  *                          ({@link Slo}); null for none
  * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
- * @param maxFailedWindows  end the run as {@link RunStatus#FAILED} once every call has failed in this many
- *                          windows in a row (a dead or refusing endpoint); 0 never does
+ * @param maxFailedWindows  end the run as {@link RunStatus#FAILED} once every call sent has failed in this many
+ *                          measured windows in a row (a dead or refusing endpoint; warmup windows and windows in which
+ *                          no sent call ended do not count); 0 never does
  */
 public record RunConfig(
         String scenario,

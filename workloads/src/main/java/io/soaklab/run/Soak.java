@@ -234,8 +234,9 @@ public final class Soak implements AutoCloseable {
             return null;
         }
         boolean last = measureStart >= 0 && recorder.measuredWindows() + 1 >= config.windows();
-        if (last) {
-            endRun(); // in the last window: every call sent is on record
+        boolean stop = !last && failsTheRun(recorder.peek());
+        if (last || stop) {
+            endRun(); // in the window that ends the run: every call sent is on record in it
         }
         WindowSummary window = recorder.endWindow();
         if (!window.warmup()) {
@@ -246,18 +247,30 @@ public final class Soak implements AutoCloseable {
             manifest = manifest.withWindowsCompleted(done);
             manifest.write(dir);
         }
-        if (window.everyCallFailed()) {
-            failedStreak++;
-        } else if (!window.nothingSent()) {
-            failedStreak = 0; // a window where no sent call ended neither extends nor breaks the streak
-        }
-        if (!last && config.maxFailedWindows() > 0 && failedStreak >= config.maxFailedWindows()) {
+        failedStreak = streak(window);
+        if (stop) {
             ErrorClass mostly = window.mostFrequentError();
-            close(RunStatus.FAILED, "every call failed in " + failedStreak + " windows in a row (the last: " + window.calls() + " calls, "
+            close(RunStatus.FAILED, "every call failed in " + Math.max(failedStreak, config.maxFailedWindows()) + " windows in a row (the last: " + window.calls() + " calls, "
                     + (mostly == null ? "" : "mostly " + mostly.wireName() + ", ") + "see report.html); stopped by --max-failed-windows "
                     + config.maxFailedWindows());
         }
         return window;
+    }
+
+    /**
+     * The streak of measured windows, up to {@code w}, in which calls soaklab sent ended and every one
+     * failed. A warmup window, or one in which no sent call ended, neither extends nor breaks it.
+     */
+    private int streak(WindowSummary w) {
+        if (w == null || w.warmup() || w.nothingSent()) {
+            return failedStreak;
+        }
+        return w.everyCallFailed() ? failedStreak + 1 : 0;
+    }
+
+    /** True when the window open now, as it stands, makes {@code --max-failed-windows} windows in a row in which every call failed. */
+    private boolean failsTheRun(WindowSummary sofar) {
+        return config.maxFailedWindows() > 0 && streak(sofar) >= config.maxFailedWindows();
     }
 
     /** Sends nothing more and records the calls still open; once. */
@@ -317,22 +330,29 @@ public final class Soak implements AutoCloseable {
         }
         closed = true;
         String why = message;
-        endRun(); // before the load stops: its users would drop their calls unrecorded
-        load.stop();
+        try {
+            endRun(); // before the load stops: its users would drop their calls unrecorded
+        } catch (RuntimeException e) {
+            why = (why == null ? "" : why + "; ") + "could not record the calls still open: " + e;
+        } finally {
+            load.stop();
+        }
         try {
             recorder.close(); // first: calls that the closing client aborts are not part of the run
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             why = (why == null ? "" : why + "; ") + "could not finish writing the record: " + e.getMessage();
+        } finally {
+            client.close();
         }
-        client.close();
         try {
             load.awaitStopped(2000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        runner.close();
-        if (ownEndpoint != null) {
-            ownEndpoint.close();
+        } finally {
+            runner.close();
+            if (ownEndpoint != null) {
+                ownEndpoint.close();
+            }
         }
         manifest = manifest.withWindowsCompleted(recorder.measuredWindows()).ended(status, why);
         manifest.write(dir);
@@ -381,10 +401,6 @@ public final class Soak implements AutoCloseable {
                 : String.format(Locale.ROOT, "%.2fs", micros / 1e6);
     }
 
-    /**
-     * Ends the run before its spend passes {@code limit}: what is spent, plus what the calls in
-     * flight will likely cost, at the mean attempt's cost so far.
-     */
     /**
      * Ends the run once the spend limit refused a call: no new call is sent, the calls in flight
      * (each within its reservation) are let finish, up to the call timeout, so that what they cost

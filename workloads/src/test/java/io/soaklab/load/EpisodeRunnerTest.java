@@ -191,4 +191,33 @@ class EpisodeRunnerTest {
         assertEquals(truth.usage().completionTokens(), seen[0].usage().completionTokens());
         assertEquals(ErrorClass.OK, seen[0].error());
     }
+
+    @Test
+    void aSubAgentsCallLeftWhenASiblingFailsIsOnRecordAtOnceNotAtTheRunsEnd() throws Exception {
+        io.soaklab.sim.SimConfig slow = Lab.fast(2, 60).build(); // a reply of 60 tokens at 2 a second: half a minute in flight
+        List<JsonNode> calls;
+        Lab[] running = new Lab[1];
+        try (Lab lab = new Lab(dir, slow, code("fan-out", episode -> episode.parallel(List.of("fails", "waits"), (agent, i) -> {
+            if (i == 1) {
+                return agent.call(ask(5));
+            }
+            while (running[0].runner.openCalls(System.nanoTime()).isEmpty()) {
+                Thread.sleep(2); // until the sibling's call is in flight
+            }
+            throw new IllegalStateException("the specialist's tool crashed");
+        })), Resilience.none())) {
+            running[0] = lab;
+            try {
+                lab.runner.run(0, 0, System.nanoTime());
+            } catch (IllegalStateException expected) {
+                // the scenario's failure is the load's to report
+            }
+            assertTrue(lab.runner.openCalls(System.nanoTime()).isEmpty(), "nothing left waiting for the run's end");
+            calls = lab.lines(RunRecorder.CALLS);
+        }
+        assertEquals(1, calls.size(), calls.toString());
+        assertEquals("waits", calls.get(0).get("role").asText());
+        assertEquals("client_error", calls.get(0).get("error").asText(), calls.toString());
+        assertTrue(calls.get(0).get("error_detail").asText().startsWith("the episode stopped before the call's end was recorded"), calls.toString());
+    }
 }

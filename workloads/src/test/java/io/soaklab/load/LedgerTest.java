@@ -135,4 +135,28 @@ class LedgerTest {
         assertEquals(true, waiting.get("last").asBoolean(), "the call's last line: counted as a call, open");
         assertEquals("waiting to retry (attempt 2) when the run ended", waiting.get("error_detail").asText());
     }
+
+    @Test
+    void aCallItsEpisodeLeftIsRecordedOnceAsAClientErrorAndItsStreamStopped() throws Exception {
+        Manual client = new Manual();
+        RunRecorder recorder = RunRecorder.open(dir, TimeBase.now());
+        recorder.beginWindow(false);
+        Ledger ledger = new Ledger(client, recorder);
+        UsageCheck usage = new UsageCheck(TokenEstimator.forModel("m"));
+        long now = System.nanoTime();
+        Ledger.Entry left = ledger.send(HI, CallInfo.single(0, 0, "coder", 0, now), now, usage, null);
+        Ledger.Entry cancelled = ledger.send(HI, CallInfo.single(1, 0, "agent", 0, now), now, usage, null);
+        client.calls.get(1).cancel(false); // the watchdog gave up on it, and the run ends before its user records it
+        ledger.abandon(left, "the episode stopped (a sibling sub-agent failed)");
+        assertTrue(client.calls.get(0).isCancelled(), "its stream is stopped");
+        assertTrue(ledger.end(System.nanoTime()).isEmpty(), "the run's end finds only the cancelled one, and records it as a client error, not open");
+        ledger.abandon(left, "again");
+        List<JsonNode> lines = lines(recorder);
+        assertEquals(2, lines.size(), "each once: " + lines);
+        JsonNode first = lines.stream().filter(l -> l.get("user").asInt() == 0).findFirst().orElseThrow();
+        assertEquals("client_error", first.get("error").asText());
+        assertEquals("the episode stopped (a sibling sub-agent failed)", first.get("error_detail").asText());
+        JsonNode second = lines.stream().filter(l -> l.get("user").asInt() == 1).findFirst().orElseThrow();
+        assertEquals("client_error", second.get("error").asText(), "a cancelled future is no outcome, and does not stop the others' record");
+    }
 }

@@ -257,4 +257,15 @@ class HostileServerTest {
         }), 50);
         assertEquals("stop:[redacted]", r.finishReason());
     }
+
+    @Test
+    void anErrorLineWithoutEvenItsLineEndIsKept() throws IOException {
+        CallResult r = call(server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, "error: {\"code\":503,\"message\":\"loading model\",\"type\":\"unavailable_error\"}");
+            ScriptedServer.end(out);
+        }), 50);
+        assertEquals(ErrorClass.STREAM_ERROR, r.error(), r.errorDetail());
+        assertEquals("error in stream: unavailable_error (503): loading model", r.errorDetail());
+    }
 }

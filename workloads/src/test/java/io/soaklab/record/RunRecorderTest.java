@@ -268,4 +268,20 @@ class RunRecorderTest {
     private static String label(JsonNode line) {
         return line.get("phase").asText() + "/" + line.get("window").asInt();
     }
+
+    @Test
+    void callsThatEndAfterTheLastWindowOfAStoppedRunAreWrittenAsOneMoreShortWindow() throws Exception {
+        try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
+            recorder.beginWindow(false);
+            recorder.recordCall(ok(100, 1000), 0, 0, 0);
+            recorder.endWindow();
+            recorder.recordCall(ok(100, 1000), 1, 0, 0); // the run is stopped between two windows, with this call just ended
+        }
+        List<String> calls = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        assertEquals(2, calls.size(), "no call is lost");
+        assertTrue(calls.get(1).contains("\"window\":1"), calls.get(1));
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        assertEquals(2, log.get("e2e").size(), "its latency is in an interval of its own");
+        assertEquals(1, log.get("e2e").get(1).getTotalCount());
+    }
 }

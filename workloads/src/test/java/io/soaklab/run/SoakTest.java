@@ -151,13 +151,19 @@ class SoakTest {
             port = probe.getLocalPort(); // nobody listens there any more: every connection is refused
         }
         RunConfig config = RunConfig.builder().scenario(scenarioFile().toString()).concurrency(2).window(Duration.ofMillis(200))
-                .duration(Duration.ofSeconds(20)).errorBackoff(Duration.ofMillis(10)).endpoint(java.net.URI.create("http://127.0.0.1:" + port + "/v1"))
+                .duration(Duration.ofSeconds(20)).warmup(Duration.ofSeconds(1)).errorBackoff(Duration.ofMillis(10)).endpoint(java.net.URI.create("http://127.0.0.1:" + port + "/v1"))
                 .model("gone").priceAs(RunConfig.UNPRICED).build();
         assertEquals(3, config.maxFailedWindows(), "the default");
         Path run = dir.resolve("run");
         Soak.prepare(run, config, new RunManifest.Endpoint(config.endpoint(), false));
         try (Soak soak = Soak.open(run, false)) {
             soak.start();
+            for (int w = 0; w < 4; w++) { // warmup windows that fail every call neither count nor stop the run
+                soak.beginWindow(true);
+                assertTrue(soak.awaitCall(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(soak.endWindow().everyCallFailed());
+            }
+            assertEquals(null, soak.endedEarly(), "a warmup is for an endpoint to settle");
             for (int w = 0; w < 3; w++) {
                 soak.beginWindow(false);
                 while (soak.awaitCall(0, java.util.concurrent.TimeUnit.SECONDS)) {
