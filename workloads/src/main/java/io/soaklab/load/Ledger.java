@@ -185,12 +185,15 @@ final class Ledger {
                 return;
             }
             entries.remove(e);
-            if (e.future != null) {
+            long now = System.nanoTime();
+            CallResult r;
+            if (e.future == null) {
+                r = CallResult.failure(e.info.firstIntended(), -1, now - e.info.firstIntended(), ErrorClass.CLIENT_ERROR, why);
+            } else {
+                r = client.inFlight(e.future, e.intended, now).withOutcome(ErrorClass.CLIENT_ERROR, why); // as far as it got
                 e.future.cancel(false); // stops the stream
             }
-            long now = System.nanoTime();
-            long from = e.future == null ? e.info.firstIntended() : e.intended;
-            recorder.recordCall(CallResult.failure(from, -1, now - from, ErrorClass.CLIENT_ERROR, why), e.info);
+            recorder.recordCall(r, e.info);
         } finally {
             lock.readLock().unlock();
         }

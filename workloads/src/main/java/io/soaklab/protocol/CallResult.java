@@ -133,6 +133,13 @@ public record CallResult(
                 toolCalls, retryAfterNanos, shouldRetry, firstToolNanos, reasoning, maxTokens, promptTokensSent, flags);
     }
 
+    /** The same result ended as {@code newError}, for the reason {@code detail}: a call soaklab itself stopped. */
+    public CallResult withOutcome(ErrorClass newError, String detail) {
+        return new CallResult(intendedNanos, lagNanos, connectNanos, headersNanos, firstTokenNanos, e2eNanos,
+                status, newError, detail, usage, content, contentChunks, itlSumNanos, itlMaxNanos, finishReason, requestId,
+                toolCalls, retryAfterNanos, shouldRetry, firstToolNanos, reasoning, maxTokens, promptTokensSent, flags);
+    }
+
     /**
      * The same result with soaklab's own count of the prompt it sent, flagged
      * {@link CallFlag#PROMPT_TRUNCATED} when {@code truncated}.

@@ -59,6 +59,7 @@ class ClosedLoadTest {
                     maxLagMicros = Math.max(maxLagMicros, s.lagMaxMicros());
                 }
             }
+            lab.runner.endRun(System.nanoTime()); // as Soak ends a run: the calls in flight go on record as open
             load.stop();
             assertTrue(load.awaitStopped(3000), "every user thread ends");
             assertEquals(0, load.failures());
@@ -73,7 +74,7 @@ class ClosedLoadTest {
         Set<Integer> users = new HashSet<>();
         for (JsonNode call : lines) {
             users.add(call.get("user").asInt());
-            assertEquals("ok", call.get("error").asText(), call.toString());
+            assertTrue(Set.of("ok", "open").contains(call.get("error").asText()), call.toString());
         }
         assertEquals(Set.of(0, 1, 2, 3, 4, 5), users);
     }

@@ -37,7 +37,7 @@ class OpenLoadTest {
             load = new OpenLoad(lab.runner, Arrivals.parse("constant:20/s"), 1000, 1);
             load.start();
             Thread.sleep(3000);
-            load.stop(); // arrivals stop; calls in flight are cut, and not counted
+            load.stop(); // arrivals stop; calls in flight are cut, recorded as client errors (no endRun here), and not among those served
             load.awaitStopped(5000);
             calls = lab.lines(RunRecorder.CALLS);
         }
