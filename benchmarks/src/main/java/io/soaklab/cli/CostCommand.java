@@ -23,10 +23,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code soaklab cost RUN_DIR --volume 20000/day}: what the workload will cost, month by month. */
-@Command(name = "cost",
-        description = {"Project a run's measured cost per task to your volume: daily and monthly spend with P10/P50/P90 bands,",
-            "scenarios, sensitivities, and the same tokens at other models' prices. Writes cost.csv and cost.json into the",
-            "run folder and adds the projection to its report."})
+@Command(name = "cost", mixinStandardHelpOptions = true,
+        description = {"Project a run's measured cost per task to your daily and monthly volume.",
+            "Spend a day and a month with P10/P50/P90 bands, scenarios, sensitivities, and the same tokens at other models' prices.",
+            "It writes cost.csv and cost.json into the run folder and adds the projection to its report."})
 final class CostCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
@@ -37,7 +37,7 @@ final class CostCommand implements Callable<Integer> {
     String volume;
 
     @Option(names = "--growth", paramLabel = "P%/month", defaultValue = "0%/month",
-            description = "Compound growth of the volume a month, e.g. 8%/month (default: ${DEFAULT-VALUE}).")
+            description = "Compound growth of the volume a month, e.g. 8%%/month (default: ${DEFAULT-VALUE}).")
     String growth;
 
     @Option(names = "--months", paramLabel = "N", defaultValue = "12", description = "Months to project (default: ${DEFAULT-VALUE}).")

@@ -4,12 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Unmatched;
 
 /** {@code soaklab jmh ...}: JMH's own command line, for those who know it. */
 @Command(name = "jmh",
-        description = {"Run JMH's own command line on soaklab's benchmarks, e.g.",
-            "  soaklab jmh AgentSoak -p concurrency=16 -i 6 -r 5s -rf json",
+        description = {"Run JMH's own command line on soaklab's benchmarks.",
+            "For example: soaklab jmh AgentSoak -p concurrency=16 -i 6 -r 5s -rf json",
             "-i is the number of windows, -r their length, -p concurrency=N the number of users (leave -t at 1),",
             "-p scenario=NAME|FILE.yaml the workload, -p arrival=poisson:5/s an open load.",
             "Run 'soaklab jmh -h' for JMH's options and 'soaklab jmh -l' for the benchmarks."})
@@ -17,6 +18,10 @@ final class JmhCommand implements Callable<Integer> {
 
     @Unmatched
     List<String> args = new ArrayList<>();
+
+    /** Only the long form: {@code -h} is JMH's own help. */
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit (JMH's own options: soaklab jmh -h).")
+    boolean help;
 
     @Override
     public Integer call() throws Exception {

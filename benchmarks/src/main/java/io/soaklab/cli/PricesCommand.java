@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code soaklab prices}: the price catalog, one line a model. */
-@Command(name = "prices", description = {"List the price catalog: each model's prices per million tokens, since when, from where.",
+@Command(name = "prices", mixinStandardHelpOptions = true, description = {"List the price catalog: each model's prices per million tokens, since when, from where.",
     "--prices FILE shows your own file on top of the list prices (format: docs/costs.md)."})
 final class PricesCommand implements Callable<Integer> {
 

@@ -27,7 +27,7 @@ final class ReportCommand implements Callable<Integer> {
     Path dir;
 
     @Option(names = "--slo", paramLabel = "SLO,SLO",
-            description = "Hold the run to these objectives instead of those it ran with, e.g. ttft.p99=2s,e2e.p99=60s,errors=1%.")
+            description = "Hold the run to these objectives instead of those it ran with, e.g. ttft.p99=2s,e2e.p99=60s,errors=1%%.")
     String slo;
 
     @Override

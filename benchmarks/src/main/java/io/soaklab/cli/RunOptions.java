@@ -95,7 +95,7 @@ abstract class RunOptions implements Callable<Integer> {
     String billing;
 
     @Option(names = "--slo", paramLabel = "SLO,SLO",
-            description = "Objectives the report holds the run to: ttft.p99=2s, e2e.p99=60s, itl.p99=100ms, tpot.p90=50ms, errors=1%, "
+            description = "Objectives the report holds the run to: ttft.p99=2s, e2e.p99=60s, itl.p99=100ms, tpot.p90=50ms, errors=1%%, "
                     + "episode.p95=10m, episode.cost.p95=$0.50 (attainment per window, goodput, which fails first).")
     String slo;
 

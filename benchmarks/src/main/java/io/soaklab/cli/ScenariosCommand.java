@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code soaklab scenarios}: the built-in scenarios, one line each; {@code --show} prints one as YAML, {@code --check} reads a file. */
-@Command(name = "scenarios",
+@Command(name = "scenarios", mixinStandardHelpOptions = true,
         description = {"List the built-in scenarios, one line each.",
             "--show NAME prints one as YAML, a starting point for your own; --check FILE reads a scenario file and says what is wrong with it."})
 final class ScenariosCommand implements Callable<Integer> {

@@ -71,6 +71,9 @@ public final class SoakLab implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SoakLab());
+        for (CommandLine sub : cli.getSubcommands().values()) { // "soaklab run -V" says the same as "soaklab -V"
+            sub.getCommandSpec().versionProvider(new Version());
+        }
         cli.registerConverter(Duration.class, text -> {
             try {
                 return Durations.parse(text);
