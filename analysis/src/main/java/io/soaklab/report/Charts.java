@@ -481,6 +481,7 @@ final class Charts {
             lines.setSeriesStroke(s, new BasicStroke(2f));
         }
         chart.getXYPlot().setRenderer(lines);
+        ((NumberAxis) chart.getXYPlot().getDomainAxis()).setStandardTickUnits(NumberAxis.createIntegerTickUnits()); // window 1, 2, 3: no 0.2
         return save(dir, chart, file, title, caption);
     }
 

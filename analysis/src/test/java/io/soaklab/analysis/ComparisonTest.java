@@ -48,4 +48,20 @@ class ComparisonTest {
         assertFalse(flat.pValue() < Comparison.ALPHA, flat.text());
         assertTrue(flat.text().startsWith("TTFT p50: no significant difference"), flat.text());
     }
+
+    @Test
+    void windowsTooFewForAWindowTestAreSaidAndTheCallsAreTestedInstead() throws Exception {
+        // three windows each, every call of B's windows twice as slow to its first token as A's
+        SyntheticRun.write(dir.resolve("a"), 3, w -> 200, w -> 1);
+        SyntheticRun.write(dir.resolve("b"), 3, w -> 400, w -> 1);
+        assertTrue(Comparison.smallestP(3, 3) > Comparison.ALPHA, "3 against 3 cannot show anything at 0.01: " + Comparison.smallestP(3, 3));
+        assertTrue(Comparison.smallestP(6, 6) < Comparison.ALPHA);
+        Comparison c = Comparison.of(RunData.load(dir.resolve("a")), RunData.load(dir.resolve("b")));
+        Comparison.Row ttft = row(c, "TTFT p50");
+        assertEquals(Comparison.Test.CALLS, ttft.test());
+        assertTrue(ttft.worse());
+        assertEquals("TTFT p50 higher by 100% in B (200 ms to 400 ms, Mann-Whitney on 30 and 30 calls p < 0.001)", ttft.text());
+        assertEquals(Comparison.Test.NONE, row(c, "TTFT p99").test());
+        assertTrue(c.caveats().get(0).startsWith("3 windows of A and 3 windows of B are too few for a window test"), c.caveats().toString());
+    }
 }

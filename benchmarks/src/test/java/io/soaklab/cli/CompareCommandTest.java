@@ -16,7 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code soaklab compare} on two real runs: the same load against a fast and a three-times-slower endpoint. */
+/** {@code soaklab compare} on two real runs: the same load against an endpoint and one twice as slow to its first token. */
 class CompareCommandTest {
 
     @TempDir
@@ -29,7 +29,7 @@ class CompareCommandTest {
                 "system_prompt_tokens: 100", "max_tokens: 50", "think_time: 0s", "chat:", "  turns: {min: 1, max: 1}",
                 "  user_tokens: {min: 20, max: 40}", ""));
         RunConfig config = RunConfig.builder().scenario(scenario.toString()).thinkTime(Duration.ZERO).concurrency(4).sim(sim)
-                .duration(Duration.ofSeconds(4)).window(Duration.ofMillis(500)).forks(0).build();
+                .warmup(Duration.ofSeconds(1)).duration(Duration.ofSeconds(3)).window(Duration.ofSeconds(1)).forks(0).build();
         Path dir = tmp.resolve(name);
         SoakLauncher.Outcome o = SoakLauncher.launch(config, dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
         assertEquals(RunStatus.COMPLETE, o.status(), o.problem());
@@ -37,14 +37,20 @@ class CompareCommandTest {
     }
 
     @Test
-    void saysWhatDiffersAndWritesAPageWithOverlaidCharts() throws Exception {
-        Path fast = run("fast", 50);
-        Path slow = run("slow", 150);
+    void seesATwofoldShiftInTtftBetweenTwoShortRunsAndWritesAPageWithOverlaidCharts() throws Exception {
+        Path fast = run("fast", 100);
+        Path slow = run("slow", 200);
         SoakLabTest.Result r = SoakLabTest.run("compare", fast.toString(), slow.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("A: fast (8 windows)"), r.out());
-        assertTrue(r.out().contains("  worse  TTFT p50 higher by "), r.out());
-        assertTrue(r.out().contains("Mann-Whitney p < 0.001)"), "8 windows against 8 that do not overlap: " + r.out());
+        assertTrue(r.out().startsWith("A: fast (3 windows)"), r.out());
+        // three windows against three: no window test can reach p < 0.01, so the medians are tested on the calls
+        assertTrue(r.out().contains("note: 3 windows of A and 3 windows of B are too few for a window test to reach p < 0.01 (its smallest p-value here: 0.08)"), r.out());
+        String ttft = r.out().lines().filter(l -> l.contains("TTFT p50")).findFirst().orElseThrow();
+        assertTrue(ttft.startsWith("  worse  TTFT p50 higher by "), r.out());
+        assertTrue(ttft.matches(".* calls p < 0\\.001\\)"), ttft);
+        int percent = Integer.parseInt(ttft.replaceAll(".*higher by (\\d+)%.*", "$1"));
+        assertTrue(percent >= 60 && percent <= 140, "about twice the base latency, plus the same prefill and transfer: " + ttft);
+        assertTrue(r.out().contains("TTFT p99: not tested, too few windows"), r.out());
         String html = Files.readString(slow.resolve("compare.html"));
         assertTrue(html.contains("<li class=\"worse\">TTFT p50 higher by "), html);
         for (String chart : new String[] {"ttft-p99.png", "e2e-p99.png", "throughput.png"}) {
