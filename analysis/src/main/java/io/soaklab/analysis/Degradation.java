@@ -33,6 +33,30 @@ public final class Degradation {
     public static final int MIN_CHANGE_PERCENT = 10;
     /** Schedule lag (p99) above which a window is the generator's fault. */
     public static final long GENERATOR_LAG_MS = 100;
+    /** Share of the run's median TTFT above which the run's schedule lag (p99) is said to distort its latencies. */
+    public static final double LAG_SHARE_OF_TTFT = 0.5;
+
+    /**
+     * Whether the load generator fell behind enough, over the whole run, for its lag to matter: the
+     * 99th percentile of schedule lag above {@value #GENERATOR_LAG_MS} ms <em>and</em> above half
+     * the median time to first token. Lag counts into every latency (they are measured from the
+     * intended start), so a lag small beside the latencies measured changes nothing a reader would
+     * act on; a JIT warming up or a GC pause of tens of milliseconds, against calls of half a
+     * second, is not worth a warning.
+     */
+    public static boolean lagMatters(Percentiles lag, Percentiles ttft) {
+        if (lag.empty() || lag.p99() <= GENERATOR_LAG_MS * 1000) {
+            return false;
+        }
+        return ttft.empty() || lag.p99() > LAG_SHARE_OF_TTFT * ttft.p50();
+    }
+
+    /** The share of calls a lag above {@code threshold} (µs) touched, as far as the percentiles tell: "more than 1%" etc. */
+    public static String lagShare(Percentiles lag, long threshold) {
+        return lag.p50() > threshold ? "more than half of the calls" : lag.p90() > threshold ? "more than 10% of the calls"
+                : lag.p99() > threshold ? "more than 1% of the calls" : "fewer than 1% of the calls";
+    }
+
     /** Process CPU, as a percentage of every core, at which a window is the generator's fault. */
     public static final int GENERATOR_CPU_PERCENT = 90;
     /** GC time, as a percentage of the window, at which a window is the generator's fault. */
@@ -80,6 +104,11 @@ public final class Degradation {
 
     /** Tests every series of {@code run}'s windows. */
     public static Degradation of(RunData run) {
+        return of(run, MAX_POINTS);
+    }
+
+    /** As {@link #of(RunData)}, grouping windows above {@code maxPoints} (tests show the grouping on a shorter run). */
+    static Degradation of(RunData run, int maxPoints) {
         List<WindowStats> all = run.windows();
         List<Integer> bound = new ArrayList<>();
         List<WindowStats> used = new ArrayList<>();
@@ -106,16 +135,16 @@ public final class Degradation {
         long partMillis = runMillis >= 6 * HOUR ? HOUR : Math.max(window, runMillis / 6 / window * window);
         String part = partMillis == HOUR ? "hour" : Durations.format(Duration.ofMillis(partMillis));
         List<Finding> out = new ArrayList<>();
-        series(out, "TTFT p50", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), hours, elapsed, window, partMillis, part);
-        series(out, "TTFT p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p99), hours, elapsed, window, partMillis, part);
-        series(out, "E2E p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.E2E, Percentiles::p99), hours, elapsed, window, partMillis, part);
-        series(out, "inter-token p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.ITL, Percentiles::p99), hours, elapsed, window, partMillis, part);
+        series(out, "TTFT p50", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), hours, elapsed, window, partMillis, part, maxPoints);
+        series(out, "TTFT p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.TTFT, Percentiles::p99), hours, elapsed, window, partMillis, part, maxPoints);
+        series(out, "E2E p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.E2E, Percentiles::p99), hours, elapsed, window, partMillis, part, maxPoints);
+        series(out, "inter-token p99", "ms", Worse.UP, used, w -> latencyMs(w, Metric.ITL, Percentiles::p99), hours, elapsed, window, partMillis, part, maxPoints);
         series(out, "error rate", "%", Worse.UP, used, w -> w.calls() == 0 ? Double.NaN : 100.0 * w.errorCount() / w.calls(), hours, elapsed,
-                window, partMillis, part);
-        series(out, "throughput", "/s", Worse.DOWN, used, w -> w.calls() / w.seconds(), hours, elapsed, window, partMillis, part);
+                window, partMillis, part, maxPoints);
+        series(out, "throughput", "/s", Worse.DOWN, used, w -> w.calls() / w.seconds(), hours, elapsed, window, partMillis, part, maxPoints);
         series(out, "cost per call", "$", Worse.UP, used, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN
-                : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partMillis, part);
-        series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partMillis, part);
+                : w.spend().doubleValue() / w.calls(), hours, elapsed, window, partMillis, part, maxPoints);
+        series(out, "probe accuracy", "%", Worse.DOWN, used, w -> 100 * w.probes().rate(), hours, elapsed, window, partMillis, part, maxPoints);
         return new Degradation(List.copyOf(out), context(run), List.copyOf(bound), used.size(), part);
     }
 
@@ -238,7 +267,7 @@ public final class Degradation {
     }
 
     private static void series(List<Finding> out, String name, String unit, Worse worse, List<WindowStats> windows, ToDoubleFunction<WindowStats> value,
-                               double[] hours, long[] elapsed, long window, long partMillis, String part) {
+                               double[] hours, long[] elapsed, long window, long partMillis, String part, int maxPoints) {
         double[] y = new double[windows.size()];
         int present = 0;
         for (int i = 0; i < y.length; i++) {
@@ -253,10 +282,10 @@ public final class Degradation {
         double first = partMedian(y, elapsed, 0, partMillis);
         double last = partMedian(y, elapsed, elapsed[elapsed.length - 1] + window - partMillis, Long.MAX_VALUE);
         long runEnd = elapsed[elapsed.length - 1] + window; // taken before windows are grouped, as the parts are
-        if (y.length > MAX_POINTS) {
+        if (y.length > maxPoints) {
             // the tests are O(n^2) and O(permutations x n): a long run of short windows is tested on the medians of
             // MAX_POINTS consecutive groups of windows (an 8-hour run of 100 ms windows: groups of 15)
-            int groups = MAX_POINTS;
+            int groups = maxPoints;
             double[] gy = new double[groups];
             double[] gh = new double[groups];
             long[] ge = new long[groups];

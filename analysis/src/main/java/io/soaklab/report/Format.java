@@ -28,6 +28,11 @@ final class Format {
         return String.format(Locale.ROOT, "%,d", n);
     }
 
+    /** {@code n} and a noun in the right number: "1 window", "3 windows", "1,200 calls". */
+    static String count(long n, String noun) {
+        return count(n) + " " + (n == 1 ? noun : noun + "s");
+    }
+
     static String rate(double perSecond) {
         return String.format(Locale.ROOT, perSecond < 10 ? "%.2f" : "%,.1f", perSecond);
     }

@@ -209,7 +209,7 @@ public final class Report {
                             : config.concurrency() + " concurrent <b>" + e(scenario) + "</b> users against ")
                     .append(config.embedded() ? "soaklab's embedded endpoint" : "<b>" + e(endpointUrl()) + "</b>")
                     .append(" (model <b>").append(e(config.model())).append("</b>) for ")
-                    .append(Format.seconds(seconds)).append(" in ").append(run.windows().size()).append(" windows of ")
+                    .append(Format.seconds(seconds)).append(" in ").append(Format.count(run.windows().size(), "window")).append(" of ")
                     .append(e(Durations.format(config.window()))).append(": ")
                     .append(Format.count(c.calls())).append(" calls (").append(Format.rate(seconds > 0 ? c.calls() / seconds : 0))
                     .append(" per second), ");
@@ -236,10 +236,14 @@ public final class Report {
                         .append(".</p>\n");
             }
             Percentiles lag = run.totals().get(Metric.SCHEDULE_LAG);
-            if (!lag.empty() && lag.p99() > 10_000) {
-                out.append("<p class=\"status bad\">The load generator fell behind its schedule: 99th percentile schedule lag ")
-                        .append(Format.latency(lag.p99())).append(", at worst ").append(Format.latency(lag.max()))
-                        .append(". Latencies are measured from the intended start, so they include it");
+            if (Degradation.lagMatters(lag, ttft)) {
+                long threshold = Math.max(Degradation.GENERATOR_LAG_MS * 1000, (long) (Degradation.LAG_SHARE_OF_TTFT * ttft.p50()));
+                out.append("<p class=\"status bad\">The load generator fell behind its schedule: ")
+                        .append(Degradation.lagShare(lag, threshold)).append(" started more than ").append(Format.latency(threshold))
+                        .append(" late (99th percentile schedule lag ").append(Format.latency(lag.p99())).append(", at worst ")
+                        .append(Format.latency(lag.max())).append(", against a median time to first token of ")
+                        .append(ttft.empty() ? "none" : Format.latency(ttft.p50()))
+                        .append("). Latencies are measured from the intended start, so they include it");
                 if (config.open()) {
                     out.append("; in an open load this is also episodes waiting for a free worker (--max-in-flight ")
                             .append(config.maxInFlight()).append(")");
@@ -676,7 +680,7 @@ public final class Report {
             if (!config.rampUp().isZero()) {
                 row("ramp-up", Durations.format(config.rampUp()) + " (not measured)");
             }
-            row("duration", Durations.format(config.duration()) + " in " + config.windows() + " windows of " + Durations.format(config.window()));
+            row("duration", Durations.format(config.duration()) + " in " + Format.count(config.windows(), "window") + " of " + Durations.format(config.window()));
             row("warmup", Durations.format(config.warmup()));
             row("endpoint", config.embedded() ? "embedded: " + endpointUrl() : endpointUrl());
             row("model", config.model());

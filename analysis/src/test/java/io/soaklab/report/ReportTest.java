@@ -51,6 +51,19 @@ class ReportTest {
     }
 
     @Test
+    void theLagBannerAppearsOnlyWhenTheLagIsLargeBesideTheLatencies() throws Exception {
+        // what the demo showed on an idle machine: lag p99 of 86 ms against first tokens after 300 ms; no warning
+        SyntheticRun.write(dir.resolve("idle"), 4, w -> 300, w -> 86);
+        String idle = Files.readString(Report.write(RunData.load(dir.resolve("idle"))));
+        assertFalse(idle.contains("fell behind"), idle);
+        // a generator that sent every call 400 ms late: more than the median first token itself
+        SyntheticRun.write(dir.resolve("behind"), 4, w -> 300, w -> 400);
+        String behind = Files.readString(Report.write(RunData.load(dir.resolve("behind"))));
+        assertTrue(behind.contains("The load generator fell behind its schedule: more than half of the calls started more than 150 ms late "
+                + "(99th percentile schedule lag 400 ms, at worst 400 ms, against a median time to first token of 300 ms)."), behind);
+    }
+
+    @Test
     void aCrashedRunSaysItIsIncomplete() throws Exception {
         RunManifest m = SyntheticRun.write(dir, 1);
         Process gone = new ProcessBuilder("true").start();

@@ -38,8 +38,8 @@ final class CompareCommand implements Callable<Integer> {
         RunData runB = load(b);
         Comparison c = Comparison.of(runA, runB);
         PrintWriter w = spec.commandLine().getOut();
-        w.println("A: " + runA.manifest().runId() + " (" + runA.windows().size() + " windows)");
-        w.println("B: " + runB.manifest().runId() + " (" + runB.windows().size() + " windows)");
+        w.println("A: " + runA.manifest().runId() + " (" + runA.windows().size() + (runA.windows().size() == 1 ? " window)" : " windows)"));
+        w.println("B: " + runB.manifest().runId() + " (" + runB.windows().size() + (runB.windows().size() == 1 ? " window)" : " windows)"));
         for (String caveat : c.caveats()) {
             w.println("note: " + caveat);
         }

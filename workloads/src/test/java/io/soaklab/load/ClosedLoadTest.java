@@ -85,7 +85,10 @@ class ClosedLoadTest {
         try (Lab lab = new Lab(dir, Lab.fast(5000, 5).build(), Lab.scenario(CHAT), Resilience.none())) {
             ClosedLoad load = new ClosedLoad(lab.runner, 4, Duration.ofMillis(200), Duration.ofMillis(400), Duration.ZERO);
             load.start();
-            Thread.sleep(1200);
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (lab.runner.attempts() < 40 && System.nanoTime() < deadline) { // 20 episodes of two calls: five a user, on average
+                Thread.sleep(20);
+            }
             load.stop();
             assertTrue(load.awaitStopped(3000));
             episodes = lab.lines(RunRecorder.EPISODES);

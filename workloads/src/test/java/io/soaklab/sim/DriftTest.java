@@ -7,14 +7,24 @@ import io.soaklab.protocol.Api;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.ModelClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.HdrHistogram.Recorder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Drift over hours, rehearsed in seconds through time compression. */
 class DriftTest {
 
     private static final long MS = 1_000_000;
+
+    @TempDir
+    Path dir;
 
     @Test
     void latencyRisesByTheConfiguredRatePerHour() throws Exception {
@@ -22,16 +32,30 @@ class DriftTest {
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(100)).prefillTokensPerSecond(1_000_000)
                 .decodeTokensPerSecond(1000).outputTokensMedian(2).outputTokensSigma(0).jitter(0)
                 .drift(new SimConfig.Drift(1.0, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 0, 3600)).build();
-        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
+        Path truthFile = dir.resolve(TruthLog.FILE);
+        CallResult early;
+        CallResult hourLater;
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim, truthFile);
              ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
-            CallResult early = client.send(Http.conversation(10, 5, 10), System.nanoTime()).join();
-            Thread.sleep(1000 - early.e2eNanos() / MS);
-            CallResult hourLater = client.send(Http.conversation(10, 6, 10), System.nanoTime()).join();
-            long before = early.headersNanos() - early.lagNanos();
-            long after = hourLater.headersNanos() - hourLater.lagNanos();
-            assertTrue(before >= 100 * MS && before < 140 * MS, "at the start: " + before / MS + " ms");
-            assertTrue(after >= 200 * MS && after < 260 * MS, "an hour of drift later, doubled: " + after / MS + " ms");
+            early = client.send(Http.conversation(10, 5, 10), System.nanoTime()).join();
+            Thread.sleep(Math.max(0, 1000 - early.e2eNanos() / MS)); // the schedule itself: the next call an hour (a second) later
+            hourLater = client.send(Http.conversation(10, 6, 10), System.nanoTime()).join();
         }
+        Map<String, JsonNode> truth = new HashMap<>();
+        for (String line : Files.readAllLines(truthFile)) {
+            JsonNode n = new ObjectMapper().readTree(line);
+            truth.put(n.get("id").asText(), n);
+        }
+        // the endpoint's own record of the factor it applied, from the time each request arrived
+        double first = truth.get(early.requestId()).get("latency_factor").asDouble();
+        double second = truth.get(hourLater.requestId()).get("latency_factor").asDouble();
+        assertTrue(first >= 1.0 && first < 1.2, "at the start: x" + first);
+        assertTrue(second >= 1.9 && second < 2.5 && second - first >= 0.9, "an hour of drift later, about doubled: x" + first + ", then x" + second);
+        // and the client saw what the endpoint did: at least the drifted base latency, before the headers
+        long before = early.headersNanos() - early.lagNanos();
+        long after = hourLater.headersNanos() - hourLater.lagNanos();
+        assertTrue(before >= Math.round(100 * first) * MS - MS, "at the start: " + before / MS + " ms");
+        assertTrue(after >= Math.round(100 * second) * MS - MS, "an hour later: " + after / MS + " ms");
     }
 
     @Test

@@ -39,7 +39,7 @@ class ServingModelTest {
             List<CallResult> results = calls.stream().map(CompletableFuture::join).sorted(Comparator.comparingLong(CallResult::firstTokenNanos)).toList();
             results.forEach(r -> assertEquals(ErrorClass.OK, r.error(), r.errorDetail()));
             long[] ttft = results.stream().mapToLong(r -> r.firstTokenNanos() / MS).toArray();
-            assertTrue(ttft[1] < 60, "two start at once: " + java.util.Arrays.toString(ttft));
+            assertTrue(ttft[1] - ttft[0] < 95, "two start at once, in the same 190 ms round: " + java.util.Arrays.toString(ttft));
             // a round is 190 ms from first token to last; each call's clock starts at its own send, a few ms apart
             assertTrue(ttft[2] >= 180 && ttft[3] >= 180, "the next two wait one round: " + java.util.Arrays.toString(ttft));
             assertTrue(ttft[4] >= 360 && ttft[5] >= 360, "the last two wait two rounds: " + java.util.Arrays.toString(ttft));

@@ -59,6 +59,7 @@ class TruthLogTest {
         Map<String, JsonNode> truth = read(truthFile);
         assertEquals(200, truth.size());
         List<Double> errors = new ArrayList<>();
+        double endpointLate = 0; // how late the busy machine made the endpoint's own first tokens: the client shares its cores
         for (CallResult r : results) {
             assertEquals(ErrorClass.OK, r.error(), r.errorDetail());
             JsonNode t = truth.get(r.requestId());
@@ -69,6 +70,7 @@ class TruthLogTest {
             // measured from the request's send; true from its arrival at the endpoint
             errors.add(r.ttftSentNanos() / 1e6 - t.get("first_token_us").asLong() / 1e3);
             assertTrue(t.get("first_token_us").asLong() >= t.get("first_token_planned_us").asLong(), "nothing is early");
+            endpointLate = Math.max(endpointLate, (t.get("first_token_us").asLong() - t.get("first_token_planned_us").asLong()) / 1e3);
         }
         Collections.sort(errors);
         double median = errors.get(50);
@@ -78,7 +80,7 @@ class TruthLogTest {
         // hundreds of ms), not jitter; the figures on an idle machine are in the README (0.55 ms / 3.0 ms at 100
         // sessions), and 11.7 ms was seen here with both cores kept busy by other processes.
         assertTrue(median >= 0 && median < 25, "median of measured - true TTFT: " + median + " ms");
-        assertTrue(p99 < 100, "99th percentile: " + p99 + " ms");
+        assertTrue(p99 < 50 + 2 * endpointLate, "99th percentile: " + p99 + " ms, the endpoint's own first tokens up to " + endpointLate + " ms late");
     }
 
     @Test
