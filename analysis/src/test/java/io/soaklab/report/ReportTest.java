@@ -64,6 +64,17 @@ class ReportTest {
     }
 
     @Test
+    void theReportsFilesAreCreatedLikeAnyOtherFileOfTheUsers() throws Exception {
+        SyntheticRun.write(dir, 2);
+        Report.write(RunData.load(dir));
+        // the umask decides, as for a file the user creates; a temporary file's owner-only mode must not leak through
+        var expected = Files.getPosixFilePermissions(Files.createFile(dir.resolve("made-by-the-user")));
+        for (String file : new String[] {"report.html", "windows.csv", "charts/ttft.png", "run.json"}) {
+            assertEquals(expected, Files.getPosixFilePermissions(dir.resolve(file)), file);
+        }
+    }
+
+    @Test
     void aCrashedRunSaysItIsIncomplete() throws Exception {
         RunManifest m = SyntheticRun.write(dir, 1);
         Process gone = new ProcessBuilder("true").start();

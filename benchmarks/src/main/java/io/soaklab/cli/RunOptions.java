@@ -200,6 +200,9 @@ abstract class RunOptions implements Callable<Integer> {
             System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");
         }
         Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.scenarioName(), Instant.now());
+        if (out != null) {
+            usableFolder(out);
+        }
         PrintStream err = System.err;
         SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, err, !noEndpointCheck);
         int exit = SoakLab.exitCode(outcome);
@@ -216,5 +219,25 @@ abstract class RunOptions implements Callable<Integer> {
         }
         stdout.println("report: " + outcome.report().toAbsolutePath());
         return exit;
+    }
+
+    /** A folder for the run that can be made and written, or one line saying why not. */
+    static void usableFolder(Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            throw new SoakLab.UsageException("--out " + dir + ": " + e.getFile() + " is a file, not a folder");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new SoakLab.UsageException("--out " + dir + ": permission denied on " + e.getFile());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new SoakLab.UsageException("--out " + dir + ": cannot create " + e.getFile() + " there");
+        } catch (java.nio.file.FileSystemException e) {
+            throw new SoakLab.UsageException("--out " + dir + ": cannot create it" + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
+        } catch (java.io.IOException e) {
+            throw new SoakLab.UsageException("--out " + dir + ": cannot create it (" + e.getMessage() + ")");
+        }
+        if (!java.nio.file.Files.isWritable(dir)) {
+            throw new SoakLab.UsageException("--out " + dir + ": the folder cannot be written");
+        }
     }
 }

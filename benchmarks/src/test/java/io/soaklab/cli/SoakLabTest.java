@@ -27,6 +27,17 @@ class SoakLabTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    @Test
+    void anOutFolderThatCannotBeMadeIsOneLineWithTheReason() throws Exception {
+        Path file = java.nio.file.Files.writeString(tmp.resolve("a-file"), "x");
+        Result r = run("run", "--duration", "1s", "--out", file.resolve("run").toString());
+        assertEquals(2, r.code());
+        assertEquals("soaklab run: --out " + file.resolve("run") + ": cannot create it (Not a directory)", r.err().strip());
+        Result onFile = run("run", "--duration", "1s", "--out", file.toString());
+        assertEquals(2, onFile.code());
+        assertEquals("soaklab run: --out " + file + ": " + file + " is a file, not a folder", onFile.err().strip());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "run --duration 30                       | soaklab run: Invalid value for option '--duration': duration '30' has no unit: write 30s, 30m or 30h (see 'soaklab run --help')",

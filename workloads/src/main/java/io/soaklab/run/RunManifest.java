@@ -6,11 +6,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
-import java.io.FileOutputStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -104,25 +101,10 @@ public record RunManifest(
      */
     public void write(Path dir) {
         Path file = dir.resolve(FILE);
-        Path tmp = null;
         try {
-            byte[] bytes = Json.MAPPER.writeValueAsBytes(this);
-            tmp = Files.createTempFile(dir, FILE + ".", ".tmp");
-            try (FileOutputStream out = new FileOutputStream(tmp.toFile())) {
-                out.write(bytes);
-                out.getFD().sync();
-            }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            io.soaklab.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(this), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // only left behind if the move failed, and that failure is already reported
-                }
-            }
         }
     }
 
