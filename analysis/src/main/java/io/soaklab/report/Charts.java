@@ -32,7 +32,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ final class Charts {
         new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x7f7f7f),
     };
 
-    /** One chart file and what it shows. */
+    /** One chart file and what it shows; with no file, a line of text stands for a chart with nothing to draw. */
     record Chart(String file, String title, String caption) {
     }
 
@@ -140,17 +139,15 @@ final class Charts {
         List<BigDecimal> tasks = costs.taskCosts();
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         if (!tasks.isEmpty()) {
-            double max = tasks.stream().mapToDouble(BigDecimal::doubleValue).max().orElse(0);
-            int bins = 20;
-            double width = max <= 0 ? 1 : max / bins;
+            BigDecimal max = tasks.stream().max(BigDecimal::compareTo).orElse(BigDecimal.ZERO);
+            BigDecimal width = roundBin(max.doubleValue() / 20); // at most 20 bins, each a round amount wide
+            int bins = Math.max(1, max.divide(width, 0, java.math.RoundingMode.CEILING).intValueExact());
             int[] counts = new int[bins];
             for (BigDecimal t : tasks) {
-                counts[Math.max(0, Math.min(bins - 1, (int) (t.doubleValue() / width)))]++;
+                counts[Math.max(0, Math.min(bins - 1, t.divide(width, 0, java.math.RoundingMode.CEILING).intValue() - 1))]++;
             }
             for (int i = 0; i < bins; i++) {
-                // three significant digits tell 20 bins apart (neighbours differ by 5 % or more); fewer digits merge them
-                BigDecimal upTo = new BigDecimal(width * (i + 1), new MathContext(3));
-                data.addValue(counts[i], "tasks", "$" + upTo.stripTrailingZeros().toPlainString());
+                data.addValue(counts[i], "tasks", "$" + width.multiply(BigDecimal.valueOf(i + 1)).stripTrailingZeros().toPlainString());
             }
         }
         JFreeChart chart = ChartFactory.createBarChart("Cost per task", "what one task cost, at most", "tasks", data,
@@ -162,6 +159,22 @@ final class Charts {
         plot.setNoDataMessage("no task ended during measurement");
         return save(chart, "cost-per-task.png", "Cost per task",
                 "How many tasks (episodes) cost up to each amount: every attempt of a task is in its cost, retries and failures included.");
+    }
+
+    /** The smallest round amount (1, 2 or 5 times a power of ten) at least {@code atLeast} wide. */
+    static BigDecimal roundBin(double atLeast) {
+        if (!(atLeast > 0)) {
+            return BigDecimal.ONE.movePointLeft(6); // a micro-dollar: nothing cost anything
+        }
+        int exponent = (int) Math.floor(Math.log10(atLeast));
+        for (int e = exponent; ; e++) {
+            for (int step : new int[] {1, 2, 5}) {
+                BigDecimal w = BigDecimal.valueOf(step).scaleByPowerOfTen(e);
+                if (w.doubleValue() >= atLeast * (1 - 1e-12)) {
+                    return w;
+                }
+            }
+        }
     }
 
     private Chart fan(Projection p) throws IOException {
@@ -349,17 +362,18 @@ final class Charts {
         for (WindowStats w : run.windows()) {
             w.errors().keySet().forEach(c -> seen.put(c, true));
         }
+        if (seen.isEmpty()) { // a line of text, not a full-size empty chart
+            Files.deleteIfExists(dir.resolve("errors.png")); // from an earlier report of the same run
+            return new Chart(null, "Errors", run.windows().isEmpty() ? "No complete window was recorded." : "No call failed in any window.");
+        }
         for (WindowStats w : run.windows()) {
-            String column = Integer.toString(w.index() + 1);
-            if (seen.isEmpty()) {
-                data.addValue(0, "errors", column);
-            }
+            double at = elapsed(w);
+            String column = unitSeconds == 1 ? String.format(java.util.Locale.ROOT, "%.0f", at) : String.format(java.util.Locale.ROOT, "%.1f", at);
             for (ErrorClass c : seen.keySet()) {
                 data.addValue(w.errors().getOrDefault(c, 0L), c.wireName(), column);
             }
         }
-        JFreeChart chart = ChartFactory.createStackedBarChart("Errors per window"
-                        + (seen.isEmpty() ? " (none)" : ""), "window", "failed calls", data,
+        JFreeChart chart = ChartFactory.createStackedBarChart("Errors per window", "elapsed (" + unitName + ", at window end)", "failed calls", data,
                 PlotOrientation.VERTICAL, true, false, false);
         CategoryPlot plot = bars(chart);
         BarRenderer bars = (BarRenderer) plot.getRenderer();
@@ -369,10 +383,6 @@ final class Charts {
         NumberAxis count = (NumberAxis) plot.getRangeAxis();
         count.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         count.setLowerBound(0);
-        if (seen.isEmpty()) {
-            count.setRange(0, 1);
-        }
-        plot.setNoDataMessage("no complete window was recorded");
         return save(chart, "errors.png", "Errors", "Failed calls per window, by class (see the table of error classes).");
     }
 

@@ -523,9 +523,41 @@ public final class Report {
         }
 
         private void figure(Charts.Chart chart) {
+            if (chart.file() == null) {
+                out.append("<p class=\"dim\"><b>").append(e(chart.title())).append(":</b> ").append(e(chart.caption())).append("</p>\n");
+                return;
+            }
             out.append("<figure><img src=\"").append(CHARTS).append('/').append(e(chart.file())).append("\" width=\"")
                     .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\" alt=\"").append(e(chart.title()))
                     .append("\"><figcaption>").append(e(chart.caption())).append("</figcaption></figure>\n");
+        }
+
+        /** What a scenario's per-episode count is called in words; an unknown key (a scenario of one's own) reads with spaces. */
+        private static String metricLabel(String key) {
+            return switch (key) {
+                case "tool_calls" -> "tool calls";
+                case "tool_failures" -> "tool failures";
+                case "tool_retries" -> "tool retries";
+                case "tool_failure_episodes" -> "share of episodes with a tool failure";
+                case "recovered" -> "recovered from a tool failure";
+                case "fallbacks" -> "fallbacks to another tool";
+                case "extra_calls" -> "extra calls from failures";
+                case "extra_tokens" -> "extra tokens from failures";
+                case "endpoint_error" -> "endpoint errors";
+                case "compactions" -> "compactions";
+                case "compaction_calls" -> "compaction calls";
+                case "compaction_saved_tokens" -> "tokens removed by compaction";
+                case "memory_calls" -> "memory calls";
+                case "carried_tokens" -> "tokens carried into a resumed session";
+                case "specialists" -> "specialists";
+                case "plan_ms" -> "planning (ms)";
+                case "parallel_ms" -> "specialists in parallel (ms)";
+                case "merge_ms" -> "merging (ms)";
+                case "probe_questions" -> "probe questions";
+                case "probe_exact" -> "probe answers exact";
+                case "probe_similarity" -> "probe answer similarity";
+                default -> key.replace('_', ' ');
+            };
         }
 
         private void episodes() {
@@ -554,7 +586,7 @@ public final class Report {
                 StringBuilder m = new StringBuilder();
                 ep.metricSums().forEach((k, v) -> {
                     double mean = v / ep.count();
-                    m.append(m.length() == 0 ? "" : ", ").append(k).append(" ")
+                    m.append(m.length() == 0 ? "" : ", ").append(metricLabel(k)).append(" ")
                             .append(String.format(Locale.ROOT, Math.abs(mean) < 10 ? "%.2f" : "%,.0f", mean));
                 });
                 row("per episode, on average", m.toString());
@@ -638,9 +670,7 @@ public final class Report {
         private void chartsSection() {
             out.append("<h2>Over time</h2>\n");
             for (Charts.Chart chart : charts) {
-                out.append("<figure><img src=\"").append(CHARTS).append('/').append(e(chart.file())).append("\" width=\"")
-                        .append(Charts.WIDTH).append("\" height=\"").append(Charts.HEIGHT).append("\" alt=\"").append(e(chart.title()))
-                        .append("\"><figcaption>").append(e(chart.caption())).append("</figcaption></figure>\n");
+                figure(chart);
             }
         }
 

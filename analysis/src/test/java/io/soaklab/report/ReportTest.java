@@ -72,6 +72,20 @@ class ReportTest {
         for (String file : new String[] {"report.html", "windows.csv", "charts/ttft.png", "run.json"}) {
             assertEquals(expected, Files.getPosixFilePermissions(dir.resolve(file)), file);
         }
+        String html = Files.readString(dir.resolve("report.html"));
+        assertTrue(html.contains("<th>per episode, on average</th><td>tool calls 9.00</td>") && !html.contains("tool_calls"), "human labels: " + html);
+        assertTrue(html.contains(" in 2 windows of "), "plural");
+    }
+
+    @Test
+    void costPerTaskIsBinnedInRoundAmounts() {
+        // what the issue saw: bins of $0.000988, $0.00198...; now the smallest 1, 2 or 5 x 10^k at least as wide
+        assertEquals("0.001", Charts.roundBin(0.000988).toPlainString());
+        assertEquals("0.002", Charts.roundBin(0.0013).toPlainString());
+        assertEquals("0.05", Charts.roundBin(0.05).toPlainString());
+        assertEquals("0.5", Charts.roundBin(0.21).toPlainString());
+        assertEquals("1", Charts.roundBin(0.9).toPlainString());
+        assertEquals("20", Charts.roundBin(12).toPlainString());
     }
 
     @Test

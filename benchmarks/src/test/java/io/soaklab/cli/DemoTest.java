@@ -37,6 +37,8 @@ class DemoTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertEquals(Degradation.lagMatters(run.totals().get(Metric.SCHEDULE_LAG), run.totals().get(Metric.TTFT)), html.contains("fell behind"),
                 "the banner follows the rule");
+        assertTrue(html.contains("<b>Errors:</b> No call failed in any window.") && !Files.exists(dir.resolve("charts/errors.png")),
+                "no full-size empty chart of errors");
         assertFalse(html.contains("fell behind"), "lag p99 " + run.totals().get(Metric.SCHEDULE_LAG).p99() + " µs against TTFT p50 "
                 + run.totals().get(Metric.TTFT).p50() + " µs:\n" + html);
     }
