@@ -353,6 +353,7 @@ public final class Report {
         private void latency() {
             out.append("<h2>Latency</h2>\n<table><thead><tr><th>metric</th><th>count</th><th>p50</th><th>p90</th><th>p99</th>")
                     .append("<th>p99.9</th><th>max</th></tr></thead><tbody>\n");
+            boolean thin = false;
             for (Metric m : Metric.values()) {
                 Percentiles p = run.totals().get(m);
                 out.append("<tr><td>").append(e(LABELS.get(m))).append(" <code>").append(e(m.tag())).append("</code></td><td>")
@@ -360,14 +361,20 @@ public final class Report {
                 if (p.empty()) {
                     out.append("<td colspan=\"5\" class=\"dim\">no values</td>");
                 } else {
-                    for (long v : new long[] {p.p50(), p.p90(), p.p99(), p.p999(), p.max()}) {
-                        out.append("<td>").append(Format.latency(v)).append("</td>");
+                    long[] values = {p.p50(), p.p90(), p.p99(), p.p999(), p.max()};
+                    long[] needed = {2, 10, 100, 1000, 0}; // values a percentile needs before it is more than the largest one seen
+                    for (int i = 0; i < values.length; i++) {
+                        boolean onlyTheMax = p.count() < needed[i] && values[i] == p.max();
+                        thin |= onlyTheMax;
+                        out.append("<td>").append(Format.latency(values[i])).append(onlyTheMax ? "*" : "").append("</td>");
                     }
                 }
                 out.append("</tr>\n");
             }
             out.append("</tbody></table>\n<p class=\"dim\">From <code>histograms.hlog</code>, all measured windows merged. ")
-                    .append("TTFT, E2E and TPOT count successful calls; failed calls are in their own row; ITL counts every gap observed.</p>\n");
+                    .append("TTFT, E2E and TPOT count successful calls; failed calls are in their own row; ITL counts every gap observed.")
+                    .append(thin ? " * Too few values for this percentile (100 for p99, 1,000 for p99.9): it is the largest value seen, "
+                            + "not an estimate of the tail." : "").append("</p>\n");
         }
 
         private void callsAndSpend() {

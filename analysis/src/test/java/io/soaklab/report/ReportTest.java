@@ -75,6 +75,8 @@ class ReportTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<th>per episode, on average</th><td>tool calls 9.00</td>") && !html.contains("tool_calls"), "human labels: " + html);
         assertTrue(html.contains(" in 2 windows of "), "plural");
+        assertTrue(html.contains("* Too few values for this percentile (100 for p99, 1,000 for p99.9): it is the largest value seen"),
+                "20 calls: p99 and p99.9 are the largest value, and the page says so");
     }
 
     @Test

@@ -78,10 +78,16 @@ class CostCommandTest {
     void pricesListsEveryModelWithItsDate() throws Exception {
         SoakLabTest.Result r = SoakLabTest.run("prices");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("soaklab list prices 2026-11-21 (per million tokens"), r.out());
+        assertTrue(r.out().startsWith("soaklab list prices 2026-11-21: USD per million tokens\n"
+                + "model                    provider  cur     input  cache rd  cache 5m  cache 1h    output   since; long context\n"), r.out());
         assertTrue(r.out().contains("claude-sonnet-4-5        anthropic USD      3.00      0.30      3.75      6.00     15.00   since 2025-09-29;"
                 + " above 200000 input tokens: 6.00 / 22.50"), r.out());
-        assertEquals(24, r.out().lines().count(), "a header and 23 models");
+        assertEquals(2 + 23, r.out().lines().takeWhile(l -> !l.isEmpty()).count(), "a title, column headers and 23 models");
+        assertTrue(r.out().contains("Prices change: check them against the provider's own page before you bill anyone."), r.out());
+        SoakLabTest.Result sources = SoakLabTest.run("prices", "--sources");
+        assertEquals(0, sources.code(), sources.err());
+        assertEquals(1 + 23, sources.out().lines().count(), sources.out());
+        assertTrue(sources.out().lines().skip(1).allMatch(l -> l.matches("\\S+ +since \\d{4}-\\d\\d-\\d\\d  \\S.*")), sources.out());
         Path own = Files.writeString(tmp.resolve("own.yaml"), "version: q4\nmodels:\n  - model: my-llama\n    effective: \"2026-10-01\"\n"
                 + "    source: our GPUs\n    prices: {input: 0.05, output: 0.10}\n");
         SoakLabTest.Result mine = SoakLabTest.run("prices", "--prices", own.toString());
