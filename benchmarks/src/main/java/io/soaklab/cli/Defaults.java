@@ -59,12 +59,12 @@ class Defaults implements CommandLine.IDefaultValueProvider {
     }
 
     /**
-     * The defaults of {@code soaklab demo}: 16 sessions in ten 8 s windows after a 5 s warmup, enough windows for the
+     * The defaults of {@code soaklab demo}: 16 sessions in ten 7 s windows after a 5 s warmup, enough windows for the
      * report's trend tests (8 or more), in about a minute and a half.
      */
     static final class Demo extends Defaults {
         Demo() {
-            with("--duration", "80s").with("--window", "8s").with("--concurrency", "16").with("--warmup", "5s");
+            with("--duration", "70s").with("--window", "7s").with("--concurrency", "16").with("--warmup", "5s");
         }
     }
 }

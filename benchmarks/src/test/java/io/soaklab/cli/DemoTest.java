@@ -22,15 +22,15 @@ class DemoTest {
     @Test
     void theDemoMeasuresTenWindowsInAMinuteAndAHalf() {
         String help = SoakLabTest.run("demo", "--help").out().replaceAll("\\s+", " ");
-        assertTrue(help.contains("--duration=DURATION Measured time, e.g. 20s, 30m, 8h; rounded up to whole windows (default: 80s)"), help);
-        assertTrue(help.contains("(default: 8s)") && help.contains("--warmup=DURATION Warmup before measuring, not counted (default: 5s)"), help);
+        assertTrue(help.contains("--duration=DURATION Measured time, e.g. 20s, 30m, 8h; rounded up to whole windows (default: 70s)"), help);
+        assertTrue(help.contains("(default: 7s)") && help.contains("--warmup=DURATION Warmup before measuring, not counted (default: 5s)"), help);
     }
 
     @Test
     void theDemosLoadOnTheDefaultProfileRaisesNoLagBanner() throws Exception {
-        // the demo's own load (16 coding-agent sessions, the default profile, its warmup and 8 s windows), for one window
+        // the demo's own load (16 coding-agent sessions, the default profile, its warmup and 7 s windows), for one window
         Path dir = tmp.resolve("demo");
-        SoakLabTest.Result r = SoakLabTest.run("demo", "--duration", "8s", "--out", dir.toString());
+        SoakLabTest.Result r = SoakLabTest.run("demo", "--duration", "7s", "--out", dir.toString());
         assertEquals(0, r.code(), r.out() + r.err());
         assertEquals(1, RunManifest.read(dir).windowsCompleted());
         RunData run = RunData.load(dir);
