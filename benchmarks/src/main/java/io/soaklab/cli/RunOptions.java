@@ -221,10 +221,25 @@ abstract class RunOptions implements Callable<Integer> {
         return exit;
     }
 
-    /** A folder for the run that can be made and written, or one line saying why not. */
+    /**
+     * A folder for the run that can be made and written, or one line saying why not. It is made to be sure, and what was
+     * made is taken away again: a run that then never starts (an endpoint the check refuses) leaves no folder behind.
+     */
     static void usableFolder(Path dir) {
+        Path absolute = dir.toAbsolutePath().normalize();
+        Path existing = absolute;
+        while (existing != null && !java.nio.file.Files.exists(existing)) {
+            existing = existing.getParent();
+        }
         try {
-            java.nio.file.Files.createDirectories(dir);
+            java.nio.file.Files.createDirectories(absolute);
+            if (!java.nio.file.Files.isWritable(absolute)) {
+                throw new SoakLab.UsageException("--out " + dir + ": the folder cannot be written");
+            }
+            for (Path made = absolute; existing != null && !made.equals(existing); made = made.getParent()) {
+                java.nio.file.Files.deleteIfExists(made);
+            }
+            return;
         } catch (java.nio.file.FileAlreadyExistsException e) {
             throw new SoakLab.UsageException("--out " + dir + ": " + e.getFile() + " is a file, not a folder");
         } catch (java.nio.file.AccessDeniedException e) {
@@ -235,9 +250,6 @@ abstract class RunOptions implements Callable<Integer> {
             throw new SoakLab.UsageException("--out " + dir + ": cannot create it" + (e.getReason() == null ? "" : " (" + e.getReason() + ")"));
         } catch (java.io.IOException e) {
             throw new SoakLab.UsageException("--out " + dir + ": cannot create it (" + e.getMessage() + ")");
-        }
-        if (!java.nio.file.Files.isWritable(dir)) {
-            throw new SoakLab.UsageException("--out " + dir + ": the folder cannot be written");
         }
     }
 }
