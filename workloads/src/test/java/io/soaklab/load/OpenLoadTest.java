@@ -66,9 +66,11 @@ class OpenLoadTest {
         long lastK = Math.round((served.get(served.size() - 4).get("intended_us").asLong() - firstIntended) / 50_000.0);
         assertTrue(late > early && late >= 90_000 + 45_000 * lastK, "the queue grew and each later call waited longer: " + early / 1000
                 + " ms, then " + late / 1000 + " ms");
-        // the wait is the endpoint's: the generator sent (nearly) every call on time
-        long sentLate = served.stream().filter(c -> c.get("lag_us").asLong() >= 50_000).count();
-        assertTrue(sentLate <= served.size() / 10, sentLate + " of " + served.size() + " calls were sent 50 ms or more late");
+        // measured from the intended start: a call's latency holds its own lateness in sending and then its reply (190 ms or
+        // more); how punctual the generator is on an idle machine is a benchmark's figure (README, "Measured"), not a test's
+        for (JsonNode c : served) {
+            assertTrue(c.get("e2e_us").asLong() >= c.get("lag_us").asLong() + 190_000, "late sending counts into the latency: " + c);
+        }
         assertEquals(0, load.failures());
     }
 
