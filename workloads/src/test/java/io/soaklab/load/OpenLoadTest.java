@@ -64,7 +64,8 @@ class OpenLoadTest {
             assertTrue(c.get("e2e_us").asLong() >= 90_000 + 45_000 * k, "arrival " + k + " waited its turn: " + c);
         }
         long lastK = Math.round((served.get(served.size() - 4).get("intended_us").asLong() - firstIntended) / 50_000.0);
-        assertTrue(late > early && late >= 90_000 + 45_000 * lastK, "the queue grew and each later call waited longer: " + early / 1000
+        // (the first calls may wait too, on a machine busy enough to send them late: only the queue's lower bound is physics)
+        assertTrue(late >= 90_000 + 45_000 * lastK, "the queue grew: the last calls served waited at least their turn: " + early / 1000
                 + " ms, then " + late / 1000 + " ms");
         // measured from the intended start: a call's latency holds its own lateness in sending and then its reply (190 ms or
         // more); how punctual the generator is on an idle machine is a benchmark's figure (README, "Measured"), not a test's
