@@ -178,7 +178,8 @@ class SoakTest {
         }
         RunManifest done = RunManifest.read(run);
         assertEquals(RunStatus.FAILED, done.status());
-        assertEquals(3, done.windowsCompleted());
+        // calls still in flight when the run stopped end in one more short window, if any do: none is lost
+        assertTrue(done.windowsCompleted() == 3 || done.windowsCompleted() == 4, "windows: " + done.windowsCompleted());
         assertTrue(done.message().startsWith("every call failed in 3 windows in a row (the last: "), done.message());
         assertTrue(done.message().contains("mostly connect_error") && done.message().endsWith("stopped by --max-failed-windows 3"), done.message());
     }
