@@ -78,7 +78,9 @@ class ServingModelTest {
     void eachStreamSlowsAsTheBatchFillsAndAsContextGrows() {
         double alone;
         double crowded;
-        SimConfig batchSlow = exact().slowdown(0.1, 0).maxBatch(10).build();
+        // replies of 80 tokens (1.5 s crowded): ten sends spread over tens of milliseconds on a busy machine still overlap for
+        // nearly all of their lives, so the mean gap is the full batch's
+        SimConfig batchSlow = exact().slowdown(0.1, 0).maxBatch(10).outputTokensMedian(80).build();
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(batchSlow);
              ModelClient client = Http.client(Api.OPENAI, endpoint, new Recorder(3))) {
             alone = client.send(Http.conversation(10, 5, 100), System.nanoTime()).join().itlMeanNanos() / 1e6;
