@@ -1,6 +1,7 @@
 package io.soaklab.analysis;
 
 import io.soaklab.protocol.Usage;
+import io.soaklab.record.CallLine;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,11 +11,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Every call attempt's usage, read once from {@code calls.jsonl} into compact arrays: what prices
- * are applied to, again and again (the run's own tariff, other models', what-if changes), without
- * reading the file again. About 40 bytes a call.
+ * Every call attempt's usage, as {@code calls.jsonl} is read: handed on to a {@link Sink} (the run's
+ * own costs, keeping nothing per call), and, when kept, into compact arrays that prices are applied
+ * to again and again (other models', what-if changes) without reading the file again. About 40
+ * bytes a call.
  */
-final class CallTrace {
+final class CallTrace implements CallLine.Reader {
 
     int size;
     int[] prompt = new int[1024];
@@ -48,58 +50,64 @@ final class CallTrace {
         void call(Usage usage, int window, int episode, String role, int step, boolean last);
     }
 
-    /** Set when streaming: calls go there instead of into the arrays. */
-    private Sink sink;
-
-    /** Every call in {@code dir}, into compact arrays. */
-    static CallTrace read(Path dir) throws IOException {
-        return read(dir, null);
-    }
+    /** Where each call goes as it is read, or null. */
+    private final Sink sink;
+    /** Whether every call's usage is kept in the arrays (to be priced again), or only handed to the sink. */
+    private final boolean keep;
 
     /**
-     * Every call in {@code dir}, handed to {@code sink} one by one; the trace returned keeps only
-     * the episodes and roles met (memory grows with episodes, not with calls).
+     * @param sink receives each call as it is read; null for none
+     * @param keep whether every call's usage is kept, about 40 bytes a call
      */
-    static CallTrace stream(Path dir, Sink sink) throws IOException {
-        return read(dir, sink);
+    CallTrace(Sink sink, boolean keep) {
+        this.sink = sink;
+        this.keep = keep;
     }
 
-    private static CallTrace read(Path dir, Sink sink) throws IOException {
-        CallTrace t = new CallTrace();
-        t.sink = sink;
-        CallLine.readAll(dir, t::add); // a bad line is left out, as RunData says
+    /** Reads every call of {@code dir} into a trace that keeps them: for a run loaded without its calls' usage. */
+    static CallTrace read(Path dir) throws IOException {
+        CallTrace t = new CallTrace(null, true);
+        CallLine.read(dir, t); // a bad line is left out, as RunData says
         return t;
     }
 
-    private void add(CallLine line) {
-        long key = line.user * 1_000_000_007L + line.episode;
+    /** True when every call's usage is here. */
+    boolean kept() {
+        return keep;
+    }
+
+    @Override
+    public void line(CallLine line) {
+        long key = line.user() * 1_000_000_007L + line.episode();
         int episodeIndex = this.episodeIndex.computeIfAbsent(key, k -> {
-            episodes.add(new long[] {line.user, line.episode});
+            episodes.add(new long[] {line.user(), line.episode()});
             return episodes.size() - 1;
         });
-        int roleIndex = this.roleIndex.computeIfAbsent(line.role, k -> {
+        int roleIndex = this.roleIndex.computeIfAbsent(line.role(), k -> {
             roles.add(k);
             return roles.size() - 1;
         });
-        int w = line.warmup ? -1 : line.window;
+        int w = line.warmup() ? -1 : line.window();
+        Usage u = line.usage();
         if (sink != null) {
-            sink.call(new Usage(line.prompt, line.completion, line.cached, line.reasoning, line.cacheWrite, line.cacheWrite1h, line.usage),
-                    w, episodeIndex, roles.get(roleIndex), line.step, line.last);
+            sink.call(u, w, episodeIndex, roles.get(roleIndex), line.step(), line.last());
+        }
+        if (!keep) {
             return;
         }
         grow();
         int i = size++;
-        prompt[i] = count(line.prompt);
-        completion[i] = count(line.completion);
-        cached[i] = count(line.cached);
-        reasoning[i] = count(line.reasoning);
-        cacheWrite[i] = count(line.cacheWrite);
-        cacheWrite1h[i] = count(line.cacheWrite1h);
+        prompt[i] = count(u.promptTokens());
+        completion[i] = count(u.completionTokens());
+        cached[i] = count(u.cachedTokens());
+        reasoning[i] = count(u.reasoningTokens());
+        cacheWrite[i] = count(u.cacheWriteTokens());
+        cacheWrite1h[i] = count(u.cacheWrite1hTokens());
         window[i] = w;
         episode[i] = episodeIndex;
         role[i] = roleIndex;
-        last[i] = line.last;
-        estimated[i] = line.usage == Usage.Source.ESTIMATED;
+        last[i] = line.last();
+        estimated[i] = u.source() == Usage.Source.ESTIMATED;
     }
 
     /** The episode index of (user, episode), or -1. */

@@ -3,8 +3,9 @@ package io.soaklab.analysis;
 import io.soaklab.protocol.CallFlag;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Usage;
+import io.soaklab.record.CallLine;
 import io.soaklab.record.Metric;
-import io.soaklab.record.RunRecorder;
+import io.soaklab.layout.RunFile;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -125,7 +126,7 @@ final class CallsTally implements CallLine.Reader {
     public void bad(long number, boolean last, String why) {
         badLineCount++;
         if (badLines.size() < 5) {
-            badLines.add(RunRecorder.CALLS + " line " + number + (last
+            badLines.add(RunFile.CALLS + " line " + number + (last
                     ? " is incomplete (the run was cut off while writing it) and was skipped."
                     : " is not a valid call record and was skipped: " + why));
         }
@@ -134,29 +135,29 @@ final class CallsTally implements CallLine.Reader {
     @Override
     public void line(CallLine line) {
         inFlight(line);
-        if (line.warmup) {
-            if (line.last && line.error != ErrorClass.OPEN) {
+        if (line.warmup()) {
+            if (line.last() && line.error() != ErrorClass.OPEN) {
                 warmup++;
             }
             return;
         }
-        int w = Math.min(line.window, closed); // after the last closed window: the one the run never closed
+        int w = Math.min(line.window(), closed); // after the last closed window: the one the run never closed
         while (perWindow.size() <= w) {
             perWindow.add(new Counts());
         }
         count(all, line);
         count(perWindow.get(w), line);
         if (w >= closed) {
-            partialEndUs = Math.max(partialEndUs, line.intendedUs + line.e2eUs);
-            partialStartUs = Math.min(partialStartUs, line.intendedUs);
+            partialEndUs = Math.max(partialEndUs, line.intendedUs() + line.e2eUs());
+            partialStartUs = Math.min(partialStartUs, line.intendedUs());
         }
-        if (line.error == ErrorClass.OPEN) {
-            openAges.recordValue(line.e2eUs);
+        if (line.error() == ErrorClass.OPEN) {
+            openAges.recordValue(line.e2eUs());
             return;
         }
         if (rebuild.contains(w)) {
             Map<Metric, Histogram> h = rebuilt.computeIfAbsent(w, k -> new EnumMap<>(Metric.class));
-            Metric.ofAttempt(line.error, line.last, nanos(line.lagUs), nanos(line.e2eUs), nanos(line.ttftSentUs), nanos(line.tpotUs),
+            Metric.ofAttempt(line.error(), line.last(), nanos(line.lagUs()), nanos(line.e2eUs()), nanos(line.ttftSentUs()), nanos(line.tpotUs()),
                     nanos(line.callTtft()), nanos(line.callE2e()), nanos(line.callTtftTool()), (metric, nanos) -> {
                         if (nanos >= 0) {
                             h.computeIfAbsent(metric, m -> new Histogram(3)).recordValue(nanos / 1000);
@@ -165,15 +166,15 @@ final class CallsTally implements CallLine.Reader {
         }
         flags(line);
         role(line);
-        if (line.error == ErrorClass.OK) {
-            StepBucket b = byStep.computeIfAbsent(Math.min(line.step, MAX_STEPS), s -> new StepBucket());
+        if (line.error() == ErrorClass.OK) {
+            StepBucket b = byStep.computeIfAbsent(Math.min(line.step(), MAX_STEPS), s -> new StepBucket());
             b.calls++;
-            b.promptSum += line.prompt;
+            b.promptSum += line.usage().promptTokens();
             record(b.e2e, line.callE2e());
-        } else if (line.detail != null) {
-            List<String> s = samples.computeIfAbsent(line.error, e -> new ArrayList<>());
-            if (s.size() < ERROR_SAMPLES && !s.contains(line.detail)) {
-                s.add(line.detail);
+        } else if (line.detail() != null) {
+            List<String> s = samples.computeIfAbsent(line.error(), e -> new ArrayList<>());
+            if (s.size() < ERROR_SAMPLES && !s.contains(line.detail())) {
+                s.add(line.detail());
             }
         }
     }
@@ -184,8 +185,8 @@ final class CallsTally implements CallLine.Reader {
         }
         if (line.flagged(CallFlag.PROMPT_TRUNCATED)) {
             truncated++;
-            truncatedServerTokens += line.prompt;
-            truncatedSentTokens += Math.max(0, line.promptSent);
+            truncatedServerTokens += line.usage().promptTokens();
+            truncatedSentTokens += Math.max(0, line.promptSent());
         }
         if (line.flagged(CallFlag.CACHE_FROM_TIMINGS)) {
             cacheFromTimings++;
@@ -193,14 +194,14 @@ final class CallsTally implements CallLine.Reader {
     }
 
     private void role(CallLine line) {
-        RoleBucket role = byRole.computeIfAbsent(line.role, r -> new RoleBucket());
+        RoleBucket role = byRole.computeIfAbsent(line.role(), r -> new RoleBucket());
         role.attempts++;
-        role.prompt += line.prompt;
-        role.completion += line.completion;
-        role.cached += line.cached;
-        if (line.last) {
+        role.prompt += line.usage().promptTokens();
+        role.completion += line.usage().completionTokens();
+        role.cached += line.usage().cachedTokens();
+        if (line.last()) {
             role.calls++;
-            if (line.error.failed()) {
+            if (line.error().failed()) {
                 role.failed++;
             } else {
                 record(role.e2e, line.callE2e());
@@ -211,27 +212,27 @@ final class CallsTally implements CallLine.Reader {
 
     /** Tokens of every attempt count (they are billed); calls and their errors count once, at the last attempt; open calls apart. */
     private static void count(Counts c, CallLine line) {
-        long end = line.intendedUs + Math.max(0, line.e2eUs);
+        long end = line.intendedUs() + Math.max(0, line.e2eUs());
         c.firstEndUs = Math.min(c.firstEndUs, end);
         c.lastEndUs = Math.max(c.lastEndUs, end);
-        if (line.error == ErrorClass.OPEN) {
+        if (line.error() == ErrorClass.OPEN) {
             c.open++;
             return;
         }
         c.attempts++;
-        c.prompt += line.prompt;
-        c.completion += line.completion;
-        c.cached += line.cached;
-        if (line.usage == Usage.Source.ESTIMATED) {
+        c.prompt += line.usage().promptTokens();
+        c.completion += line.usage().completionTokens();
+        c.cached += line.usage().cachedTokens();
+        if (line.usage().source() == Usage.Source.ESTIMATED) {
             c.estimated++;
         }
-        if (line.error.failed()) {
-            c.attemptErrors[line.error.ordinal()]++;
+        if (line.error().failed()) {
+            c.attemptErrors[line.error().ordinal()]++;
         }
-        if (line.last) {
+        if (line.last()) {
             c.calls++;
-            if (line.error.failed()) {
-                c.errors[line.error.ordinal()]++;
+            if (line.error().failed()) {
+                c.errors[line.error().ordinal()]++;
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import io.soaklab.record.CallLine;
 import io.soaklab.record.Metric;
 import io.soaklab.text.Durations;
 import java.io.IOException;
@@ -199,11 +200,11 @@ public final class Comparison {
             run.windows().stream().filter(w -> !Degradation.generatorBound(w, window)).forEach(w -> used.add(w.index()));
             double[][] all = {new double[1024], new double[1024]};
             int[] n = new int[2];
-            CallLine.readAll(run.dir(), line -> {
-                if (line.warmup || !used.contains(line.window)) {
+            CallLine.read(run.dir(), line -> {
+                if (line.warmup() || !used.contains(line.window())) {
                     return;
                 }
-                Metric.ofAttempt(line.error, line.last, line.lagUs, line.e2eUs, line.ttftSentUs, line.tpotUs, line.callTtft(), line.callE2e(),
+                Metric.ofAttempt(line.error(), line.last(), line.lagUs(), line.e2eUs(), line.ttftSentUs(), line.tpotUs(), line.callTtft(), line.callE2e(),
                         line.callTtftTool(), (metric, micros) -> {
                             int i = metric == Metric.TTFT ? 0 : metric == Metric.E2E ? 1 : -1;
                             if (i >= 0 && micros >= 0) {

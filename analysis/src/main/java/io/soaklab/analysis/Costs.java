@@ -1,18 +1,13 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soaklab.cost.Cost;
 import io.soaklab.cost.Tariff;
 import io.soaklab.cost.TokenKind;
 import io.soaklab.protocol.Usage;
-import io.soaklab.record.RunRecorder;
-import java.io.BufferedReader;
+import io.soaklab.record.CallLine;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,8 +30,6 @@ import java.util.function.UnaryOperator;
  * }</pre>
  */
 public final class Costs {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** A distribution of task costs: how many tasks, and the mean and percentiles of what one cost. */
     public record Distribution(int count, BigDecimal mean, BigDecimal p50, BigDecimal p90, BigDecimal p99, BigDecimal max) {
@@ -71,6 +64,8 @@ public final class Costs {
     private BigDecimal estimated = BigDecimal.ZERO;
     private long longTierCalls;
     private final List<BigDecimal> tasks = new ArrayList<>();
+    /** What each episode's calls cost, by the trace's episode index. */
+    private final List<BigDecimal> perEpisode = new ArrayList<>();
     private final Map<Integer, StepSum> byStep = new TreeMap<>();
 
     private static final class StepSum {
@@ -89,58 +84,43 @@ public final class Costs {
         }
     }
 
-    /** The run in {@code dir} priced by {@code tariff}: one pass over its calls, keeping nothing per call. */
+    /** The run in {@code dir} priced by {@code tariff}: one pass over its calls, keeping nothing per call, then its episodes. */
     public static Costs of(Path dir, Tariff tariff) throws IOException {
         Costs c = new Costs(tariff);
-        List<BigDecimal> perEpisode = new ArrayList<>();
-        CallTrace index = CallTrace.stream(dir, (usage, window, episode, role, step, last) -> {
+        CallTrace trace = new CallTrace(c.pricer(), false);
+        CallLine.read(dir, trace);
+        c.tasks(TaskList.read(dir, trace));
+        return c;
+    }
+
+    /** An empty account that {@link #pricer()} fills as calls are read, and {@link #tasks} closes. */
+    static Costs pricing(Tariff tariff) {
+        return new Costs(tariff);
+    }
+
+    /** Prices each call handed to it; keeps nothing per call. */
+    CallTrace.Sink pricer() {
+        return (usage, window, episode, role, step, last) -> {
             Cost cost = tariff.cost(usage);
-            c.add(cost, window, episode, role, last, perEpisode);
+            add(cost, window, episode, role, last, perEpisode);
             if (window >= 0 && usage.known()) {
-                StepSum sum = c.byStep.computeIfAbsent(step, k -> new StepSum());
+                StepSum sum = byStep.computeIfAbsent(step, k -> new StepSum());
                 sum.calls++;
                 sum.prompt += usage.promptTokens();
                 sum.cost = sum.cost.add(cost.total());
             }
-        });
-        c.tasks(dir, index, perEpisode);
-        return c;
+        };
     }
 
     /** {@code trace} priced by {@code tariff}, each call's usage first passed through {@code change}. */
-    static Costs of(Path dir, CallTrace trace, Tariff tariff, UnaryOperator<Usage> change) throws IOException {
+    static Costs of(CallTrace trace, TaskList tasks, Tariff tariff, UnaryOperator<Usage> change) {
         Costs c = new Costs(tariff);
-        List<BigDecimal> perEpisode = new ArrayList<>();
         for (int i = 0; i < trace.size; i++) {
             c.add(tariff.cost(change.apply(trace.usage(i))), trace.window[i], trace.episode[i], trace.roles.get(trace.role[i]),
-                    trace.last[i], perEpisode);
+                    trace.last[i], c.perEpisode);
         }
-        c.tasks(dir, trace, perEpisode);
+        c.tasks(tasks);
         return c;
-    }
-
-    /**
-     * What calls at one step of a session cost, against how large their context was.
-     *
-     * @param calls       measured calls with usage at that step
-     * @param promptSum   their prompt tokens
-     * @param costSum     what they cost
-     */
-    public record StepCost(long calls, long promptSum, BigDecimal costSum) {
-        public double meanPrompt() {
-            return calls == 0 ? 0 : (double) promptSum / calls;
-        }
-
-        public double meanCost() {
-            return calls == 0 ? 0 : costSum.doubleValue() / calls;
-        }
-    }
-
-    /** Measured calls' cost by step index (empty for a what-if pricing). */
-    public Map<Integer, StepCost> byStep() {
-        Map<Integer, StepCost> out = new TreeMap<>();
-        byStep.forEach((step, sum) -> out.put(step, new StepCost(sum.calls, sum.prompt, sum.cost)));
-        return out;
     }
 
     private void add(Cost cost, int w, int episode, String role, boolean last, List<BigDecimal> perEpisode) {
@@ -175,35 +155,40 @@ public final class Costs {
         }
     }
 
-    /** Each measured episode's cost (all its calls, wherever they fell), and its outcome. */
-    private void tasks(Path dir, CallTrace trace, List<BigDecimal> perEpisode) throws IOException {
-        Path file = dir.resolve(RunRecorder.EPISODES);
-        if (!Files.exists(file)) {
-            return;
+    /**
+     * What calls at one step of a session cost, against how large their context was.
+     *
+     * @param calls       measured calls with usage at that step
+     * @param promptSum   their prompt tokens
+     * @param costSum     what they cost
+     */
+    public record StepCost(long calls, long promptSum, BigDecimal costSum) {
+        public double meanPrompt() {
+            return calls == 0 ? 0 : (double) promptSum / calls;
         }
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException cutOff) {
-                    continue; // RunData notes it
-                }
-                if (n == null || "warmup".equals(n.path("phase").asText())) {
-                    continue;
-                }
-                if (n.path("attempts").asLong(1) == 0) {
-                    continue; // never started (an open load shed it): no task was done, nothing was paid
-                }
-                int e = trace.episodeOf(n.path("user").asLong(), n.path("episode").asLong());
-                BigDecimal cost = e < 0 || e >= perEpisode.size() || perEpisode.get(e) == null ? BigDecimal.ZERO : perEpisode.get(e);
-                tasks.add(cost);
-                if (n.path("ok").asBoolean()) {
-                    okTasks++;
-                } else {
-                    failedTasks = failedTasks.add(cost);
-                }
+
+        public double meanCost() {
+            return calls == 0 ? 0 : costSum.doubleValue() / calls;
+        }
+    }
+
+    /** Measured calls' cost by step index (empty for a what-if pricing). */
+    public Map<Integer, StepCost> byStep() {
+        Map<Integer, StepCost> out = new TreeMap<>();
+        byStep.forEach((step, sum) -> out.put(step, new StepCost(sum.calls, sum.prompt, sum.cost)));
+        return out;
+    }
+
+    /** Each measured task's cost (all its episode's calls, wherever they fell), and its outcome. */
+    void tasks(TaskList list) {
+        for (int i = 0; i < list.size; i++) {
+            int e = list.episode[i];
+            BigDecimal cost = e < 0 || e >= perEpisode.size() || perEpisode.get(e) == null ? BigDecimal.ZERO : perEpisode.get(e);
+            tasks.add(cost);
+            if (list.ok[i]) {
+                okTasks++;
+            } else {
+                failedTasks = failedTasks.add(cost);
             }
         }
     }

@@ -1,12 +1,9 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.soaklab.record.RunRecorder;
-import java.io.BufferedReader;
+import io.soaklab.record.EpisodeLine;
+import io.soaklab.record.EventLine;
+import io.soaklab.layout.RunFile;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -30,7 +26,6 @@ import org.HdrHistogram.Histogram;
  */
 public final class Episodes {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int DEPTH_BUCKETS = 5;
 
     /** Probe answers: how many, how many exact, and their summed similarity. */
@@ -87,86 +82,104 @@ public final class Episodes {
     private final Map<String, Long> toolActions = new TreeMap<>();
     private long compactionSaved;
 
-    private Episodes() {
+    private final List<String> notes;
+
+    Episodes(List<String> notes) {
+        this.notes = notes;
         java.util.Arrays.fill(byDepth, Accuracy.EMPTY);
     }
 
+    /** Reads {@code dir}'s episodes and events on their own. */
     static Episodes read(Path dir, List<String> notes) throws IOException {
-        Episodes e = new Episodes();
-        lines(dir.resolve(RunRecorder.EPISODES), notes, e::episode);
-        lines(dir.resolve(RunRecorder.EVENTS), notes, e::event);
+        Episodes e = new Episodes(notes);
+        EpisodeLine.read(dir, e.episodeReader());
+        EventLine.read(dir, e.eventReader());
         return e;
     }
 
-    private static void lines(Path file, List<String> notes, Consumer<JsonNode> each) throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                if (text.isBlank()) {
-                    continue;
-                }
-                JsonNode n;
-                try {
-                    n = JSON.readTree(text);
-                } catch (IOException cutOff) {
-                    notes.add(file.getFileName() + " ends with an incomplete line (the run was cut off while writing it).");
-                    continue;
-                }
-                if (n != null && n.isObject() && !"warmup".equals(n.path("phase").asText())) {
-                    each.accept(n);
+    /** Takes the measured episodes of {@code episodes.jsonl}; a line cut off is noted. */
+    EpisodeLine.Reader episodeReader() {
+        return new EpisodeLine.Reader() {
+            @Override
+            public void episode(EpisodeLine line) {
+                if (!line.warmup()) {
+                    Episodes.this.episode(line);
                 }
             }
-        }
+
+            @Override
+            public void bad(long number, boolean last, String why) {
+                cutOff(RunFile.EPISODES);
+            }
+        };
     }
 
-    private void episode(JsonNode n) {
-        if (n.path("ok").asBoolean()) {
+    /** Takes the measured events of {@code events.jsonl}; a line cut off is noted. */
+    EventLine.Reader eventReader() {
+        return new EventLine.Reader() {
+            @Override
+            public void event(EventLine line) {
+                if (!line.warmup()) {
+                    Episodes.this.event(line);
+                }
+            }
+
+            @Override
+            public void bad(long number, boolean last, String why) {
+                cutOff(RunFile.EVENTS);
+            }
+        };
+    }
+
+    private void cutOff(RunFile file) {
+        notes.add(file.fileName() + " ends with an incomplete line (the run was cut off while writing it).");
+    }
+
+    private void episode(EpisodeLine n) {
+        if (n.ok()) {
             ok++;
-            duration.recordValue(Math.max(0, n.path("duration_us").asLong()));
+            duration.recordValue(Math.max(0, n.durationUs()));
         } else {
             failed++;
-            reasons.merge(n.path("reason").asText("failed"), 1L, Long::sum);
+            reasons.merge(n.reason() == null ? "failed" : n.reason(), 1L, Long::sum);
         }
-        calls += n.path("calls").asLong();
-        attempts += n.path("attempts").asLong();
-        n.path("tokens").fields().forEachRemaining(t -> tokens.merge(t.getKey(), t.getValue().asLong(), Long::sum));
-        n.path("metrics").fields().forEachRemaining(m -> metrics.merge(m.getKey(), m.getValue().asDouble(), Double::sum));
+        calls += n.calls();
+        attempts += n.attempts();
+        n.tokens().forEach((kind, count) -> tokens.merge(kind, count, Long::sum));
+        n.metrics().forEach((name, value) -> metrics.merge(name, value, Double::sum));
     }
 
-    private void event(JsonNode n) {
-        String type = n.path("type").asText();
+    private void event(EventLine n) {
+        String type = n.type();
         events.merge(type, 1L, Long::sum);
         switch (type) {
             case "probe" -> {
-                boolean exact = n.path("exact").asBoolean();
-                double similarity = n.path("similarity").asDouble();
-                int planned = n.path("planned_tokens").asInt();
+                boolean exact = n.flag("exact");
+                double similarity = n.number("similarity");
+                int planned = (int) n.count("planned_tokens");
                 byLength.merge(planned, Accuracy.EMPTY.plus(exact, similarity),
                         (a, b) -> new Accuracy(a.questions + b.questions, a.exact + b.exact, a.similaritySum + b.similaritySum));
-                long processed = n.path("context_tokens").asLong(0) > 0 ? n.path("context_tokens").asLong() : planned;
+                long processed = n.count("context_tokens") > 0 ? n.count("context_tokens") : planned;
                 BinBuilder bin = byProcessed.computeIfAbsent(Math.round(Math.log(Math.max(1, processed)) / Math.log(2)), k -> new BinBuilder());
                 bin.tokenSum += processed;
                 bin.accuracy = bin.accuracy.plus(exact, similarity);
                 bin.planned.merge(planned, 1L, Long::sum);
-                int d = (int) Math.min(DEPTH_BUCKETS - 1, Math.max(0, Math.floor(n.path("depth").asDouble() * DEPTH_BUCKETS)));
+                int d = (int) Math.min(DEPTH_BUCKETS - 1, Math.max(0, Math.floor(n.number("depth") * DEPTH_BUCKETS)));
                 byDepth[d] = byDepth[d].plus(exact, similarity);
-                int w = n.path("window").asInt();
+                int w = Math.max(0, n.window());
                 while (byWindow.size() <= w) {
                     byWindow.add(Accuracy.EMPTY);
                 }
                 byWindow.set(w, byWindow.get(w).plus(exact, similarity));
             }
-            case "critical_path" -> slowestRoles.merge(n.path("slowest_role").asText(), 1L, Long::sum);
+            case "critical_path" -> slowestRoles.merge(n.text("slowest_role"), 1L, Long::sum);
             case "resume" -> {
-                long[] c = carried.computeIfAbsent(n.path("arm").asText(), k -> new long[2]);
+                long[] c = carried.computeIfAbsent(n.text("arm"), k -> new long[2]);
                 c[0]++;
-                c[1] += n.path("carried_tokens").asLong();
+                c[1] += n.count("carried_tokens");
             }
-            case "tool_failure" -> toolActions.merge(n.path("action").asText().replaceAll(":.*", ""), 1L, Long::sum);
-            case "compaction" -> compactionSaved += n.path("saved_tokens").asLong();
+            case "tool_failure" -> toolActions.merge(n.text("action").replaceAll(":.*", ""), 1L, Long::sum);
+            case "compaction" -> compactionSaved += n.count("saved_tokens");
             default -> {
             }
         }

@@ -1,12 +1,9 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import java.io.BufferedReader;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.record.CallLine;
+import io.soaklab.sim.TruthLine;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,7 +28,6 @@ import org.HdrHistogram.Histogram;
 public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness,
                        long earlier) {
 
-    private static final JsonFactory JSON = new JsonFactory();
     private static final int MAX_PENDING = 200_000;
     private static final long ROUNDING_MICROS = 1;
 
@@ -41,69 +37,106 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
     private record Truth(long firstToken, long planned, long end) {
     }
 
-    /** Measures a run folder's fidelity, or returns null when it has no truth log. */
+    /** Measures a run folder's fidelity on its own, or returns null when it has no truth log. */
     static Fidelity measure(Path dir) throws IOException {
-        Path truthFile = dir.resolve(io.soaklab.sim.EmbeddedEndpoint.TRUTH_FILE);
-        Path callsFile = dir.resolve(io.soaklab.record.RunRecorder.CALLS);
-        if (!Files.exists(truthFile) || !Files.exists(callsFile)) {
-            return null;
+        try (Matcher m = Matcher.open(dir)) {
+            if (m == null) {
+                return null;
+            }
+            CallLine.read(dir, m);
+            return m.result();
         }
-        Map<String, Measured> measured = bounded();
-        Map<String, Truth> truths = bounded();
-        Histogram ttft = new Histogram(3);
-        Histogram end = new Histogram(3);
-        Histogram late = new Histogram(3);
-        long matched = 0;
-        long connected = 0;
-        long[] earlier = new long[1];
-        CallLine parsed = new CallLine(true);
-        try (BufferedReader c = Files.newBufferedReader(callsFile, StandardCharsets.UTF_8);
-             BufferedReader t = Files.newBufferedReader(truthFile, StandardCharsets.UTF_8)) {
-            boolean moreCalls = true;
-            boolean moreTruth = true;
-            while (moreCalls || moreTruth) {
-                if (moreCalls) {
-                    String line = c.readLine();
-                    moreCalls = line != null;
-                    if (moreCalls) {
-                        Map.Entry<String, Measured> m = call(parsed, line);
-                        if (m != null) {
-                            Truth match = truths.remove(m.getKey());
-                            if (match != null) {
-                                if (m.getValue().connected()) {
-                                    connected++;
-                                } else {
-                                    matched += add(m.getValue(), match, ttft, end, late, earlier);
-                                }
-                            } else {
-                                measured.put(m.getKey(), m.getValue());
-                            }
-                        }
-                    }
-                }
-                if (moreTruth) {
-                    String line = t.readLine();
-                    moreTruth = line != null;
-                    if (moreTruth) {
-                        Map.Entry<String, Truth> tr = truth(line);
-                        if (tr != null) {
-                            Measured match = measured.remove(tr.getKey());
-                            if (match != null) {
-                                if (match.connected()) {
-                                    connected++;
-                                } else {
-                                    matched += add(match, tr.getValue(), ttft, end, late, earlier);
-                                }
-                            } else {
-                                truths.put(tr.getKey(), tr.getValue());
-                            }
-                        }
-                    }
-                }
+    }
+
+    /**
+     * Matches calls with the endpoint's log as {@code calls.jsonl} is read: one line of
+     * {@code sim-truth.jsonl} is read for each line of calls, so the two files are walked in step and
+     * only what is still unmatched waits, bounded.
+     */
+    static final class Matcher implements CallLine.Reader, java.io.Closeable {
+        private final TruthLine.Cursor truth;
+        private final Map<String, Measured> measured = bounded();
+        private final Map<String, Truth> truths = bounded();
+        private final Histogram ttft = new Histogram(3);
+        private final Histogram end = new Histogram(3);
+        private final Histogram late = new Histogram(3);
+        private final long[] earlier = new long[1];
+        private long matched;
+        private long connected;
+
+        private Matcher(TruthLine.Cursor truth) {
+            this.truth = truth;
+        }
+
+        /** A matcher for {@code dir}, or null when the run has no truth log. */
+        static Matcher open(Path dir) throws IOException {
+            TruthLine.Cursor cursor = TruthLine.open(dir);
+            return cursor == null ? null : new Matcher(cursor);
+        }
+
+        @Override
+        public boolean wantsRequestIds() {
+            return true;
+        }
+
+        @Override
+        public void line(CallLine line) {
+            if (line.requestId() != null && line.error() == ErrorClass.OK && !line.warmup() && line.ttftSentUs() >= 0) {
+                call(line.requestId(), new Measured(line.ttftSentUs(), line.e2eUs() - Math.max(0, line.lagUs()), line.connected()));
+            }
+            step();
+        }
+
+        @Override
+        public void bad(long number, boolean last, String why) {
+            step(); // a bad line is left out, as RunData says; the log still moves on with the calls
+        }
+
+        private void call(String id, Measured m) {
+            Truth match = truths.remove(id);
+            if (match == null) {
+                measured.put(id, m);
+            } else if (m.connected()) {
+                connected++;
+            } else {
+                matched += add(m, match, ttft, end, late, earlier);
             }
         }
-        return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
-                earlier[0]);
+
+        /** Reads one line of the endpoint's log. */
+        private void step() {
+            try {
+                TruthLine t = truth.next();
+                if (t == null || !t.complete() || t.firstTokenUs() < 0) {
+                    return;
+                }
+                Truth tr = new Truth(t.firstTokenUs(), t.firstTokenPlannedUs(), t.endUs());
+                Measured match = measured.remove(t.id());
+                if (match == null) {
+                    truths.put(t.id(), tr);
+                } else if (match.connected()) {
+                    connected++;
+                } else {
+                    matched += add(match, tr, ttft, end, late, earlier);
+                }
+            } catch (IOException unreadable) {
+                // the log is an aid: what was matched so far stands
+            }
+        }
+
+        /** Reads the rest of the endpoint's log; the fidelity, or null when no call could be matched. */
+        Fidelity result() {
+            while (!truth.done()) {
+                step();
+            }
+            return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
+                    earlier[0]);
+        }
+
+        @Override
+        public void close() throws IOException {
+            truth.close();
+        }
     }
 
     private static int add(Measured m, Truth t, Histogram ttft, Histogram end, Histogram late, long[] earlier) {
@@ -130,43 +163,4 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         };
     }
 
-    /** A measured successful call with a request id, or null (a bad line is left out, as RunData says). */
-    private static Map.Entry<String, Measured> call(CallLine parsed, String line) {
-        try {
-            parsed.parse(line);
-        } catch (CallLine.BadLine bad) {
-            return null;
-        }
-        return parsed.requestId == null || parsed.error != io.soaklab.protocol.ErrorClass.OK || parsed.warmup || parsed.ttftSentUs < 0 ? null
-                : Map.entry(parsed.requestId, new Measured(parsed.ttftSentUs, parsed.e2eUs - Math.max(0, parsed.lagUs), parsed.connected));
-    }
-
-    /** A completed request of the endpoint's log, or null. */
-    private static Map.Entry<String, Truth> truth(String line) {
-        String id = null;
-        long first = -1;
-        long planned = -1;
-        long end = -1;
-        boolean complete = false;
-        try (JsonParser p = JSON.createParser(line)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                p.nextToken();
-                switch (f) {
-                    case "id" -> id = p.getText();
-                    case "first_token_us" -> first = p.getLongValue();
-                    case "first_token_planned_us" -> planned = p.getLongValue();
-                    case "end_us" -> end = p.getLongValue();
-                    case "outcome" -> complete = "complete".equals(p.getText());
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            return null;
-        }
-        return id == null || !complete || first < 0 ? null : Map.entry(id, new Truth(first, planned, end));
-    }
 }

@@ -124,7 +124,21 @@ public final class Projection {
      */
     public static Projection of(Path dir, Tariff tariff, PriceCatalog catalog, Parameters p) throws IOException {
         CallTrace trace = CallTrace.read(dir);
-        Costs base = Costs.of(dir, trace, tariff, UnaryOperator.identity());
+        return of(trace, TaskList.read(dir, trace), tariff, catalog, p);
+    }
+
+    /**
+     * Projects {@code run}: from the calls' usage it kept when loaded ({@link RunData.Reading#withCallUsage()}),
+     * else from its files, read once more.
+     *
+     * @throws IllegalArgumentException when the run has no measured task, or a model is not in the catalog
+     */
+    public static Projection of(RunData run, Tariff tariff, PriceCatalog catalog, Parameters p) throws IOException {
+        return run.trace() == null ? of(run.dir(), tariff, catalog, p) : of(run.trace(), run.tasks(), tariff, catalog, p);
+    }
+
+    private static Projection of(CallTrace trace, TaskList tasks, Tariff tariff, PriceCatalog catalog, Parameters p) {
+        Costs base = Costs.of(trace, tasks, tariff, UnaryOperator.identity());
         if (base.perTask().count() == 0) {
             throw new IllegalArgumentException("the run has no measured task (episode) to project from");
         }
@@ -134,7 +148,7 @@ public final class Projection {
                 p.growthPerMonth(), perTask));
         BigDecimal high = p.growthPerMonth().multiply(BigDecimal.valueOf(2)).max(p.growthPerMonth().add(new BigDecimal("0.05")));
         scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask));
-        Costs cold = Costs.of(dir, trace, tariff, u -> moveCache(u, -0.5, true));
+        Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true));
         scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed as fresh input; growth as base", p,
                 p.growthPerMonth(), bootstrap(cold.taskCosts())));
 
@@ -149,7 +163,7 @@ public final class Projection {
                 new Change("context +10 % (every input token)", u -> growContext(u, 1.10)),
                 new Change("context +25 %", u -> growContext(u, 1.25)),
                 new Change("output +25 %", u -> growOutput(u, 1.25)))) {
-            Costs changed = Costs.of(dir, trace, tariff, c.change());
+            Costs changed = Costs.of(trace, tasks, tariff, c.change());
             BigDecimal first = firstMonthTasks(p).multiply(changed.perTask().mean());
             sensitivities.add(new Sensitivity(c.name(), first, first.subtract(baseline)));
         }
@@ -160,7 +174,7 @@ public final class Projection {
         List<Reprice> reprices = new ArrayList<>();
         for (String model : p.models()) {
             Tariff other = catalog.tariff(model, tariff.billing());
-            Costs priced = Costs.of(dir, trace, other, UnaryOperator.identity());
+            Costs priced = Costs.of(trace, tasks, other, UnaryOperator.identity());
             Band band = bootstrap(priced.taskCosts());
             reprices.add(new Reprice(model, other.describe(), priced.perTask().mean(), band, band.times(firstMonthTasks(p))));
         }

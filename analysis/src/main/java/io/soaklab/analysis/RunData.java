@@ -1,15 +1,19 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Tariff;
 import io.soaklab.protocol.CallFlag;
 import io.soaklab.protocol.ErrorClass;
+import io.soaklab.record.CallLine;
+import io.soaklab.record.EpisodeLine;
+import io.soaklab.record.EventLine;
+import io.soaklab.record.GeneratorLine;
+import io.soaklab.record.IntervalLog;
 import io.soaklab.record.Metric;
-import io.soaklab.record.RunRecorder;
+import io.soaklab.layout.RunFile;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
+import io.soaklab.run.Slo;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +45,6 @@ public final class RunData {
 
     /** Steps beyond this index are pooled into the last bucket. */
     static final int MAX_STEPS = CallsTally.MAX_STEPS;
-    private static final ObjectMapper TREE = new ObjectMapper();
 
     /**
      * Totals of the measured calls.
@@ -137,11 +140,18 @@ public final class RunData {
     private final JmhScore jmh;
     private final Fidelity fidelity;
     private final List<String> notes;
+    private final Slos slos;
+    private final CallTrace trace;
+    private final TaskList tasks;
 
     private RunData(Path dir, RunManifest manifest, RunStatus status, List<WindowStats> windows,
                     Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, Episodes episodes, Map<String, RoleStats> roles,
                     Costs costs, PriceCatalog catalog,
-                    Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, Fidelity fidelity, List<String> notes) {
+                    Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, Fidelity fidelity, List<String> notes, Slos slos,
+                    CallTrace trace, TaskList tasks) {
+        this.slos = slos;
+        this.trace = trace;
+        this.tasks = tasks;
         this.dir = dir;
         this.manifest = manifest;
         this.status = status;
@@ -160,28 +170,73 @@ public final class RunData {
     }
 
     /**
-     * Reads the run in {@code dir}.
+     * What a load keeps beyond the run's figures, and which objectives it holds the run to. Every
+     * figure comes from one pass over each file; what is asked for here is gathered in the same pass.
+     *
+     * <pre>{@code
+     * RunData run = RunData.load(dir, RunData.Reading.of(Slo.parseAll("ttft.p99=2s")).withCallUsage());
+     * }</pre>
+     *
+     * @param objectives the objectives to hold the run to ({@link #slos()}); null for those it was run with
+     * @param callUsage  whether every call's usage is kept (about 40 bytes a call), to be priced again by a projection
+     */
+    public record Reading(List<Slo> objectives, boolean callUsage) {
+        public Reading {
+            objectives = objectives == null ? null : List.copyOf(objectives);
+        }
+
+        /** The run's own objectives, nothing per call. */
+        public static final Reading DEFAULT = new Reading(null, false);
+
+        /** Holds the run to {@code objectives} instead of its own. */
+        public static Reading of(List<Slo> objectives) {
+            return new Reading(objectives, false);
+        }
+
+        /** Also keeps every call's usage, for {@link Projection#of(RunData, Tariff, PriceCatalog, Projection.Parameters)}. */
+        public Reading withCallUsage() {
+            return new Reading(objectives, true);
+        }
+    }
+
+    /**
+     * Reads the run in {@code dir}, held to the objectives it was run with.
      *
      * @throws IOException when {@code dir} is not a run folder
      */
     public static RunData load(Path dir) throws IOException {
+        return load(dir, Reading.DEFAULT);
+    }
+
+    /**
+     * Reads the run in {@code dir}: each file once, in one pass that feeds every figure.
+     *
+     * @throws IOException when {@code dir} is not a run folder
+     */
+    public static RunData load(Path dir, Reading reading) throws IOException {
         RunManifest manifest = RunManifest.read(dir);
         RunStatus status = manifest.orphaned() ? RunStatus.CRASHED : manifest.status();
         List<String> notes = new ArrayList<>();
         PriceCatalog catalog = catalogOf(dir, notes);
-        Costs costs = costs(dir, manifest, catalog, notes);
+        Tariff tariff = tariff(manifest, catalog, notes);
+        Costs costs = tariff == null ? null : Costs.pricing(tariff);
+        List<Slo> objectives = reading.objectives() != null ? reading.objectives() : Slo.parseAll(manifest.config().slo());
+        Slos.Tally slos = objectives.isEmpty() ? null : new Slos.Tally(objectives, costs != null);
 
         Map<Integer, Map<Metric, Histogram>> intervals = new TreeMap<>();
         Map<Metric, Histogram> totalHistograms = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             totalHistograms.put(m, new Histogram(3));
         }
-        HistogramLog log = HistogramLog.read(dir.resolve(RunRecorder.HISTOGRAMS), (w, metric, h) -> {
+        IntervalLog log = IntervalLog.read(dir, (w, metric, h) -> {
             intervals.computeIfAbsent(w, k -> new EnumMap<>(Metric.class)).put(metric, h);
             totalHistograms.get(metric).add(h);
+            if (slos != null) {
+                slos.interval(w, metric, h);
+            }
         });
         if (!log.present()) {
-            notes.add(RunRecorder.HISTOGRAMS + " is missing: latency is rebuilt from calls.jsonl, without inter-token gaps.");
+            notes.add(RunFile.HISTOGRAMS + " is missing: latency is rebuilt from calls.jsonl, without inter-token gaps.");
         }
         int closed = Math.max(manifest.windowsCompleted(), log.windows().isEmpty() ? 0 : log.windows().last() + 1);
         Set<Integer> rebuild = new TreeSet<>();
@@ -201,15 +256,31 @@ public final class RunData {
             edges[closed] = closed == 0 ? 0 : bounds[closed - 1][1] * 1000;
         }
         CallsTally c = new CallsTally(closed, rebuild, closed == 0 ? null : edges);
-        if (!CallLine.readAll(dir, c)) {
-            notes.add(RunRecorder.CALLS + " is missing: no call counts.");
+        CallTrace trace = new CallTrace(costs == null ? null : costs.pricer(), reading.callUsage());
+        Fidelity.Matcher fidelity = Fidelity.Matcher.open(dir);
+        Fidelity measuredFidelity;
+        try {
+            if (!CallLine.read(dir, Readers.calls(c, trace, fidelity, slos))) {
+                notes.add(RunFile.CALLS + " is missing: no call counts.");
+            }
+            measuredFidelity = fidelity == null ? null : fidelity.result();
+        } finally {
+            if (fidelity != null) {
+                fidelity.close();
+            }
         }
         notes.addAll(c.badLines);
         if (c.badLineCount > c.badLines.size()) {
-            notes.add((c.badLineCount - c.badLines.size()) + " more lines of " + RunRecorder.CALLS + " were skipped for the same reasons.");
+            notes.add((c.badLineCount - c.badLines.size()) + " more lines of " + RunFile.CALLS + " were skipped for the same reasons.");
         }
-        Episodes episodes = Episodes.read(dir, notes);
-        List<WindowStats.Generator> generator = readGenerator(dir.resolve(RunRecorder.GENERATOR));
+        Episodes episodes = new Episodes(notes);
+        TaskList tasks = new TaskList(trace);
+        EpisodeLine.read(dir, Readers.episodes(episodes.episodeReader(), tasks, slos));
+        EventLine.read(dir, episodes.eventReader());
+        if (costs != null) {
+            costs.tasks(tasks);
+        }
+        List<WindowStats.Generator> generator = readGenerator(dir);
 
         boolean partial = c.perWindow.size() > closed;
         List<WindowStats> windows = new ArrayList<>();
@@ -277,12 +348,12 @@ public final class RunData {
             notes.add(0, "The run did not finish: its process ended without writing an end status. Everything it recorded up to then is shown.");
         }
         if (log.damagedLines() > 0) {
-            notes.add(RunRecorder.HISTOGRAMS + " has " + log.damagedLines() + " damaged " + (log.damagedLines() == 1 ? "line" : "lines")
+            notes.add(RunFile.HISTOGRAMS + " has " + log.damagedLines() + " damaged " + (log.damagedLines() == 1 ? "line" : "lines")
                     + "; the lines after " + (log.damagedLines() == 1 ? "it" : "them") + " were read.");
         }
         if (!rebuilt.isEmpty()) {
             notes.add("The latency of " + (rebuilt.size() == 1 ? "window " : "windows ") + windowList(rebuilt) + " was rebuilt from "
-                    + RunRecorder.CALLS + ": " + (rebuilt.size() == 1 ? "its intervals" : "their intervals") + " in " + RunRecorder.HISTOGRAMS
+                    + RunFile.CALLS + ": " + (rebuilt.size() == 1 ? "its intervals" : "their intervals") + " in " + RunFile.HISTOGRAMS
                     + " were damaged or missing (inter-token gaps and episode durations could not be rebuilt).");
         }
         if (partial) {
@@ -290,8 +361,10 @@ public final class RunData {
             notes.add(String.format(Locale.ROOT, "Window %d never closed (the run was cut off): its %d calls are shown as a partial window of %.1f s,"
                     + " to its last call's end, and rates use that time.", last.index() + 1, last.calls(), last.seconds()));
         }
-        return new RunData(dir, manifest, status, List.copyOf(windows), Collections.unmodifiableMap(totals), callTotals,
-                steps(c), episodes, roles(c), costs, catalog, c.samples, readJmh(dir.resolve("jmh.json"), notes), Fidelity.measure(dir), List.copyOf(notes));
+        List<WindowStats> measured = List.copyOf(windows);
+        return new RunData(dir, manifest, status, measured, Collections.unmodifiableMap(totals), callTotals,
+                steps(c), episodes, roles(c), costs, catalog, c.samples, JmhResult.read(dir, notes), measuredFidelity, List.copyOf(notes),
+                slos == null ? null : slos.finish(measured), reading.callUsage() ? trace : null, reading.callUsage() ? tasks : null);
     }
 
     /** When the run started, epoch ms, for a run whose window times nothing else can give; 0 if unknown. */
@@ -313,7 +386,7 @@ public final class RunData {
      * Each closed window's start and end (epoch ms): from its intervals, else from its neighbours
      * (windows tile time) or the configured length; null when no window of the log could be read.
      */
-    private static long[][] bounds(HistogramLog log, int closed, long windowMillis) {
+    private static long[][] bounds(IntervalLog log, int closed, long windowMillis) {
         if (log.windows().isEmpty()) {
             return null;
         }
@@ -402,16 +475,29 @@ public final class RunData {
         return catalog;
     }
 
-    /** The run's costs at its catalog's prices, or null when it is not priced. */
-    static Costs costs(Path dir, RunManifest manifest, PriceCatalog catalog, List<String> notes) throws IOException {
-        Tariff tariff;
+    /** The run's tariff at its catalog's prices, or null when it is not priced. */
+    private static Tariff tariff(RunManifest manifest, PriceCatalog catalog, List<String> notes) {
         try {
-            tariff = manifest.config().tariff(catalog);
+            return manifest.config().tariff(catalog);
         } catch (IllegalArgumentException e) {
             notes.add("Not priced: " + e.getMessage());
             return null;
         }
-        return tariff == null ? null : Costs.of(dir, tariff);
+    }
+
+    /** The run held to its objectives (those it was loaded with: {@link Reading}), or null when it has none. */
+    public Slos slos() {
+        return slos;
+    }
+
+    /** Every call's usage, when the run was loaded {@link Reading#withCallUsage() with it}; else null. */
+    CallTrace trace() {
+        return trace;
+    }
+
+    /** The measured tasks, when the run was loaded with its calls' usage; else null. */
+    TaskList tasks() {
+        return tasks;
     }
 
     /** Calls by role, in order of first appearance. */
@@ -445,31 +531,17 @@ public final class RunData {
     }
 
     /** The generator's figures per measured window; an older run has none. */
-    private static List<WindowStats.Generator> readGenerator(Path file) throws IOException {
+    private static List<WindowStats.Generator> readGenerator(Path dir) throws IOException {
         List<WindowStats.Generator> out = new ArrayList<>();
-        if (!Files.exists(file)) {
-            return out;
-        }
-        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-            JsonNode n;
-            try {
-                n = TREE.readTree(line);
-            } catch (IOException cutOff) {
-                continue;
+        GeneratorLine.read(dir, line -> {
+            if (line.warmup()) {
+                return;
             }
-            if (n == null || !"measure".equals(n.path("phase").asText())) {
-                continue;
-            }
-            int w = n.path("window").asInt(-1);
-            if (w < 0) {
-                continue;
-            }
-            while (out.size() <= w) {
+            while (out.size() <= line.window()) {
                 out.add(null);
             }
-            out.set(w, new WindowStats.Generator(n.path("gc_ms").asLong(-1), n.has("cpu") ? n.get("cpu").asDouble() : Double.NaN,
-                    n.has("system_cpu") ? n.get("system_cpu").asDouble() : Double.NaN, n.path("heap_mb").asLong(-1)));
-        }
+            out.set(line.window(), new WindowStats.Generator(line.gcMillis(), line.cpu(), line.systemCpu(), line.heapMb()));
+        });
         return out;
     }
 
@@ -486,27 +558,4 @@ public final class RunData {
         return List.copyOf(out);
     }
 
-    // ---- jmh.json ------------------------------------------------------------------------------
-
-    private static JmhScore readJmh(Path file, List<String> notes) {
-        if (!Files.exists(file)) {
-            return null;
-        }
-        try {
-            JsonNode root = TREE.readTree(file.toFile());
-            if (root == null || !root.isArray() || root.isEmpty()) {
-                return null;
-            }
-            JsonNode first = root.get(0);
-            // AgentSoak's "calls" counter is exact; its primary score counts one extra invocation per iteration.
-            JsonNode calls = first.path("secondaryMetrics").path("calls");
-            JsonNode metric = calls.isMissingNode() ? first.path("primaryMetric") : calls;
-            String name = first.path("benchmark").asText() + (calls.isMissingNode() ? "" : ":calls");
-            return new JmhScore(name, metric.path("score").asDouble(Double.NaN),
-                    metric.path("scoreError").asDouble(Double.NaN), metric.path("scoreUnit").asText());
-        } catch (IOException e) {
-            notes.add("jmh.json could not be read: " + e.getMessage());
-            return null;
-        }
-    }
 }

@@ -1,27 +1,22 @@
 package io.soaklab.analysis;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.record.CallLine;
+import io.soaklab.record.EpisodeLine;
+import io.soaklab.record.IntervalLog;
 import io.soaklab.record.Metric;
-import io.soaklab.record.RunRecorder;
 import io.soaklab.run.Slo;
 import io.soaklab.protocol.ErrorClass;
 import org.HdrHistogram.Histogram;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A run held to its service-level objectives: each objective's value per window and over the run,
@@ -31,7 +26,7 @@ import java.util.Set;
  * <p>A call meets the per-call objectives when it succeeded and its own TTFT, E2E (both from the
  * first attempt's intended start), time per output token and largest inter-token gap are each
  * within their limits; an episode when it succeeded within the episode's duration and cost limits.
- * Latency percentiles are read from {@code histograms.hlog}, one pass, one histogram per metric.
+ * Latency percentiles are read from {@code histograms.hlog}; every figure comes from the run's single pass over its files.
  *
  * <pre>{@code
  * Slos s = Slos.evaluate(run, Slo.parseAll("ttft.p99=2s,errors=1%"));
@@ -39,8 +34,6 @@ import java.util.Set;
  * }</pre>
  */
 public final class Slos {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /**
      * One objective over the run.
@@ -65,6 +58,7 @@ public final class Slos {
         }
     }
 
+    private final List<Slo> objectives;
     private final List<Verdict> verdicts;
     private final long[] goodCalls;
     private final long[] calls;
@@ -74,8 +68,9 @@ public final class Slos {
     private final boolean perCall;
     private final boolean perEpisode;
 
-    private Slos(List<Verdict> verdicts, long[] goodCalls, long[] calls, long[] goodEpisodes, long[] episodes, double[] seconds,
-                 boolean perCall, boolean perEpisode) {
+    private Slos(List<Slo> objectives, List<Verdict> verdicts, long[] goodCalls, long[] calls, long[] goodEpisodes, long[] episodes,
+                 double[] seconds, boolean perCall, boolean perEpisode) {
+        this.objectives = objectives;
         this.verdicts = verdicts;
         this.goodCalls = goodCalls;
         this.calls = calls;
@@ -86,221 +81,215 @@ public final class Slos {
         this.perEpisode = perEpisode;
     }
 
-    /** Holds {@code run} to {@code slos}. */
+    /**
+     * Holds {@code run} to {@code slos}: the verdicts it was loaded with when they are the same
+     * objectives ({@link RunData.Reading#of}), else from one more pass over its histograms, calls and episodes.
+     */
     public static Slos evaluate(RunData run, List<Slo> slos) throws IOException {
-        int n = run.windows().size();
-        Path dir = run.dir();
-        Map<String, double[]> values = new HashMap<>();
-        Map<String, Double> overall = new HashMap<>();
-        latencies(dir.resolve(RunRecorder.HISTOGRAMS), slos, n, values, overall);
+        if (run.slos() != null && run.slos().objectives.equals(slos)) {
+            return run.slos();
+        }
+        Tally t = new Tally(slos, run.costs() != null);
+        IntervalLog.read(run.dir(), t);
+        CallLine.read(run.dir(), t);
+        EpisodeLine.read(run.dir(), t);
+        return t.finish(run.windows());
+    }
 
-        long[] goodCalls = new long[n];
-        long[] calls = new long[n];
-        long[] goodEpisodes = new long[n];
-        long[] episodes = new long[n];
-        List<List<BigDecimal>> costs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            costs.add(new ArrayList<>());
-        }
-        Map<String, Slo> byMetric = new HashMap<>();
-        slos.forEach(s -> byMetric.put(s.metric(), s));
-        boolean perCall = slos.stream().anyMatch(Slo::perCall);
-        boolean perEpisode = slos.stream().anyMatch(Slo::perEpisode);
-        if (perCall) {
-            long ttft = limit(byMetric, "ttft");
-            long e2e = limit(byMetric, "e2e");
-            long tpot = limit(byMetric, "tpot");
-            long itl = limit(byMetric, "itl");
-            CallLine.readAll(dir, line -> {
-                int w = line.window;
-                if (line.warmup || w >= n || !line.last || line.error == ErrorClass.OPEN) {
-                    return; // a call still open at the end has no outcome: neither good nor bad
-                }
-                calls[w]++;
-                boolean good = line.error == ErrorClass.OK
-                        && Math.max(0, line.callTtft()) <= ttft
-                        && Math.max(0, line.callE2e()) <= e2e
-                        && Math.max(0, line.tpotUs) <= tpot
-                        && Math.max(0, line.itlMaxUs) <= itl;
-                if (good) {
-                    goodCalls[w]++;
-                }
-            });
-        }
-        if (perEpisode) {
-            Slo duration = byMetric.get("episode");
-            Slo cost = byMetric.get("episode.cost");
-            eachLine(dir.resolve(RunRecorder.EPISODES), Set.of("phase", "window", "attempts", "ok", "duration_us", "cost_usd"), f -> {
-                int w = (int) f.number("window", -1);
-                if (!f.measured() || w < 0 || w >= n || f.number("attempts", 1) == 0) {
-                    return; // an episode an open load shed never ran: not a task, neither good nor bad
-                }
-                episodes[w]++;
-                BigDecimal c = f.decimal("cost_usd");
-                costs.get(w).add(c);
-                boolean good = f.bool("ok", false) && (duration == null || f.number("duration_us", 0) <= duration.limitMicros())
-                        && (cost == null || run.costs() != null && c.compareTo(cost.limit()) <= 0);
-                if (good) {
-                    goodEpisodes[w]++;
-                }
-            });
-        }
-        Slo cost = byMetric.get("episode.cost");
-        if (cost != null && run.costs() != null) { // an unpriced run has no cost to hold to a limit: no data
-            double[] v = new double[n];
-            List<BigDecimal> all = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                v[i] = percentile(costs.get(i), cost.percentile());
-                all.addAll(costs.get(i));
-            }
-            values.put(cost.metric(), v);
-            overall.put(cost.metric(), percentile(all, cost.percentile()));
-        }
-        Slo errors = byMetric.get("errors");
-        if (errors != null) {
-            double[] v = new double[n];
-            long failed = 0;
-            long all = 0;
-            for (int i = 0; i < n; i++) {
-                WindowStats w = run.windows().get(i);
-                v[i] = w.calls() == 0 ? Double.NaN : (double) w.errorCount() / w.calls();
-                failed += w.errorCount();
-                all += w.calls();
-            }
-            values.put("errors", v);
-            overall.put("errors", all == 0 ? Double.NaN : (double) failed / all);
-        }
-        List<Verdict> verdicts = new ArrayList<>();
-        for (Slo s : slos) {
-            double[] v = values.getOrDefault(s.metric(), nan(n));
-            double limit = s.limit().doubleValue();
-            int met = 0;
-            int withData = 0;
-            int first = -1;
-            List<Double> perWindow = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                perWindow.add(v[i]);
-                if (Double.isNaN(v[i])) {
-                    continue;
-                }
-                withData++;
-                if (v[i] <= limit) {
-                    met++;
-                } else if (first < 0) {
-                    first = i;
+    /**
+     * What the objectives need from a run's files, gathered as they are read (by {@link RunData}'s
+     * single pass, or by {@link #evaluate}'s own): each latency objective's percentile per window
+     * from the histograms log, good and all calls per window, good and all episodes per window and
+     * their costs. Nothing per call is kept.
+     */
+    static final class Tally implements IntervalLog.Visitor, CallLine.Reader, EpisodeLine.Reader {
+        private final List<Slo> slos;
+        private final boolean priced;
+        private final Map<Metric, Slo> byLatencyMetric = new EnumMap<>(Metric.class);
+        private final Map<String, Slo> byMetric = new HashMap<>();
+        private final Map<String, double[]> latency = new HashMap<>();
+        private final Map<String, Histogram> latencyTotals = new HashMap<>();
+        private final boolean perCall;
+        private final boolean perEpisode;
+        private final long ttft;
+        private final long e2e;
+        private final long tpot;
+        private final long itl;
+        private final Slo duration;
+        private final Slo cost;
+        private long[] goodCalls = new long[16];
+        private long[] calls = new long[16];
+        private long[] goodEpisodes = new long[16];
+        private long[] episodes = new long[16];
+        private final List<List<BigDecimal>> costs = new ArrayList<>();
+
+        /** @param priced whether the run is priced: an unpriced run has no cost to hold to a limit */
+        Tally(List<Slo> slos, boolean priced) {
+            this.slos = List.copyOf(slos);
+            this.priced = priced;
+            for (Slo s : slos) {
+                byMetric.put(s.metric(), s);
+                if (s.latency()) {
+                    byLatencyMetric.put(Metric.valueOf(s.metric().toUpperCase(Locale.ROOT)), s);
                 }
             }
-            double all = overall.getOrDefault(s.metric(), Double.NaN);
-            verdicts.add(new Verdict(s, all, !Double.isNaN(all) && all <= limit, List.copyOf(perWindow), met, withData, first));
+            perCall = slos.stream().anyMatch(Slo::perCall);
+            perEpisode = slos.stream().anyMatch(Slo::perEpisode);
+            ttft = limit(byMetric, "ttft");
+            e2e = limit(byMetric, "e2e");
+            tpot = limit(byMetric, "tpot");
+            itl = limit(byMetric, "itl");
+            duration = byMetric.get("episode");
+            cost = byMetric.get("episode.cost");
         }
-        double[] seconds = new double[n];
-        for (int i = 0; i < n; i++) {
-            seconds[i] = run.windows().get(i).seconds();
+
+        @Override
+        public void interval(int w, Metric metric, Histogram h) {
+            Slo s = byLatencyMetric.get(metric);
+            if (s == null) {
+                return;
+            }
+            double[] v = latency.computeIfAbsent(s.metric(), k -> nan(16));
+            if (w >= v.length) {
+                int from = v.length;
+                v = Arrays.copyOf(v, Math.max(w + 1, v.length * 2));
+                Arrays.fill(v, from, v.length, Double.NaN);
+                latency.put(s.metric(), v);
+            }
+            v[w] = h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(s.percentile());
+            latencyTotals.computeIfAbsent(s.metric(), k -> new Histogram(3)).add(h);
         }
-        return new Slos(List.copyOf(verdicts), goodCalls, calls, goodEpisodes, episodes, seconds, perCall, perEpisode);
+
+        @Override
+        public void line(CallLine line) {
+            int w = line.window();
+            if (!perCall || line.warmup() || !line.last() || line.error() == ErrorClass.OPEN) {
+                return; // a call still open at the end has no outcome: neither good nor bad
+            }
+            grow(w);
+            calls[w]++;
+            boolean good = line.error() == ErrorClass.OK
+                    && Math.max(0, line.callTtft()) <= ttft
+                    && Math.max(0, line.callE2e()) <= e2e
+                    && Math.max(0, line.tpotUs()) <= tpot
+                    && Math.max(0, line.itlMaxUs()) <= itl;
+            if (good) {
+                goodCalls[w]++;
+            }
+        }
+
+        @Override
+        public void episode(EpisodeLine line) {
+            int w = line.window();
+            if (!perEpisode || line.warmup() || w < 0 || line.attempts() == 0) {
+                return; // an episode an open load shed never ran: not a task, neither good nor bad
+            }
+            grow(w);
+            episodes[w]++;
+            BigDecimal c = line.cost() == null ? BigDecimal.ZERO : line.cost();
+            costs.get(w).add(c);
+            boolean good = line.ok() && (duration == null || line.durationUs() <= duration.limitMicros())
+                    && (cost == null || priced && c.compareTo(cost.limit()) <= 0);
+            if (good) {
+                goodEpisodes[w]++;
+            }
+        }
+
+        @Override
+        public void bad(long number, boolean last, String why) {
+            // a line cut off or damaged has no outcome: left out, as RunData says
+        }
+
+        private void grow(int w) {
+            if (w >= calls.length) {
+                int n = Math.max(w + 1, calls.length * 2);
+                goodCalls = Arrays.copyOf(goodCalls, n);
+                calls = Arrays.copyOf(calls, n);
+                goodEpisodes = Arrays.copyOf(goodEpisodes, n);
+                episodes = Arrays.copyOf(episodes, n);
+            }
+            while (costs.size() <= w) {
+                costs.add(new ArrayList<>());
+            }
+        }
+
+        /** The verdicts over {@code windows}, the run's measured windows: what falls beyond them is left out. */
+        Slos finish(List<WindowStats> windows) {
+            int n = windows.size();
+            Map<String, double[]> values = new HashMap<>();
+            Map<String, Double> overall = new HashMap<>();
+            latency.forEach((metric, v) -> values.put(metric, fit(v, n)));
+            latencyTotals.forEach((metric, h) -> overall.put(metric, h.getTotalCount() == 0 ? Double.NaN
+                    : (double) h.getValueAtPercentile(byMetric.get(metric).percentile())));
+            if (cost != null && priced) {
+                double[] v = new double[n];
+                List<BigDecimal> all = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    List<BigDecimal> window = i < costs.size() ? costs.get(i) : List.of();
+                    v[i] = percentile(window, cost.percentile());
+                    all.addAll(window);
+                }
+                values.put(cost.metric(), v);
+                overall.put(cost.metric(), percentile(all, cost.percentile()));
+            }
+            Slo errors = byMetric.get("errors");
+            if (errors != null) {
+                double[] v = new double[n];
+                long failed = 0;
+                long all = 0;
+                for (int i = 0; i < n; i++) {
+                    WindowStats w = windows.get(i);
+                    v[i] = w.calls() == 0 ? Double.NaN : (double) w.errorCount() / w.calls();
+                    failed += w.errorCount();
+                    all += w.calls();
+                }
+                values.put("errors", v);
+                overall.put("errors", all == 0 ? Double.NaN : (double) failed / all);
+            }
+            List<Verdict> verdicts = new ArrayList<>();
+            for (Slo s : slos) {
+                double[] v = values.getOrDefault(s.metric(), nan(n));
+                double limit = s.limit().doubleValue();
+                int met = 0;
+                int withData = 0;
+                int first = -1;
+                List<Double> perWindow = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    perWindow.add(v[i]);
+                    if (Double.isNaN(v[i])) {
+                        continue;
+                    }
+                    withData++;
+                    if (v[i] <= limit) {
+                        met++;
+                    } else if (first < 0) {
+                        first = i;
+                    }
+                }
+                double all = overall.getOrDefault(s.metric(), Double.NaN);
+                verdicts.add(new Verdict(s, all, !Double.isNaN(all) && all <= limit, List.copyOf(perWindow), met, withData, first));
+            }
+            double[] seconds = new double[n];
+            for (int i = 0; i < n; i++) {
+                seconds[i] = windows.get(i).seconds();
+            }
+            return new Slos(slos, List.copyOf(verdicts), Arrays.copyOf(goodCalls, n), Arrays.copyOf(calls, n), Arrays.copyOf(goodEpisodes, n),
+                    Arrays.copyOf(episodes, n), seconds, perCall, perEpisode);
+        }
+
+        private static double[] fit(double[] v, int n) {
+            double[] out = Arrays.copyOf(v, n);
+            if (n > v.length) {
+                Arrays.fill(out, v.length, n, Double.NaN);
+            }
+            return out;
+        }
     }
 
     /** A per-call limit in microseconds, or no limit. */
     private static long limit(Map<String, Slo> slos, String metric) {
         Slo s = slos.get(metric);
         return s == null ? Long.MAX_VALUE : s.limitMicros();
-    }
-
-    private static void latencies(Path hlog, List<Slo> slos, int n, Map<String, double[]> values, Map<String, Double> overall) throws IOException {
-        Map<String, Slo> byTag = new HashMap<>();
-        for (Slo s : slos) {
-            if (s.latency()) {
-                byTag.put(Metric.valueOf(s.metric().toUpperCase(Locale.ROOT)).tag(), s);
-            }
-        }
-        if (byTag.isEmpty()) {
-            return;
-        }
-        Map<String, Histogram> totals = new HashMap<>();
-        HistogramLog.read(hlog, (w, metric, h) -> {
-            Slo s = byTag.get(metric.tag());
-            if (s == null || w >= n) {
-                return;
-            }
-            values.computeIfAbsent(s.metric(), k -> nan(n))[w] = h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(s.percentile());
-            totals.computeIfAbsent(s.metric(), k -> new Histogram(3)).add(h);
-        });
-        totals.forEach((metric, h) -> overall.put(metric, h.getTotalCount() == 0 ? Double.NaN
-                : (double) h.getValueAtPercentile(slos.stream().filter(s -> s.metric().equals(metric)).findFirst().orElseThrow().percentile())));
-    }
-
-    /** The wanted top-level scalar fields of one JSON line, read with the streaming parser (no tree per line). */
-    private static final class Fields {
-        private final Map<String, String> values = new HashMap<>();
-        private final Set<String> wanted;
-
-        Fields(Set<String> wanted) {
-            this.wanted = wanted;
-        }
-
-        boolean read(JsonParser p) throws IOException {
-            values.clear();
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return false;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
-                JsonToken t = p.nextToken();
-                if (t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) {
-                    p.skipChildren();
-                } else if (t != JsonToken.VALUE_NULL && wanted.contains(name)) {
-                    values.put(name, p.getText());
-                }
-            }
-            return p.currentToken() == JsonToken.END_OBJECT; // a line cut off by a killed run is left out
-        }
-
-        boolean measured() {
-            return "measure".equals(values.get("phase"));
-        }
-
-        String text(String name) {
-            return values.get(name);
-        }
-
-        long number(String name, long otherwise) {
-            String v = values.get(name);
-            return v == null ? otherwise : Long.parseLong(v);
-        }
-
-        boolean bool(String name, boolean otherwise) {
-            String v = values.get(name);
-            return v == null ? otherwise : Boolean.parseBoolean(v);
-        }
-
-        BigDecimal decimal(String name) {
-            String v = values.get(name);
-            return v == null ? BigDecimal.ZERO : new BigDecimal(v);
-        }
-    }
-
-    private interface LineHandler {
-        void accept(Fields line);
-    }
-
-    private static void eachLine(Path file, Set<String> wanted, LineHandler handler) throws IOException {
-        if (!Files.exists(file)) {
-            return;
-        }
-        Fields fields = new Fields(wanted);
-        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
-            while ((text = reader.readLine()) != null) {
-                try (JsonParser p = JSON.createParser(text)) {
-                    if (!fields.read(p)) {
-                        continue;
-                    }
-                } catch (IOException | NumberFormatException cutOff) {
-                    continue; // the last line of a killed run
-                }
-                handler.accept(fields);
-            }
-        }
     }
 
     /** The nearest-rank percentile of {@code values}, NaN when there are none. */

@@ -10,6 +10,7 @@ import io.soaklab.analysis.RunData;
 import io.soaklab.cost.Cost;
 import io.soaklab.cost.ModelPrice;
 import io.soaklab.cost.PriceCatalog;
+import io.soaklab.layout.RunFile;
 import io.soaklab.run.RunManifest;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -34,11 +35,11 @@ import java.util.Locale;
 public final class CostFiles {
 
     /** Month by month, in FOCUS-style columns. */
-    public static final String CSV = "cost.csv";
+    public static final String CSV = RunFile.COST_CSV.fileName();
     /** The projection's parameters. */
-    public static final String JSON = "cost.json";
+    public static final String JSON = RunFile.COST_JSON.fileName();
     /** The price file {@code soaklab cost --prices} compared models with. */
-    public static final String COMPARE_PRICES = "prices-compare.yaml";
+    public static final String COMPARE_PRICES = RunFile.PRICES_COMPARE.fileName();
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final String[] COLUMNS = {"ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "ProviderName", "x_Model",
@@ -59,7 +60,7 @@ public final class CostFiles {
 
     /**
      * The same, pricing {@code --models} also from {@code prices} (a price file of one's own, kept in
-     * the run folder as {@value #COMPARE_PRICES} so that the projection can be made again).
+     * the run folder as {@code prices-compare.yaml} so that the projection can be made again).
      */
     public static Projection project(RunData run, Projection.Parameters parameters, Path prices) throws IOException {
         Costs costs = run.costs();
@@ -68,9 +69,9 @@ public final class CostFiles {
         }
         if (prices != null) {
             PriceCatalog.read(prices); // a bad file fails here, naming itself, before anything is written
-            Files.copy(prices, run.dir().resolve(COMPARE_PRICES), StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(prices, RunFile.PRICES_COMPARE.in(run.dir()), StandardCopyOption.REPLACE_EXISTING);
         }
-        Projection p = Projection.of(run.dir(), costs.tariff(), catalog(run), parameters);
+        Projection p = Projection.of(run, costs.tariff(), catalog(run), parameters);
         writeCsv(run, p);
         ObjectNode json = MAPPER.createObjectNode();
         json.put("tasks_per_day", parameters.tasksPerDay().toPlainString());
@@ -78,14 +79,14 @@ public final class CostFiles {
         json.put("months", parameters.months());
         json.put("start", parameters.start().toString());
         json.putPOJO("models", parameters.models());
-        Report.replace(run.dir().resolve(JSON), MAPPER.writeValueAsBytes(json));
+        Report.replace(RunFile.COST_JSON.in(run.dir()), MAPPER.writeValueAsBytes(json));
         Report.write(run, p);
         return p;
     }
 
     /** The projection {@code cost.json} asks for, made again; null when there is none. */
     static Projection reproject(RunData run) throws IOException {
-        Path file = run.dir().resolve(JSON);
+        Path file = RunFile.COST_JSON.in(run.dir());
         if (!Files.exists(file) || run.costs() == null) {
             return null;
         }
@@ -95,19 +96,19 @@ public final class CostFiles {
         Projection.Parameters p = new Projection.Parameters(new BigDecimal(n.path("tasks_per_day").asText("1")),
                 new BigDecimal(n.path("growth_per_month").asText("0")), n.path("months").asInt(12), models,
                 LocalDate.parse(n.path("start").asText(LocalDate.now().withDayOfMonth(1).plusMonths(1).toString())));
-        return Projection.of(run.dir(), run.costs().tariff(), catalog(run), p);
+        return Projection.of(run, run.costs().tariff(), catalog(run), p);
     }
 
     /** The run's prices, with the file {@code soaklab cost --prices} kept, if any, for the models it compares. */
     private static PriceCatalog catalog(RunData run) {
-        Path compare = run.dir().resolve(COMPARE_PRICES);
+        Path compare = RunFile.PRICES_COMPARE.in(run.dir());
         return Files.exists(compare) ? run.catalog().with(PriceCatalog.read(compare)) : run.catalog();
     }
 
     private static void writeCsv(RunData run, Projection p) throws IOException {
         StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
         ModelPrice price = run.costs().tariff().price();
-        String hash = configHash(run.dir());
+        String hash = RunManifest.configHash(run.dir());
         for (Projection.Scenario s : p.scenarios()) {
             for (Projection.Month m : s.months()) {
                 row(csv, m, price.currency(), price.provider(), price.model(), s.name(), m.spend(), s.perTask().p50(), price.effective(),
@@ -121,7 +122,7 @@ public final class CostFiles {
                         other.effective(), run.catalog().version(), hash);
             }
         }
-        Report.replace(run.dir().resolve(CSV), csv.toString().getBytes(StandardCharsets.UTF_8));
+        Report.replace(RunFile.COST_CSV.in(run.dir()), csv.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void row(StringBuilder csv, Projection.Month m, String currency, String provider, String model, String scenario,
@@ -143,14 +144,9 @@ public final class CostFiles {
         return cell.contains(",") || cell.contains("\"") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
     }
 
-    /** A short hash (SHA-256, 16 hex digits) of the configuration in the run's {@code run.json}: which run a projection came from. */
-    static String configHash(Path dir) {
-        try {
-            JsonNode config = MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile()).path("config");
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(MAPPER.writeValueAsBytes(config))).substring(0, 16);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return "unknown";
-        }
+    /** Where {@code soaklab cost} writes the projection month by month in run folder {@code dir}. */
+    public static Path csv(Path dir) {
+        return RunFile.COST_CSV.in(dir);
     }
 
     /** What a projection assumes, each in a few words. */
@@ -164,7 +160,7 @@ public final class CostFiles {
                         + run.manifest().config().scenario() + "), their failures and retries included",
                 "bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
                 "prices: " + c.tariff().describe() + " from " + run.catalog().describe() + "; " + price.source(),
-                "run configuration hash " + configHash(run.dir())
+                "run configuration hash " + RunManifest.configHash(run.dir())
                         + (c.perTask().count() < 30 ? "; only " + c.perTask().count() + " tasks were measured: the bands are rough, run longer" : ""));
     }
 

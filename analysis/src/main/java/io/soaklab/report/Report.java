@@ -15,7 +15,7 @@ import io.soaklab.cost.Rates;
 import io.soaklab.cost.TokenKind;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
-import io.soaklab.record.RunRecorder;
+import io.soaklab.layout.RunFile;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.Slo;
@@ -44,9 +44,9 @@ import java.util.Map;
 public final class Report {
 
     /** The page's file name in the run folder. */
-    public static final String FILE = "report.html";
+    public static final String FILE = RunFile.REPORT.fileName();
     /** The charts' folder in the run folder. */
-    public static final String CHARTS = "charts";
+    public static final String CHARTS = RunFile.CHARTS.fileName();
 
     private static final Map<Metric, String> LABELS = Map.ofEntries(
             Map.entry(Metric.TTFT, "Time to first token"),
@@ -67,6 +67,11 @@ public final class Report {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true"); // charts are drawn off screen, also without a display
         }
+    }
+
+    /** The report's page in run folder {@code dir}. */
+    public static Path page(Path dir) {
+        return RunFile.REPORT.in(dir);
     }
 
     /**
@@ -99,12 +104,12 @@ public final class Report {
 
     private static Path write(RunData run, Projection projection, String projectionProblem, List<Slo> slos) throws IOException {
         WindowsCsv.write(run);
-        Charts drawer = new Charts(run, run.dir().resolve(CHARTS));
+        Charts drawer = new Charts(run, RunFile.CHARTS.in(run.dir()));
         List<Charts.Chart> charts = drawer.drawAll();
         List<Charts.Chart> costCharts = drawer.drawCost(projection);
         Slos held = slos.isEmpty() ? null : Slos.evaluate(run, slos);
         String html = new Report.Page(run, charts, costCharts, projection, projectionProblem, held).render();
-        Path page = run.dir().resolve(FILE);
+        Path page = page(run.dir());
         replace(page, html.getBytes(StandardCharsets.UTF_8));
         return page;
     }
@@ -135,14 +140,12 @@ public final class Report {
             this.projectionProblem = projectionProblem;
             this.manifest = run.manifest();
             this.config = manifest.config();
-            Path copy = run.dir().resolve(Soak.SCENARIO_FILE);
             String name = config.scenario();
-            if (Files.exists(copy)) {
-                try {
-                    name = Scenarios.read(copy).name();
-                } catch (IllegalArgumentException unreadable) {
-                    // the configured name stands
-                }
+            try {
+                io.soaklab.scenario.ScenarioSpec kept = Scenarios.kept(run.dir());
+                name = kept == null ? name : kept.name();
+            } catch (IllegalArgumentException unreadable) {
+                // the configured name stands
             }
             this.scenario = name;
         }
@@ -737,24 +740,14 @@ public final class Report {
 
         private void files() {
             out.append("<h2>Files</h2>\n<ul>\n");
-            for (String[] f : new String[][] {
-                {RunManifest.FILE, "configuration and status"},
-                {RunRecorder.HISTOGRAMS, "HdrHistogram interval log, one interval per metric per window (microseconds)"},
-                {Soak.SCENARIO_FILE, "the scenario as it was run"},
-                {RunRecorder.CALLS, "one line per call attempt"},
-                {RunRecorder.EPISODES, "one line per finished episode"},
-                {RunRecorder.EVENTS, "one line per event inside an episode (compactions, tool failures, probe answers...)"},
-                {RunRecorder.GENERATOR, "the load generator's GC, CPU, heap and threads, per window"},
-                {WindowsCsv.FILE, "one row per window: percentiles, rates, errors by class, probes, spend"},
-                {PriceCatalog.FILE, "the price catalog the run was priced with"},
-                {PriceCatalog.OWN_FILE, "your own prices, on top of the catalog"},
-                {CostFiles.CSV, "the spend projection, month by month (soaklab cost)"},
-                {CostFiles.JSON, "the projection's parameters"},
-                {CostFiles.COMPARE_PRICES, "the prices soaklab cost compared other models at"},
-                {"jmh.json", "JMH's own result"}}) {
-                if (Files.exists(run.dir().resolve(f[0]))) {
-                    out.append("<li><a href=\"").append(e(f[0])).append("\"><code>").append(e(f[0])).append("</code></a>: ")
-                            .append(e(f[1])).append("</li>\n");
+            for (RunFile f : RunFile.values()) {
+                if (f == RunFile.REPORT || f == RunFile.CHARTS || f == RunFile.SIM_TRUTH) {
+                    continue;
+                }
+                String[] file = {f.fileName(), f.description()};
+                if (Files.exists(run.dir().resolve(file[0]))) {
+                    out.append("<li><a href=\"").append(e(file[0])).append("\"><code>").append(e(file[0])).append("</code></a>: ")
+                            .append(e(file[1])).append("</li>\n");
                 }
             }
             out.append("</ul>\n");

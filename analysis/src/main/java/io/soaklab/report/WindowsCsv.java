@@ -3,6 +3,7 @@ package io.soaklab.report;
 import io.soaklab.analysis.Degradation;
 import io.soaklab.analysis.Percentiles;
 import io.soaklab.analysis.RunData;
+import io.soaklab.layout.RunFile;
 import io.soaklab.analysis.WindowStats;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.record.Metric;
@@ -23,7 +24,7 @@ import java.util.Set;
 public final class WindowsCsv {
 
     /** The file's name in the run folder. */
-    public static final String FILE = "windows.csv";
+    public static final String FILE = RunFile.WINDOWS.fileName();
 
     private static final Metric[] METRICS = {Metric.TTFT, Metric.ITL, Metric.TPOT, Metric.E2E, Metric.EPISODE, Metric.SCHEDULE_LAG};
 
@@ -77,7 +78,7 @@ public final class WindowsCsv {
                     .append(',').append(t.inFlight() < 0 ? "" : Long.toString(t.inFlight())).append(',').append(w.open()).append(',')
                     .append(w.source().name().toLowerCase(Locale.ROOT)).append('\n');
         }
-        Path file = run.dir().resolve(FILE);
+        Path file = RunFile.WINDOWS.in(run.dir());
         Report.replace(file, csv.toString().getBytes(StandardCharsets.UTF_8));
         return file;
     }

@@ -1,5 +1,7 @@
 package io.soaklab.analysis;
 
+import io.soaklab.record.IntervalLog;
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,7 +66,7 @@ class DamagedRunTest {
     }
 
     private static List<String> hlog(Path run) throws Exception {
-        return new ArrayList<>(Files.readAllLines(run.resolve(RunRecorder.HISTOGRAMS)));
+        return new ArrayList<>(Files.readAllLines(run.resolve(RunFile.HISTOGRAMS.fileName())));
     }
 
     @Test
@@ -78,15 +80,15 @@ class DamagedRunTest {
             }
         }
         List<String> lines = hlog(run);
-        int mark2 = lines.indexOf("#" + RunRecorder.WINDOW_MARK + "2]");
+        int mark2 = lines.indexOf("#" + IntervalLog.WINDOW_MARK + "2]");
         String ttft = lines.get(mark2 + 1);
         assertTrue(ttft.startsWith("Tag=ttft,"), ttft);
         lines.set(mark2 + 1, ttft.substring(0, ttft.length() - 12) + "!!garbage!!"); // window 2's TTFT interval, damaged in the middle
-        int mark4 = lines.indexOf("#" + RunRecorder.WINDOW_MARK + "4]");
+        int mark4 = lines.indexOf("#" + IntervalLog.WINDOW_MARK + "4]");
         for (int i = 0; i <= Metric.values().length; i++) {
             lines.remove(mark4); // window 4 gone altogether, its mark with it
         }
-        Files.write(run.resolve(RunRecorder.HISTOGRAMS), lines);
+        Files.write(run.resolve(RunFile.HISTOGRAMS.fileName()), lines);
 
         RunData damaged = RunData.load(run);
         assertEquals(WINDOWS, damaged.windows().size(), "no window is lost, none shifted");
@@ -118,11 +120,11 @@ class DamagedRunTest {
         Path original = write("marks");
         RunData intact = RunData.load(original);
         List<String> lines = hlog(original);
-        lines.remove("#" + RunRecorder.WINDOW_MARK + "3]"); // window 3's mark gone, its intervals intact
-        int mark1 = lines.indexOf("#" + RunRecorder.WINDOW_MARK + "1]");
+        lines.remove("#" + IntervalLog.WINDOW_MARK + "3]"); // window 3's mark gone, its intervals intact
+        int mark1 = lines.indexOf("#" + IntervalLog.WINDOW_MARK + "1]");
         lines.remove(mark1 + Metric.values().length); // window 1's last interval gone, cut at a line end
         lines.remove(mark1 + Metric.values().length - 1);
-        Files.write(original.resolve(RunRecorder.HISTOGRAMS), lines);
+        Files.write(original.resolve(RunFile.HISTOGRAMS.fileName()), lines);
         RunData read = RunData.load(original);
         assertEquals(WINDOWS, read.windows().size());
         for (int w = 0; w < WINDOWS; w++) {
@@ -139,12 +141,12 @@ class DamagedRunTest {
     void aKilledRunsRateUsesTheTimeItsCallsCoverTheUnclosedWindowIncluded() throws Exception {
         Path run = write("killed");
         List<String> lines = hlog(run);
-        int mark = lines.indexOf("#" + RunRecorder.WINDOW_MARK + (WINDOWS - 1) + "]");
-        Files.write(run.resolve(RunRecorder.HISTOGRAMS), lines.subList(0, mark)); // killed before the last window closed
+        int mark = lines.indexOf("#" + IntervalLog.WINDOW_MARK + (WINDOWS - 1) + "]");
+        Files.write(run.resolve(RunFile.HISTOGRAMS.fileName()), lines.subList(0, mark)); // killed before the last window closed
         RunManifest m = RunManifest.read(run);
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        new RunManifest(m.soaklab(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
+        new RunManifest(m.soaklab(), m.format(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
                 m.host(), m.versions(), m.config(), m.endpoint(), m.windowsPlanned(), WINDOWS - 1).write(run);
 
         RunData killed = RunData.load(run);
@@ -167,7 +169,7 @@ class DamagedRunTest {
     void absurdValuesAreSkippedAndCountedLikeAnyBadLineAndNothingBreaks() throws Exception {
         Path run = write("absurd");
         RunData before = RunData.load(run);
-        String good = Files.readAllLines(run.resolve(RunRecorder.CALLS)).get(0);
+        String good = Files.readAllLines(run.resolve(RunFile.CALLS.fileName())).get(0);
         List<String> bad = List.of(
                 good.replace("\"prompt_tokens\":1000", "\"prompt_tokens\":-5000"),
                 good.replace("\"error\":\"ok\"", "\"error\":\"exploded\""),
@@ -175,8 +177,8 @@ class DamagedRunTest {
                 good.replace("\"e2e_us\":", "\"e2e_us\":-"),
                 good.replace("\"window\":0", "\"window\":-1"),
                 good.replace("\"cached_tokens\":0", "\"cached_tokens\":-1"));
-        Files.write(run.resolve(RunRecorder.CALLS), bad, StandardOpenOption.APPEND);
-        Files.writeString(run.resolve(RunRecorder.CALLS), good + "\n", StandardOpenOption.APPEND); // a good line after the bad ones counts
+        Files.write(run.resolve(RunFile.CALLS.fileName()), bad, StandardOpenOption.APPEND);
+        Files.writeString(run.resolve(RunFile.CALLS.fileName()), good + "\n", StandardOpenOption.APPEND); // a good line after the bad ones counts
 
         RunData after = RunData.load(run);
         assertEquals(6, after.calls().badLines(), after.notes().toString());

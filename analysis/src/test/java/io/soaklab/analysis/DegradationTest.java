@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -105,7 +106,7 @@ class DegradationTest {
             health.append("{\"phase\":\"measure\",\"window\":").append(w).append(",\"gc_ms\":").append(w == 20 ? 200 : 3)
                     .append(",\"cpu\":").append(w == 3 || w == 4 ? 0.95 : 0.2).append(",\"heap_mb\":40,\"threads\":30}\n");
         }
-        Files.writeString(dir.resolve(RunRecorder.GENERATOR), health);
+        Files.writeString(dir.resolve(RunFile.GENERATOR.fileName()), health);
         Degradation healthBound = Degradation.of(RunData.load(dir));
         assertEquals(List.of(3, 4, 10, 11, 12, 13, 20), healthBound.generatorBound());
 

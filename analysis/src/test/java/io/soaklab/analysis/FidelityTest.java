@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
@@ -27,7 +28,7 @@ class FidelityTest {
 
     @Test
     void joinsTheTwoLogsOnTheRequestIdWhateverTheirOrder() throws Exception {
-        Files.writeString(dir.resolve(RunRecorder.CALLS),
+        Files.writeString(dir.resolve(RunFile.CALLS.fileName()),
                 call("a", 10_500, 50_600, 100, "ok") + call("b", 20_000, 60_000, 0, "ok") + call("c", 5_000, 5_000, 0, "http_500")
                         + call("d", 90_000, 99_000, 0, "ok").replace("\"lag_us\"", "\"connect_us\":80000,\"lag_us\"")
                         + "{\"phase\":\"measure\",\"cut");
@@ -46,7 +47,7 @@ class FidelityTest {
 
     @Test
     void countsCallsMeasuredEarlierThanTheEndpointSaysTheyHappened() throws Exception {
-        Files.writeString(dir.resolve(RunRecorder.CALLS),
+        Files.writeString(dir.resolve(RunFile.CALLS.fileName()),
                 call("a", 9_999, 50_000, 0, "ok") + call("b", 5_000, 60_000, 0, "ok") + call("c", 20_000, 60_000, 0, "ok"));
         Files.writeString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE),
                 truth("a", 10_000, 10_000, 50_000, "complete") + truth("b", 19_000, 19_000, 59_000, "complete")
@@ -59,7 +60,7 @@ class FidelityTest {
 
     @Test
     void aRunWithoutATruthLogHasNoFidelity() throws Exception {
-        Files.writeString(dir.resolve(RunRecorder.CALLS), call("a", 1, 2, 0, "ok"));
+        Files.writeString(dir.resolve(RunFile.CALLS.fileName()), call("a", 1, 2, 0, "ok"));
         assertNull(Fidelity.measure(dir));
     }
 }

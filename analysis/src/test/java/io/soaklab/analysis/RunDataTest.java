@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -76,10 +77,10 @@ class RunDataTest {
         RunManifest m = SyntheticRun.write(dir, 2);
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
-        new RunManifest(m.soaklab(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
+        new RunManifest(m.soaklab(), m.format(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
                 m.host(), m.versions(), m.config(), m.endpoint(), m.windowsPlanned(), 2).write(dir);
-        Files.writeString(dir.resolve(RunRecorder.HISTOGRAMS), "Tag=ttft,2.000,1.000,0.100,HISTFAAAAC3", StandardOpenOption.APPEND);
-        Files.writeString(dir.resolve(RunRecorder.CALLS), "{\"phase\":\"measure\",\"window\":2,\"step\":0,\"e2e_us\":100,\"error\":\"ok\",\"prompt_tokens\":1000,\"completion_tokens\":100}\n"
+        Files.writeString(dir.resolve(RunFile.HISTOGRAMS.fileName()), "Tag=ttft,2.000,1.000,0.100,HISTFAAAAC3", StandardOpenOption.APPEND);
+        Files.writeString(dir.resolve(RunFile.CALLS.fileName()), "{\"phase\":\"measure\",\"window\":2,\"step\":0,\"e2e_us\":100,\"error\":\"ok\",\"prompt_tokens\":1000,\"completion_tokens\":100}\n"
                 + "{\"phase\":\"measure\",\"window\":2,\"st", StandardOpenOption.APPEND);
         RunData run = RunData.load(dir);
         assertEquals(RunStatus.CRASHED, run.status());

@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -215,7 +216,7 @@ class SentencesTest {
                         .append(",\"depth\":0.5,\"exact\":").append(exact).append(",\"similarity\":").append(exact ? 1.0 : 0.3).append("}\n");
             }
         }
-        Files.writeString(run.resolve(RunRecorder.EVENTS), events);
+        Files.writeString(run.resolve(RunFile.EVENTS.fileName()), events);
         List<String> context = Degradation.of(RunData.load(run)).byContext();
         String probes = context.stream().filter(c -> c.startsWith("Probe accuracy")).findFirst().orElseThrow();
         assertTrue(probes.startsWith("Probe accuracy falls "), probes);

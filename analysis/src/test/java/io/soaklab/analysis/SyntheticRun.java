@@ -1,5 +1,6 @@
 package io.soaklab.analysis;
 
+import io.soaklab.layout.RunFile;
 import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Tariff;
 import io.soaklab.protocol.CallResult;
@@ -86,7 +87,7 @@ public final class SyntheticRun {
         for (int w = 0; w < windows; w++) {
             health.append("{\"phase\":\"measure\",\"window\":").append(w).append(",\"gc_ms\":0,\"gc_count\":0,\"cpu\":0.2,\"heap_mb\":40,\"threads\":20}\n");
         }
-        Files.writeString(dir.resolve(RunRecorder.GENERATOR), health);
+        Files.writeString(dir.resolve(RunFile.GENERATOR.fileName()), health);
         RunManifest done = manifest.withWindowsCompleted(windows).ended(RunStatus.COMPLETE, null);
         done.write(dir);
         return done;

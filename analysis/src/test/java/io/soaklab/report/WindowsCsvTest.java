@@ -1,5 +1,6 @@
 package io.soaklab.report;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -62,7 +63,7 @@ class WindowsCsvTest {
                 "probe_exact_rate", "spend_usd")), header.toString());
 
         Path out = dir.resolve("hlp-ttft");
-        new HistogramLogProcessor(new String[] {"-i", dir.resolve(RunRecorder.HISTOGRAMS).toString(), "-tag", "ttft", "-csv",
+        new HistogramLogProcessor(new String[] {"-i", dir.resolve(RunFile.HISTOGRAMS.fileName()).toString(), "-tag", "ttft", "-csv",
             "-outputValueUnitRatio", "1000", "-o", out.toString()}).run();
         List<String[]> reference = new ArrayList<>();
         for (String line : Files.readAllLines(out)) {

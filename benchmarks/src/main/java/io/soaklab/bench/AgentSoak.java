@@ -118,7 +118,7 @@ public class AgentSoak {
     public void open(BenchmarkParams params) throws IOException {
         Path dir = run.isEmpty() ? RunFolder.defaultPath(Path.of("results"), io.soaklab.scenario.Scenarios.resolve(scenario).name(), Instant.now())
                 : Path.of(run);
-        if (!Files.exists(dir.resolve(RunManifest.FILE))) {
+        if (!RunManifest.exists(dir)) {
             standalone = true; // run by JMH itself: this benchmark makes the run from JMH's options
             Soak.prepare(dir, standaloneConfig(params), null);
             System.err.println("soaklab: run folder " + dir.toAbsolutePath());

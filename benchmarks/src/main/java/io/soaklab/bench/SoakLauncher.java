@@ -1,5 +1,6 @@
 package io.soaklab.bench;
 
+import io.soaklab.analysis.JmhResult;
 import io.soaklab.analysis.RunData;
 import io.soaklab.cost.PriceCatalog;
 import io.soaklab.cost.Tariff;
@@ -98,7 +99,7 @@ public final class SoakLauncher {
         if (config.embedded()) {
             RunFolder.create(dir); // the endpoint's truth log goes into it
         }
-        EmbeddedEndpoint embedded = config.embedded() ? EmbeddedEndpoint.start(config.sim(), dir.resolve(EmbeddedEndpoint.TRUTH_FILE)) : null;
+        EmbeddedEndpoint embedded = config.embedded() ? EmbeddedEndpoint.startIn(config.sim(), dir) : null;
         try {
             RunManifest.Endpoint where = embedded != null
                     ? new RunManifest.Endpoint(embedded.baseUrl(), true)
@@ -258,7 +259,7 @@ public final class SoakLauncher {
                 .timeout(TimeValue.seconds(config.iterationTimeout().toSeconds()))
                 .shouldFailOnError(true)
                 .resultFormat(ResultFormatType.JSON)
-                .result(dir.resolve("jmh.json").toString())
+                .result(JmhResult.file(dir).toString())
                 // soaklab prints one progress line per window; JMH's own lines would bury them.
                 .verbosity(VerboseMode.SILENT);
         if (!config.settling().isZero()) {

@@ -56,7 +56,7 @@ final class CompareCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new SoakLab.UsageException("no such run folder: " + dir);
         }
-        if (!Files.exists(dir.resolve(RunManifest.FILE))) {
+        if (!RunManifest.exists(dir)) {
             throw new SoakLab.UsageException(dir + " is not a run folder (no " + RunManifest.FILE + ")");
         }
         return RunData.load(dir);

@@ -64,15 +64,15 @@ final class CostCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no such run folder: " + dir);
         }
-        if (!Files.exists(dir.resolve(RunManifest.FILE))) {
+        if (!RunManifest.exists(dir)) {
             throw new IllegalArgumentException(dir + " is not a run folder (no run.json)");
         }
         RunData run = RunData.load(dir);
         Projection projection = CostFiles.project(run, p, prices);
         var out = spec.commandLine().getOut();
         out.print(CostFiles.text(run, projection));
-        out.println("cost.csv: " + dir.resolve(CostFiles.CSV).toAbsolutePath());
-        out.println("report: " + dir.resolve(Report.FILE).toAbsolutePath());
+        out.println("cost.csv: " + CostFiles.csv(dir).toAbsolutePath());
+        out.println("report: " + Report.page(dir).toAbsolutePath());
         out.flush();
         return 0;
     }

@@ -36,7 +36,7 @@ final class ReportCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new SoakLab.UsageException("no such run folder: " + dir);
         }
-        if (!Files.exists(dir.resolve(RunManifest.FILE))) {
+        if (!RunManifest.exists(dir)) {
             throw new SoakLab.UsageException(dir + " is not a run folder (no " + RunManifest.FILE + ")");
         }
         RunData run = RunData.load(dir);

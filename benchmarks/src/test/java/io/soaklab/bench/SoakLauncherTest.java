@@ -1,5 +1,6 @@
 package io.soaklab.bench;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +60,7 @@ class SoakLauncherTest {
 
         // histograms.hlog: three contiguous one-second intervals per tag, readable by HdrHistogram
         Map<String, List<EncodableHistogram>> byTag = new HashMap<>();
-        try (HistogramLogReader reader = new HistogramLogReader(dir.resolve(RunRecorder.HISTOGRAMS).toFile())) {
+        try (HistogramLogReader reader = new HistogramLogReader(dir.resolve(RunFile.HISTOGRAMS.fileName()).toFile())) {
             for (EncodableHistogram h = reader.nextIntervalHistogram(); h != null; h = reader.nextIntervalHistogram()) {
                 byTag.computeIfAbsent(h.getTag(), t -> new ArrayList<>()).add(h);
             }
@@ -88,7 +89,7 @@ class SoakLauncherTest {
         List<Double> itl = new ArrayList<>();
         long measured = 0;
         long open = 0;
-        for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+        for (String line : Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()))) {
             JsonNode call = JSON.readTree(line);
             if (!call.get("phase").asText().equals("measure")) {
                 continue;
@@ -161,7 +162,7 @@ class SoakLauncherTest {
             JsonNode t = JSON.readTree(line);
             served.put(t.get("id").asText(), t.get("outcome").asText());
         }
-        for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+        for (String line : Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()))) {
             JsonNode call = JSON.readTree(line);
             if (call.get("error").asText().equals("open")) {
                 assertEquals(1, call.get("window").asInt(), "a call still open at the end is on record, in the last window: " + line);

@@ -1,5 +1,6 @@
 package io.soaklab.bench;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +67,7 @@ class SpendLimitTest {
             long sent = 0;
             long refused = 0;
             long unanswered = 0;
-            for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+            for (String line : Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()))) {
                 JsonNode call = JSON.readTree(line);
                 spent = spent.add(call.has("cost_usd") ? call.get("cost_usd").decimalValue() : BigDecimal.ZERO);
                 if (call.get("error").asText().equals("spend_limit")) {

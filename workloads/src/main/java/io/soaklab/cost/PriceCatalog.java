@@ -1,5 +1,6 @@
 package io.soaklab.cost;
 
+import io.soaklab.layout.RunFile;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -36,9 +37,9 @@ import java.util.regex.Pattern;
 public final class PriceCatalog {
 
     /** The copy of the list prices a run folder keeps. */
-    public static final String FILE = "prices.yaml";
+    public static final String FILE = RunFile.PRICES.fileName();
     /** The copy of one's own price file a run folder keeps, when the run had one. */
-    public static final String OWN_FILE = "prices-own.yaml";
+    public static final String OWN_FILE = RunFile.PRICES_OWN.fileName();
 
     private static final ObjectMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -153,19 +154,19 @@ public final class PriceCatalog {
 
     /** Keeps this catalog in a run folder: the list prices, and one's own file if there is one. */
     public void writeTo(Path dir) throws IOException {
-        Files.writeString(dir.resolve(FILE), text);
+        Files.writeString(RunFile.PRICES.in(dir), text);
         if (own != null) {
-            Files.writeString(dir.resolve(OWN_FILE), own.text);
+            Files.writeString(RunFile.PRICES_OWN.in(dir), own.text);
         }
     }
 
     /** The catalog a run folder kept, or null when it kept none (a run of an older soaklab). */
     public static PriceCatalog readFrom(Path dir) {
-        if (!Files.exists(dir.resolve(FILE))) {
+        if (!Files.exists(RunFile.PRICES.in(dir))) {
             return null;
         }
-        PriceCatalog list = read(dir.resolve(FILE));
-        return Files.exists(dir.resolve(OWN_FILE)) ? list.with(read(dir.resolve(OWN_FILE))) : list;
+        PriceCatalog list = read(RunFile.PRICES.in(dir));
+        return Files.exists(RunFile.PRICES_OWN.in(dir)) ? list.with(read(RunFile.PRICES_OWN.in(dir))) : list;
     }
 
     /**

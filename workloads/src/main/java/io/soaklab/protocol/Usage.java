@@ -35,6 +35,16 @@ public record Usage(long promptTokens, long completionTokens, long cachedTokens,
         public String wireName() {
             return wireName;
         }
+
+        /** The source a run folder names; an unknown name reads as the server's (the oldest folders wrote none). */
+        public static Source ofWireName(String name) {
+            for (Source s : values()) {
+                if (s.wireName.equals(name)) {
+                    return s;
+                }
+            }
+            return SERVER;
+        }
     }
 
     /** No usage known. */

@@ -50,29 +50,9 @@ import org.HdrHistogram.ValueRecorder;
  */
 public final class RunRecorder implements AutoCloseable {
 
-    /** The HdrHistogram interval log. */
-    public static final String HISTOGRAMS = "histograms.hlog";
-    /** One JSON line per model call attempt. */
-    public static final String CALLS = "calls.jsonl";
-    /** One JSON line per finished episode. */
-    public static final String EPISODES = "episodes.jsonl";
-    /** One JSON line per event inside an episode. */
-    public static final String EVENTS = "events.jsonl";
-    /** The load generator's health per window: GC, CPU, heap, threads. */
-    public static final String GENERATOR = "generator.jsonl";
-
     private static final JsonFactory JSON = new JsonFactory();
     private static final Metric[] METRICS = Metric.values();
     private static final ErrorClass[] CLASSES = ErrorClass.values();
-    /**
-     * The comment that opens each measured window's intervals in {@code histograms.hlog}, followed by
-     * the window's number: readers place intervals by it, so a damaged line cannot shift later windows.
-     * HdrHistogram's own tools skip it as a comment.
-     */
-    public static final String WINDOW_MARK = "[soaklab-window:";
-    /** Values are microseconds; this makes the log's max column read in milliseconds. */
-    private static final double MAX_VALUE_UNIT_RATIO = 1000.0;
-
     private final TimeBase time;
     /** Prices each call, or null when the run is not priced. */
     private final Tariff tariff;
@@ -82,9 +62,7 @@ public final class RunRecorder implements AutoCloseable {
     private final Recorder[] recorders = new Recorder[METRICS.length];
     /** Held from taking a window's histograms to writing them: windows reach the log in order. */
     private final Object hlogOrder = new Object();
-    private final FileOutputStream hlogFile;
-    private final PrintStream hlogStream;
-    private final HistogramLogWriter hlog;
+    private final IntervalLog.Writer hlog;
     private final JsonLines calls;
     private final JsonLines episodes;
     private final JsonLines events;
@@ -126,21 +104,11 @@ public final class RunRecorder implements AutoCloseable {
         for (int i = 0; i < CLASSES.length; i++) {
             windowErrorClasses[i] = new LongAdder();
         }
-        this.hlogFile = new FileOutputStream(dir.resolve(HISTOGRAMS).toFile());
-        this.hlogStream = new PrintStream(new BufferedOutputStream(hlogFile, 64 << 10), false, StandardCharsets.UTF_8);
-        this.hlog = new HistogramLogWriter(hlogStream);
-        long startMillis = time.epochMicros() / 1000;
-        hlog.outputComment("soaklab histograms: values in microseconds, one interval per tag per measured window");
-        hlog.outputLogFormatVersion();
-        hlog.outputStartTime(startMillis);
-        hlog.setBaseTime(startMillis);
-        hlog.outputBaseTime(startMillis);
-        hlog.outputLegend();
-        syncHistograms();
-        this.calls = new JsonLines(dir.resolve(CALLS));
-        this.episodes = new JsonLines(dir.resolve(EPISODES));
-        this.events = new JsonLines(dir.resolve(EVENTS));
-        this.generator = new JsonLines(dir.resolve(GENERATOR));
+        this.hlog = new IntervalLog.Writer(dir, time.epochMicros() / 1000);
+        this.calls = CallLine.open(dir);
+        this.episodes = EpisodeLine.open(dir);
+        this.events = EventLine.open(dir);
+        this.generator = GeneratorLine.open(dir);
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "soaklab-flush");
             t.setDaemon(true);
@@ -274,92 +242,20 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     private void writeCall(CallResult r, CallInfo info, Cost cost) {
-        writeLine(calls, info.user(), info.episode(), g -> {
-            g.writeStringField("role", info.role());
-            g.writeNumberField("step", info.step());
-            g.writeNumberField("attempt", info.attempt());
-            g.writeBooleanField("last", info.last());
-            g.writeNumberField("intended_us", time.epochMicros(r.intendedNanos()));
-            optional(g, "lag_us", r.lagNanos());
-            optional(g, "connect_us", r.connectNanos());
-            optional(g, "headers_us", r.headersNanos());
-            optional(g, "ttft_us", r.firstTokenNanos());
-            optional(g, "ttft_sent_us", r.ttftSentNanos());
-            optional(g, "ttft_tool_us", r.firstToolNanos());
-            g.writeNumberField("e2e_us", micros(r.e2eNanos()));
-            if (info.attempt() > 1 && info.last()) {
-                long wait = r.intendedNanos() - info.firstIntended();
-                optional(g, "call_ttft_us", plus(r.firstTokenNanos(), wait));
-                g.writeNumberField("call_e2e_us", micros(r.e2eNanos() + wait));
-            }
-            g.writeNumberField("status", r.status());
-            g.writeStringField("error", r.error().wireName());
-            if (r.errorDetail() != null) {
-                g.writeStringField("error_detail", r.errorDetail());
-            }
-            if (r.finishReason() != null) {
-                g.writeStringField("finish", r.finishReason());
-            }
-            Usage u = r.usage();
-            g.writeNumberField("prompt_tokens", u.promptTokens());
-            g.writeNumberField("completion_tokens", u.completionTokens());
-            g.writeNumberField("cached_tokens", u.cachedTokens());
-            g.writeNumberField("reasoning_tokens", u.reasoningTokens());
-            g.writeNumberField("cache_write_tokens", u.cacheWriteTokens());
-            if (u.cacheWrite1hTokens() > 0) {
-                g.writeNumberField("cache_write_1h_tokens", u.cacheWrite1hTokens());
-            }
-            g.writeStringField("usage", u.source().wireName());
-            if (r.promptTokensSent() >= 0 && r.flagged(CallFlag.PROMPT_TRUNCATED)) {
-                g.writeNumberField("prompt_tokens_sent", r.promptTokensSent());
-            }
-            if (!r.flags().isEmpty()) {
-                g.writeArrayFieldStart("flags");
-                for (CallFlag f : r.flags()) {
-                    g.writeString(f.wireName());
-                }
-                g.writeEndArray();
-                if (r.flagged(CallFlag.OVER_CAP)) {
-                    g.writeNumberField("max_tokens", r.maxTokens());
-                }
-            }
-            if (tariff != null) {
-                g.writeFieldName("cost_usd");
-                g.writeNumber(cost.total().toPlainString()); // exact: a decimal, never a binary float
-                if (cost.longTier()) {
-                    g.writeBooleanField("long_context_tier", true);
-                }
-            }
-            if (r.requestId() != null) {
-                g.writeStringField("request_id", r.requestId());
-            }
-            g.writeNumberField("chunks", r.contentChunks());
-            if (!r.toolCalls().isEmpty()) {
-                g.writeNumberField("tool_calls", r.toolCalls().size());
-            }
-            optional(g, "itl_mean_us", r.itlMeanNanos());
-            if (r.itlCount() > 0) {
-                g.writeNumberField("itl_max_us", micros(r.itlMaxNanos()));
-            }
-            optional(g, "tpot_us", r.tpotNanos());
-        });
+        writeLine(calls, g -> CallLine.write(g, warmup, window, r, info, cost, tariff != null, time));
     }
 
-    /** The fields of one line after its common head (phase, window, user, episode). */
+    /** The fields of one line, its head included: written by the line's own type. */
     private interface Fields {
         void write(JsonGenerator g) throws IOException;
     }
 
     /** Serialises one line into this thread's buffer and appends it to {@code target}. */
-    private void writeLine(JsonLines target, int user, long episode, Fields fields) {
+    private void writeLine(JsonLines target, Fields fields) {
         JsonLines.Line line = lines.get();
         line.reset();
         try (JsonGenerator g = JSON.createGenerator(line)) {
             g.writeStartObject();
-            g.writeStringField("phase", warmup ? "warmup" : "measure");
-            g.writeNumberField("window", window);
-            g.writeNumberField("user", user);
-            g.writeNumberField("episode", episode);
             fields.write(g);
             g.writeEndObject();
         } catch (IOException e) {
@@ -382,45 +278,7 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     private void writeEpisode(EpisodeRecord e) {
-        writeLine(episodes, e.user(), e.episode(), g -> {
-            g.writeStringField("scenario", e.scenario());
-            g.writeBooleanField("ok", e.ok());
-            if (e.reason() != null) {
-                g.writeStringField("reason", e.reason());
-            }
-            g.writeNumberField("intended_us", time.epochMicros(e.intendedNanos()));
-            g.writeNumberField("duration_us", micros(e.durationNanos()));
-            g.writeNumberField("calls", e.calls());
-            g.writeNumberField("attempts", e.attempts());
-            if (tariff != null) {
-                g.writeFieldName("cost_usd");
-                g.writeNumber(e.cost().toPlainString());
-            }
-            g.writeObjectFieldStart("tokens");
-            for (var t : new java.util.TreeMap<>(e.tokens()).entrySet()) {
-                g.writeNumberField(t.getKey(), t.getValue());
-            }
-            g.writeEndObject();
-            g.writeObjectFieldStart("roles");
-            for (var role : new java.util.TreeMap<>(e.roles()).entrySet()) {
-                g.writeObjectFieldStart(role.getKey());
-                for (var t : new java.util.TreeMap<>(role.getValue()).entrySet()) {
-                    g.writeNumberField(t.getKey(), t.getValue());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndObject();
-            g.writeObjectFieldStart("metrics");
-            for (var m : new java.util.TreeMap<>(e.metrics()).entrySet()) {
-                double v = m.getValue();
-                if (v == Math.rint(v) && Math.abs(v) < 1e15) {
-                    g.writeNumberField(m.getKey(), (long) v);
-                } else {
-                    g.writeNumberField(m.getKey(), v);
-                }
-            }
-            g.writeEndObject();
-        });
+        writeLine(episodes, g -> EpisodeLine.write(g, warmup, window, e, tariff != null, time));
     }
 
     /**
@@ -431,26 +289,8 @@ public final class RunRecorder implements AutoCloseable {
         if (fields.length % 2 != 0) {
             throw new IllegalArgumentException("event fields come in name, value pairs");
         }
-        record(() -> { }, () -> writeLine(events, user, episode, g -> {
-            g.writeStringField("role", role);
-            g.writeNumberField("t_us", time.epochMicros(atNanos));
-            g.writeStringField("type", type);
-            for (int i = 0; i < fields.length; i += 2) {
-                String name = (String) fields[i];
-                Object v = fields[i + 1];
-                if (v == null) {
-                    g.writeNullField(name);
-                } else if (v instanceof Boolean b) {
-                    g.writeBooleanField(name, b);
-                } else if (v instanceof Double || v instanceof Float) {
-                    g.writeNumberField(name, ((Number) v).doubleValue());
-                } else if (v instanceof Number n) {
-                    g.writeNumberField(name, n.longValue());
-                } else {
-                    g.writeStringField(name, v.toString());
-                }
-            }
-        }));
+        record(() -> { }, () -> writeLine(events, g -> EventLine.write(g, warmup, window, user, episode, role, time.epochMicros(atNanos), type,
+                fields)));
     }
 
     /**
@@ -580,16 +420,7 @@ public final class RunRecorder implements AutoCloseable {
     /** Writes a measured window's intervals and syncs them to disk; says what the window held. */
     private WindowSummary write(Closed w) {
         if (w.measured()) {
-            hlog.outputComment(WINDOW_MARK + w.index() + "]");
-            for (int i = 0; i < METRICS.length; i++) {
-                Histogram h = w.histograms()[i];
-                h.setTag(METRICS[i].tag());
-                h.setStartTimeStamp(w.startMillis());
-                h.setEndTimeStamp(w.endMillis());
-                hlog.outputIntervalHistogram((w.startMillis() - hlog.getBaseTime()) / 1000.0,
-                        (w.endMillis() - hlog.getBaseTime()) / 1000.0, h, MAX_VALUE_UNIT_RATIO);
-            }
-            syncHistograms();
+            hlog.window(w.index(), w.startMillis(), w.endMillis(), w.histograms());
         }
         writeHealth(w, health.sample()); // read here, outside the window lock: calls being recorded never wait for it
         Histogram ttft = w.histograms()[Metric.TTFT.ordinal()];
@@ -601,28 +432,7 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     private void writeHealth(Closed w, GeneratorHealth.Sample h) {
-        JsonLines.Line line = lines.get();
-        line.reset();
-        try (JsonGenerator g = JSON.createGenerator(line)) {
-            g.writeStartObject();
-            g.writeStringField("phase", w.measured() ? "measure" : "warmup");
-            g.writeNumberField("window", w.index());
-            g.writeNumberField("gc_ms", h.gcMillis());
-            g.writeNumberField("gc_count", h.gcCount());
-            if (h.cpu() >= 0) {
-                g.writeNumberField("cpu", Math.round(h.cpu() * 1000) / 1000.0);
-            }
-            if (h.systemCpu() >= 0) {
-                g.writeNumberField("system_cpu", Math.round(h.systemCpu() * 1000) / 1000.0);
-            }
-            g.writeNumberField("heap_mb", h.heapBytes() >> 20);
-            g.writeNumberField("threads", h.threads());
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory: cannot happen
-        }
-        line.write('\n');
-        generator.append(line);
+        writeLine(generator, g -> GeneratorLine.write(g, !w.measured(), w.index(), h));
     }
 
     /** Measured windows closed so far. */
@@ -686,7 +496,7 @@ public final class RunRecorder implements AutoCloseable {
                 failure = failure == null ? e : failure;
             }
         }
-        hlogStream.close();
+        hlog.close();
         if (failure != null) {
             throw failure;
         }
@@ -695,25 +505,6 @@ public final class RunRecorder implements AutoCloseable {
     private void value(Metric metric, long nanos) {
         if (nanos >= 0) {
             recorders[metric.ordinal()].recordValue(nanos / 1000);
-        }
-    }
-
-    private void syncHistograms() {
-        hlogStream.flush();
-        try {
-            hlogFile.getFD().sync();
-        } catch (IOException e) {
-            // sync is best effort (some file systems refuse it); the data is flushed to the OS
-        }
-    }
-
-    private static long micros(long nanos) {
-        return nanos / 1000;
-    }
-
-    private static void optional(JsonGenerator g, String field, long nanos) throws IOException {
-        if (nanos >= 0) {
-            g.writeNumberField(field, nanos / 1000);
         }
     }
 

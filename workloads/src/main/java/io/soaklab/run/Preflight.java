@@ -8,6 +8,7 @@ import io.soaklab.cost.Tariff;
 import io.soaklab.load.Arrivals;
 import io.soaklab.load.EpisodeRunner;
 import io.soaklab.protocol.ModelClient;
+import io.soaklab.record.EpisodeLine;
 import io.soaklab.record.RunRecorder;
 import io.soaklab.record.TimeBase;
 import io.soaklab.scenario.ScenarioSpec;
@@ -92,14 +93,10 @@ public record Preflight(int sampled, double callsPerEpisode, double tokensPerEpi
                 threads.forEach(Thread::interrupt);
                 recorder.endWindow();
             }
-            ObjectReader exact = Json.MAPPER.reader().with(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
-            for (String line : Files.readAllLines(dir.resolve(RunRecorder.EPISODES))) {
-                JsonNode e = exact.readTree(line);
-                JsonNode tokens = e.path("tokens");
-                done.add(new long[] {e.path("attempts").asLong(), tokens.path("prompt").asLong(), tokens.path("completion").asLong(),
-                        e.path("duration_us").asLong() * 1000});
-                costs.add(e.has("cost_usd") ? e.get("cost_usd").decimalValue() : BigDecimal.ZERO);
-            }
+            EpisodeLine.read(dir, e -> {
+                done.add(new long[] {e.attempts(), e.tokens("prompt"), e.tokens("completion"), e.durationUs() * 1000});
+                costs.add(e.cost() == null ? BigDecimal.ZERO : e.cost());
+            });
             return done.isEmpty() ? null : of(config, done, costs);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

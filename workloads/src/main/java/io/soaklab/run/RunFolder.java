@@ -26,7 +26,7 @@ public final class RunFolder {
      * @throws IllegalArgumentException when it already holds a run
      */
     public static Path create(Path dir) throws IOException {
-        if (Files.exists(dir.resolve(RunManifest.FILE))) {
+        if (RunManifest.exists(dir)) {
             throw new IllegalArgumentException("run folder " + dir + " already holds a run; choose another --out");
         }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {

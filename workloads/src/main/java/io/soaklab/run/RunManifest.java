@@ -2,6 +2,7 @@ package io.soaklab.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soaklab.layout.RunFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,6 +19,7 @@ import java.util.Map;
  * starts, after every window and at the end, always atomically (a reader never sees half a file).
  *
  * @param soaklab          soaklab version
+ * @param format           the run folder's format version ({@link RunFile#FORMAT_VERSION}); 1 for a folder written before it had one
  * @param runId            the folder name
  * @param status           running, complete, aborted or crashed
  * @param message          why it ended, when not complete
@@ -35,6 +37,7 @@ import java.util.Map;
  */
 public record RunManifest(
         String soaklab,
+        int format,
         String runId,
         RunStatus status,
         String message,
@@ -51,7 +54,11 @@ public record RunManifest(
         int windowsCompleted) {
 
     /** The file name. */
-    public static final String FILE = "run.json";
+    public static final String FILE = RunFile.RUN.fileName();
+
+    public RunManifest {
+        format = Math.max(1, format); // a folder from before the format had a version
+    }
 
     /**
      * The endpoint a run talked to.
@@ -68,7 +75,7 @@ public record RunManifest(
         versions.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         versions.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
         versions.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
-        return new RunManifest(Versions.soaklab(), dir.toAbsolutePath().normalize().getFileName().toString(),
+        return new RunManifest(Versions.soaklab(), RunFile.FORMAT_VERSION, dir.toAbsolutePath().normalize().getFileName().toString(),
                 RunStatus.RUNNING, null, now(), null, null, ProcessHandle.current().pid(), null, hostName(),
                 versions, config, endpoint, config.windows(), 0);
     }
@@ -77,9 +84,14 @@ public record RunManifest(
     private static final Map<String, String> EARLIER_DEFAULTS = Map.of("think_time", "0s", "ramp_up", "0s", "max_in_flight", "1000",
             "billing", "standard", "price_as", RunConfig.UNPRICED, "max_failed_windows", "0");
 
+    /** True when {@code dir} holds a {@code run.json}: it is a run folder. */
+    public static boolean exists(Path dir) {
+        return java.nio.file.Files.exists(RunFile.RUN.in(dir));
+    }
+
     /** Reads {@code dir/run.json}, also one written by an earlier soaklab (what it lacks takes today's default). */
     public static RunManifest read(Path dir) throws IOException {
-        Path file = dir.resolve(FILE);
+        Path file = RunFile.RUN.in(dir);
         try {
             JsonNode tree = Json.MAPPER.readTree(file.toFile());
             if (tree.get("config") instanceof ObjectNode config) {
@@ -100,7 +112,7 @@ public record RunManifest(
      * interrupts a benchmark that outlives its iteration timeout) and against a concurrent writer.
      */
     public void write(Path dir) {
-        Path file = dir.resolve(FILE);
+        Path file = RunFile.RUN.in(dir);
         try {
             io.soaklab.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(this), true);
         } catch (IOException e) {
@@ -108,29 +120,44 @@ public record RunManifest(
         }
     }
 
+    /**
+     * A short hash (SHA-256, 16 hex digits) of the configuration as {@code dir/run.json} holds it:
+     * which run a projection came from; "unknown" when it cannot be read.
+     */
+    public static String configHash(Path dir) {
+        try {
+            JsonNode config = Json.MAPPER.readTree(RunFile.RUN.in(dir).toFile()).path("config");
+            byte[] canonical = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(config);
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(canonical)).substring(0, 16);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            return "unknown";
+        }
+    }
+
     /** This manifest with versions added (e.g. the harness's). */
     public RunManifest withVersion(String name, String version) {
         Map<String, String> v = new LinkedHashMap<>(versions);
         v.put(name, version);
-        return new RunManifest(soaklab, runId, status, message, created, started, ended, pid, loadPid, host, v,
+        return new RunManifest(soaklab, format, runId, status, message, created, started, ended, pid, loadPid, host, v,
                 config, endpoint, windowsPlanned, windowsCompleted);
     }
 
     /** This manifest once the load generator has started against {@code url}. */
     public RunManifest started(Endpoint where, long loadProcess) {
-        return new RunManifest(soaklab, runId, status, message, created, now(), ended, pid, loadProcess, host, versions,
+        return new RunManifest(soaklab, format, runId, status, message, created, now(), ended, pid, loadProcess, host, versions,
                 config, where, windowsPlanned, windowsCompleted);
     }
 
     /** This manifest after {@code n} measurement windows. */
     public RunManifest withWindowsCompleted(int n) {
-        return new RunManifest(soaklab, runId, status, message, created, started, ended, pid, loadPid, host, versions,
+        return new RunManifest(soaklab, format, runId, status, message, created, started, ended, pid, loadPid, host, versions,
                 config, endpoint, windowsPlanned, n);
     }
 
     /** This manifest ended with {@code newStatus}. */
     public RunManifest ended(RunStatus newStatus, String why) {
-        return new RunManifest(soaklab, runId, newStatus, why, created, started, now(), pid, loadPid, host, versions,
+        return new RunManifest(soaklab, format, runId, newStatus, why, created, started, now(), pid, loadPid, host, versions,
                 config, endpoint, windowsPlanned, windowsCompleted);
     }
 

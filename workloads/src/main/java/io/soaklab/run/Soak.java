@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
 public final class Soak implements AutoCloseable {
 
     /** The copy of the scenario in a run folder. */
-    public static final String SCENARIO_FILE = "scenario.yaml";
+    public static final String SCENARIO_FILE = io.soaklab.layout.RunFile.SCENARIO.fileName();
 
     private final Path dir;
     private final RunConfig config;
@@ -83,7 +83,7 @@ public final class Soak implements AutoCloseable {
         EmbeddedEndpoint own = null;
         if (where == null) {
             if (config.embedded()) {
-                own = EmbeddedEndpoint.start(config.sim(), dir.resolve(EmbeddedEndpoint.TRUTH_FILE));
+                own = EmbeddedEndpoint.startIn(config.sim(), dir);
                 where = new RunManifest.Endpoint(own.baseUrl(), true);
             } else {
                 where = new RunManifest.Endpoint(config.endpoint(), false);
@@ -144,7 +144,7 @@ public final class Soak implements AutoCloseable {
         String yaml = Scenarios.isFile(config.scenario())
                 ? Files.readString(Path.of(config.scenario()))
                 : Scenarios.yaml(config.scenario());
-        Files.writeString(dir.resolve(SCENARIO_FILE), yaml);
+        Scenarios.keep(dir, yaml);
         PriceCatalog.load(config.prices()).writeTo(dir); // the prices as they were: costs stay reproducible
         RunManifest manifest = RunManifest.create(dir, config, endpoint);
         manifest.write(dir);
@@ -209,8 +209,8 @@ public final class Soak implements AutoCloseable {
 
     /** The run folder's copy of the scenario, or (for a folder without one) the configured scenario. */
     private static ScenarioSpec readScenario(Path dir, RunConfig config) {
-        Path copy = dir.resolve(SCENARIO_FILE);
-        return Files.exists(copy) ? Scenarios.read(copy) : Scenarios.resolve(config.scenario());
+        ScenarioSpec kept = Scenarios.kept(dir);
+        return kept != null ? kept : Scenarios.resolve(config.scenario());
     }
 
     /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */

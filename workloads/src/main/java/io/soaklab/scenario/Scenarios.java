@@ -94,6 +94,21 @@ public final class Scenarios {
         return of(read(file));
     }
 
+    /** Keeps {@code yaml}, the scenario as a run began with it, in run folder {@code dir} ({@code scenario.yaml}). */
+    public static void keep(Path dir, String yaml) throws java.io.IOException {
+        java.nio.file.Files.writeString(io.soaklab.layout.RunFile.SCENARIO.in(dir), yaml);
+    }
+
+    /**
+     * The scenario run folder {@code dir} kept, or null when it kept none (a folder from before it did).
+     *
+     * @throws IllegalArgumentException when the copy cannot be read as a scenario
+     */
+    public static ScenarioSpec kept(Path dir) {
+        Path copy = io.soaklab.layout.RunFile.SCENARIO.in(dir);
+        return java.nio.file.Files.exists(copy) ? read(copy) : null;
+    }
+
     /**
      * Reads a scenario file.
      *

@@ -40,7 +40,7 @@ import java.nio.file.Path;
 public final class EmbeddedEndpoint implements AutoCloseable {
 
     /** The truth log's file name in a run folder. */
-    public static final String TRUTH_FILE = TruthLog.FILE;
+    public static final String TRUTH_FILE = io.soaklab.layout.RunFile.SIM_TRUTH.fileName();
 
     private static final int MAX_REQUEST_BYTES = 64 << 20;
 
@@ -108,6 +108,15 @@ public final class EmbeddedEndpoint implements AutoCloseable {
         } catch (java.io.IOException e) {
             throw new UncheckedIOException("cannot open the truth log " + truthFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Starts an endpoint that writes its truth log into run folder {@code dir} ({@code sim-truth.jsonl}, appending).
+     *
+     * @throws UncheckedIOException when the port cannot be bound or the file cannot be opened
+     */
+    public static EmbeddedEndpoint startIn(SimConfig config, Path dir) {
+        return start(config, TruthLine.in(dir));
     }
 
     /** The API root, e.g. {@code http://127.0.0.1:41234/v1}. */

@@ -13,13 +13,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * The endpoint's own account of every request: what it planned and when it actually wrote, one
- * JSON line per request ({@code sim-truth.jsonl}). Event loops only enqueue a record; a background
+ * JSON line per request ({@code sim-truth.jsonl}, written by {@link TruthLine}). Event loops only enqueue a record; a background
  * thread writes and flushes every second, so the log never slows a stream down.
  */
 final class TruthLog implements AutoCloseable {
 
-    /** The file name, in a run folder. */
-    static final String FILE = "sim-truth.jsonl";
 
     /**
      * One request. Times are microseconds after its arrival, -1 when not reached.
@@ -105,7 +103,7 @@ final class TruthLog implements AutoCloseable {
             g.setRootValueSeparator(new com.fasterxml.jackson.core.io.SerializedString("\n"));
             for (; e != null; e = queue.poll()) {
                 queued.decrementAndGet();
-                write(g, e);
+                TruthLine.write(g, e);
             }
             g.writeRaw('\n');
         } catch (IOException failure) {
@@ -116,33 +114,6 @@ final class TruthLog implements AutoCloseable {
         } catch (IOException failure) {
             // as above
         }
-    }
-
-    private static void write(JsonGenerator g, Entry e) throws IOException {
-        g.writeStartObject();
-        g.writeStringField("id", e.id());
-        g.writeStringField("api", e.api());
-        g.writeNumberField("arrival_us", e.arrivalEpochMicros());
-        g.writeNumberField("status", e.status());
-        g.writeStringField("outcome", e.outcome());
-        g.writeStringField("fault", e.fault());
-        g.writeNumberField("prompt_tokens", e.promptTokens());
-        g.writeNumberField("cached_tokens", e.cachedTokens());
-        g.writeNumberField("cache_write_tokens", e.cacheWriteTokens());
-        g.writeNumberField("output_tokens", e.outputTokens());
-        g.writeNumberField("reasoning_tokens", e.reasoningTokens());
-        g.writeNumberField("queue_us", e.queueMicros());
-        g.writeNumberField("headers_us", e.headersMicros());
-        g.writeNumberField("first_token_planned_us", e.firstTokenPlannedMicros());
-        g.writeNumberField("first_token_us", e.firstTokenMicros());
-        g.writeNumberField("last_token_planned_us", e.lastTokenPlannedMicros());
-        g.writeNumberField("last_token_us", e.lastTokenMicros());
-        g.writeNumberField("end_us", e.endMicros());
-        g.writeNumberField("planned_itl_us", e.plannedItlMicros());
-        g.writeNumberField("max_late_us", e.maxLateMicros());
-        g.writeNumberField("busy_at_start", Math.round(e.busyAtStart() * 100) / 100.0);
-        g.writeNumberField("latency_factor", Math.round(e.latencyFactor() * 1000) / 1000.0);
-        g.writeEndObject();
     }
 
     @Override

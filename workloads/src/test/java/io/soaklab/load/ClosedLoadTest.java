@@ -1,5 +1,6 @@
 package io.soaklab.load;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,7 +64,7 @@ class ClosedLoadTest {
             load.stop();
             assertTrue(load.awaitStopped(3000), "every user thread ends");
             assertEquals(0, load.failures());
-            lines = lab.lines(RunRecorder.CALLS);
+            lines = lab.lines(RunFile.CALLS.fileName());
         }
         // A harness that held users at window boundaries would make most calls late by about a call (~350 ms).
         long late = lines.stream().filter(c -> c.get("lag_us").asLong() >= 100_000).count();
@@ -91,7 +92,7 @@ class ClosedLoadTest {
             }
             load.stop();
             assertTrue(load.awaitStopped(3000));
-            episodes = lab.lines(RunRecorder.EPISODES);
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         long first = episodes.stream().mapToLong(e -> e.get("intended_us").asLong()).min().orElseThrow();
         for (int user = 0; user < 4; user++) {
@@ -135,7 +136,7 @@ class ClosedLoadTest {
             assertEquals(1, load.failures());
             load.stop();
             assertTrue(load.awaitStopped(3000));
-            episodes = lab.lines(RunRecorder.EPISODES);
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         assertEquals("soaklab_error: java.lang.IllegalStateException: a bug in a scenario", episodes.get(0).get("reason").asText(),
                 "the failed episode is on record, classified");

@@ -1,5 +1,6 @@
 package io.soaklab.load;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,8 +64,8 @@ class EpisodeRunnerTest {
             EpisodeRunner.Outcome first = lab.runner.run(4, 0, start);
             EpisodeRunner.Outcome second = lab.runner.run(4, 1, first.endNanos());
             assertTrue(first.ok() && second.ok());
-            calls = lab.lines(RunRecorder.CALLS);
-            episodes = lab.lines(RunRecorder.EPISODES);
+            calls = lab.lines(RunFile.CALLS.fileName());
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         assertEquals(8, calls.size());
         assertEquals(List.of(0, 1, 2, 3, 0, 1, 2, 3), calls.stream().map(c -> c.get("step").asInt()).toList());
@@ -121,8 +122,8 @@ class EpisodeRunnerTest {
         List<JsonNode> calls;
         try (Lab lab = new Lab(dir, Lab.fast(5000, 20).apiKey("right").build(), Lab.scenario(AGENT), Resilience.sdkDefaults())) {
             assertFalse(lab.runner.run(0, 0, System.nanoTime()).ok());
-            calls = lab.lines(RunRecorder.CALLS);
-            episodes = lab.lines(RunRecorder.EPISODES);
+            calls = lab.lines(RunFile.CALLS.fileName());
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         assertEquals(1, calls.size(), "a 401 is not worth another attempt");
         assertEquals(401, calls.get(0).get("status").asInt());
@@ -148,7 +149,7 @@ class EpisodeRunnerTest {
             episode.as("coordinator").call(ask(10));
         }), Resilience.none())) {
             assertTrue(lab.runner.run(0, 0, System.nanoTime()).ok());
-            calls = lab.lines(RunRecorder.CALLS);
+            calls = lab.lines(RunFile.CALLS.fileName());
         }
         assertEquals(java.util.Map.of("coordinator", 2L, "fast", 1L, "slow", 2L), calls.stream()
                 .collect(java.util.stream.Collectors.groupingBy(c -> c.get("role").asText(), java.util.stream.Collectors.counting())));
@@ -213,7 +214,7 @@ class EpisodeRunnerTest {
                 // the scenario's failure is the load's to report
             }
             assertTrue(lab.runner.openCalls(System.nanoTime()).isEmpty(), "nothing left waiting for the run's end");
-            calls = lab.lines(RunRecorder.CALLS);
+            calls = lab.lines(RunFile.CALLS.fileName());
         }
         assertEquals(1, calls.size(), calls.toString());
         assertEquals("waits", calls.get(0).get("role").asText());

@@ -1,5 +1,6 @@
 package io.soaklab.load;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -60,7 +61,7 @@ class LedgerTest {
     private List<JsonNode> lines(RunRecorder recorder) throws Exception {
         recorder.close();
         List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(dir.resolve(RunRecorder.CALLS))) {
+        for (String line : Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()))) {
             out.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
         }
         return out;
@@ -124,7 +125,7 @@ class LedgerTest {
             assertTrue(open.get(0).e2eNanos() >= open.get(0).intendedNanos() - start, "aged from its first attempt's intended start");
             user.interrupt(); // what load.stop() does: the wait for the retry ends
             user.join(10_000);
-            lines = lab.lines(RunRecorder.CALLS);
+            lines = lab.lines(RunFile.CALLS.fileName());
         }
         assertEquals(2, lines.size(), lines.toString());
         assertEquals("http_5xx", lines.get(0).get("error").asText());

@@ -1,5 +1,6 @@
 package io.soaklab.load;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +43,7 @@ class OpenLoadTest {
             }
             load.stop(); // arrivals stop; calls in flight are cut, recorded as client errors (no endRun here), and not among those served
             load.awaitStopped(5000);
-            calls = lab.lines(RunRecorder.CALLS);
+            calls = lab.lines(RunFile.CALLS.fileName());
         }
         List<JsonNode> served = calls.stream().filter(c -> c.get("error").asText().equals("ok"))
                 .sorted(Comparator.comparingLong(c -> c.get("intended_us").asLong())).toList();
@@ -89,7 +90,7 @@ class OpenLoadTest {
             }
             load.stop();
             load.awaitStopped(5000);
-            episodes = lab.lines(RunRecorder.EPISODES);
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         List<JsonNode> shed = episodes.stream().filter(e -> e.path("reason").asText().startsWith("shed")).toList();
         assertTrue(load.shed() >= 10, "about 20 arrived, about 5 could run or wait: " + load.shed() + " shed");

@@ -1,5 +1,6 @@
 package io.soaklab.load;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -125,7 +126,7 @@ class UsageCheckTest {
         List<JsonNode> calls;
         try (Lab lab = new Lab(dir, Lab.fast(5000, 10).build(), one, Resilience.none(), truncating, Api.OPENAI)) {
             lab.runner.run(0, 0, System.nanoTime());
-            calls = lab.lines(RunRecorder.CALLS);
+            calls = lab.lines(RunFile.CALLS.fileName());
         }
         JsonNode line = calls.get(0);
         assertEquals("ok", line.get("error").asText());
@@ -167,7 +168,7 @@ class UsageCheckTest {
         } finally {
             server.stop(0);
         }
-        for (String line : java.nio.file.Files.readAllLines(run.resolve(RunRecorder.CALLS))) {
+        for (String line : java.nio.file.Files.readAllLines(run.resolve(RunFile.CALLS.fileName()))) {
             lines.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
         }
         JsonNode call = lines.get(0);

@@ -1,5 +1,6 @@
 package io.soaklab.record;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,7 +86,7 @@ class RunRecorderTest {
             recorder.recordCall(ok(300, 3000), 0, 1, 0);
             recorder.endWindow();
         }
-        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunFile.HISTOGRAMS.fileName()));
         assertEquals(Metric.values().length, log.size());
         for (Metric m : Metric.values()) {
             assertEquals(2, log.get(m.tag()).size(), "two measured windows of " + m.tag() + ", warmup excluded");
@@ -105,7 +106,7 @@ class RunRecorderTest {
         assertEquals(log.get("ttft").get(0).getEndTimeStamp(), log.get("ttft").get(1).getStartTimeStamp(), 1.0);
 
         // the generator's own health: one line per window, warmup included
-        List<String> health = Files.readAllLines(dir.resolve(RunRecorder.GENERATOR));
+        List<String> health = Files.readAllLines(dir.resolve(RunFile.GENERATOR.fileName()));
         assertEquals(3, health.size(), String.join("\n", health));
         assertTrue(health.get(0).startsWith("{\"phase\":\"warmup\",\"window\":0,\"gc_ms\":"), health.get(0));
         for (String line : health.subList(1, 3)) {
@@ -129,7 +130,7 @@ class RunRecorderTest {
             recorder.endWindow();
         }
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        List<String> lines = Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()));
         assertEquals(2, lines.size());
         JsonNode call = json.readTree(lines.get(0));
         assertEquals("measure", call.get("phase").asText());
@@ -156,7 +157,7 @@ class RunRecorderTest {
         assertEquals("HTTP 429: Rate limit reached", fail.get("error_detail").asText());
         assertFalse(fail.has("ttft_us"));
 
-        JsonNode episode = json.readTree(Files.readAllLines(dir.resolve(RunRecorder.EPISODES)).get(0));
+        JsonNode episode = json.readTree(Files.readAllLines(dir.resolve(RunFile.EPISODES.fileName())).get(0));
         assertEquals(3, episode.get("calls").asInt());
         assertTrue(episode.get("ok").asBoolean());
         assertEquals(2_000_000, episode.get("duration_us").asLong(), 20_000);
@@ -165,7 +166,7 @@ class RunRecorderTest {
         assertEquals(2, episode.get("metrics").get("compactions").asLong(), "whole figures are written as whole numbers");
         assertEquals(0.5, episode.get("metrics").get("probe_similarity").asDouble());
 
-        JsonNode event = json.readTree(Files.readAllLines(dir.resolve(RunRecorder.EVENTS)).get(0));
+        JsonNode event = json.readTree(Files.readAllLines(dir.resolve(RunFile.EVENTS.fileName())).get(0));
         assertEquals("compaction", event.get("type").asText());
         assertEquals("coder", event.get("role").asText());
         assertEquals(7, event.get("episode").asInt());
@@ -193,13 +194,13 @@ class RunRecorderTest {
             assertEquals(0, w.errors(), "its last attempt succeeded");
             assertEquals(405, w.ttftP50Micros() / 1000, "what the agent waited for its first token: 305 + 100 ms");
         }
-        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunFile.HISTOGRAMS.fileName()));
         assertEquals(1_305_000, log.get("e2e").get(0).getMaxValue(), 2_000);
         assertEquals(2, log.get("attempt").get(0).getTotalCount());
         assertEquals(1_000_000, log.get("attempt").get(0).getMaxValue(), 1_000, "each attempt from its own intended start");
         assertEquals(0, log.get("e2e-failed").get(0).getTotalCount(), "the refusal was retried, not given up");
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        List<String> lines = Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()));
         JsonNode retry = json.readTree(lines.get(1));
         assertEquals(2, retry.get("attempt").asInt());
         assertEquals(1_305_000, retry.get("call_e2e_us").asLong());
@@ -213,10 +214,10 @@ class RunRecorderTest {
             recorder.beginWindow(false);
             recorder.recordCall(ok(100, 1000), 0, 0, 0);
             long deadline = System.nanoTime() + 3000 * MS;
-            while (Files.size(dir.resolve(RunRecorder.CALLS)) == 0 && System.nanoTime() < deadline) {
+            while (Files.size(dir.resolve(RunFile.CALLS.fileName())) == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertEquals(1, Files.readAllLines(dir.resolve(RunRecorder.CALLS)).size(), "flushed by the background flusher");
+            assertEquals(1, Files.readAllLines(dir.resolve(RunFile.CALLS.fileName())).size(), "flushed by the background flusher");
             recorder.endWindow();
         }
     }
@@ -228,10 +229,10 @@ class RunRecorderTest {
         recorder.recordCall(ok(100, 1000), 0, 0, 0);
         recorder.close();
         recorder.recordCall(ok(100, 1000), 0, 0, 1); // a late call after close is dropped, not an error
-        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunFile.HISTOGRAMS.fileName()));
         assertEquals(1, log.get("ttft").size());
         assertEquals(1, log.get("ttft").get(0).getTotalCount());
-        assertEquals(1, Files.readAllLines(dir.resolve(RunRecorder.CALLS)).size());
+        assertEquals(1, Files.readAllLines(dir.resolve(RunFile.CALLS.fileName())).size());
     }
 
     @Test
@@ -250,7 +251,7 @@ class RunRecorderTest {
             recorder.seal();
             recorder.recordCall(ok(444, 1000), 0, 0, 3); // after the run: dropped
         }
-        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunFile.HISTOGRAMS.fileName()));
         List<Histogram> ttft = log.get("ttft");
         assertEquals(2, ttft.size());
         assertEquals(2, ttft.get(0).getTotalCount());
@@ -258,7 +259,7 @@ class RunRecorderTest {
         assertEquals(333_000, ttft.get(1).getMaxValue(), 400);
         assertEquals(ttft.get(0).getEndTimeStamp(), ttft.get(1).getStartTimeStamp(), 1.0, "windows tile time (HdrHistogram reads ms back ±1)");
         ObjectMapper json = new ObjectMapper();
-        List<String> lines = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        List<String> lines = Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()));
         assertEquals(3, lines.size());
         assertEquals("measure/0", label(json.readTree(lines.get(0))));
         assertEquals("measure/0", label(json.readTree(lines.get(1))));
@@ -277,10 +278,10 @@ class RunRecorderTest {
             recorder.endWindow();
             recorder.recordCall(ok(100, 1000), 1, 0, 0); // the run is stopped between two windows, with this call just ended
         }
-        List<String> calls = Files.readAllLines(dir.resolve(RunRecorder.CALLS));
+        List<String> calls = Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()));
         assertEquals(2, calls.size(), "no call is lost");
         assertTrue(calls.get(1).contains("\"window\":1"), calls.get(1));
-        Map<String, List<Histogram>> log = readLog(dir.resolve(RunRecorder.HISTOGRAMS));
+        Map<String, List<Histogram>> log = readLog(dir.resolve(RunFile.HISTOGRAMS.fileName()));
         assertEquals(2, log.get("e2e").size(), "its latency is in an interval of its own");
         assertEquals(1, log.get("e2e").get(1).getTotalCount());
     }

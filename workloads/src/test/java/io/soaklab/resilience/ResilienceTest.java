@@ -1,5 +1,6 @@
 package io.soaklab.resilience;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -66,7 +67,7 @@ class ResilienceTest {
         List<JsonNode> lines;
         try (Lab lab = new Lab(dir, sim, calls(5980, 50), policy(3, null, null))) {
             assertTrue(lab.runner.run(0, 0, System.nanoTime()).ok());
-            lines = lab.lines(RunRecorder.CALLS);
+            lines = lab.lines(RunFile.CALLS.fileName());
         }
         assertEquals(3, lines.size());
         JsonNode refused = lines.get(1);
@@ -87,7 +88,7 @@ class ResilienceTest {
         List<JsonNode> lines;
         try (Lab lab = new Lab(dir, sim, calls(5000), policy(5, null, null))) {
             assertFalse(lab.runner.run(0, 0, System.nanoTime()).ok());
-            lines = lab.lines(RunRecorder.CALLS);
+            lines = lab.lines(RunFile.CALLS.fileName());
         }
         assertEquals(1, lines.size(), "a 400 (context too long) fails the same way every time");
         assertEquals("context_length", lines.get(0).get("error").asText());
@@ -104,8 +105,8 @@ class ResilienceTest {
         List<JsonNode> episodes;
         try (Lab lab = new Lab(dir, sim, calls(caps), policy(4, null, null))) {
             lab.runner.run(0, 0, System.nanoTime());
-            lines = lab.lines(RunRecorder.CALLS);
-            episodes = lab.lines(RunRecorder.EPISODES);
+            lines = lab.lines(RunFile.CALLS.fileName());
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         long last = lines.stream().filter(l -> l.get("last").asBoolean()).count();
         long okCalls = lines.stream().filter(l -> l.get("last").asBoolean() && l.get("error").asText().equals("ok")).count();
@@ -127,8 +128,8 @@ class ResilienceTest {
         // every request fails; at most 1 retry a second (floor) plus nothing per request, over 10 s: one retry in all
         try (Lab lab = new Lab(dir, sim, calls(10, 10, 10, 10), policy(5, new Resilience.Budget(0, 0.1), null))) {
             lab.runner.run(0, 0, System.nanoTime());
-            lines = lab.lines(RunRecorder.CALLS);
-            events = lab.lines(RunRecorder.EVENTS);
+            lines = lab.lines(RunFile.CALLS.fileName());
+            events = lab.lines(RunFile.EVENTS.fileName());
         }
         assertEquals(5, lines.size(), "four calls, one retry between them");
         assertTrue(events.stream().anyMatch(e -> e.get("type").asText().equals("retries_ended")
@@ -148,7 +149,7 @@ class ResilienceTest {
             lab.runner.run(0, 0, System.nanoTime());
             requests = lab.endpoint.requests();
             assertEquals(1, lab.runner.guard().breakerOpenings());
-            lines = lab.lines(RunRecorder.CALLS);
+            lines = lab.lines(RunFile.CALLS.fileName());
         }
         assertEquals(5, requests, "five failures opened the breaker; the endpoint saw nothing after");
         assertEquals(12, lines.size());

@@ -99,7 +99,7 @@ class RunConfigTest {
         assertFalse(m.orphaned(), "this test's own process is alive");
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
-        RunManifest gone = new RunManifest(m.soaklab(), m.runId(), m.status(), null, m.created(), null, null,
+        RunManifest gone = new RunManifest(m.soaklab(), m.format(), m.runId(), m.status(), null, m.created(), null, null,
                 dead.pid(), null, m.host(), m.versions(), m.config(), null, 1, 0);
         assertTrue(gone.orphaned());
     }

@@ -1,5 +1,6 @@
 package io.soaklab.run;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -64,8 +65,8 @@ class SoakTest {
         RunManifest done = RunManifest.read(run);
         assertEquals(RunStatus.COMPLETE, done.status());
         assertNotNull(done.ended());
-        assertEquals(calls, Files.readAllLines(run.resolve(RunRecorder.CALLS)).size());
-        assertEquals(6, Files.readAllLines(run.resolve(RunRecorder.EPISODES)).size());
+        assertEquals(calls, Files.readAllLines(run.resolve(RunFile.CALLS.fileName())).size());
+        assertEquals(6, Files.readAllLines(run.resolve(RunFile.EPISODES.fileName())).size());
     }
 
     @Test
@@ -125,7 +126,7 @@ class SoakTest {
             assertEquals(0, last.calls(), "no call ended");
             assertEquals(3, last.open(), "and three were still open");
             java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = new java.util.ArrayList<>();
-            for (String line : Files.readAllLines(run.resolve(RunRecorder.CALLS))) {
+            for (String line : Files.readAllLines(run.resolve(RunFile.CALLS.fileName()))) {
                 lines.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(line));
             }
             assertEquals(3, lines.size(), "every call sent is on record");

@@ -1,5 +1,6 @@
 package io.soaklab.scenario;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +33,7 @@ class AgentLoopTest {
     private Run run(String yaml) throws Exception {
         try (Lab lab = new Lab(dir, Lab.fast(5000, 20).build(), Lab.scenario(HEAD + yaml), Resilience.none())) {
             lab.runner.run(0, 0, System.nanoTime());
-            return new Run(lab.lines(RunRecorder.CALLS), lab.lines(RunRecorder.EPISODES).get(0), lab.lines(RunRecorder.EVENTS));
+            return new Run(lab.lines(RunFile.CALLS.fileName()), lab.lines(RunFile.EPISODES.fileName()).get(0), lab.lines(RunFile.EVENTS.fileName()));
         }
     }
 

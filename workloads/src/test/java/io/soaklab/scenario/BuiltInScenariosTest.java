@@ -1,5 +1,6 @@
 package io.soaklab.scenario;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,14 +90,14 @@ class BuiltInScenariosTest {
     /** Checks what every scenario's run must show, and returns its episodes. */
     private List<JsonNode> episodes(String scenario, int atLeast) throws IOException {
         assertEquals(RunStatus.COMPLETE, RunManifest.read(dir.resolve(scenario)).status());
-        List<JsonNode> episodes = lines(scenario, RunRecorder.EPISODES);
+        List<JsonNode> episodes = lines(scenario, RunFile.EPISODES.fileName());
         assertTrue(episodes.size() >= atLeast, scenario + ": " + episodes.size() + " episodes in 60 s");
         for (JsonNode e : episodes) {
             assertEquals(scenario, e.get("scenario").asText());
             assertTrue(e.get("calls").asInt() >= 1 && e.get("tokens").get("prompt").asLong() > 0, e.toString());
             assertTrue(e.get("duration_us").asLong() > 0);
         }
-        List<JsonNode> calls = lines(scenario, RunRecorder.CALLS);
+        List<JsonNode> calls = lines(scenario, RunFile.CALLS.fileName());
         assertTrue(calls.stream().allMatch(c -> c.get("error").asText().equals("ok") || c.get("error").asText().equals("open")),
                 scenario + ": the default profile injects no faults");
         int lastWindow = calls.stream().mapToInt(c -> c.get("window").asInt()).max().orElse(0);
@@ -116,7 +117,7 @@ class BuiltInScenariosTest {
             assertEquals(calls - 1 - compactionCalls, e.get("metrics").get("tool_calls").asInt(),
                     "every call but the answer called a tool: " + e);
         }
-        List<JsonNode> calls = lines("coding-agent", RunRecorder.CALLS);
+        List<JsonNode> calls = lines("coding-agent", RunFile.CALLS.fileName());
         assertTrue(calls.stream().filter(c -> c.has("tool_calls")).allMatch(c -> c.get("ttft_tool_us").asLong() > 0),
                 "time to first tool call is measured");
         assertTrue(calls.stream().anyMatch(c -> c.get("cached_tokens").asLong() > 0), "the shared system prompt is served from cache");
@@ -139,7 +140,7 @@ class BuiltInScenariosTest {
                     + e.get("metrics").get("merge_ms").asDouble();
             assertEquals(e.get("duration_us").asLong() / 1000.0, path, 5, "the episode lasts its critical path");
         }
-        List<JsonNode> paths = lines("agent-team", RunRecorder.EVENTS).stream()
+        List<JsonNode> paths = lines("agent-team", RunFile.EVENTS.fileName()).stream()
                 .filter(ev -> ev.get("type").asText().equals("critical_path")).toList();
         assertTrue(paths.size() >= episodes.size());
         assertTrue(paths.stream().allMatch(p -> p.get("slowest_ms").asLong() <= p.get("parallel_ms").asLong() + 1));
@@ -156,7 +157,7 @@ class BuiltInScenariosTest {
         assertTrue(hit >= 1 && recovered <= hit);
         assertEquals(episodes.stream().filter(e -> e.get("ok").asBoolean() && e.path("metrics").has("tool_failure_episodes")).count(),
                 (long) recovered, "an episode that met a failure and succeeded recovered");
-        List<JsonNode> events = lines("tool-failure-recovery", RunRecorder.EVENTS);
+        List<JsonNode> events = lines("tool-failure-recovery", RunFile.EVENTS.fileName());
         Set<String> actions = events.stream().filter(e -> e.get("type").asText().equals("tool_failure"))
                 .map(e -> e.get("action").asText().replaceAll(":.*", "")).collect(Collectors.toSet());
         assertTrue(actions.contains("retry"), actions.toString());
@@ -165,7 +166,7 @@ class BuiltInScenariosTest {
     @Test
     void longContextProbeAsksForPlantedFactsAndChecksTheAnswers() throws IOException {
         List<JsonNode> episodes = episodes("long-context-probe", 8);
-        List<JsonNode> probes = lines("long-context-probe", RunRecorder.EVENTS).stream()
+        List<JsonNode> probes = lines("long-context-probe", RunFile.EVENTS.fileName()).stream()
                 .filter(e -> e.get("type").asText().equals("probe")).toList();
         assertTrue(probes.size() >= 2 * episodes.size(), "two questions an episode");
         Set<Integer> lengths = probes.stream().map(p -> p.get("planned_tokens").asInt()).collect(Collectors.toSet());
@@ -187,7 +188,7 @@ class BuiltInScenariosTest {
     void sessionResumeCarriesMemoryOrTheFullHistory() throws IOException {
         List<JsonNode> episodes = episodes("session-resume", 2);
         assertTrue(episodes.stream().allMatch(e -> e.get("ok").asBoolean()));
-        List<JsonNode> resumes = lines("session-resume", RunRecorder.EVENTS).stream()
+        List<JsonNode> resumes = lines("session-resume", RunFile.EVENTS.fileName()).stream()
                 .filter(e -> e.get("type").asText().equals("resume")).toList();
         double memory = resumes.stream().filter(r -> r.get("arm").asText().equals("memory")).mapToLong(r -> r.get("carried_tokens").asLong())
                 .average().orElse(-1);
@@ -195,7 +196,7 @@ class BuiltInScenariosTest {
                 .average().orElse(-1);
         assertTrue(memory > 0 && memory <= 500 + 10, "a memory of at most 500 tokens: " + memory);
         assertTrue(full > 2 * memory, "the full history is larger: " + full + " vs " + memory);
-        List<JsonNode> calls = lines("session-resume", RunRecorder.CALLS);
+        List<JsonNode> calls = lines("session-resume", RunFile.CALLS.fileName());
         assertEquals(Set.of("memory", "full"), calls.stream().map(c -> c.get("role").asText()).collect(Collectors.toSet()),
                 "calls are recorded under their arm");
     }
@@ -204,6 +205,6 @@ class BuiltInScenariosTest {
     void chatSupportIsShortTurnsWithoutTools() throws IOException {
         List<JsonNode> episodes = episodes("chat-support", 15);
         assertTrue(episodes.stream().allMatch(e -> e.get("ok").asBoolean() && e.get("calls").asInt() >= 1 && e.get("calls").asInt() <= 4));
-        assertTrue(lines("chat-support", RunRecorder.CALLS).stream().noneMatch(c -> c.has("tool_calls")));
+        assertTrue(lines("chat-support", RunFile.CALLS.fileName()).stream().noneMatch(c -> c.has("tool_calls")));
     }
 }

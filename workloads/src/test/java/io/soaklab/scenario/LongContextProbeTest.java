@@ -1,5 +1,6 @@
 package io.soaklab.scenario;
 
+import io.soaklab.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,8 +55,8 @@ class LongContextProbeTest {
             }
             load.stop();
             load.awaitStopped(5000);
-            probes = lab.lines(RunRecorder.EVENTS).stream().filter(e -> e.get("type").asText().equals("probe")).toList();
-            episodes = lab.lines(RunRecorder.EPISODES);
+            probes = lab.lines(RunFile.EVENTS.fileName()).stream().filter(e -> e.get("type").asText().equals("probe")).toList();
+            episodes = lab.lines(RunFile.EPISODES.fileName());
         }
         Map<Integer, double[]> byLength = new TreeMap<>(); // questions, exact, expected
         for (JsonNode p : probes) {

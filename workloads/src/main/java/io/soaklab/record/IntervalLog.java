@@ -1,9 +1,12 @@
-package io.soaklab.analysis;
+package io.soaklab.record;
 
-import io.soaklab.record.Metric;
-import io.soaklab.record.RunRecorder;
+import io.soaklab.layout.RunFile;
+import java.io.BufferedOutputStream;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,22 +15,84 @@ import java.util.TreeSet;
 import org.HdrHistogram.EncodableHistogram;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramLogScanner;
+import org.HdrHistogram.HistogramLogWriter;
 
 /**
- * The one reader of {@code histograms.hlog}: every interval handed to a {@link Visitor} with its
- * window's number, the rest of the file read past any damaged line.
+ * {@code histograms.hlog}, HdrHistogram's interval log: its only writer ({@link Writer}, one interval
+ * per {@link Metric} per measured window, values in microseconds) and its only reader (every interval
+ * handed to a {@link Visitor} with its window's number, the rest of the file read past any damaged
+ * line). HdrHistogram's own tools read it too.
  *
- * <p>A window's number comes from the {@code #[soaklab-window:N]} comment the recorder writes
- * before its intervals ({@link RunRecorder#WINDOW_MARK}); in a log written before that comment
+ * <p>A window's number comes from the {@code #[soaklab-window:N]} comment the writer puts
+ * before its intervals ({@link #WINDOW_MARK}); in a log written before that comment
  * existed, from the order of the intervals' start times (every interval of a window starts when
  * the window did). Either way a damaged line costs only its own interval, never the windows after
  * it: {@link #damaged()} says which windows lost something, and the reader of {@code calls.jsonl}
  * can rebuild them.
  */
-final class HistogramLog {
+public final class IntervalLog {
+
+    /**
+     * The comment that opens each measured window's intervals, followed by the window's number:
+     * readers place intervals by it, so a damaged line cannot shift later windows. HdrHistogram's
+     * own tools skip it as a comment.
+     */
+    public static final String WINDOW_MARK = "[soaklab-window:";
+    /** Values are microseconds; this makes the log's max column read in milliseconds. */
+    private static final double MAX_VALUE_UNIT_RATIO = 1000.0;
+    private static final Metric[] METRICS = Metric.values();
+
+    /** Writes a run's intervals, window by window, each window synced to disk when written. */
+    static final class Writer implements AutoCloseable {
+        private final FileOutputStream file;
+        private final PrintStream stream;
+        private final HistogramLogWriter log;
+
+        Writer(Path dir, long startMillis) throws IOException {
+            this.file = new FileOutputStream(RunFile.HISTOGRAMS.in(dir).toFile());
+            this.stream = new PrintStream(new BufferedOutputStream(file, 64 << 10), false, StandardCharsets.UTF_8);
+            this.log = new HistogramLogWriter(stream);
+            log.outputComment("soaklab histograms: values in microseconds, one interval per tag per measured window");
+            log.outputLogFormatVersion();
+            log.outputStartTime(startMillis);
+            log.setBaseTime(startMillis);
+            log.outputBaseTime(startMillis);
+            log.outputLegend();
+            sync();
+        }
+
+        /** Writes measured window {@code index}'s histograms, one per metric in {@link Metric} order, and syncs them to disk. */
+        void window(int index, long startMillis, long endMillis, Histogram[] histograms) {
+            log.outputComment(WINDOW_MARK + index + "]");
+            for (int i = 0; i < METRICS.length; i++) {
+                Histogram h = histograms[i];
+                h.setTag(METRICS[i].tag());
+                h.setStartTimeStamp(startMillis);
+                h.setEndTimeStamp(endMillis);
+                log.outputIntervalHistogram((startMillis - log.getBaseTime()) / 1000.0, (endMillis - log.getBaseTime()) / 1000.0, h,
+                        MAX_VALUE_UNIT_RATIO);
+            }
+            sync();
+        }
+
+        private void sync() {
+            stream.flush();
+            try {
+                file.getFD().sync();
+            } catch (IOException e) {
+                // sync is best effort (some file systems refuse it); the data is flushed to the OS
+            }
+        }
+
+        @Override
+        public void close() {
+            stream.close();
+        }
+    }
+
 
     /** Receives each interval that could be read. */
-    interface Visitor {
+    public interface Visitor {
         void interval(int window, Metric metric, Histogram histogram);
     }
 
@@ -39,12 +104,13 @@ final class HistogramLog {
     private boolean present;
     private boolean marked;
 
-    private HistogramLog() {
+    private IntervalLog() {
     }
 
-    /** Reads {@code file}, handing {@code visitor} every interval of a known metric; a missing file reads as empty. */
-    static HistogramLog read(Path file, Visitor visitor) throws IOException {
-        HistogramLog log = new HistogramLog();
+    /** Reads {@code dir}'s log, handing {@code visitor} every interval of a known metric; a missing file reads as empty. */
+    public static IntervalLog read(Path dir, Visitor visitor) throws IOException {
+        Path file = RunFile.HISTOGRAMS.in(dir);
+        IntervalLog log = new IntervalLog();
         if (!Files.exists(file)) {
             return log;
         }
@@ -66,27 +132,27 @@ final class HistogramLog {
     }
 
     /** True when the file exists. */
-    boolean present() {
+    public boolean present() {
         return present;
     }
 
     /** Windows with at least one interval read. */
-    TreeSet<Integer> windows() {
+    public TreeSet<Integer> windows() {
         return windows;
     }
 
     /** Windows with an interval that could not be read (the window's number is a guess for a log without marks). */
-    TreeSet<Integer> damaged() {
+    public TreeSet<Integer> damaged() {
         return damaged;
     }
 
     /** Lines that could not be read. */
-    int damagedLines() {
+    public int damagedLines() {
         return damagedLines;
     }
 
     /** Window {@code w}'s start and end (epoch milliseconds), or null when none of its intervals was read. */
-    long[] bounds(int w) {
+    public long[] bounds(int w) {
         return w < bounds.size() ? bounds.get(w) : null;
     }
 
@@ -103,7 +169,7 @@ final class HistogramLog {
 
         @Override
         public boolean onComment(String comment) {
-            String mark = "#" + RunRecorder.WINDOW_MARK;
+            String mark = "#" + WINDOW_MARK;
             if (comment.startsWith(mark) && comment.endsWith("]")) {
                 try {
                     window = Integer.parseInt(comment.substring(mark.length(), comment.length() - 1));
