@@ -27,7 +27,7 @@ final class CallTrace implements CallLine.Reader {
     int[] cacheWrite1h = new int[1024];
     /** Window of a measured call, -1 for warmup. */
     int[] window = new int[1024];
-    /** Index into {@link #episodes}. */
+    /** The episode's number in {@link #episodeIndex}. */
     int[] episode = new int[1024];
     /** Index into {@link #roles}. */
     int[] role = new int[1024];
@@ -35,15 +35,14 @@ final class CallTrace implements CallLine.Reader {
     boolean[] estimated = new boolean[1024];
     final List<String> roles = new ArrayList<>();
     /** Episodes by (user, episode), in order of first call. */
-    final List<long[]> episodes = new ArrayList<>();
-    private final Map<Long, Integer> episodeIndex = new HashMap<>();
+    private final EpisodeIndex episodeIndex = new EpisodeIndex();
     private final Map<String, Integer> roleIndex = new HashMap<>();
 
     /** Receives each call as it is read, for a single pass that keeps nothing per call. */
     interface Sink {
         /**
          * @param window  the measured window, -1 for warmup
-         * @param episode index into {@link #episodes}
+         * @param episode the episode's number (its user and episode, numbered in the order met)
          * @param role    the role's name
          * @param step    the call's number in its lane, from 0
          */
@@ -78,11 +77,7 @@ final class CallTrace implements CallLine.Reader {
 
     @Override
     public void line(CallLine line) {
-        long key = line.user() * 1_000_000_007L + line.episode();
-        int episodeIndex = this.episodeIndex.computeIfAbsent(key, k -> {
-            episodes.add(new long[] {line.user(), line.episode()});
-            return episodes.size() - 1;
-        });
+        int episodeIndex = this.episodeIndex.of(line.user(), line.episode());
         int roleIndex = this.roleIndex.computeIfAbsent(line.role(), k -> {
             roles.add(k);
             return roles.size() - 1;
@@ -112,8 +107,7 @@ final class CallTrace implements CallLine.Reader {
 
     /** The episode index of (user, episode), or -1. */
     int episodeOf(long user, long ep) {
-        Integer i = episodeIndex.get(user * 1_000_000_007L + ep);
-        return i == null ? -1 : i;
+        return episodeIndex.get(user, ep);
     }
 
     /** A call's token count: no context holds two billion tokens, so an int keeps 10 million calls in 400 MB. */

@@ -223,13 +223,14 @@ public final class RunData {
         List<Slo> objectives = reading.objectives() != null ? reading.objectives() : Slo.parseAll(manifest.config().slo());
         Slos.Tally slos = objectives.isEmpty() ? null : new Slos.Tally(objectives, costs != null);
 
-        Map<Integer, Map<Metric, Histogram>> intervals = new TreeMap<>();
+        // each interval's percentiles are taken as it is read: a window's histograms are not kept (hundreds of KB each)
+        Map<Integer, Map<Metric, Percentiles>> intervals = new TreeMap<>();
         Map<Metric, Histogram> totalHistograms = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             totalHistograms.put(m, new Histogram(3));
         }
         IntervalLog log = IntervalLog.read(dir, (w, metric, h) -> {
-            intervals.computeIfAbsent(w, k -> new EnumMap<>(Metric.class)).put(metric, h);
+            intervals.computeIfAbsent(w, k -> new EnumMap<>(Metric.class)).put(metric, Percentiles.of(h));
             totalHistograms.get(metric).add(h);
             if (slos != null) {
                 slos.interval(w, metric, h);
@@ -288,19 +289,19 @@ public final class RunData {
         long inFlight = c.startedBefore - c.endedBefore;
         for (int i = 0; i < closed + (partial ? 1 : 0); i++) {
             Map<Metric, Percentiles> latency = new EnumMap<>(Metric.class);
-            Map<Metric, Histogram> fromLog = intervals.getOrDefault(i, Map.of());
+            Map<Metric, Percentiles> fromLog = intervals.getOrDefault(i, Map.of());
             Map<Metric, Histogram> fromCalls = c.rebuilt.getOrDefault(i, Map.of());
             boolean missing = false;
             for (Metric m : Metric.values()) {
-                Histogram h = fromLog.get(m);
-                if (h == null) {
-                    missing = true;
-                    h = fromCalls.get(m);
-                    if (h != null) {
-                        totalHistograms.get(m).add(h);
-                    }
+                Percentiles read = fromLog.get(m);
+                if (read != null) {
+                    latency.put(m, read);
+                    continue;
                 }
+                missing = true;
+                Histogram h = fromCalls.get(m);
                 if (h != null) {
+                    totalHistograms.get(m).add(h);
                     latency.put(m, Percentiles.of(h));
                 }
             }

@@ -84,6 +84,11 @@ public final class CostFiles {
         return p;
     }
 
+    /** True when run folder {@code dir} holds a projection {@code soaklab cost} made ({@code cost.json}): the report makes it again. */
+    public static boolean projected(Path dir) {
+        return Files.exists(RunFile.COST_JSON.in(dir));
+    }
+
     /** The projection {@code cost.json} asks for, made again; null when there is none. */
     static Projection reproject(RunData run) throws IOException {
         Path file = RunFile.COST_JSON.in(run.dir());

@@ -67,7 +67,7 @@ final class CostCommand implements Callable<Integer> {
         if (!RunManifest.exists(dir)) {
             throw new IllegalArgumentException(dir + " is not a run folder (no run.json)");
         }
-        RunData run = RunData.load(dir);
+        RunData run = RunData.load(dir, RunData.Reading.DEFAULT.withCallUsage()); // priced again and again, read once
         Projection projection = CostFiles.project(run, p, prices);
         var out = spec.commandLine().getOut();
         out.print(CostFiles.text(run, projection));

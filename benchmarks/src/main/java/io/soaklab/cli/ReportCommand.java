@@ -1,6 +1,7 @@
 package io.soaklab.cli;
 
 import io.soaklab.analysis.RunData;
+import io.soaklab.report.CostFiles;
 import io.soaklab.report.Report;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
@@ -39,7 +40,8 @@ final class ReportCommand implements Callable<Integer> {
         if (!RunManifest.exists(dir)) {
             throw new SoakLab.UsageException(dir + " is not a run folder (no " + RunManifest.FILE + ")");
         }
-        RunData run = RunData.load(dir);
+        RunData.Reading reading = slos == null ? RunData.Reading.DEFAULT : RunData.Reading.of(slos);
+        RunData run = RunData.load(dir, CostFiles.projected(dir) ? reading.withCallUsage() : reading); // one pass over each file
         if (run.status() == RunStatus.CRASHED && run.manifest().status() == RunStatus.RUNNING) {
             // Nobody else is left to say it: the processes that ran it are gone.
             run.manifest().ended(RunStatus.CRASHED, "its processes ended without closing the run").write(dir);
