@@ -107,20 +107,16 @@ final class AnthropicStream extends StreamCall {
 
     /** {@code message_start}'s message: its usage is the input side. */
     private void readMessage(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            if (field.equals("usage")) {
-                readUsage(p, v);
-            } else {
-                p.skipChildren();
-            }
-        }
+        eachField(p, value, messageField);
     }
+
+    private final FieldReader messageField = (p, field, v) -> {
+        if (field.equals("usage")) {
+            readUsage(p, v);
+        } else {
+            p.skipChildren();
+        }
+    };
 
     /** A content block as it starts (or whole, in a non-streamed reply); true if it carries content. */
     private boolean readBlockStart(JsonParser p) throws IOException {
@@ -195,22 +191,21 @@ final class AnthropicStream extends StreamCall {
     }
 
     private void readUsage(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
+        if (eachField(p, value, usageField)) {
+            usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
         }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "input_tokens" -> input = longOr(p, v, input);
-                case "cache_read_input_tokens" -> cacheRead = longOr(p, v, cacheRead);
-                case "cache_creation_input_tokens" -> cacheWrite = longOr(p, v, cacheWrite);
-                case "cache_creation" -> cacheWrite1h = numberIn(p, v, "ephemeral_1h_input_tokens", cacheWrite1h);
-                case "output_tokens" -> output = longOr(p, v, output);
-                default -> p.skipChildren();
-            }
+    }
+
+    private final FieldReader usageField = this::usageField;
+
+    private void usageField(JsonParser p, String field, JsonToken v) throws IOException {
+        switch (field) {
+            case "input_tokens" -> input = longOr(p, v, input);
+            case "cache_read_input_tokens" -> cacheRead = longOr(p, v, cacheRead);
+            case "cache_creation_input_tokens" -> cacheWrite = longOr(p, v, cacheWrite);
+            case "cache_creation" -> cacheWrite1h = numberIn(p, v, "ephemeral_1h_input_tokens", cacheWrite1h);
+            case "output_tokens" -> output = longOr(p, v, output);
+            default -> p.skipChildren();
         }
-        usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
     }
 }

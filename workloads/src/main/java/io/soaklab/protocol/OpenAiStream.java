@@ -193,21 +193,18 @@ final class OpenAiStream extends StreamCall {
                 case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : index;
                 case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
                 case "function" -> {
-                    if (v != JsonToken.START_OBJECT) {
-                        p.skipChildren();
-                        continue;
-                    }
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String f = p.currentName();
-                        JsonToken fv = p.nextToken();
+                    String[] function = {null, null};
+                    eachField(p, v, (q, f, fv) -> {
                         if (f.equals("name") && fv == JsonToken.VALUE_STRING) {
-                            name = p.getText();
+                            function[0] = q.getText();
                         } else if (f.equals("arguments") && fv == JsonToken.VALUE_STRING) {
-                            args = p.getText();
+                            function[1] = q.getText();
                         } else {
-                            p.skipChildren();
+                            q.skipChildren();
                         }
-                    }
+                    });
+                    name = function[0] != null ? function[0] : name;
+                    args = function[1] != null ? function[1] : args;
                 }
                 default -> p.skipChildren();
             }
@@ -245,29 +242,26 @@ final class OpenAiStream extends StreamCall {
     }
 
     private void readUsage(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return;
-        }
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "prompt_tokens" -> prompt = longOr(p, v, prompt);
-                case "completion_tokens" -> completion = longOr(p, v, completion);
-                case "prompt_tokens_details" -> {
-                    long found = numberIn(p, v, "cached_tokens", -1);
-                    if (found >= 0) {
-                        cached = found;
-                        cachedReported = true;
-                    }
-                }
-                case "completion_tokens_details" -> reasoning = numberIn(p, v, "reasoning_tokens", reasoning);
-                default -> p.skipChildren();
-            }
-        }
-        if (prompt >= 0 && completion >= 0) {
+        if (eachField(p, value, usageField) && prompt >= 0 && completion >= 0) {
             usage(prompt, completion, cached, reasoning, 0, 0);
+        }
+    }
+
+    private final FieldReader usageField = this::usageField;
+
+    private void usageField(JsonParser p, String field, JsonToken v) throws IOException {
+        switch (field) {
+            case "prompt_tokens" -> prompt = longOr(p, v, prompt);
+            case "completion_tokens" -> completion = longOr(p, v, completion);
+            case "prompt_tokens_details" -> {
+                long found = numberIn(p, v, "cached_tokens", -1);
+                if (found >= 0) {
+                    cached = found;
+                    cachedReported = true;
+                }
+            }
+            case "completion_tokens_details" -> reasoning = numberIn(p, v, "reasoning_tokens", reasoning);
+            default -> p.skipChildren();
         }
     }
 

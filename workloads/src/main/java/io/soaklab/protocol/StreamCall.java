@@ -253,6 +253,31 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         }, 2, TimeUnit.SECONDS);
     }
 
+    /** Reads one field of a JSON object; the parser stands on the field's value, {@code value}. */
+    @FunctionalInterface
+    protected interface FieldReader {
+        void field(JsonParser p, String name, JsonToken value) throws IOException;
+    }
+
+    /**
+     * Reads the object whose first token is {@code value} field by field, each handed to {@code reader}
+     * (kept in a field by the caller: nothing is allocated per object); anything but an object is
+     * skipped. The one loop every reader of a reply's objects goes through.
+     *
+     * @return false when the value was not an object
+     */
+    protected static boolean eachField(JsonParser p, JsonToken value, FieldReader reader) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return false;
+        }
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            reader.field(p, name, p.nextToken());
+        }
+        return true;
+    }
+
     protected static long longOr(JsonParser p, JsonToken value, long otherwise) throws IOException {
         return value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : otherwise;
     }
