@@ -63,7 +63,7 @@ final class Reply {
     private final SimConfig config;
 
     // the plan
-    private String fault = "none";
+    private Fault fault = Fault.NONE;
     private int faultAt = -1;
     private int visibleTokens;
     private int reasoningTokens;
@@ -93,6 +93,8 @@ final class Reply {
     private io.netty.channel.ChannelFutureListener onClose;
     /** A stall struck at the last token: the end waits for it. */
     private boolean stalledAtEnd;
+    /** A whole (unstreamed) reply's stall has been waited out. */
+    private boolean stalled;
     private int emitted;
     private long nextAt;
     private long headersAt = -1;
@@ -196,35 +198,30 @@ final class Reply {
         if (engine.limiter != null) {
             limits = engine.limiter.admit(request.promptTokens(), cachedTokens, cap, now);
             if (!limits.admitted()) {
-                reject(Wire.Failure.RATE_LIMITED, "rate_limited", rateLimitMessage(), "rate_limit_exceeded", limits.retryAfterNanos());
+                reject(Wire.Failure.RATE_LIMITED, Outcome.RATE_LIMITED, rateLimitMessage(), "rate_limit_exceeded", limits.retryAfterNanos());
                 return;
             }
         }
         if (request.promptTokens() + (request.maxTokens() > 0 ? request.maxTokens() : 0) > window) {
-            reject(Wire.Failure.BAD_REQUEST, "context_too_long", contextMessage(window), "context_length_exceeded", -1);
+            reject(Wire.Failure.BAD_REQUEST, Outcome.CONTEXT_TOO_LONG, contextMessage(window), "context_length_exceeded", -1);
             return;
         }
         plan(now);
-        Wire.Failure immediate = switch (fault) {
-            case "http_500" -> Wire.Failure.SERVER;
-            case "http_502" -> Wire.Failure.BAD_GATEWAY;
-            case "http_503", "burst_error" -> Wire.Failure.UNAVAILABLE;
-            case "overloaded" -> wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? Wire.Failure.OVERLOADED : Wire.Failure.UNAVAILABLE;
-            default -> null;
-        };
+        Wire.Failure immediate = fault.instead(wire.api());
         if (immediate == null && engine.slots.full(now)) {
-            fault = "queue_full";
-            immediate = wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? Wire.Failure.OVERLOADED : Wire.Failure.UNAVAILABLE;
+            fault = Fault.QUEUE_FULL;
+            immediate = fault.instead(wire.api());
         }
         long headers = now + delay(config.latency().base().toNanos());
         if (immediate != null) {
             Wire.Failure failure = immediate;
-            at(headers, () -> reject(failure, fault, failureMessage(failure), null, -1));
+            Outcome outcome = Outcome.answeredBy(fault);
+            at(headers, () -> reject(failure, outcome, failureMessage(failure), null, -1));
             return;
         }
         cacheStore(now);
-        if (fault.equals("slow_first_byte")) {
-            engine.stats.count(fault);
+        if (fault == Fault.SLOW_FIRST_BYTE) {
+            engine.stats.count(fault.wireName());
             headers += config.faults().slowFirstByteFor().toNanos();
         }
         at(headers, this::headers);
@@ -314,23 +311,19 @@ final class Reply {
     private void drawFault(long now) {
         SimConfig.Faults f = config.faults();
         double roll = random.nextDouble();
-        String[] names = {"http_500", "http_502", "http_503", "overloaded", "overloaded_mid_stream", "reset", "stall", "malformed",
-            "slow_first_byte", "never_ends"};
-        double[] odds = {f.http500(), f.http502(), f.http503(), f.overloaded(), f.overloadedMidStream(), f.reset(), f.stall(),
-            f.malformed(), f.slowFirstByte(), f.neverEnds()};
         double cumulative = 0;
-        for (int i = 0; i < names.length; i++) {
-            cumulative += odds[i];
+        for (Fault candidate : Fault.DRAWN) {
+            cumulative += candidate.odds(f);
             if (roll < cumulative) {
-                fault = names[i];
+                fault = candidate;
                 break;
             }
         }
         int total = reasoningTokens + visibleTokens;
         int first = reasoningVisible ? 0 : reasoningTokens; // hidden reasoning sends nothing to fault in
         faultAt = first + 1 + random.nextInt(Math.max(1, total - first - 1)); // mid-stream faults strike after this many tokens
-        if (fault.equals("none") && engine.clock.inBurst(now) && random.nextDouble() < engine.clock.burstErrorRate()) {
-            fault = "burst_error";
+        if (fault == Fault.NONE && engine.clock.inBurst(now) && random.nextDouble() < engine.clock.burstErrorRate()) {
+            fault = Fault.BURST_ERROR;
         }
     }
 
@@ -450,10 +443,10 @@ final class Reply {
             lastActual = now;
             emitOne(out);
             emitted++;
-            if (emitted == faultAt && !fault.equals("none") && !injectMidStream(out)) {
+            if (emitted == faultAt && fault != Fault.NONE && !injectMidStream(out)) {
                 return;
             }
-            boolean last = emitted >= total && !fault.equals("never_ends") || emitted >= NEVER_ENDING_CAP;
+            boolean last = emitted >= total && fault != Fault.NEVER_ENDS || emitted >= NEVER_ENDING_CAP;
             if (last && !stalledAtEnd) {
                 finish(out);
                 return;
@@ -502,31 +495,31 @@ final class Reply {
     /** Injects the planned mid-stream fault; false when it ended the reply. */
     private boolean injectMidStream(ByteBuf out) {
         switch (fault) {
-            case "reset" -> {
-                engine.stats.count(fault);
+            case RESET -> {
+                engine.stats.count(fault.wireName());
                 resetConnection(out);
                 return false;
             }
-            case "stall" -> {
-                engine.stats.count(fault);
+            case STALL -> {
+                engine.stats.count(fault.wireName());
                 nextAt += config.faults().stallFor().toNanos();
                 stalledAtEnd = emitted >= reasoningTokens + visibleTokens;
                 return true;
             }
-            case "malformed" -> {
-                engine.stats.count(fault);
+            case MALFORMED -> {
+                engine.stats.count(fault.wireName());
                 emitter.malformed(out);
                 return true;
             }
-            case "overloaded_mid_stream" -> {
-                engine.stats.count(fault);
+            case OVERLOADED_MID_STREAM -> {
+                engine.stats.count(fault.wireName());
                 emitter.error(out, true);
                 ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
-                closeStream("error_in_stream");
+                closeStream(Outcome.ERROR_IN_STREAM);
                 return false;
             }
-            case "never_ends" -> {
-                engine.stats.count(fault);
+            case NEVER_ENDS -> {
+                engine.stats.count(fault.wireName());
                 return true;
             }
             default -> {
@@ -549,17 +542,17 @@ final class Reply {
         } catch (RuntimeException alreadyClosed) {
             ctx.close(); // the client reset first: the connection is gone either way
         } finally {
-            end("reset", 200);
+            end(Outcome.RESET, 200);
         }
     }
 
     private void finish(ByteBuf out) {
         emitter.finish(out, stop, emitted);
         ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
-        closeStream("complete");
+        closeStream(Outcome.COMPLETE);
     }
 
-    private void closeStream(String outcome) {
+    private void closeStream(Outcome outcome) {
         ended = true;
         end(outcome, 200); // counted before the last bytes leave: a client never sees the end before the count
         var written = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
@@ -569,15 +562,15 @@ final class Reply {
     }
 
     private void overloadInStream() {
-        fault = "queue_full";
-        engine.stats.count(fault);
+        fault = Fault.QUEUE_FULL;
+        engine.stats.count(fault.wireName());
         if (request.stream()) {
             ByteBuf out = ctx.alloc().buffer(256);
             emitter.error(out, true);
             ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
-            closeStream("error_in_stream");
+            closeStream(Outcome.ERROR_IN_STREAM);
         } else {
-            reject(Wire.Failure.UNAVAILABLE, "queue_full", failureMessage(Wire.Failure.UNAVAILABLE), null, -1);
+            reject(Wire.Failure.UNAVAILABLE, Outcome.QUEUE_FULL, failureMessage(Wire.Failure.UNAVAILABLE), null, -1);
         }
     }
 
@@ -593,33 +586,32 @@ final class Reply {
             return;
         }
         switch (fault) {
-            case "stall" -> {
-                engine.stats.count(fault);
-                fault = "stall_done"; // once
-                at(now + config.faults().stallFor().toNanos(), this::wholeReply);
+            case STALL -> {
+                if (!stalled) {
+                    engine.stats.count(fault.wireName());
+                    stalled = true; // once
+                    at(now + config.faults().stallFor().toNanos(), this::wholeReply);
+                    return;
+                }
+            }
+            case NEVER_ENDS -> {
+                engine.stats.count(fault.wireName()); // no reply at all: the slot stays taken until the client leaves
                 return;
             }
-            case "never_ends" -> {
-                engine.stats.count(fault); // no reply at all: the slot stays taken until the client leaves
-                return;
-            }
-            case "reset" -> {
-                engine.stats.count(fault);
+            case RESET -> {
+                engine.stats.count(fault.wireName());
                 resetConnection(ctx.alloc().buffer(0));
                 return;
             }
-            case "overloaded_mid_stream" -> {
-                engine.stats.count(fault);
-                Wire.Failure failure = wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? Wire.Failure.OVERLOADED : Wire.Failure.UNAVAILABLE;
-                reject(failure, "error_in_stream", failureMessage(failure), null, -1);
+            case OVERLOADED_MID_STREAM -> {
+                engine.stats.count(fault.wireName());
+                Wire.Failure failure = Fault.busy(wire.api());
+                reject(failure, Outcome.ERROR_IN_STREAM, failureMessage(failure), null, -1);
                 return;
             }
             default -> {
                 // malformed is handled as the body is written
             }
-        }
-        if (fault.equals("stall_done")) {
-            fault = "stall";
         }
         firstActual = now;
         lastActual = now;
@@ -644,24 +636,24 @@ final class Reply {
         engine.stats.tokens.add(emitted);
         String body = wire.whole(this, wholeText.toString(), thinking == null ? null : thinking.toString(), toolId,
                 tool == null ? null : tool.name(), args, stop, emitted);
-        if (fault.equals("malformed")) {
-            engine.stats.count(fault);
+        if (fault == Fault.MALFORMED) {
+            engine.stats.count(fault.wireName());
             body = body.substring(0, body.length() / 2);
         }
         ended = true;
-        end("complete", 200);
+        end(Outcome.COMPLETE, 200);
         respond(HttpResponseStatus.OK, body, -1);
     }
 
     // ---- endings -----------------------------------------------------------------------------
 
-    private void reject(Wire.Failure failure, String outcome, String message, String code, long retryAfterNanos) {
+    private void reject(Wire.Failure failure, Outcome outcome, String message, String code, long retryAfterNanos) {
         if (!ctx.channel().isActive()) {
             abandon();
             return;
         }
         engine.stats.rejected.increment();
-        engine.stats.count(outcome);
+        engine.stats.count(outcome.wireName());
         status = failure.status;
         ended = true;
         String param = failure == Wire.Failure.BAD_REQUEST ? "messages" : null;
@@ -694,19 +686,19 @@ final class Reply {
         }
         ended = true;
         engine.stats.abandoned.increment();
-        end("abandoned", status);
+        end(Outcome.ABANDONED, status);
     }
 
     /** A step failed inside the endpoint: the request is dropped, counted, and its connection closed. */
     private void failed(RuntimeException e) {
-        engine.stats.count("endpoint_error");
+        engine.stats.count(Outcome.ENDPOINT_ERROR.wireName());
         ended = true;
-        end("endpoint_error", 500);
+        end(Outcome.ENDPOINT_ERROR, 500);
         ctx.close();
     }
 
     /** Releases what the reply held and writes its truth. Once. */
-    private void end(String outcome, int httpStatus) {
+    private void end(Outcome outcome, int httpStatus) {
         if (finalized) {
             return;
         }
@@ -718,7 +710,7 @@ final class Reply {
         }
         ctx.channel().closeFuture().removeListener(onClose);
         engine.stats.active.decrementAndGet();
-        if (outcome.equals("complete")) {
+        if (outcome == Outcome.COMPLETE) {
             engine.stats.completed.increment();
         }
         if (holdingSlot) {
@@ -731,7 +723,7 @@ final class Reply {
         engine.live.remove(this);
         TruthLog truth = engine.truth;
         if (truth != null) {
-            truth.add(new TruthLog.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome, fault,
+            truth.add(new TruthLog.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome.wireName(), fault.wireName(),
                     request.promptTokens(), cachedTokens, cacheWriteTokens, emitted, Math.min(emitted, reasoningTokens),
                     since(headersAt, slotAt), since(arrival, headersAt), since(arrival, firstPlanned), since(arrival, firstActual),
                     since(arrival, lastPlanned), since(arrival, lastActual), since(arrival, now), plannedItl / 1000, maxLate / 1000,
@@ -744,7 +736,7 @@ final class Reply {
         return ctx.executor().submit(() -> {
             if (!finalized) {
                 ended = true;
-                end("endpoint_closed", status);
+                end(Outcome.ENDPOINT_CLOSED, status);
             }
         });
     }
