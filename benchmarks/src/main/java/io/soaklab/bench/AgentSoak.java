@@ -1,41 +1,20 @@
 package io.soaklab.bench;
 
-import io.soaklab.analysis.RunData;
 import io.soaklab.protocol.Api;
-import io.soaklab.record.WindowSummary;
-import io.soaklab.report.Report;
 import io.soaklab.run.RunConfig;
-import io.soaklab.run.RunFolder;
 import io.soaklab.run.RunManifest;
-import io.soaklab.run.Soak;
 import io.soaklab.sim.SimProfiles;
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Threads;
-import org.openjdk.jmh.annotations.Timeout;
 import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.infra.Control;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.runner.IterationType;
 
 /**
  * An agent soak as a JMH benchmark. The load runs by itself: {@code concurrency} virtual users,
@@ -56,17 +35,10 @@ import org.openjdk.jmh.runner.IterationType;
  * java -cp benchmarks/target/soaklab.jar org.openjdk.jmh.Main AgentSoak -p concurrency=16 -i 6 -r 5s -rf json
  * </pre>
  */
-@State(Scope.Benchmark)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(1)
-@Threads(1)
 @Warmup(iterations = 0)
 @Measurement(iterations = 6, time = 10, timeUnit = TimeUnit.SECONDS)
-// Iterations end on the clock (the users never hold them up), so JMH's iteration timeout, counted
-// from an iteration's start, must only exceed the longest window anyone asks for.
-@Timeout(time = 1, timeUnit = TimeUnit.DAYS)
-public class AgentSoak {
+public class AgentSoak extends SoakBenchmark {
 
     /**
      * Run folder prepared by {@code soaklab run}; a new folder to make the run there from JMH's
@@ -111,20 +83,20 @@ public class AgentSoak {
     @Param("1")
     public long seed;
 
-    private Soak soak;
-    private boolean standalone;
+    @Override
+    protected boolean prepared(BenchmarkParams params) {
+        return !run.isEmpty() && RunManifest.exists(Path.of(run));
+    }
 
-    @Setup(Level.Trial)
-    public void open(BenchmarkParams params) throws IOException {
-        Path dir = run.isEmpty() ? RunFolder.defaultPath(Path.of("results"), io.soaklab.scenario.Scenarios.resolve(scenario).name(), Instant.now())
-                : Path.of(run);
-        if (!RunManifest.exists(dir)) {
-            standalone = true; // run by JMH itself: this benchmark makes the run from JMH's options
-            Soak.prepare(dir, standaloneConfig(params), null);
-            System.err.println("soaklab: run folder " + dir.toAbsolutePath());
-        }
-        soak = Soak.open(dir, params.getForks() > 0);
-        soak.start();
+    @Override
+    protected Path runFolder(BenchmarkParams params, RunConfig config) {
+        return run.isEmpty() ? super.runFolder(params, config) : Path.of(run);
+    }
+
+    /** The run JMH's options describe: {@code -i} windows of {@code -r}, after {@code -wi} of {@code -w} warmup. */
+    @Override
+    protected RunConfig config(BenchmarkParams params) {
+        return standaloneConfig(params);
     }
 
     private RunConfig standaloneConfig(BenchmarkParams params) {
@@ -148,56 +120,9 @@ public class AgentSoak {
                 .build();
     }
 
-    @Setup(Level.Iteration)
-    public void beginWindow(IterationParams iteration) {
-        soak.beginWindow(iteration.getType() == IterationType.WARMUP);
-    }
-
-    @TearDown(Level.Iteration)
-    public void endWindow() {
-        WindowSummary window = soak.endWindow();
-        if (window != null) {
-            System.err.println(soak.progress(window));
-        }
-    }
-
-    @TearDown(Level.Trial)
-    public void close() throws IOException {
-        soak.finish();
-        if (standalone) {
-            System.err.println("soaklab: report " + Report.write(RunData.load(soak.dir())).toAbsolutePath());
-        }
-    }
-
-    /** Calls completed, counted by JMH as a rate: the benchmark's real throughput. */
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Completed {
-        public long calls;
-
-        @Setup(Level.Iteration)
-        public void reset() {
-            calls = 0;
-        }
-    }
-
-    /**
-     * Waits for the next call any user completes. The invocation in flight when an iteration
-     * ends returns without one, so JMH's primary score runs one invocation per iteration high;
-     * the {@code calls} counter is exact.
-     */
+    /** Waits for the next call any user completes ({@link SoakBenchmark#awaitCall}). */
     @Benchmark
-    public void soak(Completed completed, Control control) throws InterruptedException {
-        while (!control.stopMeasurement) {
-            if (soak.awaitCall(10, TimeUnit.MILLISECONDS)) {
-                completed.calls++;
-                return;
-            }
-            String ended = soak.endedEarly();
-            if (ended != null) {
-                // the run ended itself (the spend limit): JMH stops here, and the launcher reports the run
-                throw new IllegalStateException("the run ended: " + ended);
-            }
-        }
+    public void soak(Calls calls, Control control) throws InterruptedException {
+        awaitCall(calls, control);
     }
 }

@@ -1,8 +1,8 @@
 package io.soaklab.cli;
 
-import io.soaklab.analysis.Comparison;
-import io.soaklab.analysis.RunData;
-import io.soaklab.report.ComparePage;
+import io.soaklab.internal.analysis.Comparison;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.report.ComparePage;
 import io.soaklab.run.RunManifest;
 import java.io.PrintWriter;
 import java.nio.file.Files;

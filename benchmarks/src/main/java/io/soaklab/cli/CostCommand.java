@@ -1,9 +1,9 @@
 package io.soaklab.cli;
 
-import io.soaklab.analysis.Projection;
-import io.soaklab.analysis.RunData;
-import io.soaklab.report.CostFiles;
-import io.soaklab.report.Report;
+import io.soaklab.internal.analysis.Projection;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.report.CostFiles;
+import io.soaklab.internal.report.Report;
 import io.soaklab.run.RunManifest;
 import java.math.BigDecimal;
 import java.math.MathContext;

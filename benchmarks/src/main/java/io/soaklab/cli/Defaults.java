@@ -1,7 +1,7 @@
 package io.soaklab.cli;
 
 import io.soaklab.protocol.ClientConfig;
-import io.soaklab.text.Durations;
+import io.soaklab.internal.text.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.sim.SimConfig;
 import io.soaklab.sim.SimProfiles;

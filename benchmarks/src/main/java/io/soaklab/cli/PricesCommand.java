@@ -1,7 +1,7 @@
 package io.soaklab.cli;
 
-import io.soaklab.cost.ModelPrice;
-import io.soaklab.cost.PriceCatalog;
+import io.soaklab.internal.cost.ModelPrice;
+import io.soaklab.internal.cost.PriceCatalog;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

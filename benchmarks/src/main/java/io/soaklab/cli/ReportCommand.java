@@ -1,11 +1,11 @@
 package io.soaklab.cli;
 
-import io.soaklab.analysis.RunData;
-import io.soaklab.report.CostFiles;
-import io.soaklab.report.Report;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.report.CostFiles;
+import io.soaklab.internal.report.Report;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
-import io.soaklab.run.Slo;
+import io.soaklab.internal.run.Slo;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

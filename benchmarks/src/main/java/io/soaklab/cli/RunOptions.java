@@ -1,7 +1,7 @@
 package io.soaklab.cli;
 
-import io.soaklab.bench.SoakLauncher;
-import io.soaklab.cost.Billing;
+import io.soaklab.internal.bench.SoakLauncher;
+import io.soaklab.internal.cost.Billing;
 import io.soaklab.protocol.Api;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;

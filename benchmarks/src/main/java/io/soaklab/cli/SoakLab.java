@@ -1,8 +1,8 @@
 package io.soaklab.cli;
 
 import io.soaklab.protocol.Api;
-import io.soaklab.run.Versions;
-import io.soaklab.text.Durations;
+import io.soaklab.internal.run.Versions;
+import io.soaklab.internal.text.Durations;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import java.io.IOException;
@@ -39,7 +39,7 @@ public final class SoakLab implements Runnable {
     static final int STOPPED = 4;
 
     /** The exit code of a run that ended as {@code outcome} says. */
-    static int exitCode(io.soaklab.bench.SoakLauncher.Outcome outcome) {
+    static int exitCode(io.soaklab.internal.bench.SoakLauncher.Outcome outcome) {
         return switch (outcome.status()) {
             case COMPLETE -> outcome.failed() == 0 && outcome.calls() > 0 ? OK : WITH_FAILURES; // no call ended: not a healthy run either
             case ABORTED -> STOPPED;

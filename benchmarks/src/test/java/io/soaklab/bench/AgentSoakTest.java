@@ -3,8 +3,8 @@ package io.soaklab.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.analysis.RunData;
-import io.soaklab.record.Metric;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.record.Metric;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package io.soaklab.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
@@ -79,12 +79,12 @@ class RunFolderOwnersTest {
     @Test
     void theLineTypesFieldsAreTheSchemaTheReadmeDocuments() throws Exception {
         String readme = Files.readString(ROOT.resolve("results/README.md"));
-        Set<String> head = fields("io.soaklab.record.LineHead");
-        assertDocumented(readme, RunFile.CALLS, union(head, fields("io.soaklab.record.CallLine")));
-        assertDocumented(readme, RunFile.EPISODES, union(head, fields("io.soaklab.record.EpisodeLine")));
-        assertDocumented(readme, RunFile.EVENTS, union(head, fields("io.soaklab.record.EventLine")));
-        assertDocumented(readme, RunFile.GENERATOR, union(Set.of("phase", "window"), fields("io.soaklab.record.GeneratorLine")));
-        assertDocumented(readme, RunFile.SIM_TRUTH, fields("io.soaklab.sim.TruthLine"));
+        Set<String> head = fields("io.soaklab.internal.record.LineHead");
+        assertDocumented(readme, RunFile.CALLS, union(head, fields("io.soaklab.internal.record.CallLine")));
+        assertDocumented(readme, RunFile.EPISODES, union(head, fields("io.soaklab.internal.record.EpisodeLine")));
+        assertDocumented(readme, RunFile.EVENTS, union(head, fields("io.soaklab.internal.record.EventLine")));
+        assertDocumented(readme, RunFile.GENERATOR, union(Set.of("phase", "window"), fields("io.soaklab.internal.record.GeneratorLine")));
+        assertDocumented(readme, RunFile.SIM_TRUTH, fields("io.soaklab.internal.sim.TruthLine"));
     }
 
     /** Every field the type writes is named in its file's section, and the section names no field the type does not write. */

@@ -3,7 +3,7 @@ package io.soaklab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.bench.SoakLauncher;
+import io.soaklab.internal.bench.SoakLauncher;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunStatus;
 import io.soaklab.sim.SimConfig;

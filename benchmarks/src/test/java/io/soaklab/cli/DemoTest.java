@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.analysis.Degradation;
-import io.soaklab.analysis.RunData;
-import io.soaklab.record.Metric;
+import io.soaklab.internal.analysis.Degradation;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.record.Metric;
 import io.soaklab.run.RunManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;

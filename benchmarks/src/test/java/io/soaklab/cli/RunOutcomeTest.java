@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
-import io.soaklab.bench.SoakLauncher;
+import io.soaklab.internal.bench.SoakLauncher;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;

@@ -3,7 +3,7 @@ package io.soaklab.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.analysis.RunData;
+import io.soaklab.internal.analysis.RunData;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
 import java.io.PrintWriter;
@@ -101,7 +101,7 @@ class StoppedRunTest {
         assertEquals("stopped by a signal before the end", after.message());
         RunData run = RunData.load(dir);
         assertTrue(run.windows().size() >= before + 1, "the open window was written too: " + run.windows().size() + " vs " + before);
-        assertTrue(run.windows().stream().noneMatch(w -> w.source() == io.soaklab.analysis.WindowStats.Source.PARTIAL), "a stopped run closes its last window");
+        assertTrue(run.windows().stream().noneMatch(w -> w.source() == io.soaklab.internal.analysis.WindowStats.Source.PARTIAL), "a stopped run closes its last window");
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("Incomplete: the run was stopped early (stopped by a signal before the end)."), html);
         assertTrue(log().contains("soaklab: stopped; report "), log());

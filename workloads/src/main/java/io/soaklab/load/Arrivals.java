@@ -1,6 +1,6 @@
 package io.soaklab.load;
 
-import io.soaklab.text.Durations;
+import io.soaklab.internal.text.Durations;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.soaklab.load;
 
-import io.soaklab.text.Durations;
+import io.soaklab.internal.text.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,20 +1,20 @@
 package io.soaklab.load;
 
-import io.soaklab.cost.SpendLimit;
+import io.soaklab.internal.cost.SpendLimit;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.Usage;
-import io.soaklab.record.CallInfo;
-import io.soaklab.record.EpisodeRecord;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.resilience.Guard;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.CallInfo;
+import io.soaklab.internal.record.EpisodeRecord;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.resilience.Guard;
+import io.soaklab.internal.resilience.Resilience;
 import io.soaklab.scenario.Agent;
 import io.soaklab.scenario.Episode;
 import io.soaklab.scenario.Scenario;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.TokenEstimator;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,12 +1,12 @@
 package io.soaklab.load;
 
-import io.soaklab.cost.Cost;
+import io.soaklab.internal.cost.Cost;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.ModelClient;
-import io.soaklab.record.CallInfo;
-import io.soaklab.record.RunRecorder;
+import io.soaklab.internal.record.CallInfo;
+import io.soaklab.internal.record.RunRecorder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

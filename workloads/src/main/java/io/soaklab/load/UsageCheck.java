@@ -6,7 +6,7 @@ import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ToolCall;
 import io.soaklab.protocol.ToolSpec;
 import io.soaklab.protocol.Usage;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.TokenEstimator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

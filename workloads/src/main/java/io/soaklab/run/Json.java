@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.soaklab.text.Durations;
+import io.soaklab.internal.text.Durations;
 
 /** How soaklab's own documents ({@code run.json}) map to JSON: snake_case, durations as {@code 60s}. */
 final class Json {

@@ -1,9 +1,10 @@
 package io.soaklab.run;
 
-import io.soaklab.text.Durations;
-import io.soaklab.cost.Billing;
-import io.soaklab.cost.PriceCatalog;
-import io.soaklab.cost.Tariff;
+import io.soaklab.internal.run.Slo;
+import io.soaklab.internal.text.Durations;
+import io.soaklab.internal.cost.Billing;
+import io.soaklab.internal.cost.PriceCatalog;
+import io.soaklab.internal.cost.Tariff;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import io.soaklab.load.Arrivals;

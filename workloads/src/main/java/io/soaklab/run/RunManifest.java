@@ -1,8 +1,9 @@
 package io.soaklab.run;
 
+import io.soaklab.internal.run.Versions;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -114,7 +115,7 @@ public record RunManifest(
     public void write(Path dir) {
         Path file = RunFile.RUN.in(dir);
         try {
-            io.soaklab.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(this), true);
+            io.soaklab.internal.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(this), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -1,9 +1,10 @@
 package io.soaklab.run;
 
-import io.soaklab.cost.Cost;
-import io.soaklab.cost.PriceCatalog;
-import io.soaklab.cost.SpendLimit;
-import io.soaklab.cost.Tariff;
+import io.soaklab.internal.run.ApiKey;
+import io.soaklab.internal.cost.Cost;
+import io.soaklab.internal.cost.PriceCatalog;
+import io.soaklab.internal.cost.SpendLimit;
+import io.soaklab.internal.cost.Tariff;
 import io.soaklab.load.Arrivals;
 import io.soaklab.load.ClosedLoad;
 import io.soaklab.load.EpisodeRunner;
@@ -12,9 +13,9 @@ import io.soaklab.protocol.ErrorClass;
 import io.soaklab.load.OpenLoad;
 import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ModelClient;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.record.TimeBase;
-import io.soaklab.record.WindowSummary;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.record.TimeBase;
+import io.soaklab.internal.record.WindowSummary;
 import io.soaklab.scenario.Scenario;
 import io.soaklab.scenario.ScenarioSpec;
 import io.soaklab.scenario.Scenarios;
@@ -52,7 +53,7 @@ import java.util.concurrent.TimeUnit;
 public final class Soak implements AutoCloseable {
 
     /** The copy of the scenario in a run folder. */
-    public static final String SCENARIO_FILE = io.soaklab.layout.RunFile.SCENARIO.fileName();
+    public static final String SCENARIO_FILE = io.soaklab.internal.layout.RunFile.SCENARIO.fileName();
 
     private final Path dir;
     private final RunConfig config;
@@ -76,7 +77,7 @@ public final class Soak implements AutoCloseable {
     private Soak(Path dir, RunManifest prepared, boolean watchParent) throws IOException {
         this.dir = dir;
         this.config = prepared.config();
-        String apiKey = apiKey(config.apiKeyEnv());
+        String apiKey = ApiKey.fromEnvironment(config.apiKeyEnv());
         this.spec = readScenario(dir, config);
         Scenario scenario = Scenarios.of(spec);
         RunManifest.Endpoint where = prepared.endpoint();
@@ -156,19 +157,7 @@ public final class Soak implements AutoCloseable {
      * calls it before starting a load generator that would fail later.
      */
     public static void requireApiKey(String envName) {
-        apiKey(envName);
-    }
-
-    /** The API key from the named environment variable; the key itself is never stored or printed. */
-    static String apiKey(String envName) {
-        if (envName == null || envName.isBlank()) {
-            return null;
-        }
-        String key = System.getenv(envName);
-        if (key == null || key.isBlank()) {
-            throw new IllegalArgumentException("environment variable " + envName + " (named by --api-key-env) is not set");
-        }
-        return key;
+        ApiKey.fromEnvironment(envName);
     }
 
     public RunConfig config() {

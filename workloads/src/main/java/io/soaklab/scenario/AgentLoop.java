@@ -5,7 +5,7 @@ import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ToolCall;
 import io.soaklab.protocol.ToolSpec;
-import io.soaklab.text.SyntheticText;
+import io.soaklab.internal.text.SyntheticText;
 import java.util.List;
 import java.util.SplittableRandom;
 

@@ -1,7 +1,7 @@
 package io.soaklab.scenario;
 
 import io.soaklab.protocol.Message;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.TokenEstimator;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * @param median log-normal median, or 0 for uniform between min and max
  * @param sigma  log-normal spread
  */
-public record Dist(int min, int max, double median, double sigma) {
+record Dist(int min, int max, double median, double sigma) {
 
     public Dist {
         if (min < 0 || max < min) {

@@ -1,7 +1,7 @@
 package io.soaklab.scenario;
 
 import io.soaklab.protocol.Message;
-import io.soaklab.text.SyntheticText;
+import io.soaklab.internal.text.SyntheticText;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.soaklab.protocol.ToolSpec;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.resilience.Resilience;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

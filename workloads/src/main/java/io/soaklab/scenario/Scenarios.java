@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.soaklab.text.Durations;
+import io.soaklab.internal.text.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -96,7 +96,7 @@ public final class Scenarios {
 
     /** Keeps {@code yaml}, the scenario as a run began with it, in run folder {@code dir} ({@code scenario.yaml}). */
     public static void keep(Path dir, String yaml) throws java.io.IOException {
-        java.nio.file.Files.writeString(io.soaklab.layout.RunFile.SCENARIO.in(dir), yaml);
+        java.nio.file.Files.writeString(io.soaklab.internal.layout.RunFile.SCENARIO.in(dir), yaml);
     }
 
     /**
@@ -105,7 +105,7 @@ public final class Scenarios {
      * @throws IllegalArgumentException when the copy cannot be read as a scenario
      */
     public static ScenarioSpec kept(Path dir) {
-        Path copy = io.soaklab.layout.RunFile.SCENARIO.in(dir);
+        Path copy = io.soaklab.internal.layout.RunFile.SCENARIO.in(dir);
         return java.nio.file.Files.exists(copy) ? read(copy) : null;
     }
 

@@ -2,7 +2,7 @@ package io.soaklab.scenario;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.soaklab.text.Durations;
+import io.soaklab.internal.text.Durations;
 import java.time.Duration;
 import java.util.SplittableRandom;
 
@@ -10,7 +10,7 @@ import java.util.SplittableRandom;
  * A span of time drawn uniformly (tool time, think time, gaps between sessions), written in a
  * scenario file as a duration ({@code 200ms}) or a range ({@code {min: 50ms, max: 500ms}}).
  */
-public record Span(Duration min, Duration max) {
+record Span(Duration min, Duration max) {
 
     public static final Span ZERO = new Span(Duration.ZERO, Duration.ZERO);
 

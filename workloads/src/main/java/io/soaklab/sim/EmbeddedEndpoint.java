@@ -1,5 +1,6 @@
 package io.soaklab.sim;
 
+import io.soaklab.internal.sim.TruthLine;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -40,7 +41,7 @@ import java.nio.file.Path;
 public final class EmbeddedEndpoint implements AutoCloseable {
 
     /** The truth log's file name in a run folder. */
-    public static final String TRUTH_FILE = io.soaklab.layout.RunFile.SIM_TRUTH.fileName();
+    public static final String TRUTH_FILE = io.soaklab.internal.layout.RunFile.SIM_TRUTH.fileName();
 
     private static final int MAX_REQUEST_BYTES = 64 << 20;
 

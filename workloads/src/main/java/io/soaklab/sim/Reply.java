@@ -1,5 +1,6 @@
 package io.soaklab.sim;
 
+import io.soaklab.internal.sim.TruthLine;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -17,8 +18,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.soaklab.text.Probes;
-import io.soaklab.text.SyntheticText;
+import io.soaklab.internal.text.Probes;
+import io.soaklab.internal.text.SyntheticText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -723,7 +724,7 @@ final class Reply {
         engine.live.remove(this);
         TruthLog truth = engine.truth;
         if (truth != null) {
-            truth.add(new TruthLog.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome.wireName(), fault.wireName(),
+            truth.add(new TruthLine.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome.wireName(), fault.wireName(),
                     request.promptTokens(), cachedTokens, cacheWriteTokens, emitted, Math.min(emitted, reasoningTokens),
                     since(headersAt, slotAt), since(arrival, headersAt), since(arrival, firstPlanned), since(arrival, firstActual),
                     since(arrival, lastPlanned), since(arrival, lastActual), since(arrival, now), plannedItl / 1000, maxLate / 1000,

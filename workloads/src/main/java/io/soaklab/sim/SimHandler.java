@@ -1,5 +1,6 @@
 package io.soaklab.sim;
 
+import io.soaklab.internal.sim.TruthLine;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -120,7 +121,7 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
         TruthLog truth = engine.truth;
         if (truth != null) {
-            truth.add(TruthLog.Entry.refused(id, wire.api().wireName(), truth.epochMicros(arrival), failure.status, outcome,
+            truth.add(TruthLine.Entry.refused(id, wire.api().wireName(), truth.epochMicros(arrival), failure.status, outcome,
                     (System.nanoTime() - arrival) / 1000));
         }
         send(ctx, keepAlive, response);

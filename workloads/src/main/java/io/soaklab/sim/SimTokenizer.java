@@ -2,7 +2,7 @@ package io.soaklab.sim;
 
 /**
  * The embedded endpoint's tokenizer: a fast rule that approximates BPE counts for English and code
- * and is exact for {@link io.soaklab.text.SyntheticText}. A run of letters (with one leading
+ * and is exact for {@link io.soaklab.internal.text.SyntheticText}. A run of letters (with one leading
  * space) is a token per 10 letters; a run of digits a token per 3 digits (as {@code o200k_base}
  * splits them); a run of other whitespace one token; any other character one token.
  */

@@ -1,5 +1,6 @@
 package io.soaklab.sim;
 
+import io.soaklab.internal.sim.TruthLine;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.BufferedOutputStream;
@@ -19,28 +20,12 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 final class TruthLog implements AutoCloseable {
 
 
-    /**
-     * One request. Times are microseconds after its arrival, -1 when not reached.
-     */
-    record Entry(String id, String api, long arrivalEpochMicros, int status, String outcome, String fault,
-                 long promptTokens, long cachedTokens, long cacheWriteTokens, long outputTokens, long reasoningTokens,
-                 long queueMicros, long headersMicros, long firstTokenPlannedMicros, long firstTokenMicros,
-                 long lastTokenPlannedMicros, long lastTokenMicros, long endMicros, long plannedItlMicros,
-                 long maxLateMicros, double busyAtStart, double latencyFactor) {
-
-        /** A request refused before it became a reply (bad path, method, key or body). */
-        static Entry refused(String id, String api, long arrivalEpochMicros, int status, String outcome, long endMicros) {
-            return new Entry(id, api, arrivalEpochMicros, status, outcome, "none", 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1,
-                    endMicros, 0, 0, 0, 1);
-        }
-    }
-
     private static final JsonFactory JSON = new JsonFactory();
 
     /** Entries waiting for the writer; past this many (a stuck disk) new ones are dropped, and counted. */
     private static final int MAX_QUEUED = 1_000_000;
 
-    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<TruthLine.Entry> queue = new ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
     private final FileOutputStream file;
@@ -65,7 +50,7 @@ final class TruthLog implements AutoCloseable {
         return epochMicrosAtStart + (nanos - nanoAtStart) / 1000;
     }
 
-    void add(Entry entry) {
+    void add(TruthLine.Entry entry) {
         if (closed) {
             return;
         }
@@ -94,7 +79,7 @@ final class TruthLog implements AutoCloseable {
     }
 
     private synchronized void drain() {
-        Entry e = queue.poll();
+        TruthLine.Entry e = queue.poll();
         if (e == null) {
             return;
         }

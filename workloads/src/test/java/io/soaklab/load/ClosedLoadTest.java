@@ -1,13 +1,13 @@
 package io.soaklab.load;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.record.WindowSummary;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.record.WindowSummary;
+import io.soaklab.internal.resilience.Resilience;
 import io.soaklab.scenario.Episode;
 import io.soaklab.scenario.Scenario;
 import java.nio.file.Path;

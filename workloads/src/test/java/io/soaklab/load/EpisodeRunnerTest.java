@@ -1,6 +1,6 @@
 package io.soaklab.load;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,8 +13,8 @@ import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.Usage;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.resilience.Resilience;
 import io.soaklab.scenario.Scenario;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +52,7 @@ class EpisodeRunnerTest {
     }
 
     private static ChatRequest ask(int tokens) {
-        return new ChatRequest(List.of(Message.user("tell me" + io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(tokens), tokens))), 64);
+        return new ChatRequest(List.of(Message.user("tell me" + io.soaklab.internal.text.SyntheticText.words(new java.util.SplittableRandom(tokens), tokens))), 64);
     }
 
     @Test

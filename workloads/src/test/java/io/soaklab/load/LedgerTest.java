@@ -1,6 +1,6 @@
 package io.soaklab.load;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,12 +12,12 @@ import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.Usage;
-import io.soaklab.record.CallInfo;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.record.TimeBase;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.CallInfo;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.record.TimeBase;
+import io.soaklab.internal.resilience.Resilience;
 import io.soaklab.sim.SimConfig;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.TokenEstimator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,6 +1,6 @@
 package io.soaklab.load;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -17,10 +17,10 @@ import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.ToolCall;
 import io.soaklab.protocol.ToolSpec;
 import io.soaklab.protocol.Usage;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.resilience.Resilience;
 import io.soaklab.scenario.Scenario;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.TokenEstimator;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -76,7 +76,7 @@ class UsageCheckTest {
 
     @Test
     void aServerThatCountsFarLessPromptThanWasSentTruncatedIt() {
-        String document = io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(5), 4000);
+        String document = io.soaklab.internal.text.SyntheticText.words(new java.util.SplittableRandom(5), 4000);
         ChatRequest request = new ChatRequest(List.of(Message.user(document)), 300);
         UsageCheck check = new UsageCheck(TOKENS);
         long sent = check.prompt(request);
@@ -99,7 +99,7 @@ class UsageCheckTest {
                     .append("\"); }\n");
         }
         String cjk = "長い文脈を使う問い合わせの試験です。".repeat(4_000);
-        for (String text : new String[] {code.toString(), cjk, io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(9), 30_000)}) {
+        for (String text : new String[] {code.toString(), cjk, io.soaklab.internal.text.SyntheticText.words(new java.util.SplittableRandom(9), 30_000)}) {
             ChatRequest request = new ChatRequest(List.of(Message.user(text)), 10);
             long whole = check.prompt(request);
             long sampled = check.quickPrompt(request);
@@ -110,7 +110,7 @@ class UsageCheckTest {
     @Test
     void aTruncatedPromptIsFlaggedOnItsLineWithBothCounts() throws Exception {
         Scenario one = Lab.code("one", episode -> episode.call(new ChatRequest(List.of(Message.user(
-                io.soaklab.text.SyntheticText.words(new java.util.SplittableRandom(1), 3000))), 20)));
+                io.soaklab.internal.text.SyntheticText.words(new java.util.SplittableRandom(1), 3000))), 20)));
         UnaryOperator<ModelClient> truncating = real -> new ModelClient() {
             @Override
             public CompletableFuture<CallResult> send(ChatRequest request, long intended) {
@@ -154,11 +154,11 @@ class UsageCheckTest {
         server.start();
         Path run = dir.resolve("cut");
         java.nio.file.Files.createDirectories(run);
-        io.soaklab.cost.Tariff tariff = io.soaklab.cost.PriceCatalog.builtIn().tariff("gpt-5.4-mini", io.soaklab.cost.Billing.STANDARD);
+        io.soaklab.internal.cost.Tariff tariff = io.soaklab.internal.cost.PriceCatalog.builtIn().tariff("gpt-5.4-mini", io.soaklab.internal.cost.Billing.STANDARD);
         Scenario one = Lab.code("one", episode -> episode.call(new ChatRequest(List.of(Message.user("Read a.txt")), 100, List.of(READ),
                 ChatRequest.ToolChoice.AUTO, false)));
         List<JsonNode> lines = new java.util.ArrayList<>();
-        try (io.soaklab.record.RunRecorder recorder = io.soaklab.record.RunRecorder.open(run, io.soaklab.record.TimeBase.now(), tariff);
+        try (io.soaklab.internal.record.RunRecorder recorder = io.soaklab.internal.record.RunRecorder.open(run, io.soaklab.internal.record.TimeBase.now(), tariff);
              ModelClient client = ModelClient.openAi(io.soaklab.protocol.ClientConfig.builder(
                      java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1")).model("gpt-5.4-mini").build(), recorder.itl());
              EpisodeRunner runner = new EpisodeRunner(one, client, recorder, Resilience.none(), 1, java.time.Duration.ofSeconds(30))) {

@@ -1,14 +1,14 @@
 package io.soaklab.run;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.soaklab.load.EpisodeRunner;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.record.WindowSummary;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.record.WindowSummary;
 import io.soaklab.sim.SimConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,6 +202,6 @@ class SoakTest {
     @Test
     void aMissingKeyVariableIsOneClearError() {
         assertEquals("environment variable SOAKLAB_TEST_SURELY_UNSET (named by --api-key-env) is not set",
-                assertThrows(IllegalArgumentException.class, () -> Soak.apiKey("SOAKLAB_TEST_SURELY_UNSET")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> Soak.requireApiKey("SOAKLAB_TEST_SURELY_UNSET")).getMessage());
     }
 }

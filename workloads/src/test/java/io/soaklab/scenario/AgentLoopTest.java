@@ -1,14 +1,14 @@
 package io.soaklab.scenario;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.soaklab.load.Lab;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.resilience.Resilience;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,12 +1,12 @@
 package io.soaklab.scenario;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.soaklab.record.RunRecorder;
+import io.soaklab.internal.record.RunRecorder;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;

@@ -10,7 +10,7 @@ import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ModelClient;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.resilience.Resilience;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;

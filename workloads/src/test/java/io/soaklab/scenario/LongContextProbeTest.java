@@ -1,14 +1,14 @@
 package io.soaklab.scenario;
 
-import io.soaklab.layout.RunFile;
+import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.soaklab.load.ClosedLoad;
 import io.soaklab.load.Lab;
-import io.soaklab.record.RunRecorder;
-import io.soaklab.resilience.Resilience;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.resilience.Resilience;
 import io.soaklab.sim.SimConfig;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -52,7 +52,7 @@ class ScenariosTest {
         assertEquals(Resilience_TRANSIENT, withPolicy.resilience().retryOn());
     }
 
-    private static final java.util.Set<ErrorClass> Resilience_TRANSIENT = io.soaklab.resilience.Resilience.TRANSIENT;
+    private static final java.util.Set<ErrorClass> Resilience_TRANSIENT = io.soaklab.internal.resilience.Resilience.TRANSIENT;
 
     @Test
     void distributionsAndSpansReadAsWritten() {

@@ -32,7 +32,7 @@ class DriftTest {
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(100)).prefillTokensPerSecond(1_000_000)
                 .decodeTokensPerSecond(1000).outputTokensMedian(2).outputTokensSigma(0).jitter(0)
                 .drift(new SimConfig.Drift(1.0, Duration.ZERO, 0, Duration.ZERO, Duration.ZERO, 0, 3600)).build();
-        Path truthFile = dir.resolve(io.soaklab.layout.RunFile.SIM_TRUTH.fileName());
+        Path truthFile = dir.resolve(io.soaklab.internal.layout.RunFile.SIM_TRUTH.fileName());
         CallResult early;
         CallResult hourLater;
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim, truthFile);

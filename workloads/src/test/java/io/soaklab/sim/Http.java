@@ -5,7 +5,7 @@ import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.ClientConfig;
 import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ModelClient;
-import io.soaklab.text.SyntheticText;
+import io.soaklab.internal.text.SyntheticText;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

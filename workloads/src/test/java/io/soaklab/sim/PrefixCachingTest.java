@@ -8,7 +8,7 @@ import io.soaklab.protocol.CallResult;
 import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ModelClient;
-import io.soaklab.text.SyntheticText;
+import io.soaklab.internal.text.SyntheticText;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,7 +12,7 @@ import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.ToolCall;
 import io.soaklab.protocol.ToolSpec;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.TokenEstimator;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;

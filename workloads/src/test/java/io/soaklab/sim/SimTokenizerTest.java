@@ -3,8 +3,8 @@ package io.soaklab.sim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.soaklab.text.SyntheticText;
-import io.soaklab.text.TokenEstimator;
+import io.soaklab.internal.text.SyntheticText;
+import io.soaklab.internal.text.TokenEstimator;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

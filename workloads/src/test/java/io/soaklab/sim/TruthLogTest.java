@@ -41,7 +41,7 @@ class TruthLogTest {
 
     @Test
     void theClientMeasuresWhatTheEndpointDidWithinAFewMilliseconds() throws Exception {
-        Path truthFile = dir.resolve(io.soaklab.layout.RunFile.SIM_TRUTH.fileName());
+        Path truthFile = dir.resolve(io.soaklab.internal.layout.RunFile.SIM_TRUTH.fileName());
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(50)).prefillTokensPerSecond(20_000)
                 .decodeTokensPerSecond(50).outputTokensMedian(40).outputTokensSigma(0.3).build();
         List<CallResult> results = new ArrayList<>();
@@ -85,7 +85,7 @@ class TruthLogTest {
 
     @Test
     void rejectionsAndInjectedFaultsAreInTheTruthToo() throws Exception {
-        Path truthFile = dir.resolve(io.soaklab.layout.RunFile.SIM_TRUTH.fileName());
+        Path truthFile = dir.resolve(io.soaklab.internal.layout.RunFile.SIM_TRUTH.fileName());
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ZERO).decodeTokensPerSecond(2000).outputTokensMedian(5)
                 .limits(new SimConfig.Limits(2, 0, 0, 0)).faults(FaultTest.only("reset")).build();
         String unknownPathId;
@@ -109,7 +109,7 @@ class TruthLogTest {
 
     @Test
     void closingTheEndpointEndsAndLogsTheRepliesStillPlaying() throws Exception {
-        Path truthFile = dir.resolve(io.soaklab.layout.RunFile.SIM_TRUTH.fileName());
+        Path truthFile = dir.resolve(io.soaklab.internal.layout.RunFile.SIM_TRUTH.fileName());
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ZERO).decodeTokensPerSecond(20).outputTokensMedian(200)
                 .outputTokensSigma(0).build();
         EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim, truthFile);

@@ -1,2 +1,0 @@
-/** Reads a run folder back, streaming, into per-window and whole-run statistics. */
-package io.soaklab.analysis;

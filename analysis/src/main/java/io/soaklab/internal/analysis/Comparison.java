@@ -1,0 +1,308 @@
+package io.soaklab.internal.analysis;
+
+import io.soaklab.internal.record.CallLine;
+import io.soaklab.internal.record.Metric;
+import io.soaklab.internal.text.Durations;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Two runs side by side: for each window series, the median window of each and whether they
+ * differ, by a Mann–Whitney U test on the per-window values (two-sided, tie-corrected, normal
+ * approximation with continuity correction). A window is one sample, so the test asks whether
+ * B's windows tend to sit above or below A's, not whether two single calls differ.
+ *
+ * <p>With few windows no window test can reach {@link #ALPHA} (3 against 3: its smallest p-value
+ * is 0.08), however far apart the runs are. Then the medians (TTFT p50, E2E p50) are
+ * tested on the calls themselves, a Mann–Whitney test on every successful call of the measured
+ * windows (up to {@value #MAX_CALLS} a run, evenly spread), and the row says so; the other rows
+ * say that their windows are too few and what the smallest p-value was. Calls of one run are not
+ * independent (they share the endpoint's load at the time), so a call test is a weaker witness
+ * than a window test with enough windows; docs/analysis.md says more.
+ *
+ * <pre>{@code
+ * Comparison c = Comparison.of(RunData.load(a), RunData.load(b));
+ * c.rows().forEach(r -> System.out.println(r.text()));
+ * }</pre>
+ */
+public final class Comparison {
+
+    /** Significance asked before a difference is stated. */
+    public static final double ALPHA = 0.01;
+    /** Calls of a run a call test uses at most (evenly spread over the run). */
+    static final int MAX_CALLS = 100_000;
+
+    /** What a row's p-value rests on. */
+    public enum Test {
+        /** Mann–Whitney on the two runs' per-window values. */
+        WINDOWS,
+        /** Mann–Whitney on the two runs' calls, because their windows were too few. */
+        CALLS,
+        /** Nothing: too few windows, and no call-level value for this series. */
+        NONE
+    }
+
+    /**
+     * One series compared.
+     *
+     * @param series  e.g. {@code TTFT p99}
+     * @param unit    as {@link Degradation.Finding#unit()}
+     * @param a       the median window of run A (NaN without data)
+     * @param b       of run B
+     * @param pValue  Mann–Whitney's two-sided p-value (1 when it could not be tested)
+     * @param test    what the p-value rests on
+     * @param worse   true when B differs from A for the worse
+     * @param text    the comparison in words
+     */
+    public record Row(String series, String unit, double a, double b, double pValue, Test test, boolean worse, String text) {
+    }
+
+    private final RunData a;
+    private final RunData b;
+    private final List<Row> rows;
+    private final List<String> caveats;
+
+    private Comparison(RunData a, RunData b, List<Row> rows, List<String> caveats) {
+        this.a = a;
+        this.b = b;
+        this.rows = rows;
+        this.caveats = caveats;
+    }
+
+    public static Comparison of(RunData a, RunData b) throws IOException {
+        List<Row> rows = new ArrayList<>();
+        boolean fewWindows = smallestP(values(a, w -> 1).length, values(b, w -> 1).length) >= ALPHA;
+        CallValues ca = fewWindows ? CallValues.read(a) : null;
+        CallValues cb = fewWindows ? CallValues.read(b) : null;
+        row(rows, "TTFT p50", "ms", true, a, b, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), fewWindows ? new double[][] {ca.ttft(), cb.ttft()} : null);
+        row(rows, "TTFT p99", "ms", true, a, b, w -> latencyMs(w, Metric.TTFT, Percentiles::p99), null);
+        row(rows, "E2E p50", "ms", true, a, b, w -> latencyMs(w, Metric.E2E, Percentiles::p50), fewWindows ? new double[][] {ca.e2e(), cb.e2e()} : null);
+        row(rows, "E2E p99", "ms", true, a, b, w -> latencyMs(w, Metric.E2E, Percentiles::p99), null);
+        row(rows, "inter-token p99", "ms", true, a, b, w -> latencyMs(w, Metric.ITL, Percentiles::p99), null);
+        row(rows, "episode p50", "ms", true, a, b, w -> latencyMs(w, Metric.EPISODE, Percentiles::p50), null);
+        row(rows, "error rate", "%", true, a, b, w -> w.calls() == 0 ? Double.NaN : 100.0 * w.errorCount() / w.calls(), null);
+        row(rows, "throughput", "/s", false, a, b, w -> w.calls() / w.seconds(), null);
+        row(rows, "cost per call", "$", true, a, b, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN : w.spend().doubleValue() / w.calls(), null);
+        row(rows, "probe accuracy", "%", false, a, b, w -> 100 * w.probes().rate(), null);
+        List<String> caveats = new ArrayList<>();
+        if (fewWindows) {
+            int na = values(a, w -> 1).length;
+            int nb = values(b, w -> 1).length;
+            caveats.add(String.format(Locale.ROOT, "%s and %s are too few for a window test to reach p < %s (its smallest p-value here: %s); "
+                    + "the medians are tested on the calls instead, the other rows are not tested: run each for %d windows or more",
+                    windows(na, "A"), windows(nb, "B"), ALPHA, Degradation.p(smallestP(na, nb)).replace("p = ", "").replace("p < ", "below "),
+                    windowsNeeded()));
+        }
+        Duration wa = a.manifest().config().window();
+        Duration wb = b.manifest().config().window();
+        if (!wa.equals(wb)) {
+            caveats.add("A's windows last " + Durations.format(wa) + " and B's " + Durations.format(wb)
+                    + ": a window's percentiles rest on more or fewer calls, so its p99 is not quite the same measure");
+        }
+        for (RunData run : new RunData[] {a, b}) {
+            long bound = run.windows().stream().filter(w -> Degradation.generatorBound(w, seconds(run))).count();
+            if (bound > 0) {
+                caveats.add(bound + " of " + (run == a ? "A" : "B") + "'s windows are left out: its load generator was the bottleneck there");
+            }
+        }
+        return new Comparison(a, b, List.copyOf(rows), List.copyOf(caveats));
+    }
+
+    private static double latencyMs(WindowStats w, Metric m, ToDoubleFunction<Percentiles> which) {
+        Percentiles p = w.latency(m);
+        return p.empty() ? Double.NaN : which.applyAsDouble(p) / 1000.0;
+    }
+
+    private static String windows(int n, String run) {
+        return n + (n == 1 ? " window of " : " windows of ") + run;
+    }
+
+    /** The fewest windows a side needs, with as many on the other, for a window test to be able to reach {@link #ALPHA}. */
+    private static int windowsNeeded() {
+        int n = 3;
+        while (smallestP(n, n) >= ALPHA) {
+            n++;
+        }
+        return n;
+    }
+
+    /**
+     * @param calls the two runs' per-call values for this series (ms), tested when the windows are too few; null when the
+     *              series has none
+     */
+    private static void row(List<Row> rows, String name, String unit, boolean upIsWorse, RunData a, RunData b, ToDoubleFunction<WindowStats> value,
+                            double[][] calls) {
+        double[] x = values(a, value);
+        double[] y = values(b, value);
+        if (x.length == 0 && y.length == 0) {
+            return;
+        }
+        double ma = x.length == 0 ? Double.NaN : Trend.median(x);
+        double mb = y.length == 0 ? Double.NaN : Trend.median(y);
+        Test test = Test.WINDOWS;
+        double p = mannWhitney(x, y);
+        String on = "";
+        if (smallestP(x.length, y.length) >= ALPHA) {
+            if (calls != null && calls[0].length >= 3 && calls[1].length >= 3) {
+                test = Test.CALLS;
+                p = mannWhitney(calls[0], calls[1]);
+                ma = Trend.median(calls[0]);
+                mb = Trend.median(calls[1]);
+                on = String.format(Locale.ROOT, " on %,d and %,d calls", calls[0].length, calls[1].length);
+            } else {
+                test = Test.NONE;
+                p = 1;
+            }
+        }
+        double change = ma == 0 ? Double.NaN : (mb - ma) / Math.abs(ma) * 100;
+        boolean differs = p < ALPHA;
+        boolean worse = differs && (upIsWorse ? mb > ma : mb < ma);
+        String text;
+        if (Double.isNaN(ma) || Double.isNaN(mb)) {
+            text = name + ": only one run has it";
+        } else if (test == Test.NONE) {
+            text = String.format(Locale.ROOT, "%s: not tested, too few windows (%s and %s)", name, Degradation.format(ma, unit), Degradation.format(mb, unit));
+        } else if (differs) {
+            text = String.format(Locale.ROOT, "%s %s %s in B (%s to %s, Mann-Whitney%s %s)", name, mb > ma ? "higher" : "lower",
+                    Double.isNaN(change) ? "" : String.format(Locale.ROOT, "by %.0f%%", Math.abs(change)), Degradation.format(ma, unit),
+                    Degradation.format(mb, unit), on, Degradation.p(p)).replace("  ", " ");
+        } else {
+            text = String.format(Locale.ROOT, "%s: no significant difference (%s and %s, Mann-Whitney%s %s)", name, Degradation.format(ma, unit),
+                    Degradation.format(mb, unit), on, Degradation.p(p));
+        }
+        rows.add(new Row(name, unit, ma, mb, p, test, worse, text));
+    }
+
+    /** The smallest two-sided p-value {@link #mannWhitney} can give for samples of {@code n1} and {@code n2}: theirs when they do not overlap. */
+    static double smallestP(int n1, int n2) {
+        double[] x = new double[n1];
+        double[] y = new double[n2];
+        for (int i = 0; i < n2; i++) {
+            y[i] = n1 + i;
+        }
+        for (int i = 0; i < n1; i++) {
+            x[i] = i;
+        }
+        return mannWhitney(x, y);
+    }
+
+    /** A run's successful calls' TTFT and E2E (ms) in its measured windows where the load generator kept up, the recorder's rule ({@link Metric#ofAttempt}). */
+    private record CallValues(double[] ttft, double[] e2e) {
+
+        static CallValues read(RunData run) throws IOException {
+            double window = seconds(run);
+            java.util.Set<Integer> used = new java.util.HashSet<>();
+            run.windows().stream().filter(w -> !Degradation.generatorBound(w, window)).forEach(w -> used.add(w.index()));
+            double[][] all = {new double[1024], new double[1024]};
+            int[] n = new int[2];
+            CallLine.read(run.dir(), line -> {
+                if (line.warmup() || !used.contains(line.window())) {
+                    return;
+                }
+                Metric.ofAttempt(line.error(), line.last(), line.lagUs(), line.e2eUs(), line.ttftSentUs(), line.tpotUs(), line.callTtft(), line.callE2e(),
+                        line.callTtftTool(), (metric, micros) -> {
+                            int i = metric == Metric.TTFT ? 0 : metric == Metric.E2E ? 1 : -1;
+                            if (i >= 0 && micros >= 0) {
+                                if (n[i] == all[i].length) {
+                                    all[i] = Arrays.copyOf(all[i], n[i] * 2);
+                                }
+                                all[i][n[i]++] = micros / 1000.0;
+                            }
+                        });
+            });
+            return new CallValues(spread(all[0], n[0]), spread(all[1], n[1]));
+        }
+
+        /** At most {@link #MAX_CALLS} of the first {@code n} values, evenly spread. */
+        private static double[] spread(double[] values, int n) {
+            if (n <= MAX_CALLS) {
+                return Arrays.copyOf(values, n);
+            }
+            double[] out = new double[MAX_CALLS];
+            for (int i = 0; i < MAX_CALLS; i++) {
+                out[i] = values[(int) ((long) i * n / MAX_CALLS)];
+            }
+            return out;
+        }
+    }
+
+    /** The run's values per window, but for windows where its load generator was the bottleneck. */
+    private static double[] values(RunData run, ToDoubleFunction<WindowStats> value) {
+        double window = seconds(run);
+        return run.windows().stream().filter(w -> !Degradation.generatorBound(w, window)).mapToDouble(value).filter(v -> !Double.isNaN(v)).toArray();
+    }
+
+    private static double seconds(RunData run) {
+        return run.manifest().config().window().toMillis() / 1000.0;
+    }
+
+    /** Two-sided p-value of the Mann–Whitney U test that {@code x} and {@code y} come from one distribution. */
+    static double mannWhitney(double[] x, double[] y) {
+        int n1 = x.length;
+        int n2 = y.length;
+        if (n1 < 3 || n2 < 3) {
+            return 1;
+        }
+        int n = n1 + n2;
+        double[][] all = new double[n][];
+        for (int i = 0; i < n1; i++) {
+            all[i] = new double[] {x[i], 0};
+        }
+        for (int i = 0; i < n2; i++) {
+            all[n1 + i] = new double[] {y[i], 1};
+        }
+        Arrays.sort(all, (p, q) -> Double.compare(p[0], q[0]));
+        double rankSumX = 0;
+        double ties = 0;
+        for (int i = 0; i < n; ) {
+            int j = i;
+            while (j < n && all[j][0] == all[i][0]) {
+                j++;
+            }
+            double rank = (i + 1 + j) / 2.0; // the mean of ranks i+1..j
+            for (int k = i; k < j; k++) {
+                if (all[k][1] == 0) {
+                    rankSumX += rank;
+                }
+            }
+            double t = j - i;
+            ties += t * t * t - t;
+            i = j;
+        }
+        double u = rankSumX - n1 * (n1 + 1) / 2.0;
+        double mean = n1 * (double) n2 / 2;
+        double var = n1 * (double) n2 / 12 * ((n + 1) - ties / ((double) n * (n - 1)));
+        if (var <= 0) {
+            return 1;
+        }
+        double z = (Math.abs(u - mean) - 0.5) / Math.sqrt(var);
+        return Math.min(1, 2 * Trend.normalTail(Math.max(0, z)));
+    }
+
+    public RunData a() {
+        return a;
+    }
+
+    public RunData b() {
+        return b;
+    }
+
+    public List<Row> rows() {
+        return rows;
+    }
+
+    /** What to keep in mind reading the rows: unlike windows, windows left out. */
+    public List<String> caveats() {
+        return caveats;
+    }
+
+    /** Rows where B differs from A at {@link #ALPHA}. */
+    public List<Row> differences() {
+        return rows.stream().filter(r -> r.pValue() < ALPHA).toList();
+    }
+}

@@ -1,0 +1,166 @@
+package io.soaklab.internal.analysis;
+
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.internal.record.CallLine;
+import io.soaklab.internal.sim.TruthLine;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.HdrHistogram.Histogram;
+
+/**
+ * How closely soaklab measured what the embedded endpoint did: each call's measured time to first
+ * token (from sending) against the endpoint's own account (from arrival), joined on the request
+ * id, and how late the endpoint itself was against its plan. Both files are read together, in
+ * step, so memory stays bounded whatever the run's length.
+ *
+ * @param calls            calls matched with the endpoint's log, on connections already open
+ * @param newConnections   calls left out because they opened their connection: its set-up is in
+ *                         their measured TTFT but not in the endpoint's
+ * @param ttftExcess       measured minus true TTFT, microseconds: network and client time
+ * @param endExcess        measured minus true end of stream, microseconds
+ * @param endpointLateness how much later than planned the endpoint wrote first tokens, microseconds
+ * @param earlier          calls measured earlier than the endpoint's account by more than rounding:
+ *                         impossible by causality, so a sign that ids or clocks do not match (their
+ *                         differences are recorded as zero)
+ */
+public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness,
+                       long earlier) {
+
+    private static final int MAX_PENDING = 200_000;
+    private static final long ROUNDING_MICROS = 1;
+
+    private record Measured(long ttftSent, long e2eSent, boolean connected) {
+    }
+
+    private record Truth(long firstToken, long planned, long end) {
+    }
+
+    /** Measures a run folder's fidelity on its own, or returns null when it has no truth log. */
+    static Fidelity measure(Path dir) throws IOException {
+        try (Matcher m = Matcher.open(dir)) {
+            if (m == null) {
+                return null;
+            }
+            CallLine.read(dir, m);
+            return m.result();
+        }
+    }
+
+    /**
+     * Matches calls with the endpoint's log as {@code calls.jsonl} is read: one line of
+     * {@code sim-truth.jsonl} is read for each line of calls, so the two files are walked in step and
+     * only what is still unmatched waits, bounded.
+     */
+    static final class Matcher implements CallLine.Reader, java.io.Closeable {
+        private final TruthLine.Cursor truth;
+        private final Map<String, Measured> measured = bounded();
+        private final Map<String, Truth> truths = bounded();
+        private final Histogram ttft = new Histogram(3);
+        private final Histogram end = new Histogram(3);
+        private final Histogram late = new Histogram(3);
+        private final long[] earlier = new long[1];
+        private long matched;
+        private long connected;
+
+        private Matcher(TruthLine.Cursor truth) {
+            this.truth = truth;
+        }
+
+        /** A matcher for {@code dir}, or null when the run has no truth log. */
+        static Matcher open(Path dir) throws IOException {
+            TruthLine.Cursor cursor = TruthLine.open(dir);
+            return cursor == null ? null : new Matcher(cursor);
+        }
+
+        @Override
+        public boolean wantsRequestIds() {
+            return true;
+        }
+
+        @Override
+        public void line(CallLine line) {
+            if (line.requestId() != null && line.error() == ErrorClass.OK && !line.warmup() && line.ttftSentUs() >= 0) {
+                call(line.requestId(), new Measured(line.ttftSentUs(), line.e2eUs() - Math.max(0, line.lagUs()), line.connected()));
+            }
+            step();
+        }
+
+        @Override
+        public void bad(long number, boolean last, String why) {
+            step(); // a bad line is left out, as RunData says; the log still moves on with the calls
+        }
+
+        private void call(String id, Measured m) {
+            Truth match = truths.remove(id);
+            if (match == null) {
+                measured.put(id, m);
+            } else if (m.connected()) {
+                connected++;
+            } else {
+                matched += add(m, match, ttft, end, late, earlier);
+            }
+        }
+
+        /** Reads one line of the endpoint's log. */
+        private void step() {
+            try {
+                TruthLine t = truth.next();
+                if (t == null || !t.complete() || t.firstTokenUs() < 0) {
+                    return;
+                }
+                Truth tr = new Truth(t.firstTokenUs(), t.firstTokenPlannedUs(), t.endUs());
+                Measured match = measured.remove(t.id());
+                if (match == null) {
+                    truths.put(t.id(), tr);
+                } else if (match.connected()) {
+                    connected++;
+                } else {
+                    matched += add(match, tr, ttft, end, late, earlier);
+                }
+            } catch (IOException unreadable) {
+                // the log is an aid: what was matched so far stands
+            }
+        }
+
+        /** Reads the rest of the endpoint's log; the fidelity, or null when no call could be matched. */
+        Fidelity result() {
+            while (!truth.done()) {
+                step();
+            }
+            return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
+                    earlier[0]);
+        }
+
+        @Override
+        public void close() throws IOException {
+            truth.close();
+        }
+    }
+
+    private static int add(Measured m, Truth t, Histogram ttft, Histogram end, Histogram late, long[] earlier) {
+        // By causality measured >= true; both sides truncate to microseconds, so -1 is rounding.
+        long first = m.ttftSent() - t.firstToken();
+        long last = m.e2eSent() - t.end();
+        if (first < -ROUNDING_MICROS || last < -ROUNDING_MICROS) {
+            earlier[0]++;
+        }
+        ttft.recordValue(Math.max(0, first));
+        end.recordValue(Math.max(0, last));
+        late.recordValue(Math.max(0, t.firstToken() - t.planned()));
+        return 1;
+    }
+
+    private static <V> Map<String, V> bounded() {
+        return new LinkedHashMap<>() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
+                return size() > MAX_PENDING;
+            }
+        };
+    }
+
+}

@@ -1,0 +1,296 @@
+package io.soaklab.internal.analysis;
+
+import io.soaklab.internal.cost.PriceCatalog;
+import io.soaklab.internal.cost.Tariff;
+import io.soaklab.protocol.Usage;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * What a workload will cost at a given volume: the measured cost per task, resampled (bootstrap)
+ * for its uncertainty, times tasks per day, month by month with growth; scenarios (high growth, a
+ * colder cache); how sensitive the monthly spend is to the cache-hit rate, context growth and
+ * retries; and the same token trace priced as other models.
+ *
+ * <p>The bands (P10, P50, P90) are the uncertainty of the mean cost per task measured in the run:
+ * 2,000 resamples of its tasks. A single day's own randomness around that mean shrinks with
+ * volume (as 1/√tasks) and is left out. Money is exact decimal arithmetic.
+ *
+ * <pre>{@code
+ * Projection p = Projection.of(runDir, tariff, catalog, new Projection.Parameters(
+ *         new BigDecimal("20000"), new BigDecimal("0.08"), 12, List.of("claude-sonnet-5-5"), LocalDate.of(2026, 12, 1)));
+ * BigDecimal firstMonth = p.scenarios().get(0).months().get(0).p50();
+ * }</pre>
+ */
+public final class Projection {
+
+    /** Bootstrap resamples behind every band. */
+    public static final int RESAMPLES = 2000;
+    private static final long SEED = 20261121L;
+    private static final BigDecimal PICO = BigDecimal.ONE.movePointRight(12);
+
+    /**
+     * What to project.
+     *
+     * @param tasksPerDay    volume today
+     * @param growthPerMonth compound growth of the volume, as a fraction (0.08 is 8 % a month)
+     * @param months         how many months
+     * @param models         other catalog models to price the same tokens as
+     * @param start          the first month's first day
+     */
+    public record Parameters(BigDecimal tasksPerDay, BigDecimal growthPerMonth, int months, List<String> models, LocalDate start) {
+        public Parameters {
+            Objects.requireNonNull(tasksPerDay, "tasksPerDay");
+            Objects.requireNonNull(growthPerMonth, "growthPerMonth");
+            models = List.copyOf(models);
+            if (tasksPerDay.signum() <= 0) {
+                throw new IllegalArgumentException("--volume must be above zero");
+            }
+            if (growthPerMonth.compareTo(BigDecimal.ONE.negate()) <= 0) {
+                throw new IllegalArgumentException("--growth must be above -100%");
+            }
+            if (months < 1 || months > 120) {
+                throw new IllegalArgumentException("--months must be between 1 and 120, was " + months);
+            }
+        }
+    }
+
+    /** P10, P50 and P90 of an amount. */
+    public record Band(BigDecimal p10, BigDecimal p50, BigDecimal p90) {
+        public Band times(BigDecimal factor) {
+            return new Band(p10.multiply(factor), p50.multiply(factor), p90.multiply(factor));
+        }
+    }
+
+    /** One month of a scenario: its days, its tasks, its spend. */
+    public record Month(LocalDate start, LocalDate end, BigDecimal tasks, Band spend) {
+    }
+
+    /** A scenario: a name, what it assumes, its cost per task, and its months. */
+    public record Scenario(String name, String assumes, BigDecimal growthPerMonth, Band perTask, List<Month> months) {
+        public BigDecimal total(Function<Band, BigDecimal> which) {
+            BigDecimal t = BigDecimal.ZERO;
+            for (Month m : months) {
+                t = t.add(which.apply(m.spend()));
+            }
+            return t;
+        }
+    }
+
+    /** The first month's median spend under one change to the measured usage. */
+    public record Sensitivity(String change, BigDecimal firstMonth, BigDecimal difference) {
+    }
+
+    /** The same tokens priced as another model: its mean cost per task, with its uncertainty, and its first month. */
+    public record Reprice(String model, String prices, BigDecimal perTask, Band perTaskBand, Band firstMonth) {
+    }
+
+    private final Parameters parameters;
+    private final Costs costs;
+    private final Band perTask;
+    private final Band perDay;
+    private final List<Scenario> scenarios;
+    private final List<Sensitivity> sensitivities;
+    private final List<Reprice> reprices;
+    private final String catalog;
+
+    private Projection(Parameters parameters, Costs costs, Band perTask, List<Scenario> scenarios, List<Sensitivity> sensitivities,
+                       List<Reprice> reprices, String catalog) {
+        this.parameters = parameters;
+        this.costs = costs;
+        this.perTask = perTask;
+        this.perDay = perTask.times(parameters.tasksPerDay());
+        this.scenarios = scenarios;
+        this.sensitivities = sensitivities;
+        this.reprices = reprices;
+        this.catalog = catalog;
+    }
+
+    /**
+     * Projects the run in {@code dir}.
+     *
+     * @throws IllegalArgumentException when the run has no measured task, or a model is not in the catalog
+     */
+    public static Projection of(Path dir, Tariff tariff, PriceCatalog catalog, Parameters p) throws IOException {
+        CallTrace trace = CallTrace.read(dir);
+        return of(trace, TaskList.read(dir, trace), tariff, catalog, p);
+    }
+
+    /**
+     * Projects {@code run}: from the calls' usage it kept when loaded ({@link RunData.Reading#withCallUsage()}),
+     * else from its files, read once more.
+     *
+     * @throws IllegalArgumentException when the run has no measured task, or a model is not in the catalog
+     */
+    public static Projection of(RunData run, Tariff tariff, PriceCatalog catalog, Parameters p) throws IOException {
+        return run.trace() == null ? of(run.dir(), tariff, catalog, p) : of(run.trace(), run.tasks(), tariff, catalog, p);
+    }
+
+    private static Projection of(CallTrace trace, TaskList tasks, Tariff tariff, PriceCatalog catalog, Parameters p) {
+        Costs base = Costs.of(trace, tasks, tariff, UnaryOperator.identity());
+        if (base.perTask().count() == 0) {
+            throw new IllegalArgumentException("the run has no measured task (episode) to project from");
+        }
+        Band perTask = bootstrap(base.taskCosts());
+        List<Scenario> scenarios = new ArrayList<>();
+        scenarios.add(scenario("base", "volume grows " + percent(p.growthPerMonth()) + " a month; cost per task as measured", p,
+                p.growthPerMonth(), perTask));
+        BigDecimal high = p.growthPerMonth().multiply(BigDecimal.valueOf(2)).max(p.growthPerMonth().add(new BigDecimal("0.05")));
+        scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask));
+        Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true));
+        scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed as fresh input; growth as base", p,
+                p.growthPerMonth(), bootstrap(cold.taskCosts())));
+
+        // each change is priced with the plain mean of the changed tasks: so is the baseline it is measured against
+        BigDecimal baseline = firstMonthTasks(p).multiply(base.perTask().mean());
+        List<Sensitivity> sensitivities = new ArrayList<>();
+        record Change(String name, UnaryOperator<Usage> change) {
+        }
+        for (Change c : List.of(
+                new Change("cache hits -10 points (of prompt tokens)", u -> moveCache(u, -0.10, false)),
+                new Change("cache hits +10 points", u -> moveCache(u, 0.10, false)),
+                new Change("context +10 % (every input token)", u -> growContext(u, 1.10)),
+                new Change("context +25 %", u -> growContext(u, 1.25)),
+                new Change("output +25 %", u -> growOutput(u, 1.25)))) {
+            Costs changed = Costs.of(trace, tasks, tariff, c.change());
+            BigDecimal first = firstMonthTasks(p).multiply(changed.perTask().mean());
+            sensitivities.add(new Sensitivity(c.name(), first, first.subtract(baseline)));
+        }
+        // a retry re-sends and pays for a whole call: 10 more retries per 100 calls cost about 10 % more
+        BigDecimal retried = baseline.multiply(new BigDecimal("1.10"));
+        sensitivities.add(new Sensitivity("retries +10 per 100 calls (each re-sends the whole call)", retried, retried.subtract(baseline)));
+
+        List<Reprice> reprices = new ArrayList<>();
+        for (String model : p.models()) {
+            Tariff other = catalog.tariff(model, tariff.billing());
+            Costs priced = Costs.of(trace, tasks, other, UnaryOperator.identity());
+            Band band = bootstrap(priced.taskCosts());
+            reprices.add(new Reprice(model, other.describe(), priced.perTask().mean(), band, band.times(firstMonthTasks(p))));
+        }
+        return new Projection(p, base, perTask, List.copyOf(scenarios), List.copyOf(sensitivities), List.copyOf(reprices),
+                catalog.describe());
+    }
+
+    /** The mean cost per task, resampled: P10, P50, P90 of {@value #RESAMPLES} bootstrap means. */
+    static Band bootstrap(List<BigDecimal> tasks) {
+        int n = tasks.size();
+        long[] pico = new long[n];
+        for (int i = 0; i < n; i++) {
+            pico[i] = tasks.get(i).multiply(PICO).setScale(0, RoundingMode.HALF_EVEN).longValueExact();
+        }
+        SplittableRandom random = new SplittableRandom(SEED);
+        long[] sums = new long[RESAMPLES];
+        for (int r = 0; r < RESAMPLES; r++) {
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += pico[random.nextInt(n)];
+            }
+            sums[r] = sum;
+        }
+        Arrays.sort(sums);
+        BigDecimal count = BigDecimal.valueOf(n);
+        return new Band(mean(sums[rank(10)], count), mean(sums[rank(50)], count), mean(sums[rank(90)], count));
+    }
+
+    private static int rank(int percent) {
+        return Math.max(0, (int) Math.ceil(percent / 100.0 * RESAMPLES) - 1);
+    }
+
+    private static BigDecimal mean(long picoSum, BigDecimal count) {
+        return BigDecimal.valueOf(picoSum).movePointLeft(12).divide(count, 12, RoundingMode.HALF_EVEN);
+    }
+
+    private static Scenario scenario(String name, String assumes, Parameters p, BigDecimal growth, Band perTask) {
+        List<Month> months = new ArrayList<>();
+        BigDecimal factor = BigDecimal.ONE;
+        for (int m = 0; m < p.months(); m++) {
+            LocalDate start = p.start().plusMonths(m);
+            LocalDate end = start.plusMonths(1);
+            long days = end.toEpochDay() - start.toEpochDay();
+            BigDecimal tasks = p.tasksPerDay().multiply(factor).multiply(BigDecimal.valueOf(days));
+            months.add(new Month(start, end, tasks, perTask.times(tasks)));
+            factor = factor.multiply(BigDecimal.ONE.add(growth), MathContext.DECIMAL128); // 34 digits: exact enough, and bounded
+        }
+        return new Scenario(name, assumes, growth, perTask, List.copyOf(months));
+    }
+
+    private static BigDecimal firstMonthTasks(Parameters p) {
+        LocalDate end = p.start().plusMonths(1);
+        return p.tasksPerDay().multiply(BigDecimal.valueOf(end.toEpochDay() - p.start().toEpochDay()));
+    }
+
+    /**
+     * Moves cache reads: by {@code points} of the prompt (+ more hits, - fewer), or, {@code relative},
+     * by that fraction of the cache reads themselves.
+     */
+    static Usage moveCache(Usage u, double points, boolean relative) {
+        long fresh = u.promptTokens() - u.cachedTokens() - u.cacheWriteTokens();
+        long move = Math.round(relative ? u.cachedTokens() * points : u.promptTokens() * points);
+        long cached = Math.max(0, Math.min(u.cachedTokens() + fresh, u.cachedTokens() + move));
+        return new Usage(u.promptTokens(), u.completionTokens(), cached, u.reasoningTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(),
+                u.source());
+    }
+
+    static Usage growContext(Usage u, double factor) {
+        return new Usage(Math.round(u.promptTokens() * factor), u.completionTokens(), Math.round(u.cachedTokens() * factor),
+                u.reasoningTokens(), Math.round(u.cacheWriteTokens() * factor), Math.round(u.cacheWrite1hTokens() * factor), u.source());
+    }
+
+    static Usage growOutput(Usage u, double factor) {
+        return new Usage(u.promptTokens(), Math.round(u.completionTokens() * factor), u.cachedTokens(),
+                Math.round(u.reasoningTokens() * factor), u.cacheWriteTokens(), u.cacheWrite1hTokens(), u.source());
+    }
+
+    /** A growth rate as people write it: {@code 0.08} is {@code 8 %}. */
+    public static String percent(BigDecimal fraction) {
+        return fraction.movePointRight(2).stripTrailingZeros().toPlainString() + " %";
+    }
+
+    public Parameters parameters() {
+        return parameters;
+    }
+
+    /** The measured costs the projection rests on. */
+    public Costs costs() {
+        return costs;
+    }
+
+    /** The mean cost per task, with its uncertainty. */
+    public Band perTask() {
+        return perTask;
+    }
+
+    /** A day's spend at today's volume. */
+    public Band perDay() {
+        return perDay;
+    }
+
+    /** Base, high growth, low cache hit. */
+    public List<Scenario> scenarios() {
+        return scenarios;
+    }
+
+    public List<Sensitivity> sensitivities() {
+        return sensitivities;
+    }
+
+    public List<Reprice> reprices() {
+        return reprices;
+    }
+
+    /** The catalog's name and version. */
+    public String catalog() {
+        return catalog;
+    }
+}

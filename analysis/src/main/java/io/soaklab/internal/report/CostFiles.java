@@ -1,0 +1,211 @@
+package io.soaklab.internal.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.soaklab.internal.analysis.Costs;
+import io.soaklab.internal.analysis.Projection;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.cost.Cost;
+import io.soaklab.internal.cost.ModelPrice;
+import io.soaklab.internal.cost.PriceCatalog;
+import io.soaklab.internal.layout.RunFile;
+import io.soaklab.run.RunManifest;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The cost command's files: {@code cost.csv} (month by month, per scenario and per model, with
+ * FOCUS-style column names) and {@code cost.json} (what was asked, so that {@code soaklab report}
+ * can make the same projection again), and the summary it prints.
+ */
+public final class CostFiles {
+
+    /** Month by month, in FOCUS-style columns. */
+    public static final String CSV = RunFile.COST_CSV.fileName();
+    /** The projection's parameters. */
+    public static final String JSON = RunFile.COST_JSON.fileName();
+    /** The price file {@code soaklab cost --prices} compared models with. */
+    public static final String COMPARE_PRICES = RunFile.PRICES_COMPARE.fileName();
+
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final String[] COLUMNS = {"ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "ProviderName", "x_Model",
+        "x_Scenario", "ConsumedQuantity", "ConsumedUnit", "ListCost", "x_ListCostP10", "x_ListCostP90", "x_ListCostPerTask",
+        "x_PricesEffective", "x_CatalogVersion", "x_RunConfigHash"};
+
+    private CostFiles() {
+    }
+
+    /**
+     * Projects {@code run} and keeps the result: {@code cost.csv}, {@code cost.json}, and the report.
+     *
+     * @throws IllegalArgumentException when the run is not priced, has no task, or names an unknown model
+     */
+    public static Projection project(RunData run, Projection.Parameters parameters) throws IOException {
+        return project(run, parameters, null);
+    }
+
+    /**
+     * The same, pricing {@code --models} also from {@code prices} (a price file of one's own, kept in
+     * the run folder as {@code prices-compare.yaml} so that the projection can be made again).
+     */
+    public static Projection project(RunData run, Projection.Parameters parameters, Path prices) throws IOException {
+        Costs costs = run.costs();
+        if (costs == null) {
+            throw new IllegalArgumentException("run " + run.dir() + " is not priced (" + String.join("; ", run.notes()) + ")");
+        }
+        if (prices != null) {
+            PriceCatalog.read(prices); // a bad file fails here, naming itself, before anything is written
+            Files.copy(prices, RunFile.PRICES_COMPARE.in(run.dir()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        Projection p = Projection.of(run, costs.tariff(), catalog(run), parameters);
+        writeCsv(run, p);
+        ObjectNode json = MAPPER.createObjectNode();
+        json.put("tasks_per_day", parameters.tasksPerDay().toPlainString());
+        json.put("growth_per_month", parameters.growthPerMonth().toPlainString());
+        json.put("months", parameters.months());
+        json.put("start", parameters.start().toString());
+        json.putPOJO("models", parameters.models());
+        Report.replace(RunFile.COST_JSON.in(run.dir()), MAPPER.writeValueAsBytes(json));
+        Report.write(run, p);
+        return p;
+    }
+
+    /** True when run folder {@code dir} holds a projection {@code soaklab cost} made ({@code cost.json}): the report makes it again. */
+    public static boolean projected(Path dir) {
+        return Files.exists(RunFile.COST_JSON.in(dir));
+    }
+
+    /** The projection {@code cost.json} asks for, made again; null when there is none. */
+    static Projection reproject(RunData run) throws IOException {
+        Path file = RunFile.COST_JSON.in(run.dir());
+        if (!Files.exists(file) || run.costs() == null) {
+            return null;
+        }
+        JsonNode n = MAPPER.readTree(file.toFile());
+        List<String> models = new ArrayList<>();
+        n.path("models").forEach(m -> models.add(m.asText()));
+        Projection.Parameters p = new Projection.Parameters(new BigDecimal(n.path("tasks_per_day").asText("1")),
+                new BigDecimal(n.path("growth_per_month").asText("0")), n.path("months").asInt(12), models,
+                LocalDate.parse(n.path("start").asText(LocalDate.now().withDayOfMonth(1).plusMonths(1).toString())));
+        return Projection.of(run, run.costs().tariff(), catalog(run), p);
+    }
+
+    /** The run's prices, with the file {@code soaklab cost --prices} kept, if any, for the models it compares. */
+    private static PriceCatalog catalog(RunData run) {
+        Path compare = RunFile.PRICES_COMPARE.in(run.dir());
+        return Files.exists(compare) ? run.catalog().with(PriceCatalog.read(compare)) : run.catalog();
+    }
+
+    private static void writeCsv(RunData run, Projection p) throws IOException {
+        StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        ModelPrice price = run.costs().tariff().price();
+        String hash = RunManifest.configHash(run.dir());
+        for (Projection.Scenario s : p.scenarios()) {
+            for (Projection.Month m : s.months()) {
+                row(csv, m, price.currency(), price.provider(), price.model(), s.name(), m.spend(), s.perTask().p50(), price.effective(),
+                        run.catalog().version(), hash);
+            }
+        }
+        for (Projection.Reprice r : p.reprices()) {
+            ModelPrice other = catalog(run).price(r.model());
+            for (Projection.Month m : p.scenarios().get(0).months()) {
+                row(csv, m, other.currency(), other.provider(), other.model(), "reprice-base", r.perTaskBand().times(m.tasks()), r.perTask(),
+                        other.effective(), run.catalog().version(), hash);
+            }
+        }
+        Report.replace(RunFile.COST_CSV.in(run.dir()), csv.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void row(StringBuilder csv, Projection.Month m, String currency, String provider, String model, String scenario,
+                            Projection.Band spend, BigDecimal perTask, LocalDate effective, String catalog, String hash) {
+        String[] cells = {m.start().toString(), m.end().toString(), currency, provider, model, scenario,
+            m.tasks().setScale(0, RoundingMode.HALF_EVEN).toPlainString(), "Tasks", money(spend.p50()), money(spend.p10()), money(spend.p90()),
+            perTask.setScale(6, RoundingMode.HALF_EVEN).toPlainString(), effective.toString(), catalog, hash};
+        for (int i = 0; i < cells.length; i++) {
+            csv.append(i == 0 ? "" : ",").append(quote(cells[i]));
+        }
+        csv.append('\n');
+    }
+
+    private static String money(BigDecimal amount) {
+        return Cost.cents(amount).toPlainString();
+    }
+
+    private static String quote(String cell) {
+        return cell.contains(",") || cell.contains("\"") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
+    }
+
+    /** Where {@code soaklab cost} writes the projection month by month in run folder {@code dir}. */
+    public static Path csv(Path dir) {
+        return RunFile.COST_CSV.in(dir);
+    }
+
+    /** What a projection assumes, each in a few words. */
+    static List<String> assumptions(RunData run, Projection p) {
+        Costs c = p.costs();
+        ModelPrice price = c.tariff().price();
+        return List.of(
+                p.parameters().tasksPerDay().toPlainString() + " tasks a day at first, growing " + Projection.percent(p.parameters().growthPerMonth())
+                        + " a month, from " + p.parameters().start(),
+                "a task costs what the " + c.perTask().count() + " tasks measured in run " + run.manifest().runId() + " cost (scenario "
+                        + run.manifest().config().scenario() + "), their failures and retries included",
+                "bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
+                "prices: " + c.tariff().describe() + " from " + run.catalog().describe() + "; " + price.source(),
+                "run configuration hash " + RunManifest.configHash(run.dir())
+                        + (c.perTask().count() < 30 ? "; only " + c.perTask().count() + " tasks were measured: the bands are rough, run longer" : ""));
+    }
+
+    /** The summary {@code soaklab cost} prints. */
+    public static String text(RunData run, Projection p) {
+        StringBuilder out = new StringBuilder();
+        Costs c = p.costs();
+        out.append(String.format(Locale.ROOT, "Measured: %d tasks, %s per task on average (P50 %s, P90 %s, P99 %s); %s%n",
+                c.perTask().count(), usd(c.perTask().mean()), usd(c.perTask().p50()), usd(c.perTask().p90()), usd(c.perTask().p99()),
+                c.perSuccessfulTask() == null ? "no task succeeded" : usd(c.perSuccessfulTask()) + " per successful task"));
+        out.append(String.format(Locale.ROOT, "A day at %s tasks: %s (P10 %s, P90 %s)%n", p.parameters().tasksPerDay().toPlainString(),
+                usd(p.perDay().p50()), usd(p.perDay().p10()), usd(p.perDay().p90())));
+        out.append(String.format(Locale.ROOT, "%n%-14s %-12s %14s %14s %14s %16s%n", "scenario", "month", "tasks", "P10", "P50", "P90"));
+        for (Projection.Scenario s : p.scenarios()) {
+            for (Projection.Month m : s.months()) {
+                out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", s.name(), m.start().toString().substring(0, 7),
+                        String.format(Locale.ROOT, "%,d", m.tasks().setScale(0, RoundingMode.HALF_EVEN).toBigInteger()), usd(m.spend().p10()),
+                        usd(m.spend().p50()), usd(m.spend().p90())));
+            }
+            out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", s.name(), "total", "", "",
+                    usd(s.total(Projection.Band::p50)), ""));
+        }
+        out.append(String.format(Locale.ROOT, "%nFirst month (P50) if ...%n"));
+        for (Projection.Sensitivity s : p.sensitivities()) {
+            out.append(String.format(Locale.ROOT, "  %-58s %14s (%s%s)%n", s.change(), usd(s.firstMonth()), s.difference().signum() >= 0 ? "+" : "",
+                    usd(s.difference())));
+        }
+        if (!p.reprices().isEmpty()) {
+            out.append(String.format(Locale.ROOT, "%nThe same tokens at other prices (a price comparison: another model's tokenizer and behaviour would change the counts)%n"));
+            out.append(String.format(Locale.ROOT, "  %-58s %14s %14s%n", "model", "per task", "first month"));
+            for (Projection.Reprice r : p.reprices()) {
+                out.append(String.format(Locale.ROOT, "  %-58s %14s %14s%n", r.prices(), usd(r.perTask()), usd(r.firstMonth().p50())));
+            }
+        }
+        out.append(String.format(Locale.ROOT, "%nAssumes: %s.%n", String.join("; ", assumptions(run, p))));
+        return out.toString();
+    }
+
+    private static String usd(BigDecimal amount) {
+        return Format.usd(amount);
+    }
+
+}

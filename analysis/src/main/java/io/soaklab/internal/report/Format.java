@@ -1,0 +1,58 @@
+package io.soaklab.internal.report;
+
+import io.soaklab.internal.cost.Cost;
+import java.math.BigDecimal;
+import java.util.Locale;
+
+/** How numbers read in the report. */
+final class Format {
+
+    private Format() {
+    }
+
+    /** Microseconds as a readable latency: {@code 850 µs}, {@code 312 ms}, {@code 1.24 s}, {@code 3.5 min}. */
+    static String latency(long micros) {
+        if (micros < 1000) {
+            return micros + " µs";
+        }
+        if (micros < 1_000_000) {
+            return String.format(Locale.ROOT, micros < 100_000 ? "%.1f ms" : "%.0f ms", micros / 1e3);
+        }
+        if (micros < 120_000_000) {
+            return String.format(Locale.ROOT, "%.2f s", micros / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.1f min", micros / 6e7);
+    }
+
+    static String count(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    /** {@code n} and a noun in the right number: "1 window", "3 windows", "1,200 calls". */
+    static String count(long n, String noun) {
+        return count(n) + " " + (n == 1 ? noun : noun + "s");
+    }
+
+    static String rate(double perSecond) {
+        return String.format(Locale.ROOT, perSecond < 10 ? "%.2f" : "%,.1f", perSecond);
+    }
+
+    static String percent(double fraction) {
+        return String.format(Locale.ROOT, "%.2f%%", 100 * fraction);
+    }
+
+    /** US dollars, as {@link Cost#format} writes them. */
+    static String usd(BigDecimal usd) {
+        return Cost.format(usd);
+    }
+
+    static String seconds(double s) {
+        if (s < 120) {
+            return String.format(Locale.ROOT, "%.0f s", s);
+        }
+        if (s < 7200) {
+            return String.format(Locale.ROOT, "%.1f min", s / 60);
+        }
+        return String.format(Locale.ROOT, "%.1f h", s / 3600);
+    }
+}

@@ -1,0 +1,114 @@
+package io.soaklab.internal.analysis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Projection math on a run whose answer is known. Every {@link SyntheticRun} episode is ten calls
+ * of 1,000 + 100·step input and 100 output tokens at $1 / $10 per million: 14,500 input tokens
+ * ($0.0145) and 1,000 output tokens ($0.01), $0.0245 a task, every task alike.
+ */
+class ProjectionTest {
+
+    @TempDir
+    Path dir;
+
+    private static void assertUsd(String expected, BigDecimal actual) {
+        assertEquals(0, new BigDecimal(expected).compareTo(actual), () -> "expected $" + expected + ", was $" + actual.toPlainString());
+    }
+
+    private Projection project(List<String> models) throws Exception {
+        SyntheticRun.write(dir, 3);
+        RunData run = RunData.load(dir);
+        return Projection.of(dir, run.costs().tariff(), run.catalog(),
+                new Projection.Parameters(new BigDecimal("1000"), new BigDecimal("0.10"), 3, models, LocalDate.of(2027, 1, 1)));
+    }
+
+    @Test
+    void identicalTasksGiveAnExactBandAndMonthsFollowTheCalendarAndCompoundGrowth() throws Exception {
+        Projection p = project(List.of());
+        assertEquals(3, p.costs().perTask().count());
+        for (BigDecimal b : new BigDecimal[] {p.perTask().p10(), p.perTask().p50(), p.perTask().p90()}) {
+            assertUsd("0.0245", b); // nothing to be uncertain about
+        }
+        assertUsd("24.50", p.perDay().p50());
+
+        Projection.Scenario base = p.scenarios().get(0);
+        assertEquals("base", base.name());
+        List<Projection.Month> m = base.months();
+        assertEquals(LocalDate.of(2027, 1, 1), m.get(0).start());
+        assertEquals(LocalDate.of(2027, 2, 1), m.get(0).end());
+        assertUsd("31000", m.get(0).tasks());    // 31 days x 1,000
+        assertUsd("759.50", m.get(0).spend().p50());
+        assertUsd("30800", m.get(1).tasks());    // 28 days x 1,100
+        assertUsd("754.60", m.get(1).spend().p50());
+        assertUsd("37510", m.get(2).tasks());    // 31 days x 1,210
+        assertUsd("918.995", m.get(2).spend().p50());
+        assertUsd("2433.095", base.total(Projection.Band::p50));
+
+        Projection.Scenario high = p.scenarios().get(1);
+        assertEquals("high-growth", high.name());
+        assertUsd("0.20", high.growthPerMonth()); // twice the base growth, or 5 points more if that is more
+        assertUsd("823.20", high.months().get(1).spend().p50());   // 28 x 1,200 x 0.0245
+        assertUsd("1093.68", high.months().get(2).spend().p50());  // 31 x 1,440 x 0.0245
+
+        Projection.Scenario cold = p.scenarios().get(2);
+        assertEquals("low-cache-hit", cold.name());
+        assertUsd("759.50", cold.months().get(0).spend().p50());   // the run read nothing from a cache: nothing to lose
+    }
+
+    @Test
+    void sensitivitiesChangeTheMeasuredUsageAndRepriceItCallByCall() throws Exception {
+        Projection p = project(List.of("gpt-5.4"));
+        List<String> changes = new ArrayList<>();
+        p.sensitivities().forEach(s -> changes.add(s.change() + " = " + s.firstMonth().stripTrailingZeros().toPlainString()
+                + " (" + s.difference().stripTrailingZeros().toPlainString() + ")"));
+        assertEquals(List.of(
+                "cache hits -10 points (of prompt tokens) = 759.5 (0)",    // nothing cached to lose
+                "cache hits +10 points = 759.5 (0)",                       // the price file has no cached price: input's
+                "context +10 % (every input token) = 804.45 (44.95)",      // 15,950 input tokens a task
+                "context +25 % = 871.875 (112.375)",                       // 18,125
+                "output +25 % = 837 (77.5)",                               // 1,250 output tokens
+                "retries +10 per 100 calls (each re-sends the whole call) = 835.45 (75.95)"), changes);
+
+        Projection.Reprice gpt = p.reprices().get(0);
+        assertEquals("gpt-5.4", gpt.model());
+        assertUsd("0.05125", gpt.perTask());            // 14,500 x 2.50 + 1,000 x 15.00 per million
+        assertUsd("1588.75", gpt.firstMonth().p50());   // x 31,000
+        assertTrue(gpt.prices().startsWith("gpt-5.4 (openai, prices of "), gpt.prices());
+    }
+
+    @Test
+    void theBandIsTheUncertaintyOfTheMeanAndNarrowsWithMoreTasks() {
+        // 400 tasks, half at $0 and half at $1: the mean's standard error is 0.5 / sqrt(400) = 0.025,
+        // so P10 and P90 sit 1.2816 x 0.025 = 0.032 either side of 0.5
+        List<BigDecimal> tasks = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            tasks.add(i % 2 == 0 ? BigDecimal.ZERO : BigDecimal.ONE);
+        }
+        Projection.Band band = Projection.bootstrap(tasks);
+        assertEquals(0.5, band.p50().doubleValue(), 0.005);
+        assertEquals(0.032, band.p90().doubleValue() - 0.5, 0.005);
+        assertEquals(0.032, 0.5 - band.p10().doubleValue(), 0.005);
+        Projection.Band wide = Projection.bootstrap(tasks.subList(0, 100)); // a quarter of the tasks: twice as wide
+        double ratio = (wide.p90().doubleValue() - wide.p10().doubleValue()) / (band.p90().doubleValue() - band.p10().doubleValue());
+        assertEquals(2.0, ratio, 0.3);
+    }
+
+    @Test
+    void refusesWhatItCannotProject() throws Exception {
+        assertThrows(IllegalArgumentException.class, () -> new Projection.Parameters(BigDecimal.ZERO, BigDecimal.ZERO, 12, List.of(), LocalDate.now()));
+        assertThrows(IllegalArgumentException.class, () -> new Projection.Parameters(BigDecimal.TEN, new BigDecimal("-1"), 12, List.of(), LocalDate.now()));
+        String unknown = assertThrows(IllegalArgumentException.class, () -> project(List.of("no-such-model"))).getMessage();
+        assertTrue(unknown.startsWith("no prices for model 'no-such-model'"), unknown);
+    }
+}

@@ -1,0 +1,94 @@
+package io.soaklab.internal.bench;
+
+import io.soaklab.internal.cost.PriceCatalog;
+import io.soaklab.internal.cost.Tariff;
+import io.soaklab.protocol.CallResult;
+import io.soaklab.protocol.ErrorClass;
+import io.soaklab.protocol.Usage;
+import io.soaklab.internal.record.EpisodeRecord;
+import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.record.TimeBase;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Writes a run folder of any size through the real recorder, without an endpoint: for measuring
+ * how the analysis scales. Ten calls an episode, 1 % of them failing with HTTP 429, lognormal
+ * latencies, a context that grows with the step; windows of 100,000 calls.
+ *
+ * <pre>
+ * java -cp benchmarks/target/soaklab.jar io.soaklab.bench.LargeRun /tmp/big 10000000
+ * /usr/bin/time -v java -Xmx1g -jar benchmarks/target/soaklab.jar report /tmp/big
+ * </pre>
+ */
+public final class LargeRun {
+
+    private static final long MS = 1_000_000;
+    private static final int CALLS_PER_WINDOW = 100_000;
+
+    private LargeRun() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 2) {
+            System.err.println("usage: LargeRun DIR CALLS");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        long calls = Long.parseLong(args[1]);
+        long started = System.nanoTime();
+        write(dir, calls);
+        System.err.printf("LargeRun: %,d calls into %s in %.1f s%n", calls, dir, (System.nanoTime() - started) / 1e9);
+    }
+
+    static void write(Path dir, long calls) throws IOException {
+        Files.createDirectories(dir);
+        int windows = (int) Math.max(1, (calls + CALLS_PER_WINDOW - 1) / CALLS_PER_WINDOW);
+        RunConfig config = RunConfig.builder().concurrency(64).window(Duration.ofMinutes(1)).duration(Duration.ofMinutes(windows)).build();
+        RunManifest manifest = RunManifest.create(dir, config, new RunManifest.Endpoint(URI.create("http://127.0.0.1:9/v1"), true));
+        manifest.write(dir);
+        PriceCatalog catalog = PriceCatalog.load(null);
+        catalog.writeTo(dir);
+        Tariff tariff = config.tariff(catalog);
+        SplittableRandom random = new SplittableRandom(42);
+        long written = 0;
+        BigDecimal episodeCost = BigDecimal.ZERO;
+        try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now(), tariff)) {
+            for (int w = 0; w < windows; w++) {
+                recorder.beginWindow(false);
+                for (int i = 0; i < CALLS_PER_WINDOW && written < calls; i++, written++) {
+                    long episode = written / 10;
+                    int step = (int) (written % 10);
+                    int user = (int) (episode % 64);
+                    long now = System.nanoTime();
+                    long ttft = (long) (Math.exp(5.5 + random.nextGaussian() * 0.4) * 1000) * 1000;
+                    CallResult r = random.nextInt(100) == 0
+                            ? new CallResult(now, MS / 5, -1, 3 * MS, -1, 3 * MS, 429, ErrorClass.HTTP_429, "HTTP 429: rate limited",
+                                    Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of())
+                            : new CallResult(now, MS / 5, -1, ttft / 2, ttft, ttft + 400 * MS, 200, ErrorClass.OK, null,
+                                    new Usage(2_000 + 1_500L * step, 150, 1_500L * step, 0, Usage.Source.SERVER), "", 150, 149 * 2 * MS,
+                                    2 * MS, "stop", "req_" + written, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of());
+                    episodeCost = episodeCost.add(recorder.recordCall(r, user, episode, step).total());
+                    if (step == 9) {
+                        long end = System.nanoTime();
+                        recorder.recordEpisode(new EpisodeRecord(user, episode, "coding-agent", true, null, end - 8_000 * MS, end, 10, 10,
+                                Map.of("prompt", 87_500L, "completion", 1_500L), Map.of("agent", Map.of("calls", 10L)), Map.of(), episodeCost));
+                        episodeCost = BigDecimal.ZERO;
+                    }
+                }
+                recorder.endWindow();
+            }
+        }
+        manifest.withWindowsCompleted(windows).ended(RunStatus.COMPLETE, null).write(dir);
+    }
+}

@@ -1,0 +1,79 @@
+package io.soaklab.internal.record;
+
+import io.soaklab.internal.layout.RunFile;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * One line of {@code generator.jsonl}: the load generator's own health over one window (warmup
+ * too). The file's only writer and reader. Field meanings: {@code results/README.md}.
+ *
+ * @param warmup   true for a warmup window
+ * @param window   the window's number within its phase
+ * @param gcMillis collection time in the window; -1 when the line has none
+ * @param gcCount  collections in the window; -1 when the line has none
+ * @param cpu      the process's share of every core, 0..1; NaN when unknown
+ * @param systemCpu the machine's, 0..1; NaN when unknown
+ * @param heapMb   heap in use at the window's close, MiB; -1 when unknown
+ * @param threads  live threads; -1 when unknown
+ */
+public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCount, double cpu, double systemCpu, long heapMb, int threads) {
+
+    static final String GC_MS = "gc_ms";
+    static final String GC_COUNT = "gc_count";
+    static final String CPU = "cpu";
+    static final String SYSTEM_CPU = "system_cpu";
+    static final String HEAP_MB = "heap_mb";
+    static final String THREADS = "threads";
+
+    /** Receives each window's line. */
+    public interface Reader {
+        void window(GeneratorLine line);
+    }
+
+    /** Opens {@code dir}'s file for appending lines. */
+    static JsonLines open(Path dir) throws IOException {
+        return new JsonLines(RunFile.GENERATOR.in(dir));
+    }
+
+    static void write(JsonGenerator g, boolean warmup, int window, GeneratorHealth.Sample h) throws IOException {
+        g.writeStringField(LineHead.PHASE, warmup ? LineHead.WARMUP : LineHead.MEASURE);
+        g.writeNumberField(LineHead.WINDOW, window);
+        g.writeNumberField(GC_MS, h.gcMillis());
+        g.writeNumberField(GC_COUNT, h.gcCount());
+        if (h.cpu() >= 0) {
+            g.writeNumberField(CPU, Math.round(h.cpu() * 1000) / 1000.0);
+        }
+        if (h.systemCpu() >= 0) {
+            g.writeNumberField(SYSTEM_CPU, Math.round(h.systemCpu() * 1000) / 1000.0);
+        }
+        g.writeNumberField(HEAP_MB, h.heapBytes() >> 20);
+        g.writeNumberField(THREADS, h.threads());
+    }
+
+    /**
+     * Reads every line of {@code dir}'s {@code generator.jsonl} that names a window; an unreadable
+     * line (the last one of a killed run) is skipped.
+     *
+     * @return false when the file does not exist (a run older than the file)
+     */
+    public static boolean read(Path dir, Reader reader) throws IOException {
+        return TreeLine.read(RunFile.GENERATOR.in(dir), new TreeLine.Handler() {
+            @Override
+            public void line(JsonNode n) {
+                int w = n.path(LineHead.WINDOW).asInt(-1);
+                if (w >= 0) {
+                    reader.window(new GeneratorLine(TreeLine.warmup(n), w, n.path(GC_MS).asLong(-1), n.path(GC_COUNT).asLong(-1),
+                            n.has(CPU) ? n.get(CPU).asDouble() : Double.NaN, n.has(SYSTEM_CPU) ? n.get(SYSTEM_CPU).asDouble() : Double.NaN,
+                            n.path(HEAP_MB).asLong(-1), n.path(THREADS).asInt(-1)));
+                }
+            }
+
+            @Override
+            public void bad(long number, boolean last, String why) {
+            }
+        });
+    }
+}

@@ -1,2 +1,0 @@
-/** How an agent's client recovers: retries with backoff and jitter, a retry budget, a circuit breaker. */
-package io.soaklab.resilience;
