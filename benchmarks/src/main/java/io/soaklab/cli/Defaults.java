@@ -1,6 +1,5 @@
 package io.soaklab.cli;
 
-import io.soaklab.protocol.ClientConfig;
 import io.soaklab.internal.text.Durations;
 import io.soaklab.run.RunConfig;
 import io.soaklab.sim.SimConfig;
@@ -31,10 +30,10 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         values.put("--forks", Integer.toString(run.forks()));
         values.put("--max-failed-windows", Integer.toString(run.maxFailedWindows()));
         values.put("--error-backoff", Durations.format(run.errorBackoff()));
-        values.put("--connect-timeout", Durations.format(ClientConfig.DEFAULT_CONNECT_TIMEOUT));
-        values.put("--first-token-timeout", Durations.format(ClientConfig.DEFAULT_FIRST_TOKEN_TIMEOUT));
-        values.put("--idle-timeout", Durations.format(ClientConfig.DEFAULT_IDLE_TIMEOUT));
-        values.put("--call-timeout", Durations.format(ClientConfig.DEFAULT_TOTAL_TIMEOUT));
+        values.put("--connect-timeout", Durations.format(run.timeouts().connect()));
+        values.put("--first-token-timeout", Durations.format(run.timeouts().firstToken()));
+        values.put("--idle-timeout", Durations.format(run.timeouts().idle()));
+        values.put("--call-timeout", Durations.format(run.timeouts().call()));
         values.put("--billing", run.billing().toString());
         values.put("--api", run.api().wireName());
         values.put("--sim-profile", SimProfiles.DEFAULT);

@@ -3,6 +3,7 @@ package io.soaklab.cli;
 import io.soaklab.internal.bench.SoakLauncher;
 import io.soaklab.internal.cost.Billing;
 import io.soaklab.protocol.Api;
+import io.soaklab.protocol.Timeouts;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
 import io.soaklab.sim.SimProfiles;
@@ -165,10 +166,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .model(model)
                 .apiKeyEnv(apiKeyEnv)
                 .maxTokensField(maxTokensField)
-                .connectTimeout(connectTimeout)
-                .firstTokenTimeout(firstTokenTimeout)
-                .idleTimeout(idleTimeout)
-                .callTimeout(callTimeout)
+                .timeouts(new Timeouts(connectTimeout, firstTokenTimeout, idleTimeout, callTimeout))
                 .errorBackoff(errorBackoff)
                 .sim(sim.apply(SimProfiles.get(simProfile)).seed(seed).build())
                 .priceAs(priceAs)

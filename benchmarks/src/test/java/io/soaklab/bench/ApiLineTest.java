@@ -28,7 +28,7 @@ class ApiLineTest {
             "io.soaklab.load.OpenLoad",
             "io.soaklab.protocol.Api", "io.soaklab.protocol.CallFlag", "io.soaklab.protocol.CallResult", "io.soaklab.protocol.ChatRequest",
             "io.soaklab.protocol.ClientConfig", "io.soaklab.protocol.ErrorClass", "io.soaklab.protocol.Message", "io.soaklab.protocol.ModelClient",
-            "io.soaklab.protocol.ToolCall", "io.soaklab.protocol.ToolSpec", "io.soaklab.protocol.Usage",
+            "io.soaklab.protocol.Timeouts", "io.soaklab.protocol.ToolCall", "io.soaklab.protocol.ToolSpec", "io.soaklab.protocol.Usage",
             "io.soaklab.run.RunConfig", "io.soaklab.run.RunFolder", "io.soaklab.run.RunManifest", "io.soaklab.run.RunStatus", "io.soaklab.run.Soak",
             "io.soaklab.scenario.Agent", "io.soaklab.scenario.Episode", "io.soaklab.scenario.Scenario", "io.soaklab.scenario.ScenarioSpec",
             "io.soaklab.scenario.Scenarios",

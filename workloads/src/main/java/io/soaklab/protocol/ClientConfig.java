@@ -20,26 +20,15 @@ import java.util.Objects;
  * @param baseUrl           the API root, e.g. {@code https://api.openai.com/v1}
  * @param model             the model name sent with every request
  * @param apiKey            the key sent as a bearer token, or {@code null}
- * @param connectTimeout    to establish a connection
- * @param firstTokenTimeout from send to the first content chunk
- * @param idleTimeout       longest gap allowed between content chunks after the first
- * @param totalTimeout      longest a whole call may take
+ * @param timeouts          how long a call may take, phase by phase
  * @param maxTokensField    the request field that carries the output cap
  */
 public record ClientConfig(
         URI baseUrl,
         String model,
         String apiKey,
-        Duration connectTimeout,
-        Duration firstTokenTimeout,
-        Duration idleTimeout,
-        Duration totalTimeout,
+        Timeouts timeouts,
         String maxTokensField) {
-
-    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
-    public static final Duration DEFAULT_FIRST_TOKEN_TIMEOUT = Duration.ofSeconds(120);
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(10);
 
     public ClientConfig {
         Objects.requireNonNull(baseUrl, "baseUrl");
@@ -48,10 +37,7 @@ public record ClientConfig(
         if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
             throw new IllegalArgumentException("endpoint must be an http:// or https:// URL with a host, was '" + baseUrl + "'");
         }
-        requireNonNegative(connectTimeout, "connect timeout");
-        requireNonNegative(firstTokenTimeout, "first-token timeout");
-        requireNonNegative(idleTimeout, "idle timeout");
-        requireNonNegative(totalTimeout, "total timeout");
+        Objects.requireNonNull(timeouts, "timeouts");
         if (maxTokensField == null) {
             maxTokensField = defaultMaxTokensField(baseUrl);
         }
@@ -75,18 +61,10 @@ public record ClientConfig(
         return host.endsWith("openai.com") || host.endsWith("openai.azure.com") ? "max_completion_tokens" : "max_tokens";
     }
 
-    private static void requireNonNegative(Duration d, String what) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(what + " must not be negative");
-        }
-    }
-
     @Override
     public String toString() {
         return "ClientConfig[baseUrl=" + baseUrl + ", model=" + model + ", apiKey=" + (apiKey == null ? "none" : "(set)")
-                + ", connectTimeout=" + connectTimeout + ", firstTokenTimeout=" + firstTokenTimeout
-                + ", idleTimeout=" + idleTimeout + ", totalTimeout=" + totalTimeout + ", maxTokensField=" + maxTokensField + "]";
+                + ", " + timeouts + ", maxTokensField=" + maxTokensField + "]";
     }
 
     /** Builder for {@link ClientConfig}. */
@@ -94,10 +72,7 @@ public record ClientConfig(
         private final URI baseUrl;
         private String model = "default";
         private String apiKey;
-        private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
-        private Duration firstTokenTimeout = DEFAULT_FIRST_TOKEN_TIMEOUT;
-        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-        private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
+        private Timeouts timeouts = Timeouts.DEFAULT;
         private String maxTokensField;
 
         private Builder(URI baseUrl) {
@@ -114,24 +89,26 @@ public record ClientConfig(
             return this;
         }
 
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = timeout;
+        public Builder timeouts(Timeouts timeouts) {
+            this.timeouts = timeouts;
             return this;
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            return timeouts(timeouts.withConnect(timeout));
         }
 
         public Builder firstTokenTimeout(Duration timeout) {
-            this.firstTokenTimeout = timeout;
-            return this;
+            return timeouts(timeouts.withFirstToken(timeout));
         }
 
         public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = timeout;
-            return this;
+            return timeouts(timeouts.withIdle(timeout));
         }
 
+        /** The longest a whole call may take ({@link Timeouts#call()}). */
         public Builder totalTimeout(Duration timeout) {
-            this.totalTimeout = timeout;
-            return this;
+            return timeouts(timeouts.withCall(timeout));
         }
 
         /** {@code max_tokens} or {@code max_completion_tokens}; by default chosen from the host. */
@@ -141,7 +118,7 @@ public record ClientConfig(
         }
 
         public ClientConfig build() {
-            return new ClientConfig(baseUrl, model, apiKey, connectTimeout, firstTokenTimeout, idleTimeout, totalTimeout, maxTokensField);
+            return new ClientConfig(baseUrl, model, apiKey, timeouts, maxTokensField);
         }
     }
 }

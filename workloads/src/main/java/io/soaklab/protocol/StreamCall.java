@@ -109,9 +109,9 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         this.bounds = ReplyBounds.of(maxTokens);
         this.reply = new ReplyParts(bounds.maxChars());
         ClientConfig config = client.config();
-        this.firstTokenTimeout = nanosOrInfinite(config.firstTokenTimeout().toNanos());
-        this.idleTimeout = nanosOrInfinite(config.idleTimeout().toNanos());
-        this.totalTimeout = nanosOrInfinite(config.totalTimeout().toNanos());
+        this.firstTokenTimeout = nanosOrInfinite(config.timeouts().firstToken().toNanos());
+        this.idleTimeout = nanosOrInfinite(config.timeouts().idle().toNanos());
+        this.totalTimeout = nanosOrInfinite(config.timeouts().call().toNanos());
         // A caller that gives up on the future (a watchdog) must not leave the stream running.
         result.whenComplete((r, t) -> {
             if (t instanceof CancellationException) {

@@ -44,7 +44,7 @@ abstract class StreamingClient implements ModelClient {
         // One 10 ms wheel serves AHC's own timeouts and soaklab's first-token/idle/total deadlines.
         this.timer = new HashedWheelTimer(daemon("soaklab-timer"), 10, TimeUnit.MILLISECONDS);
         this.timer.start();
-        Duration total = config.totalTimeout();
+        Duration total = config.timeouts().call();
         DefaultAsyncHttpClientConfig.Builder ahc = new DefaultAsyncHttpClientConfig.Builder()
                 // AHC replays a request up to 5 times when a pooled connection turns out dead. For a
                 // POST to a paid model API that is a silent second bill; retries are the workload's
@@ -56,7 +56,7 @@ abstract class StreamingClient implements ModelClient {
                 // AHC's 60 s read timeout would fire during a long prefill. soaklab's first-token and
                 // idle timeouts measure what matters (content, not keep-alive bytes) and replace it.
                 .setReadTimeout(Duration.ofMillis(-1))
-                .setConnectTimeout(config.connectTimeout())
+                .setConnectTimeout(config.timeouts().connect())
                 .setFollowRedirect(false)
                 .setKeepAlive(true)
                 // Servers drop idle keep-alive connections after a minute or two; retiring ours first

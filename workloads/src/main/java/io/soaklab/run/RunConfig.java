@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import io.soaklab.load.Arrivals;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ClientConfig;
+import io.soaklab.protocol.Timeouts;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.SimConfig;
 import java.net.URI;
@@ -43,10 +44,7 @@ import java.util.Objects;
  * @param model             model name sent with each request
  * @param apiKeyEnv         name of the environment variable holding the API key, or {@code null}
  * @param maxTokensField    {@code max_tokens}, {@code max_completion_tokens}, or {@code null} to choose by host
- * @param connectTimeout    connection timeout
- * @param firstTokenTimeout from send to first content token
- * @param idleTimeout       longest gap between content tokens
- * @param callTimeout       longest a whole call may take
+ * @param timeouts          how long a call may take, phase by phase
  * @param errorBackoff      closed load: extra pause after a failed episode before the user's next
  * @param sim               the embedded endpoint's model (used when {@code endpoint} is null)
  * @param priceAs           the catalog model whose prices the run's tokens are billed at; null: the run's
@@ -77,10 +75,7 @@ public record RunConfig(
         String model,
         String apiKeyEnv,
         String maxTokensField,
-        Duration connectTimeout,
-        Duration firstTokenTimeout,
-        Duration idleTimeout,
-        Duration callTimeout,
+        Timeouts timeouts,
         Duration errorBackoff,
         SimConfig sim,
         String priceAs,
@@ -135,8 +130,8 @@ public record RunConfig(
             window = duration; // a run shorter than one window is one window
         }
         // Validates the client settings now, not in the forked load generator.
-        client(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint, null, model, maxTokensField,
-                connectTimeout, firstTokenTimeout, idleTimeout, callTimeout);
+        Objects.requireNonNull(timeouts, "timeouts");
+        client(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint, null, model, maxTokensField, timeouts);
         check(!errorBackoff.isNegative(), "error backoff must not be negative");
     }
 
@@ -196,26 +191,17 @@ public record RunConfig(
      * wait for, plus a minute; JMH's own default of 10 minutes is too short for long windows.
      */
     public Duration iterationTimeout() {
-        Duration longestCall = callTimeout.isZero() ? Duration.ofHours(1) : callTimeout;
+        Duration longestCall = timeouts.call().isZero() ? Duration.ofHours(1) : timeouts.call();
         return window.plus(longestCall).plusMinutes(1);
     }
 
     /** The client settings for this run against {@code baseUrl}. */
     public ClientConfig clientConfig(URI baseUrl, String apiKey) {
-        return client(baseUrl, apiKey, model, maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout);
+        return client(baseUrl, apiKey, model, maxTokensField, timeouts);
     }
 
-    private static ClientConfig client(URI baseUrl, String apiKey, String model, String maxTokensField, Duration connect,
-                                       Duration firstToken, Duration idle, Duration total) {
-        return ClientConfig.builder(baseUrl)
-                .model(model)
-                .apiKey(apiKey)
-                .maxTokensField(maxTokensField)
-                .connectTimeout(connect)
-                .firstTokenTimeout(firstToken)
-                .idleTimeout(idle)
-                .totalTimeout(total)
-                .build();
+    private static ClientConfig client(URI baseUrl, String apiKey, String model, String maxTokensField, Timeouts timeouts) {
+        return ClientConfig.builder(baseUrl).model(model).apiKey(apiKey).maxTokensField(maxTokensField).timeouts(timeouts).build();
     }
 
     /** Builder for {@link RunConfig}, holding the defaults of {@code soaklab run}. */
@@ -235,10 +221,7 @@ public record RunConfig(
         private String model;
         private String apiKeyEnv;
         private String maxTokensField;
-        private Duration connectTimeout = ClientConfig.DEFAULT_CONNECT_TIMEOUT;
-        private Duration firstTokenTimeout = ClientConfig.DEFAULT_FIRST_TOKEN_TIMEOUT;
-        private Duration idleTimeout = ClientConfig.DEFAULT_IDLE_TIMEOUT;
-        private Duration callTimeout = ClientConfig.DEFAULT_TOTAL_TIMEOUT;
+        private Timeouts timeouts = Timeouts.DEFAULT;
         private Duration errorBackoff = Duration.ofSeconds(1);
         private SimConfig sim = SimConfig.defaults();
         private String priceAs;
@@ -327,23 +310,8 @@ public record RunConfig(
             return this;
         }
 
-        public Builder connectTimeout(Duration timeout) {
-            this.connectTimeout = timeout;
-            return this;
-        }
-
-        public Builder firstTokenTimeout(Duration timeout) {
-            this.firstTokenTimeout = timeout;
-            return this;
-        }
-
-        public Builder idleTimeout(Duration timeout) {
-            this.idleTimeout = timeout;
-            return this;
-        }
-
-        public Builder callTimeout(Duration timeout) {
-            this.callTimeout = timeout;
+        public Builder timeouts(Timeouts timeouts) {
+            this.timeouts = timeouts;
             return this;
         }
 
@@ -405,7 +373,7 @@ public record RunConfig(
                 Arrivals.parse(arrival);
             }
             RunConfig config = new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
-                    maxTokensField, connectTimeout, firstTokenTimeout, idleTimeout, callTimeout, errorBackoff, sim, priceAs, prices, billing, maxSpend, slo, forks,
+                    maxTokensField, timeouts, errorBackoff, sim, priceAs, prices, billing, maxSpend, slo, forks,
                     maxFailedWindows);
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);

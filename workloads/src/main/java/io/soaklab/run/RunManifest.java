@@ -85,6 +85,25 @@ public record RunManifest(
     private static final Map<String, String> EARLIER_DEFAULTS = Map.of("think_time", "0s", "ramp_up", "0s", "max_in_flight", "1000",
             "billing", "standard", "price_as", RunConfig.UNPRICED, "max_failed_windows", "0");
 
+    /** The flat timeout fields of a format-1 {@code run.json}, and their names in the {@code timeouts} group since. */
+    private static final Map<String, String> FLAT_TIMEOUTS = Map.of("connect_timeout", "connect", "first_token_timeout", "first_token",
+            "idle_timeout", "idle", "call_timeout", "call");
+
+    /** A format-1 configuration's four timeouts, moved into the {@code timeouts} group they have since (what it lacks takes the default). */
+    private static void groupTimeouts(ObjectNode config) {
+        if (config.has("timeouts")) {
+            return;
+        }
+        ObjectNode timeouts = Json.MAPPER.valueToTree(io.soaklab.protocol.Timeouts.DEFAULT);
+        FLAT_TIMEOUTS.forEach((flat, grouped) -> {
+            JsonNode value = config.remove(flat);
+            if (value != null && !value.isNull()) {
+                timeouts.set(grouped, value);
+            }
+        });
+        config.set("timeouts", timeouts);
+    }
+
     /** True when {@code dir} holds a {@code run.json}: it is a run folder. */
     public static boolean exists(Path dir) {
         return java.nio.file.Files.exists(RunFile.RUN.in(dir));
@@ -101,6 +120,7 @@ public record RunManifest(
                         config.put(field, value);
                     }
                 });
+                groupTimeouts(config);
             }
             return Json.MAPPER.treeToValue(tree, RunManifest.class);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {

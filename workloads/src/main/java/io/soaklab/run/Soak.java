@@ -102,7 +102,7 @@ public final class Soak implements AutoCloseable {
             throw e;
         }
         this.client = ModelClient.of(config.api(), config.clientConfig(where.url(), apiKey), recorder.itl());
-        Duration watchdog = config.callTimeout().isZero() ? Duration.ZERO : config.callTimeout().plusSeconds(30);
+        Duration watchdog = config.timeouts().call().isZero() ? Duration.ZERO : config.timeouts().call().plusSeconds(30);
         SpendLimit limit = config.maxSpend() == null || tariff == null ? null : new SpendLimit(config.maxSpend(), tariff);
         this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), config.seed(), watchdog, limit);
         this.load = config.open()
@@ -401,7 +401,7 @@ public final class Soak implements AutoCloseable {
                 while (!isClosed() && !limit.reached()) {
                     Thread.sleep(50);
                 }
-                long deadline = System.nanoTime() + (config.callTimeout().isZero() ? Duration.ofMinutes(10) : config.callTimeout()).toNanos();
+                long deadline = System.nanoTime() + (config.timeouts().call().isZero() ? Duration.ofMinutes(10) : config.timeouts().call()).toNanos();
                 while (!isClosed() && runner.inFlight() > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }

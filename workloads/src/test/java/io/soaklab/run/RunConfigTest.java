@@ -31,7 +31,7 @@ class RunConfigTest {
     @Test
     void theJmhIterationTimeoutCoversAWindowAndTheLongestCall() {
         RunConfig c = RunConfig.builder().window(Duration.ofMinutes(15)).duration(Duration.ofHours(8))
-                .callTimeout(Duration.ofMinutes(10)).build();
+                .timeouts(io.soaklab.protocol.Timeouts.DEFAULT.withCall(Duration.ofMinutes(10))).build();
         assertEquals(Duration.ofMinutes(26), c.iterationTimeout());
     }
 
@@ -66,6 +66,24 @@ class RunConfigTest {
         done.write(dir);
         assertEquals(RunStatus.COMPLETE, RunManifest.read(dir).status());
         assertFalse(Files.exists(dir.resolve(RunManifest.FILE + ".tmp")));
+    }
+
+    @Test
+    void aFirstFormatRunJsonReadsItsFlatTimeoutsIntoTheGroup() throws Exception {
+        RunConfig config = RunConfig.builder().timeouts(new io.soaklab.protocol.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(40),
+                Duration.ofSeconds(7), Duration.ofMinutes(2))).build();
+        RunManifest.create(dir, config, new RunManifest.Endpoint(URI.create("http://127.0.0.1:9/v1"), true)).write(dir);
+        String grouped = Files.readString(dir.resolve(RunManifest.FILE));
+        assertTrue(grouped.contains("\"format\" : 2"), grouped);
+        // as soaklab wrote it before the format had a version: no format, the four timeouts flat in the configuration
+        String flat = grouped.replace("  \"format\" : 2,\n", "").replaceAll(
+                "\"timeouts\" : \\{\\s*\"connect\" : \"3s\",\\s*\"first_token\" : \"40s\",\\s*\"idle\" : \"7s\",\\s*\"call\" : \"2m\"\\s*}",
+                "\"connect_timeout\" : \"3s\", \"first_token_timeout\" : \"40s\", \"idle_timeout\" : \"7s\", \"call_timeout\" : \"2m\"");
+        assertFalse(flat.contains("\"timeouts\""), flat);
+        Files.writeString(dir.resolve(RunManifest.FILE), flat);
+        RunManifest old = RunManifest.read(dir);
+        assertEquals(1, old.format());
+        assertEquals(config.timeouts(), old.config().timeouts());
     }
 
     @Test

@@ -721,8 +721,9 @@ public final class Report {
             row("prices", RunConfig.UNPRICED.equals(config.pricedAs()) ? "not priced (--price-as none)"
                     : config.pricedAs() + ", " + config.billing() + " billing" + (config.prices() == null ? "" : ", own prices " + config.prices())
                     + (config.maxSpend() == null ? "" : ", stop before " + config.maxSpend().toPlainString() + " spent"));
-            row("timeouts", "connect " + Durations.format(config.connectTimeout()) + ", first token " + Durations.format(config.firstTokenTimeout())
-                    + ", idle " + Durations.format(config.idleTimeout()) + ", call " + Durations.format(config.callTimeout()));
+            row("timeouts", "connect " + Durations.format(config.timeouts().connect()) + ", first token "
+                    + Durations.format(config.timeouts().firstToken()) + ", idle " + Durations.format(config.timeouts().idle()) + ", call "
+                    + Durations.format(config.timeouts().call()));
             if (config.apiKeyEnv() != null) {
                 row("API key from", "$" + config.apiKeyEnv());
             }

@@ -46,8 +46,7 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
         String key = ApiKey.fromEnvironment(config.apiKeyEnv());
         ClientConfig base = config.clientConfig(config.endpoint(), key);
         ClientConfig client = ClientConfig.builder(base.baseUrl()).model(base.model()).apiKey(key).maxTokensField(base.maxTokensField())
-                .connectTimeout(shorter(base.connectTimeout(), limit)).firstTokenTimeout(shorter(base.firstTokenTimeout(), limit))
-                .idleTimeout(shorter(base.idleTimeout(), limit)).totalTimeout(shorter(base.totalTimeout(), limit)).build();
+                .timeouts(base.timeouts().atMost(limit)).build();
         CallResult r;
         try (ModelClient c = ModelClient.of(config.api(), client, new Recorder(3))) {
             long sent = System.nanoTime();
@@ -115,10 +114,6 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
         }
         return new EndpointCheck(false, "endpoint check: " + r.error().wireName() + (detail.isEmpty() ? "" : " (" + detail + ")")
                 + "; the endpoint answers, and the soak will measure how", r);
-    }
-
-    private static Duration shorter(Duration d, Duration limit) {
-        return d.isZero() || d.compareTo(limit) > 0 ? limit : d;
     }
 
     private static long millis(long nanos) {
