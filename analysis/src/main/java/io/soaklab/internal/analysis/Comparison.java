@@ -1,5 +1,6 @@
 package io.soaklab.internal.analysis;
 
+import org.apache.commons.statistics.inference.MannWhitneyUTest;
 import io.soaklab.internal.record.CallLine;
 import io.soaklab.internal.record.Metric;
 import io.soaklab.internal.text.Durations;
@@ -241,47 +242,18 @@ public final class Comparison {
         return run.manifest().config().window().toMillis() / 1000.0;
     }
 
-    /** Two-sided p-value of the Mann–Whitney U test that {@code x} and {@code y} come from one distribution. */
+    private static final MannWhitneyUTest MANN_WHITNEY = MannWhitneyUTest.withDefaults();
+
+    /**
+     * Two-sided p-value of the Mann–Whitney U test that {@code x} and {@code y} come from one
+     * distribution: exact for the small samples of a few windows each (without ties), the normal
+     * approximation with continuity correction beyond (commons-statistics); 1 with fewer than three values on a side.
+     */
     static double mannWhitney(double[] x, double[] y) {
-        int n1 = x.length;
-        int n2 = y.length;
-        if (n1 < 3 || n2 < 3) {
+        if (x.length < 3 || y.length < 3) {
             return 1;
         }
-        int n = n1 + n2;
-        double[][] all = new double[n][];
-        for (int i = 0; i < n1; i++) {
-            all[i] = new double[] {x[i], 0};
-        }
-        for (int i = 0; i < n2; i++) {
-            all[n1 + i] = new double[] {y[i], 1};
-        }
-        Arrays.sort(all, (p, q) -> Double.compare(p[0], q[0]));
-        double rankSumX = 0;
-        double ties = 0;
-        for (int i = 0; i < n; ) {
-            int j = i;
-            while (j < n && all[j][0] == all[i][0]) {
-                j++;
-            }
-            double rank = (i + 1 + j) / 2.0; // the mean of ranks i+1..j
-            for (int k = i; k < j; k++) {
-                if (all[k][1] == 0) {
-                    rankSumX += rank;
-                }
-            }
-            double t = j - i;
-            ties += t * t * t - t;
-            i = j;
-        }
-        double u = rankSumX - n1 * (n1 + 1) / 2.0;
-        double mean = n1 * (double) n2 / 2;
-        double var = n1 * (double) n2 / 12 * ((n + 1) - ties / ((double) n * (n - 1)));
-        if (var <= 0) {
-            return 1;
-        }
-        double z = (Math.abs(u - mean) - 0.5) / Math.sqrt(var);
-        return Math.min(1, 2 * Trend.normalTail(Math.max(0, z)));
+        return MANN_WHITNEY.test(x, y).getPValue();
     }
 
     public RunData a() {

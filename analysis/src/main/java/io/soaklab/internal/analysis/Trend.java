@@ -1,5 +1,6 @@
 package io.soaklab.internal.analysis;
 
+import org.apache.commons.statistics.distribution.NormalDistribution;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -144,13 +145,10 @@ public record Trend(int n, double slope, double intercept, long s, double z, dou
         return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
-    /** P(Z > z) for a standard normal Z (Abramowitz and Stegun 26.2.17, error below 7.5e-8). */
+    private static final NormalDistribution STANDARD_NORMAL = NormalDistribution.of(0, 1);
+
+    /** P(Z > z) for a standard normal Z (commons-statistics: accurate in the far tail too). */
     static double normalTail(double z) {
-        if (z < 0) {
-            return 1 - normalTail(-z);
-        }
-        double t = 1 / (1 + 0.2316419 * z);
-        double poly = t * (0.319381530 + t * (-0.356563782 + t * (1.781477937 + t * (-1.821255978 + t * 1.330274429))));
-        return Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI) * poly;
+        return STANDARD_NORMAL.survivalProbability(z);
     }
 }

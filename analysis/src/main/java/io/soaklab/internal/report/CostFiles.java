@@ -111,7 +111,7 @@ public final class CostFiles {
     }
 
     private static void writeCsv(RunData run, Projection p) throws IOException {
-        StringBuilder csv = new StringBuilder(String.join(",", COLUMNS)).append('\n');
+        CsvRows csv = new CsvRows(List.of(COLUMNS));
         ModelPrice price = run.costs().tariff().price();
         String hash = RunManifest.configHash(run.dir());
         for (Projection.Scenario s : p.scenarios()) {
@@ -127,26 +127,22 @@ public final class CostFiles {
                         other.effective(), run.catalog().version(), hash);
             }
         }
-        Report.replace(RunFile.COST_CSV.in(run.dir()), csv.toString().getBytes(StandardCharsets.UTF_8));
+        Report.replace(RunFile.COST_CSV.in(run.dir()), csv.bytes());
     }
 
-    private static void row(StringBuilder csv, Projection.Month m, String currency, String provider, String model, String scenario,
+    private static void row(CsvRows csv, Projection.Month m, String currency, String provider, String model, String scenario,
                             Projection.Band spend, BigDecimal perTask, LocalDate effective, String catalog, String hash) {
         String[] cells = {m.start().toString(), m.end().toString(), currency, provider, model, scenario,
             m.tasks().setScale(0, RoundingMode.HALF_EVEN).toPlainString(), "Tasks", money(spend.p50()), money(spend.p10()), money(spend.p90()),
             perTask.setScale(6, RoundingMode.HALF_EVEN).toPlainString(), effective.toString(), catalog, hash};
-        for (int i = 0; i < cells.length; i++) {
-            csv.append(i == 0 ? "" : ",").append(quote(cells[i]));
+        csv.row();
+        for (String cell : cells) {
+            csv.cell(cell);
         }
-        csv.append('\n');
     }
 
     private static String money(BigDecimal amount) {
         return Cost.cents(amount).toPlainString();
-    }
-
-    private static String quote(String cell) {
-        return cell.contains(",") || cell.contains("\"") ? "\"" + cell.replace("\"", "\"\"") + "\"" : cell;
     }
 
     /** Where {@code soaklab cost} writes the projection month by month in run folder {@code dir}. */

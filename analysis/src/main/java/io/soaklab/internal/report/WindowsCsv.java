@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -37,49 +39,46 @@ public final class WindowsCsv {
         for (WindowStats w : run.windows()) {
             seen.addAll(w.errors().keySet());
         }
-        StringBuilder csv = new StringBuilder("window,start,end,seconds,calls,calls_per_s,attempts,retries,input_tokens,output_tokens,"
-                + "output_tokens_per_s,errors,error_rate");
+        List<String> header = new ArrayList<>(List.of("window", "start", "end", "seconds", "calls", "calls_per_s", "attempts", "retries",
+                "input_tokens", "output_tokens", "output_tokens_per_s", "errors", "error_rate"));
         for (ErrorClass c : seen) {
-            csv.append(",errors_").append(c.wireName());
+            header.add("errors_" + c.wireName());
         }
         for (Metric m : METRICS) {
             String t = m.tag().replace('-', '_');
-            csv.append(',').append(t).append("_count,").append(t).append("_p50_ms,").append(t).append("_p90_ms,").append(t).append("_p99_ms,")
-                    .append(t).append("_p999_ms,").append(t).append("_max_ms");
+            header.addAll(List.of(t + "_count", t + "_p50_ms", t + "_p90_ms", t + "_p99_ms", t + "_p999_ms", t + "_max_ms"));
         }
-        csv.append(",probe_questions,probe_exact_rate,spend_usd,generator_gc_ms,generator_cpu,system_cpu,generator_heap_mb,generator_bound,"
-                + "calls_sent,calls_ended,calls_in_flight,calls_open_at_end,latency_source\n");
+        header.addAll(List.of("probe_questions", "probe_exact_rate", "spend_usd", "generator_gc_ms", "generator_cpu", "system_cpu",
+                "generator_heap_mb", "generator_bound", "calls_sent", "calls_ended", "calls_in_flight", "calls_open_at_end", "latency_source"));
+        CsvRows csv = new CsvRows(header);
         double windowSeconds = run.manifest().config().window().toMillis() / 1000.0;
         for (WindowStats w : run.windows()) {
             double s = w.seconds();
-            csv.append(w.index() + 1).append(',').append(Instant.ofEpochMilli(w.startMillis())).append(',').append(Instant.ofEpochMilli(w.endMillis()))
-                    .append(',').append(num(s)).append(',').append(w.calls()).append(',').append(num(w.calls() / s)).append(',')
-                    .append(w.attempts()).append(',').append(Math.max(0, w.attempts() - w.calls())).append(',').append(w.promptTokens())
-                    .append(',').append(w.completionTokens()).append(',').append(num(w.completionTokens() / s)).append(',')
-                    .append(w.errorCount()).append(',').append(w.calls() == 0 ? "" : num((double) w.errorCount() / w.calls()));
+            csv.row().cell(w.index() + 1).cell(Instant.ofEpochMilli(w.startMillis())).cell(Instant.ofEpochMilli(w.endMillis())).cell(num(s))
+                    .cell(w.calls()).cell(num(w.calls() / s)).cell(w.attempts()).cell(Math.max(0, w.attempts() - w.calls()))
+                    .cell(w.promptTokens()).cell(w.completionTokens()).cell(num(w.completionTokens() / s)).cell(w.errorCount())
+                    .cell(w.calls() == 0 ? null : num((double) w.errorCount() / w.calls()));
             for (ErrorClass c : seen) {
-                csv.append(',').append(w.errors().getOrDefault(c, 0L));
+                csv.cell(w.errors().getOrDefault(c, 0L));
             }
             for (Metric m : METRICS) {
                 Percentiles p = w.latency(m);
-                csv.append(',').append(p.count());
+                csv.cell(p.count());
                 for (long v : new long[] {p.p50(), p.p90(), p.p99(), p.p999(), p.max()}) {
-                    csv.append(',').append(p.empty() ? "" : num(v / 1000.0));
+                    csv.cell(p.empty() ? null : num(v / 1000.0));
                 }
             }
-            csv.append(',').append(w.probes().questions()).append(',').append(w.probes().questions() == 0 ? "" : num(w.probes().rate()))
-                    .append(',').append(w.spend().toPlainString());
+            csv.cell(w.probes().questions()).cell(w.probes().questions() == 0 ? null : num(w.probes().rate())).cell(w.spend().toPlainString());
             WindowStats.Generator g = w.generator();
-            csv.append(',').append(g.gcMillis() < 0 ? "" : Long.toString(g.gcMillis())).append(',').append(Double.isNaN(g.cpu()) ? "" : num(g.cpu()))
-                    .append(',').append(Double.isNaN(g.systemCpu()) ? "" : num(g.systemCpu())).append(',')
-                    .append(g.heapMb() < 0 ? "" : Long.toString(g.heapMb())).append(',').append(Degradation.generatorBound(w, windowSeconds));
+            csv.cell(g.gcMillis() < 0 ? null : g.gcMillis()).cell(Double.isNaN(g.cpu()) ? null : num(g.cpu()))
+                    .cell(Double.isNaN(g.systemCpu()) ? null : num(g.systemCpu())).cell(g.heapMb() < 0 ? null : g.heapMb())
+                    .cell(Degradation.generatorBound(w, windowSeconds));
             WindowStats.Traffic t = w.traffic();
-            csv.append(',').append(t.started() < 0 ? "" : Long.toString(t.started())).append(',').append(t.ended() < 0 ? "" : Long.toString(t.ended()))
-                    .append(',').append(t.inFlight() < 0 ? "" : Long.toString(t.inFlight())).append(',').append(w.open()).append(',')
-                    .append(w.source().name().toLowerCase(Locale.ROOT)).append('\n');
+            csv.cell(t.started() < 0 ? null : t.started()).cell(t.ended() < 0 ? null : t.ended()).cell(t.inFlight() < 0 ? null : t.inFlight())
+                    .cell(w.open()).cell(w.source().name().toLowerCase(Locale.ROOT));
         }
         Path file = RunFile.WINDOWS.in(run.dir());
-        Report.replace(file, csv.toString().getBytes(StandardCharsets.UTF_8));
+        Report.replace(file, csv.bytes());
         return file;
     }
 

@@ -20,8 +20,11 @@ class ComparisonTest {
 
     @Test
     void mannWhitneyMatchesAHandComputedCase() {
-        // x = 1, 2, 3, 4; y = 5, 6, 7, 8: U = 0, mean 8, var 4 x 4 x 9 / 12 = 12, z = (8 - 0.5) / 3.464 = 2.165, p = 0.0304
-        assertEquals(0.0304, Comparison.mannWhitney(new double[] {1, 2, 3, 4}, new double[] {5, 6, 7, 8}), 1e-4);
+        // x = 1, 2, 3, 4; y = 5, 6, 7, 8: U = 0, the most extreme of C(8, 4) = 70 equally likely splits at either end: exactly 2 / 70
+        // (the normal approximation said 0.0304: a few windows a side are too few for it)
+        assertEquals(2.0 / 70, Comparison.mannWhitney(new double[] {1, 2, 3, 4}, new double[] {5, 6, 7, 8}), 1e-12);
+        // x = 1, 2, 4; y = 3, 5, 6: U = 1, splits with U <= 1 or U >= 8: 2 + 2 of C(6, 3) = 20
+        assertEquals(4.0 / 20, Comparison.mannWhitney(new double[] {1, 2, 4}, new double[] {3, 5, 6}), 1e-12);
         assertEquals(1.0, Comparison.mannWhitney(new double[] {1, 2}, new double[] {5, 6, 7}), "too few windows to say");
         // identical samples: U = mean, z < 0 after the continuity correction, p = 1
         assertEquals(1.0, Comparison.mannWhitney(new double[] {1, 2, 3}, new double[] {1, 2, 3}), 1e-6);
