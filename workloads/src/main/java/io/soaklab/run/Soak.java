@@ -21,8 +21,6 @@ import io.soaklab.scenario.ScenarioSpec;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.EmbeddedEndpoint;
 import java.io.IOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

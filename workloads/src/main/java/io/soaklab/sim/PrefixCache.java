@@ -67,4 +67,55 @@ final class PrefixCache {
     int size() {
         return entries.size();
     }
+
+    /**
+     * What one request reads from the cache, and (Anthropic) writes to it.
+     *
+     * @param read             prompt tokens served from the cache
+     * @param written          prompt tokens written to it
+     * @param writtenForAnHour of those, written with a one-hour lifetime
+     */
+    record Use(long read, long written, long writtenForAnHour) {
+        static final Use NONE = new Use(0, 0, 0);
+    }
+
+    /** What the cache holds of {@code request}: a hit is drawn from {@code service} (one draw, when caching applies). */
+    Use lookup(SimRequest request, SimConfig.Caching caching, java.util.SplittableRandom service, long now) {
+        SimRequest.Prefixes prefixes = request.prefixes();
+        if (!caching.enabled() || prefixes.count == 0) {
+            return Use.NONE;
+        }
+        boolean hit = service.nextDouble() < caching.hitProbability();
+        long found = hit ? longest(prefixes.hashes, prefixes.tokens, prefixes.count, caching.ttl().toNanos(), now) : 0;
+        if (request.explicitCache()) {
+            // Anthropic: reads up to the longest cached breakpoint, writes up to the last breakpoint
+            long read = found >= caching.minTokens() ? found : 0;
+            int last = prefixes.count - 1;
+            long upTo = prefixes.tokens[last];
+            if (upTo >= caching.minTokens() && upTo > read) {
+                long written = upTo - read;
+                return new Use(read, written, prefixes.hour[last] ? written : 0);
+            }
+            return new Use(read, 0, 0);
+        }
+        // OpenAI: automatic, in steps of the granularity from the minimum on
+        long steps = found / caching.granularity() * caching.granularity();
+        return new Use(steps >= caching.minTokens() ? Math.min(steps, request.promptTokens()) : 0, 0, 0);
+    }
+
+    /** Remembers {@code request}'s prefixes once it is served. */
+    void storeAll(SimRequest request, SimConfig.Caching caching, long now) {
+        SimRequest.Prefixes prefixes = request.prefixes();
+        if (!caching.enabled()) {
+            return;
+        }
+        long ttl = caching.ttl().toNanos();
+        for (int i = 0; i < prefixes.count; i++) {
+            if (request.explicitCache()) {
+                store(prefixes.hashes[i], prefixes.tokens[i], prefixes.hour[i] ? java.util.concurrent.TimeUnit.HOURS.toNanos(1) : ttl, now);
+            } else if (prefixes.tokens[i] >= caching.minTokens()) {
+                store(prefixes.hashes[i], prefixes.tokens[i], ttl, now);
+            }
+        }
+    }
 }

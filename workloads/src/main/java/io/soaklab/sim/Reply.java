@@ -18,12 +18,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.soaklab.internal.text.Probes;
 import io.soaklab.internal.text.SyntheticText;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -63,18 +59,10 @@ final class Reply {
     private final SplittableRandom random;
     private final SimConfig config;
 
-    // the plan
+    // the plan, drawn at admission
+    private ReplyPlan plan;
+    /** The fault played: the plan's, or queue_full when no slot could be had. */
     private Fault fault = Fault.NONE;
-    private int faultAt = -1;
-    private int visibleTokens;
-    private int reasoningTokens;
-    private boolean reasoningVisible;
-    private Stop stop = Stop.END;
-    private SimRequest.Tool tool;
-    /** Text the reply must say (a probe's answer), one piece per token; null for generated words. */
-    private List<byte[]> fixedText;
-    private String toolId;
-    private List<String> toolFragments;
     private long cachedTokens;
     private long cacheWriteTokens;
     private long cacheWrite1hTokens;
@@ -165,7 +153,7 @@ final class Reply {
     }
 
     long reasoningTokens() {
-        return reasoningTokens;
+        return plan == null ? 0 : plan.reasoningTokens;
     }
 
     // ---- admission ---------------------------------------------------------------------------
@@ -195,19 +183,24 @@ final class Reply {
         int window = config.serving().contextWindow();
         cap = request.maxTokens() > 0 ? request.maxTokens() : (int) Math.max(1, Math.min(config.replies().outputTokensMax(),
                 window - request.promptTokens()));
-        cacheLookup(now); // before the rate limits: cached input does not count against input tokens per minute
+        // before the rate limits: cached input does not count against input tokens per minute
+        PrefixCache.Use cache = engine.cache.lookup(request, config.caching(), random, now);
+        cachedTokens = cache.read();
+        cacheWriteTokens = cache.written();
+        cacheWrite1hTokens = cache.writtenForAnHour();
         if (engine.limiter != null) {
             limits = engine.limiter.admit(request.promptTokens(), cachedTokens, cap, now);
             if (!limits.admitted()) {
-                reject(Wire.Failure.RATE_LIMITED, Outcome.RATE_LIMITED, rateLimitMessage(), "rate_limit_exceeded", limits.retryAfterNanos());
+                reject(Wire.Failure.RATE_LIMITED, Outcome.RATE_LIMITED, SimMessages.rateLimited(model(), limits, request.promptTokens() + cap), "rate_limit_exceeded", limits.retryAfterNanos());
                 return;
             }
         }
         if (request.promptTokens() + (request.maxTokens() > 0 ? request.maxTokens() : 0) > window) {
-            reject(Wire.Failure.BAD_REQUEST, Outcome.CONTEXT_TOO_LONG, contextMessage(window), "context_length_exceeded", -1);
+            reject(Wire.Failure.BAD_REQUEST, Outcome.CONTEXT_TOO_LONG, SimMessages.contextTooLong(wire.api(), request, window), "context_length_exceeded", -1);
             return;
         }
-        plan(now);
+        plan = ReplyPlan.draw(config, request, wire.api(), cap, content, random, engine.clock.inBurst(now), engine.clock.burstErrorRate());
+        fault = plan.fault;
         Wire.Failure immediate = fault.instead(wire.api());
         if (immediate == null && engine.slots.full(now)) {
             fault = Fault.QUEUE_FULL;
@@ -217,115 +210,15 @@ final class Reply {
         if (immediate != null) {
             Wire.Failure failure = immediate;
             Outcome outcome = Outcome.answeredBy(fault);
-            at(headers, () -> reject(failure, outcome, failureMessage(failure), null, -1));
+            at(headers, () -> reject(failure, outcome, SimMessages.failure(failure), null, -1));
             return;
         }
-        cacheStore(now);
+        engine.cache.storeAll(request, config.caching(), now);
         if (fault == Fault.SLOW_FIRST_BYTE) {
             engine.stats.count(fault.wireName());
             headers += config.faults().slowFirstByteFor().toNanos();
         }
         at(headers, this::headers);
-    }
-
-    /** Draws everything about the reply from its random stream, in a fixed order. */
-    private void plan(long now) {
-        SimConfig.Replies replies = config.replies();
-        double drawn = replies.outputTokensMedian() * Math.exp(replies.outputTokensSigma() * content.nextGaussian());
-        long wanted = Math.max(1, Math.round(drawn));
-        boolean thinks = replies.reasoningTokensMedian() > 0
-                && (wire.api() == io.soaklab.protocol.Api.OPENAI || request.thinking());
-        reasoningTokens = thinks ? (int) Math.max(1, Math.round(replies.reasoningTokensMedian() * Math.exp(0.5 * content.nextGaussian()))) : 0;
-        reasoningVisible = thinks && (wire.api() == io.soaklab.protocol.Api.ANTHROPIC || replies.reasoningVisible());
-        reasoningTokens = Math.min(reasoningTokens, Math.max(0, cap - 1));
-        int room = Math.min(cap, replies.outputTokensMax()) - reasoningTokens;
-        visibleTokens = (int) Math.max(1, Math.min(wanted, room));
-        stop = wanted > room && cap <= replies.outputTokensMax() ? Stop.LENGTH : Stop.END;
-        SimRequest.Probe probe = request.probe();
-        if (probe != null) {
-            double p = config.probes().accuracy(request.promptTokens(), probe.depth());
-            boolean right = probe.value() != null && content.nextDouble() < p;
-            String said = right ? probe.value() : probe.distractor() != null ? probe.distractor() : Probes.randomValue(content);
-            fixedText = pieces(Probes.answer(said));
-            visibleTokens = fixedText.size();
-            stop = Stop.END;
-            drawFault(now);
-            return;
-        }
-        boolean callsTool = switch (request.toolChoice()) {
-            case REQUIRED -> true;
-            case NONE -> false;
-            case AUTO -> content.nextDouble() < replies.toolCallProbability();
-        };
-        if (!request.tools().isEmpty() && callsTool) {
-            tool = request.tools().get(content.nextInt(request.tools().size()));
-            toolId = (wire.api() == io.soaklab.protocol.Api.ANTHROPIC ? "toolu_sim" : "call_sim") + Long.toHexString(content.nextLong() & 0xffffffffL);
-            toolFragments = fragments(arguments(tool));
-            visibleTokens = 1 + toolFragments.size();
-            stop = Stop.TOOL;
-        }
-        drawFault(now);
-    }
-
-    /** What the prompt cache holds of this request: reads, and (Anthropic) what it will write. */
-    private void cacheLookup(long now) {
-        SimConfig.Caching caching = config.caching();
-        SimRequest.Prefixes prefixes = request.prefixes();
-        if (!caching.enabled() || prefixes.count == 0) {
-            return;
-        }
-        boolean hit = random.nextDouble() < caching.hitProbability();
-        long found = hit ? engine.cache.longest(prefixes.hashes, prefixes.tokens, prefixes.count, caching.ttl().toNanos(), now) : 0;
-        if (request.explicitCache()) {
-            // Anthropic: reads up to the longest cached breakpoint, writes up to the last breakpoint
-            cachedTokens = found >= caching.minTokens() ? found : 0;
-            int last = prefixes.count - 1;
-            long upTo = prefixes.tokens[last];
-            if (upTo >= caching.minTokens() && upTo > cachedTokens) {
-                cacheWriteTokens = upTo - cachedTokens;
-                cacheWrite1hTokens = prefixes.hour[last] ? cacheWriteTokens : 0;
-            }
-        } else {
-            // OpenAI: automatic, in steps of the granularity from the minimum on
-            long steps = found / caching.granularity() * caching.granularity();
-            cachedTokens = steps >= caching.minTokens() ? Math.min(steps, request.promptTokens()) : 0;
-        }
-    }
-
-    /** Remembers this request's prefixes once it is served. */
-    private void cacheStore(long now) {
-        SimConfig.Caching caching = config.caching();
-        SimRequest.Prefixes prefixes = request.prefixes();
-        if (!caching.enabled()) {
-            return;
-        }
-        long ttl = caching.ttl().toNanos();
-        for (int i = 0; i < prefixes.count; i++) {
-            if (request.explicitCache()) {
-                engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], prefixes.hour[i] ? TimeUnit.HOURS.toNanos(1) : ttl, now);
-            } else if (prefixes.tokens[i] >= caching.minTokens()) {
-                engine.cache.store(prefixes.hashes[i], prefixes.tokens[i], ttl, now);
-            }
-        }
-    }
-
-    private void drawFault(long now) {
-        SimConfig.Faults f = config.faults();
-        double roll = random.nextDouble();
-        double cumulative = 0;
-        for (Fault candidate : Fault.DRAWN) {
-            cumulative += candidate.odds(f);
-            if (roll < cumulative) {
-                fault = candidate;
-                break;
-            }
-        }
-        int total = reasoningTokens + visibleTokens;
-        int first = reasoningVisible ? 0 : reasoningTokens; // hidden reasoning sends nothing to fault in
-        faultAt = first + 1 + random.nextInt(Math.max(1, total - first - 1)); // mid-stream faults strike after this many tokens
-        if (fault == Fault.NONE && engine.clock.inBurst(now) && random.nextDouble() < engine.clock.burstErrorRate()) {
-            fault = Fault.BURST_ERROR;
-        }
     }
 
     // ---- streaming ---------------------------------------------------------------------------
@@ -392,16 +285,16 @@ final class Reply {
         long prefill = delay((long) (uncached * 1e9 / latency.prefillTokensPerSecond()));
         plannedItl = itl(now, false);
         long hidden = 0;
-        if (!reasoningVisible && reasoningTokens > 0) {
-            hidden = reasoningTokens * plannedItl; // hidden reasoning happens before the first visible token
-            emitted = reasoningTokens;
+        if (!plan.reasoningVisible && plan.reasoningTokens > 0) {
+            hidden = plan.reasoningTokens * plannedItl; // hidden reasoning happens before the first visible token
+            emitted = plan.reasoningTokens;
         }
         nextAt = now + prefill + hidden;
         firstPlanned = nextAt;
         if (!request.stream()) {
             // The whole reply leaves when its last token would have.
             long last = nextAt;
-            for (int i = emitted + 1; i < reasoningTokens + visibleTokens; i++) {
+            for (int i = emitted + 1; i < plan.reasoningTokens + plan.visibleTokens; i++) {
                 last += itl(now, true);
             }
             lastPlanned = last;
@@ -429,7 +322,7 @@ final class Reply {
             return;
         }
         ByteBuf out = ctx.alloc().buffer(256);
-        int total = reasoningTokens + visibleTokens;
+        int total = plan.reasoningTokens + plan.visibleTokens;
         int budget = 256; // bounds one flush when a backlog fell due
         // Tokens that fell due while the loop was busy go out now, each its own event, in one flush.
         while (nextAt <= now && budget-- > 0) {
@@ -444,7 +337,7 @@ final class Reply {
             lastActual = now;
             emitOne(out);
             emitted++;
-            if (emitted == faultAt && fault != Fault.NONE && !injectMidStream(out)) {
+            if (emitted == plan.faultAt && fault != Fault.NONE && !injectMidStream(out)) {
                 return;
             }
             boolean last = emitted >= total && fault != Fault.NEVER_ENDS || emitted >= NEVER_ENDING_CAP;
@@ -473,21 +366,21 @@ final class Reply {
 
     private void emitOne(ByteBuf out) {
         engine.stats.tokens.increment();
-        if (emitted < reasoningTokens) {
-            if (reasoningVisible) {
+        if (emitted < plan.reasoningTokens) {
+            if (plan.reasoningVisible) {
                 emitter.reasoning(out, WORDS[content.nextInt(WORDS.length)]);
             }
             return;
         }
-        int visible = emitted - reasoningTokens;
-        if (tool != null) {
+        int visible = emitted - plan.reasoningTokens;
+        if (plan.tool != null) {
             if (visible == 0) {
-                emitter.toolStart(out, toolId, tool.name());
+                emitter.toolStart(out, plan.toolId, plan.tool.name());
             } else {
-                emitter.toolArgs(out, toolFragments.get(Math.min(visible - 1, toolFragments.size() - 1)));
+                emitter.toolArgs(out, plan.toolFragments.get(Math.min(visible - 1, plan.toolFragments.size() - 1)));
             }
-        } else if (fixedText != null) {
-            emitter.text(out, fixedText.get(Math.min(visible, fixedText.size() - 1)));
+        } else if (plan.fixedText != null) {
+            emitter.text(out, plan.fixedText.get(Math.min(visible, plan.fixedText.size() - 1)));
         } else {
             emitter.text(out, WORDS[content.nextInt(WORDS.length)]);
         }
@@ -504,7 +397,7 @@ final class Reply {
             case STALL -> {
                 engine.stats.count(fault.wireName());
                 nextAt += config.faults().stallFor().toNanos();
-                stalledAtEnd = emitted >= reasoningTokens + visibleTokens;
+                stalledAtEnd = emitted >= plan.reasoningTokens + plan.visibleTokens;
                 return true;
             }
             case MALFORMED -> {
@@ -548,7 +441,7 @@ final class Reply {
     }
 
     private void finish(ByteBuf out) {
-        emitter.finish(out, stop, emitted);
+        emitter.finish(out, plan.stop, emitted);
         ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
         closeStream(Outcome.COMPLETE);
     }
@@ -571,7 +464,7 @@ final class Reply {
             ctx.write(new DefaultHttpContent(out), ctx.voidPromise());
             closeStream(Outcome.ERROR_IN_STREAM);
         } else {
-            reject(Wire.Failure.UNAVAILABLE, Outcome.QUEUE_FULL, failureMessage(Wire.Failure.UNAVAILABLE), null, -1);
+            reject(Wire.Failure.UNAVAILABLE, Outcome.QUEUE_FULL, SimMessages.failure(Wire.Failure.UNAVAILABLE), null, -1);
         }
     }
 
@@ -607,7 +500,7 @@ final class Reply {
             case OVERLOADED_MID_STREAM -> {
                 engine.stats.count(fault.wireName());
                 Wire.Failure failure = Fault.busy(wire.api());
-                reject(failure, Outcome.ERROR_IN_STREAM, failureMessage(failure), null, -1);
+                reject(failure, Outcome.ERROR_IN_STREAM, SimMessages.failure(failure), null, -1);
                 return;
             }
             default -> {
@@ -618,25 +511,25 @@ final class Reply {
         lastActual = now;
         String args = null;
         StringBuilder thinking = null;
-        if (reasoningVisible && reasoningTokens > 0) {
+        if (plan.reasoningVisible && plan.reasoningTokens > 0) {
             thinking = new StringBuilder();
-            for (int i = 0; i < reasoningTokens; i++) {
+            for (int i = 0; i < plan.reasoningTokens; i++) {
                 thinking.append(SyntheticText.word(content.nextInt(WORDS.length)));
             }
         }
-        if (fixedText != null) {
-            fixedText.forEach(piece -> wholeText.append(new String(piece, StandardCharsets.US_ASCII)));
-        } else if (tool == null) {
-            for (int i = 0; i < visibleTokens; i++) {
+        if (plan.fixedText != null) {
+            plan.fixedText.forEach(piece -> wholeText.append(new String(piece, StandardCharsets.US_ASCII)));
+        } else if (plan.tool == null) {
+            for (int i = 0; i < plan.visibleTokens; i++) {
                 wholeText.append(SyntheticText.word(content.nextInt(WORDS.length)));
             }
         } else {
-            args = String.join("", toolFragments);
+            args = String.join("", plan.toolFragments);
         }
-        emitted = reasoningTokens + visibleTokens;
+        emitted = plan.reasoningTokens + plan.visibleTokens;
         engine.stats.tokens.add(emitted);
-        String body = wire.whole(this, wholeText.toString(), thinking == null ? null : thinking.toString(), toolId,
-                tool == null ? null : tool.name(), args, stop, emitted);
+        String body = wire.whole(this, wholeText.toString(), thinking == null ? null : thinking.toString(), plan.toolId,
+                plan.tool == null ? null : plan.tool.name(), args, plan.stop, emitted);
         if (fault == Fault.MALFORMED) {
             engine.stats.count(fault.wireName());
             body = body.substring(0, body.length() / 2);
@@ -725,7 +618,7 @@ final class Reply {
         TruthLog truth = engine.truth;
         if (truth != null) {
             truth.add(new TruthLine.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome.wireName(), fault.wireName(),
-                    request.promptTokens(), cachedTokens, cacheWriteTokens, emitted, Math.min(emitted, reasoningTokens),
+                    request.promptTokens(), cachedTokens, cacheWriteTokens, emitted, Math.min(emitted, reasoningTokens()),
                     since(headersAt, slotAt), since(arrival, headersAt), since(arrival, firstPlanned), since(arrival, firstActual),
                     since(arrival, lastPlanned), since(arrival, lastActual), since(arrival, now), plannedItl / 1000, maxLate / 1000,
                     busyAtStart, latencyFactor));
@@ -797,71 +690,5 @@ final class Reply {
         } else {
             pending = ctx.executor().schedule(guarded, delay, TimeUnit.NANOSECONDS);
         }
-    }
-
-    // ---- messages ----------------------------------------------------------------------------
-
-    private String rateLimitMessage() {
-        String what = limits.exhausted();
-        if (limits.retryAfterNanos() < 0) {
-            return "Request too large for " + model() + " on " + what + " per min: requested " + (request.promptTokens() + cap)
-                    + ". Please reduce the length of the messages or completion.";
-        }
-        long retry = Math.max(1, (limits.retryAfterNanos() + 999_999_999L) / 1_000_000_000L);
-        return "Rate limit reached for " + model() + " on " + what + " per min. Please try again in " + retry + "s.";
-    }
-
-    private String contextMessage(int window) {
-        long prompt = request.promptTokens();
-        long out = Math.max(0, request.maxTokens());
-        if (wire.api() == io.soaklab.protocol.Api.ANTHROPIC) {
-            return "input length and `max_tokens` exceed context limit: " + prompt + " + " + out + " > " + window
-                    + ", decrease input length or `max_tokens` and try again";
-        }
-        return "This model's maximum context length is " + window + " tokens. However, you requested " + (prompt + out)
-                + " tokens (" + prompt + " in the messages, " + out + " in the completion). Please reduce the length of the messages or completion.";
-    }
-
-    private static String failureMessage(Wire.Failure failure) {
-        return switch (failure) {
-            case OVERLOADED -> "Overloaded";
-            case UNAVAILABLE -> "The server is overloaded or not ready yet.";
-            case BAD_GATEWAY -> "Bad gateway.";
-            default -> "The server had an error while processing your request. Sorry about that!";
-        };
-    }
-
-    /** The arguments of a tool call: each parameter filled according to its type. */
-    private String arguments(SimRequest.Tool t) {
-        StringBuilder json = new StringBuilder("{");
-        for (int i = 0; i < t.params().size(); i++) {
-            json.append(i == 0 ? "" : ", ").append(OpenAiWire.quote(t.params().get(i))).append(": ");
-            switch (t.types().get(i).toLowerCase(Locale.ROOT)) {
-                case "integer", "number" -> json.append(content.nextInt(1000));
-                case "boolean" -> json.append(content.nextBoolean());
-                case "array" -> json.append("[]");
-                case "object" -> json.append("{}");
-                default -> json.append(OpenAiWire.quote(SyntheticText.words(content, 2 + content.nextInt(6)).strip()));
-            }
-        }
-        return json.append('}').toString();
-    }
-
-    /** Splits a fixed answer into tokens: each word with its leading space. */
-    private static List<byte[]> pieces(String text) {
-        List<byte[]> out = new ArrayList<>();
-        for (String word : text.split("(?= )")) {
-            out.add(word.getBytes(StandardCharsets.US_ASCII));
-        }
-        return out;
-    }
-
-    /** Splits tool arguments into the small fragments models stream them in. */
-    private static List<String> fragments(String json) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < json.length(); i += 6) {
-            out.add(json.substring(i, Math.min(json.length(), i + 6)));
-        }
-        return out;
     }
 }

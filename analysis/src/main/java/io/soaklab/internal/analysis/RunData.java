@@ -16,7 +16,6 @@ import io.soaklab.run.RunStatus;
 import io.soaklab.internal.run.Slo;
 import java.io.IOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

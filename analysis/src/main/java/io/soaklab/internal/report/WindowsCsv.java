@@ -8,7 +8,6 @@ import io.soaklab.internal.analysis.WindowStats;
 import io.soaklab.protocol.ErrorClass;
 import io.soaklab.internal.record.Metric;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
