@@ -8,6 +8,7 @@ import io.soaklab.protocol.ModelClient;
 import io.soaklab.protocol.Usage;
 import io.soaklab.internal.record.CallInfo;
 import io.soaklab.internal.record.EpisodeRecord;
+import io.soaklab.internal.record.RoleShare;
 import io.soaklab.internal.record.RunRecorder;
 import io.soaklab.internal.resilience.Guard;
 import io.soaklab.internal.resilience.Resilience;
@@ -136,7 +137,7 @@ public final class EpisodeRunner implements AutoCloseable {
      */
     public void shed(int user, long episode, long intendedStart, String why) {
         recorder.recordEpisode(new EpisodeRecord(user, episode, scenario.name(), false, why, intendedStart, intendedStart, 0, 0,
-                Map.of(), Map.of(), Map.of(), BigDecimal.ZERO));
+                Usage.NONE, 0, Map.of(), Map.of(), BigDecimal.ZERO));
     }
 
     /** Attempts waiting for the endpoint now. */
@@ -361,8 +362,9 @@ public final class EpisodeRunner implements AutoCloseable {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger attempts = new AtomicInteger();
         final AtomicLong lastEnd;
-        final Map<String, LongAdder> tokens = new ConcurrentHashMap<>();
-        final Map<String, Map<String, LongAdder>> roles = new ConcurrentHashMap<>();
+        final UsageTally tokens = new UsageTally();
+        final LongAdder lostTokens = new LongAdder();
+        final Map<String, RoleTally> roles = new ConcurrentHashMap<>();
         final Map<String, DoubleAdder> metrics = new ConcurrentHashMap<>();
         final UsageCheck usage = new UsageCheck(EpisodeRunner.this.tokens);
         volatile String reason;
@@ -468,49 +470,27 @@ public final class EpisodeRunner implements AutoCloseable {
         }
 
         void record() {
-            Map<String, Long> tokenTotals = new HashMap<>();
-            tokens.forEach((k, v) -> tokenTotals.put(k, v.sum()));
-            Map<String, Map<String, Long>> roleTotals = new HashMap<>();
-            roles.forEach((role, m) -> {
-                Map<String, Long> t = new HashMap<>();
-                m.forEach((k, v) -> t.put(k, v.sum()));
-                roleTotals.put(role, t);
-            });
+            Map<String, RoleShare> roleTotals = new HashMap<>();
+            roles.forEach((role, t) -> roleTotals.put(role, t.share()));
             Map<String, Double> metricTotals = new HashMap<>();
             metrics.forEach((k, v) -> metricTotals.put(k, v.sum()));
             recorder.recordEpisode(new EpisodeRecord(user, index, scenario.name(), reason == null, reason, start, lastEnd.get(),
-                    calls.get(), attempts.get(), tokenTotals, roleTotals, metricTotals, cost()));
+                    calls.get(), attempts.get(), tokens.sum(), lostTokens.sum(), roleTotals, metricTotals, cost()));
         }
 
         /** Tallies one attempt; {@code busyNanos}: the call's time from its first intended start, retries included. */
         void add(String role, CallResult r, boolean last, long busyNanos) {
             Usage u = r.usage();
             attempts.incrementAndGet();
-            tally(tokens, "prompt", u.promptTokens());
-            tally(tokens, "completion", u.completionTokens());
-            tally(tokens, "cached", u.cachedTokens());
-            tally(tokens, "cache_write", u.cacheWriteTokens());
-            tally(tokens, "reasoning", u.reasoningTokens());
+            tokens.add(u);
             if (!last) {
-                tally(tokens, "lost", u.promptTokens() + u.completionTokens());
+                lostTokens.add(u.promptTokens() + u.completionTokens());
             }
-            Map<String, LongAdder> perRole = roles.computeIfAbsent(role, k -> new ConcurrentHashMap<>());
-            tally(perRole, "prompt", u.promptTokens());
-            tally(perRole, "completion", u.completionTokens());
-            tally(perRole, "cached", u.cachedTokens());
+            RoleTally perRole = roles.computeIfAbsent(role, k -> new RoleTally());
+            perRole.usage.add(u);
             if (last) {
                 calls.incrementAndGet();
-                tally(perRole, "calls", 1);
-                tally(perRole, "busy_us", busyNanos / 1000);
-                if (!r.ok()) {
-                    tally(perRole, "failed", 1);
-                }
-            }
-        }
-
-        private void tally(Map<String, LongAdder> m, String key, long amount) {
-            if (amount != 0) {
-                m.computeIfAbsent(key, k -> new LongAdder()).add(amount);
+                perRole.last(!r.ok(), busyNanos / 1000);
             }
         }
     }

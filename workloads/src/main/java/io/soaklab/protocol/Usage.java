@@ -55,6 +55,18 @@ public record Usage(long promptTokens, long completionTokens, long cachedTokens,
         this(promptTokens, completionTokens, cachedTokens, reasoningTokens, 0, 0, source);
     }
 
+    /**
+     * This usage and {@code other} together, field by field: an episode's or a role's from its
+     * calls'. The sum rests on the server's counts when both do, on none when neither is known, and
+     * is estimated otherwise.
+     */
+    public Usage plus(Usage other) {
+        Source s = other.source == Source.NONE ? source : source == Source.NONE ? other.source
+                : source == Source.SERVER && other.source == Source.SERVER ? Source.SERVER : Source.ESTIMATED;
+        return new Usage(promptTokens + other.promptTokens, completionTokens + other.completionTokens, cachedTokens + other.cachedTokens,
+                reasoningTokens + other.reasoningTokens, cacheWriteTokens + other.cacheWriteTokens, cacheWrite1hTokens + other.cacheWrite1hTokens, s);
+    }
+
     /** True unless {@link #source()} is {@link Source#NONE}. */
     public boolean known() {
         return source != Source.NONE;

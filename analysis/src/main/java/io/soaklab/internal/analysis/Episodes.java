@@ -3,6 +3,7 @@ package io.soaklab.internal.analysis;
 import io.soaklab.internal.record.EpisodeLine;
 import io.soaklab.internal.record.EventLine;
 import io.soaklab.internal.layout.RunFile;
+import io.soaklab.protocol.Usage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,7 +72,8 @@ public final class Episodes {
     private final Histogram duration = new Histogram(3);
     private long calls;
     private long attempts;
-    private final Map<String, Long> tokens = new TreeMap<>();
+    private Usage tokens = Usage.NONE;
+    private long lostTokens;
     private final Map<String, Double> metrics = new TreeMap<>();
     private final Map<String, Long> events = new TreeMap<>();
     private final Map<Integer, Accuracy> byLength = new TreeMap<>();
@@ -145,7 +147,8 @@ public final class Episodes {
         }
         calls += n.calls();
         attempts += n.attempts();
-        n.tokens().forEach((kind, count) -> tokens.merge(kind, count, Long::sum));
+        tokens = tokens.plus(n.tokens());
+        lostTokens += n.lostTokens();
         n.metrics().forEach((name, value) -> metrics.merge(name, value, Double::sum));
     }
 
@@ -218,9 +221,20 @@ public final class Episodes {
 
     /** Mean tokens per episode by kind: {@code prompt}, {@code completion}, {@code cached}, {@code cache_write}, {@code reasoning}, {@code lost}. */
     public Map<String, Double> tokensPerEpisode() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        tokens.forEach((k, v) -> out.put(k, count() == 0 ? 0 : (double) v / count()));
+        Map<String, Double> out = new LinkedHashMap<>(); // the kinds any episode had, in the run folder's order
+        perEpisode(out, "cache_write", tokens.cacheWriteTokens());
+        perEpisode(out, "cached", tokens.cachedTokens());
+        perEpisode(out, "completion", tokens.completionTokens());
+        perEpisode(out, "lost", lostTokens);
+        perEpisode(out, "prompt", tokens.promptTokens());
+        perEpisode(out, "reasoning", tokens.reasoningTokens());
         return out;
+    }
+
+    private void perEpisode(Map<String, Double> out, String kind, long total) {
+        if (total != 0) {
+            out.put(kind, count() == 0 ? 0 : (double) total / count());
+        }
     }
 
     /** The scenario's own figures, summed over episodes (compactions, tool_failures, probe_exact...). */

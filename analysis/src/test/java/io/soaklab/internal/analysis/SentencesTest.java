@@ -245,7 +245,7 @@ class SentencesTest {
                     }
                     long end = System.nanoTime();
                     recorder.recordEpisode(new EpisodeRecord(0, 5L * w + episode, "coding-agent", true, null, end - 1000 * MS, end, 12, 12,
-                            Map.of("prompt", 1L), Map.of(), Map.of(), BigDecimal.ZERO));
+                            new io.soaklab.protocol.Usage(1, 0, 0, 0, io.soaklab.protocol.Usage.Source.SERVER), 0, Map.of(), Map.of(), BigDecimal.ZERO));
                 }
                 recorder.endWindow();
             }

@@ -75,7 +75,7 @@ public final class SyntheticRun {
                         HOSTILE, Usage.NONE, "", 0, 0, 0, null, null, List.of(), -1, null, -1, "", 0, -1, java.util.Set.of()), 1, 0, 0);
                 long end = System.nanoTime();
                 recorder.recordEpisode(new EpisodeRecord(0, w, "coding-agent", true, null, end - 10_000 * MS, end, 10, 10,
-                        Map.of("prompt", 14_500L, "completion", 1000L), Map.of("agent", Map.of("calls", 10L)),
+                        new io.soaklab.protocol.Usage(14_500, 1000, 0, 0, io.soaklab.protocol.Usage.Source.SERVER), 0, Map.of("agent", io.soaklab.internal.record.RoleShare.ofCalls(10)),
                         Map.of("tool_calls", 9.0), episodeCost));
                 recorder.recordEvent(0, w, "agent", end, "probe", "planned_tokens", 8000, "depth", 0.3, "exact", w % 2 == 0,
                         "similarity", w % 2 == 0 ? 1.0 : 0.2);

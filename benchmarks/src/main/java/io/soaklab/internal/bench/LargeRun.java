@@ -1,5 +1,6 @@
 package io.soaklab.internal.bench;
 
+import io.soaklab.internal.record.RoleShare;
 import io.soaklab.internal.cost.PriceCatalog;
 import io.soaklab.internal.cost.Tariff;
 import io.soaklab.protocol.CallResult;
@@ -82,7 +83,7 @@ public final class LargeRun {
                     if (step == 9) {
                         long end = System.nanoTime();
                         recorder.recordEpisode(new EpisodeRecord(user, episode, "coding-agent", true, null, end - 8_000 * MS, end, 10, 10,
-                                Map.of("prompt", 87_500L, "completion", 1_500L), Map.of("agent", Map.of("calls", 10L)), Map.of(), episodeCost));
+                                new Usage(87_500, 1_500, 0, 0, Usage.Source.SERVER), 0, Map.of("agent", RoleShare.ofCalls(10)), Map.of(), episodeCost));
                         episodeCost = BigDecimal.ZERO;
                     }
                 }

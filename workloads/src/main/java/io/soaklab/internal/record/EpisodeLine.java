@@ -3,6 +3,7 @@ package io.soaklab.internal.record;
 import io.soaklab.internal.layout.RunFile;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.soaklab.protocol.Usage;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -30,13 +31,14 @@ import java.util.TreeMap;
  * @param calls      model calls
  * @param attempts   attempts, retries included (0: an episode an open load shed, never started)
  * @param cost       what every attempt cost, exactly; null in an unpriced run
- * @param tokens     tokens by kind ({@code prompt}, {@code completion}, {@code cached}, {@code cache_write}, {@code reasoning}, {@code lost})
- * @param roles      per role, its figures ({@code calls}, {@code failed}, {@code prompt}, ...)
+ * @param tokens     the usage of every attempt, summed ({@code cache_write_1h} is not kept in the file: 0)
+ * @param lostTokens prompt and completion tokens of attempts that were retried
+ * @param roles      each role's share ({@code busy_us}, {@code cached}, {@code calls}, {@code completion}, {@code failed}, {@code prompt})
  * @param metrics    the scenario's own figures
  */
 public record EpisodeLine(boolean warmup, int window, long user, long episode, String scenario, boolean ok, String reason, long intendedUs,
-                          long durationUs, long calls, long attempts, BigDecimal cost, Map<String, Long> tokens,
-                          Map<String, Map<String, Long>> roles, Map<String, Double> metrics) {
+                          long durationUs, long calls, long attempts, BigDecimal cost, Usage tokens, long lostTokens,
+                          Map<String, RoleShare> roles, Map<String, Double> metrics) {
 
     static final String SCENARIO = "scenario";
     static final String OK = "ok";
@@ -49,6 +51,15 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
     static final String TOKENS = "tokens";
     static final String ROLES = "roles";
     static final String METRICS = "metrics";
+    // the kinds of tokens in "tokens" and in each role, written in this (alphabetical) order, each only when not zero
+    static final String BUSY_US = "busy_us";
+    static final String CACHE_WRITE = "cache_write";
+    static final String CACHED = "cached";
+    static final String COMPLETION = "completion";
+    static final String FAILED = "failed";
+    static final String LOST = "lost";
+    static final String PROMPT = "prompt";
+    static final String REASONING = "reasoning";
 
     /** Receives each episode, and each line that is not one. */
     public interface Reader {
@@ -80,16 +91,24 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
             g.writeNumber(e.cost().toPlainString());
         }
         g.writeObjectFieldStart(TOKENS);
-        for (var t : new TreeMap<>(e.tokens()).entrySet()) {
-            g.writeNumberField(t.getKey(), t.getValue());
-        }
+        Usage t = e.tokens();
+        nonZero(g, CACHE_WRITE, t.cacheWriteTokens());
+        nonZero(g, CACHED, t.cachedTokens());
+        nonZero(g, COMPLETION, t.completionTokens());
+        nonZero(g, LOST, e.lostTokens());
+        nonZero(g, PROMPT, t.promptTokens());
+        nonZero(g, REASONING, t.reasoningTokens());
         g.writeEndObject();
         g.writeObjectFieldStart(ROLES);
         for (var role : new TreeMap<>(e.roles()).entrySet()) {
+            RoleShare r = role.getValue();
             g.writeObjectFieldStart(role.getKey());
-            for (var t : new TreeMap<>(role.getValue()).entrySet()) {
-                g.writeNumberField(t.getKey(), t.getValue());
-            }
+            nonZero(g, BUSY_US, r.busyMicros());
+            nonZero(g, CACHED, r.usage().cachedTokens());
+            nonZero(g, CALLS, r.calls());
+            nonZero(g, COMPLETION, r.usage().completionTokens());
+            nonZero(g, FAILED, r.failed());
+            nonZero(g, PROMPT, r.usage().promptTokens());
             g.writeEndObject();
         }
         g.writeEndObject();
@@ -103,6 +122,12 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
             }
         }
         g.writeEndObject();
+    }
+
+    private static void nonZero(JsonGenerator g, String field, long value) throws IOException {
+        if (value != 0) {
+            g.writeNumberField(field, value);
+        }
     }
 
     /**
@@ -125,13 +150,14 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
     }
 
     private static EpisodeLine of(JsonNode n) {
-        Map<String, Long> tokens = new TreeMap<>();
-        n.path(TOKENS).fields().forEachRemaining(t -> tokens.put(t.getKey(), t.getValue().asLong()));
-        Map<String, Map<String, Long>> roles = new TreeMap<>();
+        JsonNode t = n.path(TOKENS);
+        Usage tokens = new Usage(t.path(PROMPT).asLong(), t.path(COMPLETION).asLong(), t.path(CACHED).asLong(), t.path(REASONING).asLong(),
+                t.path(CACHE_WRITE).asLong(), 0, Usage.Source.SERVER);
+        Map<String, RoleShare> roles = new TreeMap<>();
         n.path(ROLES).fields().forEachRemaining(r -> {
-            Map<String, Long> figures = new TreeMap<>();
-            r.getValue().fields().forEachRemaining(f -> figures.put(f.getKey(), f.getValue().asLong()));
-            roles.put(r.getKey(), Collections.unmodifiableMap(figures));
+            JsonNode f = r.getValue();
+            roles.put(r.getKey(), new RoleShare(f.path(CALLS).asLong(), f.path(FAILED).asLong(), new Usage(f.path(PROMPT).asLong(),
+                    f.path(COMPLETION).asLong(), f.path(CACHED).asLong(), 0, Usage.Source.SERVER), f.path(BUSY_US).asLong()));
         });
         Map<String, Double> metrics = new TreeMap<>();
         n.path(METRICS).fields().forEachRemaining(m -> metrics.put(m.getKey(), m.getValue().asDouble()));
@@ -141,12 +167,7 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
                 n.has(LineHead.EPISODE) ? n.path(LineHead.EPISODE).asLong() : n.path(LineHead.SESSION).asLong(), n.path(SCENARIO).asText(""),
                 n.path(OK).asBoolean(), reason == null || reason.isNull() ? null : reason.asText(), n.path(INTENDED_US).asLong(),
                 n.path(DURATION_US).asLong(), n.path(CALLS).asLong(), n.path(ATTEMPTS).asLong(1),
-                cost == null || !cost.isNumber() ? null : cost.decimalValue(), Collections.unmodifiableMap(tokens),
+                cost == null || !cost.isNumber() ? null : cost.decimalValue(), tokens, t.path(LOST).asLong(),
                 Collections.unmodifiableMap(roles), Collections.unmodifiableMap(metrics));
-    }
-
-    /** Tokens of kind {@code kind} ({@code prompt}, {@code completion}...), 0 when absent. */
-    public long tokens(String kind) {
-        return tokens.getOrDefault(kind, 0L);
     }
 }

@@ -1,5 +1,6 @@
 package io.soaklab.internal.record;
 
+import io.soaklab.protocol.Usage;
 import java.math.BigDecimal;
 import java.util.Map;
 
@@ -15,20 +16,18 @@ import java.util.Map;
  * @param endNanos         of its end
  * @param calls            model calls (the attempts an agent saw)
  * @param attempts         attempts, retries included
- * @param tokens           tokens of every attempt: {@code prompt}, {@code completion}, {@code cached},
- *                         {@code cache_write}, {@code reasoning}, and {@code lost} (tokens of attempts
- *                         that were retried)
- * @param roles            per role: {@code calls}, {@code prompt}, {@code completion}, {@code cached},
- *                         {@code busy_us} (time in calls)
+ * @param tokens           the usage of every attempt, summed
+ * @param lostTokens       prompt and completion tokens of attempts that were retried: paid for, seen by nobody
+ * @param roles            each role's share
  * @param metrics          the scenario's own figures (compactions, tool failures, probe scores...)
  * @param cost             what every attempt of the episode cost (zero when the run is not priced)
  */
 public record EpisodeRecord(int user, long episode, String scenario, boolean ok, String reason, long intendedNanos, long endNanos,
-                            int calls, int attempts, Map<String, Long> tokens, Map<String, Map<String, Long>> roles,
+                            int calls, int attempts, Usage tokens, long lostTokens, Map<String, RoleShare> roles,
                             Map<String, Double> metrics, BigDecimal cost) {
 
     public EpisodeRecord {
-        tokens = Map.copyOf(tokens);
+        java.util.Objects.requireNonNull(tokens, "tokens");
         roles = Map.copyOf(roles);
         metrics = Map.copyOf(metrics);
     }

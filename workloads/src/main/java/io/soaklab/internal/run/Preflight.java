@@ -95,7 +95,7 @@ public record Preflight(int sampled, double callsPerEpisode, double tokensPerEpi
                 recorder.endWindow();
             }
             EpisodeLine.read(dir, e -> {
-                done.add(new long[] {e.attempts(), e.tokens("prompt"), e.tokens("completion"), e.durationUs() * 1000});
+                done.add(new long[] {e.attempts(), e.tokens().promptTokens(), e.tokens().completionTokens(), e.durationUs() * 1000});
                 costs.add(e.cost() == null ? BigDecimal.ZERO : e.cost());
             });
             return done.isEmpty() ? null : of(config, done, costs);

@@ -56,7 +56,7 @@ class RunRecorderTest {
     private static EpisodeRecord episode(int user, long index, long millis) {
         long end = System.nanoTime();
         return new EpisodeRecord(user, index, "coding-agent", true, null, end - millis * MS, end, 3, 3,
-                Map.of("prompt", 3000L, "completion", 300L), Map.of("coder", Map.of("calls", 2L), "agent", Map.of("calls", 1L)),
+                new io.soaklab.protocol.Usage(3000, 300, 0, 0, io.soaklab.protocol.Usage.Source.SERVER), 0, Map.of("coder", io.soaklab.internal.record.RoleShare.ofCalls(2), "agent", io.soaklab.internal.record.RoleShare.ofCalls(1)),
                 Map.of("compactions", 2.0, "probe_similarity", 0.5), BigDecimal.ZERO);
     }
 
