@@ -1,17 +1,14 @@
 package io.soaklab.sim;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ChatRequest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -287,7 +284,15 @@ final class AnthropicWire implements Wire {
             case OVERLOADED -> "overloaded_error";
             default -> "api_error";
         };
-        return "{\"type\":\"error\",\"error\":{\"type\":\"" + type + "\",\"message\":" + OpenAiWire.quote(message) + "}}";
+        return Wire.json(256, g -> {
+            g.writeStartObject();
+            g.writeStringField("type", "error");
+            g.writeObjectFieldStart("error");
+            g.writeStringField("type", type);
+            g.writeStringField("message", message);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
     }
 
     @Override
@@ -317,8 +322,7 @@ final class AnthropicWire implements Wire {
     @Override
     public String whole(Reply reply, String text, String thinking, String toolId, String toolName, String toolArgs, Reply.Stop stop,
                         long outputTokens) {
-        ByteArrayBuilder json = new ByteArrayBuilder(text.length() + 512);
-        try (JsonGenerator g = SimRequest.JSON.createGenerator(json, JsonEncoding.UTF8)) {
+        return Wire.json(text.length() + 512, g -> {
             g.writeStartObject();
             g.writeStringField("id", reply.messageId());
             g.writeStringField("type", "message");
@@ -348,32 +352,30 @@ final class AnthropicWire implements Wire {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            g.writeStringField("stop_reason", reason(stop));
+            g.writeStringField("stop_reason", stop.anthropic);
             g.writeNullField("stop_sequence");
             g.writeFieldName("usage");
-            g.writeRawValue(usage(reply, outputTokens));
+            usage(g, reply, outputTokens);
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new String(json.toByteArray(), StandardCharsets.UTF_8);
+        });
     }
 
-    private static String reason(Reply.Stop stop) {
-        return switch (stop) {
-            case END -> "end_turn";
-            case LENGTH -> "max_tokens";
-            case TOOL -> "tool_use";
-        };
+    private static void usage(JsonGenerator g, Reply r, long outputTokens) throws IOException {
+        long written = r.cacheWriteTokens();
+        g.writeStartObject();
+        g.writeNumberField("input_tokens", r.promptTokens() - r.cachedTokens() - written);
+        g.writeNumberField("cache_creation_input_tokens", written);
+        g.writeNumberField("cache_read_input_tokens", r.cachedTokens());
+        g.writeObjectFieldStart("cache_creation");
+        g.writeNumberField("ephemeral_5m_input_tokens", written - r.cacheWrite1hTokens());
+        g.writeNumberField("ephemeral_1h_input_tokens", r.cacheWrite1hTokens());
+        g.writeEndObject();
+        g.writeNumberField("output_tokens", outputTokens);
+        g.writeEndObject();
     }
 
     private static String usage(Reply r, long outputTokens) {
-        long written = r.cacheWriteTokens();
-        long fresh = r.promptTokens() - r.cachedTokens() - written;
-        return "{\"input_tokens\":" + fresh + ",\"cache_creation_input_tokens\":" + written
-                + ",\"cache_read_input_tokens\":" + r.cachedTokens()
-                + ",\"cache_creation\":{\"ephemeral_5m_input_tokens\":" + (written - r.cacheWrite1hTokens())
-                + ",\"ephemeral_1h_input_tokens\":" + r.cacheWrite1hTokens() + "},\"output_tokens\":" + outputTokens + "}";
+        return Wire.json(256, g -> usage(g, r, outputTokens));
     }
 
     /** One streamed reply: content blocks opened and closed as the reply moves from thinking to text to a tool call. */
@@ -449,7 +451,7 @@ final class AnthropicWire implements Wire {
         @Override
         public void finish(ByteBuf out, Reply.Stop stop, long outputTokens) {
             closeBlock(out);
-            event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + reason(stop)
+            event(out, "message_delta", "{\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\"" + stop.anthropic
                     + "\",\"stop_sequence\":null},\"usage\":{\"output_tokens\":" + outputTokens + "}}");
             event(out, "message_stop", "{\"type\":\"message_stop\"}");
         }

@@ -1,18 +1,15 @@
 package io.soaklab.sim;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.ChatRequest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,8 +197,16 @@ final class OpenAiWire implements Wire {
             case SERVER, BAD_GATEWAY, UNAVAILABLE, OVERLOADED -> "server_error";
             default -> "invalid_request_error";
         };
-        return "{\"error\":{\"message\":" + quote(message) + ",\"type\":\"" + type + "\",\"param\":"
-                + (param == null ? "null" : quote(param)) + ",\"code\":" + (code == null ? "null" : quote(code)) + "}}";
+        return Wire.json(256, g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeStringField("message", message);
+            g.writeStringField("type", type);
+            g.writeStringField("param", param);
+            g.writeStringField("code", code);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
     }
 
     @Override
@@ -229,8 +234,7 @@ final class OpenAiWire implements Wire {
     @Override
     public String whole(Reply reply, String text, String thinking, String toolId, String toolName, String toolArgs, Reply.Stop stop,
                         long outputTokens) {
-        ByteArrayBuilder json = new ByteArrayBuilder(text.length() + 512);
-        try (JsonGenerator g = SimRequest.JSON.createGenerator(json, JsonEncoding.UTF8)) {
+        return Wire.json(text.length() + 512, g -> {
             g.writeStartObject();
             g.writeStringField("id", reply.id());
             g.writeStringField("object", "chat.completion");
@@ -260,31 +264,31 @@ final class OpenAiWire implements Wire {
                 g.writeStringField("content", text);
             }
             g.writeEndObject();
-            g.writeStringField("finish_reason", reason(stop));
+            g.writeStringField("finish_reason", stop.openAi);
             g.writeEndObject();
             g.writeEndArray();
             g.writeFieldName("usage");
-            g.writeRawValue(usage(reply, outputTokens));
+            usage(g, reply, outputTokens);
             g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return new String(json.toByteArray(), StandardCharsets.UTF_8);
+        });
     }
 
-    private static String reason(Reply.Stop stop) {
-        return switch (stop) {
-            case END -> "stop";
-            case LENGTH -> "length";
-            case TOOL -> "tool_calls";
-        };
+    private static void usage(JsonGenerator g, Reply r, long outputTokens) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("prompt_tokens", r.promptTokens());
+        g.writeNumberField("completion_tokens", outputTokens);
+        g.writeNumberField("total_tokens", r.promptTokens() + outputTokens);
+        g.writeObjectFieldStart("prompt_tokens_details");
+        g.writeNumberField("cached_tokens", r.cachedTokens());
+        g.writeEndObject();
+        g.writeObjectFieldStart("completion_tokens_details");
+        g.writeNumberField("reasoning_tokens", r.reasoningTokens());
+        g.writeEndObject();
+        g.writeEndObject();
     }
 
     private static String usage(Reply r, long outputTokens) {
-        return "{\"prompt_tokens\":" + r.promptTokens() + ",\"completion_tokens\":" + outputTokens
-                + ",\"total_tokens\":" + (r.promptTokens() + outputTokens)
-                + ",\"prompt_tokens_details\":{\"cached_tokens\":" + r.cachedTokens()
-                + "},\"completion_tokens_details\":{\"reasoning_tokens\":" + r.reasoningTokens() + "}}";
+        return Wire.json(192, g -> usage(g, r, outputTokens));
     }
 
     static String quote(String s) {
@@ -335,7 +339,7 @@ final class OpenAiWire implements Wire {
 
         @Override
         public void finish(ByteBuf out, Reply.Stop stop, long outputTokens) {
-            chunk(out, "{\"index\":0,\"delta\":{},\"finish_reason\":\"" + reason(stop) + "\"}]}\n\n");
+            chunk(out, "{\"index\":0,\"delta\":{},\"finish_reason\":\"" + stop.openAi + "\"}]}\n\n");
             if (reply.request().includeUsage()) {
                 chunk(out, "],\"usage\":" + usage(reply, outputTokens) + "}\n\n");
             }

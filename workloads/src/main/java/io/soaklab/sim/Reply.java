@@ -32,7 +32,18 @@ import java.util.concurrent.TimeUnit;
 final class Reply {
 
     /** Why a reply ended. */
-    enum Stop { END, LENGTH, TOOL }
+    enum Stop {
+        END("stop", "end_turn"), LENGTH("length", "max_tokens"), TOOL("tool_calls", "tool_use");
+
+        /** The reason as each API names it: OpenAI's {@code finish_reason}, Anthropic's {@code stop_reason}. */
+        final String openAi;
+        final String anthropic;
+
+        Stop(String openAi, String anthropic) {
+            this.openAi = openAi;
+            this.anthropic = anthropic;
+        }
+    }
 
     private static final byte[][] WORDS = new byte[SyntheticText.vocabularySize()][];
     /** A reply that "never ends" still stops here, so a forgotten client cannot run the endpoint out of memory. */

@@ -1,8 +1,14 @@
 package io.soaklab.sim;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One API protocol as the endpoint speaks it: how requests read, how errors look, which headers
@@ -38,6 +44,23 @@ interface Wire {
     /** A whole (non-streamed) reply; {@code thinking} is visible reasoning text, or null. */
     String whole(Reply reply, String text, String thinking, String toolId, String toolName, String toolArgs, Reply.Stop stop,
                  long outputTokens);
+
+    /** Writes one JSON document. */
+    @FunctionalInterface
+    interface JsonBody {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    /** The JSON document {@code body} writes, compact, as a string: every body and usage object the endpoint sends. */
+    static String json(int sizeHint, JsonBody body) {
+        ByteArrayBuilder json = new ByteArrayBuilder(sizeHint);
+        try (JsonGenerator g = SimRequest.JSON.createGenerator(json, JsonEncoding.UTF8)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory
+        }
+        return new String(json.toByteArray(), StandardCharsets.UTF_8);
+    }
 
     /** The error kinds every protocol can say, each with its HTTP status. */
     enum Failure {
