@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import org.HdrHistogram.ValueRecorder;
-import org.asynchttpclient.RequestBuilder;
+import java.util.Map;
 
 /**
  * Anthropic Messages, always streamed. System messages of the conversation become the top-level
@@ -17,24 +17,9 @@ final class AnthropicClient extends StreamingClient {
     /** The API version soaklab speaks. */
     static final String VERSION = "2023-06-01";
 
-    private final String key;
-
     AnthropicClient(ClientConfig config, ValueRecorder itlMicros) {
-        super(config, itlMicros, "/messages");
-        this.key = config.apiKey() == null || config.apiKey().isEmpty() ? null : config.apiKey();
-    }
-
-    @Override
-    void addHeaders(RequestBuilder request) {
-        request.setHeader("anthropic-version", VERSION);
-        if (key != null) {
-            request.setHeader("x-api-key", key);
-        }
-    }
-
-    @Override
-    StreamCall newCall(long intended, long sent, int maxTokens) {
-        return new AnthropicStream(this, intended, sent, maxTokens);
+        super(config, itlMicros, "/messages", config.apiKey() == null || config.apiKey().isEmpty() ? Map.of("anthropic-version", VERSION)
+                : Map.of("anthropic-version", VERSION, "x-api-key", config.apiKey()), AnthropicStream::new);
     }
 
     @Override

@@ -28,41 +28,41 @@ final class AnthropicStream extends StreamCall {
 
     @Override
     protected void event(SseParser.Event event) throws IOException {
-        try (JsonParser p = StreamingClient.JSON.createParser(event.data(), 0, event.dataLength())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                malformed("event is not a JSON object: " + event.dataAsString());
-                return;
-            }
-            String type = null;
-            boolean token = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "type" -> type = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "index" -> block = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : block;
-                    case "message" -> readMessage(p, value);
-                    case "content_block" -> token |= value == JsonToken.START_OBJECT && readBlockStart(p);
-                    case "delta" -> token |= value == JsonToken.START_OBJECT && readDelta(p);
-                    case "usage" -> readUsage(p, value);
-                    case "error" -> {
-                        if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                            streamError("error in stream: " + ServerErrors.errorValue(p, value));
-                        }
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-            if (token) {
-                token();
-            }
-            if ("message_stop".equals(type)) {
-                done();
-            } else if ("error".equals(type) || event.typeEquals("error")) {
-                streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
-            }
+        eventType = null;
+        eventToken = false;
+        if (!eachField(event, "event", eventField)) {
+            return;
+        }
+        if (eventToken) {
+            token();
+        }
+        if ("message_stop".equals(eventType)) {
+            done();
+        } else if ("error".equals(eventType) || event.typeEquals("error")) {
+            streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
         }
     }
+
+    /** The event being read: its type, and whether it carried content. */
+    private String eventType;
+    private boolean eventToken;
+
+    private final FieldReader eventField = (p, field, value) -> {
+        switch (field) {
+            case "type" -> eventType = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            case "index" -> block = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : block;
+            case "message" -> readMessage(p, value);
+            case "content_block" -> eventToken |= value == JsonToken.START_OBJECT && readBlockStart(p);
+            case "delta" -> eventToken |= value == JsonToken.START_OBJECT && readDelta(p);
+            case "usage" -> readUsage(p, value);
+            case "error" -> {
+                if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
+                    streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                }
+            }
+            default -> p.skipChildren();
+        }
+    };
 
     @Override
     protected void wholeReply(JsonParser p) throws IOException {

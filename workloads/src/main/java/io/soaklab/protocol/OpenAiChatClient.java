@@ -4,28 +4,15 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import java.io.IOException;
 import org.HdrHistogram.ValueRecorder;
-import org.asynchttpclient.RequestBuilder;
+import java.util.Map;
 
 /** OpenAI Chat Completions, always streamed with usage requested. */
 final class OpenAiChatClient extends StreamingClient {
 
-    private final String authorization;
-
     OpenAiChatClient(ClientConfig config, ValueRecorder itlMicros) {
-        super(config, itlMicros, "/chat/completions");
-        this.authorization = config.apiKey() == null || config.apiKey().isEmpty() ? null : "Bearer " + config.apiKey();
-    }
-
-    @Override
-    void addHeaders(RequestBuilder request) {
-        if (authorization != null) {
-            request.setHeader("Authorization", authorization);
-        }
-    }
-
-    @Override
-    StreamCall newCall(long intended, long sent, int maxTokens) {
-        return new OpenAiStream(this, intended, sent, maxTokens);
+        super(config, itlMicros, "/chat/completions",
+                config.apiKey() == null || config.apiKey().isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + config.apiKey()),
+                OpenAiStream::new);
     }
 
     /** The conversation, the cap, the tools, and a request for streamed usage. */

@@ -35,39 +35,38 @@ final class OpenAiStream extends StreamCall {
             streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
             return;
         }
-        try (JsonParser p = StreamingClient.JSON.createParser(event.data(), 0, event.dataLength())) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                malformed("chunk is not a JSON object: " + event.dataAsString());
-                return;
-            }
-            boolean token = false;
-            boolean errorObject = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "choices" -> token |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
-                    case "usage" -> readUsage(p, value);
-                    case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
-                    case "error" -> {
-                        if (value == JsonToken.VALUE_NULL || value == JsonToken.VALUE_FALSE) {
-                            continue; // "error": null is no error
-                        }
-                        streamError("error in stream: " + ServerErrors.errorValue(p, value));
-                    }
-                    case "object" -> errorObject = value == JsonToken.VALUE_STRING && isError(p); // every chunk has one: no String per chunk
-                    default -> p.skipChildren();
+        chunkToken = false;
+        chunkIsError = false;
+        if (!eachField(event, "chunk", chunkField)) {
+            return;
+        }
+        if (chunkIsError) {
+            streamError("error in stream: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+        }
+        if (chunkToken) {
+            token();
+        }
+        usageFromTimings();
+    }
+
+    /** Whether the chunk being read carried content, and whether it said it is an error object. */
+    private boolean chunkToken;
+    private boolean chunkIsError;
+
+    private final FieldReader chunkField = (p, field, value) -> {
+        switch (field) {
+            case "choices" -> chunkToken |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
+            case "usage" -> readUsage(p, value);
+            case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
+            case "error" -> {
+                if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) { // "error": null is no error
+                    streamError("error in stream: " + ServerErrors.errorValue(p, value));
                 }
             }
-            if (errorObject) {
-                streamError("error in stream: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
-            }
-            if (token) {
-                token();
-            }
-            usageFromTimings();
+            case "object" -> chunkIsError = value == JsonToken.VALUE_STRING && isError(p); // every chunk has one: no String per chunk
+            default -> p.skipChildren();
         }
-    }
+    };
 
     @Override
     protected void wholeReply(JsonParser p) throws IOException {

@@ -278,6 +278,23 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         return true;
     }
 
+    /**
+     * Reads an event's data as one JSON object, field by field; data that is not an object is
+     * {@link #malformed} ("{@code what} is not a JSON object").
+     *
+     * @return false when it was not an object
+     */
+    protected final boolean eachField(SseParser.Event event, String what, FieldReader reader) throws IOException {
+        try (JsonParser p = StreamingClient.JSON.createParser(event.data(), 0, event.dataLength())) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                malformed(what + " is not a JSON object: " + event.dataAsString());
+                return false;
+            }
+            return eachField(p, first, reader);
+        }
+    }
+
     protected static long longOr(JsonParser p, JsonToken value, long otherwise) throws IOException {
         return value == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : otherwise;
     }

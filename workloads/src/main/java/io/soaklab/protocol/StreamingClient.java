@@ -8,6 +8,7 @@ import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timer;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,10 +36,26 @@ abstract class StreamingClient implements ModelClient {
     private final String url;
     private final Set<StreamCall> inFlight = ConcurrentHashMap.newKeySet();
     private final Redactor redactor;
+    /** The protocol's own headers (authentication, version), sent with every request. */
+    private final Map<String, String> headers;
+    private final CallFactory calls;
     private volatile boolean closed;
 
-    StreamingClient(ClientConfig config, ValueRecorder itlMicros, String path) {
+    /** Makes the protocol's reader of one call, its reply held to {@code maxTokens}. */
+    @FunctionalInterface
+    interface CallFactory {
+        StreamCall newCall(StreamingClient client, long intended, long sent, int maxTokens);
+    }
+
+    /**
+     * @param path    the protocol's endpoint under the API root, e.g. {@code /chat/completions}
+     * @param headers the protocol's own headers (authentication, version)
+     * @param calls   the protocol's reader of a call
+     */
+    StreamingClient(ClientConfig config, ValueRecorder itlMicros, String path, Map<String, String> headers, CallFactory calls) {
         this.config = config;
+        this.headers = Map.copyOf(headers);
+        this.calls = calls;
         this.itlMicros = itlMicros;
         this.redactor = Redactor.of(config.apiKey());
         // One 10 ms wheel serves AHC's own timeouts and soaklab's first-token/idle/total deadlines.
@@ -77,11 +94,6 @@ abstract class StreamingClient implements ModelClient {
     /** The request body for {@code request}. */
     abstract byte[] encode(ChatRequest request) throws IOException;
 
-    /** Adds the protocol's headers (authentication, version). */
-    abstract void addHeaders(RequestBuilder request);
-
-    /** A new call's reader, its reply held to {@code maxTokens}. */
-    abstract StreamCall newCall(long intended, long sent, int maxTokens);
 
     @Override
     public final CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos) {
@@ -96,8 +108,8 @@ abstract class StreamingClient implements ModelClient {
                 .setHeader("Content-Type", "application/json")
                 .setHeader("Accept", "text/event-stream")
                 .setBody(body);
-        addHeaders(builder);
-        StreamCall call = newCall(intendedNanos, System.nanoTime(), request.maxTokens());
+        headers.forEach(builder::setHeader);
+        StreamCall call = calls.newCall(this, intendedNanos, System.nanoTime(), request.maxTokens());
         inFlight.add(call);
         if (closed) {
             call.clientClosed();
