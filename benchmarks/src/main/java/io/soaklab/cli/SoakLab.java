@@ -1,5 +1,6 @@
 package io.soaklab.cli;
 
+import io.soaklab.internal.run.InvalidSetting;
 import io.soaklab.protocol.Api;
 import io.soaklab.internal.run.Versions;
 import io.soaklab.internal.text.Durations;
@@ -117,7 +118,9 @@ public final class SoakLab implements Runnable {
         PrintWriter err = cli.getErr();
         String command = cli.getCommandSpec().qualifiedName();
         if (e instanceof IllegalArgumentException || e instanceof UsageException) {
-            err.println(command + ": " + firstLine(e.getMessage()));
+            // a setting is named as the command line names it: max_in_flight is --max-in-flight
+            String message = e instanceof InvalidSetting invalid ? invalid.message(setting -> "--" + setting.replace('_', '-')) : e.getMessage();
+            err.println(command + ": " + firstLine(message));
             err.flush();
             return USAGE;
         }

@@ -1,5 +1,6 @@
 package io.soaklab.run;
 
+import io.soaklab.internal.run.InvalidSetting;
 import io.soaklab.internal.run.Slo;
 import io.soaklab.internal.text.Durations;
 import io.soaklab.internal.cost.Billing;
@@ -101,27 +102,27 @@ public record RunConfig(
         Objects.requireNonNull(warmup, "warmup");
         Objects.requireNonNull(sim, "sim");
         Objects.requireNonNull(billing, "billing");
-        check(maxSpend == null || maxSpend.signum() > 0, "--max-spend must be above zero");
+        check(maxSpend == null || maxSpend.signum() > 0, "%s must be above zero", "max_spend");
         Objects.requireNonNull(api, "api");
-        check(concurrency >= 1 && concurrency <= 100_000, "--concurrency must be between 1 and 100000, was " + concurrency);
+        checkValue(concurrency >= 1 && concurrency <= 100_000, "%s must be between 1 and 100000", ", was " + concurrency, "concurrency");
         Objects.requireNonNull(thinkTime, "thinkTime");
         Objects.requireNonNull(rampUp, "rampUp");
-        check(!thinkTime.isNegative(), "--think-time must not be negative");
-        check(!rampUp.isNegative(), "--ramp-up must not be negative");
-        check(maxInFlight >= 1 && maxInFlight <= 100_000, "--max-in-flight must be between 1 and 100000, was " + maxInFlight);
+        check(!thinkTime.isNegative(), "%s must not be negative", "think_time");
+        check(!rampUp.isNegative(), "%s must not be negative", "ramp_up");
+        checkValue(maxInFlight >= 1 && maxInFlight <= 100_000, "%s must be between 1 and 100000", ", was " + maxInFlight, "max_in_flight");
         if (arrival != null) {
             arrival = arrival.strip();
         }
-        check(!duration.isNegative() && !duration.isZero(), "--duration must be positive");
-        check(window.compareTo(MIN_WINDOW) >= 0, "--window must be at least " + Durations.format(MIN_WINDOW));
-        check(!warmup.isNegative(), "--warmup must not be negative");
-        check(forks == 0 || forks == 1, "forks must be 0 or 1, was " + forks);
-        check(maxFailedWindows >= 0, "--max-failed-windows must not be negative, was " + maxFailedWindows);
+        check(!duration.isNegative() && !duration.isZero(), "%s must be positive", "duration");
+        checkValue(window.compareTo(MIN_WINDOW) >= 0, "%s must be at least", " " + Durations.format(MIN_WINDOW), "window");
+        check(!warmup.isNegative(), "%s must not be negative", "warmup");
+        checkValue(forks == 0 || forks == 1, "%s must be 0 or 1", ", was " + forks, "forks");
+        checkValue(maxFailedWindows >= 0, "%s must not be negative", ", was " + maxFailedWindows, "max_failed_windows");
         if (endpoint != null) {
             String s = endpoint.getScheme();
-            check(s != null && (s.equals("http") || s.equals("https")) && endpoint.getHost() != null,
-                    "--endpoint must be an http:// or https:// URL with a host, was '" + endpoint + "'");
-            check(model != null && !model.isBlank(), "--model is required with --endpoint");
+            checkValue(s != null && (s.equals("http") || s.equals("https")) && endpoint.getHost() != null,
+                    "%s must be an http:// or https:// URL with a host", ", was '" + endpoint + "'", "endpoint");
+            check(model != null && !model.isBlank(), "%s is required with %s", "model", "endpoint");
         }
         if (model == null || model.isBlank()) {
             model = sim.model();
@@ -132,12 +133,18 @@ public record RunConfig(
         // Validates the client settings now, not in the forked load generator.
         Objects.requireNonNull(timeouts, "timeouts");
         client(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint, null, model, maxTokensField, timeouts);
-        check(!errorBackoff.isNegative(), "error backoff must not be negative");
+        check(!errorBackoff.isNegative(), "%s must not be negative", "error_backoff");
     }
 
-    private static void check(boolean ok, String message) {
+    /** Refuses the configuration unless {@code ok}: {@code template}'s {@code %s} name {@code settings} ({@link InvalidSetting}). */
+    private static void check(boolean ok, String template, String... settings) {
+        checkValue(ok, template, "", settings);
+    }
+
+    /** As {@link #check(boolean, String, String...)}, with {@code detail} (a value the user gave) appended as it is. */
+    private static void checkValue(boolean ok, String template, String detail, String... settings) {
         if (!ok) {
-            throw new IllegalArgumentException(message);
+            throw new InvalidSetting(template, detail, settings);
         }
     }
 
@@ -378,7 +385,7 @@ public record RunConfig(
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {
-                throw new IllegalArgumentException("--max-spend needs prices: drop --price-as none");
+                throw new InvalidSetting("%s needs prices: drop %s none", "", "max_spend", "price_as");
             }
             return config;
         }

@@ -37,7 +37,7 @@ class RunConfigTest {
 
     @Test
     void refusesWhatCannotRun() {
-        assertEquals("--model is required with --endpoint", assertThrows(IllegalArgumentException.class,
+        assertEquals("model is required with endpoint", assertThrows(IllegalArgumentException.class,
                 () -> RunConfig.builder().endpoint(URI.create("https://api.example.com/v1")).build()).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RunConfig.builder().scenario("nope").build())
                 .getMessage().startsWith("unknown scenario 'nope'; built-in scenarios: coding-agent"));
