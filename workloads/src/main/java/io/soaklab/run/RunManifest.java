@@ -135,7 +135,10 @@ public record RunManifest(
     public void write(Path dir) {
         Path file = RunFile.RUN.in(dir);
         try {
-            io.soaklab.internal.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(this), true);
+            // written in today's shape, so it says today's format (a format-1 folder's manifest rewritten, e.g. marked crashed)
+            RunManifest current = format == RunFile.FORMAT_VERSION ? this : new RunManifest(soaklab, RunFile.FORMAT_VERSION, runId, status,
+                    message, created, started, ended, pid, loadPid, host, versions, config, endpoint, windowsPlanned, windowsCompleted);
+            io.soaklab.internal.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(current), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

@@ -14,12 +14,12 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Two runs side by side: for each window series, the median window of each and whether they
- * differ, by a Mann–Whitney U test on the per-window values (two-sided, tie-corrected, normal
- * approximation with continuity correction). A window is one sample, so the test asks whether
+ * differ, by a Mann–Whitney U test on the per-window values (two-sided; exact for the small samples
+ * of a few windows without ties, else tie-corrected with continuity correction). A window is one sample, so the test asks whether
  * B's windows tend to sit above or below A's, not whether two single calls differ.
  *
  * <p>With few windows no window test can reach {@link #ALPHA} (3 against 3: its smallest p-value
- * is 0.08), however far apart the runs are. Then the medians (TTFT p50, E2E p50) are
+ * is exactly 0.10), however far apart the runs are. Then the medians (TTFT p50, E2E p50) are
  * tested on the calls themselves, a Mann–Whitney test on every successful call of the measured
  * windows (up to {@value #MAX_CALLS} a run, evenly spread), and the row says so; the other rows
  * say that their windows are too few and what the smallest p-value was. Calls of one run are not

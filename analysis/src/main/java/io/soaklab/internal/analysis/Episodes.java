@@ -146,7 +146,7 @@ public final class Episodes {
             reasons.merge(n.reason() == null ? "failed" : n.reason(), 1L, Long::sum);
         }
         calls += n.calls();
-        attempts += n.attempts();
+        attempts += Math.max(0, n.attempts());
         tokens = tokens.plus(n.tokens());
         lostTokens += n.lostTokens();
         n.metrics().forEach((name, value) -> metrics.merge(name, value, Double::sum));

@@ -63,6 +63,8 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         private final long[] earlier = new long[1];
         private long matched;
         private long connected;
+        /** Why the log could not be read to its end, or null. */
+        private String problem;
 
         private Matcher(TruthLine.Cursor truth) {
             this.truth = truth;
@@ -105,6 +107,9 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
 
         /** Reads one line of the endpoint's log. */
         private void step() {
+            if (problem != null) {
+                return;
+            }
             try {
                 TruthLine t = truth.next();
                 if (t == null || !t.complete() || t.firstTokenUs() < 0) {
@@ -120,13 +125,20 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                     matched += add(match, tr, ttft, end, late, earlier);
                 }
             } catch (IOException unreadable) {
-                // the log is an aid: what was matched so far stands
+                // the log is an aid: what was matched so far stands, and reading stops here (a reader
+                // stuck on the same damaged bytes would otherwise be asked again and again)
+                problem = unreadable.getMessage() == null ? unreadable.getClass().getSimpleName() : unreadable.getMessage();
             }
+        }
+
+        /** Why the endpoint's log could not be read to its end, or null when it could. */
+        String problem() {
+            return problem;
         }
 
         /** Reads the rest of the endpoint's log; the fidelity, or null when no call could be matched. */
         Fidelity result() {
-            while (!truth.done()) {
+            while (!truth.done() && problem == null) {
                 step();
             }
             return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),

@@ -219,7 +219,7 @@ public final class RunData {
         PriceCatalog catalog = catalogOf(dir, notes);
         Tariff tariff = tariff(manifest, catalog, notes);
         Costs costs = tariff == null ? null : Costs.pricing(tariff);
-        List<Slo> objectives = reading.objectives() != null ? reading.objectives() : Slo.parseAll(manifest.config().slo());
+        List<Slo> objectives = reading.objectives() != null ? reading.objectives() : objectivesOf(manifest, notes);
         Slos.Tally slos = objectives.isEmpty() ? null : new Slos.Tally(objectives, costs != null);
 
         // each interval's percentiles are taken as it is read: a window's histograms are not kept (hundreds of KB each)
@@ -256,6 +256,9 @@ public final class RunData {
             edges[closed] = closed == 0 ? 0 : bounds[closed - 1][1] * 1000;
         }
         CallsTally c = new CallsTally(closed, rebuild, closed == 0 ? null : edges);
+        if (slos != null) {
+            slos.windows(closed + 1); // the closed windows and the one a killed run never closed: a damaged line names no other
+        }
         CallTrace trace = new CallTrace(costs == null ? null : costs.pricer(), reading.callUsage());
         Fidelity.Matcher fidelity = Fidelity.Matcher.open(dir);
         Fidelity measuredFidelity;
@@ -264,6 +267,10 @@ public final class RunData {
                 notes.add(RunFile.CALLS + " is missing: no call counts.");
             }
             measuredFidelity = fidelity == null ? null : fidelity.result();
+            if (fidelity != null && fidelity.problem() != null) {
+                notes.add(RunFile.SIM_TRUTH + " could not be read to its end (" + fidelity.problem()
+                        + "): the comparison with the endpoint's own account stops there.");
+            }
         } finally {
             if (fidelity != null) {
                 fidelity.close();
@@ -473,6 +480,16 @@ public final class RunData {
             notes.add("The run kept no copy of its prices; it is priced at soaklab's list prices " + catalog.version() + ".");
         }
         return catalog;
+    }
+
+    /** The objectives the run was made with; none, with a note, when its run.json holds some that cannot be read. */
+    private static List<Slo> objectivesOf(RunManifest manifest, List<String> notes) {
+        try {
+            return Slo.parseAll(manifest.config().slo());
+        } catch (IllegalArgumentException e) {
+            notes.add("The objectives in " + RunFile.RUN + " could not be read (" + e.getMessage() + "): the run is held to none.");
+            return List.of();
+        }
     }
 
     /** The run's tariff at its catalog's prices, or null when it is not priced. */

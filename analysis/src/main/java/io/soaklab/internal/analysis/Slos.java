@@ -90,6 +90,7 @@ public final class Slos {
             return run.slos();
         }
         Tally t = new Tally(slos, run.costs() != null);
+        t.windows(run.windows().size());
         IntervalLog.read(run.dir(), t);
         CallLine.read(run.dir(), t);
         EpisodeLine.read(run.dir(), t);
@@ -122,6 +123,8 @@ public final class Slos {
         private long[] goodEpisodes = new long[16];
         private long[] episodes = new long[16];
         private final List<List<BigDecimal>> costs = new ArrayList<>();
+        /** Windows a line may name: one naming another (damaged or forged) is left out, as it is by the counts. */
+        private int windows = Integer.MAX_VALUE;
 
         /** @param priced whether the run is priced: an unpriced run has no cost to hold to a limit */
         Tally(List<Slo> slos, boolean priced) {
@@ -143,10 +146,15 @@ public final class Slos {
             cost = byMetric.get("episode.cost");
         }
 
+        /** Holds the tally to windows 0..{@code n - 1}. */
+        void windows(int n) {
+            windows = n;
+        }
+
         @Override
         public void interval(int w, Metric metric, Histogram h) {
             Slo s = byLatencyMetric.get(metric);
-            if (s == null) {
+            if (s == null || w >= windows) {
                 return;
             }
             double[] v = latency.computeIfAbsent(s.metric(), k -> nan(16));
@@ -163,7 +171,7 @@ public final class Slos {
         @Override
         public void line(CallLine line) {
             int w = line.window();
-            if (!perCall || line.warmup() || !line.last() || line.error() == ErrorClass.OPEN) {
+            if (!perCall || line.warmup() || !line.last() || line.error() == ErrorClass.OPEN || w >= windows) {
                 return; // a call still open at the end has no outcome: neither good nor bad
             }
             grow(w);
@@ -181,7 +189,7 @@ public final class Slos {
         @Override
         public void episode(EpisodeLine line) {
             int w = line.window();
-            if (!perEpisode || line.warmup() || w < 0 || line.attempts() == 0) {
+            if (!perEpisode || line.warmup() || w < 0 || w >= windows || line.attempts() == 0) {
                 return; // an episode an open load shed never ran: not a task, neither good nor bad
             }
             grow(w);

@@ -18,6 +18,7 @@ import io.soaklab.run.RunManifest;
 import io.soaklab.run.RunStatus;
 import java.math.BigDecimal;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -193,5 +194,37 @@ class DamagedRunTest {
         assertTrue(costs.total().signum() > 0 && costs.taskCosts().stream().allMatch(c -> c.signum() >= 0), "prices never see the absurd lines");
         assertTrue(Files.readString(Report.write(after)).contains("lines skipped"), "the report says so, and is written");
         assertEquals(BigDecimal.ZERO, after.calls().spend(), "the run itself is unpriced");
+    }
+
+    @Test
+    void aLineNamingAFarWindowCostsTheObjectivesNothing() throws Exception {
+        Path run = write("far");
+        List<io.soaklab.internal.run.Slo> objectives = io.soaklab.internal.run.Slo.parseAll("ttft.p99=2s,errors=50%,episode.p95=100s");
+        String call = Files.readAllLines(run.resolve(RunFile.CALLS.fileName())).get(0);
+        Files.writeString(run.resolve(RunFile.CALLS.fileName()), call.replace("\"window\":0", "\"window\":99999999") + "\n",
+                StandardOpenOption.APPEND);
+        Files.writeString(run.resolve(RunFile.EPISODES.fileName()), "{\"phase\":\"measure\",\"window\":2147483647,\"user\":0,\"episode\":99,"
+                + "\"ok\":true,\"duration_us\":1,\"calls\":1,\"attempts\":1}\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+
+        // a window number a hundred million (or two billion) windows out: no array of that size, no failure
+        RunData after = RunData.load(run, RunData.Reading.of(objectives));
+        int windows = after.windows().size();
+        assertEquals(7, windows, "six closed windows, and the counts put a line past them in the window a run never closed");
+        for (Slos.Verdict v : after.slos().verdicts()) {
+            assertEquals(windows, v.perWindow().size(), v.toString());
+        }
+        assertEquals(after.slos().verdicts(), Slos.evaluate(after, List.of(objectives.get(1), objectives.get(0), objectives.get(2))).verdicts()
+                .stream().sorted(java.util.Comparator.comparing(v -> objectives.indexOf(v.slo()))).toList(),
+                "the objectives' own pass reads it the same as the load's one pass");
+    }
+
+    @Test
+    void aTruthLogThatCannotBeReadEndsTheMatchWithANoteNotAHang() throws Exception {
+        Path run = write("truth");
+        byte[] damaged = "{\"id\":\"x\",\"outcome\":\"complete\",\"first_token_us\":1,\"end_us\":2}\n\u00ff\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(run.resolve(io.soaklab.sim.EmbeddedEndpoint.TRUTH_FILE), damaged); // 0xff: not UTF-8, read again and again it stays so
+        RunData after = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofMinutes(2), () -> RunData.load(run));
+        assertTrue(String.join("\n", after.notes()).contains("sim-truth.jsonl could not be read to its end"), after.notes().toString());
+        assertTrue(after.calls().calls() > 0, "the rest of the run reads as before");
     }
 }

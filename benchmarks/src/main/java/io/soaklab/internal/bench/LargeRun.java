@@ -28,7 +28,7 @@ import java.util.SplittableRandom;
  * latencies, a context that grows with the step; windows of 100,000 calls.
  *
  * <pre>
- * java -cp benchmarks/target/soaklab.jar io.soaklab.bench.LargeRun /tmp/big 10000000
+ * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.LargeRun /tmp/big 10000000
  * /usr/bin/time -v java -Xmx1g -jar benchmarks/target/soaklab.jar report /tmp/big
  * </pre>
  */

@@ -147,16 +147,16 @@ public final class CallLine {
 
     // ---- writing -------------------------------------------------------------------------------
 
-    /**
-     * Writes one call attempt's line: the head, then its fields.
-     *
-     * @param priced whether the run is priced (then {@code cost_usd} is written, exactly)
-     */
     /** Opens {@code dir}'s file for appending lines. */
     static JsonLines open(Path dir) throws IOException {
         return new JsonLines(RunFile.CALLS.in(dir));
     }
 
+    /**
+     * Writes one call attempt's line: the head, then its fields.
+     *
+     * @param priced whether the run is priced (then {@code cost_usd} is written, exactly)
+     */
     static void write(JsonGenerator g, boolean warmup, int window, CallResult r, CallInfo info, Cost cost, boolean priced, TimeBase time)
             throws IOException {
         LineHead.write(g, warmup, window, info.user(), info.episode());

@@ -16,7 +16,7 @@ import java.util.TreeMap;
  * hands it each {@link EpisodeRecord}) and its only reader. Field meanings: {@code results/README.md}.
  *
  * <pre>{@code
- * EpisodeLine.read(runDir, (episode) -> { if (!episode.warmup() && episode.ok()) done++; }, null);
+ * EpisodeLine.read(runDir, episode -> { if (!episode.warmup() && episode.ok()) done++; });
  * }</pre>
  *
  * @param warmup     true in a warmup window
@@ -29,7 +29,7 @@ import java.util.TreeMap;
  * @param intendedUs the first call's intended start, epoch µs
  * @param durationUs to the last call's end, µs
  * @param calls      model calls
- * @param attempts   attempts, retries included (0: an episode an open load shed, never started)
+ * @param attempts   attempts, retries included (0: an episode an open load shed, never started; -1: a line that does not say)
  * @param cost       what every attempt cost, exactly; null in an unpriced run
  * @param tokens     the usage of every attempt, summed ({@code cache_write_1h} is not kept in the file: 0)
  * @param lostTokens prompt and completion tokens of attempts that were retried
@@ -75,6 +75,7 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
         return new JsonLines(RunFile.EPISODES.in(dir));
     }
 
+    /** Writes one finished episode's line: the head, then its fields ({@code cost_usd} exactly, when {@code priced}). */
     static void write(JsonGenerator g, boolean warmup, int window, EpisodeRecord e, boolean priced, TimeBase time) throws IOException {
         LineHead.write(g, warmup, window, e.user(), e.episode());
         g.writeStringField(SCENARIO, e.scenario());
@@ -166,7 +167,7 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
         return new EpisodeLine(TreeLine.warmup(n), n.path(LineHead.WINDOW).asInt(-1), n.path(LineHead.USER).asLong(),
                 n.has(LineHead.EPISODE) ? n.path(LineHead.EPISODE).asLong() : n.path(LineHead.SESSION).asLong(), n.path(SCENARIO).asText(""),
                 n.path(OK).asBoolean(), reason == null || reason.isNull() ? null : reason.asText(), n.path(INTENDED_US).asLong(),
-                n.path(DURATION_US).asLong(), n.path(CALLS).asLong(), n.path(ATTEMPTS).asLong(1),
+                n.path(DURATION_US).asLong(), n.path(CALLS).asLong(), n.path(ATTEMPTS).asLong(-1),
                 cost == null || !cost.isNumber() ? null : cost.decimalValue(), tokens, t.path(LOST).asLong(),
                 Collections.unmodifiableMap(roles), Collections.unmodifiableMap(metrics));
     }

@@ -64,7 +64,8 @@ public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCo
             @Override
             public void line(JsonNode n) {
                 int w = n.path(LineHead.WINDOW).asInt(-1);
-                if (w >= 0) {
+                String phase = n.path(LineHead.PHASE).asText();
+                if (w >= 0 && (phase.equals(LineHead.WARMUP) || phase.equals(LineHead.MEASURE))) {
                     reader.window(new GeneratorLine(TreeLine.warmup(n), w, n.path(GC_MS).asLong(-1), n.path(GC_COUNT).asLong(-1),
                             n.has(CPU) ? n.get(CPU).asDouble() : Double.NaN, n.has(SYSTEM_CPU) ? n.get(SYSTEM_CPU).asDouble() : Double.NaN,
                             n.path(HEAP_MB).asLong(-1), n.path(THREADS).asInt(-1)));
