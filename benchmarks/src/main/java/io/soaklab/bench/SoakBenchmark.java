@@ -70,7 +70,7 @@ public abstract class SoakBenchmark {
      * one is made here from {@link #config}. By default a new folder under {@code results/}.
      */
     protected Path runFolder(BenchmarkParams params, RunConfig config) {
-        return RunFolder.defaultPath(Path.of("results"), Scenarios.resolve(config.scenario()).name(), Instant.now());
+        return RunFolder.defaultPath(Path.of("results"), Scenarios.resolve(config.workload().scenario()).name(), Instant.now());
     }
 
     /** The soak under way, once the trial has started. */

@@ -197,7 +197,7 @@ abstract class RunOptions implements Callable<Integer> {
         if (window.compareTo(duration) > 0) {
             System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");
         }
-        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.scenarioName(), Instant.now());
+        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.workload().scenarioName(), Instant.now());
         if (out != null) {
             usableFolder(out);
         }

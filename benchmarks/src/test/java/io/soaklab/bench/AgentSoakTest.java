@@ -44,10 +44,10 @@ class AgentSoakTest {
 
         RunManifest manifest = RunManifest.read(dir);
         assertEquals(RunStatus.COMPLETE, manifest.status());
-        assertEquals(8, manifest.config().concurrency(), "-p concurrency");
+        assertEquals(8, manifest.config().workload().concurrency(), "-p concurrency");
         assertEquals(2, manifest.windowsPlanned(), "-i");
-        assertEquals(3000, manifest.config().window().toMillis(), "-r");
-        assertEquals(9, manifest.config().seed());
+        assertEquals(3000, manifest.config().schedule().window().toMillis(), "-r");
+        assertEquals(9, manifest.config().workload().seed());
         RunData run = RunData.load(dir);
         assertEquals(2, run.windows().size());
         assertTrue(run.totals().get(Metric.TTFT).count() > 0);

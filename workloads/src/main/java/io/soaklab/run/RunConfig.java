@@ -19,73 +19,27 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything that defines a soak run, as recorded in {@code run.json}. It never holds a secret:
+ * Everything that defines a soak run, as recorded in {@code run.json}, in five groups: the
+ * {@linkplain Workload workload}, its {@linkplain Schedule schedule}, the {@linkplain Target endpoint} it
+ * goes to, its {@linkplain Pricing pricing}, and the objectives the report holds it to. Each group
+ * validates itself; a message names the setting as {@code run.json} does. It never holds a secret:
  * only the name of the environment variable that holds the API key.
  *
  * <pre>{@code
  * RunConfig config = RunConfig.builder()
  *         .concurrency(16).duration(Duration.ofSeconds(30)).window(Duration.ofSeconds(5))
  *         .build();
+ * int users = config.workload().concurrency();
  * }</pre>
  *
- * @param scenario          built-in scenario name, or the path of a scenario YAML file
- * @param concurrency       concurrent users (closed load)
- * @param arrival           open load: when episodes arrive ({@link io.soaklab.load.Arrivals}), or
- *                          {@code null} for a closed load of {@code concurrency} users
- * @param thinkTime         closed load: pause between a user's episodes
- * @param rampUp            users start, or the arrival rate rises, over this time; it is part of the
- *                          warmup and never measured
- * @param maxInFlight       open load: most episodes running at once
- * @param duration          measured time; rounded up to whole windows
- * @param window            length of one measurement window (one JMH iteration)
- * @param warmup            warmup before measuring (one JMH warmup iteration), zero for none
- * @param seed              seeds every random choice of the workload (and of the embedded endpoint)
- * @param endpoint          API root of a remote endpoint, or {@code null} for the embedded one
- * @param api               the protocol: OpenAI Chat Completions or Anthropic Messages
- * @param model             model name sent with each request
- * @param apiKeyEnv         name of the environment variable holding the API key, or {@code null}
- * @param maxTokensField    {@code max_tokens}, {@code max_completion_tokens}, or {@code null} to choose by host
- * @param timeouts          how long a call may take, phase by phase
- * @param errorBackoff      closed load: extra pause after a failed episode before the user's next
- * @param sim               the embedded endpoint's model (used when {@code endpoint} is null)
- * @param priceAs           the catalog model whose prices the run's tokens are billed at; null: the run's
- *                          model (for the embedded endpoint, {@link #EMBEDDED_PRICE_AS}); {@code none}: no prices
- * @param prices            a price file of one's own, on top of soaklab's list prices, or null
- * @param billing           the service tier (standard, batch, flex, priority) and regional uplift
- * @param maxSpend          stop the run before its spend passes this, in the catalog's currency; null for no limit
- * @param slo               service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
- *                          ({@link Slo}); null for none
- * @param forks             JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
- * @param maxFailedWindows  end the run as {@link RunStatus#FAILED} once every call sent has failed in this many
- *                          measured windows in a row (a dead or refusing endpoint; warmup windows and windows in which
- *                          no sent call ended do not count); 0 never does
+ * @param workload what runs, and how many at once
+ * @param schedule how long, in which windows, and when a run stops by itself
+ * @param target   where the load goes and how a call is made
+ * @param pricing  what the run's tokens cost, and the most it may spend
+ * @param slo      service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
+ *                 ({@link Slo}); null for none
  */
-public record RunConfig(
-        String scenario,
-        int concurrency,
-        String arrival,
-        Duration thinkTime,
-        Duration rampUp,
-        int maxInFlight,
-        Duration duration,
-        Duration window,
-        Duration warmup,
-        long seed,
-        URI endpoint,
-        Api api,
-        String model,
-        String apiKeyEnv,
-        String maxTokensField,
-        Timeouts timeouts,
-        Duration errorBackoff,
-        SimConfig sim,
-        String priceAs,
-        Path prices,
-        Billing billing,
-        BigDecimal maxSpend,
-        String slo,
-        int forks,
-        int maxFailedWindows) {
+public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
@@ -96,44 +50,156 @@ public record RunConfig(
     public static final Duration MIN_WINDOW = Duration.ofMillis(100);
 
     public RunConfig {
-        Objects.requireNonNull(scenario, "scenario");
-        Objects.requireNonNull(duration, "duration");
-        Objects.requireNonNull(window, "window");
-        Objects.requireNonNull(warmup, "warmup");
-        Objects.requireNonNull(sim, "sim");
-        Objects.requireNonNull(billing, "billing");
-        check(maxSpend == null || maxSpend.signum() > 0, "%s must be above zero", "max_spend");
-        Objects.requireNonNull(api, "api");
-        checkValue(concurrency >= 1 && concurrency <= 100_000, "%s must be between 1 and 100000", ", was " + concurrency, "concurrency");
-        Objects.requireNonNull(thinkTime, "thinkTime");
-        Objects.requireNonNull(rampUp, "rampUp");
-        check(!thinkTime.isNegative(), "%s must not be negative", "think_time");
-        check(!rampUp.isNegative(), "%s must not be negative", "ramp_up");
-        checkValue(maxInFlight >= 1 && maxInFlight <= 100_000, "%s must be between 1 and 100000", ", was " + maxInFlight, "max_in_flight");
-        if (arrival != null) {
-            arrival = arrival.strip();
+        Objects.requireNonNull(workload, "workload");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(pricing, "pricing");
+    }
+
+    /**
+     * The workload: which agent scenario, and a closed load of users or an open load of arrivals.
+     *
+     * @param scenario     built-in scenario name, or the path of a scenario YAML file
+     * @param concurrency  concurrent users (closed load)
+     * @param arrival      open load: when episodes arrive ({@link io.soaklab.load.Arrivals}), or
+     *                     {@code null} for a closed load of {@code concurrency} users
+     * @param thinkTime    closed load: pause between a user's episodes
+     * @param rampUp       users start, or the arrival rate rises, over this time; it is part of the
+     *                     warmup and never measured
+     * @param maxInFlight  open load: most episodes running at once
+     * @param errorBackoff closed load: extra pause after a failed episode before the user's next
+     * @param seed         seeds every random choice of the workload (and of the embedded endpoint)
+     */
+    public record Workload(String scenario, int concurrency, String arrival, Duration thinkTime, Duration rampUp, int maxInFlight,
+                       Duration errorBackoff, long seed) {
+        public Workload {
+            required(scenario, "scenario");
+            checkValue(concurrency >= 1 && concurrency <= 100_000, "%s must be between 1 and 100000", ", was " + concurrency, "concurrency");
+            notNegative(required(thinkTime, "think_time"), "think_time");
+            notNegative(required(rampUp, "ramp_up"), "ramp_up");
+            checkValue(maxInFlight >= 1 && maxInFlight <= 100_000, "%s must be between 1 and 100000", ", was " + maxInFlight, "max_in_flight");
+            notNegative(required(errorBackoff, "error_backoff"), "error_backoff");
+            if (arrival != null) {
+                arrival = arrival.strip();
+            }
         }
-        check(!duration.isNegative() && !duration.isZero(), "%s must be positive", "duration");
-        checkValue(window.compareTo(MIN_WINDOW) >= 0, "%s must be at least", " " + Durations.format(MIN_WINDOW), "window");
-        check(!warmup.isNegative(), "%s must not be negative", "warmup");
-        checkValue(forks == 0 || forks == 1, "%s must be 0 or 1", ", was " + forks, "forks");
-        checkValue(maxFailedWindows >= 0, "%s must not be negative", ", was " + maxFailedWindows, "max_failed_windows");
-        if (endpoint != null) {
-            String s = endpoint.getScheme();
-            checkValue(s != null && (s.equals("http") || s.equals("https")) && endpoint.getHost() != null,
-                    "%s must be an http:// or https:// URL with a host", ", was '" + endpoint + "'", "endpoint");
-            check(model != null && !model.isBlank(), "%s is required with %s", "model", "endpoint");
+
+        /** True for an open load (episodes arriving at a rate). */
+        public boolean open() {
+            return arrival != null;
         }
-        if (model == null || model.isBlank()) {
-            model = sim.model();
+
+        /** The scenario's name: the built-in's, or the one its file gives. */
+        public String scenarioName() {
+            return Scenarios.isFile(scenario) ? Scenarios.resolve(scenario).name() : scenario;
         }
-        if (window.compareTo(duration) > 0) {
-            window = duration; // a run shorter than one window is one window
+    }
+
+    /**
+     * When the run measures, and when it stops by itself.
+     *
+     * @param duration         measured time; rounded up to whole windows
+     * @param window           length of one measurement window (one JMH iteration); a run shorter
+     *                         than one window is one window
+     * @param warmup           warmup before measuring (one JMH warmup iteration), zero for none
+     * @param forks            JMH forks: 1 runs the load in its own JVM, 0 in the launcher's
+     * @param maxFailedWindows end the run as {@link RunStatus#FAILED} once every call sent has failed in this many
+     *                         measured windows in a row (a dead or refusing endpoint; warmup windows and windows in
+     *                         which no sent call ended do not count); 0 never does
+     */
+    public record Schedule(Duration duration, Duration window, Duration warmup, int forks, int maxFailedWindows) {
+        public Schedule {
+            required(duration, "duration");
+            required(window, "window");
+            check(!duration.isNegative() && !duration.isZero(), "%s must be positive", "duration");
+            checkValue(window.compareTo(MIN_WINDOW) >= 0, "%s must be at least", " " + Durations.format(MIN_WINDOW), "window");
+            notNegative(required(warmup, "warmup"), "warmup");
+            checkValue(forks == 0 || forks == 1, "%s must be 0 or 1", ", was " + forks, "forks");
+            checkValue(maxFailedWindows >= 0, "%s must not be negative", ", was " + maxFailedWindows, "max_failed_windows");
+            if (window.compareTo(duration) > 0) {
+                window = duration;
+            }
         }
-        // Validates the client settings now, not in the forked load generator.
-        Objects.requireNonNull(timeouts, "timeouts");
-        client(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint, null, model, maxTokensField, timeouts);
-        check(!errorBackoff.isNegative(), "%s must not be negative", "error_backoff");
+
+        /** Measurement windows: the duration divided by the window, rounded up. */
+        public int windows() {
+            long w = window.toNanos();
+            return (int) Math.max(1, (duration.toNanos() + w - 1) / w);
+        }
+
+        /** Measured time actually planned: whole windows. */
+        public Duration measuredTime() {
+            return window.multipliedBy(windows());
+        }
+    }
+
+    /**
+     * Where the load goes and how each call is made.
+     *
+     * @param endpoint       API root of a remote endpoint, or {@code null} for the embedded one
+     * @param api            the protocol: OpenAI Chat Completions or Anthropic Messages
+     * @param model          model name sent with each request (the embedded endpoint's when null)
+     * @param apiKeyEnv      name of the environment variable holding the API key, or {@code null}
+     * @param maxTokensField {@code max_tokens}, {@code max_completion_tokens}, or {@code null} to choose by host
+     * @param timeouts       how long a call may take, phase by phase
+     * @param sim            the embedded endpoint's model (used when {@code endpoint} is null)
+     */
+    public record Target(URI endpoint, Api api, String model, String apiKeyEnv, String maxTokensField, Timeouts timeouts, SimConfig sim) {
+        public Target {
+            required(api, "api");
+            required(sim, "sim");
+            required(timeouts, "timeouts");
+            if (endpoint != null) {
+                String s = endpoint.getScheme();
+                checkValue(s != null && (s.equals("http") || s.equals("https")) && endpoint.getHost() != null,
+                        "%s must be an http:// or https:// URL with a host", ", was '" + endpoint + "'", "endpoint");
+                check(model != null && !model.isBlank(), "%s is required with %s", "model", "endpoint");
+            }
+            if (model == null || model.isBlank()) {
+                model = sim.model();
+            }
+            // Validates the client settings now, not in the forked load generator.
+            client(endpoint == null ? URI.create("http://127.0.0.1/v1") : endpoint, null, model, maxTokensField, timeouts);
+        }
+
+        /** True when the run uses the embedded endpoint. */
+        public boolean embedded() {
+            return endpoint == null;
+        }
+
+        /** The client settings for calls to {@code baseUrl} with {@code apiKey}. */
+        public ClientConfig clientConfig(URI baseUrl, String apiKey) {
+            return client(baseUrl, apiKey, model, maxTokensField, timeouts);
+        }
+
+        private static ClientConfig client(URI baseUrl, String apiKey, String model, String maxTokensField, Timeouts timeouts) {
+            return ClientConfig.builder(baseUrl).model(model).apiKey(apiKey).maxTokensField(maxTokensField).timeouts(timeouts).build();
+        }
+    }
+
+    /**
+     * What the run's tokens cost.
+     *
+     * @param priceAs  the catalog model whose prices the run's tokens are billed at; null: the run's
+     *                 model (for the embedded endpoint, {@link #EMBEDDED_PRICE_AS}); {@code none}: no prices
+     * @param prices   a price file of one's own, on top of soaklab's list prices, or null
+     * @param billing  the service tier (standard, batch, flex, priority) and regional uplift
+     * @param maxSpend stop the run before its spend passes this, in the catalog's currency; null for no limit
+     */
+    public record Pricing(String priceAs, Path prices, Billing billing, BigDecimal maxSpend) {
+        public Pricing {
+            required(billing, "billing");
+            check(maxSpend == null || maxSpend.signum() > 0, "%s must be above zero", "max_spend");
+        }
+    }
+
+    private static <T> T required(T value, String setting) {
+        check(value != null, "%s is required", setting);
+        return value;
+    }
+
+    private static void notNegative(Duration value, String setting) {
+        check(!value.isNegative(), "%s must not be negative", setting);
     }
 
     /** Refuses the configuration unless {@code ok}: {@code template}'s {@code %s} name {@code settings} ({@link InvalidSetting}). */
@@ -152,45 +218,19 @@ public record RunConfig(
         return new Builder();
     }
 
-    /** The scenario's name: the built-in's, or the one its file gives. */
-    public String scenarioName() {
-        return Scenarios.isFile(scenario) ? Scenarios.resolve(scenario).name() : scenario;
-    }
-
     /** The model whose prices bill this run, or {@code none}. */
     public String pricedAs() {
-        return priceAs != null ? priceAs : embedded() ? EMBEDDED_PRICE_AS : model;
+        return pricing.priceAs != null ? pricing.priceAs : target.embedded() ? EMBEDDED_PRICE_AS : target.model;
     }
 
     /** The run's tariff, or null when it is not priced ({@code --price-as none}). */
     public Tariff tariff(PriceCatalog catalog) {
-        return UNPRICED.equals(pricedAs()) ? null : catalog.tariff(pricedAs(), billing);
-    }
-
-    /** True for an open load (episodes arriving at a rate). */
-    public boolean open() {
-        return arrival != null;
+        return UNPRICED.equals(pricedAs()) ? null : catalog.tariff(pricedAs(), pricing.billing);
     }
 
     /** Time before measuring: the ramp-up, then the warmup. */
     public Duration settling() {
-        return rampUp.plus(warmup);
-    }
-
-    /** True when the run uses the embedded endpoint. */
-    public boolean embedded() {
-        return endpoint == null;
-    }
-
-    /** Measurement windows: the duration divided by the window, rounded up. */
-    public int windows() {
-        long w = window.toNanos();
-        return (int) Math.max(1, (duration.toNanos() + w - 1) / w);
-    }
-
-    /** Measured time actually planned: whole windows. */
-    public Duration measuredTime() {
-        return window.multipliedBy(windows());
+        return workload.rampUp.plus(schedule.warmup);
     }
 
     /**
@@ -198,20 +238,11 @@ public record RunConfig(
      * wait for, plus a minute; JMH's own default of 10 minutes is too short for long windows.
      */
     public Duration iterationTimeout() {
-        Duration longestCall = timeouts.call().isZero() ? Duration.ofHours(1) : timeouts.call();
-        return window.plus(longestCall).plusMinutes(1);
+        Duration longestCall = target.timeouts.call().isZero() ? Duration.ofHours(1) : target.timeouts.call();
+        return schedule.window.plus(longestCall).plusMinutes(1);
     }
 
-    /** The client settings for this run against {@code baseUrl}. */
-    public ClientConfig clientConfig(URI baseUrl, String apiKey) {
-        return client(baseUrl, apiKey, model, maxTokensField, timeouts);
-    }
-
-    private static ClientConfig client(URI baseUrl, String apiKey, String model, String maxTokensField, Timeouts timeouts) {
-        return ClientConfig.builder(baseUrl).model(model).apiKey(apiKey).maxTokensField(maxTokensField).timeouts(timeouts).build();
-    }
-
-    /** Builder for {@link RunConfig}, holding the defaults of {@code soaklab run}. */
+    /** Builder for {@link RunConfig}: its settings one by one, holding the defaults of {@code soaklab run}. */
     public static final class Builder {
         private String scenario = "coding-agent";
         private int concurrency = 8;
@@ -379,9 +410,10 @@ public record RunConfig(
             if (arrival != null) {
                 Arrivals.parse(arrival);
             }
-            RunConfig config = new RunConfig(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, duration, window, warmup, seed, endpoint, api, model, apiKeyEnv,
-                    maxTokensField, timeouts, errorBackoff, sim, priceAs, prices, billing, maxSpend, slo, forks,
-                    maxFailedWindows);
+            RunConfig config = new RunConfig(new Workload(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, errorBackoff, seed),
+                    new Schedule(duration, window, warmup, forks, maxFailedWindows),
+                    new Target(endpoint, api, model, apiKeyEnv, maxTokensField, timeouts, sim),
+                    new Pricing(priceAs, prices, billing, maxSpend), slo);
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -78,7 +79,7 @@ public record RunManifest(
         versions.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return new RunManifest(Versions.soaklab(), RunFile.FORMAT_VERSION, dir.toAbsolutePath().normalize().getFileName().toString(),
                 RunStatus.RUNNING, null, now(), null, null, ProcessHandle.current().pid(), null, hostName(),
-                versions, config, endpoint, config.windows(), 0);
+                versions, config, endpoint, config.schedule().windows(), 0);
     }
 
     /** Configuration fields added since the first run.json, with the value runs without them had. */
@@ -89,19 +90,46 @@ public record RunManifest(
     private static final Map<String, String> FLAT_TIMEOUTS = Map.of("connect_timeout", "connect", "first_token_timeout", "first_token",
             "idle_timeout", "idle", "call_timeout", "call");
 
-    /** A format-1 configuration's four timeouts, moved into the {@code timeouts} group they have since (what it lacks takes the default). */
-    private static void groupTimeouts(ObjectNode config) {
-        if (config.has("timeouts")) {
+    /** The groups of the configuration since format 3, and the fields each took from the flat configuration before. */
+    private static final Map<String, List<String>> GROUPS = Map.of(
+            "workload", List.of("scenario", "concurrency", "arrival", "think_time", "ramp_up", "max_in_flight", "error_backoff", "seed"),
+            "schedule", List.of("duration", "window", "warmup", "forks", "max_failed_windows"),
+            "target", List.of("endpoint", "api", "model", "api_key_env", "max_tokens_field", "timeouts", "sim"),
+            "pricing", List.of("price_as", "prices", "billing", "max_spend"));
+
+    /**
+     * A configuration written before format 3 (one flat object) in today's groups: fields added
+     * since take the value runs without them had, and format 1's four flat timeouts move into the
+     * {@code timeouts} group (what it lacks takes the default).
+     */
+    private static void migrate(ObjectNode config) {
+        if (config.has("workload")) {
             return;
         }
-        ObjectNode timeouts = Json.MAPPER.valueToTree(io.soaklab.protocol.Timeouts.DEFAULT);
-        FLAT_TIMEOUTS.forEach((flat, grouped) -> {
-            JsonNode value = config.remove(flat);
-            if (value != null && !value.isNull()) {
-                timeouts.set(grouped, value);
+        EARLIER_DEFAULTS.forEach((field, value) -> {
+            if (!config.has(field)) {
+                config.put(field, value);
             }
         });
-        config.set("timeouts", timeouts);
+        if (!config.has("timeouts")) {
+            ObjectNode timeouts = Json.MAPPER.valueToTree(io.soaklab.protocol.Timeouts.DEFAULT);
+            FLAT_TIMEOUTS.forEach((flat, grouped) -> {
+                JsonNode value = config.remove(flat);
+                if (value != null && !value.isNull()) {
+                    timeouts.set(grouped, value);
+                }
+            });
+            config.set("timeouts", timeouts);
+        }
+        GROUPS.forEach((group, fields) -> {
+            ObjectNode node = config.putObject(group);
+            fields.forEach(field -> {
+                JsonNode value = config.remove(field);
+                if (value != null) {
+                    node.set(field, value);
+                }
+            });
+        });
     }
 
     /** True when {@code dir} holds a {@code run.json}: it is a run folder. */
@@ -115,12 +143,7 @@ public record RunManifest(
         try {
             JsonNode tree = Json.MAPPER.readTree(file.toFile());
             if (tree.get("config") instanceof ObjectNode config) {
-                EARLIER_DEFAULTS.forEach((field, value) -> {
-                    if (!config.has(field)) {
-                        config.put(field, value);
-                    }
-                });
-                groupTimeouts(config);
+                migrate(config);
             }
             return Json.MAPPER.treeToValue(tree, RunManifest.class);
         } catch (NoSuchFileException | java.io.FileNotFoundException e) {

@@ -21,6 +21,7 @@ import io.soaklab.scenario.ScenarioSpec;
 import io.soaklab.scenario.Scenarios;
 import io.soaklab.sim.EmbeddedEndpoint;
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -75,23 +76,23 @@ public final class Soak implements AutoCloseable {
     private Soak(Path dir, RunManifest prepared, boolean watchParent) throws IOException {
         this.dir = dir;
         this.config = prepared.config();
-        String apiKey = ApiKey.fromEnvironment(config.apiKeyEnv());
+        String apiKey = ApiKey.fromEnvironment(config.target().apiKeyEnv());
         this.spec = readScenario(dir, config);
         Scenario scenario = Scenarios.of(spec);
         RunManifest.Endpoint where = prepared.endpoint();
         EmbeddedEndpoint own = null;
         if (where == null) {
-            if (config.embedded()) {
-                own = EmbeddedEndpoint.startIn(config.sim(), dir);
+            if (config.target().embedded()) {
+                own = EmbeddedEndpoint.startIn(config.target().sim(), dir);
                 where = new RunManifest.Endpoint(own.baseUrl(), true);
             } else {
-                where = new RunManifest.Endpoint(config.endpoint(), false);
+                where = new RunManifest.Endpoint(config.target().endpoint(), false);
             }
         }
         this.ownEndpoint = own;
         try {
             PriceCatalog kept = PriceCatalog.readFrom(dir);
-            this.tariff = config.tariff(kept != null ? kept : PriceCatalog.load(config.prices()));
+            this.tariff = config.tariff(kept != null ? kept : PriceCatalog.load(config.pricing().prices()));
             this.recorder = RunRecorder.open(dir, TimeBase.now(), tariff);
         } catch (IOException | RuntimeException e) {
             if (own != null) {
@@ -99,13 +100,16 @@ public final class Soak implements AutoCloseable {
             }
             throw e;
         }
-        this.client = ModelClient.of(config.api(), config.clientConfig(where.url(), apiKey), recorder.itl());
-        Duration watchdog = config.timeouts().call().isZero() ? Duration.ZERO : config.timeouts().call().plusSeconds(30);
-        SpendLimit limit = config.maxSpend() == null || tariff == null ? null : new SpendLimit(config.maxSpend(), tariff);
-        this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), config.seed(), watchdog, limit);
-        this.load = config.open()
-                ? new OpenLoad(runner, Arrivals.parse(config.arrival()).withRampUp(config.rampUp()), config.maxInFlight(), config.seed())
-                : new ClosedLoad(runner, config.concurrency(), config.thinkTime(), config.rampUp(), config.errorBackoff());
+        RunConfig.Target target = config.target();
+        RunConfig.Workload workload = config.workload();
+        this.client = ModelClient.of(target.api(), target.clientConfig(where.url(), apiKey), recorder.itl());
+        Duration watchdog = target.timeouts().call().isZero() ? Duration.ZERO : target.timeouts().call().plusSeconds(30);
+        BigDecimal maxSpend = config.pricing().maxSpend();
+        SpendLimit limit = maxSpend == null || tariff == null ? null : new SpendLimit(maxSpend, tariff);
+        this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), workload.seed(), watchdog, limit);
+        this.load = workload.open()
+                ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), workload.maxInFlight(), workload.seed())
+                : new ClosedLoad(runner, workload.concurrency(), workload.thinkTime(), workload.rampUp(), workload.errorBackoff());
         this.manifest = prepared.started(where, ProcessHandle.current().pid());
         manifest.write(dir);
         this.shutdownHook = new Thread(() -> close(RunStatus.ABORTED, "stopped by a signal before the end"), "soaklab-shutdown");
@@ -140,11 +144,11 @@ public final class Soak implements AutoCloseable {
     public static RunManifest prepare(Path dir, RunConfig config, RunManifest.Endpoint endpoint) throws IOException {
         RunFolder.create(dir);
         // The scenario as it was when the run began: the load generator and later readers use this copy.
-        String yaml = Scenarios.isFile(config.scenario())
-                ? Files.readString(Path.of(config.scenario()))
-                : Scenarios.yaml(config.scenario());
+        String yaml = Scenarios.isFile(config.workload().scenario())
+                ? Files.readString(Path.of(config.workload().scenario()))
+                : Scenarios.yaml(config.workload().scenario());
         Scenarios.keep(dir, yaml);
-        PriceCatalog.load(config.prices()).writeTo(dir); // the prices as they were: costs stay reproducible
+        PriceCatalog.load(config.pricing().prices()).writeTo(dir); // the prices as they were: costs stay reproducible
         RunManifest manifest = RunManifest.create(dir, config, endpoint);
         manifest.write(dir);
         return manifest;
@@ -197,7 +201,7 @@ public final class Soak implements AutoCloseable {
     /** The run folder's copy of the scenario, or (for a folder without one) the configured scenario. */
     private static ScenarioSpec readScenario(Path dir, RunConfig config) {
         ScenarioSpec kept = Scenarios.kept(dir);
-        return kept != null ? kept : Scenarios.resolve(config.scenario());
+        return kept != null ? kept : Scenarios.resolve(config.workload().scenario());
     }
 
     /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */
@@ -220,7 +224,7 @@ public final class Soak implements AutoCloseable {
         if (closed) {
             return null;
         }
-        boolean last = measureStart >= 0 && recorder.measuredWindows() + 1 >= config.windows();
+        boolean last = measureStart >= 0 && recorder.measuredWindows() + 1 >= config.schedule().windows();
         boolean stop = !last && failsTheRun(recorder.peek());
         if (last || stop) {
             endRun(); // in the window that ends the run: every call sent is on record in it
@@ -228,7 +232,7 @@ public final class Soak implements AutoCloseable {
         WindowSummary window = recorder.endWindow();
         if (!window.warmup()) {
             int done = recorder.measuredWindows();
-            if (done >= config.windows()) {
+            if (done >= config.schedule().windows()) {
                 recorder.seal(); // calls still ending now are after the run
             }
             manifest = manifest.withWindowsCompleted(done);
@@ -237,9 +241,9 @@ public final class Soak implements AutoCloseable {
         failedStreak = streak(window);
         if (stop) {
             ErrorClass mostly = window.mostFrequentError();
-            close(RunStatus.FAILED, "every call failed in " + Math.max(failedStreak, config.maxFailedWindows()) + " windows in a row (the last: " + window.calls() + " calls, "
+            close(RunStatus.FAILED, "every call failed in " + Math.max(failedStreak, config.schedule().maxFailedWindows()) + " windows in a row (the last: " + window.calls() + " calls, "
                     + (mostly == null ? "" : "mostly " + mostly.wireName() + ", ") + "see report.html); stopped by --max-failed-windows "
-                    + config.maxFailedWindows());
+                    + config.schedule().maxFailedWindows());
         }
         return window;
     }
@@ -257,7 +261,7 @@ public final class Soak implements AutoCloseable {
 
     /** True when the window open now, as it stands, makes {@code --max-failed-windows} windows in a row in which every call failed. */
     private boolean failsTheRun(WindowSummary sofar) {
-        return config.maxFailedWindows() > 0 && streak(sofar) >= config.maxFailedWindows();
+        return config.schedule().maxFailedWindows() > 0 && streak(sofar) >= config.schedule().maxFailedWindows();
     }
 
     /** Sends nothing more and records the calls still open; once. */
@@ -281,8 +285,8 @@ public final class Soak implements AutoCloseable {
             where = String.format(Locale.ROOT, "warmup %d", w.index() + 1);
         } else {
             long elapsed = measureStart < 0 ? 0 : (System.nanoTime() - measureStart) / 1_000_000_000L;
-            long left = config.window().toSeconds() * Math.max(0, config.windows() - (w.index() + 1));
-            where = String.format(Locale.ROOT, "window %d/%d %s elapsed, %s left", w.index() + 1, config.windows(), clock(elapsed), clock(left));
+            long left = config.schedule().window().toSeconds() * Math.max(0, config.schedule().windows() - (w.index() + 1));
+            where = String.format(Locale.ROOT, "window %d/%d %s elapsed, %s left", w.index() + 1, config.schedule().windows(), clock(elapsed), clock(left));
         }
         ErrorClass mostly = w.mostFrequentError();
         return String.format(Locale.ROOT,
@@ -298,10 +302,10 @@ public final class Soak implements AutoCloseable {
     /** Ends the run: complete if every planned window ran, else aborted. */
     public void finish() {
         int done = recorder.measuredWindows();
-        if (done >= config.windows()) {
+        if (done >= config.schedule().windows()) {
             close(RunStatus.COMPLETE, null);
         } else {
-            close(RunStatus.ABORTED, "ended after " + done + " of " + config.windows() + " windows");
+            close(RunStatus.ABORTED, "ended after " + done + " of " + config.schedule().windows() + " windows");
         }
     }
 
@@ -399,7 +403,7 @@ public final class Soak implements AutoCloseable {
                 while (!isClosed() && !limit.reached()) {
                     Thread.sleep(50);
                 }
-                long deadline = System.nanoTime() + (config.timeouts().call().isZero() ? Duration.ofMinutes(10) : config.timeouts().call()).toNanos();
+                long deadline = System.nanoTime() + (config.target().timeouts().call().isZero() ? Duration.ofMinutes(10) : config.target().timeouts().call()).toNanos();
                 while (!isClosed() && runner.inFlight() > 0 && System.nanoTime() < deadline) {
                     Thread.sleep(50);
                 }

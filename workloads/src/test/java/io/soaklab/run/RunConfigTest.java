@@ -21,11 +21,11 @@ class RunConfigTest {
     @Test
     void windowsRoundUpAndAShortRunIsOneWindow() {
         RunConfig c = RunConfig.builder().duration(Duration.ofSeconds(30)).window(Duration.ofSeconds(5)).build();
-        assertEquals(6, c.windows());
-        assertEquals(7, RunConfig.builder().duration(Duration.ofSeconds(31)).window(Duration.ofSeconds(5)).build().windows());
+        assertEquals(6, c.schedule().windows());
+        assertEquals(7, RunConfig.builder().duration(Duration.ofSeconds(31)).window(Duration.ofSeconds(5)).build().schedule().windows());
         RunConfig shortRun = RunConfig.builder().duration(Duration.ofSeconds(20)).build();
-        assertEquals(Duration.ofSeconds(20), shortRun.window());
-        assertEquals(1, shortRun.windows());
+        assertEquals(Duration.ofSeconds(20), shortRun.schedule().window());
+        assertEquals(1, shortRun.schedule().windows());
     }
 
     @Test
@@ -52,7 +52,7 @@ class RunConfigTest {
         RunConfig config = RunConfig.builder().endpoint(URI.create("https://api.example.com/v1")).model("gpt-x")
                 .apiKeyEnv("MY_KEY").concurrency(32).duration(Duration.ofHours(8)).window(Duration.ofSeconds(60))
                 .priceAs("gpt-5.4").maxSpend(new java.math.BigDecimal("25")).build();
-        RunManifest m = RunManifest.create(dir, config, new RunManifest.Endpoint(config.endpoint(), false));
+        RunManifest m = RunManifest.create(dir, config, new RunManifest.Endpoint(config.target().endpoint(), false));
         m.write(dir);
         String text = Files.readString(dir.resolve(RunManifest.FILE));
         assertTrue(text.contains("\"api_key_env\" : \"MY_KEY\""), text);
@@ -69,21 +69,61 @@ class RunConfigTest {
     }
 
     @Test
-    void aFirstFormatRunJsonReadsItsFlatTimeoutsIntoTheGroup() throws Exception {
-        RunConfig config = RunConfig.builder().timeouts(new io.soaklab.protocol.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(40),
-                Duration.ofSeconds(7), Duration.ofMinutes(2))).build();
+    void runJsonHoldsTheConfigurationInItsGroups() throws Exception {
+        RunManifest.create(dir, RunConfig.builder().concurrency(3).build(), null).write(dir);
+        var config = Json.MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile()).path("config");
+        assertEquals(List.of("workload", "schedule", "target", "pricing", "slo"), iterable(config.fieldNames()));
+        assertEquals(3, config.path("workload").path("concurrency").asInt());
+        assertEquals(io.soaklab.internal.layout.RunFile.FORMAT_VERSION, RunManifest.read(dir).format());
+    }
+
+    @Test
+    void earlierFormatsReadIntoTodaysGroups() throws Exception {
+        RunConfig config = RunConfig.builder().concurrency(5).thinkTime(Duration.ofMillis(250)).window(Duration.ofSeconds(2))
+                .timeouts(new io.soaklab.protocol.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(40), Duration.ofSeconds(7),
+                        Duration.ofMinutes(2))).build();
         RunManifest.create(dir, config, new RunManifest.Endpoint(URI.create("http://127.0.0.1:9/v1"), true)).write(dir);
-        String grouped = Files.readString(dir.resolve(RunManifest.FILE));
-        assertTrue(grouped.contains("\"format\" : 2"), grouped);
-        // as soaklab wrote it before the format had a version: no format, the four timeouts flat in the configuration
-        String flat = grouped.replace("  \"format\" : 2,\n", "").replaceAll(
-                "\"timeouts\" : \\{\\s*\"connect\" : \"3s\",\\s*\"first_token\" : \"40s\",\\s*\"idle\" : \"7s\",\\s*\"call\" : \"2m\"\\s*}",
-                "\"connect_timeout\" : \"3s\", \"first_token_timeout\" : \"40s\", \"idle_timeout\" : \"7s\", \"call_timeout\" : \"2m\"");
-        assertFalse(flat.contains("\"timeouts\""), flat);
-        Files.writeString(dir.resolve(RunManifest.FILE), flat);
-        RunManifest old = RunManifest.read(dir);
+        var mapper = Json.MAPPER;
+        var today = (com.fasterxml.jackson.databind.node.ObjectNode) mapper.readTree(dir.resolve(RunManifest.FILE).toFile());
+
+        // format 2: one flat configuration, the call timeouts in their group
+        var flat = mapper.createObjectNode();
+        today.path("config").fields().forEachRemaining(group -> {
+            if (group.getValue().isObject()) {
+                flat.setAll((com.fasterxml.jackson.databind.node.ObjectNode) group.getValue());
+            } else {
+                flat.set(group.getKey(), group.getValue());
+            }
+        });
+        RunManifest second = readAs(today.deepCopy().put("format", 2).set("config", flat));
+        assertEquals(2, second.format());
+        assertEquals(config, second.config());
+
+        // format 1: no format, the four timeouts flat too, and none of the fields added since
+        var first = flat.deepCopy();
+        var timeouts = (com.fasterxml.jackson.databind.node.ObjectNode) first.remove("timeouts");
+        timeouts.fields().forEachRemaining(t -> first.set(t.getKey() + "_timeout", t.getValue()));
+        first.remove(List.of("think_time", "ramp_up", "max_in_flight", "billing", "price_as", "max_failed_windows"));
+        var v1 = today.deepCopy();
+        v1.remove("format");
+        RunManifest old = readAs(v1.set("config", first));
         assertEquals(1, old.format());
-        assertEquals(config.timeouts(), old.config().timeouts());
+        assertEquals(config.target().timeouts(), old.config().target().timeouts());
+        assertEquals(5, old.config().workload().concurrency());
+        assertEquals(Duration.ZERO, old.config().workload().thinkTime(), "a field added since takes the value runs without it had");
+        assertEquals(0, old.config().schedule().maxFailedWindows());
+        assertEquals(RunConfig.UNPRICED, old.config().pricedAs());
+    }
+
+    private RunManifest readAs(com.fasterxml.jackson.databind.JsonNode manifest) throws Exception {
+        Files.write(dir.resolve(RunManifest.FILE), Json.MAPPER.writeValueAsBytes(manifest));
+        return RunManifest.read(dir);
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> list = new java.util.ArrayList<>();
+        names.forEachRemaining(list::add);
+        return list;
     }
 
     @Test
@@ -108,7 +148,7 @@ class RunConfigTest {
         RunManifest.create(dir, config, null).write(dir);
         String text = Files.readString(dir.resolve(RunManifest.FILE));
         assertFalse(text.contains("sk-never-on-disk"), text);
-        assertEquals(null, RunManifest.read(dir).config().sim().apiKey());
+        assertEquals(null, RunManifest.read(dir).config().target().sim().apiKey());
     }
 
     @Test

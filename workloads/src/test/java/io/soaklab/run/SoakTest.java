@@ -109,7 +109,7 @@ class SoakTest {
             RunConfig config = RunConfig.builder().scenario(scenarioFile().toString()).concurrency(3).window(Duration.ofMillis(200))
                     .duration(Duration.ofMillis(200)).endpoint(java.net.URI.create("http://127.0.0.1:" + hanging.getAddress().getPort() + "/v1"))
                     .model("hangs").priceAs(RunConfig.UNPRICED).build();
-            Soak.prepare(run, config, new RunManifest.Endpoint(config.endpoint(), false));
+            Soak.prepare(run, config, new RunManifest.Endpoint(config.target().endpoint(), false));
             WindowSummary last;
             try (Soak soak = Soak.open(run, false)) {
                 soak.start();
@@ -154,9 +154,9 @@ class SoakTest {
         RunConfig config = RunConfig.builder().scenario(scenarioFile().toString()).concurrency(2).window(Duration.ofMillis(200))
                 .duration(Duration.ofSeconds(20)).warmup(Duration.ofSeconds(1)).errorBackoff(Duration.ofMillis(10)).endpoint(java.net.URI.create("http://127.0.0.1:" + port + "/v1"))
                 .model("gone").priceAs(RunConfig.UNPRICED).build();
-        assertEquals(3, config.maxFailedWindows(), "the default");
+        assertEquals(3, config.schedule().maxFailedWindows(), "the default");
         Path run = dir.resolve("run");
-        Soak.prepare(run, config, new RunManifest.Endpoint(config.endpoint(), false));
+        Soak.prepare(run, config, new RunManifest.Endpoint(config.target().endpoint(), false));
         try (Soak soak = Soak.open(run, false)) {
             soak.start();
             for (int w = 0; w < 4; w++) { // warmup windows that fail every call neither count nor stop the run

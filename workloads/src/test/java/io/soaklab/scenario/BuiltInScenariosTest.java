@@ -67,9 +67,9 @@ class BuiltInScenariosTest {
         Soak.prepare(run, config, null);
         try (Soak soak = Soak.open(run, false)) {
             soak.start();
-            for (int w = 0; w < config.windows(); w++) {
+            for (int w = 0; w < config.schedule().windows(); w++) {
                 soak.beginWindow(false);
-                Thread.sleep(config.window().toMillis());
+                Thread.sleep(config.schedule().window().toMillis());
                 soak.endWindow();
             }
         }

@@ -99,8 +99,8 @@ public final class Comparison {
                     windows(na, "A"), windows(nb, "B"), ALPHA, Degradation.p(smallestP(na, nb)).replace("p = ", "").replace("p < ", "below "),
                     windowsNeeded()));
         }
-        Duration wa = a.manifest().config().window();
-        Duration wb = b.manifest().config().window();
+        Duration wa = a.manifest().config().schedule().window();
+        Duration wb = b.manifest().config().schedule().window();
         if (!wa.equals(wb)) {
             caveats.add("A's windows last " + Durations.format(wa) + " and B's " + Durations.format(wb)
                     + ": a window's percentiles rest on more or fewer calls, so its p99 is not quite the same measure");
@@ -239,7 +239,7 @@ public final class Comparison {
     }
 
     private static double seconds(RunData run) {
-        return run.manifest().config().window().toMillis() / 1000.0;
+        return run.manifest().config().schedule().window().toMillis() / 1000.0;
     }
 
     private static final MannWhitneyUTest MANN_WHITNEY = MannWhitneyUTest.withDefaults();

@@ -112,7 +112,7 @@ public final class Degradation {
         List<WindowStats> all = run.windows();
         List<Integer> bound = new ArrayList<>();
         List<WindowStats> used = new ArrayList<>();
-        double windowSeconds = run.manifest().config().window().toMillis() / 1000.0;
+        double windowSeconds = run.manifest().config().schedule().window().toMillis() / 1000.0;
         for (WindowStats w : all) {
             if (generatorBound(w, windowSeconds)) {
                 bound.add(w.index());
@@ -124,7 +124,7 @@ public final class Degradation {
             return new Degradation(List.of(), context(run), List.copyOf(bound), used.size(), "");
         }
         // windows are contiguous and of the configured length: their number places them in time
-        long window = Math.max(1, run.manifest().config().window().toMillis()); // 100 ms windows are allowed: time in ms
+        long window = Math.max(1, run.manifest().config().schedule().window().toMillis()); // 100 ms windows are allowed: time in ms
         double[] hours = new double[used.size()];
         long[] elapsed = new long[used.size()];
         for (int i = 0; i < used.size(); i++) {

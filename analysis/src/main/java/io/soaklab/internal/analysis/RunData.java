@@ -245,7 +245,7 @@ public final class RunData {
                 rebuild.add(w);
             }
         }
-        long windowMillis = Math.max(1, manifest.config().window().toMillis());
+        long windowMillis = Math.max(1, manifest.config().schedule().window().toMillis());
         long[][] bounds = bounds(log, closed, windowMillis);
         long[] edges = null;
         if (bounds != null) {

@@ -15,30 +15,35 @@ final class AboutSections {
 
     static void configuration(Page page) {
         page.out.append("<h2>Configuration</h2>\n<table><tbody>\n");
-        page.row("scenario", page.scenario + (page.scenario.equals(page.config.scenario()) ? "" : " (" + page.config.scenario() + ")"));
-        page.row("load", page.config.open() ? "open: episodes arriving " + page.config.arrival() + ", at most " + page.config.maxInFlight() + " in flight"
-                : "closed: " + page.config.concurrency() + " users" + (page.config.thinkTime().isZero() ? "" : ", think time " + Durations.format(page.config.thinkTime())));
-        if (!page.config.rampUp().isZero()) {
-            page.row("ramp-up", Durations.format(page.config.rampUp()) + " (not measured)");
+        RunConfig.Workload load = page.config.workload();
+        RunConfig.Schedule schedule = page.config.schedule();
+        RunConfig.Target target = page.config.target();
+        RunConfig.Pricing pricing = page.config.pricing();
+        page.row("scenario", page.scenario + (page.scenario.equals(load.scenario()) ? "" : " (" + load.scenario() + ")"));
+        page.row("load", load.open() ? "open: episodes arriving " + load.arrival() + ", at most " + load.maxInFlight() + " in flight"
+                : "closed: " + load.concurrency() + " users" + (load.thinkTime().isZero() ? "" : ", think time " + Durations.format(load.thinkTime())));
+        if (!load.rampUp().isZero()) {
+            page.row("ramp-up", Durations.format(load.rampUp()) + " (not measured)");
         }
-        page.row("duration", Durations.format(page.config.duration()) + " in " + Format.count(page.config.windows(), "window") + " of " + Durations.format(page.config.window()));
-        page.row("warmup", Durations.format(page.config.warmup()));
-        page.row("endpoint", page.config.embedded() ? "embedded: " + page.endpointUrl() : page.endpointUrl());
-        page.row("model", page.config.model());
-        page.row("seed", Long.toString(page.config.seed()));
+        page.row("duration", Durations.format(schedule.duration()) + " in " + Format.count(schedule.windows(), "window") + " of "
+                + Durations.format(schedule.window()));
+        page.row("warmup", Durations.format(schedule.warmup()));
+        page.row("endpoint", target.embedded() ? "embedded: " + page.endpointUrl() : page.endpointUrl());
+        page.row("model", target.model());
+        page.row("seed", Long.toString(load.seed()));
         page.row("prices", RunConfig.UNPRICED.equals(page.config.pricedAs()) ? "not priced (--price-as none)"
-                : page.config.pricedAs() + ", " + page.config.billing() + " billing" + (page.config.prices() == null ? "" : ", own prices " + page.config.prices())
-                + (page.config.maxSpend() == null ? "" : ", stop before " + page.config.maxSpend().toPlainString() + " spent"));
-        page.row("timeouts", "connect " + Durations.format(page.config.timeouts().connect()) + ", first token "
-                + Durations.format(page.config.timeouts().firstToken()) + ", idle " + Durations.format(page.config.timeouts().idle()) + ", call "
-                + Durations.format(page.config.timeouts().call()));
-        if (page.config.apiKeyEnv() != null) {
-            page.row("API key from", "$" + page.config.apiKeyEnv());
+                : page.config.pricedAs() + ", " + pricing.billing() + " billing" + (pricing.prices() == null ? "" : ", own prices " + pricing.prices())
+                + (pricing.maxSpend() == null ? "" : ", stop before " + pricing.maxSpend().toPlainString() + " spent"));
+        page.row("timeouts", "connect " + Durations.format(target.timeouts().connect()) + ", first token "
+                + Durations.format(target.timeouts().firstToken()) + ", idle " + Durations.format(target.timeouts().idle()) + ", call "
+                + Durations.format(target.timeouts().call()));
+        if (target.apiKeyEnv() != null) {
+            page.row("API key from", "$" + target.apiKeyEnv());
         }
-        if (page.config.embedded()) {
-            page.row("embedded endpoint", describe(page.config.sim()));
+        if (target.embedded()) {
+            page.row("embedded endpoint", describe(target.sim()));
         }
-        page.row("protocol", page.config.api().wireName());
+        page.row("protocol", target.api().wireName());
         page.row("created", page.manifest.created());
         page.row("started", String.valueOf(page.manifest.started()));
         page.row("ended", String.valueOf(page.manifest.ended()));

@@ -45,12 +45,12 @@ public final class ComparePage {
         html.append("<table><thead><tr><th></th><th>A</th><th>B</th></tr></thead><tbody>\n");
         row(html, "run", nameA, nameB);
         row(html, "status", a.status().wireName(), b.status().wireName());
-        row(html, "scenario", a.manifest().config().scenarioName(), b.manifest().config().scenarioName());
+        row(html, "scenario", a.manifest().config().workload().scenarioName(), b.manifest().config().workload().scenarioName());
         row(html, "endpoint", endpoint(a), endpoint(b));
         row(html, "model (priced as)", model(a.manifest().config()), model(b.manifest().config()));
         row(html, "load", load(a.manifest().config()), load(b.manifest().config()));
-        row(html, "windows", a.windows().size() + " of " + a.manifest().config().window().toSeconds() + " s",
-                b.windows().size() + " of " + b.manifest().config().window().toSeconds() + " s");
+        row(html, "windows", a.windows().size() + " of " + a.manifest().config().schedule().window().toSeconds() + " s",
+                b.windows().size() + " of " + b.manifest().config().schedule().window().toSeconds() + " s");
         row(html, "calls", Format.count(a.calls().calls()), Format.count(b.calls().calls()));
         row(html, "spend", Format.usd(a.calls().spend()), Format.usd(b.calls().spend()));
         html.append("</tbody></table>\n");
@@ -95,16 +95,16 @@ public final class ComparePage {
     }
 
     private static String endpoint(RunData run) {
-        return run.manifest().endpoint() == null ? "-" : run.manifest().endpoint().embedded() ? "embedded (" + run.manifest().config().sim().profile() + ")"
+        return run.manifest().endpoint() == null ? "-" : run.manifest().endpoint().embedded() ? "embedded (" + run.manifest().config().target().sim().profile() + ")"
                 : run.manifest().endpoint().url().toString();
     }
 
     private static String model(RunConfig c) {
-        return (c.model() == null ? "soaklab-sim" : c.model()) + " (" + c.pricedAs() + ")";
+        return (c.target().model() == null ? "soaklab-sim" : c.target().model()) + " (" + c.pricedAs() + ")";
     }
 
     private static String load(RunConfig c) {
-        return c.open() ? "arrivals " + c.arrival() : c.concurrency() + " users";
+        return c.workload().open() ? "arrivals " + c.workload().arrival() : c.workload().concurrency() + " users";
     }
 
     private static void row(StringBuilder html, String name, String a, String b) {

@@ -154,7 +154,7 @@ public final class CostFiles {
                 p.parameters().tasksPerDay().toPlainString() + " tasks a day at first, growing " + Projection.percent(p.parameters().growthPerMonth())
                         + " a month, from " + p.parameters().start(),
                 "a task costs what the " + c.perTask().count() + " tasks measured in run " + run.manifest().runId() + " cost (scenario "
-                        + run.manifest().config().scenario() + "), their failures and retries included",
+                        + run.manifest().config().workload().scenario() + "), their failures and retries included",
                 "bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
                 "prices: " + c.tariff().describe() + " from " + run.catalog().describe() + "; " + price.source(),
                 "run configuration hash " + RunManifest.configHash(run.dir())

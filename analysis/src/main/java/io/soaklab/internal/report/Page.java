@@ -31,7 +31,7 @@ final class Page {
         this.projectionProblem = projectionProblem;
         this.manifest = run.manifest();
         this.config = manifest.config();
-        String name = config.scenario();
+        String name = config.workload().scenario();
         try {
             io.soaklab.scenario.ScenarioSpec kept = Scenarios.kept(run.dir());
             name = kept == null ? name : kept.name();
@@ -108,7 +108,7 @@ final class Page {
     }
 
     String endpointUrl() {
-        return manifest.endpoint() == null ? (config.endpoint() == null ? "embedded" : config.endpoint().toString())
+        return manifest.endpoint() == null ? (config.target().endpoint() == null ? "embedded" : config.target().endpoint().toString())
                 : manifest.endpoint().url().toString();
     }
 

@@ -42,12 +42,12 @@ final class RunSections {
         Percentiles ttft = page.run.totals().get(Metric.TTFT);
         Percentiles e2e = page.run.totals().get(Metric.E2E);
         page.out.append("<h2>In short</h2>\n<p class=\"lead\">");
-        page.out.append(page.config.open() ? "<b>" + Page.e(page.scenario) + "</b> episodes arriving " + Page.e(page.config.arrival()) + ", against "
-                        : page.config.concurrency() + " concurrent <b>" + Page.e(page.scenario) + "</b> users against ")
-                .append(page.config.embedded() ? "soaklab's embedded endpoint" : "<b>" + Page.e(page.endpointUrl()) + "</b>")
-                .append(" (model <b>").append(Page.e(page.config.model())).append("</b>) for ")
+        page.out.append(page.config.workload().open() ? "<b>" + Page.e(page.scenario) + "</b> episodes arriving " + Page.e(page.config.workload().arrival()) + ", against "
+                        : page.config.workload().concurrency() + " concurrent <b>" + Page.e(page.scenario) + "</b> users against ")
+                .append(page.config.target().embedded() ? "soaklab's embedded endpoint" : "<b>" + Page.e(page.endpointUrl()) + "</b>")
+                .append(" (model <b>").append(Page.e(page.config.target().model())).append("</b>) for ")
                 .append(Format.seconds(seconds)).append(" in ").append(Format.count(page.run.windows().size(), "window")).append(" of ")
-                .append(Page.e(Durations.format(page.config.window()))).append(": ")
+                .append(Page.e(Durations.format(page.config.schedule().window()))).append(": ")
                 .append(Format.count(c.calls())).append(" calls (").append(Format.rate(seconds > 0 ? c.calls() / seconds : 0))
                 .append(" per second), ");
         long errors = c.errorCount();
@@ -68,7 +68,7 @@ final class RunSections {
         } else {
             page.out.append("Spend ").append(Format.usd(c.spend())).append(" for ").append(Format.count(c.promptTokens()))
                     .append(" input and ").append(Format.count(c.completionTokens())).append(" output tokens, at the list prices of ")
-                    .append(Page.e(costs.tariff().describe())).append(page.config.embedded() && page.config.priceAs() == null
+                    .append(Page.e(costs.tariff().describe())).append(page.config.target().embedded() && page.config.pricing().priceAs() == null
                             ? " (the embedded endpoint's tokens are priced as that model; --price-as picks another)" : "")
                     .append(".</p>\n");
         }
@@ -81,9 +81,9 @@ final class RunSections {
                     .append(Format.latency(lag.max())).append(", against a median time to first token of ")
                     .append(ttft.empty() ? "none" : Format.latency(ttft.p50()))
                     .append("). Latencies are measured from the intended start, so they include it");
-            if (page.config.open()) {
+            if (page.config.workload().open()) {
                 page.out.append("; in an open load this is also episodes waiting for a free worker (--max-in-flight ")
-                        .append(page.config.maxInFlight()).append(")");
+                        .append(page.config.workload().maxInFlight()).append(")");
             }
             page.out.append(". Check the machine running soaklab before blaming the endpoint.</p>\n");
         }

@@ -50,7 +50,7 @@ public final class WindowsCsv {
         header.addAll(List.of("probe_questions", "probe_exact_rate", "spend_usd", "generator_gc_ms", "generator_cpu", "system_cpu",
                 "generator_heap_mb", "generator_bound", "calls_sent", "calls_ended", "calls_in_flight", "calls_open_at_end", "latency_source"));
         CsvRows csv = new CsvRows(header);
-        double windowSeconds = run.manifest().config().window().toMillis() / 1000.0;
+        double windowSeconds = run.manifest().config().schedule().window().toMillis() / 1000.0;
         for (WindowStats w : run.windows()) {
             double s = w.seconds();
             csv.row().cell(w.index() + 1).cell(Instant.ofEpochMilli(w.startMillis())).cell(Instant.ofEpochMilli(w.endMillis())).cell(num(s))

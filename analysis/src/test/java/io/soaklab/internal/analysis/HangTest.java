@@ -63,7 +63,7 @@ class HangTest {
         try {
             RunConfig config = RunConfig.builder().scenario(scenario.toString()).concurrency(3).window(Duration.ofMillis(200)).duration(Duration.ofMillis(400))
                     .endpoint(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/v1")).model("hangs").priceAs(RunConfig.UNPRICED).build();
-            Soak.prepare(run, config, new RunManifest.Endpoint(config.endpoint(), false));
+            Soak.prepare(run, config, new RunManifest.Endpoint(config.target().endpoint(), false));
             try (Soak soak = Soak.open(run, false)) {
                 soak.beginWindow(false); // open before the load starts: every call is sent inside a window
                 soak.start();

@@ -87,9 +87,9 @@ public final class SoakLauncher {
      * call to a remote endpoint and refuses to start when it is unreachable or refuses the key or model.
      */
     public static Outcome launch(RunConfig config, Path dir, PrintStream err, boolean checkEndpoint) throws IOException {
-        Soak.requireApiKey(config.apiKeyEnv()); // fail now, not in the forked JVM
+        Soak.requireApiKey(config.target().apiKeyEnv()); // fail now, not in the forked JVM
         requireJmhLock();
-        if (checkEndpoint && !config.embedded()) {
+        if (checkEndpoint && !config.target().embedded()) {
             EndpointCheck check = EndpointCheck.run(config, ENDPOINT_CHECK_LIMIT);
             if (check.fatal()) {
                 throw new IllegalArgumentException(check.line());
@@ -97,26 +97,26 @@ public final class SoakLauncher {
             err.println("soaklab: " + check.line());
         }
         preflight(config, err);
-        if (config.embedded()) {
+        if (config.target().embedded()) {
             RunFolder.create(dir); // the endpoint's truth log goes into it
         }
-        EmbeddedEndpoint embedded = config.embedded() ? EmbeddedEndpoint.startIn(config.sim(), dir) : null;
+        EmbeddedEndpoint embedded = config.target().embedded() ? EmbeddedEndpoint.startIn(config.target().sim(), dir) : null;
         try {
             RunManifest.Endpoint where = embedded != null
                     ? new RunManifest.Endpoint(embedded.baseUrl(), true)
-                    : new RunManifest.Endpoint(config.endpoint(), false);
+                    : new RunManifest.Endpoint(config.target().endpoint(), false);
             Soak.prepare(dir, config, where).withVersion("jmh", Version.getPlainVersion()).write(dir);
-            String load = config.open() ? config.scenarioName() + " episodes arriving " + config.arrival()
-                    : config.concurrency() + " " + config.scenarioName() + " users";
+            String load = config.workload().open() ? config.workload().scenarioName() + " episodes arriving " + config.workload().arrival()
+                    : config.workload().concurrency() + " " + config.workload().scenarioName() + " users";
             err.printf("soaklab: %s against %s%s, %d windows of %s%s%n", load,
-                    where.url(), where.embedded() ? " (embedded, " + config.sim().profile() + ", " + config.api().wireName() + ")"
-                            : " (" + config.api().wireName() + ")", config.windows(), Durations.format(config.window()),
-                    config.settling().isZero() ? "" : " after " + (config.rampUp().isZero() ? "" : Durations.format(config.rampUp()) + " of ramp-up"
-                            + (config.warmup().isZero() ? "" : " and ")) + (config.warmup().isZero() ? "" : Durations.format(config.warmup()) + " of warmup"));
+                    where.url(), where.embedded() ? " (embedded, " + config.target().sim().profile() + ", " + config.target().api().wireName() + ")"
+                            : " (" + config.target().api().wireName() + ")", config.schedule().windows(), Durations.format(config.schedule().window()),
+                    config.settling().isZero() ? "" : " after " + (config.workload().rampUp().isZero() ? "" : Durations.format(config.workload().rampUp()) + " of ramp-up"
+                            + (config.schedule().warmup().isZero() ? "" : " and ")) + (config.schedule().warmup().isZero() ? "" : Durations.format(config.schedule().warmup()) + " of warmup"));
             err.println("soaklab: run folder " + dir.toAbsolutePath());
 
             Ending ending = new Ending(dir, embedded, err);
-            Thread onSignal = new Thread(() -> ending.onSignal(config.forks() > 0), "soaklab-launcher-shutdown");
+            Thread onSignal = new Thread(() -> ending.onSignal(config.schedule().forks() > 0), "soaklab-launcher-shutdown");
             Runtime.getRuntime().addShutdownHook(onSignal);
             String problem = null;
             try {
@@ -140,14 +140,14 @@ public final class SoakLauncher {
 
     /** Before spending real money: what the run will roughly cost, from a few episodes on a fast embedded endpoint. */
     private static void preflight(RunConfig config, PrintStream err) {
-        if (config.embedded()) {
+        if (config.target().embedded()) {
             return;
         }
-        Tariff tariff = config.tariff(PriceCatalog.load(config.prices()));
+        Tariff tariff = config.tariff(PriceCatalog.load(config.pricing().prices()));
         if (tariff == null) {
             return;
         }
-        err.println("soaklab: pre-flight: sampling " + config.scenarioName() + " on the embedded endpoint to estimate the spend...");
+        err.println("soaklab: pre-flight: sampling " + config.workload().scenarioName() + " on the embedded endpoint to estimate the spend...");
         try {
             Preflight p = Preflight.estimate(config, tariff, PREFLIGHT_LIMIT);
             err.println(p == null ? "soaklab: pre-flight: no sampled episode finished within " + Durations.format(PREFLIGHT_LIMIT) + "; no estimate"
@@ -242,20 +242,20 @@ public final class SoakLauncher {
         ChainedOptionsBuilder jmh = new OptionsBuilder()
                 .include("^" + Pattern.quote(BENCHMARK) + "$")
                 .param("run", dir.toAbsolutePath().toString())
-                .param("scenario", config.scenario())
+                .param("scenario", config.workload().scenario())
                 .param("endpoint", where.url().toString())
-                .param("api", config.api().wireName())
-                .param("simProfile", config.sim().profile())
-                .param("model", config.model())
-                .param("apiKeyEnv", config.apiKeyEnv() == null ? "" : config.apiKeyEnv())
-                .param("seed", Long.toString(config.seed()))
-                .param("concurrency", Integer.toString(config.concurrency()))
-                .param("arrival", config.arrival() == null ? "" : config.arrival())
+                .param("api", config.target().api().wireName())
+                .param("simProfile", config.target().sim().profile())
+                .param("model", config.target().model())
+                .param("apiKeyEnv", config.target().apiKeyEnv() == null ? "" : config.target().apiKeyEnv())
+                .param("seed", Long.toString(config.workload().seed()))
+                .param("concurrency", Integer.toString(config.workload().concurrency()))
+                .param("arrival", config.workload().arrival() == null ? "" : config.workload().arrival())
                 .threads(1) // the JMH thread only counts completions; the users have their own threads
-                .forks(config.forks())
+                .forks(config.schedule().forks())
                 .warmupIterations(config.settling().isZero() ? 0 : 1) // ramp-up and warmup: never measured
-                .measurementIterations(config.windows())
-                .measurementTime(TimeValue.milliseconds(config.window().toMillis()))
+                .measurementIterations(config.schedule().windows())
+                .measurementTime(TimeValue.milliseconds(config.schedule().window().toMillis()))
                 // JMH's own 10-minute iteration timeout would cut windows longer than that.
                 .timeout(TimeValue.seconds(config.iterationTimeout().toSeconds()))
                 .shouldFailOnError(true)

@@ -181,6 +181,6 @@ class SoakLauncherTest {
         assertTrue(ok >= 1, "calls ended in the measured windows, however busy the machine: " + ok);
         String truth = Files.readString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE));
         assertTrue(truth.contains("\"api\":\"anthropic\""), "the endpoint served the Messages API");
-        assertEquals("anthropic", JSON.readTree(dir.resolve(RunManifest.FILE).toFile()).get("config").get("api").asText());
+        assertEquals("anthropic", JSON.readTree(dir.resolve(RunManifest.FILE).toFile()).get("config").get("target").get("api").asText());
     }
 }

@@ -52,8 +52,10 @@ public enum RunFile {
      * The run folder's format version, written into {@code run.json}. A folder without one was written
      * before the format was versioned (2026-12-02) and reads as version 1. Raised when a field changes
      * meaning or a reader of an earlier soaklab could misread a file; a new optional field does not.
+     * 2: the call timeouts grouped in {@code run.json}; 3: its whole configuration in groups (workload,
+     * schedule, target, pricing). Folders of every earlier format read the same.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
 
     private final String fileName;
     private final String description;

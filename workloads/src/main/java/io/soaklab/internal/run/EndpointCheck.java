@@ -43,12 +43,12 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
 
     /** Checks {@code config}'s endpoint, waiting at most {@code limit} for the answer. */
     public static EndpointCheck run(RunConfig config, Duration limit) {
-        String key = ApiKey.fromEnvironment(config.apiKeyEnv());
-        ClientConfig base = config.clientConfig(config.endpoint(), key);
+        String key = ApiKey.fromEnvironment(config.target().apiKeyEnv());
+        ClientConfig base = config.target().clientConfig(config.target().endpoint(), key);
         ClientConfig client = ClientConfig.builder(base.baseUrl()).model(base.model()).apiKey(key).maxTokensField(base.maxTokensField())
                 .timeouts(base.timeouts().atMost(limit)).build();
         CallResult r;
-        try (ModelClient c = ModelClient.of(config.api(), client, new Recorder(3))) {
+        try (ModelClient c = ModelClient.of(config.target().api(), client, new Recorder(3))) {
             long sent = System.nanoTime();
             CompletableFuture<CallResult> call = c.send(new ChatRequest(List.of(Message.user("Reply with the one word: ready.")), MAX_TOKENS), sent);
             r = firstToken(c, call, sent, limit);
@@ -86,19 +86,19 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
     }
 
     static EndpointCheck judge(RunConfig config, CallResult r) {
-        String where = config.endpoint().toString();
+        String where = config.target().endpoint().toString();
         String detail = r.errorDetail() == null ? "" : r.errorDetail();
         String skip = " (or skip this check with --no-endpoint-check)";
         if (r.ok() || r.error() == ErrorClass.EMPTY_REPLY) {
             return new EndpointCheck(false, String.format(Locale.ROOT, "endpoint check: %s answered for model %s (HTTP %d, first token after %s)",
-                    where, config.model(), r.status(), r.firstTokenNanos() < 0 ? "none" : millis(r.firstTokenNanos()) + " ms"), r);
+                    where, config.target().model(), r.status(), r.firstTokenNanos() < 0 ? "none" : millis(r.firstTokenNanos()) + " ms"), r);
         }
         int status = r.status();
         if (r.error() == ErrorClass.CONNECT_ERROR || r.error() == ErrorClass.TIMEOUT_CONNECT) {
             return new EndpointCheck(true, "cannot reach " + where + ": " + detail + "; check --endpoint" + skip, r);
         }
         if (status == 401 || status == 403) {
-            String key = config.apiKeyEnv() == null ? "no API key (give --api-key-env NAME)" : "the API key in $" + config.apiKeyEnv();
+            String key = config.target().apiKeyEnv() == null ? "no API key (give --api-key-env NAME)" : "the API key in $" + config.target().apiKeyEnv();
             return new EndpointCheck(true, where + " refused " + key + ": " + detail + skip, r);
         }
         if (r.error() == ErrorClass.STREAM_MALFORMED && status == 200 && detail.startsWith("expected text/event-stream")) {
@@ -110,7 +110,7 @@ public record EndpointCheck(boolean fatal, String line, CallResult result) {
                     + "; --endpoint is the API root (the part before /chat/completions or /messages), and --model the model's name" + skip, r);
         }
         if ((status == 400 || status == 422) && detail.toLowerCase(Locale.ROOT).contains("model")) {
-            return new EndpointCheck(true, where + " refused model '" + config.model() + "': " + detail + skip, r);
+            return new EndpointCheck(true, where + " refused model '" + config.target().model() + "': " + detail + skip, r);
         }
         return new EndpointCheck(false, "endpoint check: " + r.error().wireName() + (detail.isEmpty() ? "" : " (" + detail + ")")
                 + "; the endpoint answers, and the soak will measure how", r);

@@ -60,18 +60,18 @@ public record Preflight(int sampled, double callsPerEpisode, double tokensPerEpi
      * @return the estimate, or null when no sampled episode finished in time
      */
     public static Preflight estimate(RunConfig config, Tariff tariff, Duration limit) throws InterruptedException {
-        SimConfig fast = SimConfig.builder().model(config.model() == null ? "preflight" : config.model()).seed(config.seed())
+        SimConfig fast = SimConfig.builder().model(config.target().model() == null ? "preflight" : config.target().model()).seed(config.workload().seed())
                 .baseLatency(Duration.ZERO).prefillTokensPerSecond(10_000_000).decodeTokensPerSecond(100_000).jitter(0).build();
-        ScenarioSpec scenario = Scenarios.resolve(config.scenario());
+        ScenarioSpec scenario = Scenarios.resolve(config.workload().scenario());
         Path dir = null;
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(fast)) {
             dir = Files.createTempDirectory("soaklab-preflight");
             List<long[]> done = new ArrayList<>(); // {attempts, prompt tokens, completion tokens, nanos}
             List<BigDecimal> costs = new ArrayList<>();
             try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now(), tariff);
-                 ModelClient client = ModelClient.of(config.api(), config.clientConfig(endpoint.baseUrl(), "preflight"), recorder.itl());
+                 ModelClient client = ModelClient.of(config.target().api(), config.target().clientConfig(endpoint.baseUrl(), "preflight"), recorder.itl());
                  EpisodeRunner runner = new EpisodeRunner(Scenarios.of(scenario), client, recorder,
-                         scenario.resilience(), config.seed(), Duration.ZERO)) {
+                         scenario.resilience(), config.workload().seed(), Duration.ZERO)) {
                 recorder.beginWindow(false);
                 List<Thread> threads = new ArrayList<>();
                 for (int i = 0; i < SAMPLE; i++) {
@@ -113,18 +113,18 @@ public record Preflight(int sampled, double callsPerEpisode, double tokensPerEpi
         double output = episodes.stream().mapToLong(e -> e[2]).average().orElse(0);
         double ownSeconds = episodes.stream().mapToLong(e -> e[3]).average().orElse(0) / 1e9; // tool time, pauses: the model took ~0
         BigDecimal perEpisode = costs.stream().reduce(BigDecimal.ZERO, BigDecimal::add).divide(BigDecimal.valueOf(n), MathContext.DECIMAL64);
-        Duration span = config.warmup().plus(config.rampUp()).plus(config.duration());
+        Duration span = config.schedule().warmup().plus(config.workload().rampUp()).plus(config.schedule().duration());
         double count;
         String basis;
-        if (config.open()) {
-            count = Arrivals.parse(config.arrival()).withRampUp(config.rampUp()).expected(span);
-            basis = "arrivals " + config.arrival();
+        if (config.workload().open()) {
+            count = Arrivals.parse(config.workload().arrival()).withRampUp(config.workload().rampUp()).expected(span);
+            basis = "arrivals " + config.workload().arrival();
         } else {
             double callSeconds = ASSUMED_TTFT_SECONDS + (calls == 0 ? 0 : output / calls) / ASSUMED_OUTPUT_TOKENS_PER_SECOND;
-            double episodeSeconds = ownSeconds + calls * callSeconds + config.thinkTime().toNanos() / 1e9;
-            count = config.concurrency() * (span.toNanos() / 1e9) / Math.max(episodeSeconds, 1e-3);
+            double episodeSeconds = ownSeconds + calls * callSeconds + config.workload().thinkTime().toNanos() / 1e9;
+            count = config.workload().concurrency() * (span.toNanos() / 1e9) / Math.max(episodeSeconds, 1e-3);
             basis = String.format(Locale.ROOT, "%d users, each episode ~%.0f s: %.1f calls at an assumed %.0f s to first token and %.0f tokens/s",
-                    config.concurrency(), episodeSeconds, calls, ASSUMED_TTFT_SECONDS, ASSUMED_OUTPUT_TOKENS_PER_SECOND);
+                    config.workload().concurrency(), episodeSeconds, calls, ASSUMED_TTFT_SECONDS, ASSUMED_OUTPUT_TOKENS_PER_SECOND);
         }
         BigDecimal spend = perEpisode.multiply(BigDecimal.valueOf(count), MathContext.DECIMAL64);
         return new Preflight(n, calls, tokens, perEpisode, count, spend, basis);
