@@ -2,6 +2,7 @@ package io.soaklab.cli;
 
 import io.soaklab.sim.SimConfig;
 import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /**
@@ -9,6 +10,12 @@ import picocli.CommandLine.Option;
  * overrides the profile's value only when given; the rest comes from the profile.
  */
 final class SimOptions {
+
+    /** The options' settings, as {@code SimConfig} names them in its messages. */
+    static final Map<String, String> FLAGS = Map.of("latency.base", "--sim-base-latency", "latency.prefill_tokens_per_second", "--sim-prefill-tps",
+            "latency.decode_tokens_per_second", "--sim-decode-tps", "replies.output_tokens_median", "--sim-output-tokens",
+            "replies.output_tokens_sigma", "--sim-output-sigma", "latency.jitter", "--sim-jitter", "serving.max_batch", "--sim-max-batch",
+            "drift.time_compression", "--sim-time-compression");
 
     @Option(names = "--sim-base-latency", paramLabel = "DURATION",
             description = "Embedded endpoint: queueing and network time before a reply starts.")

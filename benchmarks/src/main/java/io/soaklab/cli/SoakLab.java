@@ -1,6 +1,6 @@
 package io.soaklab.cli;
 
-import io.soaklab.internal.run.InvalidSetting;
+import io.soaklab.internal.text.InvalidSetting;
 import io.soaklab.protocol.Api;
 import io.soaklab.internal.run.Versions;
 import io.soaklab.internal.text.Durations;
@@ -114,12 +114,20 @@ public final class SoakLab implements Runnable {
         return USAGE;
     }
 
+    /**
+     * A setting as the command line names it: max_in_flight is --max-in-flight, the embedded
+     * endpoint's latency.decode_tokens_per_second is --sim-decode-tps; one no flag sets keeps its name.
+     */
+    static String flag(String setting) {
+        String sim = SimOptions.FLAGS.get(setting);
+        return sim != null ? sim : setting.contains(".") ? setting : "--" + setting.replace('_', '-');
+    }
+
     private static int failed(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {
         PrintWriter err = cli.getErr();
         String command = cli.getCommandSpec().qualifiedName();
         if (e instanceof IllegalArgumentException || e instanceof UsageException) {
-            // a setting is named as the command line names it: max_in_flight is --max-in-flight
-            String message = e instanceof InvalidSetting invalid ? invalid.message(setting -> "--" + setting.replace('_', '-')) : e.getMessage();
+            String message = e instanceof InvalidSetting invalid ? invalid.message(SoakLab::flag) : e.getMessage();
             err.println(command + ": " + firstLine(message));
             err.flush();
             return USAGE;

@@ -1,6 +1,10 @@
 package io.soaklab.run;
 
-import io.soaklab.internal.run.InvalidSetting;
+import static io.soaklab.internal.text.InvalidSetting.check;
+import static io.soaklab.internal.text.InvalidSetting.checkValue;
+import static io.soaklab.internal.text.InvalidSetting.required;
+
+import io.soaklab.internal.text.InvalidSetting;
 import io.soaklab.internal.run.Slo;
 import io.soaklab.internal.text.Durations;
 import io.soaklab.internal.cost.Billing;
@@ -193,25 +197,8 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         }
     }
 
-    private static <T> T required(T value, String setting) {
-        check(value != null, "%s is required", setting);
-        return value;
-    }
-
     private static void notNegative(Duration value, String setting) {
         check(!value.isNegative(), "%s must not be negative", setting);
-    }
-
-    /** Refuses the configuration unless {@code ok}: {@code template}'s {@code %s} name {@code settings} ({@link InvalidSetting}). */
-    private static void check(boolean ok, String template, String... settings) {
-        checkValue(ok, template, "", settings);
-    }
-
-    /** As {@link #check(boolean, String, String...)}, with {@code detail} (a value the user gave) appended as it is. */
-    private static void checkValue(boolean ok, String template, String detail, String... settings) {
-        if (!ok) {
-            throw new InvalidSetting(template, detail, settings);
-        }
     }
 
     public static Builder builder() {

@@ -1,5 +1,9 @@
 package io.soaklab.sim;
 
+import static io.soaklab.internal.text.InvalidSetting.check;
+import static io.soaklab.internal.text.InvalidSetting.checkValue;
+import static io.soaklab.internal.text.InvalidSetting.required;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import java.time.Duration;
 import java.util.Objects;
@@ -55,9 +59,9 @@ public record SimConfig(
      */
     public record Probes(double accuracyAtZero, long halfLifeTokens, double middlePenalty) {
         public Probes {
-            check(accuracyAtZero >= 0 && accuracyAtZero <= 1, "probe accuracy must be within 0..1");
-            check(halfLifeTokens >= 1, "probe half-life must be at least 1 token");
-            check(middlePenalty >= 0 && middlePenalty <= 1, "probe middle penalty must be within 0..1");
+            checkValue(accuracyAtZero >= 0 && accuracyAtZero <= 1, "%s must be within 0..1", ", was " + accuracyAtZero, "probes.accuracy_at_zero");
+            checkValue(halfLifeTokens >= 1, "%s must be at least 1 token", ", was " + halfLifeTokens, "probes.half_life_tokens");
+            checkValue(middlePenalty >= 0 && middlePenalty <= 1, "%s must be within 0..1", ", was " + middlePenalty, "probes.middle_penalty");
         }
 
         /** The probability of a correct answer for a fact at {@code depth} of a {@code tokens}-token prompt. */
@@ -80,12 +84,11 @@ public record SimConfig(
     public record Latency(Duration base, double prefillTokensPerSecond, double decodeTokensPerSecond, double jitter,
                           double cachedPrefillFraction) {
         public Latency {
-            Objects.requireNonNull(base, "base");
-            check(!base.isNegative(), "base latency must not be negative");
-            check(prefillTokensPerSecond > 0, "prefill rate must be positive, was " + prefillTokensPerSecond);
-            check(decodeTokensPerSecond > 0, "decode rate must be positive, was " + decodeTokensPerSecond);
-            check(jitter >= 0 && jitter < 1, "jitter must be within [0, 1), was " + jitter);
-            check(cachedPrefillFraction >= 0 && cachedPrefillFraction <= 1, "cached prefill fraction must be within 0..1");
+            check(!required(base, "latency.base").isNegative(), "%s must not be negative", "latency.base");
+            checkValue(prefillTokensPerSecond > 0, "%s must be positive", ", was " + prefillTokensPerSecond, "latency.prefill_tokens_per_second");
+            checkValue(decodeTokensPerSecond > 0, "%s must be positive", ", was " + decodeTokensPerSecond, "latency.decode_tokens_per_second");
+            checkValue(jitter >= 0 && jitter < 1, "%s must be within [0, 1)", ", was " + jitter, "latency.jitter");
+            checkValue(cachedPrefillFraction >= 0 && cachedPrefillFraction <= 1, "%s must be within 0..1", ", was " + cachedPrefillFraction, "latency.cached_prefill_fraction");
         }
     }
 
@@ -99,11 +102,11 @@ public record SimConfig(
     public record Replies(int outputTokensMedian, double outputTokensSigma, int outputTokensMax, int reasoningTokensMedian,
                           boolean reasoningVisible, double toolCallProbability) {
         public Replies {
-            check(outputTokensMedian >= 1, "median output tokens must be at least 1, was " + outputTokensMedian);
-            check(outputTokensSigma >= 0 && outputTokensSigma <= 3, "output-token sigma must be within 0..3, was " + outputTokensSigma);
-            check(outputTokensMax >= 1, "max output tokens must be at least 1, was " + outputTokensMax);
-            check(reasoningTokensMedian >= 0, "reasoning tokens must not be negative");
-            check(toolCallProbability >= 0 && toolCallProbability <= 1, "tool-call probability must be within 0..1");
+            checkValue(outputTokensMedian >= 1, "%s must be at least 1", ", was " + outputTokensMedian, "replies.output_tokens_median");
+            checkValue(outputTokensSigma >= 0 && outputTokensSigma <= 3, "%s must be within 0..3", ", was " + outputTokensSigma, "replies.output_tokens_sigma");
+            checkValue(outputTokensMax >= 1, "%s must be at least 1", ", was " + outputTokensMax, "replies.output_tokens_max");
+            checkValue(reasoningTokensMedian >= 0, "%s must not be negative", ", was " + reasoningTokensMedian, "replies.reasoning_tokens_median");
+            checkValue(toolCallProbability >= 0 && toolCallProbability <= 1, "%s must be within 0..1", ", was " + toolCallProbability, "replies.tool_call_probability");
         }
     }
 
@@ -116,10 +119,10 @@ public record SimConfig(
      */
     public record Serving(int maxBatch, int maxQueue, double batchSlowdown, double contextSlowdown, int contextWindow) {
         public Serving {
-            check(maxBatch >= 1, "max batch must be at least 1, was " + maxBatch);
-            check(maxQueue >= 0, "max queue must not be negative");
-            check(batchSlowdown >= 0 && contextSlowdown >= 0, "slow-downs must not be negative");
-            check(contextWindow >= 1, "context window must be at least 1 token");
+            checkValue(maxBatch >= 1, "%s must be at least 1", ", was " + maxBatch, "serving.max_batch");
+            checkValue(maxQueue >= 0, "%s must not be negative", ", was " + maxQueue, "serving.max_queue");
+            check(batchSlowdown >= 0 && contextSlowdown >= 0, "%s and %s must not be negative", "serving.batch_slowdown", "serving.context_slowdown");
+            checkValue(contextWindow >= 1, "%s must be at least 1 token", ", was " + contextWindow, "serving.context_window");
         }
     }
 
@@ -131,10 +134,9 @@ public record SimConfig(
      */
     public record Caching(boolean enabled, Duration ttl, int minTokens, int granularity, double hitProbability) {
         public Caching {
-            Objects.requireNonNull(ttl, "ttl");
-            check(!ttl.isNegative(), "cache ttl must not be negative");
-            check(minTokens >= 0 && granularity >= 1, "cache minimum must be >= 0 and granularity >= 1");
-            check(hitProbability >= 0 && hitProbability <= 1, "cache hit probability must be within 0..1");
+            check(!required(ttl, "caching.ttl").isNegative(), "%s must not be negative", "caching.ttl");
+            check(minTokens >= 0 && granularity >= 1, "%s must be at least 0 and %s at least 1", "caching.min_tokens", "caching.granularity");
+            checkValue(hitProbability >= 0 && hitProbability <= 1, "%s must be within 0..1", ", was " + hitProbability, "caching.hit_probability");
         }
     }
 
@@ -146,7 +148,7 @@ public record SimConfig(
     public record Limits(long requestsPerMinute, long tokensPerMinute, long inputTokensPerMinute, long outputTokensPerMinute) {
         public Limits {
             check(requestsPerMinute >= 0 && tokensPerMinute >= 0 && inputTokensPerMinute >= 0 && outputTokensPerMinute >= 0,
-                    "rate limits must not be negative");
+                    "%s must not be negative", "limits");
         }
 
         public boolean any() {
@@ -165,19 +167,19 @@ public record SimConfig(
                          double reset, double stall, Duration stallFor, double malformed, double slowFirstByte,
                          Duration slowFirstByteFor, double neverEnds, Duration serverStallEvery, Duration serverStallFor) {
         public Faults {
-            Objects.requireNonNull(stallFor, "stallFor");
-            Objects.requireNonNull(slowFirstByteFor, "slowFirstByteFor");
-            Objects.requireNonNull(serverStallEvery, "serverStallEvery");
-            Objects.requireNonNull(serverStallFor, "serverStallFor");
+            required(stallFor, "faults.stall_for");
+            required(slowFirstByteFor, "faults.slow_first_byte_for");
+            required(serverStallEvery, "faults.server_stall_every");
+            required(serverStallFor, "faults.server_stall_for");
             double sum = 0;
             for (double p : new double[] {http500, http502, http503, overloaded, overloadedMidStream, reset, stall, malformed,
                 slowFirstByte, neverEnds}) {
-                check(p >= 0 && p <= 1, "fault probabilities must be within 0..1");
+                checkValue(p >= 0 && p <= 1, "%s must be within 0..1", ", was " + p, "faults");
                 sum += p;
             }
-            check(sum <= 1 + 1e-9, "fault probabilities must add up to at most 1, was " + sum);
+            checkValue(sum <= 1 + 1e-9, "%s must add up to at most 1", ", was " + sum, "faults");
             check(serverStallEvery.isZero() || serverStallFor.compareTo(serverStallEvery) < 0,
-                    "a server stall must be shorter than its period");
+                    "%s must be shorter than %s", "faults.server_stall_for", "faults.server_stall_every");
         }
 
         public static Faults none() {
@@ -195,14 +197,14 @@ public record SimConfig(
     public record Drift(double latencyPerHour, Duration waveEvery, double waveDepth, Duration burstEvery, Duration burstFor,
                         double burstErrorRate, double timeCompression) {
         public Drift {
-            Objects.requireNonNull(waveEvery, "waveEvery");
-            Objects.requireNonNull(burstEvery, "burstEvery");
-            Objects.requireNonNull(burstFor, "burstFor");
-            check(latencyPerHour >= -0.99, "latency drift must be above -99% per hour");
-            check(waveDepth >= 0 && waveDepth <= 1, "wave depth must be within 0..1");
-            check(burstErrorRate >= 0 && burstErrorRate <= 1, "burst error rate must be within 0..1");
-            check(burstEvery.isZero() || burstFor.compareTo(burstEvery) < 0, "an error burst must be shorter than its period");
-            check(timeCompression > 0, "time compression must be positive");
+            required(waveEvery, "drift.wave_every");
+            required(burstEvery, "drift.burst_every");
+            required(burstFor, "drift.burst_for");
+            checkValue(latencyPerHour >= -0.99, "%s must be above -0.99 (-99%% per hour)", ", was " + latencyPerHour, "drift.latency_per_hour");
+            checkValue(waveDepth >= 0 && waveDepth <= 1, "%s must be within 0..1", ", was " + waveDepth, "drift.wave_depth");
+            checkValue(burstErrorRate >= 0 && burstErrorRate <= 1, "%s must be within 0..1", ", was " + burstErrorRate, "drift.burst_error_rate");
+            check(burstEvery.isZero() || burstFor.compareTo(burstEvery) < 0, "%s must be shorter than %s", "drift.burst_for", "drift.burst_every");
+            checkValue(timeCompression > 0, "%s must be positive", ", was " + timeCompression, "drift.time_compression");
         }
 
         public static Drift none() {
@@ -210,25 +212,16 @@ public record SimConfig(
         }
     }
 
-    public SimConfig {
-        Objects.requireNonNull(host, "host");
-        Objects.requireNonNull(model, "model");
-        Objects.requireNonNull(latency, "latency");
-        Objects.requireNonNull(replies, "replies");
-        Objects.requireNonNull(serving, "serving");
-        Objects.requireNonNull(caching, "caching");
-        Objects.requireNonNull(limits, "limits");
-        Objects.requireNonNull(faults, "faults");
-        Objects.requireNonNull(drift, "drift");
-        Objects.requireNonNull(probes, "probes");
-        check(port >= 0 && port <= 65535, "port must be 0..65535, was " + port);
-        check(ioThreads >= 0, "io threads must not be negative");
-    }
+    /** The settings every embedded endpoint has, as {@code run.json} names them. */
+    private static final String[] REQUIRED = {"host", "model", "latency", "replies", "serving", "caching", "limits", "faults", "drift", "probes"};
 
-    private static void check(boolean ok, String message) {
-        if (!ok) {
-            throw new IllegalArgumentException(message);
+    public SimConfig {
+        Object[] given = {host, model, latency, replies, serving, caching, limits, faults, drift, probes};
+        for (int i = 0; i < given.length; i++) {
+            required(given[i], REQUIRED[i]);
         }
+        checkValue(port >= 0 && port <= 65535, "%s must be between 0 and 65535", ", was " + port, "port");
+        checkValue(ioThreads >= 0, "%s must not be negative", ", was " + ioThreads, "io_threads");
     }
 
     /** A builder holding the {@code default} profile. */

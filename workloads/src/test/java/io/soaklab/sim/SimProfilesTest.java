@@ -31,6 +31,15 @@ class SimProfilesTest {
     }
 
     @Test
+    void aRefusedSettingIsNamedAsRunJsonNamesIt() {
+        assertEquals("latency.decode_tokens_per_second must be positive, was 0.0", assertThrows(IllegalArgumentException.class,
+                () -> SimConfig.builder().decodeTokensPerSecond(0).build()).getMessage());
+        assertEquals("faults.server_stall_for must be shorter than faults.server_stall_every", assertThrows(IllegalArgumentException.class,
+                () -> new SimConfig.Faults(0, 0, 0, 0, 0, 0, 0, java.time.Duration.ofSeconds(5), 0, 0, java.time.Duration.ofSeconds(3), 0,
+                        java.time.Duration.ofSeconds(10), java.time.Duration.ofSeconds(10))).getMessage());
+    }
+
+    @Test
     void theOverloadedProfileRefusesWhatItCannotServe() {
         SimConfig sim = SimProfiles.get("overloaded").baseLatency(java.time.Duration.ZERO).decodeTokensPerSecond(1000).build();
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(sim);
