@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A closed-loop load: {@code users} virtual users, each on its own thread, each running episodes
@@ -20,16 +19,14 @@ import java.util.concurrent.atomic.LongAdder;
  * load.stop();
  * }</pre>
  */
-public final class ClosedLoad implements Load {
+public final class ClosedLoad extends LoadBase {
 
     private final EpisodeRunner runner;
     private final int users;
     private final long thinkNanos;
     private final long rampUpNanos;
     private final long errorBackoffNanos;
-    private final LongAdder failures = new LongAdder();
     private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
 
     /**
      * @param users        concurrent virtual users
@@ -49,11 +46,7 @@ public final class ClosedLoad implements Load {
     }
 
     @Override
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
+    void begin() {
         long start = System.nanoTime();
         for (int i = 0; i < users; i++) {
             int user = i;
@@ -91,13 +84,7 @@ public final class ClosedLoad implements Load {
     }
 
     @Override
-    public long failures() {
-        return failures.sum();
-    }
-
-    @Override
-    public synchronized void stop() {
-        running = false;
+    void halt() {
         for (Thread t : threads) {
             t.interrupt(); // wakes users parked until their next intended start
         }

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  * load.start();
  * }</pre>
  */
-public final class OpenLoad implements Load {
+public final class OpenLoad extends LoadBase {
 
     /** Arrivals waiting for a worker beyond which new ones are shed, so memory stays bounded in a long overload. */
     public static final int MAX_BACKLOG = 100_000;
@@ -30,12 +30,10 @@ public final class OpenLoad implements Load {
     private final int maxBacklog;
     private final long seed;
     private final ThreadPoolExecutor workers;
-    private final LongAdder failures = new LongAdder();
     private final AtomicLong arrived = new AtomicLong();
     private final AtomicLong maxDispatchLateNanos = new AtomicLong();
     private final LongAdder shed = new LongAdder();
     private Thread dispatcher;
-    private volatile boolean running;
 
     /**
      * @param maxInFlight most episodes running at once; arrivals beyond wait for a worker, late
@@ -63,11 +61,7 @@ public final class OpenLoad implements Load {
     }
 
     @Override
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
+    void begin() {
         dispatcher = new Thread(this::dispatch, "soaklab-arrivals");
         dispatcher.setDaemon(true);
         dispatcher.start();
@@ -137,13 +131,7 @@ public final class OpenLoad implements Load {
     }
 
     @Override
-    public long failures() {
-        return failures.sum();
-    }
-
-    @Override
-    public synchronized void stop() {
-        running = false;
+    void halt() {
         if (dispatcher != null) {
             dispatcher.interrupt();
         }
