@@ -23,7 +23,6 @@ import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -246,15 +245,8 @@ public final class RunData {
             }
         }
         long windowMillis = Math.max(1, manifest.config().schedule().window().toMillis());
-        long[][] bounds = bounds(log, closed, windowMillis);
-        long[] edges = null;
-        if (bounds != null) {
-            edges = new long[closed + 1];
-            for (int w = 0; w < closed; w++) {
-                edges[w] = bounds[w][0] * 1000;
-            }
-            edges[closed] = closed == 0 ? 0 : bounds[closed - 1][1] * 1000;
-        }
+        long[][] bounds = Windows.bounds(log, closed, windowMillis);
+        long[] edges = Windows.edges(bounds, closed);
         CallsTally c = new CallsTally(closed, rebuild, closed == 0 ? null : edges);
         if (slos != null) {
             slos.windows(closed + 1); // the closed windows and the one a killed run never closed: a damaged line names no other
@@ -287,56 +279,10 @@ public final class RunData {
         if (costs != null) {
             costs.tasks(tasks);
         }
-        List<WindowStats.Generator> generator = readGenerator(dir);
 
-        boolean partial = c.perWindow.size() > closed;
-        List<WindowStats> windows = new ArrayList<>();
-        List<Integer> rebuilt = new ArrayList<>();
-        long inFlight = c.startedBefore - c.endedBefore;
-        for (int i = 0; i < closed + (partial ? 1 : 0); i++) {
-            Map<Metric, Percentiles> latency = new EnumMap<>(Metric.class);
-            Map<Metric, Percentiles> fromLog = intervals.getOrDefault(i, Map.of());
-            Map<Metric, Histogram> fromCalls = c.rebuilt.getOrDefault(i, Map.of());
-            boolean missing = false;
-            for (Metric m : Metric.values()) {
-                Percentiles read = fromLog.get(m);
-                if (read != null) {
-                    latency.put(m, read);
-                    continue;
-                }
-                missing = true;
-                Histogram h = fromCalls.get(m);
-                if (h != null) {
-                    totalHistograms.get(m).add(h);
-                    latency.put(m, Percentiles.of(h));
-                }
-            }
-            CallsTally.Counts counts = i < c.perWindow.size() ? c.perWindow.get(i) : new CallsTally.Counts();
-            long start;
-            long end;
-            WindowStats.Source source;
-            if (i < closed) {
-                // without any readable interval, a window's time is what its calls span: from the previous window's end to its last call's
-                start = bounds != null ? bounds[i][0] : i > 0 ? windows.get(i - 1).endMillis()
-                        : counts.attempts + counts.open > 0 ? counts.firstEndUs / 1000 : startedMillis(manifest);
-                end = bounds != null ? bounds[i][1] : counts.attempts + counts.open > 0 ? Math.max(start, counts.lastEndUs / 1000) : start + windowMillis;
-                source = missing ? WindowStats.Source.REBUILT : WindowStats.Source.HISTOGRAMS;
-                if (missing) {
-                    rebuilt.add(i);
-                }
-            } else {
-                start = closed == 0 ? c.partialStartUs / 1000 : windows.get(closed - 1).endMillis();
-                end = Math.max(start, c.partialEndUs / 1000);
-                source = WindowStats.Source.PARTIAL;
-            }
-            inFlight += c.started[Math.min(i, closed)] - c.ended[Math.min(i, closed)];
-            WindowStats.Traffic traffic = edges == null || closed == 0 ? WindowStats.Traffic.UNKNOWN
-                    : new WindowStats.Traffic(c.started[Math.min(i, closed)], c.ended[Math.min(i, closed)], Math.max(0, inFlight));
-            windows.add(new WindowStats(i, start, end, Collections.unmodifiableMap(latency), counts.calls, counts.attempts, counts.errorMap(),
-                    counts.prompt, counts.completion, costs == null ? BigDecimal.ZERO : costs.window(i), episodes.probesInWindow(i),
-                    i < generator.size() && generator.get(i) != null ? generator.get(i) : WindowStats.Generator.UNKNOWN, counts.open,
-                    traffic, source));
-        }
+        Windows assembled = new Windows(manifest, closed, bounds, edges, windowMillis, intervals, totalHistograms, c, costs, episodes,
+                readGenerator(dir));
+        List<WindowStats> windows = assembled.windows;
         Map<Metric, Percentiles> totals = new EnumMap<>(Metric.class);
         for (Metric m : Metric.values()) {
             totals.put(m, Percentiles.of(totalHistograms.get(m)));
@@ -358,73 +304,17 @@ public final class RunData {
             notes.add(RunFile.HISTOGRAMS + " has " + log.damagedLines() + " damaged " + (log.damagedLines() == 1 ? "line" : "lines")
                     + "; the lines after " + (log.damagedLines() == 1 ? "it" : "them") + " were read.");
         }
-        if (!rebuilt.isEmpty()) {
-            notes.add("The latency of " + (rebuilt.size() == 1 ? "window " : "windows ") + windowList(rebuilt) + " was rebuilt from "
-                    + RunFile.CALLS + ": " + (rebuilt.size() == 1 ? "its intervals" : "their intervals") + " in " + RunFile.HISTOGRAMS
-                    + " were damaged or missing (inter-token gaps and episode durations could not be rebuilt).");
-        }
-        if (partial) {
-            WindowStats last = windows.get(windows.size() - 1);
-            notes.add(String.format(Locale.ROOT, "Window %d never closed (the run was cut off): its %d calls are shown as a partial window of %.1f s,"
-                    + " to its last call's end, and rates use that time.", last.index() + 1, last.calls(), last.seconds()));
-        }
+        assembled.notes(notes);
         List<WindowStats> measured = List.copyOf(windows);
         return new RunData(dir, manifest, status, measured, Collections.unmodifiableMap(totals), callTotals,
                 steps(c), episodes, roles(c), costs, catalog, c.samples, JmhResult.read(dir, notes), measuredFidelity, List.copyOf(notes),
                 slos == null ? null : slos.finish(measured), reading.callUsage() ? trace : null, reading.callUsage() ? tasks : null);
     }
 
-    /** When the run started, epoch ms, for a run whose window times nothing else can give; 0 if unknown. */
-    private static long startedMillis(RunManifest manifest) {
-        try {
-            return manifest.started() == null ? 0 : java.time.Instant.parse(manifest.started()).toEpochMilli();
-        } catch (RuntimeException unreadable) {
-            return 0;
-        }
-    }
-
     private static void put(Map<CallFlag, Long> flags, CallFlag flag, long n) {
         if (n > 0) {
             flags.put(flag, n);
         }
-    }
-
-    /**
-     * Each closed window's start and end (epoch ms): from its intervals, else from its neighbours
-     * (windows tile time) or the configured length; null when no window of the log could be read.
-     */
-    private static long[][] bounds(IntervalLog log, int closed, long windowMillis) {
-        if (log.windows().isEmpty()) {
-            return null;
-        }
-        long[][] b = new long[closed][];
-        for (int w = 0; w < closed; w++) {
-            b[w] = log.bounds(w);
-        }
-        int first = log.windows().first();
-        for (int w = first - 1; w >= 0; w--) {
-            b[w] = new long[] {b[w + 1][0] - windowMillis, b[w + 1][0]};
-        }
-        for (int w = first + 1; w < closed; w++) {
-            if (b[w] == null) {
-                long start = b[w - 1][1];
-                int next = w + 1;
-                while (next < closed && b[next] == null) {
-                    next++;
-                }
-                long end = next < closed ? start + (b[next][0] - start) / (next - w) : start + windowMillis;
-                b[w] = new long[] {start, end};
-            }
-        }
-        return b;
-    }
-
-    private static String windowList(List<Integer> windows) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < windows.size() && i < 10; i++) {
-            out.append(i == 0 ? "" : ", ").append(windows.get(i) + 1);
-        }
-        return windows.size() > 10 ? out + " and " + (windows.size() - 10) + " more" : out.toString();
     }
 
     public Path dir() {
