@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -44,15 +43,11 @@ import org.HdrHistogram.ValueRecorder;
 public final class RunRecorder implements AutoCloseable {
 
     private static final JsonFactory JSON = new JsonFactory();
-    private static final Metric[] METRICS = Metric.values();
-    private static final ErrorClass[] CLASSES = ErrorClass.values();
     private final TimeBase time;
     /** Prices each call, or null when the run is not priced. */
     private final Tariff tariff;
-    private final Object spendLock = new Object();
-    private BigDecimal windowSpend = BigDecimal.ZERO;
-    private BigDecimal totalSpend = BigDecimal.ZERO;
-    private final Recorder[] recorders = new Recorder[METRICS.length];
+    /** The open window's numbers. */
+    private final WindowTally tally = new WindowTally();
     /** Held from taking a window's histograms to writing them: windows reach the log in order. */
     private final Object hlogOrder = new Object();
     private final IntervalLog.Writer hlog;
@@ -63,13 +58,6 @@ public final class RunRecorder implements AutoCloseable {
     private final GeneratorHealth health = new GeneratorHealth();
     private final ScheduledExecutorService flusher;
     private final ThreadLocal<JsonLines.Line> lines = ThreadLocal.withInitial(JsonLines.Line::new);
-    private final LongAdder windowCalls = new LongAdder();
-    private final LongAdder windowAttempts = new LongAdder();
-    private final LongAdder windowErrors = new LongAdder();
-    private final LongAdder[] windowErrorClasses = new LongAdder[CLASSES.length];
-    private final LongAdder windowOpenCalls = new LongAdder();
-    private final LongAdder windowPromptTokens = new LongAdder();
-    private final LongAdder windowCompletionTokens = new LongAdder();
 
     /**
      * Calls take the read side to record; opening and closing a window take the write side, so a
@@ -91,12 +79,6 @@ public final class RunRecorder implements AutoCloseable {
     private RunRecorder(Path dir, TimeBase time, Tariff tariff) throws IOException {
         this.time = time;
         this.tariff = tariff;
-        for (int i = 0; i < METRICS.length; i++) {
-            recorders[i] = new Recorder(3); // auto-resizing: a session may last hours
-        }
-        for (int i = 0; i < CLASSES.length; i++) {
-            windowErrorClasses[i] = new LongAdder();
-        }
         this.hlog = new IntervalLog.Writer(dir, time.epochMicros() / 1000);
         this.calls = CallLine.open(dir);
         this.episodes = EpisodeLine.open(dir);
@@ -127,14 +109,12 @@ public final class RunRecorder implements AutoCloseable {
 
     /** What the run's recorded calls have cost so far (zero when not priced). */
     public BigDecimal spend() {
-        synchronized (spendLock) {
-            return totalSpend;
-        }
+        return tally.totalSpend();
     }
 
     /** Where the client reports inter-token gaps, in microseconds, as they happen. */
     public ValueRecorder itl() {
-        return recorders[Metric.ITL.ordinal()];
+        return tally.itl();
     }
 
     /** The clock anchor of this run. */
@@ -155,13 +135,7 @@ public final class RunRecorder implements AutoCloseable {
             return Cost.ZERO;
         }
         Cost cost = tariff == null ? Cost.ZERO : tariff.cost(r.usage());
-        record(() -> {
-            callValues(r, info);
-            synchronized (spendLock) {
-                windowSpend = windowSpend.add(cost.total());
-                totalSpend = totalSpend.add(cost.total());
-            }
-        }, () -> writeCall(r, info, cost));
+        record(() -> tally.attempt(r, info, cost), () -> writeCall(r, info, cost));
         return cost;
     }
 
@@ -205,33 +179,12 @@ public final class RunRecorder implements AutoCloseable {
                 return;
             }
             if (windowOpen) {
-                windowOpenCalls.increment();
+                tally.open();
             }
             writeCall(r, info, Cost.ZERO);
         } finally {
             windows.readLock().unlock();
         }
-    }
-
-    private void callValues(CallResult r, CallInfo info) {
-        long retryWait = r.intendedNanos() - info.firstIntended(); // what earlier attempts and backoff cost the agent
-        Metric.ofAttempt(r.error(), info.last(), r.lagNanos(), r.e2eNanos(), r.ttftSentNanos(), r.tpotNanos(),
-                plus(r.firstTokenNanos(), retryWait), r.e2eNanos() + retryWait, plus(r.firstToolNanos(), retryWait), this::value);
-        windowAttempts.increment();
-        windowPromptTokens.add(r.usage().promptTokens());
-        windowCompletionTokens.add(r.usage().completionTokens());
-        if (!info.last()) {
-            return;
-        }
-        if (r.error().failed()) {
-            windowErrors.increment();
-            windowErrorClasses[r.error().ordinal()].increment();
-        }
-        windowCalls.increment();
-    }
-
-    private static long plus(long nanos, long extra) {
-        return nanos < 0 ? -1 : nanos + extra;
     }
 
     private void writeCall(CallResult r, CallInfo info, Cost cost) {
@@ -263,11 +216,7 @@ public final class RunRecorder implements AutoCloseable {
      * {@code episode} histogram if it succeeded.
      */
     public void recordEpisode(EpisodeRecord e) {
-        record(() -> {
-            if (e.ok()) {
-                value(Metric.EPISODE, e.durationNanos());
-            }
-        }, () -> writeEpisode(e));
+        record(() -> tally.episode(e), () -> writeEpisode(e));
     }
 
     private void writeEpisode(EpisodeRecord e) {
@@ -343,17 +292,7 @@ public final class RunRecorder implements AutoCloseable {
             if (!windowOpen) {
                 return null;
             }
-            java.util.Map<ErrorClass, Long> classes = new java.util.EnumMap<>(ErrorClass.class);
-            for (int i = 0; i < CLASSES.length; i++) {
-                long n = windowErrorClasses[i].sum();
-                if (n > 0) {
-                    classes.put(CLASSES[i], n);
-                }
-            }
-            long now = time.epochMillis(System.nanoTime());
-            return new WindowSummary(warmup, window, time.epochMillis(windowStart), now, windowCalls.sum(), windowAttempts.sum(), windowErrors.sum(),
-                    java.util.Map.copyOf(classes), windowOpenCalls.sum(), windowPromptTokens.sum(), windowCompletionTokens.sum(), -1, -1, -1, -1,
-                    BigDecimal.ZERO, spend());
+            return tally.peek(warmup, window, time.epochMillis(windowStart), time.epochMillis(System.nanoTime()));
         } finally {
             windows.readLock().unlock();
         }
@@ -373,34 +312,14 @@ public final class RunRecorder implements AutoCloseable {
     }
 
     /** A closed window's histograms, taken under the lock and written after it. */
-    private record Closed(boolean measured, int index, long startMillis, long endMillis, Histogram[] histograms,
-                          long calls, long attempts, long errors, java.util.Map<ErrorClass, Long> errorClasses, long open,
-                          long promptTokens, long completionTokens, BigDecimal spend) {
+    private record Closed(boolean measured, int index, long startMillis, long endMillis, WindowTally.Taken taken) {
     }
 
     /** Takes the window's histograms and counters; windows tile time, so the next starts here. */
     private Closed swap(long end) {
         windowOpen = false;
         boolean measured = !warmup;
-        Histogram[] histograms = new Histogram[METRICS.length];
-        for (int i = 0; i < METRICS.length; i++) {
-            histograms[i] = recorders[i].getIntervalHistogram();
-        }
-        BigDecimal spent;
-        synchronized (spendLock) {
-            spent = windowSpend;
-            windowSpend = BigDecimal.ZERO;
-        }
-        java.util.Map<ErrorClass, Long> classes = new java.util.EnumMap<>(ErrorClass.class);
-        for (int i = 0; i < CLASSES.length; i++) {
-            long n = windowErrorClasses[i].sumThenReset();
-            if (n > 0) {
-                classes.put(CLASSES[i], n);
-            }
-        }
-        Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), histograms,
-                windowCalls.sumThenReset(), windowAttempts.sumThenReset(), windowErrors.sumThenReset(), classes, windowOpenCalls.sumThenReset(),
-                windowPromptTokens.sumThenReset(), windowCompletionTokens.sumThenReset(), spent);
+        Closed closed = new Closed(measured, window, time.epochMillis(windowStart), time.epochMillis(end), tally.take());
         windowStart = end;
         if (measured) {
             measuredWindows++;
@@ -412,16 +331,17 @@ public final class RunRecorder implements AutoCloseable {
 
     /** Writes a measured window's intervals and syncs them to disk; says what the window held. */
     private WindowSummary write(Closed w) {
+        WindowTally.Taken t = w.taken();
         if (w.measured()) {
-            hlog.window(w.index(), w.startMillis(), w.endMillis(), w.histograms());
+            hlog.window(w.index(), w.startMillis(), w.endMillis(), t.histograms());
         }
         writeHealth(w, health.sample()); // read here, outside the window lock: calls being recorded never wait for it
-        Histogram ttft = w.histograms()[Metric.TTFT.ordinal()];
-        Histogram e2e = w.histograms()[Metric.E2E.ordinal()];
-        Histogram lag = w.histograms()[Metric.SCHEDULE_LAG.ordinal()];
-        return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), w.calls(), w.attempts(), w.errors(),
-                java.util.Map.copyOf(w.errorClasses()), w.open(), w.promptTokens(), w.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
-                lag.getTotalCount() == 0 ? -1 : lag.getMaxValue(), w.spend(), spend());
+        Histogram ttft = t.histograms()[Metric.TTFT.ordinal()];
+        Histogram e2e = t.histograms()[Metric.E2E.ordinal()];
+        Histogram lag = t.histograms()[Metric.SCHEDULE_LAG.ordinal()];
+        return new WindowSummary(!w.measured(), w.index(), w.startMillis(), w.endMillis(), t.calls(), t.attempts(), t.errors(),
+                t.errorClasses(), t.open(), t.promptTokens(), t.completionTokens(), percentile(ttft, 50), percentile(ttft, 99), percentile(e2e, 99),
+                lag.getTotalCount() == 0 ? -1 : lag.getMaxValue(), t.spend(), spend());
     }
 
     private void writeHealth(Closed w, GeneratorHealth.Sample h) {
@@ -492,12 +412,6 @@ public final class RunRecorder implements AutoCloseable {
         hlog.close();
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private void value(Metric metric, long nanos) {
-        if (nanos >= 0) {
-            recorders[metric.ordinal()].recordValue(nanos / 1000);
         }
     }
 
