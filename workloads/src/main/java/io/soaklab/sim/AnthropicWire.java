@@ -65,7 +65,7 @@ final class AnthropicWire implements Wire {
                     case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
                     case "max_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
                     case "stream" -> stream = value == JsonToken.VALUE_TRUE;
-                    case "thinking" -> thinking = thinkingEnabled(p, value);
+                    case "thinking" -> thinking = "enabled".equals(SimRequest.textField(p, value, "type"));
                     case "tool_choice" -> toolChoice = SimRequest.anthropicToolChoice(p, value);
                     case "tools", "system", "messages" -> {
                         byte[] raw;
@@ -111,24 +111,6 @@ final class AnthropicWire implements Wire {
         counter.mix(maxTokens);
         return new SimRequest(Api.ANTHROPIC, model, counter.tokens, maxTokens, stream, true, counter.hash, prefixes,
                 true, List.copyOf(tools), thinking, toolChoice, counter.probe());
-    }
-
-    private static boolean thinkingEnabled(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return false;
-        }
-        boolean enabled = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            JsonToken v = p.nextToken();
-            if (f.equals("type") && v == JsonToken.VALUE_STRING) {
-                enabled = p.getText().equals("enabled");
-            } else {
-                p.skipChildren();
-            }
-        }
-        return enabled;
     }
 
     private static void readTools(byte[] json, SimRequest.Counter counter, SimRequest.Prefixes prefixes,
@@ -245,17 +227,7 @@ final class AnthropicWire implements Wire {
             p.skipChildren();
             return null;
         }
-        boolean hour = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String f = p.currentName();
-            JsonToken v = p.nextToken();
-            if (f.equals("ttl") && v == JsonToken.VALUE_STRING) {
-                hour = p.getText().equals("1h");
-            } else {
-                p.skipChildren();
-            }
-        }
-        return new Breakpoint(hour);
+        return new Breakpoint("1h".equals(SimRequest.textField(p, value, "ttl")));
     }
 
     private static void mark(Breakpoint cache, SimRequest.Counter counter, SimRequest.Prefixes prefixes) {

@@ -243,25 +243,37 @@ record SimRequest(Api api, String model, long promptTokens, int maxTokens, boole
 
     /** Anthropic's {@code tool_choice}: {@code {"type": "auto" | "any" | "tool" | "none"}}. */
     static ChatRequest.ToolChoice anthropicToolChoice(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
+        String type = textField(p, value, "type");
+        if (type == null) {
             return ChatRequest.ToolChoice.AUTO;
         }
-        ChatRequest.ToolChoice choice = ChatRequest.ToolChoice.AUTO;
+        return switch (type) {
+            case "any", "tool" -> ChatRequest.ToolChoice.REQUIRED;
+            case "none" -> ChatRequest.ToolChoice.NONE;
+            default -> ChatRequest.ToolChoice.AUTO;
+        };
+    }
+
+    /**
+     * Reads the value at the parser, {@code value} its first token, and returns the text of its string
+     * field {@code name} (the last one, when it repeats); null when it has none or is not an object.
+     */
+    static String textField(JsonParser p, JsonToken value, String name) throws IOException {
+        if (value != JsonToken.START_OBJECT) {
+            p.skipChildren();
+            return null;
+        }
+        String text = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken v = p.nextToken();
-            if (f.equals("type") && v == JsonToken.VALUE_STRING) {
-                choice = switch (p.getText()) {
-                    case "any", "tool" -> ChatRequest.ToolChoice.REQUIRED;
-                    case "none" -> ChatRequest.ToolChoice.NONE;
-                    default -> ChatRequest.ToolChoice.AUTO;
-                };
+            if (f.equals(name) && v == JsonToken.VALUE_STRING) {
+                text = p.getText();
             } else {
                 p.skipChildren();
             }
         }
-        return choice;
+        return text;
     }
 
     static String jsonError(IOException e) {
