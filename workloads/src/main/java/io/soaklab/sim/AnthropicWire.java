@@ -7,11 +7,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
-import io.soaklab.protocol.ChatRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Anthropic Messages, as the API writes it: named SSE events, content blocks, usage with cache reads
@@ -43,196 +40,137 @@ final class AnthropicWire implements Wire {
 
     @Override
     public SimRequest parse(byte[] body, int offset, int length, int defaultMaxTokens) throws SimRequest.Invalid {
-        String model = null;
-        SimRequest.Counter counter = new SimRequest.Counter();
-        SimRequest.Prefixes prefixes = new SimRequest.Prefixes();
-        List<SimRequest.Tool> tools = new ArrayList<>();
-        int messages = -1;
-        int maxTokens = -1;
-        boolean stream = false;
-        boolean thinking = false;
-        ChatRequest.ToolChoice toolChoice = ChatRequest.ToolChoice.AUTO;
-        // The cache covers tools, then system, then messages, whatever order the JSON has them in.
-        byte[][] parts = new byte[3][];
-        try (JsonParser p = SimRequest.JSON.createParser(body, offset, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new SimRequest.Invalid("Invalid JSON body: expected an object", null);
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "max_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
-                    case "stream" -> stream = value == JsonToken.VALUE_TRUE;
-                    case "thinking" -> thinking = "enabled".equals(SimRequest.textField(p, value, "type"));
-                    case "tool_choice" -> toolChoice = SimRequest.anthropicToolChoice(p, value);
-                    case "tools", "system", "messages" -> {
-                        byte[] raw;
-                        if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
-                            int start = (int) p.currentTokenLocation().getByteOffset(); // relative to `offset`
-                            p.skipChildren();
-                            int end = (int) p.currentLocation().getByteOffset();
-                            raw = java.util.Arrays.copyOfRange(body, offset + start, offset + end);
-                        } else {
-                            raw = (value == JsonToken.VALUE_STRING ? OpenAiWire.quote(p.getText()) : p.getText())
-                                    .getBytes(StandardCharsets.UTF_8);
-                        }
-                        parts[field.equals("tools") ? 0 : field.equals("system") ? 1 : 2] = raw;
-                    }
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            throw new SimRequest.Invalid("Invalid JSON body: " + SimRequest.jsonError(e), null);
+        return new Request().read(body, offset, length);
+    }
+
+    /** One request: the cache covers tools, then system, then messages, whatever order the JSON has them in. */
+    private static final class Request extends RequestReader {
+        /** The raw tools, system and messages, read once every field is seen. */
+        private final byte[][] parts = new byte[3][];
+
+        Request() {
+            super(Api.ANTHROPIC, true, true);
+            includeUsage = true; // a stream always says its usage
         }
-        try {
+
+        @Override
+        void field(JsonParser p, String field, JsonToken value) throws IOException {
+            switch (field) {
+                case "thinking" -> thinking = "enabled".equals(SimRequest.textField(p, value, "type"));
+                case "tool_choice" -> toolChoice = SimRequest.anthropicToolChoice(p, value);
+                case "tools", "system", "messages" -> {
+                    byte[] raw;
+                    if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
+                        int start = (int) p.currentTokenLocation().getByteOffset(); // relative to `offset`
+                        p.skipChildren();
+                        int end = (int) p.currentLocation().getByteOffset();
+                        raw = java.util.Arrays.copyOfRange(body, offset + start, offset + end);
+                    } else {
+                        raw = (value == JsonToken.VALUE_STRING ? OpenAiWire.quote(p.getText()) : p.getText())
+                                .getBytes(StandardCharsets.UTF_8);
+                    }
+                    parts[field.equals("tools") ? 0 : field.equals("system") ? 1 : 2] = raw;
+                }
+                default -> p.skipChildren();
+            }
+        }
+
+        @Override
+        void afterFields() throws IOException {
             if (parts[0] != null) {
-                readTools(parts[0], counter, prefixes, tools);
+                try (JsonParser p = SimRequest.JSON.createParser(parts[0])) {
+                    eachObject(p, p.nextToken(), this::readTool);
+                }
             }
             if (parts[1] != null) {
-                readSystem(parts[1], counter, prefixes);
+                try (JsonParser p = SimRequest.JSON.createParser(parts[1])) {
+                    counter.message();
+                    readContent(p, p.nextToken());
+                }
             }
             if (parts[2] != null) {
-                messages = readMessages(parts[2], counter, prefixes);
+                try (JsonParser p = SimRequest.JSON.createParser(parts[2])) {
+                    JsonToken first = p.nextToken();
+                    if (first == JsonToken.START_ARRAY) {
+                        messages = 0;
+                        eachObject(p, first, m -> readMessage(m, this::messageField));
+                    }
+                }
             }
-        } catch (IOException e) {
-            throw new SimRequest.Invalid("Invalid JSON body: " + SimRequest.jsonError(e), null);
         }
-        if (maxTokens < 0) {
-            throw new SimRequest.Invalid("max_tokens: Field required", "max_tokens");
-        }
-        if (messages < 0) {
-            throw new SimRequest.Invalid("messages: Field required", "messages");
-        }
-        if (messages == 0) {
-            throw new SimRequest.Invalid("messages: at least one message is required", "messages");
-        }
-        counter.mix(maxTokens);
-        return new SimRequest(Api.ANTHROPIC, model, counter.tokens, maxTokens, stream, true, counter.hash, prefixes,
-                true, List.copyOf(tools), thinking, toolChoice, counter.probe());
-    }
 
-    private static void readTools(byte[] json, SimRequest.Counter counter, SimRequest.Prefixes prefixes,
-                                  List<SimRequest.Tool> tools) throws IOException {
-        try (JsonParser p = SimRequest.JSON.createParser(json)) {
-            JsonToken first = p.nextToken();
-            if (first != JsonToken.START_ARRAY) {
-                counter.value(p, first);
+        @Override
+        String notAnObject() {
+            return notJson("expected an object");
+        }
+
+        @Override
+        String notJson(String why) {
+            return "Invalid JSON body: " + why;
+        }
+
+        @Override
+        String missing(String field) {
+            return field + ": Field required";
+        }
+
+        @Override
+        String noMessages() {
+            return "messages: at least one message is required";
+        }
+
+        private void readTool(JsonParser p) throws IOException {
+            ToolFields tool = new ToolFields("input_schema");
+            readCacheable(p, (q, f, v) -> {
+                if (!tool.read(q, f, v)) {
+                    counter.value(q, v);
+                }
+            });
+            tool.offer();
+        }
+
+        private void messageField(JsonParser p, String field, JsonToken value) throws IOException {
+            if (field.equals("content")) {
+                readContent(p, value);
+            } else {
+                p.skipChildren();
+            }
+        }
+
+        /** A string, or an array of blocks any of which may end with a cache breakpoint. */
+        private void readContent(JsonParser p, JsonToken value) throws IOException {
+            if (value == JsonToken.VALUE_STRING) {
+                counter.text(p.getText());
                 return;
             }
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                if (t != JsonToken.START_OBJECT) {
-                    counter.value(p, t);
-                    continue;
+            eachObject(p, value, block -> readCacheable(block, (q, f, v) -> {
+                if (f.equals("type")) {
+                    counter.mix(q.getText().hashCode());
+                } else if (v == JsonToken.VALUE_STRING) {
+                    counter.text(q.getText());
+                } else {
+                    counter.value(q, v);
                 }
-                String name = "tool";
-                SimRequest.Tool schema = null;
-                Breakpoint cache = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String f = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if (f.equals("name") && v == JsonToken.VALUE_STRING) {
-                        name = p.getText();
-                        counter.text(name);
-                    } else if (f.equals("input_schema")) {
-                        schema = SimRequest.readToolSchema(name, p, v, counter);
-                    } else if (f.equals("cache_control")) {
-                        cache = breakpoint(p, v);
-                    } else {
-                        counter.value(p, v);
-                    }
-                }
-                tools.add(schema == null ? new SimRequest.Tool(name, List.of(), List.of()) : new SimRequest.Tool(name, schema.params(), schema.types()));
-                mark(cache, counter, prefixes);
-            }
+            }));
         }
-    }
 
-    private static void readSystem(byte[] json, SimRequest.Counter counter, SimRequest.Prefixes prefixes) throws IOException {
-        try (JsonParser p = SimRequest.JSON.createParser(json)) {
-            counter.message();
-            readContent(p, p.nextToken(), counter, prefixes);
-        }
-    }
-
-    private static int readMessages(byte[] json, SimRequest.Counter counter, SimRequest.Prefixes prefixes) throws IOException {
-        int count = 0;
-        try (JsonParser p = SimRequest.JSON.createParser(json)) {
-            if (p.nextToken() != JsonToken.START_ARRAY) {
-                return -1;
-            }
-            for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
-                if (m != JsonToken.START_OBJECT) {
-                    counter.value(p, m);
-                    continue;
-                }
-                count++;
-                counter.message();
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String f = p.currentName();
-                    JsonToken v = p.nextToken();
-                    if (f.equals("role") && v == JsonToken.VALUE_STRING) {
-                        counter.mix(p.getText().hashCode());
-                    } else if (f.equals("content")) {
-                        readContent(p, v, counter, prefixes);
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-            }
-        }
-        return count;
-    }
-
-    /** A string, or an array of blocks any of which may end with a cache breakpoint. */
-    private static void readContent(JsonParser p, JsonToken value, SimRequest.Counter counter, SimRequest.Prefixes prefixes)
-            throws IOException {
-        if (value == JsonToken.VALUE_STRING) {
-            counter.text(p.getText());
-            return;
-        }
-        if (value != JsonToken.START_ARRAY) {
-            counter.value(p, value);
-            return;
-        }
-        for (JsonToken b = p.nextToken(); b != JsonToken.END_ARRAY; b = p.nextToken()) {
-            if (b != JsonToken.START_OBJECT) {
-                counter.value(p, b);
-                continue;
-            }
-            Breakpoint cache = null;
+        /** The fields of an object that may end with a cache breakpoint ({@code cache_control}); {@code others} reads the rest. */
+        private void readCacheable(JsonParser p, FieldReader others) throws IOException {
+            boolean breakpoint = false;
+            boolean oneHour = false;
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 JsonToken v = p.nextToken();
                 if (f.equals("cache_control")) {
-                    cache = breakpoint(p, v);
-                } else if (f.equals("type")) {
-                    counter.mix(p.getText().hashCode());
-                } else if (v == JsonToken.VALUE_STRING) {
-                    counter.text(p.getText());
+                    breakpoint = v == JsonToken.START_OBJECT;
+                    oneHour = "1h".equals(SimRequest.textField(p, v, "ttl"));
                 } else {
-                    counter.value(p, v);
+                    others.read(p, f, v);
                 }
             }
-            mark(cache, counter, prefixes);
-        }
-    }
-
-    private record Breakpoint(boolean oneHour) {
-    }
-
-    private static Breakpoint breakpoint(JsonParser p, JsonToken value) throws IOException {
-        if (value != JsonToken.START_OBJECT) {
-            p.skipChildren();
-            return null;
-        }
-        return new Breakpoint("1h".equals(SimRequest.textField(p, value, "ttl")));
-    }
-
-    private static void mark(Breakpoint cache, SimRequest.Counter counter, SimRequest.Prefixes prefixes) {
-        if (cache != null) {
-            prefixes.add(counter.hash, counter.tokens, cache.oneHour());
+            if (breakpoint) {
+                prefixes.add(counter.hash, counter.tokens, oneHour);
+            }
         }
     }
 

@@ -8,11 +8,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.soaklab.protocol.Api;
-import io.soaklab.protocol.ChatRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 /** OpenAI Chat Completions, as OpenAI and compatible servers write it. */
 final class OpenAiWire implements Wire {
@@ -35,82 +32,76 @@ final class OpenAiWire implements Wire {
 
     @Override
     public SimRequest parse(byte[] body, int offset, int length, int defaultMaxTokens) throws SimRequest.Invalid {
-        String model = null;
-        SimRequest.Counter counter = new SimRequest.Counter();
-        SimRequest.Prefixes prefixes = new SimRequest.Prefixes();
-        List<SimRequest.Tool> tools = new ArrayList<>();
-        int messages = -1;
-        int maxTokens = -1;
-        boolean stream = false;
-        boolean includeUsage = false;
-        ChatRequest.ToolChoice toolChoice = ChatRequest.ToolChoice.AUTO;
-        try (JsonParser p = SimRequest.JSON.createParser(body, offset, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw new SimRequest.Invalid("We could not parse the JSON body of your request: expected a JSON object.", null);
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                switch (field) {
-                    case "model" -> model = value == JsonToken.VALUE_STRING ? p.getText() : null;
-                    case "messages" -> {
-                        if (value != JsonToken.START_ARRAY) {
-                            throw new SimRequest.Invalid("Invalid type for 'messages': expected an array.", "messages");
-                        }
-                        messages = 0;
-                        for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
-                            if (m != JsonToken.START_OBJECT) {
-                                throw new SimRequest.Invalid("Invalid type for 'messages[" + messages + "]': expected an object.", "messages");
-                            }
-                            messages++;
-                            counter.message();
-                            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                                String f = p.currentName();
-                                JsonToken v = p.nextToken();
-                                if (f.equals("role") && v == JsonToken.VALUE_STRING) {
-                                    counter.mix(p.getText().hashCode());
-                                } else if (f.equals("content") && v == JsonToken.VALUE_STRING) {
-                                    counter.text(p.getText());
-                                } else if (f.equals("content") && v == JsonToken.START_ARRAY) {
-                                    readParts(p, counter);
-                                } else if (f.equals("content") || f.equals("tool_calls") || f.equals("name") || f.equals("tool_call_id")) {
-                                    counter.value(p, v);
-                                } else {
-                                    p.skipChildren();
-                                }
-                            }
-                            prefixes.add(counter.hash, counter.tokens, false); // every message boundary can be cached
-                        }
-                    }
-                    case "tools" -> readTools(p, value, counter, tools);
-                    case "tool_choice" -> toolChoice = SimRequest.openAiToolChoice(p, value);
-                    case "max_tokens", "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
-                    case "stream" -> stream = value == JsonToken.VALUE_TRUE;
-                    case "stream_options" -> includeUsage = includeUsage(p, value);
-                    default -> p.skipChildren();
-                }
-            }
-        } catch (IOException e) {
-            throw new SimRequest.Invalid("We could not parse the JSON body of your request. (" + SimRequest.jsonError(e) + ")", null);
-        }
-        if (messages < 0) {
-            throw new SimRequest.Invalid("Missing required parameter: 'messages'.", "messages");
-        }
-        if (messages == 0) {
-            throw new SimRequest.Invalid("Invalid 'messages': empty array. Expected an array with minimum length 1.", "messages");
-        }
-        counter.mix(maxTokens);
-        return new SimRequest(Api.OPENAI, model, counter.tokens, maxTokens, stream, includeUsage, counter.hash, prefixes,
-                false, List.copyOf(tools), false, toolChoice, counter.probe());
+        return new Request().read(body, offset, length);
     }
 
-    /** Content as parts: the text of text parts counts; other parts (images, audio) only identify the request. */
-    private static void readParts(JsonParser p, SimRequest.Counter counter) throws IOException {
-        for (JsonToken part = p.nextToken(); part != JsonToken.END_ARRAY; part = p.nextToken()) {
-            if (part != JsonToken.START_OBJECT) {
-                counter.value(p, part);
-                continue;
+    /** One request: messages read as they come, each message's end a cacheable boundary. */
+    private static final class Request extends RequestReader {
+
+        Request() {
+            super(Api.OPENAI, false, false);
+        }
+
+        @Override
+        void field(JsonParser p, String field, JsonToken value) throws IOException, SimRequest.Invalid {
+            switch (field) {
+                case "messages" -> readMessages(p, value);
+                case "tools" -> eachObject(p, value, this::readTool);
+                case "tool_choice" -> toolChoice = SimRequest.openAiToolChoice(p, value);
+                case "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
+                case "stream_options" -> includeUsage = includeUsage(p, value);
+                default -> p.skipChildren();
             }
+        }
+
+        @Override
+        String notAnObject() {
+            return "We could not parse the JSON body of your request: expected a JSON object.";
+        }
+
+        @Override
+        String notJson(String why) {
+            return "We could not parse the JSON body of your request. (" + why + ")";
+        }
+
+        @Override
+        String missing(String field) {
+            return "Missing required parameter: '" + field + "'.";
+        }
+
+        @Override
+        String noMessages() {
+            return "Invalid 'messages': empty array. Expected an array with minimum length 1.";
+        }
+
+        private void readMessages(JsonParser p, JsonToken value) throws IOException, SimRequest.Invalid {
+            if (value != JsonToken.START_ARRAY) {
+                throw new SimRequest.Invalid("Invalid type for 'messages': expected an array.", "messages");
+            }
+            messages = 0;
+            for (JsonToken m = p.nextToken(); m != JsonToken.END_ARRAY; m = p.nextToken()) {
+                if (m != JsonToken.START_OBJECT) {
+                    throw new SimRequest.Invalid("Invalid type for 'messages[" + messages + "]': expected an object.", "messages");
+                }
+                readMessage(p, this::messageField);
+                prefixes.add(counter.hash, counter.tokens, false); // every message boundary can be cached
+            }
+        }
+
+        private void messageField(JsonParser p, String field, JsonToken value) throws IOException {
+            if (field.equals("content") && value == JsonToken.VALUE_STRING) {
+                counter.text(p.getText());
+            } else if (field.equals("content") && value == JsonToken.START_ARRAY) {
+                eachObject(p, value, this::readPart);
+            } else if (field.equals("content") || field.equals("tool_calls") || field.equals("name") || field.equals("tool_call_id")) {
+                counter.value(p, value);
+            } else {
+                p.skipChildren();
+            }
+        }
+
+        /** A part of a message's content: the text of text parts counts; other parts (images, audio) only identify the request. */
+        private void readPart(JsonParser p) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String f = p.currentName();
                 JsonToken v = p.nextToken();
@@ -123,43 +114,30 @@ final class OpenAiWire implements Wire {
                 }
             }
         }
-    }
 
-    private static void readTools(JsonParser p, JsonToken value, SimRequest.Counter counter, List<SimRequest.Tool> tools)
-            throws IOException {
-        if (value != JsonToken.START_ARRAY) {
-            counter.value(p, value);
-            return;
-        }
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            if (t != JsonToken.START_OBJECT) {
-                counter.value(p, t);
-                continue;
-            }
+        /** A tool: its {@code function} names it and gives its parameters; the rest of it only counts. */
+        private void readTool(JsonParser p) throws IOException {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
                 if (field.equals("function") && v == JsonToken.START_OBJECT) {
-                    String name = "tool";
-                    SimRequest.Tool tool = null;
-                    while (p.nextToken() == JsonToken.FIELD_NAME) {
-                        String f = p.currentName();
-                        JsonToken fv = p.nextToken();
-                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) {
-                            name = p.getText();
-                            counter.text(name);
-                        } else if (f.equals("parameters")) {
-                            tool = SimRequest.readToolSchema(name, p, fv, counter);
-                        } else {
-                            counter.value(p, fv);
-                        }
-                    }
-                    tools.add(tool == null ? new SimRequest.Tool(name, List.of(), List.of())
-                            : new SimRequest.Tool(name, tool.params(), tool.types()));
+                    readFunction(p);
                 } else {
                     counter.value(p, v);
                 }
             }
+        }
+
+        private void readFunction(JsonParser p) throws IOException {
+            ToolFields tool = new ToolFields("parameters");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String f = p.currentName();
+                JsonToken v = p.nextToken();
+                if (!tool.read(p, f, v)) {
+                    counter.value(p, v);
+                }
+            }
+            tool.offer();
         }
     }
 
