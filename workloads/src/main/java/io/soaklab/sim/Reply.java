@@ -235,8 +235,7 @@ final class Reply {
     // ---- streaming ---------------------------------------------------------------------------
 
     private void headers() {
-        if (!ctx.channel().isActive()) {
-            abandon();
+        if (clientLeft()) {
             return;
         }
         headersAt = System.nanoTime();
@@ -286,8 +285,7 @@ final class Reply {
         long now = System.nanoTime();
         holdingSlot = true;
         slotAt = now;
-        if (!ctx.channel().isActive()) {
-            abandon();
+        if (clientLeft()) {
             return;
         }
         busyAtStart = engine.slots.busy(now);
@@ -316,8 +314,7 @@ final class Reply {
     }
 
     private void tick() {
-        if (!ctx.channel().isActive()) {
-            abandon();
+        if (clientLeft()) {
             return;
         }
         long now = System.nanoTime();
@@ -368,8 +365,7 @@ final class Reply {
     }
 
     private void finishAfterStall() {
-        if (!ctx.channel().isActive()) {
-            abandon();
+        if (clientLeft()) {
             return;
         }
         finish(ctx.alloc().buffer(256));
@@ -480,8 +476,7 @@ final class Reply {
     }
 
     private void wholeReply() {
-        if (!ctx.channel().isActive()) {
-            abandon();
+        if (clientLeft()) {
             return;
         }
         long now = System.nanoTime();
@@ -553,8 +548,7 @@ final class Reply {
     // ---- endings -----------------------------------------------------------------------------
 
     private void reject(Wire.Failure failure, Outcome outcome, String message, String code, long retryAfterNanos) {
-        if (!ctx.channel().isActive()) {
-            abandon();
+        if (clientLeft()) {
             return;
         }
         engine.stats.rejected.increment();
@@ -583,6 +577,15 @@ final class Reply {
         if (!keepAlive) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    /** Whether the client has gone, the reply then abandoned: a step that finds it so does nothing more. */
+    private boolean clientLeft() {
+        if (ctx.channel().isActive()) {
+            return false;
+        }
+        abandon();
+        return true;
     }
 
     private void abandon() {
