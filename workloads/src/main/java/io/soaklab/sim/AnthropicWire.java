@@ -47,6 +47,16 @@ final class AnthropicWire implements Wire {
     private static final class Request extends RequestReader {
         /** The raw tools, system and messages, read once every field is seen. */
         private final byte[][] parts = new byte[3][];
+        /** Reads a content block's field other than its breakpoint (one reader a request, not one a block). */
+        private final FieldReader blockField = (p, f, v) -> {
+            if (f.equals("type")) {
+                counter.mix(p.getText().hashCode());
+            } else if (v == JsonToken.VALUE_STRING) {
+                counter.text(p.getText());
+            } else {
+                counter.value(p, v);
+            }
+        };
 
         Request() {
             super(Api.ANTHROPIC, true, true);
@@ -79,7 +89,13 @@ final class AnthropicWire implements Wire {
         void afterFields() throws IOException {
             if (parts[0] != null) {
                 try (JsonParser p = SimRequest.JSON.createParser(parts[0])) {
-                    eachObject(p, p.nextToken(), this::readTool);
+                    if (array(p, p.nextToken())) {
+                        while (nextObject(p)) {
+                            ToolFields tool = new ToolFields("input_schema");
+                            readCacheable(p, tool);
+                            tool.offer();
+                        }
+                    }
                 }
             }
             if (parts[1] != null) {
@@ -90,10 +106,11 @@ final class AnthropicWire implements Wire {
             }
             if (parts[2] != null) {
                 try (JsonParser p = SimRequest.JSON.createParser(parts[2])) {
-                    JsonToken first = p.nextToken();
-                    if (first == JsonToken.START_ARRAY) {
+                    if (p.nextToken() == JsonToken.START_ARRAY) {
                         messages = 0;
-                        eachObject(p, first, m -> readMessage(m, this::messageField));
+                        while (nextObject(p)) {
+                            readMessage(p);
+                        }
                     }
                 }
             }
@@ -119,17 +136,8 @@ final class AnthropicWire implements Wire {
             return "messages: at least one message is required";
         }
 
-        private void readTool(JsonParser p) throws IOException {
-            ToolFields tool = new ToolFields("input_schema");
-            readCacheable(p, (q, f, v) -> {
-                if (!tool.read(q, f, v)) {
-                    counter.value(q, v);
-                }
-            });
-            tool.offer();
-        }
-
-        private void messageField(JsonParser p, String field, JsonToken value) throws IOException {
+        @Override
+        void messageField(JsonParser p, String field, JsonToken value) throws IOException {
             if (field.equals("content")) {
                 readContent(p, value);
             } else {
@@ -141,17 +149,11 @@ final class AnthropicWire implements Wire {
         private void readContent(JsonParser p, JsonToken value) throws IOException {
             if (value == JsonToken.VALUE_STRING) {
                 counter.text(p.getText());
-                return;
-            }
-            eachObject(p, value, block -> readCacheable(block, (q, f, v) -> {
-                if (f.equals("type")) {
-                    counter.mix(q.getText().hashCode());
-                } else if (v == JsonToken.VALUE_STRING) {
-                    counter.text(q.getText());
-                } else {
-                    counter.value(q, v);
+            } else if (array(p, value)) {
+                while (nextObject(p)) {
+                    readCacheable(p, blockField);
                 }
-            }));
+            }
         }
 
         /** The fields of an object that may end with a cache breakpoint ({@code cache_control}); {@code others} reads the rest. */

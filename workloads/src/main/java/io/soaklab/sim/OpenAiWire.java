@@ -46,7 +46,7 @@ final class OpenAiWire implements Wire {
         void field(JsonParser p, String field, JsonToken value) throws IOException, SimRequest.Invalid {
             switch (field) {
                 case "messages" -> readMessages(p, value);
-                case "tools" -> eachObject(p, value, this::readTool);
+                case "tools" -> readTools(p, value);
                 case "tool_choice" -> toolChoice = SimRequest.openAiToolChoice(p, value);
                 case "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
                 case "stream_options" -> includeUsage = includeUsage(p, value);
@@ -83,16 +83,19 @@ final class OpenAiWire implements Wire {
                 if (m != JsonToken.START_OBJECT) {
                     throw new SimRequest.Invalid("Invalid type for 'messages[" + messages + "]': expected an object.", "messages");
                 }
-                readMessage(p, this::messageField);
+                readMessage(p);
                 prefixes.add(counter.hash, counter.tokens, false); // every message boundary can be cached
             }
         }
 
-        private void messageField(JsonParser p, String field, JsonToken value) throws IOException {
+        @Override
+        void messageField(JsonParser p, String field, JsonToken value) throws IOException {
             if (field.equals("content") && value == JsonToken.VALUE_STRING) {
                 counter.text(p.getText());
             } else if (field.equals("content") && value == JsonToken.START_ARRAY) {
-                eachObject(p, value, this::readPart);
+                while (nextObject(p)) {
+                    readPart(p);
+                }
             } else if (field.equals("content") || field.equals("tool_calls") || field.equals("name") || field.equals("tool_call_id")) {
                 counter.value(p, value);
             } else {
@@ -115,29 +118,27 @@ final class OpenAiWire implements Wire {
             }
         }
 
-        /** A tool: its {@code function} names it and gives its parameters; the rest of it only counts. */
-        private void readTool(JsonParser p) throws IOException {
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                if (field.equals("function") && v == JsonToken.START_OBJECT) {
-                    readFunction(p);
-                } else {
-                    counter.value(p, v);
+        /** Tools: each one's {@code function} names it and gives its parameters; the rest of it only counts. */
+        private void readTools(JsonParser p, JsonToken value) throws IOException {
+            if (!array(p, value)) {
+                return;
+            }
+            while (nextObject(p)) {
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String field = p.currentName();
+                    JsonToken v = p.nextToken();
+                    if (field.equals("function") && v == JsonToken.START_OBJECT) {
+                        ToolFields tool = new ToolFields("parameters");
+                        while (p.nextToken() == JsonToken.FIELD_NAME) {
+                            String f = p.currentName();
+                            tool.read(p, f, p.nextToken());
+                        }
+                        tool.offer();
+                    } else {
+                        counter.value(p, v);
+                    }
                 }
             }
-        }
-
-        private void readFunction(JsonParser p) throws IOException {
-            ToolFields tool = new ToolFields("parameters");
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                JsonToken v = p.nextToken();
-                if (!tool.read(p, f, v)) {
-                    counter.value(p, v);
-                }
-            }
-            tool.offer();
         }
     }
 

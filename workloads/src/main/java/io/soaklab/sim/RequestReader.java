@@ -47,6 +47,9 @@ abstract class RequestReader {
     /** Reads a field of the request object other than those every protocol has; skips what it does not know. */
     abstract void field(JsonParser p, String field, JsonToken value) throws IOException, SimRequest.Invalid;
 
+    /** Reads a message's field other than its role (see {@link #readMessage}). */
+    abstract void messageField(JsonParser p, String field, JsonToken value) throws IOException;
+
     /** Reads what the protocol keeps until it has seen every field. */
     void afterFields() throws IOException {
     }
@@ -106,32 +109,31 @@ abstract class RequestReader {
         void read(JsonParser p, String field, JsonToken value) throws IOException;
     }
 
-    /** Reads one object, the parser at its start. */
-    @FunctionalInterface
-    interface ObjectReader {
-        void read(JsonParser p) throws IOException;
+    /**
+     * Whether the value at the parser ({@code value} its first token) is an array, whose objects
+     * {@link #nextObject} then visits; any other value only counts.
+     */
+    final boolean array(JsonParser p, JsonToken value) throws IOException {
+        if (value == JsonToken.START_ARRAY) {
+            return true;
+        }
+        counter.value(p, value);
+        return false;
     }
 
-    /**
-     * Reads an array of objects at the parser ({@code value} its first token), each by {@code each}; a
-     * value that is no array, and an element that is no object, only count.
-     */
-    final void eachObject(JsonParser p, JsonToken value, ObjectReader each) throws IOException {
-        if (value != JsonToken.START_ARRAY) {
-            counter.value(p, value);
-            return;
-        }
+    /** Moves the parser to the start of the array's next object, counting the elements that are no object; false at its end. */
+    final boolean nextObject(JsonParser p) throws IOException {
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
             if (t == JsonToken.START_OBJECT) {
-                each.read(p);
-            } else {
-                counter.value(p, t);
+                return true;
             }
+            counter.value(p, t);
         }
+        return false;
     }
 
-    /** Reads one message object, the parser at its start: it counts, its role identifies it, and {@code others} reads its other fields. */
-    final void readMessage(JsonParser p, FieldReader others) throws IOException {
+    /** Reads one message object, the parser at its start: it counts, its role identifies it, {@link #messageField} reads the rest. */
+    final void readMessage(JsonParser p) throws IOException {
         messages++;
         counter.message();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -140,13 +142,13 @@ abstract class RequestReader {
             if (f.equals("role") && v == JsonToken.VALUE_STRING) {
                 counter.mix(p.getText().hashCode());
             } else {
-                others.read(p, f, v);
+                messageField(p, f, v);
             }
         }
     }
 
-    /** One tool object being read: its name and its schema's parameters, in whichever order they come. */
-    final class ToolFields {
+    /** One tool object being read: its name and its schema's parameters, in whichever order they come; its other fields only count. */
+    final class ToolFields implements FieldReader {
         private final String schemaField;
         private String name = "tool";
         private SimRequest.Tool schema;
@@ -156,17 +158,16 @@ abstract class RequestReader {
             this.schemaField = schemaField;
         }
 
-        /** Reads the tool's name or its schema; false for any other field, which is left at the parser. */
-        boolean read(JsonParser p, String field, JsonToken value) throws IOException {
+        @Override
+        public void read(JsonParser p, String field, JsonToken value) throws IOException {
             if (field.equals("name") && value == JsonToken.VALUE_STRING) {
                 name = p.getText();
                 counter.text(name);
             } else if (field.equals(schemaField)) {
                 schema = SimRequest.readToolSchema(name, p, value, counter);
             } else {
-                return false;
+                counter.value(p, value);
             }
-            return true;
         }
 
         /** The tool is read: the request offers it. */
