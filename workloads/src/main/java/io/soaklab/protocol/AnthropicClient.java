@@ -105,29 +105,29 @@ final class AnthropicClient extends StreamingClient {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            if (!request.tools().isEmpty()) {
-                g.writeArrayFieldStart("tools");
-                for (ToolSpec tool : request.tools()) {
-                    g.writeStartObject();
-                    g.writeStringField("name", tool.name());
-                    g.writeStringField("description", tool.description());
-                    g.writeFieldName("input_schema");
-                    g.writeRawValue(tool.schema());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeObjectFieldStart("tool_choice");
-                g.writeStringField("type", switch (request.toolChoice()) {
-                    case REQUIRED -> "any";
-                    case NONE -> "none";
-                    case AUTO -> "auto";
-                });
-                g.writeEndObject();
-            }
+            writeTools(g, request);
             g.writeBooleanField("stream", true);
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    @Override
+    void writeTool(JsonGenerator g, ToolSpec tool) throws IOException {
+        g.writeStartObject();
+        toolFields(g, tool, "input_schema");
+        g.writeEndObject();
+    }
+
+    @Override
+    void writeToolChoice(JsonGenerator g, ChatRequest.ToolChoice choice) throws IOException {
+        g.writeObjectFieldStart("tool_choice");
+        g.writeStringField("type", switch (choice) {
+            case REQUIRED -> "any";
+            case NONE -> "none";
+            case AUTO -> "auto";
+        });
+        g.writeEndObject();
     }
 
     /** One Anthropic message: consecutive tool results and the user text after them share a user turn. */

@@ -51,22 +51,7 @@ final class OpenAiChatClient extends StreamingClient {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            if (!request.tools().isEmpty()) {
-                g.writeArrayFieldStart("tools");
-                for (ToolSpec tool : request.tools()) {
-                    g.writeStartObject();
-                    g.writeStringField("type", "function");
-                    g.writeObjectFieldStart("function");
-                    g.writeStringField("name", tool.name());
-                    g.writeStringField("description", tool.description());
-                    g.writeFieldName("parameters");
-                    g.writeRawValue(tool.schema());
-                    g.writeEndObject();
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeStringField("tool_choice", request.toolChoice().name().toLowerCase(java.util.Locale.ROOT));
-            }
+            writeTools(g, request);
             g.writeNumberField(config().maxTokensField(), request.maxTokens());
             g.writeBooleanField("stream", true);
             g.writeObjectFieldStart("stream_options");
@@ -75,5 +60,20 @@ final class OpenAiChatClient extends StreamingClient {
             g.writeEndObject();
         }
         return out.toByteArray();
+    }
+
+    @Override
+    void writeTool(JsonGenerator g, ToolSpec tool) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "function");
+        g.writeObjectFieldStart("function");
+        toolFields(g, tool, "parameters");
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+
+    @Override
+    void writeToolChoice(JsonGenerator g, ChatRequest.ToolChoice choice) throws IOException {
+        g.writeStringField("tool_choice", choice.name().toLowerCase(java.util.Locale.ROOT));
     }
 }

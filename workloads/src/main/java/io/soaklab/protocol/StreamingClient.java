@@ -94,6 +94,32 @@ abstract class StreamingClient implements ModelClient {
     /** The request body for {@code request}. */
     abstract byte[] encode(ChatRequest request) throws IOException;
 
+    /** One tool the request offers, as an object in the protocol's shape ({@link #toolFields} inside it). */
+    abstract void writeTool(JsonGenerator g, ToolSpec tool) throws IOException;
+
+    /** The request's {@code tool_choice}, in the protocol's words. */
+    abstract void writeToolChoice(JsonGenerator g, ChatRequest.ToolChoice choice) throws IOException;
+
+    /** The request's {@code tools} and {@code tool_choice}; nothing when it offers no tool. */
+    final void writeTools(JsonGenerator g, ChatRequest request) throws IOException {
+        if (request.tools().isEmpty()) {
+            return;
+        }
+        g.writeArrayFieldStart("tools");
+        for (ToolSpec tool : request.tools()) {
+            writeTool(g, tool);
+        }
+        g.writeEndArray();
+        writeToolChoice(g, request.toolChoice());
+    }
+
+    /** What every protocol says of a tool: its name, its description, and its JSON schema as {@code schemaField}. */
+    static void toolFields(JsonGenerator g, ToolSpec tool, String schemaField) throws IOException {
+        g.writeStringField("name", tool.name());
+        g.writeStringField("description", tool.description());
+        g.writeFieldName(schemaField);
+        g.writeRawValue(tool.schema());
+    }
 
     @Override
     public final CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos) {
