@@ -1,7 +1,12 @@
 package io.soaklab.protocol;
 
+import static io.soaklab.protocol.JsonFields.eachField;
+import static io.soaklab.protocol.JsonFields.longOr;
+import static io.soaklab.protocol.JsonFields.numberIn;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.protocol.JsonFields.FieldReader;
 import java.io.IOException;
 
 /**
@@ -30,16 +35,16 @@ final class AnthropicStream extends StreamCall {
     protected void event(SseParser.Event event) throws IOException {
         eventType = null;
         eventToken = false;
-        if (!eachField(event, "event", eventField)) {
+        if (!eachField(event, "event", eventField, outcome)) {
             return;
         }
         if (eventToken) {
-            token();
+            reply.token();
         }
         if ("message_stop".equals(eventType)) {
             done();
         } else if ("error".equals(eventType) || event.typeEquals("error")) {
-            streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+            outcome.streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
         }
     }
 
@@ -57,7 +62,7 @@ final class AnthropicStream extends StreamCall {
             case "usage" -> readUsage(p, value);
             case "error" -> {
                 if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                    streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                    outcome.streamError("error in stream: " + ServerErrors.errorValue(p, value));
                 }
             }
             default -> p.skipChildren();
@@ -83,20 +88,20 @@ final class AnthropicStream extends StreamCall {
                 }
                 case "stop_reason" -> {
                     if (value == JsonToken.VALUE_STRING) {
-                        finishReason(p.getText());
+                        reply.finishReason(p.getText());
                     }
                 }
                 case "usage" -> readUsage(p, value);
                 case "error" -> {
                     if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                        streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                        outcome.streamError("error in reply: " + ServerErrors.errorValue(p, value));
                     }
                 }
                 default -> p.skipChildren();
             }
         }
         if (token) {
-            token(); // the whole reply is one chunk, arriving at the end
+            reply.token(); // the whole reply is one chunk, arriving at the end
         }
     }
 
@@ -131,10 +136,10 @@ final class AnthropicStream extends StreamCall {
                 type = p.getText();
             } else if (field.equals("text") && v == JsonToken.VALUE_STRING) {
                 content |= p.getTextLength() > 0;
-                appendText(p);
+                reply.text(p);
             } else if (field.equals("thinking") && v == JsonToken.VALUE_STRING) {
                 content |= p.getTextLength() > 0;
-                appendReasoning(p);
+                reply.reasoning(p);
             } else if (field.equals("id") && v == JsonToken.VALUE_STRING) {
                 id = p.getText();
             } else if (field.equals("name") && v == JsonToken.VALUE_STRING) {
@@ -144,14 +149,14 @@ final class AnthropicStream extends StreamCall {
                 p.skipChildren();
                 String input = new String(wholeBody(), from, (int) p.currentLocation().getByteOffset() - from, java.nio.charset.StandardCharsets.UTF_8);
                 if (!input.equals("{}")) {
-                    toolArguments(block, input); // streamed, the input comes as fragments instead
+                    reply.toolArguments(block, input); // streamed, the input comes as fragments instead
                 }
             } else {
                 p.skipChildren();
             }
         }
         if ("tool_use".equals(type)) {
-            toolCall(block, id, name);
+            reply.toolCall(block, id, name);
             return true; // the start of a tool call is its first fragment: the model has begun generating it
         }
         return content;
@@ -169,19 +174,19 @@ final class AnthropicStream extends StreamCall {
             switch (field) {
                 case "text" -> {
                     token |= p.getTextLength() > 0;
-                    appendText(p);
+                    reply.text(p);
                 }
                 case "partial_json" -> {
                     token |= p.getTextLength() > 0;
                     if (p.getTextLength() > 0) {
-                        toolArguments(block, p);
+                        reply.toolArguments(block, p);
                     }
                 }
                 case "thinking" -> {
                     token |= p.getTextLength() > 0;
-                    appendReasoning(p);
+                    reply.reasoning(p);
                 }
-                case "stop_reason" -> finishReason(p.getText());
+                case "stop_reason" -> reply.finishReason(p.getText());
                 default -> {
                     // "type", "signature", "stop_sequence": not content
                 }
@@ -192,7 +197,7 @@ final class AnthropicStream extends StreamCall {
 
     private void readUsage(JsonParser p, JsonToken value) throws IOException {
         if (eachField(p, value, usageField)) {
-            usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
+            reply.usage(input + cacheRead + cacheWrite, output, cacheRead, 0, cacheWrite, cacheWrite1h);
         }
     }
 

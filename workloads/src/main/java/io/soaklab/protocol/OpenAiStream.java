@@ -1,7 +1,12 @@
 package io.soaklab.protocol;
 
+import static io.soaklab.protocol.JsonFields.eachField;
+import static io.soaklab.protocol.JsonFields.longOr;
+import static io.soaklab.protocol.JsonFields.numberIn;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.protocol.JsonFields.FieldReader;
 import java.io.IOException;
 
 /**
@@ -32,19 +37,19 @@ final class OpenAiStream extends StreamCall {
             return;
         }
         if (event.typeEquals("error")) {
-            streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+            outcome.streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
             return;
         }
         chunkToken = false;
         chunkIsError = false;
-        if (!eachField(event, "chunk", chunkField)) {
+        if (!eachField(event, "chunk", chunkField, outcome)) {
             return;
         }
         if (chunkIsError) {
-            streamError("error in stream: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+            outcome.streamError("error in stream: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
         }
         if (chunkToken) {
-            token();
+            reply.token();
         }
         usageFromTimings();
     }
@@ -60,7 +65,7 @@ final class OpenAiStream extends StreamCall {
             case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
             case "error" -> {
                 if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) { // "error": null is no error
-                    streamError("error in stream: " + ServerErrors.errorValue(p, value));
+                    outcome.streamError("error in stream: " + ServerErrors.errorValue(p, value));
                 }
             }
             case "object" -> chunkIsError = value == JsonToken.VALUE_STRING && isError(p); // every chunk has one: no String per chunk
@@ -77,7 +82,7 @@ final class OpenAiStream extends StreamCall {
                 case "choices" -> {
                     if (value == JsonToken.START_ARRAY) {
                         if (readChoices(p, "message")) {
-                            token(); // the whole reply is one chunk, arriving at the end
+                            reply.token(); // the whole reply is one chunk, arriving at the end
                         }
                     } else {
                         p.skipChildren();
@@ -87,13 +92,13 @@ final class OpenAiStream extends StreamCall {
                 case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
                 case "error" -> {
                     if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                        streamError("error in reply: " + ServerErrors.errorValue(p, value));
+                        outcome.streamError("error in reply: " + ServerErrors.errorValue(p, value));
                     }
                 }
                 case "object" -> {
                     if (value == JsonToken.VALUE_STRING && isError(p)) {
                         byte[] whole = wholeBody();
-                        streamError("error in reply: " + ServerErrors.describe(whole, 0, whole.length));
+                        outcome.streamError("error in reply: " + ServerErrors.describe(whole, 0, whole.length));
                     }
                 }
                 default -> p.skipChildren();
@@ -116,7 +121,7 @@ final class OpenAiStream extends StreamCall {
                 if (field.equals(part) && value == JsonToken.START_OBJECT) {
                     token |= readDelta(p);
                 } else if (field.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
-                    finishReason(p.getText());
+                    reply.finishReason(p.getText());
                 } else {
                     p.skipChildren();
                 }
@@ -134,7 +139,7 @@ final class OpenAiStream extends StreamCall {
                 case "content" -> {
                     if (value == JsonToken.VALUE_STRING) {
                         if (p.getTextLength() > 0) {
-                            appendText(p);
+                            reply.text(p);
                             token = true;
                         }
                     } else if (value == JsonToken.START_ARRAY) {
@@ -147,7 +152,7 @@ final class OpenAiStream extends StreamCall {
                 case "reasoning_content", "reasoning" -> {
                     if (value == JsonToken.VALUE_STRING) {
                         if (p.getTextLength() > 0) {
-                            appendReasoning(p);
+                            reply.reasoning(p);
                             token = true;
                         }
                     } else {
@@ -208,9 +213,9 @@ final class OpenAiStream extends StreamCall {
                 default -> p.skipChildren();
             }
         }
-        toolCall(index, id, name);
+        reply.toolCall(index, id, name);
         if (args != null && !args.isEmpty()) {
-            toolArguments(index, args);
+            reply.toolArguments(index, args);
         }
     }
 
@@ -228,10 +233,10 @@ final class OpenAiStream extends StreamCall {
                 JsonToken v = p.nextToken();
                 if (v == JsonToken.VALUE_STRING && field.equals("text")) {
                     token |= p.getTextLength() > 0;
-                    appendText(p);
+                    reply.text(p);
                 } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
                     token |= p.getTextLength() > 0;
-                    appendReasoning(p);
+                    reply.reasoning(p);
                 } else {
                     p.skipChildren();
                 }
@@ -242,7 +247,7 @@ final class OpenAiStream extends StreamCall {
 
     private void readUsage(JsonParser p, JsonToken value) throws IOException {
         if (eachField(p, value, usageField) && prompt >= 0 && completion >= 0) {
-            usage(prompt, completion, cached, reasoning, 0, 0);
+            reply.usage(prompt, completion, cached, reasoning, 0, 0);
         }
     }
 
@@ -282,8 +287,8 @@ final class OpenAiStream extends StreamCall {
     private void usageFromTimings() {
         if (timingsEvaluated >= 0 && !cachedReported && prompt >= 0 && completion >= 0) {
             cached = Math.max(0, prompt - Math.min(prompt, timingsEvaluated));
-            usage(prompt, completion, cached, reasoning, 0, 0);
-            flag(CallFlag.CACHE_FROM_TIMINGS);
+            reply.usage(prompt, completion, cached, reasoning, 0, 0);
+            reply.flag(CallFlag.CACHE_FROM_TIMINGS);
         }
     }
 }

@@ -2,8 +2,13 @@ package io.soaklab.protocol;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 
 /**
  * Reads a server's description of an error, in the shapes servers use: OpenAI's and Anthropic's
@@ -11,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * vLLM's older top-level {@code {"object": "error", "type", "code", "message"}} and llama.cpp's
  * {@code {"code", "type", "message"}}. The description keeps the type and code beside the message,
  * because a context-length refusal is often told by its code ({@code context_length_exceeded}).
+ * Also what the server's headers advise about retrying.
  */
 final class ServerErrors {
 
@@ -62,6 +68,35 @@ final class ServerErrors {
             // the raw text below
         }
         return new String(bytes, offset, length, StandardCharsets.UTF_8).strip();
+    }
+
+    /**
+     * How long the server asks the client to wait before retrying: {@code retry-after-ms}, else
+     * {@code retry-after} (seconds or an HTTP date); -1 when it gave no hint, or none it could read.
+     */
+    static long retryAfterNanos(HttpHeaders headers) {
+        String ms = headers.get("retry-after-ms");
+        String after = headers.get("retry-after");
+        try {
+            if (ms != null) {
+                return (long) (Double.parseDouble(ms.strip()) * 1_000_000);
+            } else if (after != null) {
+                String a = after.strip();
+                return a.chars().allMatch(Character::isDigit) || a.matches("\\d+\\.\\d*")
+                        ? (long) (Double.parseDouble(a) * 1e9)
+                        : Math.max(0, Duration.between(Instant.now(),
+                                ZonedDateTime.parse(a, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant()).toNanos());
+            }
+        } catch (RuntimeException unreadable) {
+            // a hint we cannot read is no hint
+        }
+        return -1;
+    }
+
+    /** The server's {@code x-should-retry} verdict, or null when it gave none. */
+    static Boolean shouldRetry(HttpHeaders headers) {
+        String should = headers.get("x-should-retry");
+        return should == null ? null : Boolean.valueOf(should.strip().equalsIgnoreCase("true"));
     }
 
     /** The fields of an error object, the parser on its first field. */

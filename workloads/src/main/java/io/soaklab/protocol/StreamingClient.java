@@ -36,6 +36,7 @@ abstract class StreamingClient implements ModelClient {
     private final String url;
     private final Set<StreamCall> inFlight = ConcurrentHashMap.newKeySet();
     private final Redactor redactor;
+    private final Deadlines deadlines;
     /** The protocol's own headers (authentication, version), sent with every request. */
     private final Map<String, String> headers;
     private final CallFactory calls;
@@ -58,6 +59,7 @@ abstract class StreamingClient implements ModelClient {
         this.calls = calls;
         this.itlMicros = itlMicros;
         this.redactor = Redactor.of(config.apiKey());
+        this.deadlines = new Deadlines(config.timeouts());
         // One 10 ms wheel serves AHC's own timeouts and soaklab's first-token/idle/total deadlines.
         this.timer = new HashedWheelTimer(daemon("soaklab-timer"), 10, TimeUnit.MILLISECONDS);
         this.timer.start();
@@ -127,7 +129,9 @@ abstract class StreamingClient implements ModelClient {
         try {
             body = encode(request);
         } catch (IOException | RuntimeException e) {
-            return CompletableFuture.completedFuture(StreamCall.clientFailure(intendedNanos, "cannot encode request: " + e));
+            long now = System.nanoTime() - intendedNanos;
+            return CompletableFuture.completedFuture(
+                    CallResult.failure(intendedNanos, now, now, ErrorClass.CLIENT_ERROR, OutcomeClassifier.truncate("cannot encode request: " + e)));
         }
         RequestBuilder builder = new RequestBuilder("POST")
                 .setUrl(url)
@@ -189,6 +193,11 @@ abstract class StreamingClient implements ModelClient {
 
     Timer timer() {
         return timer;
+    }
+
+    /** soaklab's own deadlines of every call of this client. */
+    Deadlines deadlines() {
+        return deadlines;
     }
 
     /** Takes the API key out of whatever the server sent back. */
