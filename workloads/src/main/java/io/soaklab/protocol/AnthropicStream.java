@@ -6,6 +6,7 @@ import static io.soaklab.protocol.JsonFields.numberIn;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.protocol.JsonFields.ContentReader;
 import io.soaklab.protocol.JsonFields.FieldReader;
 import java.io.IOException;
 
@@ -44,77 +45,11 @@ final class AnthropicStream extends StreamCall {
         if ("message_stop".equals(eventType)) {
             done();
         } else if ("error".equals(eventType) || event.typeEquals("error")) {
-            outcome.streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+            outcome.serverError("error event: ", event.data(), 0, event.dataLength());
         }
-    }
-
-    /** The event being read: its type, and whether it carried content. */
-    private String eventType;
-    private boolean eventToken;
-
-    private final FieldReader eventField = (p, field, value) -> {
-        switch (field) {
-            case "type" -> eventType = value == JsonToken.VALUE_STRING ? p.getText() : null;
-            case "index" -> block = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : block;
-            case "message" -> readMessage(p, value);
-            case "content_block" -> eventToken |= value == JsonToken.START_OBJECT && readBlockStart(p);
-            case "delta" -> eventToken |= value == JsonToken.START_OBJECT && readDelta(p);
-            case "usage" -> readUsage(p, value);
-            case "error" -> {
-                if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                    outcome.streamError("error in stream: " + ServerErrors.errorValue(p, value));
-                }
-            }
-            default -> p.skipChildren();
-        }
-    };
-
-    @Override
-    protected void wholeReply(JsonParser p) throws IOException {
-        boolean token = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
-            switch (field) {
-                case "content" -> {
-                    if (value == JsonToken.START_ARRAY) {
-                        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
-                            block = wholeBlocks++;
-                            token |= element == JsonToken.START_OBJECT ? readBlockStart(p) : skip(p);
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                case "stop_reason" -> {
-                    if (value == JsonToken.VALUE_STRING) {
-                        reply.finishReason(p.getText());
-                    }
-                }
-                case "usage" -> readUsage(p, value);
-                case "error" -> {
-                    if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                        outcome.streamError("error in reply: " + ServerErrors.errorValue(p, value));
-                    }
-                }
-                default -> p.skipChildren();
-            }
-        }
-        if (token) {
-            reply.token(); // the whole reply is one chunk, arriving at the end
-        }
-    }
-
-    private static boolean skip(JsonParser p) throws IOException {
-        p.skipChildren();
-        return false;
     }
 
     /** {@code message_start}'s message: its usage is the input side. */
-    private void readMessage(JsonParser p, JsonToken value) throws IOException {
-        eachField(p, value, messageField);
-    }
-
     private final FieldReader messageField = (p, field, v) -> {
         if (field.equals("usage")) {
             readUsage(p, v);
@@ -123,27 +58,91 @@ final class AnthropicStream extends StreamCall {
         }
     };
 
-    /** A content block as it starts (or whole, in a non-streamed reply); true if it carries content. */
-    private boolean readBlockStart(JsonParser p) throws IOException {
-        String type = null;
-        String id = null;
-        String name = null;
-        boolean content = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
+    /** The event or whole reply being read: its type, and whether it carried content. */
+    private String eventType;
+    private boolean eventToken;
+
+    private final FieldReader eventField = (p, field, value) -> {
+        switch (field) {
+            case "type" -> eventType = value == JsonToken.VALUE_STRING ? p.getText() : null;
+            case "index" -> block = value == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : block;
+            case "message" -> eachField(p, value, messageField);
+            case "content_block" -> eventToken |= value == JsonToken.START_OBJECT && readBlock(p);
+            case "delta" -> eventToken |= value == JsonToken.START_OBJECT && readDelta(p);
+            case "usage" -> readUsage(p, value);
+            case "error" -> outcome.errorMember(p, value, "stream");
+            default -> p.skipChildren();
+        }
+    };
+
+    @Override
+    protected void wholeReply(JsonParser p) throws IOException {
+        eventToken = false;
+        eachField(p, JsonToken.START_OBJECT, replyField);
+        if (eventToken) {
+            reply.token(); // the whole reply is one chunk, arriving at the end
+        }
+    }
+
+    private final FieldReader replyField = (p, field, value) -> {
+        switch (field) {
+            case "content" -> {
+                if (value == JsonToken.START_ARRAY) {
+                    for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+                        block = wholeBlocks++;
+                        eventToken |= element == JsonToken.START_OBJECT ? readBlock(p) : skip(p);
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            case "stop_reason" -> {
+                if (value == JsonToken.VALUE_STRING) {
+                    reply.finishReason(p.getText());
+                }
+            }
+            case "usage" -> readUsage(p, value);
+            case "error" -> outcome.errorMember(p, value, "reply");
+            default -> p.skipChildren();
+        }
+    };
+
+    private static boolean skip(JsonParser p) throws IOException {
+        p.skipChildren();
+        return false;
+    }
+
+    /** The content block being read: its type, id and name. */
+    private String blockType;
+    private String blockId;
+    private String blockName;
+
+    /** A content block as it starts (or whole, in a non-streamed reply), the parser on its start; true if it carries content. */
+    private boolean readBlock(JsonParser p) throws IOException {
+        blockType = null;
+        blockId = null;
+        blockName = null;
+        boolean content = blockStart.read(p, JsonToken.START_OBJECT);
+        if ("tool_use".equals(blockType)) {
+            reply.toolCall(block, blockId, blockName);
+            return true; // the start of a tool call is its first fragment: the model has begun generating it
+        }
+        return content;
+    }
+
+    private final ContentReader blockStart = new ContentReader() {
+        @Override
+        public void field(JsonParser p, String field, JsonToken v) throws IOException {
             if (field.equals("type") && v == JsonToken.VALUE_STRING) {
-                type = p.getText();
+                blockType = p.getText();
             } else if (field.equals("text") && v == JsonToken.VALUE_STRING) {
-                content |= p.getTextLength() > 0;
-                reply.text(p);
+                content |= reply.text(p);
             } else if (field.equals("thinking") && v == JsonToken.VALUE_STRING) {
-                content |= p.getTextLength() > 0;
-                reply.reasoning(p);
+                content |= reply.reasoning(p);
             } else if (field.equals("id") && v == JsonToken.VALUE_STRING) {
-                id = p.getText();
+                blockId = p.getText();
             } else if (field.equals("name") && v == JsonToken.VALUE_STRING) {
-                name = p.getText();
+                blockName = p.getText();
             } else if (field.equals("input") && v == JsonToken.START_OBJECT && wholeBody() != null) {
                 int from = (int) p.currentTokenLocation().getByteOffset();
                 p.skipChildren();
@@ -155,45 +154,36 @@ final class AnthropicStream extends StreamCall {
                 p.skipChildren();
             }
         }
-        if ("tool_use".equals(type)) {
-            reply.toolCall(block, id, name);
-            return true; // the start of a tool call is its first fragment: the model has begun generating it
-        }
-        return content;
+    };
+
+    /** A delta, the parser on its start; true if it carries content. */
+    private boolean readDelta(JsonParser p) throws IOException {
+        return delta.read(p, JsonToken.START_OBJECT);
     }
 
-    private boolean readDelta(JsonParser p) throws IOException {
-        boolean token = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
+    private final ContentReader delta = new ContentReader() {
+        @Override
+        public void field(JsonParser p, String field, JsonToken v) throws IOException {
             if (v != JsonToken.VALUE_STRING) {
                 p.skipChildren();
-                continue;
+                return;
             }
             switch (field) {
-                case "text" -> {
-                    token |= p.getTextLength() > 0;
-                    reply.text(p);
-                }
+                case "text" -> content |= reply.text(p);
                 case "partial_json" -> {
-                    token |= p.getTextLength() > 0;
                     if (p.getTextLength() > 0) {
                         reply.toolArguments(block, p);
+                        content = true;
                     }
                 }
-                case "thinking" -> {
-                    token |= p.getTextLength() > 0;
-                    reply.reasoning(p);
-                }
+                case "thinking" -> content |= reply.reasoning(p);
                 case "stop_reason" -> reply.finishReason(p.getText());
                 default -> {
                     // "type", "signature", "stop_sequence": not content
                 }
             }
         }
-        return token;
-    }
+    };
 
     private void readUsage(JsonParser p, JsonToken value) throws IOException {
         if (eachField(p, value, usageField)) {
@@ -201,9 +191,7 @@ final class AnthropicStream extends StreamCall {
         }
     }
 
-    private final FieldReader usageField = this::usageField;
-
-    private void usageField(JsonParser p, String field, JsonToken v) throws IOException {
+    private final FieldReader usageField = (p, field, v) -> {
         switch (field) {
             case "input_tokens" -> input = longOr(p, v, input);
             case "cache_read_input_tokens" -> cacheRead = longOr(p, v, cacheRead);
@@ -212,5 +200,5 @@ final class AnthropicStream extends StreamCall {
             case "output_tokens" -> output = longOr(p, v, output);
             default -> p.skipChildren();
         }
-    }
+    };
 }

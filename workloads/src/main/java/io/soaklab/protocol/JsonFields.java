@@ -21,6 +21,24 @@ final class JsonFields {
     }
 
     /**
+     * A reader of a reply's objects that also tells whether one carried generated content (text,
+     * reasoning, a tool call): its {@link #field} sets {@link #content}. Kept in a field by its
+     * owner, like any {@link FieldReader}.
+     */
+    abstract static class ContentReader implements FieldReader {
+
+        /** Set by {@link #field} when the field carried generated content. */
+        protected boolean content;
+
+        /** Reads the object whose first token is {@code value} ({@link #eachField}); true when one of its fields carried content. */
+        final boolean read(JsonParser p, JsonToken value) throws IOException {
+            content = false;
+            eachField(p, value, this);
+            return content;
+        }
+    }
+
+    /**
      * Reads the object whose first token is {@code value} field by field, each handed to {@code reader}
      * (kept in a field by the caller: nothing is allocated per object); anything but an object is
      * skipped. The one loop every reader of a reply's objects goes through.

@@ -6,6 +6,7 @@ import static io.soaklab.protocol.JsonFields.numberIn;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.soaklab.protocol.JsonFields.ContentReader;
 import io.soaklab.protocol.JsonFields.FieldReader;
 import java.io.IOException;
 
@@ -37,7 +38,7 @@ final class OpenAiStream extends StreamCall {
             return;
         }
         if (event.typeEquals("error")) {
-            outcome.streamError("error event: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+            outcome.serverError("error event: ", event.data(), 0, event.dataLength());
             return;
         }
         chunkToken = false;
@@ -46,7 +47,7 @@ final class OpenAiStream extends StreamCall {
             return;
         }
         if (chunkIsError) {
-            outcome.streamError("error in stream: " + ServerErrors.describe(event.data(), 0, event.dataLength()));
+            outcome.serverError("error in stream: ", event.data(), 0, event.dataLength());
         }
         if (chunkToken) {
             reply.token();
@@ -63,11 +64,7 @@ final class OpenAiStream extends StreamCall {
             case "choices" -> chunkToken |= value == JsonToken.START_ARRAY && readChoices(p, "delta");
             case "usage" -> readUsage(p, value);
             case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
-            case "error" -> {
-                if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) { // "error": null is no error
-                    outcome.streamError("error in stream: " + ServerErrors.errorValue(p, value));
-                }
-            }
+            case "error" -> outcome.errorMember(p, value, "stream");
             case "object" -> chunkIsError = value == JsonToken.VALUE_STRING && isError(p); // every chunk has one: no String per chunk
             default -> p.skipChildren();
         }
@@ -75,75 +72,68 @@ final class OpenAiStream extends StreamCall {
 
     @Override
     protected void wholeReply(JsonParser p) throws IOException {
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
-            switch (field) {
-                case "choices" -> {
-                    if (value == JsonToken.START_ARRAY) {
-                        if (readChoices(p, "message")) {
-                            reply.token(); // the whole reply is one chunk, arriving at the end
-                        }
-                    } else {
-                        p.skipChildren();
-                    }
-                }
-                case "usage" -> readUsage(p, value);
-                case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
-                case "error" -> {
-                    if (value != JsonToken.VALUE_NULL && value != JsonToken.VALUE_FALSE) {
-                        outcome.streamError("error in reply: " + ServerErrors.errorValue(p, value));
-                    }
-                }
-                case "object" -> {
-                    if (value == JsonToken.VALUE_STRING && isError(p)) {
-                        byte[] whole = wholeBody();
-                        outcome.streamError("error in reply: " + ServerErrors.describe(whole, 0, whole.length));
-                    }
-                }
-                default -> p.skipChildren();
-            }
-        }
+        eachField(p, JsonToken.START_OBJECT, replyField);
         usageFromTimings();
     }
 
-    /** Reads a {@code choices} array; true when some choice's {@code delta} carried generated content. */
-    private boolean readChoices(JsonParser p, String part) throws IOException {
-        boolean token = false;
-        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
-            if (element != JsonToken.START_OBJECT) {
-                p.skipChildren();
-                continue;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken value = p.nextToken();
-                if (field.equals(part) && value == JsonToken.START_OBJECT) {
-                    token |= readDelta(p);
-                } else if (field.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
-                    reply.finishReason(p.getText());
-                } else {
+    private final FieldReader replyField = (p, field, value) -> {
+        switch (field) {
+            case "choices" -> {
+                if (value != JsonToken.START_ARRAY) {
                     p.skipChildren();
+                } else if (readChoices(p, "message")) {
+                    reply.token(); // the whole reply is one chunk, arriving at the end
                 }
             }
+            case "usage" -> readUsage(p, value);
+            case "timings" -> timingsEvaluated = numberIn(p, value, "prompt_n", timingsEvaluated);
+            case "error" -> outcome.errorMember(p, value, "reply");
+            case "object" -> {
+                if (value == JsonToken.VALUE_STRING && isError(p)) {
+                    byte[] whole = wholeBody();
+                    outcome.serverError("error in reply: ", whole, 0, whole.length);
+                }
+            }
+            default -> p.skipChildren();
+        }
+    };
+
+    /** Which member of the choices being read holds their content: {@code delta}, or a whole reply's {@code message}. */
+    private String choicePart;
+
+    /** Reads a {@code choices} array; true when some choice's {@code part} carried generated content. */
+    private boolean readChoices(JsonParser p, String part) throws IOException {
+        choicePart = part;
+        boolean token = false;
+        for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
+            token |= choice.read(p, element);
         }
         return token;
     }
 
-    private boolean readDelta(JsonParser p) throws IOException {
-        boolean token = false;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken value = p.nextToken();
+    private final ContentReader choice = new ContentReader() {
+        @Override
+        public void field(JsonParser p, String field, JsonToken value) throws IOException {
+            if (field.equals(choicePart) && value == JsonToken.START_OBJECT) {
+                content |= delta.read(p, value);
+            } else if (field.equals("finish_reason") && value == JsonToken.VALUE_STRING) {
+                reply.finishReason(p.getText());
+            } else {
+                p.skipChildren();
+            }
+        }
+    };
+
+    /** A choice's delta (or a whole reply's message). */
+    private final ContentReader delta = new ContentReader() {
+        @Override
+        public void field(JsonParser p, String field, JsonToken value) throws IOException {
             switch (field) {
                 case "content" -> {
                     if (value == JsonToken.VALUE_STRING) {
-                        if (p.getTextLength() > 0) {
-                            reply.text(p);
-                            token = true;
-                        }
+                        content |= reply.text(p);
                     } else if (value == JsonToken.START_ARRAY) {
-                        token |= readContentParts(p); // e.g. [{"type":"text","text":...}, {"type":"thinking",...}]
+                        content |= readContentParts(p); // e.g. [{"type":"text","text":...}, {"type":"thinking",...}]
                     } else {
                         p.skipChildren();
                     }
@@ -151,99 +141,97 @@ final class OpenAiStream extends StreamCall {
                 // reasoning_content: vLLM, DeepSeek, llama.cpp; reasoning: Ollama, OpenRouter. Kept apart from the text.
                 case "reasoning_content", "reasoning" -> {
                     if (value == JsonToken.VALUE_STRING) {
-                        if (p.getTextLength() > 0) {
-                            reply.reasoning(p);
-                            token = true;
-                        }
+                        content |= reply.reasoning(p);
                     } else {
-                        token |= value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY;
+                        content |= value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY;
                         p.skipChildren();
                     }
                 }
                 case "tool_calls" -> {
                     if (value == JsonToken.START_ARRAY) {
                         for (JsonToken call = p.nextToken(); call != JsonToken.END_ARRAY; call = p.nextToken()) {
-                            token = true;
-                            if (call == JsonToken.START_OBJECT) {
-                                readToolCall(p);
-                            } else {
-                                p.skipChildren();
-                            }
+                            content = true;
+                            readToolCall(p, call);
                         }
                     } else {
                         p.skipChildren();
                     }
                 }
                 case "function_call" -> {
-                    token |= value == JsonToken.START_OBJECT;
+                    content |= value == JsonToken.START_OBJECT;
                     p.skipChildren();
                 }
                 default -> p.skipChildren();
             }
         }
-        return token;
-    }
+    };
 
-    /** One element of {@code tool_calls}: a whole call, or in a stream a fragment of one. */
-    private void readToolCall(JsonParser p) throws IOException {
-        int index = 0;
-        String id = null;
-        String name = null;
-        String args = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "index" -> index = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : index;
-                case "id" -> id = v == JsonToken.VALUE_STRING ? p.getText() : null;
-                case "function" -> {
-                    String[] function = {null, null};
-                    eachField(p, v, (q, f, fv) -> {
-                        if (f.equals("name") && fv == JsonToken.VALUE_STRING) {
-                            function[0] = q.getText();
-                        } else if (f.equals("arguments") && fv == JsonToken.VALUE_STRING) {
-                            function[1] = q.getText();
-                        } else {
-                            q.skipChildren();
-                        }
-                    });
-                    name = function[0] != null ? function[0] : name;
-                    args = function[1] != null ? function[1] : args;
-                }
-                default -> p.skipChildren();
-            }
+    /** The tool call being read: its index, id, name and arguments, as far as this fragment says. */
+    private int callIndex;
+    private String callId;
+    private String callName;
+    private String callArguments;
+
+    /** One element of {@code tool_calls} ({@code value} its first token): a whole call, or in a stream a fragment of one. */
+    private void readToolCall(JsonParser p, JsonToken value) throws IOException {
+        callIndex = 0;
+        callId = null;
+        callName = null;
+        callArguments = null;
+        if (!eachField(p, value, toolCallField)) {
+            return;
         }
-        reply.toolCall(index, id, name);
-        if (args != null && !args.isEmpty()) {
-            reply.toolArguments(index, args);
+        reply.toolCall(callIndex, callId, callName);
+        if (callArguments != null && !callArguments.isEmpty()) {
+            reply.toolArguments(callIndex, callArguments);
         }
     }
 
-    /** Content as an array of parts: text is kept, any non-empty part is generated content. */
+    private final FieldReader functionField = (p, field, v) -> {
+        if (field.equals("name") && v == JsonToken.VALUE_STRING) {
+            callName = p.getText();
+        } else if (field.equals("arguments") && v == JsonToken.VALUE_STRING) {
+            callArguments = p.getText();
+        } else {
+            p.skipChildren();
+        }
+    };
+
+    private final FieldReader toolCallField = (p, field, v) -> {
+        switch (field) {
+            case "index" -> callIndex = v == JsonToken.VALUE_NUMBER_INT ? p.getIntValue() : callIndex;
+            case "id" -> callId = v == JsonToken.VALUE_STRING ? p.getText() : null;
+            case "function" -> eachField(p, v, functionField);
+            default -> p.skipChildren();
+        }
+    };
+
+    /** Content as an array of parts, the parser on its start: text is kept, any non-empty part is generated content. */
     private boolean readContentParts(JsonParser p) throws IOException {
         boolean token = false;
         for (JsonToken element = p.nextToken(); element != JsonToken.END_ARRAY; element = p.nextToken()) {
-            if (element != JsonToken.START_OBJECT) {
+            if (element == JsonToken.START_OBJECT) {
+                token |= contentPart.read(p, element);
+            } else {
                 token |= element == JsonToken.VALUE_STRING && p.getTextLength() > 0;
                 p.skipChildren();
-                continue;
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String field = p.currentName();
-                JsonToken v = p.nextToken();
-                if (v == JsonToken.VALUE_STRING && field.equals("text")) {
-                    token |= p.getTextLength() > 0;
-                    reply.text(p);
-                } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
-                    token |= p.getTextLength() > 0;
-                    reply.reasoning(p);
-                } else {
-                    p.skipChildren();
-                }
             }
         }
         return token;
     }
+
+    private final ContentReader contentPart = new ContentReader() {
+        @Override
+        public void field(JsonParser p, String field, JsonToken v) throws IOException {
+            if (v == JsonToken.VALUE_STRING && field.equals("text")) {
+                content |= reply.text(p);
+            } else if (v == JsonToken.VALUE_STRING && field.equals("thinking")) {
+                content |= reply.reasoning(p);
+            } else {
+                p.skipChildren();
+            }
+        }
+    };
 
     private void readUsage(JsonParser p, JsonToken value) throws IOException {
         if (eachField(p, value, usageField) && prompt >= 0 && completion >= 0) {
@@ -251,9 +239,7 @@ final class OpenAiStream extends StreamCall {
         }
     }
 
-    private final FieldReader usageField = this::usageField;
-
-    private void usageField(JsonParser p, String field, JsonToken v) throws IOException {
+    private final FieldReader usageField = (p, field, v) -> {
         switch (field) {
             case "prompt_tokens" -> prompt = longOr(p, v, prompt);
             case "completion_tokens" -> completion = longOr(p, v, completion);
@@ -267,7 +253,7 @@ final class OpenAiStream extends StreamCall {
             case "completion_tokens_details" -> reasoning = numberIn(p, v, "reasoning_tokens", reasoning);
             default -> p.skipChildren();
         }
-    }
+    };
 
     /** True when the current string value is {@code error}, compared in place. */
     private static boolean isError(JsonParser p) throws IOException {

@@ -89,16 +89,24 @@ final class ReplyAccumulator {
         }
     }
 
-    /** Appends the current string value of {@code p} to the reply text, without allocating. */
-    void text(JsonParser p) throws IOException {
+    /** Appends the current string value of {@code p} to the reply text, without allocating; true when it was not empty. */
+    boolean text(JsonParser p) throws IOException {
+        if (p.getTextLength() == 0) {
+            return false;
+        }
         parts.text(p);
         checkChars();
+        return true;
     }
 
-    /** Appends the current string value of {@code p} to the reasoning text. */
-    void reasoning(JsonParser p) throws IOException {
+    /** Appends the current string value of {@code p} to the reasoning text; true when it was not empty. */
+    boolean reasoning(JsonParser p) throws IOException {
+        if (p.getTextLength() == 0) {
+            return false;
+        }
         parts.reasoning(p);
         checkChars();
+        return true;
     }
 
     void finishReason(String reason) {
