@@ -3,6 +3,7 @@ package io.soaklab.protocol;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.soaklab.protocol.JsonFields.FieldReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,7 +33,12 @@ final class ServerErrors {
             p.skipChildren();
             return String.valueOf(value);
         }
-        return fields(p);
+        ErrorFields f = new ErrorFields(false);
+        JsonFields.eachField(p, value, f);
+        if (f.error != null && f.message == null) {
+            return f.error; // {"type": "error", "error": {...}}
+        }
+        return join(f.type, f.code, f.message);
     }
 
     /**
@@ -41,27 +47,13 @@ final class ServerErrors {
      */
     static String describe(byte[] bytes, int offset, int length) {
         try (JsonParser p = StreamingClient.JSON.createParser(bytes, offset, length)) {
-            if (p.nextToken() == JsonToken.START_OBJECT) {
-                String described = null;
-                String type = null;
-                String code = null;
-                String message = null;
-                while (p.nextToken() == JsonToken.FIELD_NAME) {
-                    String field = p.currentName();
-                    JsonToken v = p.nextToken();
-                    switch (field) {
-                        case "error" -> described = errorValue(p, v);
-                        case "type", "error_type" -> type = scalar(p, v, type);
-                        case "code" -> code = scalar(p, v, code);
-                        case "message", "detail" -> message = scalar(p, v, message);
-                        default -> p.skipChildren();
-                    }
+            ErrorFields f = new ErrorFields(true);
+            if (JsonFields.eachField(p, p.nextToken(), f)) {
+                if (f.error != null) {
+                    return f.type == null || "error".equals(f.type) || f.error.startsWith(f.type) ? f.error : f.type + ": " + f.error;
                 }
-                if (described != null) {
-                    return type == null || "error".equals(type) || described.startsWith(type) ? described : type + ": " + described;
-                }
-                if (message != null || type != null || code != null) {
-                    return join(type, code, message);
+                if (f.message != null || f.type != null || f.code != null) {
+                    return join(f.type, f.code, f.message);
                 }
             }
         } catch (IOException notJson) {
@@ -99,27 +91,37 @@ final class ServerErrors {
         return should == null ? null : Boolean.valueOf(should.strip().equalsIgnoreCase("true"));
     }
 
-    /** The fields of an error object, the parser on its first field. */
-    private static String fields(JsonParser p) throws IOException {
-        String message = null;
-        String type = null;
-        String code = null;
-        String nested = null;
-        while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String field = p.currentName();
-            JsonToken v = p.nextToken();
-            switch (field) {
-                case "message" -> message = scalar(p, v, message);
+    /** The members of one error object as it is read: an {@code error} member (described), its type, code and message. */
+    private static final class ErrorFields implements FieldReader {
+
+        /** A whole body may also name its type {@code error_type} and its message {@code detail} (TGI, FastAPI). */
+        private final boolean body;
+        private String error;
+        private String type;
+        private String code;
+        private String message;
+
+        ErrorFields(boolean body) {
+            this.body = body;
+        }
+
+        @Override
+        public void field(JsonParser p, String name, JsonToken v) throws IOException {
+            switch (name) {
+                case "error" -> error = errorValue(p, v);
                 case "type" -> type = scalar(p, v, type);
                 case "code" -> code = scalar(p, v, code);
-                case "error" -> nested = errorValue(p, v); // {"type": "error", "error": {...}}
+                case "message" -> message = scalar(p, v, message);
+                case "error_type" -> type = body ? scalar(p, v, type) : skip(p, type);
+                case "detail" -> message = body ? scalar(p, v, message) : skip(p, message);
                 default -> p.skipChildren();
             }
         }
-        if (nested != null && message == null) {
-            return nested;
-        }
-        return join(type, code, message);
+    }
+
+    private static String skip(JsonParser p, String otherwise) throws IOException {
+        p.skipChildren();
+        return otherwise;
     }
 
     private static String join(String type, String code, String message) {
