@@ -41,7 +41,9 @@ final class JsonFields {
     /**
      * Reads the object whose first token is {@code value} field by field, each handed to {@code reader}
      * (kept in a field by the caller: nothing is allocated per object); anything but an object is
-     * skipped. The one loop every reader of a reply's objects goes through.
+     * skipped, and so is a field's object or array its reader did not read (a member of another shape
+     * than the reader expects, e.g. {@code "choices":{}}): its insides are never taken for the outer
+     * object's fields. The one loop every reader of a reply's objects goes through.
      *
      * @return false when the value was not an object
      */
@@ -52,7 +54,11 @@ final class JsonFields {
         }
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
-            reader.field(p, name, p.nextToken());
+            JsonToken token = p.nextToken();
+            reader.field(p, name, token);
+            if (p.currentToken() == token && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
+                p.skipChildren(); // the reader left it unread
+            }
         }
         return true;
     }

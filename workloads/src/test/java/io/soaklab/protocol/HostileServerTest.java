@@ -54,6 +54,26 @@ class HostileServerTest {
     }
 
     @Test
+    void aMemberOfAnotherShapeIsSkippedNotTakenForTheChunksOwnFields() throws IOException {
+        // "choices" as an object, a "delta" as an array: their insides must not be read as the chunk's own fields, and the
+        // fields after them (here the usage) must still be
+        ScriptedServer s = server((socket, out) -> {
+            ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);
+            ScriptedServer.chunk(out, TEXT_CHUNK);
+            ScriptedServer.chunk(out, "data: {\"choices\":[{\"index\":0,\"delta\":[{\"content\":\"not text\"}]}],\"id\":\"c1\"}\n\n");
+            ScriptedServer.chunk(out, "data: {\"choices\":{\"usage\":{\"prompt_tokens\":999,\"completion_tokens\":999}},"
+                    + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":1}}\n\n");
+            ScriptedServer.chunk(out, "data: [DONE]\n\n");
+            ScriptedServer.end(out);
+        });
+        CallResult r = call(s, 10);
+        assertEquals(ErrorClass.OK, r.error(), r.errorDetail());
+        assertEquals("word ", r.content());
+        assertEquals(7, r.usage().promptTokens(), "the chunk's own usage, not the one inside its misshapen choices");
+        assertEquals(1, r.usage().completionTokens());
+    }
+
+    @Test
     void aReplyThatIgnoresItsCapIsCutAtItsBoundAndRecordedAsRunaway() throws IOException {
         AtomicInteger written = new AtomicInteger();
         ScriptedServer s = server((socket, out) -> {
