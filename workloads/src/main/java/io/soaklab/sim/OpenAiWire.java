@@ -151,11 +151,8 @@ final class OpenAiWire implements Wire {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String f = p.currentName();
             JsonToken v = p.nextToken();
-            if (f.equals("include_usage")) {
-                include = v == JsonToken.VALUE_TRUE;
-            } else {
-                p.skipChildren();
-            }
+            include |= f.equals("include_usage") && v == JsonToken.VALUE_TRUE;
+            p.skipChildren(); // an include_usage of another shape too: the rest of the body is read as the body's
         }
         return include;
     }

@@ -76,6 +76,18 @@ class ProtocolTest {
     }
 
     @Test
+    void aStreamOptionOfAnotherShapeIsSkippedAndTheRestOfTheBodyStillRead() throws Exception {
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(quick().build())) {
+            HttpResponse<String> r = Http.post(endpoint.baseUrl(), "/chat/completions", "{\"stream\":true,\"stream_options\":{\"include_usage\":{\"a\":[1,2]}},"
+                    + "\"model\":\"after-the-option\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+            assertEquals(200, r.statusCode(), r.body());
+            List<JsonNode> chunks = events(r.body());
+            assertEquals("after-the-option", chunks.get(0).get("model").asText(), "the field after the odd option was read");
+            assertTrue(chunks.stream().noneMatch(c -> c.hasNonNull("usage")), "no usage chunk: include_usage was not true");
+        }
+    }
+
+    @Test
     void toolCallsStreamAsEachProtocolDoes() throws Exception {
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(quick().toolCallProbability(1).build())) {
             HttpResponse<String> openAi = Http.post(endpoint.baseUrl(), "/chat/completions", "{\"model\":\"m\",\"stream\":true,"
