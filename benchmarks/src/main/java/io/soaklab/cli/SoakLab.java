@@ -116,11 +116,18 @@ public final class SoakLab implements Runnable {
 
     /**
      * A setting as the command line names it: max_in_flight is --max-in-flight, the embedded
-     * endpoint's latency.decode_tokens_per_second is --sim-decode-tps; one no flag sets keeps its name.
+     * endpoint's latency.decode_tokens_per_second is --sim-decode-tps, timeouts.idle is --idle-timeout;
+     * one no flag sets keeps its name.
      */
     static String flag(String setting) {
         String sim = SimOptions.FLAGS.get(setting);
-        return sim != null ? sim : setting.contains(".") ? setting : "--" + setting.replace('_', '-');
+        if (sim != null) {
+            return sim;
+        }
+        if (setting.startsWith("timeouts.")) { // timeouts.first_token is --first-token-timeout
+            return "--" + setting.substring("timeouts.".length()).replace('_', '-') + "-timeout";
+        }
+        return setting.contains(".") ? setting : "--" + setting.replace('_', '-');
     }
 
     private static int failed(Exception e, CommandLine cli, CommandLine.ParseResult parsed) {

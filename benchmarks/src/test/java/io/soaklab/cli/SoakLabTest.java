@@ -1,6 +1,7 @@
 package io.soaklab.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -46,6 +47,7 @@ class SoakLabTest {
         "run --concurrency many                  | soaklab run: Invalid value for option '--concurrency': 'many' is not an int (see 'soaklab run --help')",
         "run --endpoint https://api.example.com/v1 | soaklab run: --model is required with --endpoint",
         "run --endpoint ftp://x/v1 --model m     | soaklab run: --endpoint must be an http:// or https:// URL with a host, was 'ftp://x/v1'",
+        "run --max-tokens-field max_output       | soaklab run: --max-tokens-field must be max_tokens or max_completion_tokens, was 'max_output'",
         "run --scenario nope                     | soaklab run: unknown scenario 'nope'; built-in scenarios: coding-agent, agent-team, tool-failure-recovery, long-context-probe, session-resume, chat-support (or give a .yaml file)",
         "run --scenario missing.yaml             | soaklab run: scenario file missing.yaml does not exist",
         "run --arrival poisson:fast              | soaklab run: --arrival 'poisson:fast': 'fast' is not a rate: write e.g. 5/s, 300/m or 100/h",
@@ -92,6 +94,16 @@ class SoakLabTest {
         Result r = run(args.strip().split("\\s+"));
         assertEquals(2, r.code(), r.err());
         assertEquals(expected.strip() + System.lineSeparator(), r.err());
+    }
+
+    @Test
+    void aSettingIsNamedByItsFlag() {
+        assertEquals("--max-in-flight", SoakLab.flag("max_in_flight"));
+        assertEquals("--first-token-timeout", SoakLab.flag("timeouts.first_token"));
+        assertEquals("--sim-decode-tps", SoakLab.flag("latency.decode_tokens_per_second"));
+        assertEquals("faults.stall_for", SoakLab.flag("faults.stall_for"), "no flag sets it: named as run.json does");
+        assertEquals("timeouts.idle must not be negative", assertThrows(IllegalArgumentException.class,
+                () -> io.soaklab.protocol.Timeouts.DEFAULT.withIdle(java.time.Duration.ofSeconds(-1))).getMessage());
     }
 
     @Test

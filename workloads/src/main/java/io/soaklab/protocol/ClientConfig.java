@@ -1,9 +1,11 @@
 package io.soaklab.protocol;
 
+import static io.soaklab.internal.text.InvalidSetting.checkValue;
+import static io.soaklab.internal.text.InvalidSetting.required;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * How to reach a model endpoint, and the timeouts that bound every call.
@@ -31,19 +33,16 @@ public record ClientConfig(
         String maxTokensField) {
 
     public ClientConfig {
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        Objects.requireNonNull(model, "model");
-        String scheme = baseUrl.getScheme();
-        if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || baseUrl.getHost() == null) {
-            throw new IllegalArgumentException("endpoint must be an http:// or https:// URL with a host, was '" + baseUrl + "'");
-        }
-        Objects.requireNonNull(timeouts, "timeouts");
+        String scheme = required(baseUrl, "endpoint").getScheme();
+        checkValue(scheme != null && (scheme.equals("http") || scheme.equals("https")) && baseUrl.getHost() != null,
+                "%s must be an http:// or https:// URL with a host", ", was '" + baseUrl + "'", "endpoint");
+        required(model, "model");
+        required(timeouts, "timeouts");
         if (maxTokensField == null) {
             maxTokensField = defaultMaxTokensField(baseUrl);
         }
-        if (!maxTokensField.equals("max_tokens") && !maxTokensField.equals("max_completion_tokens")) {
-            throw new IllegalArgumentException("max-tokens field must be max_tokens or max_completion_tokens, was '" + maxTokensField + "'");
-        }
+        checkValue(maxTokensField.equals("max_tokens") || maxTokensField.equals("max_completion_tokens"),
+                "%s must be max_tokens or max_completion_tokens", ", was '" + maxTokensField + "'", "max_tokens_field");
     }
 
     /** A builder with the default timeouts. */

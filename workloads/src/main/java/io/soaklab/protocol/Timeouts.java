@@ -1,7 +1,8 @@
 package io.soaklab.protocol;
 
+import io.soaklab.internal.text.InvalidSetting;
+
 import java.time.Duration;
-import java.util.Objects;
 
 /**
  * How long a call may take, phase by phase; {@link Duration#ZERO} disables one.
@@ -22,10 +23,10 @@ public record Timeouts(Duration connect, Duration firstToken, Duration idle, Dur
             Duration.ofMinutes(10));
 
     public Timeouts {
-        requireNonNegative(connect, "connect timeout");
-        requireNonNegative(firstToken, "first-token timeout");
-        requireNonNegative(idle, "idle timeout");
-        requireNonNegative(call, "call timeout");
+        requireNonNegative(connect, "timeouts.connect");
+        requireNonNegative(firstToken, "timeouts.first_token");
+        requireNonNegative(idle, "timeouts.idle");
+        requireNonNegative(call, "timeouts.call");
     }
 
     public Timeouts withConnect(Duration d) {
@@ -53,10 +54,8 @@ public record Timeouts(Duration connect, Duration firstToken, Duration idle, Dur
         return d.isZero() || d.compareTo(limit) > 0 ? limit : d;
     }
 
-    private static void requireNonNegative(Duration d, String what) {
-        Objects.requireNonNull(d, what);
-        if (d.isNegative()) {
-            throw new IllegalArgumentException(what + " must not be negative");
-        }
+    /** Refuses a missing or negative timeout, naming it as {@code run.json} does. */
+    private static void requireNonNegative(Duration d, String setting) {
+        InvalidSetting.check(!InvalidSetting.required(d, setting).isNegative(), "%s must not be negative", setting);
     }
 }
