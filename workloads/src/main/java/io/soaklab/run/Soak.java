@@ -16,6 +16,7 @@ import io.soaklab.protocol.ModelClient;
 import io.soaklab.internal.record.RunRecorder;
 import io.soaklab.internal.record.TimeBase;
 import io.soaklab.internal.record.WindowSummary;
+import io.soaklab.internal.text.Latency;
 import io.soaklab.scenario.Scenario;
 import io.soaklab.scenario.ScenarioSpec;
 import io.soaklab.scenario.Scenarios;
@@ -291,12 +292,14 @@ public final class Soak implements AutoCloseable {
         ErrorClass mostly = w.mostFrequentError();
         return String.format(Locale.ROOT,
                 "[%s] %.1f calls/s | TTFT p50 %s p99 %s | E2E p99 %s | errors %d (%.1f%%%s)%s%s | tokens in %s out %s (%.0f/s)%s | max lag %s",
-                where, w.calls() / seconds, latency(w.ttftP50Micros()), latency(w.ttftP99Micros()), latency(w.e2eP99Micros()),
+                where, w.calls() / seconds, Latency.CONSOLE.micros(w.ttftP50Micros()), Latency.CONSOLE.micros(w.ttftP99Micros()),
+                Latency.CONSOLE.micros(w.e2eP99Micros()),
                 w.errors(), w.calls() == 0 ? 0.0 : 100.0 * w.errors() / w.calls(), mostly == null ? "" : ", mostly " + mostly.wireName(),
                 w.open() > 0 ? " | " + w.open() + " still open at the end" : "",
                 w.attempts() > w.calls() ? " | retries " + (w.attempts() - w.calls()) : "",
                 count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds,
-                tariff == null ? "" : " | spend " + Cost.format(w.spend()) + " (run " + Cost.format(w.runSpend()) + ")", latency(w.lagMaxMicros()));
+                tariff == null ? "" : " | spend " + Cost.format(w.spend()) + " (run " + Cost.format(w.runSpend()) + ")",
+                Latency.CONSOLE.micros(w.lagMaxMicros()));
     }
 
     /** Ends the run: complete if every planned window ran, else aborted. */
@@ -381,15 +384,6 @@ public final class Soak implements AutoCloseable {
         return seconds >= 3600
                 ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
                 : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
-    }
-
-    private static String latency(long micros) {
-        if (micros < 0) {
-            return "-";
-        }
-        return micros < 1000 ? String.format(Locale.ROOT, "%.2fms", micros / 1000.0)
-                : micros < 1_000_000 ? String.format(Locale.ROOT, "%.0fms", micros / 1000.0)
-                : String.format(Locale.ROOT, "%.2fs", micros / 1e6);
     }
 
     /**

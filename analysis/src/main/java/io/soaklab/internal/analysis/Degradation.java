@@ -2,6 +2,7 @@ package io.soaklab.internal.analysis;
 
 import io.soaklab.internal.record.Metric;
 import io.soaklab.internal.text.Durations;
+import io.soaklab.internal.text.Latency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -381,7 +382,7 @@ public final class Degradation {
 
     static String format(double v, String unit) {
         return switch (unit) {
-            case "ms" -> v >= 1000 ? String.format(Locale.ROOT, "%.2f s", v / 1000) : String.format(Locale.ROOT, "%.0f ms", v);
+            case "ms" -> Latency.PROSE.millis(v);
             case "%" -> String.format(Locale.ROOT, "%.1f%%", v);
             case "/s" -> String.format(Locale.ROOT, "%.2f calls/s", v);
             case "$" -> String.format(Locale.ROOT, "$%.5f", v);

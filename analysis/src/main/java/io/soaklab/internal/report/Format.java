@@ -1,6 +1,7 @@
 package io.soaklab.internal.report;
 
 import io.soaklab.internal.cost.Cost;
+import io.soaklab.internal.text.Latency;
 import java.math.BigDecimal;
 import java.util.Locale;
 
@@ -10,18 +11,9 @@ final class Format {
     private Format() {
     }
 
-    /** Microseconds as a readable latency: {@code 850 µs}, {@code 312 ms}, {@code 1.24 s}, {@code 3.5 min}. */
+    /** Microseconds as a readable latency: {@code 850 µs}, {@code 312 ms}, {@code 1.24 s}, {@code 3.5 min} ({@link Latency#REPORT}). */
     static String latency(long micros) {
-        if (micros < 1000) {
-            return micros + " µs";
-        }
-        if (micros < 1_000_000) {
-            return String.format(Locale.ROOT, micros < 100_000 ? "%.1f ms" : "%.0f ms", micros / 1e3);
-        }
-        if (micros < 120_000_000) {
-            return String.format(Locale.ROOT, "%.2f s", micros / 1e6);
-        }
-        return String.format(Locale.ROOT, "%.1f min", micros / 6e7);
+        return Latency.REPORT.micros(micros);
     }
 
     static String count(long n) {
