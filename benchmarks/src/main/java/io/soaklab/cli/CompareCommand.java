@@ -3,6 +3,7 @@ package io.soaklab.cli;
 import io.soaklab.internal.analysis.Comparison;
 import io.soaklab.internal.analysis.RunData;
 import io.soaklab.internal.report.ComparePage;
+import io.soaklab.internal.report.Sentences;
 import io.soaklab.run.RunManifest;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -40,11 +41,11 @@ final class CompareCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
         w.println("A: " + runA.manifest().runId() + " (" + runA.windows().size() + (runA.windows().size() == 1 ? " window)" : " windows)"));
         w.println("B: " + runB.manifest().runId() + " (" + runB.windows().size() + (runB.windows().size() == 1 ? " window)" : " windows)"));
-        for (String caveat : c.caveats()) {
+        for (String caveat : Sentences.caveats(c)) {
             w.println("note: " + caveat);
         }
         for (Comparison.Row r : c.rows()) {
-            w.println((r.pValue() < Comparison.ALPHA ? (r.worse() ? "  worse  " : "  better ") : "         ") + r.text());
+            w.println((r.pValue() < Comparison.ALPHA ? (r.worse() ? "  worse  " : "  better ") : "         ") + Sentences.row(r));
         }
         Path page = ComparePage.write(c, out == null ? b : out);
         w.println("compare: " + page.toAbsolutePath());

@@ -3,13 +3,10 @@ package io.soaklab.internal.analysis;
 import org.apache.commons.statistics.inference.MannWhitneyUTest;
 import io.soaklab.internal.record.CallLine;
 import io.soaklab.internal.record.Metric;
-import io.soaklab.internal.text.Durations;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -28,8 +25,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <pre>{@code
  * Comparison c = Comparison.of(RunData.load(a), RunData.load(b));
- * c.rows().forEach(r -> System.out.println(r.text()));
+ * c.differences().forEach(r -> System.out.println(r.series() + ": " + r.a() + " to " + r.b() + " " + r.unit() + ", p = " + r.pValue()));
  * }</pre>
+ *
+ * <p>The report puts the rows and what to keep in mind reading them in words ({@code report.Sentences}).
  */
 public final class Comparison {
 
@@ -57,27 +56,35 @@ public final class Comparison {
      * @param b       of run B
      * @param pValue  Mann–Whitney's two-sided p-value (1 when it could not be tested)
      * @param test    what the p-value rests on
+     * @param callsA  the calls of A tested, when the test is on {@link Test#CALLS} (else 0)
+     * @param callsB  of B
      * @param worse   true when B differs from A for the worse
-     * @param text    the comparison in words
      */
-    public record Row(String series, String unit, double a, double b, double pValue, Test test, boolean worse, String text) {
+    public record Row(String series, String unit, double a, double b, double pValue, Test test, int callsA, int callsB, boolean worse) {
+    }
+
+    /**
+     * A run's windows in the comparison.
+     *
+     * @param compared the windows compared
+     * @param leftOut  the windows left out because the run's load generator was the bottleneck there
+     */
+    public record Windows(int compared, long leftOut) {
     }
 
     private final RunData a;
     private final RunData b;
     private final List<Row> rows;
-    private final List<String> caveats;
 
-    private Comparison(RunData a, RunData b, List<Row> rows, List<String> caveats) {
+    private Comparison(RunData a, RunData b, List<Row> rows) {
         this.a = a;
         this.b = b;
         this.rows = rows;
-        this.caveats = caveats;
     }
 
     public static Comparison of(RunData a, RunData b) throws IOException {
         List<Row> rows = new ArrayList<>();
-        boolean fewWindows = smallestP(values(a, w -> 1).length, values(b, w -> 1).length) >= ALPHA;
+        boolean fewWindows = smallestP(windows(a).compared(), windows(b).compared()) >= ALPHA;
         CallValues ca = fewWindows ? CallValues.read(a) : null;
         CallValues cb = fewWindows ? CallValues.read(b) : null;
         row(rows, "TTFT p50", "ms", true, a, b, w -> latencyMs(w, Metric.TTFT, Percentiles::p50), fewWindows ? new double[][] {ca.ttft(), cb.ttft()} : null);
@@ -90,28 +97,12 @@ public final class Comparison {
         row(rows, "throughput", "/s", false, a, b, w -> w.calls() / w.seconds(), null);
         row(rows, "cost per call", "$", true, a, b, w -> w.calls() == 0 || w.spend().signum() == 0 ? Double.NaN : w.spend().doubleValue() / w.calls(), null);
         row(rows, "probe accuracy", "%", false, a, b, w -> 100 * w.probes().rate(), null);
-        List<String> caveats = new ArrayList<>();
-        if (fewWindows) {
-            int na = values(a, w -> 1).length;
-            int nb = values(b, w -> 1).length;
-            caveats.add(String.format(Locale.ROOT, "%s and %s are too few for a window test to reach p < %s (its smallest p-value here: %s); "
-                    + "the medians are tested on the calls instead, the other rows are not tested: run each for %d windows or more",
-                    windows(na, "A"), windows(nb, "B"), ALPHA, Degradation.p(smallestP(na, nb)).replace("p = ", "").replace("p < ", "below "),
-                    windowsNeeded()));
-        }
-        Duration wa = a.manifest().config().schedule().window();
-        Duration wb = b.manifest().config().schedule().window();
-        if (!wa.equals(wb)) {
-            caveats.add("A's windows last " + Durations.format(wa) + " and B's " + Durations.format(wb)
-                    + ": a window's percentiles rest on more or fewer calls, so its p99 is not quite the same measure");
-        }
-        for (RunData run : new RunData[] {a, b}) {
-            long bound = run.windows().stream().filter(w -> Degradation.generatorBound(w, seconds(run))).count();
-            if (bound > 0) {
-                caveats.add(bound + " of " + (run == a ? "A" : "B") + "'s windows are left out: its load generator was the bottleneck there");
-            }
-        }
-        return new Comparison(a, b, List.copyOf(rows), List.copyOf(caveats));
+        return new Comparison(a, b, List.copyOf(rows));
+    }
+
+    private static Windows windows(RunData run) {
+        long leftOut = run.windows().stream().filter(w -> Degradation.generatorBound(w, seconds(run))).count();
+        return new Windows(values(run, w -> 1).length, leftOut);
     }
 
     private static double latencyMs(WindowStats w, Metric m, ToDoubleFunction<Percentiles> which) {
@@ -119,12 +110,8 @@ public final class Comparison {
         return p.empty() ? Double.NaN : which.applyAsDouble(p) / 1000.0;
     }
 
-    private static String windows(int n, String run) {
-        return n + (n == 1 ? " window of " : " windows of ") + run;
-    }
-
     /** The fewest windows a side needs, with as many on the other, for a window test to be able to reach {@link #ALPHA}. */
-    private static int windowsNeeded() {
+    public static int windowsNeeded() {
         int n = 3;
         while (smallestP(n, n) >= ALPHA) {
             n++;
@@ -147,36 +134,23 @@ public final class Comparison {
         double mb = y.length == 0 ? Double.NaN : Trend.median(y);
         Test test = Test.WINDOWS;
         double p = mannWhitney(x, y);
-        String on = "";
+        int callsA = 0;
+        int callsB = 0;
         if (smallestP(x.length, y.length) >= ALPHA) {
             if (calls != null && calls[0].length >= 3 && calls[1].length >= 3) {
                 test = Test.CALLS;
                 p = mannWhitney(calls[0], calls[1]);
                 ma = Trend.median(calls[0]);
                 mb = Trend.median(calls[1]);
-                on = String.format(Locale.ROOT, " on %,d and %,d calls", calls[0].length, calls[1].length);
+                callsA = calls[0].length;
+                callsB = calls[1].length;
             } else {
                 test = Test.NONE;
                 p = 1;
             }
         }
-        double change = ma == 0 ? Double.NaN : (mb - ma) / Math.abs(ma) * 100;
-        boolean differs = p < ALPHA;
-        boolean worse = differs && (upIsWorse ? mb > ma : mb < ma);
-        String text;
-        if (Double.isNaN(ma) || Double.isNaN(mb)) {
-            text = name + ": only one run has it";
-        } else if (test == Test.NONE) {
-            text = String.format(Locale.ROOT, "%s: not tested, too few windows (%s and %s)", name, Degradation.format(ma, unit), Degradation.format(mb, unit));
-        } else if (differs) {
-            text = String.format(Locale.ROOT, "%s %s %s in B (%s to %s, Mann-Whitney%s %s)", name, mb > ma ? "higher" : "lower",
-                    Double.isNaN(change) ? "" : String.format(Locale.ROOT, "by %.0f%%", Math.abs(change)), Degradation.format(ma, unit),
-                    Degradation.format(mb, unit), on, Degradation.p(p)).replace("  ", " ");
-        } else {
-            text = String.format(Locale.ROOT, "%s: no significant difference (%s and %s, Mann-Whitney%s %s)", name, Degradation.format(ma, unit),
-                    Degradation.format(mb, unit), on, Degradation.p(p));
-        }
-        rows.add(new Row(name, unit, ma, mb, p, test, worse, text));
+        boolean worse = p < ALPHA && (upIsWorse ? mb > ma : mb < ma);
+        rows.add(new Row(name, unit, ma, mb, p, test, callsA, callsB, worse));
     }
 
     /** The smallest two-sided p-value {@link #mannWhitney} can give for samples of {@code n1} and {@code n2}: theirs when they do not overlap. */
@@ -268,9 +242,22 @@ public final class Comparison {
         return rows;
     }
 
-    /** What to keep in mind reading the rows: unlike windows, windows left out. */
-    public List<String> caveats() {
-        return caveats;
+    /** A's windows: compared, and left out. */
+    public Windows windowsA() {
+        return windows(a);
+    }
+
+    /** B's windows. */
+    public Windows windowsB() {
+        return windows(b);
+    }
+
+    /**
+     * The smallest p-value a window test can give with these runs' windows: at or above {@link #ALPHA}, the windows are too
+     * few, and the medians are tested on the calls ({@link Test#CALLS}).
+     */
+    public double smallestP() {
+        return smallestP(windowsA().compared(), windowsB().compared());
     }
 
     /** Rows where B differs from A at {@link #ALPHA}. */

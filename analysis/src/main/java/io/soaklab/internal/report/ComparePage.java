@@ -60,10 +60,10 @@ public final class ComparePage {
                 + (diffs.stream().anyMatch(Comparison.Row::worse) ? ", " + diffs.stream().filter(Comparison.Row::worse).count() + " for the worse in B." : ".")).append("</p>\n<ul>\n");
         for (Comparison.Row r : c.rows()) {
             html.append("<li").append(r.pValue() < Comparison.ALPHA ? (r.worse() ? " class=\"worse\"" : " class=\"better\"") : "").append(">")
-                    .append(Html.escape(r.text())).append("</li>\n");
+                    .append(Html.escape(Sentences.row(r))).append("</li>\n");
         }
         html.append("</ul>\n");
-        for (String caveat : c.caveats()) {
+        for (String caveat : Sentences.caveats(c)) {
             html.append("<p class=\"notes\">").append(Html.escape(caveat)).append(".</p>\n");
         }
         html.append("<p class=\"dim\">Each series compares the two runs' per-window values (the median window is shown) with a")

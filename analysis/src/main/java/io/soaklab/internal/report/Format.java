@@ -16,6 +16,25 @@ final class Format {
         return Latency.REPORT.micros(micros);
     }
 
+    /**
+     * A value of a finding's series in its unit, to the precision its sentence quotes: {@code ms} ({@link Latency#PROSE}:
+     * {@code 45 ms}, {@code 1.20 s}), {@code %} ({@code 12.5%}), {@code /s} ({@code 3.10 calls/s}), {@code $} ({@code $0.00200}).
+     */
+    static String amount(double v, String unit) {
+        return switch (unit) {
+            case "ms" -> Latency.PROSE.millis(v);
+            case "%" -> String.format(Locale.ROOT, "%.1f%%", v);
+            case "/s" -> String.format(Locale.ROOT, "%.2f calls/s", v);
+            case "$" -> String.format(Locale.ROOT, "$%.5f", v);
+            default -> String.format(Locale.ROOT, "%.3g", v);
+        };
+    }
+
+    /** A test's p-value as a finding quotes it: {@code p < 0.001}, {@code p < 0.01}, {@code p = 0.37}. */
+    static String pValue(double p) {
+        return p < 0.001 ? "p < 0.001" : p < 0.01 ? "p < 0.01" : String.format(Locale.ROOT, "p = %.2f", p);
+    }
+
     static String count(long n) {
         return String.format(Locale.ROOT, "%,d", n);
     }

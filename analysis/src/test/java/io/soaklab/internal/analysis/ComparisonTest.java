@@ -4,7 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.soaklab.internal.report.Sentences;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,13 +45,14 @@ class ComparisonTest {
         Comparison.Row ttft = row(slower, "TTFT p50");
         assertTrue(ttft.worse());
         assertTrue(ttft.pValue() < 0.001, "12 windows against 12, no overlap: p = " + ttft.pValue());
-        assertTrue(ttft.text().matches("TTFT p50 higher by (4[5-9]|5[0-5])% in B \\(3\\d\\d ms to 4\\d\\d ms, Mann-Whitney p < 0.001\\)"), ttft.text());
+        assertTrue(Sentences.row(ttft).matches("TTFT p50 higher by (4[5-9]|5[0-5])% in B \\(3\\d\\d ms to 4\\d\\d ms, Mann-Whitney p < 0.001\\)"),
+                Sentences.row(ttft));
         assertFalse(row(slower, "E2E p50").worse(), "both 1 s");
 
         Comparison same = Comparison.of(a, RunData.load(dir.resolve("c")));
         Comparison.Row flat = row(same, "TTFT p50");
-        assertFalse(flat.pValue() < Comparison.ALPHA, flat.text());
-        assertTrue(flat.text().startsWith("TTFT p50: no significant difference"), flat.text());
+        assertFalse(flat.pValue() < Comparison.ALPHA, Sentences.row(flat));
+        assertTrue(Sentences.row(flat).startsWith("TTFT p50: no significant difference"), Sentences.row(flat));
     }
 
     @Test
@@ -63,8 +66,9 @@ class ComparisonTest {
         Comparison.Row ttft = row(c, "TTFT p50");
         assertEquals(Comparison.Test.CALLS, ttft.test());
         assertTrue(ttft.worse());
-        assertEquals("TTFT p50 higher by 100% in B (200 ms to 400 ms, Mann-Whitney on 30 and 30 calls p < 0.001)", ttft.text());
+        assertEquals("TTFT p50 higher by 100% in B (200 ms to 400 ms, Mann-Whitney on 30 and 30 calls p < 0.001)", Sentences.row(ttft));
         assertEquals(Comparison.Test.NONE, row(c, "TTFT p99").test());
-        assertTrue(c.caveats().get(0).startsWith("3 windows of A and 3 windows of B are too few for a window test"), c.caveats().toString());
+        List<String> caveats = Sentences.caveats(c);
+        assertTrue(caveats.get(0).startsWith("3 windows of A and 3 windows of B are too few for a window test"), caveats.toString());
     }
 }
