@@ -1,7 +1,7 @@
 package io.soaklab.internal.report;
 
+import io.soaklab.internal.analysis.ContextTrend;
 import io.soaklab.internal.analysis.Costs;
-import io.soaklab.internal.analysis.Degradation;
 import io.soaklab.internal.analysis.Percentiles;
 import io.soaklab.internal.analysis.Projection;
 import io.soaklab.internal.analysis.RunData;
@@ -398,9 +398,9 @@ final class Charts {
         }
         data.addSeries(p50);
         data.addSeries(p90);
-        // the fitted line the report's words rest on (Degradation: steps with enough calls)
+        // the fitted line the report's words rest on (ContextTrend: steps with enough calls)
         List<RunData.StepStats> fitted = run.steps().stream()
-                .filter(st -> st.calls() >= Degradation.MIN_CALLS_PER_STEP && !st.e2e().empty()).toList();
+                .filter(st -> st.calls() >= ContextTrend.MIN_CALLS_PER_STEP && !st.e2e().empty()).toList();
         if (fitted.size() >= 4) {
             double[] x = fitted.stream().mapToDouble(RunData.StepStats::meanPromptTokens).toArray();
             double[] y = fitted.stream().mapToDouble(st -> st.e2e().p50() / 1e6).toArray();

@@ -3,6 +3,7 @@ package io.soaklab.internal.report;
 import io.soaklab.internal.cost.Cost;
 import io.soaklab.internal.text.Latency;
 import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.Locale;
 
 /** How numbers read in the report. */
@@ -30,9 +31,34 @@ final class Format {
         };
     }
 
+    /** A rate or slope in a series' unit, to three significant digits whatever its size: a slope of 0.4 ms must not read "0 ms". */
+    static String slope(double v, String unit) {
+        return switch (unit) {
+            case "ms" -> v >= 1000 ? sig3(v / 1000) + " s" : sig3(v) + " ms";
+            case "%" -> sig3(v) + "%";
+            case "/s" -> sig3(v) + " calls/s";
+            case "$" -> "$" + sig3(v);
+            default -> sig3(v);
+        };
+    }
+
+    private static String sig3(double v) {
+        if (v == 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+            return String.valueOf(v == 0 ? 0 : v);
+        }
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
     /** A test's p-value as a finding quotes it: {@code p < 0.001}, {@code p < 0.01}, {@code p = 0.37}. */
     static String pValue(double p) {
         return p < 0.001 ? "p < 0.001" : p < 0.01 ? "p < 0.01" : String.format(Locale.ROOT, "p = %.2f", p);
+    }
+
+    /** A time into the run, {@code h:mm:ss}, with tenths when the time is not whole seconds. */
+    static String clock(long millis) {
+        long seconds = millis / 1000;
+        String whole = String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60);
+        return millis % 1000 == 0 ? whole : whole + "." + (millis % 1000) / 100;
     }
 
     static String count(long n) {

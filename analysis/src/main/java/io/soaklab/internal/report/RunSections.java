@@ -1,5 +1,6 @@
 package io.soaklab.internal.report;
 
+import io.soaklab.internal.analysis.ContextTrend;
 import io.soaklab.internal.analysis.Costs;
 import io.soaklab.internal.analysis.Degradation;
 import io.soaklab.internal.analysis.Episodes;
@@ -76,7 +77,7 @@ final class RunSections {
         if (Degradation.lagMatters(lag, ttft)) {
             long threshold = Math.max(Degradation.GENERATOR_LAG_MS * 1000, (long) (Degradation.LAG_SHARE_OF_TTFT * ttft.p50()));
             page.out.append("<p class=\"status bad\">The load generator fell behind its schedule: ")
-                    .append(Degradation.lagShare(lag, threshold)).append(" started more than ").append(Format.latency(threshold))
+                    .append(lagShare(lag, threshold)).append(" started more than ").append(Format.latency(threshold))
                     .append(" late (99th percentile schedule lag ").append(Format.latency(lag.p99())).append(", at worst ")
                     .append(Format.latency(lag.max())).append(", against a median time to first token of ")
                     .append(ttft.empty() ? "none" : Format.latency(ttft.p50()))
@@ -87,6 +88,12 @@ final class RunSections {
             }
             page.out.append(". Check the machine running soaklab before blaming the endpoint.</p>\n");
         }
+    }
+
+    /** The share of calls a lag above {@code threshold} (µs) touched, as far as the percentiles tell: "more than 1% of the calls" etc. */
+    private static String lagShare(Percentiles lag, long threshold) {
+        return lag.p50() > threshold ? "more than half of the calls" : lag.p90() > threshold ? "more than 10% of the calls"
+                : lag.p99() > threshold ? "more than 1% of the calls" : "fewer than 1% of the calls";
     }
 
     static void objectives(Page page) {
@@ -141,19 +148,20 @@ final class RunSections {
 
     static void changes(Page page) {
         Degradation d = Degradation.of(page.run);
-        page.out.append("<h2>What changed over time</h2>\n<p>").append(Page.e(d.summary())).append("</p>\n");
+        page.out.append("<h2>What changed over time</h2>\n<p>").append(Page.e(Sentences.summary(d))).append("</p>\n");
         List<Degradation.Finding> stated = d.findings();
         if (!stated.isEmpty()) {
             page.out.append("<ul>\n");
             for (Degradation.Finding f : stated) {
-                page.out.append("<li class=\"").append(f.worse() ? "worse" : "better").append("\">").append(Page.e(f.text())).append("</li>\n");
+                page.out.append("<li class=\"").append(f.worse() ? "worse" : "better").append("\">").append(Page.e(Sentences.finding(d, f))).append("</li>\n");
             }
             page.out.append("</ul>\n");
         }
-        if (!d.byContext().isEmpty()) {
+        List<ContextTrend> byContext = ContextTrend.of(page.run);
+        if (!byContext.isEmpty()) {
             page.out.append("<p>As context grows:</p>\n<ul>\n");
-            for (String line : d.byContext()) {
-                page.out.append("<li>").append(Page.e(line)).append("</li>\n");
+            for (ContextTrend t : byContext) {
+                page.out.append("<li>").append(Page.e(Sentences.context(t))).append("</li>\n");
             }
             page.out.append("</ul>\n");
         }

@@ -1,6 +1,9 @@
 package io.soaklab.internal.report;
 
 import io.soaklab.internal.analysis.Comparison;
+import io.soaklab.internal.analysis.ContextTrend;
+import io.soaklab.internal.analysis.Degradation;
+import io.soaklab.internal.analysis.Trend;
 import io.soaklab.internal.text.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,13 +11,103 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The analysis' findings in words, each with the figures and the test it rests on: how two runs
- * differ ({@link Comparison}). Public for the command line, which prints a comparison's rows, and
- * for the analysis' tests, which hold their findings to the words they are stated in.
+ * The analysis' findings in words, each with the figures and the test it rests on: what changed
+ * over a run ({@link Degradation}), how a series follows the context's size ({@link ContextTrend}),
+ * how two runs differ ({@link Comparison}). Every figure a sentence quotes agrees with the others
+ * (docs/analysis.md; {@code SentencesTest} reads each kind back from its text and checks). Public
+ * for the command line, which prints a comparison's rows, and for the analysis' tests, which hold
+ * their findings to the words they are stated in.
  */
 public final class Sentences {
 
     private Sentences() {
+    }
+
+    /** One sentence on what was tested: all there is for a run with nothing to state or too short to test, else what leads the findings. */
+    public static String summary(Degradation d) {
+        if (d.tested() < Degradation.MIN_WINDOWS) {
+            return "Too few windows (" + d.tested() + ") to test for trends: " + Degradation.MIN_WINDOWS + " or more are needed.";
+        }
+        List<Degradation.Finding> stated = d.findings();
+        if (stated.isEmpty()) {
+            String series = String.join(", ", d.series().stream().map(Degradation.Finding::series).toList());
+            return "Nothing degraded: over " + d.tested() + " windows no series (" + series + ") showed a trend or step of "
+                    + Degradation.MIN_CHANGE_PERCENT + "% or more at p < " + Degradation.ALPHA + ".";
+        }
+        long worse = stated.stream().filter(Degradation.Finding::worse).count();
+        return worse == 0 ? "Changes over the run, none for the worse:" : worse + " of " + d.series().size() + " series degraded over the run:";
+    }
+
+    /** A finding of {@code d} in words: its trend, its steps; null when it states nothing ({@link Degradation.Finding#stated()}). */
+    public static String finding(Degradation d, Degradation.Finding f) {
+        String unit = f.unit();
+        double change = f.change();
+        Trend trend = f.trend();
+        StringBuilder text = new StringBuilder();
+        if (f.trending()) {
+            text.append(f.series()).append(change > 0 ? " rose " : " fell ")
+                    .append(Double.isInfinite(change) ? "from zero" : String.format(Locale.ROOT, "%.0f%%", Math.abs(change)))
+                    .append(" from the first to the last ").append(part(d.partMillis())).append(" (").append(Format.amount(f.first(), unit))
+                    .append(" to ").append(Format.amount(f.last(), unit));
+            if (f.rateAgrees()) {
+                text.append(", ").append(Format.clock(d.apartMillis())).append(" apart; trend ").append(signedSlope(trend.slope(), unit))
+                        .append(" an hour, 95% CI ").append(signedSlope(trend.slopeLow(), unit)).append(" to ").append(signedSlope(trend.slopeHigh(), unit));
+            }
+            text.append("; Mann-Kendall ").append(Format.pValue(trend.pValue())).append(")");
+        }
+        for (Degradation.Step s : f.steps()) {
+            if (!s.matters()) {
+                continue;
+            }
+            double jump = s.change().after() - s.change().before();
+            text.append(text.length() == 0 ? f.series() + ": " : "; ").append("step from window ").append(s.window() + 1).append(" (")
+                    .append(Format.clock(s.elapsedMillis())).append(" into the run; ")
+                    .append(jump >= 0 ? "+" : "-").append(Format.amount(Math.abs(jump), unit)).append(": ").append(Format.amount(s.change().before(), unit))
+                    .append(" to ").append(Format.amount(s.change().after(), unit)).append(", permutation ").append(Format.pValue(s.change().pValue()))
+                    .append(")");
+        }
+        return text.length() == 0 ? null : text + ".";
+    }
+
+    /** The part of the run a finding compares: {@code hour}, or its length ({@code 10m}). */
+    private static String part(long millis) {
+        return millis == Duration.ofHours(1).toMillis() ? "hour" : Durations.format(Duration.ofMillis(millis));
+    }
+
+    private static String signedSlope(double v, String unit) {
+        return (v >= 0 ? "+" : "-") + Format.slope(Math.abs(v), unit);
+    }
+
+    /** How a series follows the context's size, in words: its line with its test, and what was measured at either end. */
+    public static String context(ContextTrend t) {
+        ContextTrend.End from = t.from();
+        ContextTrend.End to = t.to();
+        String p = Format.pValue(t.pValue());
+        if (t.series() == ContextTrend.Series.PROBE_ACCURACY) {
+            String measured = String.format(Locale.ROOT, "measured, %s at %,.0f tokens and %s at %,.0f (as the server processed them)",
+                    Format.amount(from.measured(), "%"), from.tokens(), Format.amount(to.measured(), "%"), to.tokens());
+            return t.significant()
+                    ? String.format(Locale.ROOT, "Probe accuracy %s %.1f points per 10,000 tokens of context: the weighted line over %d lengths runs from"
+                                    + " %s at %,.0f tokens to %s at %,.0f (Cochran-Armitage trend test, %s); %s.",
+                            t.slope() < 0 ? "falls" : "rises", Math.abs(t.slope()) * 10, t.points(), Format.amount(from.line(), "%"), from.tokens(),
+                            Format.amount(to.line(), "%"), to.tokens(), p, measured)
+                    : String.format(Locale.ROOT, "Probe accuracy shows no significant trend with context (Cochran-Armitage %s); %s.", p, measured);
+        }
+        boolean e2e = t.series() == ContextTrend.Series.E2E_P50;
+        String unit = e2e ? "ms" : "$";
+        String name = e2e ? "E2E p50" : "Cost per call";
+        String measured = e2e
+                ? String.format(Locale.ROOT, "measured, step %d (%,.0f prompt tokens) took %s and step %d (%,.0f) %s", from.step(), from.tokens(),
+                        Format.amount(from.measured(), unit), to.step(), to.tokens(), Format.amount(to.measured(), unit))
+                : String.format(Locale.ROOT, "measured, %s a call at %,.0f prompt tokens and %s at %,.0f", Format.amount(from.measured(), unit),
+                        from.tokens(), Format.amount(to.measured(), unit), to.tokens());
+        return t.significant()
+                ? String.format(Locale.ROOT, "%s %s by %s per 1,000 prompt tokens%s: the Theil-Sen line over %d steps runs from %s at %,.0f prompt tokens"
+                                + " to %s at %,.0f (Mann-Kendall %s); %s.", name, t.slope() >= 0 ? "grows" : "falls", Format.slope(Math.abs(t.slope()), unit),
+                        e2e ? " as context grows" : "", t.points(), Format.amount(from.line(), unit), from.tokens(), Format.amount(to.line(), unit),
+                        to.tokens(), p, measured)
+                : String.format(Locale.ROOT, "%s shows no significant trend with context (Mann-Kendall %s over %d steps); %s.", name, p, t.points(),
+                        measured);
     }
 
     /** A row of a comparison in words: B against A, with the test, or why there is none. */

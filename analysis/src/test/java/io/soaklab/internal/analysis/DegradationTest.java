@@ -2,10 +2,12 @@ package io.soaklab.internal.analysis;
 
 import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.soaklab.internal.record.RunRecorder;
+import io.soaklab.internal.report.Sentences;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Degradation stated in words from a run folder, each finding with its test; nothing stated for flat noise. */
+/** Degradation found in a run folder and stated in words ({@link Sentences}), each finding with its test; nothing stated for flat noise. */
 class DegradationTest {
 
     @TempDir
@@ -30,7 +32,7 @@ class DegradationTest {
         SyntheticRun.write(dir, 24, w -> 300 + 10L * w + noise[w], w -> 1); // +10 ms a one-second window: +36 s an hour
         Degradation d = Degradation.of(RunData.load(dir));
         assertEquals(24, d.tested());
-        assertEquals("4s", d.part());
+        assertEquals(4_000, d.partMillis());
         Degradation.Finding ttft = series(d, "TTFT p50");
         assertTrue(ttft.worse());
         assertTrue(ttft.trend().pValue() < 0.001);
@@ -38,23 +40,28 @@ class DegradationTest {
         // the first 4 windows' median near 315 ms, the last 4's near 515 ms
         assertEquals(315, ttft.first(), 20);
         assertEquals(515, ttft.last(), 20);
-        assertTrue(ttft.text().matches("TTFT p50 rose \\d+% from the first to the last 4s \\(3\\d\\d ms to 5\\d\\d ms, 0:00:20 apart;"
+        String text = Sentences.finding(d, ttft);
+        assertTrue(text.matches("TTFT p50 rose \\d+% from the first to the last 4s \\(3\\d\\d ms to 5\\d\\d ms, 0:00:20 apart;"
                 + " trend \\+3\\d(\\.\\d)? s an hour, 95% CI \\+3\\d(\\.\\d)? s to \\+\\d\\d(\\.\\d)? s; Mann-Kendall p < 0\\.001\\)\\."),
-                ttft.text()); // a drift is a trend, not a staircase of steps
-        assertTrue(d.summary().endsWith(" series degraded over the run:"), d.summary());
-        assertNull(series(d, "error rate").text(), "one 429 in every window: flat");
+                text); // a drift is a trend, not a staircase of steps
+        assertTrue(Sentences.summary(d).endsWith(" series degraded over the run:"), Sentences.summary(d));
+        assertFalse(series(d, "error rate").stated(), "one 429 in every window: flat");
+        assertNull(Sentences.finding(d, series(d, "error rate")));
     }
 
     @Test
     void aPlantedStepIsPlacedInTime() throws Exception {
         long[] noise = new Random(4).longs(30, -20, 21).toArray();
         SyntheticRun.write(dir, 30, w -> (w < 18 ? 250 : 700) + noise[w], w -> 1);
-        Degradation.Finding ttft = series(Degradation.of(RunData.load(dir)), "TTFT p99");
+        Degradation d = Degradation.of(RunData.load(dir));
+        Degradation.Finding ttft = series(d, "TTFT p99");
         assertEquals(1, ttft.steps().size(), ttft.toString());
         Degradation.Step step = ttft.steps().get(0);
         assertEquals(18_000, step.elapsedMillis());
-        assertTrue(ttft.text().contains("step from window 19 (0:00:18 into the run; +4"), ttft.text());
-        assertTrue(ttft.text().contains("permutation p < 0.01") || ttft.text().contains("permutation p < 0.001"), ttft.text());
+        assertEquals(18, step.window());
+        String text = Sentences.finding(d, ttft);
+        assertTrue(text.contains("step from window 19 (0:00:18 into the run; +4"), text);
+        assertTrue(text.contains("permutation p < 0.01") || text.contains("permutation p < 0.001"), text);
     }
 
     @Test
@@ -63,10 +70,10 @@ class DegradationTest {
         long[] noise = new Random(2).longs(24, -15, 16).toArray();
         SyntheticRun.write(dir, 24, Duration.ofMillis(500), w -> 300 + 10L * w + noise[w], w -> 1);
         Degradation d = Degradation.of(RunData.load(dir));
-        assertEquals("2s", d.part());
+        assertEquals(2_000, d.partMillis());
         Degradation.Finding ttft = series(d, "TTFT p50");
         assertEquals(72 * 1000, ttft.trend().slope(), 20 * 1000, "ms an hour");
-        assertTrue(ttft.text().contains(" from the first to the last 2s ("), ttft.text());
+        assertTrue(Sentences.finding(d, ttft).contains(" from the first to the last 2s ("), Sentences.finding(d, ttft));
     }
 
     @Test
@@ -112,23 +119,23 @@ class DegradationTest {
 
         Path shortRun = dir.resolve("short");
         SyntheticRun.write(shortRun, 5, w -> 100, w -> 1);
-        assertEquals("Too few windows (5) to test for trends: 8 or more are needed.", Degradation.of(RunData.load(shortRun)).summary());
+        assertEquals("Too few windows (5) to test for trends: 8 or more are needed.", Sentences.summary(Degradation.of(RunData.load(shortRun))));
     }
 
     @Test
     void probeAccuracyAgainstContextIsACochranArmitageTrend() {
         // the long-context probe measured in README: 78.7 %, 75.0 %, 67.0 %, 47.9 % exact at 2k, 8k, 32k and 64k tokens
-        double[] test = Degradation.cochranArmitage(new double[] {2, 8, 32, 64}, new long[] {324, 304, 294, 286}, new long[] {255, 228, 197, 137});
+        double[] test = ContextTrend.cochranArmitage(new double[] {2, 8, 32, 64}, new long[] {324, 304, 294, 286}, new long[] {255, 228, 197, 137});
         assertEquals(-0.004827, test[0], 1e-6, "-0.48 points per 1,000 tokens");
         assertTrue(test[1] < 1e-10, "z = -8.68: p = " + test[1]);
-        double[] flat = Degradation.cochranArmitage(new double[] {2, 8, 32}, new long[] {100, 100, 100}, new long[] {70, 71, 70});
+        double[] flat = ContextTrend.cochranArmitage(new double[] {2, 8, 32}, new long[] {100, 100, 100}, new long[] {70, 71, 70});
         assertEquals(1.0, flat[1], 0.05);
     }
 
     @Test
     void latencyAgainstContextIsStatedWithItsTest() throws Exception {
         SyntheticRun.write(dir, 12); // steps of 1,000..1,900 prompt tokens, every call's E2E 1 s
-        List<String> context = Degradation.of(RunData.load(dir)).byContext();
+        List<String> context = ContextTrend.of(RunData.load(dir)).stream().map(Sentences::context).toList();
         assertEquals(List.of("E2E p50 shows no significant trend with context (Mann-Kendall p = 1.00 over 10 steps); measured, step 0"
                 + " (1,000 prompt tokens) took 1.00 s and step 9 (1,900) 1.00 s.",
                 // $1 per million input, $10 per million output, 100 output tokens a call: +$0.001 per 1,000 prompt tokens

@@ -106,7 +106,7 @@ class RunFolderFixtureTest {
                     + slos.episodeGoodput(w));
         }
         Degradation d = Degradation.of(run);
-        line(out, "degradation", d.summary());
+        line(out, "degradation", Sentences.summary(d));
         for (Degradation.Finding f : d.series()) {
             line(out, "series", f);
         }

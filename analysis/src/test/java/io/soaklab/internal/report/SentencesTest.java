@@ -1,5 +1,9 @@
-package io.soaklab.internal.analysis;
+package io.soaklab.internal.report;
 
+import io.soaklab.internal.analysis.ContextTrend;
+import io.soaklab.internal.analysis.Degradation;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.analysis.SyntheticRun;
 import io.soaklab.internal.layout.RunFile;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +35,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every sentence the analysis writes agrees with the numbers it quotes: a rate times the range it
+ * Every sentence on the analysis' findings agrees with the numbers it quotes: a rate times the range it
  * spans is the change it quotes, within the rounding of what is printed and the estimator's stated
  * interval; a step's size is the difference of its levels; a percentage is the ratio of its ends.
  * The sentences are read back as a reader would, from their text.
@@ -152,9 +156,13 @@ class SentencesTest {
     private List<String> sentences(RunData run) {
         Degradation d = Degradation.of(run);
         List<String> out = new ArrayList<>();
-        d.findings().forEach(f -> out.add(f.text()));
-        out.addAll(d.byContext());
+        d.findings().forEach(f -> out.add(Sentences.finding(d, f)));
+        out.addAll(byContext(run));
         return out;
+    }
+
+    private static List<String> byContext(RunData run) {
+        return ContextTrend.of(run).stream().map(Sentences::context).toList();
     }
 
     @Test
@@ -177,7 +185,7 @@ class SentencesTest {
     void theDemosContextSentenceNoLongerContradictsItself() throws Exception {
         // E2E p50 that grows slowly with context, and a last step far above the line: the case the demo's report got wrong
         Path run = contextRun(step -> step == 11 ? 1_860 : 300 + 16L * step);
-        List<String> context = Degradation.of(RunData.load(run)).byContext();
+        List<String> context = byContext(RunData.load(run));
         String e2e = context.get(0);
         assertTrue(e2e.startsWith("E2E p50 grows by "), e2e);
         assertEquals(1, check(e2e), e2e);
@@ -193,7 +201,7 @@ class SentencesTest {
             long[] noise = new Random(seed).longs(12, -25, 26).toArray();
             int slope = 20 * seed;
             Path run = contextRun(step -> 400 + (long) slope * step + noise[step]);
-            for (String sentence : Degradation.of(RunData.load(run)).byContext()) {
+            for (String sentence : byContext(RunData.load(run))) {
                 checked += check(sentence);
             }
         }
@@ -217,7 +225,7 @@ class SentencesTest {
             }
         }
         Files.writeString(run.resolve(RunFile.EVENTS.fileName()), events);
-        List<String> context = Degradation.of(RunData.load(run)).byContext();
+        List<String> context = byContext(RunData.load(run));
         String probes = context.stream().filter(c -> c.startsWith("Probe accuracy")).findFirst().orElseThrow();
         assertTrue(probes.startsWith("Probe accuracy falls "), probes);
         assertEquals(1, check(probes), probes);
