@@ -145,10 +145,11 @@ final class AnthropicWire implements Wire {
             }
         }
 
-        /** A string, or an array of blocks any of which may end with a cache breakpoint. */
+        /** A string (one text block), or an array of blocks any of which may end with a cache breakpoint. */
         private void readContent(JsonParser p, JsonToken value) throws IOException {
             if (value == JsonToken.VALUE_STRING) {
                 counter.text(p.getText());
+                prefixes.add(counter.hash, counter.tokens, false, false); // a string is one text block
             } else if (array(p, value)) {
                 while (nextObject(p)) {
                     readCacheable(p, blockField);
@@ -170,9 +171,7 @@ final class AnthropicWire implements Wire {
                     others.read(p, f, v);
                 }
             }
-            if (breakpoint) {
-                prefixes.add(counter.hash, counter.tokens, oneHour);
-            }
+            prefixes.add(counter.hash, counter.tokens, breakpoint, oneHour); // every block's end is a boundary the cache may hold
         }
     }
 

@@ -84,7 +84,7 @@ final class OpenAiWire implements Wire {
                     throw new SimRequest.Invalid("Invalid type for 'messages[" + messages + "]': expected an object.", "messages");
                 }
                 readMessage(p);
-                prefixes.add(counter.hash, counter.tokens, false); // every message boundary can be cached
+                prefixes.add(counter.hash, counter.tokens, false, false); // every message boundary can be cached
             }
         }
 

@@ -79,18 +79,29 @@ final class PrefixCache {
         static final Use NONE = new Use(0, 0, 0);
     }
 
+    /**
+     * How many block boundaries before a breakpoint Anthropic checks for a cached prefix: "the
+     * system automatically checks for cache hits at all previous content block boundaries (up to
+     * approximately 20 blocks before your explicit breakpoint)" (prompt-caching docs). Each block
+     * counts as one here; Anthropic counts a run of consecutive tool_use (or tool_result) blocks as one.
+     */
+    static final int LOOKBACK_BLOCKS = 20;
+
     /** What the cache holds of {@code request}: a hit is drawn from {@code service} (one draw, when caching applies). */
     Use lookup(SimRequest request, SimConfig.Caching caching, java.util.SplittableRandom service, long now) {
         SimRequest.Prefixes prefixes = request.prefixes();
-        if (!caching.enabled() || prefixes.count == 0) {
+        boolean explicit = request.explicitCache();
+        if (!caching.enabled() || prefixes.count == 0 || explicit && prefixes.breakpoints == 0) {
             return Use.NONE;
         }
         boolean hit = service.nextDouble() < caching.hitProbability();
-        long found = hit ? longest(prefixes.hashes, prefixes.tokens, prefixes.count, caching.ttl().toNanos(), now) : 0;
-        if (request.explicitCache()) {
-            // Anthropic: reads up to the longest cached breakpoint, writes up to the last breakpoint
+        long ttl = caching.ttl().toNanos();
+        if (explicit) {
+            // Anthropic: reads the longest cached prefix at a boundary up to LOOKBACK_BLOCKS before a breakpoint, writes up
+            // to the last breakpoint
+            long found = hit ? longestBeforeBreakpoints(prefixes, ttl, now) : 0;
             long read = found >= caching.minTokens() ? found : 0;
-            int last = prefixes.count - 1;
+            int last = lastBreakpoint(prefixes);
             long upTo = prefixes.tokens[last];
             if (upTo >= caching.minTokens() && upTo > read) {
                 long written = upTo - read;
@@ -99,8 +110,36 @@ final class PrefixCache {
             return new Use(read, 0, 0);
         }
         // OpenAI: automatic, in steps of the granularity from the minimum on
+        long found = hit ? longest(prefixes.hashes, prefixes.tokens, prefixes.count, ttl, now) : 0;
         long steps = found / caching.granularity() * caching.granularity();
         return new Use(steps >= caching.minTokens() ? Math.min(steps, request.promptTokens()) : 0, 0, 0);
+    }
+
+    /** Tokens of the longest cached boundary within {@link #LOOKBACK_BLOCKS} before a breakpoint; refreshes it. */
+    private long longestBeforeBreakpoints(SimRequest.Prefixes prefixes, long ttlNanos, long now) {
+        int reach = Integer.MAX_VALUE; // the lowest boundary a breakpoint at or after i looks back to; none yet
+        for (int i = prefixes.count - 1; i >= 0; i--) {
+            if (prefixes.breakpoint[i]) {
+                reach = i - LOOKBACK_BLOCKS;
+            }
+            if (i < reach) {
+                continue; // after the last breakpoint, or further back than any breakpoint's lookback
+            }
+            Entry e = entries.get(prefixes.hashes[i]);
+            if (e != null && e.expires > now) {
+                entries.put(prefixes.hashes[i], new Entry(e.tokens, Math.max(e.expires, now + ttlNanos)));
+                return prefixes.tokens[i];
+            }
+        }
+        return 0;
+    }
+
+    private static int lastBreakpoint(SimRequest.Prefixes prefixes) {
+        int last = prefixes.count - 1;
+        while (!prefixes.breakpoint[last]) {
+            last--;
+        }
+        return last;
     }
 
     /** Remembers {@code request}'s prefixes once it is served. */
@@ -112,7 +151,9 @@ final class PrefixCache {
         long ttl = caching.ttl().toNanos();
         for (int i = 0; i < prefixes.count; i++) {
             if (request.explicitCache()) {
-                store(prefixes.hashes[i], prefixes.tokens[i], prefixes.hour[i] ? java.util.concurrent.TimeUnit.HOURS.toNanos(1) : ttl, now);
+                if (prefixes.breakpoint[i]) { // Anthropic writes its cache at the breakpoints
+                    store(prefixes.hashes[i], prefixes.tokens[i], prefixes.hour[i] ? java.util.concurrent.TimeUnit.HOURS.toNanos(1) : ttl, now);
+                }
             } else if (prefixes.tokens[i] >= caching.minTokens()) {
                 store(prefixes.hashes[i], prefixes.tokens[i], ttl, now);
             }

@@ -25,8 +25,8 @@ import java.util.List;
  * @param stream       whether it asked for a stream
  * @param includeUsage whether it asked for streamed usage (OpenAI; Anthropic always sends it)
  * @param hash         identifies the whole request
- * @param prefixes     cacheable boundaries, in order
- * @param explicitCache true when boundaries are the client's {@code cache_control} breakpoints
+ * @param prefixes     prefix boundaries, in order: every message's end (OpenAI), every block's (Anthropic)
+ * @param explicitCache true when the cache is written at the client's {@code cache_control} breakpoints (Anthropic)
  * @param tools        tools the model may call
  * @param thinking     true when the request enables visible thinking (Anthropic)
  * @param toolChoice   whether the model must, may or must not call a tool
@@ -50,22 +50,30 @@ record SimRequest(Api api, String model, long promptTokens, int maxTokens, boole
     record Tool(String name, List<String> params, List<String> types) {
     }
 
-    /** Cacheable prefix boundaries: hash and token count up to each, and whether cached for an hour. */
+    /**
+     * Prefix boundaries: hash and token count up to each, whether the client put a cache breakpoint
+     * there ({@code cache_control}, Anthropic), and whether that breakpoint caches for an hour.
+     */
     static final class Prefixes {
         long[] hashes = new long[8];
         long[] tokens = new long[8];
         boolean[] hour = new boolean[8];
+        boolean[] breakpoint = new boolean[8];
         int count;
+        int breakpoints;
 
-        void add(long hash, long tokenCount, boolean oneHour) {
+        void add(long hash, long tokenCount, boolean isBreakpoint, boolean oneHour) {
             if (count == hashes.length) {
                 hashes = Arrays.copyOf(hashes, count * 2);
                 tokens = Arrays.copyOf(tokens, count * 2);
                 hour = Arrays.copyOf(hour, count * 2);
+                breakpoint = Arrays.copyOf(breakpoint, count * 2);
             }
             hashes[count] = hash;
             tokens[count] = tokenCount;
             hour[count] = oneHour;
+            breakpoint[count] = isBreakpoint;
+            breakpoints += isBreakpoint ? 1 : 0;
             count++;
         }
     }

@@ -92,6 +92,37 @@ class PrefixCachingTest {
     }
 
     @Test
+    void anthropicLooksBackFromEachBreakpointForAnEarlierCachedPrefixAsTheRealApiDoes() throws Exception {
+        // turn 1 caches the conversation at its last block; turn 2 moves the breakpoint to its own last block. The API checks
+        // the boundaries up to 20 blocks before a breakpoint, so turn 2 reads turn 1's prefix and writes only what is new
+        String system = SyntheticText.words(new SplittableRandom(5), 1200);
+        String u1 = SyntheticText.words(new SplittableRandom(6), 400);
+        String u2 = SyntheticText.words(new SplittableRandom(7), 300);
+        String bp = ",\"cache_control\":{\"type\":\"ephemeral\"}";
+        String head = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system + "\"" + bp + "}],\"messages\":[";
+        String turn1 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"" + bp + "}]}]}";
+        String turn2 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"}]},"
+                + "{\"role\":\"assistant\",\"content\":\"noted the data\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u2 + "\"" + bp + "}]}]}";
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
+            com.fasterxml.jackson.databind.JsonNode first = usage(Http.anthropic(endpoint.baseUrl(), turn1));
+            long firstWritten = first.get("cache_creation_input_tokens").asLong();
+            assertEquals(0, first.get("cache_read_input_tokens").asLong());
+            assertTrue(firstWritten > 1600, "turn 1 writes the system prompt and its message: " + first);
+            com.fasterxml.jackson.databind.JsonNode second = usage(Http.anthropic(endpoint.baseUrl(), turn2));
+            assertEquals(firstWritten, second.get("cache_read_input_tokens").asLong(),
+                    "turn 1's prefix, found 2 blocks before turn 2's breakpoint, is read: " + second);
+            long written = second.get("cache_creation_input_tokens").asLong();
+            assertTrue(written > 300 && written < 400, "only the assistant's reply and the new message are written: " + second);
+        }
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode usage(HttpResponse<String> r) throws Exception {
+        assertEquals(200, r.statusCode(), r.body());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("usage");
+    }
+
+    @Test
     void theAnthropicClientMapsCacheReadsIntoTheSameAccounting() {
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)));
              ModelClient client = Http.client(Api.ANTHROPIC, endpoint, new Recorder(3))) {
