@@ -14,7 +14,8 @@ import java.util.Map;
  * Anthropic reports {@code input_tokens}, {@code cache_read_input_tokens} and
  * {@code cache_creation_input_tokens} apart, and its client adds them up), and visible output is
  * completion − reasoning. A request whose input is above the long-context threshold is billed at
- * the long tier's prices on every token, output included, as Anthropic and Google bill it.
+ * the long tier's prices on every token, output included, as Anthropic and Google bill it; under
+ * priority billing too, whose prices are for standard context only (OpenAI: "excludes long context").
  *
  * <pre>{@code
  * Tariff tariff = catalog.tariff("claude-sonnet-4-5", Billing.STANDARD);
@@ -22,7 +23,6 @@ import java.util.Map;
  * }</pre>
  */
 public final class Tariff {
-
 
     private final ModelPrice price;
     private final Billing billing;
@@ -42,10 +42,8 @@ public final class Tariff {
         switch (billing.tier()) {
             case BATCH -> factor = BigDecimal.ONE.subtract(required(price.batchDiscount(), "batch discount"));
             case FLEX -> factor = BigDecimal.ONE.subtract(required(price.flexDiscount(), "flex discount"));
-            case PRIORITY -> {
+            case PRIORITY -> // priority is for standard context only: a request above the threshold is served, and billed, at the long tier's standard prices
                 base = required(price.priority(), "priority prices");
-                longPrices = null; // priority prices are published for standard context only
-            }
             default -> {
             }
         }
