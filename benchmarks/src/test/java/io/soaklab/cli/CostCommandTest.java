@@ -37,7 +37,7 @@ class CostCommandTest {
         assertTrue(r.out().contains("A day at 20000 tasks: $"), r.out()); // 600,000 a 30-day month
         assertTrue(r.out().contains("base           2027-01             620,000 "), r.out());
         assertTrue(r.out().contains("a price comparison: another model's tokenizer and behaviour would change the counts"), r.out());
-        assertTrue(r.out().contains("prices: gpt-5.4-mini (openai, prices of 2026-03-17, standard) from soaklab list prices 2026-11-21"), r.out());
+        assertTrue(r.out().contains("prices: gpt-5.4-mini (openai, prices of 2026-03-17, standard) from soaklab list prices 2026-12-02"), r.out());
         assertTrue(r.out().contains("run configuration hash "), r.out());
 
         List<String> csv = Files.readAllLines(dir.resolve("cost.csv"));
@@ -65,7 +65,7 @@ class CostCommandTest {
 
         // a model of one's own to compare with, from a price file the run folder then keeps
         Path own = Files.writeString(tmp.resolve("own.yaml"), "version: q4\nmodels:\n  - model: my-llama\n    effective: \"2026-10-01\"\n"
-                + "    source: our GPUs\n    prices: {input: 0.05, output: 0.10}\n");
+                + "    source: our GPUs\n    prices: {input: 0.05, cached_input: 0.05, cache_write_5m: 0.05, cache_write_1h: 0.05, output: 0.10, reasoning: 0.10}\n");
         SoakLabTest.Result mine = SoakLabTest.run("cost", dir.toString(), "--volume", "100/day", "--months", "1", "--models", "my-llama",
                 "--prices", own.toString(), "--start", "2027-01");
         assertEquals(0, mine.code(), mine.err());
@@ -78,7 +78,7 @@ class CostCommandTest {
     void pricesListsEveryModelWithItsDate() throws Exception {
         SoakLabTest.Result r = SoakLabTest.run("prices");
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().startsWith("soaklab list prices 2026-11-21: USD per million tokens\n"
+        assertTrue(r.out().startsWith("soaklab list prices 2026-12-02: USD per million tokens\n"
                 + "model                    provider  cur     input  cache rd  cache 5m  cache 1h    output   since; long context\n"), r.out());
         assertTrue(r.out().contains("claude-sonnet-4-5        anthropic USD      3.00      0.30      3.75      6.00     15.00   since 2025-09-29;"
                 + " above 200000 input tokens: 6.00 / 22.50"), r.out());
@@ -89,9 +89,9 @@ class CostCommandTest {
         assertEquals(1 + 23, sources.out().lines().count(), sources.out());
         assertTrue(sources.out().lines().skip(1).allMatch(l -> l.matches("\\S+ +since \\d{4}-\\d\\d-\\d\\d  \\S.*")), sources.out());
         Path own = Files.writeString(tmp.resolve("own.yaml"), "version: q4\nmodels:\n  - model: my-llama\n    effective: \"2026-10-01\"\n"
-                + "    source: our GPUs\n    prices: {input: 0.05, output: 0.10}\n");
+                + "    source: our GPUs\n    prices: {input: 0.05, cached_input: 0.05, cache_write_5m: 0.05, cache_write_1h: 0.05, output: 0.10, reasoning: 0.10}\n");
         SoakLabTest.Result mine = SoakLabTest.run("prices", "--prices", own.toString());
-        assertTrue(mine.out().startsWith("soaklab list prices 2026-11-21 + prices q4"), mine.out());
+        assertTrue(mine.out().startsWith("soaklab list prices 2026-12-02 + prices q4"), mine.out());
         assertTrue(mine.out().contains("my-llama"), mine.out());
     }
 }

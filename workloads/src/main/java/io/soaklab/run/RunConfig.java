@@ -210,9 +210,14 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         return pricing.priceAs != null ? pricing.priceAs : target.embedded() ? EMBEDDED_PRICE_AS : target.model;
     }
 
-    /** The run's tariff, or null when it is not priced ({@code --price-as none}). */
+    /** The run's tariff at today's prices, or null when it is not priced ({@code --price-as none}). */
     public Tariff tariff(PriceCatalog catalog) {
-        return UNPRICED.equals(pricedAs()) ? null : catalog.tariff(pricedAs(), pricing.billing);
+        return tariff(catalog, PriceCatalog.today());
+    }
+
+    /** The run's tariff at the prices in force on {@code day} (the run's), or null when it is not priced. */
+    public Tariff tariff(PriceCatalog catalog, java.time.LocalDate day) {
+        return UNPRICED.equals(pricedAs()) ? null : catalog.tariff(pricedAs(), pricing.billing, day);
     }
 
     /** Time before measuring: the ramp-up, then the warmup. */

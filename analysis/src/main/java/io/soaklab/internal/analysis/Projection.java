@@ -1,6 +1,7 @@
 package io.soaklab.internal.analysis;
 
 import io.soaklab.internal.cost.PriceCatalog;
+import io.soaklab.internal.cost.ModelPrice;
 import io.soaklab.internal.cost.Tariff;
 import io.soaklab.protocol.Usage;
 import java.io.IOException;
@@ -104,9 +105,10 @@ public final class Projection {
     private final List<Sensitivity> sensitivities;
     private final List<Reprice> reprices;
     private final String catalog;
+    private final List<String> warnings;
 
     private Projection(Parameters parameters, Costs costs, Band perTask, List<Scenario> scenarios, List<Sensitivity> sensitivities,
-                       List<Reprice> reprices, String catalog) {
+                       List<Reprice> reprices, String catalog, List<String> warnings) {
         this.parameters = parameters;
         this.costs = costs;
         this.perTask = perTask;
@@ -115,6 +117,7 @@ public final class Projection {
         this.sensitivities = sensitivities;
         this.reprices = reprices;
         this.catalog = catalog;
+        this.warnings = warnings;
     }
 
     /**
@@ -143,14 +146,16 @@ public final class Projection {
             throw new IllegalArgumentException("the run has no measured task (episode) to project from");
         }
         Band perTask = bootstrap(base.taskCosts());
+        List<String> warnings = new ArrayList<>();
+        BigDecimal[] priceChange = priceChanges(trace, tasks, tariff, catalog, p, base, warnings);
         List<Scenario> scenarios = new ArrayList<>();
         scenarios.add(scenario("base", "volume grows " + percent(p.growthPerMonth()) + " a month; cost per task as measured", p,
-                p.growthPerMonth(), perTask));
+                p.growthPerMonth(), perTask, priceChange));
         BigDecimal high = p.growthPerMonth().multiply(BigDecimal.valueOf(2)).max(p.growthPerMonth().add(new BigDecimal("0.05")));
-        scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask));
+        scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask, priceChange));
         Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true));
         scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed as fresh input; growth as base", p,
-                p.growthPerMonth(), bootstrap(cold.taskCosts())));
+                p.growthPerMonth(), bootstrap(cold.taskCosts()), priceChange));
 
         // each change is priced with the plain mean of the changed tasks: so is the baseline it is measured against
         BigDecimal baseline = firstMonthTasks(p).multiply(base.perTask().mean());
@@ -178,8 +183,66 @@ public final class Projection {
             Band band = bootstrap(priced.taskCosts());
             reprices.add(new Reprice(model, other.describe(), priced.perTask().mean(), band, band.times(firstMonthTasks(p))));
         }
+        for (String model : p.models()) {
+            retirement(catalog, model, p, warnings);
+        }
         return new Projection(p, base, perTask, List.copyOf(scenarios), List.copyOf(sensitivities), List.copyOf(reprices),
-                catalog.describe());
+                catalog.describe(), warnings.stream().distinct().toList());
+    }
+
+    /**
+     * Each month's cost per task relative to the run's prices: the catalog's version in force on the
+     * month's first day, the run's usage priced at it (1 where the prices are the run's). Says when
+     * prices change and when the model retires inside the horizon.
+     */
+    private static BigDecimal[] priceChanges(CallTrace trace, TaskList tasks, Tariff tariff, PriceCatalog catalog, Parameters p, Costs base,
+                                             List<String> warnings) {
+        BigDecimal[] ratio = new BigDecimal[p.months()];
+        Arrays.fill(ratio, BigDecimal.ONE);
+        String model = tariff.price().model();
+        List<ModelPrice> versions;
+        try {
+            versions = catalog.versions(model);
+        } catch (IllegalArgumentException notListed) {
+            return ratio; // priced from a file of one's own that the catalog does not hold: no history
+        }
+        java.util.Map<ModelPrice, BigDecimal> byVersion = new java.util.HashMap<>();
+        BigDecimal measured = base.perTask().mean();
+        for (int m = 0; m < p.months(); m++) {
+            LocalDate day = p.start().plusMonths(m);
+            ModelPrice inForce = versions.get(0);
+            for (ModelPrice v : versions) {
+                if (!v.effective().isAfter(day)) {
+                    inForce = v;
+                }
+            }
+            if (inForce.equals(tariff.price()) || measured.signum() == 0) {
+                continue;
+            }
+            ModelPrice version = inForce;
+            ratio[m] = byVersion.computeIfAbsent(version, v -> {
+                warnings.add(model + "'s prices change on " + v.effective() + " (" + v.source() + "): months from then are priced at them");
+                return Costs.of(trace, tasks, new Tariff(v, tariff.billing()), UnaryOperator.identity()).perTask().mean()
+                        .divide(measured, MathContext.DECIMAL128);
+            });
+        }
+        retirement(catalog, model, p, warnings);
+        return ratio;
+    }
+
+    /** Warns when {@code model} retires before the projection's last month ends. */
+    private static void retirement(PriceCatalog catalog, String model, Parameters p, List<String> warnings) {
+        LocalDate retires;
+        try {
+            retires = catalog.retires(model);
+        } catch (IllegalArgumentException notListed) {
+            return;
+        }
+        LocalDate end = p.start().plusMonths(p.months());
+        if (retires != null && retires.isBefore(end)) {
+            warnings.add(model + " retires on " + retires + (retires.isAfter(p.start()) ? ", inside the projection" : ", before the projection starts")
+                    + ": the months from then price a model its provider no longer serves");
+        }
     }
 
     /** The mean cost per task, resampled: P10, P50, P90 of {@value #RESAMPLES} bootstrap means. */
@@ -211,7 +274,7 @@ public final class Projection {
         return BigDecimal.valueOf(picoSum).movePointLeft(12).divide(count, 12, RoundingMode.HALF_EVEN);
     }
 
-    private static Scenario scenario(String name, String assumes, Parameters p, BigDecimal growth, Band perTask) {
+    private static Scenario scenario(String name, String assumes, Parameters p, BigDecimal growth, Band perTask, BigDecimal[] priceChange) {
         List<Month> months = new ArrayList<>();
         BigDecimal factor = BigDecimal.ONE;
         for (int m = 0; m < p.months(); m++) {
@@ -219,7 +282,7 @@ public final class Projection {
             LocalDate end = start.plusMonths(1);
             long days = end.toEpochDay() - start.toEpochDay();
             BigDecimal tasks = p.tasksPerDay().multiply(factor).multiply(BigDecimal.valueOf(days));
-            months.add(new Month(start, end, tasks, perTask.times(tasks)));
+            months.add(new Month(start, end, tasks, perTask.times(tasks.multiply(priceChange[m]))));
             factor = factor.multiply(BigDecimal.ONE.add(growth), MathContext.DECIMAL128); // 34 digits: exact enough, and bounded
         }
         return new Scenario(name, assumes, growth, perTask, List.copyOf(months));
@@ -290,6 +353,11 @@ public final class Projection {
     }
 
     /** The catalog's name and version. */
+    /** What the reader of the projection must know: price changes and retirements inside its horizon. */
+    public List<String> warnings() {
+        return warnings;
+    }
+
     public String catalog() {
         return catalog;
     }

@@ -382,13 +382,22 @@ public final class RunData {
         }
     }
 
-    /** The run's tariff at its catalog's prices, or null when it is not priced. */
+    /** The run's tariff at its catalog's prices in force on the day it was made, or null when it is not priced. */
     private static Tariff tariff(RunManifest manifest, PriceCatalog catalog, List<String> notes) {
         try {
-            return manifest.config().tariff(catalog);
+            return manifest.config().tariff(catalog, runDay(manifest));
         } catch (IllegalArgumentException e) {
             notes.add("Not priced: " + e.getMessage());
             return null;
+        }
+    }
+
+    /** The day (UTC) the run was made: its calls were priced at the prices in force then. */
+    static java.time.LocalDate runDay(RunManifest manifest) {
+        try {
+            return java.time.Instant.parse(manifest.created()).atZone(java.time.ZoneOffset.UTC).toLocalDate();
+        } catch (RuntimeException unreadable) {
+            return PriceCatalog.today();
         }
     }
 

@@ -150,7 +150,7 @@ public final class CostFiles {
     static List<String> assumptions(RunData run, Projection p) {
         Costs c = p.costs();
         ModelPrice price = c.tariff().price();
-        return List.of(
+        List<String> out = new java.util.ArrayList<>(List.of(
                 p.parameters().tasksPerDay().toPlainString() + " tasks a day at first, growing " + Projection.percent(p.parameters().growthPerMonth())
                         + " a month, from " + p.parameters().start(),
                 "a task costs what the " + c.perTask().count() + " tasks measured in run " + run.manifest().runId() + " cost (scenario "
@@ -158,7 +158,9 @@ public final class CostFiles {
                 "bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
                 "prices: " + c.tariff().describe() + " from " + run.catalog().describe() + "; " + price.source(),
                 "run configuration hash " + RunManifest.configHash(run.dir())
-                        + (c.perTask().count() < 30 ? "; only " + c.perTask().count() + " tasks were measured: the bands are rough, run longer" : ""));
+                        + (c.perTask().count() < 30 ? "; only " + c.perTask().count() + " tasks were measured: the bands are rough, run longer" : "")));
+        out.addAll(p.warnings()); // price changes and retirements inside the horizon
+        return out;
     }
 
     /** The summary {@code soaklab cost} prints. */

@@ -54,7 +54,7 @@ public final class SyntheticRun {
     public static RunManifest write(Path dir, int windows, Duration window, IntToLongFunction ttftMs, IntToLongFunction lagMs) throws IOException {
         Path own = Files.writeString(Files.createTempFile("synthetic-prices", ".yaml"), String.join("\n",
                 "version: test", "models:", "  - model: " + MODEL, "    effective: \"2026-01-01\"", "    source: SyntheticRun",
-                "    prices: {input: 1.00, output: 10.00}", ""));
+                "    prices: {input: 1.00, cached_input: 1.00, cache_write_5m: 1.00, cache_write_1h: 1.00, output: 10.00, reasoning: 10.00}", ""));
         RunConfig config = RunConfig.builder().concurrency(2).window(window).duration(window.multipliedBy(windows))
                 .prices(own).priceAs(MODEL).build();
         PriceCatalog catalog = PriceCatalog.load(own);

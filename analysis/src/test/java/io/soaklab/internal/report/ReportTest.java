@@ -34,7 +34,7 @@ class ReportTest {
         assertTrue(html.contains("Spend $0.0980"), html);
         // four tasks of $0.0245 at SyntheticRun's own prices
         assertTrue(html.contains("<h2>What it cost</h2>"), html);
-        assertTrue(html.contains("The measured calls cost <b>$0.0980</b> at synthetic-1's list prices (USD, effective 2026-01-01, standard billing; catalog soaklab list prices 2026-11-21 + prices test)"), html);
+        assertTrue(html.contains("The measured calls cost <b>$0.0980</b> at synthetic-1's list prices (USD, effective 2026-01-01, standard billing; catalog soaklab list prices 2026-12-02 + prices test)"), html);
         assertTrue(html.contains("One task (an episode, every attempt included) cost $0.0245 on average"), html);
         assertTrue(html.contains("<tr><td>fresh input</td><td>58,000</td><td>$1.00</td><td>$0.0580</td>"), html);
         assertTrue(html.contains("soaklab cost "), "says how to project");

@@ -235,7 +235,7 @@ class SentencesTest {
     private Path contextRun(IntToLongFunction e2eMs) throws Exception {
         Path run = Files.createDirectories(dir.resolve("context-" + System.nanoTime()));
         Path prices = Files.writeString(run.resolve("prices.yaml"), String.join("\n", "version: test", "models:", "  - model: " + SyntheticRun.MODEL,
-                "    effective: \"2026-01-01\"", "    source: SentencesTest", "    prices: {input: 1.00, output: 10.00}", ""));
+                "    effective: \"2026-01-01\"", "    source: SentencesTest", "    prices: {input: 1.00, cached_input: 1.00, cache_write_5m: 1.00, cache_write_1h: 1.00, output: 10.00, reasoning: 10.00}", ""));
         RunConfig config = RunConfig.builder().concurrency(2).window(Duration.ofSeconds(1)).duration(Duration.ofSeconds(2)).prices(prices)
                 .priceAs(SyntheticRun.MODEL).build();
         io.soaklab.internal.cost.PriceCatalog catalog = io.soaklab.internal.cost.PriceCatalog.load(prices);

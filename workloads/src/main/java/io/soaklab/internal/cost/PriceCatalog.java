@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -45,6 +46,7 @@ public final class PriceCatalog {
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(com.fasterxml.jackson.databind.cfg.JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES) // 3.00 stays 3.00 through a tree
             .build();
     /** A dated snapshot id: the catalog's {@code gpt-5.1} prices {@code gpt-5.1-2025-11-13}. */
     private static final Pattern SNAPSHOT = Pattern.compile("-(\\d{4}-\\d{2}-\\d{2}|\\d{8})$");
@@ -62,8 +64,9 @@ public final class PriceCatalog {
 
     private final String name;
     private final String version;
-    private final Map<String, ModelPrice> byId = new LinkedHashMap<>();
-    private final Map<String, ModelPrice> byAlias = new LinkedHashMap<>();
+    /** Each model's price versions, oldest first. */
+    private final Map<String, List<ModelPrice>> byId = new LinkedHashMap<>();
+    private final Map<String, List<ModelPrice>> byAlias = new LinkedHashMap<>();
     private final String text;
     private final PriceCatalog own;
 
@@ -73,11 +76,10 @@ public final class PriceCatalog {
         this.text = text;
         this.own = own;
         for (ModelPrice m : models) {
-            byId.put(key(m.model()), m);
-            for (String a : m.aliases()) {
-                byAlias.put(key(a), m);
-            }
+            byId.computeIfAbsent(key(m.model()), k -> new ArrayList<>()).add(m);
         }
+        byId.values().forEach(versions -> versions.sort(java.util.Comparator.comparing(ModelPrice::effective)));
+        byId.values().forEach(versions -> versions.forEach(v -> v.aliases().forEach(a -> byAlias.put(key(a), versions))));
     }
 
     /** soaklab's list prices. */
@@ -114,18 +116,39 @@ public final class PriceCatalog {
     }
 
     static PriceCatalog parse(String yaml, String source) {
+        return parse(yaml, source, false);
+    }
+
+    /**
+     * @param earlierRules read as soaklab did before every token kind had to be priced (a run folder's
+     *                     copy from then): a missing cache-read or cache-write price is the input price,
+     *                     a missing one-hour write the five-minute one, a missing reasoning price the output
+     *                     price, so that the run's costs read as they were recorded
+     */
+    private static PriceCatalog parse(String yaml, String source, boolean earlierRules) {
         if (yaml.isBlank()) {
             throw new IllegalArgumentException(source + " is empty");
         }
         try {
-            File f = YAML.readValue(yaml, File.class);
+            File f;
+            if (earlierRules) {
+                com.fasterxml.jackson.databind.JsonNode tree = YAML.readTree(yaml);
+                tree.path("models").forEach(m -> {
+                    fillAsBefore(m.path("prices"));
+                    fillAsBefore(m.path("priority"));
+                    fillAsBefore(m.path("long_context").path("prices"));
+                });
+                f = YAML.treeToValue(tree, File.class);
+            } else {
+                f = YAML.readValue(yaml, File.class);
+            }
             if (f == null || f.models() == null || f.models().isEmpty() || f.models().contains(null)) {
                 throw new IllegalArgumentException(source + ": 'models' must list at least one model, each with its prices");
             }
             Set<String> seen = new HashSet<>();
             for (ModelPrice m : f.models()) {
-                if (!seen.add(key(m.model()))) {
-                    throw new IllegalArgumentException(source + ": model '" + m.model() + "' is listed twice");
+                if (!seen.add(key(m.model()) + " " + m.effective())) {
+                    throw new IllegalArgumentException(source + ": model '" + m.model() + "' is listed twice with prices effective " + m.effective());
                 }
             }
             return new PriceCatalog(f.catalog(), f.version(), f.models(), yaml, null);
@@ -144,11 +167,25 @@ public final class PriceCatalog {
         }
     }
 
+    /** The rule soaklab priced a missing kind by until 2026-12-02, applied to one price map. */
+    private static void fillAsBefore(com.fasterxml.jackson.databind.JsonNode prices) {
+        if (prices instanceof com.fasterxml.jackson.databind.node.ObjectNode p && p.has("input") && p.has("output")) {
+            p.putIfAbsent("cached_input", p.get("input"));
+            p.putIfAbsent("cache_write_5m", p.get("input"));
+            p.putIfAbsent("cache_write_1h", p.get("cache_write_5m"));
+            p.putIfAbsent("reasoning", p.get("output"));
+        }
+    }
+
     /** This catalog with {@code own}'s entries replacing (or adding to) its own. */
     public PriceCatalog with(PriceCatalog own) {
-        List<ModelPrice> merged = new ArrayList<>(byId.values());
-        merged.removeIf(m -> own.byId.containsKey(key(m.model())));
-        merged.addAll(own.byId.values());
+        List<ModelPrice> merged = new ArrayList<>();
+        byId.forEach((model, versions) -> {
+            if (!own.byId.containsKey(model)) {
+                merged.addAll(versions); // one's own entries replace every version of the model
+            }
+        });
+        own.byId.values().forEach(merged::addAll);
         return new PriceCatalog(name, version, merged, text, own);
     }
 
@@ -165,8 +202,17 @@ public final class PriceCatalog {
         if (!Files.exists(RunFile.PRICES.in(dir))) {
             return null;
         }
-        PriceCatalog list = read(RunFile.PRICES.in(dir));
-        return Files.exists(RunFile.PRICES_OWN.in(dir)) ? list.with(read(RunFile.PRICES_OWN.in(dir))) : list;
+        PriceCatalog list = readKept(RunFile.PRICES.in(dir));
+        return Files.exists(RunFile.PRICES_OWN.in(dir)) ? list.with(readKept(RunFile.PRICES_OWN.in(dir))) : list;
+    }
+
+    /** A run folder's copy of a price file, read by the rules of the soaklab that kept it. */
+    private static PriceCatalog readKept(Path file) {
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8), "price file " + file, true);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read price file " + file + ": " + e.getMessage());
+        }
     }
 
     /**
@@ -182,9 +228,20 @@ public final class PriceCatalog {
         return own == null ? version : version + " + " + own.version;
     }
 
-    /** Every model, in the catalog's order. */
+    /** Every model in the catalog's order, each at the prices in force today (or its last version). */
     public List<ModelPrice> models() {
-        return List.copyOf(byId.values());
+        LocalDate today = today();
+        return byId.values().stream().map(versions -> inForce(versions, today)).toList();
+    }
+
+    /** Every version of {@code model}'s prices, oldest first. */
+    public List<ModelPrice> versions(String model) {
+        return List.copyOf(versionsOf(model));
+    }
+
+    /** The day of today in UTC: the day a call made now is priced at. */
+    public static LocalDate today() {
+        return LocalDate.now(java.time.ZoneOffset.UTC);
     }
 
 
@@ -194,8 +251,37 @@ public final class PriceCatalog {
      * @throws IllegalArgumentException naming the catalog and how to add the model
      */
     public ModelPrice price(String model) {
+        return price(model, today());
+    }
+
+    /**
+     * The prices of {@code model} in force on {@code day}: the last version that took effect by then
+     * (before its first version, the first).
+     *
+     * @throws IllegalArgumentException when the model is not listed, or its last version ended before {@code day}
+     */
+    public ModelPrice price(String model, LocalDate day) {
+        ModelPrice p = inForce(versionsOf(model), day);
+        if (p.until() != null && day.isAfter(p.until())) {
+            throw new IllegalArgumentException(p.model() + "'s prices in " + describe() + " ended on " + p.until()
+                    + " and none follow them: add the prices in force on " + day + " to a file of your own (--prices FILE)");
+        }
+        return p;
+    }
+
+    private static ModelPrice inForce(List<ModelPrice> versions, LocalDate day) {
+        ModelPrice found = versions.get(0);
+        for (ModelPrice v : versions) {
+            if (!v.effective().isAfter(day)) {
+                found = v;
+            }
+        }
+        return found;
+    }
+
+    private List<ModelPrice> versionsOf(String model) {
         String k = key(model);
-        ModelPrice p = byId.containsKey(k) ? byId.get(k) : byAlias.get(k);
+        List<ModelPrice> p = byId.containsKey(k) ? byId.get(k) : byAlias.get(k);
         if (p == null) {
             String base = SNAPSHOT.matcher(k).replaceFirst("");
             p = byId.containsKey(base) ? byId.get(base) : byAlias.get(base);
@@ -208,9 +294,19 @@ public final class PriceCatalog {
         return p;
     }
 
-    /** The tariff of {@code model} under {@code billing}. */
+    /** The tariff of {@code model} under {@code billing}, at today's prices. */
     public Tariff tariff(String model, Billing billing) {
         return new Tariff(price(model), billing);
+    }
+
+    /** The tariff of {@code model} under {@code billing}, at the prices in force on {@code day}. */
+    public Tariff tariff(String model, Billing billing, LocalDate day) {
+        return new Tariff(price(model, day), billing);
+    }
+
+    /** The day {@code model} is shut down, where any of its versions says so, or null. */
+    public LocalDate retires(String model) {
+        return versionsOf(model).stream().map(ModelPrice::retires).filter(java.util.Objects::nonNull).reduce((a, b) -> b).orElse(null);
     }
 
     private static String key(String model) {

@@ -6,10 +6,11 @@ import java.math.BigDecimal;
 import java.util.Objects;
 
 /**
- * Prices per million tokens of each kind, in the catalog's currency. A kind the provider does not
- * price separately takes the price it is billed at: cache reads and cache writes the input price
- * (OpenAI charges nothing extra to write its cache), one-hour writes the five-minute price,
- * reasoning the output price.
+ * Prices per million tokens of each kind, in the catalog's currency. Every kind is stated: a price
+ * the catalog lacks is never taken from another kind (a missing cache-read price once billed cache
+ * reads at the input price, ten times too much); where a provider really bills a kind at another
+ * kind's price (OpenAI's cache writes at the input price, every provider's reasoning at the output
+ * price) the catalog writes that price down.
  *
  * @param input        fresh input
  * @param cachedInput  input read from the prompt cache
@@ -22,16 +23,20 @@ public record Rates(BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWr
                     BigDecimal reasoning) {
 
     public Rates {
-        Objects.requireNonNull(input, "input price is required");
-        Objects.requireNonNull(output, "output price is required");
-        cachedInput = cachedInput == null ? input : cachedInput;
-        cacheWrite5m = cacheWrite5m == null ? input : cacheWrite5m;
-        cacheWrite1h = cacheWrite1h == null ? cacheWrite5m : cacheWrite1h;
-        reasoning = reasoning == null ? output : reasoning;
         for (BigDecimal p : new BigDecimal[] {input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning}) {
-            if (p.signum() < 0) {
+            if (p != null && p.signum() < 0) {
                 throw new IllegalArgumentException("prices must not be negative, was " + p.toPlainString());
             }
+        }
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        for (TokenKind kind : TokenKind.values()) {
+            if (of(kind, input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning) == null) {
+                missing.add(kind.field());
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalArgumentException("no price for " + String.join(", ", missing) + ": every kind of token needs its price"
+                    + " (where the provider bills it as another kind, write that kind's price; docs/costs.md)");
         }
     }
 
@@ -43,6 +48,11 @@ public record Rates(BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWr
 
     /** The price of one kind of token. */
     public BigDecimal of(TokenKind kind) {
+        return of(kind, input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning);
+    }
+
+    private static BigDecimal of(TokenKind kind, BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWrite5m, BigDecimal cacheWrite1h,
+                                 BigDecimal output, BigDecimal reasoning) {
         return switch (kind) {
             case FRESH_INPUT -> input;
             case CACHE_READ -> cachedInput;
@@ -54,9 +64,9 @@ public record Rates(BigDecimal input, BigDecimal cachedInput, BigDecimal cacheWr
     }
 
     @JsonCreator
-    static Rates read(@JsonProperty(value = "input", required = true) BigDecimal input, @JsonProperty("cached_input") BigDecimal cachedInput,
+    static Rates read(@JsonProperty("input") BigDecimal input, @JsonProperty("cached_input") BigDecimal cachedInput,
                       @JsonProperty("cache_write_5m") BigDecimal cacheWrite5m, @JsonProperty("cache_write_1h") BigDecimal cacheWrite1h,
-                      @JsonProperty(value = "output", required = true) BigDecimal output, @JsonProperty("reasoning") BigDecimal reasoning) {
+                      @JsonProperty("output") BigDecimal output, @JsonProperty("reasoning") BigDecimal reasoning) {
         return new Rates(input, cachedInput, cacheWrite5m, cacheWrite1h, output, reasoning);
     }
 }

@@ -8,6 +8,18 @@ package io.soaklab.internal.cost;
 public enum TokenKind {
     FRESH_INPUT, CACHE_READ, CACHE_WRITE_5M, CACHE_WRITE_1H, OUTPUT, REASONING;
 
+    /** Its price's field in a price file. */
+    public String field() {
+        return switch (this) {
+            case FRESH_INPUT -> "input";
+            case CACHE_READ -> "cached_input";
+            case CACHE_WRITE_5M -> "cache_write_5m";
+            case CACHE_WRITE_1H -> "cache_write_1h";
+            case OUTPUT -> "output";
+            case REASONING -> "reasoning";
+        };
+    }
+
     /** How a person reads it. */
     public String label() {
         return switch (this) {

@@ -21,6 +21,9 @@ class PriceCatalogTest {
     @TempDir
     Path dir;
 
+    /** Every kind of token priced: input 1, output 2 per million. */
+    static final String ALL = "input: 1, cached_input: 0.1, cache_write_5m: 1.25, cache_write_1h: 2, output: 2, reasoning: 2";
+
     private Path own(String... lines) throws Exception {
         return Files.writeString(dir.resolve("mine.yaml"), String.join("\n", lines) + "\n");
     }
@@ -33,13 +36,13 @@ class PriceCatalogTest {
     @Test
     void shipsDatedSourcedPricesForTheMajorFamilies() {
         PriceCatalog list = PriceCatalog.builtIn();
-        assertEquals("2026-11-21", list.version());
+        assertEquals("2026-12-02", list.version());
         Set<String> providers = list.models().stream().map(ModelPrice::provider).collect(Collectors.toSet());
         assertEquals(Set.of("openai", "anthropic", "google"), providers);
         for (ModelPrice m : list.models()) {
             assertEquals("USD", m.currency(), m.model());
             assertTrue(m.source().startsWith("https://"), m.model() + " names where its prices were read");
-            assertTrue(m.effective().isAfter(LocalDate.of(2024, 12, 31)) && !m.effective().isAfter(LocalDate.of(2026, 11, 21)), m.model());
+            assertTrue(m.effective().isAfter(LocalDate.of(2024, 12, 31)) && !m.effective().isAfter(LocalDate.of(2026, 12, 2)), m.model());
         }
         for (String family : new String[] {"gpt-5.", "claude-opus-", "claude-sonnet-", "claude-haiku-", "gemini-2.5-", "gemini-3"}) {
             assertTrue(list.models().stream().anyMatch(m -> m.model().startsWith(family)), family);
@@ -60,7 +63,7 @@ class PriceCatalogTest {
     @Test
     void anUnknownModelNamesTheCatalogAndHowToAddIt() {
         String m = assertThrows(IllegalArgumentException.class, () -> PriceCatalog.builtIn().price("llama-3.1-8b")).getMessage();
-        assertTrue(m.startsWith("no prices for model 'llama-3.1-8b' in soaklab list prices 2026-11-21 ("), m);
+        assertTrue(m.startsWith("no prices for model 'llama-3.1-8b' in soaklab list prices 2026-12-02 ("), m);
         assertTrue(m.contains("'soaklab prices' lists them") && m.contains("--price-as MODEL") && m.contains("--prices FILE")
                 && m.contains("docs/costs.md"), m);
         assertEquals(1, m.lines().count());
@@ -71,11 +74,11 @@ class PriceCatalogTest {
         PriceCatalog catalog = PriceCatalog.load(own(
                 "catalog: acme negotiated", "version: \"2026-Q4\"", "models:",
                 "  - model: gpt-5.4", "    effective: \"2026-10-01\"", "    source: acme contract 17",
-                "    prices: {input: 2.00, cached_input: 0.20, output: 12.00}",
+                "    prices: {input: 2.00, cached_input: 0.20, cache_write_5m: 2.00, cache_write_1h: 2.00, output: 12.00, reasoning: 12.00}",
                 "  - model: llama-3.1-8b", "    provider: self-hosted", "    effective: \"2026-09-01\"", "    source: GPU hours / tokens served",
-                "    prices: {input: 0.02, output: 0.06}"));
-        assertEquals("soaklab list prices 2026-11-21 + acme negotiated 2026-Q4", catalog.describe());
-        assertEquals("2026-11-21 + 2026-Q4", catalog.version());
+                "    prices: {input: 0.02, cached_input: 0.02, cache_write_5m: 0.02, cache_write_1h: 0.02, output: 0.06, reasoning: 0.06}"));
+        assertEquals("soaklab list prices 2026-12-02 + acme negotiated 2026-Q4", catalog.describe());
+        assertEquals("2026-12-02 + 2026-Q4", catalog.version());
         Tariff gpt = catalog.tariff("gpt-5.4", Billing.STANDARD);
         assertEquals(0, new BigDecimal("0.0032").compareTo(gpt.cost(new Usage(1_000, 100, 0, 0, Usage.Source.SERVER)).total()));
         assertNull(gpt.price().longContext(), "an own entry replaces the whole entry, long tier included");
@@ -95,29 +98,30 @@ class PriceCatalogTest {
     @Test
     void aBadPriceFileIsOneLineNamingTheFileAndThePlace() throws Exception {
         String missing = error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
-                "    prices: {input: 1.00}");
+                "    prices: {input: 1.00, output: 2.00}");
         assertTrue(missing.startsWith("price file " + dir.resolve("mine.yaml") + ": line "), missing);
-        assertTrue(missing.endsWith("'output' is missing"), missing);
+        assertTrue(missing.endsWith("no price for cached_input, cache_write_5m, cache_write_1h, reasoning: every kind of token needs its price"
+                + " (where the provider bills it as another kind, write that kind's price; docs/costs.md)"), missing);
         String typo = error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
-                "    prices: {input: 1.00, output: 2.00, cache_reed: 0.10}");
+                "    prices: {" + ALL + ", cache_reed: 0.10}");
         assertTrue(typo.contains("line 6") && typo.contains("cache_reed"), typo);
         assertTrue(error("version: x", "models:", "  - model: m", "    effective: \"last week\"", "    source: s",
-                "    prices: {input: 1, output: 2}").contains("last week"));
+                "    prices: {" + ALL + "}").contains("last week"));
         assertTrue(error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
-                "    prices: {input: 1, output: 2}", "    batch_discount: 50").contains("batch_discount must be a fraction within 0..1, was 50"));
+                "    prices: {" + ALL + "}", "    batch_discount: 50").contains("batch_discount must be a fraction within 0..1, was 50"));
         assertTrue(error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
-                "    prices: {input: -1, output: 2}").contains("prices must not be negative, was -1"));
+                "    prices: {" + ALL.replace("input: 1,", "input: -1,") + "}").contains("prices must not be negative, was -1"));
         assertTrue(error("models: [").startsWith("price file "));
         assertTrue(error("version: x", "models:").endsWith(": 'models' must list at least one model, each with its prices"));
         assertTrue(error("version: x", "models: [~]").endsWith(": 'models' must list at least one model, each with its prices"));
         assertTrue(error("version: x", "models:", "  - model: ~", "    effective: \"2026-01-01\"", "    source: s",
-                "    prices: {input: 1, output: 2}").endsWith("'model' is missing"));
+                "    prices: {" + ALL + "}").endsWith("'model' is missing"));
         assertTrue(error("version: x", "models:", "  - model: m", "    effective: ~", "    source: s",
-                "    prices: {input: 1, output: 2}").endsWith("m: 'effective' is missing"));
+                "    prices: {" + ALL + "}").endsWith("m: 'effective' is missing"));
         String twice = error("version: x", "models:", "  - model: m", "    effective: \"2026-01-01\"", "    source: s",
-                "    prices: {input: 1, output: 2}", "  - model: M", "    effective: \"2026-02-01\"", "    source: s",
-                "    prices: {input: 1, output: 3}");
-        assertTrue(twice.endsWith(": model 'M' is listed twice"), twice);
+                "    prices: {" + ALL + "}", "  - model: M", "    effective: \"2026-01-01\"", "    source: s",
+                "    prices: {" + ALL + "}");
+        assertTrue(twice.endsWith(": model 'M' is listed twice with prices effective 2026-01-01"), twice);
         assertEquals("price file " + dir.resolve("mine.yaml") + " is empty", error(""));
         for (String m : new String[] {missing, typo}) {
             assertEquals(1, m.lines().count(), m);

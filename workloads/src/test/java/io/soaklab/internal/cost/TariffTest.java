@@ -111,6 +111,44 @@ class TariffTest {
         assertUsd("0.0210375", CATALOG.tariff("claude-sonnet-4-5", Billing.parse("batch+regional")).cost(u).total());
     }
 
+    /**
+     * Every way of billing, short and long context, worked by hand. OpenAI call: 10,000 prompt tokens of which 8,000 cache
+     * reads, 2,000 completion of which 500 reasoning; long: 300,000 prompt, 200,000 reads. Anthropic call: 26,000 prompt =
+     * 1,000 fresh + 20,000 reads + 3,000 five-minute writes + 2,000 one-hour writes, 400 completion of which 100 reasoning;
+     * long: 260,000 = 10,000 + 200,000 + 30,000 + 20,000.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} {1} {2}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', textBlock = """
+            gpt-5.4           | standard       | short | 0.037     | 2,000 x 2.50 + 8,000 x 0.25 + 1,500 x 15 + 500 x 15
+            gpt-5.4           | batch          | short | 0.0185    | half of standard
+            gpt-5.4           | flex           | short | 0.0185    | half of standard
+            gpt-5.4           | priority       | short | 0.074     | 2,000 x 5 + 8,000 x 0.50 + 2,000 x 30
+            gpt-5.4           | standard       | long  | 0.645     | 100,000 x 5 + 200,000 x 0.50 + 2,000 x 22.50
+            gpt-5.4           | batch          | long  | 0.3225    | half of the long tier
+            gpt-5.4           | flex           | long  | 0.3225    | half of the long tier
+            gpt-5.4           | priority       | long  | 0.645     | priority is for standard context: the long tier's standard prices
+            claude-sonnet-4-5 | standard       | short | 0.03825   | 1,000 x 3 + 20,000 x 0.30 + 3,000 x 3.75 + 2,000 x 6 + 400 x 15
+            claude-sonnet-4-5 | regional       | short | 0.042075  | standard x 1.10
+            claude-sonnet-4-5 | batch          | short | 0.019125  | standard x 0.5
+            claude-sonnet-4-5 | batch+regional | short | 0.0210375 | standard x 0.5 x 1.10
+            claude-sonnet-4-5 | standard       | long  | 0.654     | 10,000 x 6 + 200,000 x 0.60 + 30,000 x 7.50 + 20,000 x 12 + 400 x 22.50
+            claude-sonnet-4-5 | regional       | long  | 0.7194    | long x 1.10
+            claude-sonnet-4-5 | batch          | long  | 0.327     | long x 0.5
+            claude-sonnet-4-5 | batch+regional | long  | 0.3597    | long x 0.5 x 1.10
+            gemini-3.1-pro-preview | standard | long | 0.516  | 100,000 x 4 + 200,000 x 0.40 (10 % of the tier's input) + 2,000 x 18
+            """)
+    void everyBillingShortAndLongAgainstTheHandComputedFigure(String model, String billing, String context, String usd, String how) {
+        boolean openAi = !model.startsWith("claude");
+        boolean longContext = context.equals("long");
+        Usage u = openAi
+                ? longContext ? openai(300_000, 200_000, 2_000, 500) : openai(10_000, 8_000, 2_000, 500)
+                : longContext ? new Usage(260_000, 400, 200_000, 100, 50_000, 20_000, Usage.Source.SERVER)
+                : new Usage(26_000, 400, 20_000, 100, 5_000, 2_000, Usage.Source.SERVER);
+        Cost c = CATALOG.tariff(model, Billing.parse(billing)).cost(u);
+        assertUsd(usd, c.total());
+        assertEquals(longContext, c.longTier(), how);
+    }
+
     @Test
     void aBillingTheModelDoesNotOfferIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
