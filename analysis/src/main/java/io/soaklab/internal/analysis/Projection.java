@@ -153,8 +153,10 @@ public final class Projection {
                 p.growthPerMonth(), perTask, priceChange));
         BigDecimal high = p.growthPerMonth().multiply(BigDecimal.valueOf(2)).max(p.growthPerMonth().add(new BigDecimal("0.05")));
         scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask, priceChange));
-        Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true));
-        scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed as fresh input; growth as base", p,
+        CacheRule rule = CacheRule.of(tariff);
+        Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true, rule));
+        scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed " + (rule == CacheRule.WRITTEN
+                ? "as cache writes (Anthropic writes a missed prefix again)" : "as fresh input") + "; growth as base", p,
                 p.growthPerMonth(), bootstrap(cold.taskCosts()), priceChange));
 
         // each change is priced with the plain mean of the changed tasks: so is the baseline it is measured against
@@ -163,8 +165,8 @@ public final class Projection {
         record Change(String name, UnaryOperator<Usage> change) {
         }
         for (Change c : List.of(
-                new Change("cache hits -10 points (of prompt tokens)", u -> moveCache(u, -0.10, false)),
-                new Change("cache hits +10 points", u -> moveCache(u, 0.10, false)),
+                new Change("cache hits -10 points (of prompt tokens)", u -> moveCache(u, -0.10, false, rule)),
+                new Change("cache hits +10 points", u -> moveCache(u, 0.10, false, rule)),
                 new Change("context +10 % (every input token)", u -> growContext(u, 1.10)),
                 new Change("context +25 %", u -> growContext(u, 1.25)),
                 new Change("output +25 %", u -> growOutput(u, 1.25)))) {
@@ -293,16 +295,44 @@ public final class Projection {
         return p.tasksPerDay().multiply(BigDecimal.valueOf(end.toEpochDay() - p.start().toEpochDay()));
     }
 
+    /** How a provider's cache turns a hit or a miss into a bill. */
+    enum CacheRule {
+        /** OpenAI, Google: the prefix is cached as it is read; a miss is fresh input, a hit a read. */
+        AUTOMATIC,
+        /** Anthropic: the cache is written at the client's breakpoints; a miss is written again (at the write price), a hit is read. */
+        WRITTEN;
+
+        static CacheRule of(Tariff tariff) {
+            return "anthropic".equals(tariff.price().provider()) ? WRITTEN : AUTOMATIC;
+        }
+    }
+
     /**
      * Moves cache reads: by {@code points} of the prompt (+ more hits, - fewer), or, {@code relative},
-     * by that fraction of the cache reads themselves.
+     * by that fraction of the cache reads themselves, as the provider's cache would bill it: under
+     * {@link CacheRule#AUTOMATIC} between reads and fresh input; under {@link CacheRule#WRITTEN} a
+     * miss becomes a (five-minute) write and a hit is taken from the writes first, then fresh input.
      */
-    static Usage moveCache(Usage u, double points, boolean relative) {
+    static Usage moveCache(Usage u, double points, boolean relative, CacheRule rule) {
         long fresh = u.promptTokens() - u.cachedTokens() - u.cacheWriteTokens();
         long move = Math.round(relative ? u.cachedTokens() * points : u.promptTokens() * points);
-        long cached = Math.max(0, Math.min(u.cachedTokens() + fresh, u.cachedTokens() + move));
-        return new Usage(u.promptTokens(), u.completionTokens(), cached, u.reasoningTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(),
-                u.source());
+        if (rule == CacheRule.AUTOMATIC) {
+            long cached = Math.max(0, Math.min(u.cachedTokens() + fresh, u.cachedTokens() + move));
+            return new Usage(u.promptTokens(), u.completionTokens(), cached, u.reasoningTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(),
+                    u.source());
+        }
+        long writes = u.cacheWriteTokens();
+        long hour = u.cacheWrite1hTokens();
+        if (move < 0) { // misses: reads written again
+            long missed = Math.min(u.cachedTokens(), -move);
+            return new Usage(u.promptTokens(), u.completionTokens(), u.cachedTokens() - missed, u.reasoningTokens(), writes + missed, hour,
+                    u.source());
+        }
+        long fromWrites = Math.min(writes, move); // hits: the five-minute writes first, then the hour's, then fresh input
+        long fromFive = Math.min(writes - hour, fromWrites);
+        long fromFresh = Math.min(fresh, move - fromWrites);
+        return new Usage(u.promptTokens(), u.completionTokens(), u.cachedTokens() + fromWrites + fromFresh, u.reasoningTokens(),
+                writes - fromWrites, hour - (fromWrites - fromFive), u.source());
     }
 
     static Usage growContext(Usage u, double factor) {
