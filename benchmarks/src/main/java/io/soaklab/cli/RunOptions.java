@@ -84,7 +84,8 @@ abstract class RunOptions implements Callable<Integer> {
 
     @Option(names = "--price-as", paramLabel = "MODEL",
             description = "Bill the run's tokens at this catalog model's prices ('soaklab prices' lists them; 'none' for no prices). "
-                    + "Default: the run's --model; for the embedded endpoint " + RunConfig.EMBEDDED_PRICE_AS + ".")
+                    + "Default: the run's --model; for the embedded endpoint " + RunConfig.EMBEDDED_PRICE_AS + " (with --api anthropic "
+                    + RunConfig.EMBEDDED_ANTHROPIC_PRICE_AS + ").")
     String priceAs;
 
     @Option(names = "--prices", paramLabel = "FILE",

@@ -47,6 +47,11 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
+    /**
+     * The same for a run of the Anthropic protocol: an Anthropic model, so that its cache writes
+     * are billed as Anthropic bills them (1.25x and 2x input), not at an OpenAI model's input price.
+     */
+    public static final String EMBEDDED_ANTHROPIC_PRICE_AS = "claude-haiku-4-5";
     /** {@code --price-as none}: the run is not priced. */
     public static final String UNPRICED = "none";
 
@@ -185,7 +190,8 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      * What the run's tokens cost.
      *
      * @param priceAs  the catalog model whose prices the run's tokens are billed at; null: the run's
-     *                 model (for the embedded endpoint, {@link #EMBEDDED_PRICE_AS}); {@code none}: no prices
+     *                 model (for the embedded endpoint, {@link #EMBEDDED_PRICE_AS}, or for its Anthropic protocol
+     *                 {@link #EMBEDDED_ANTHROPIC_PRICE_AS}); {@code none}: no prices
      * @param prices   a price file of one's own, on top of soaklab's list prices, or null
      * @param billing  the service tier (standard, batch, flex, priority) and regional uplift
      * @param maxSpend stop the run before its spend passes this, in the catalog's currency; null for no limit
@@ -207,7 +213,13 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
 
     /** The model whose prices bill this run, or {@code none}. */
     public String pricedAs() {
-        return pricing.priceAs != null ? pricing.priceAs : target.embedded() ? EMBEDDED_PRICE_AS : target.model;
+        if (pricing.priceAs != null) {
+            return pricing.priceAs;
+        }
+        if (!target.embedded()) {
+            return target.model;
+        }
+        return target.api == Api.ANTHROPIC ? EMBEDDED_ANTHROPIC_PRICE_AS : EMBEDDED_PRICE_AS;
     }
 
     /** The run's tariff at today's prices, or null when it is not priced ({@code --price-as none}). */

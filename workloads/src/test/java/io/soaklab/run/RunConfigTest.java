@@ -29,6 +29,14 @@ class RunConfigTest {
     }
 
     @Test
+    void theEmbeddedEndpointIsPricedAsAModelOfItsProtocolsProvider() {
+        assertEquals(RunConfig.EMBEDDED_PRICE_AS, RunConfig.builder().build().pricedAs());
+        assertEquals("claude-haiku-4-5", RunConfig.builder().api(io.soaklab.protocol.Api.ANTHROPIC).build().pricedAs(),
+                "an Anthropic run's cache writes are billed as Anthropic bills them");
+        assertEquals("gpt-5.4", RunConfig.builder().api(io.soaklab.protocol.Api.ANTHROPIC).priceAs("gpt-5.4").build().pricedAs());
+    }
+
+    @Test
     void theJmhIterationTimeoutCoversAWindowAndTheLongestCall() {
         RunConfig c = RunConfig.builder().window(Duration.ofMinutes(15)).duration(Duration.ofHours(8))
                 .timeouts(io.soaklab.protocol.Timeouts.DEFAULT.withCall(Duration.ofMinutes(10))).build();

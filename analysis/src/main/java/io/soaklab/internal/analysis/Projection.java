@@ -3,6 +3,7 @@ package io.soaklab.internal.analysis;
 import io.soaklab.internal.cost.PriceCatalog;
 import io.soaklab.internal.cost.ModelPrice;
 import io.soaklab.internal.cost.Tariff;
+import io.soaklab.internal.cost.TokenKind;
 import io.soaklab.protocol.Usage;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -153,7 +154,7 @@ public final class Projection {
                 p.growthPerMonth(), perTask, priceChange));
         BigDecimal high = p.growthPerMonth().multiply(BigDecimal.valueOf(2)).max(p.growthPerMonth().add(new BigDecimal("0.05")));
         scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask, priceChange));
-        CacheRule rule = CacheRule.of(tariff);
+        CacheRule rule = CacheRule.of(base);
         Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true, rule));
         scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed " + (rule == CacheRule.WRITTEN
                 ? "as cache writes (Anthropic writes a missed prefix again)" : "as fresh input") + "; growth as base", p,
@@ -302,8 +303,11 @@ public final class Projection {
         /** Anthropic: the cache is written at the client's breakpoints; a miss is written again (at the write price), a hit is read. */
         WRITTEN;
 
-        static CacheRule of(Tariff tariff) {
-            return "anthropic".equals(tariff.price().provider()) ? WRITTEN : AUTOMATIC;
+        /** The rule of the cache the run measured: one that reported writes is written at breakpoints. */
+        static CacheRule of(Costs measured) {
+            long writes = measured.tokensByKind().getOrDefault(TokenKind.CACHE_WRITE_5M, 0L)
+                    + measured.tokensByKind().getOrDefault(TokenKind.CACHE_WRITE_1H, 0L);
+            return writes > 0 ? WRITTEN : AUTOMATIC;
         }
     }
 

@@ -94,7 +94,6 @@ class ProjectionTest {
         io.soaklab.protocol.Usage u = new io.soaklab.protocol.Usage(26_000, 400, 20_000, 0, 5_000, 2_000, io.soaklab.protocol.Usage.Source.SERVER);
         io.soaklab.internal.cost.Tariff sonnet = io.soaklab.internal.cost.PriceCatalog.builtIn()
                 .tariff("claude-sonnet-4-5", io.soaklab.internal.cost.Billing.STANDARD);
-        assertEquals(Projection.CacheRule.WRITTEN, Projection.CacheRule.of(sonnet));
         // Anthropic: 10 points fewer hits (2,600 tokens) are written again; 10 more are taken from the writes, five-minute first
         io.soaklab.protocol.Usage fewer = Projection.moveCache(u, -0.10, false, Projection.CacheRule.WRITTEN);
         assertEquals(List.of(17_400L, 7_600L, 2_000L), List.of(fewer.cachedTokens(), fewer.cacheWriteTokens(), fewer.cacheWrite1hTokens()));
