@@ -130,7 +130,17 @@ public record RunManifest(
                 }
             });
         });
+        ObjectNode pricing = (ObjectNode) config.get("pricing");
+        JsonNode endpoint = config.path("target").path("endpoint");
+        if ((endpoint.isNull() || endpoint.isMissingNode()) && "anthropic".equals(config.path("target").path("api").asText())) {
+            if (pricing.path("price_as").isNull() || pricing.path("price_as").isMissingNode()) {
+                pricing.put("price_as", EARLIER_EMBEDDED_PRICE_AS); // what an embedded Anthropic run was priced as then
+            }
+        }
     }
+
+    /** The model every embedded run was priced as before format 3 (an Anthropic one is priced as an Anthropic model since). */
+    private static final String EARLIER_EMBEDDED_PRICE_AS = "gpt-5.4-mini";
 
     /** True when {@code dir} holds a {@code run.json}: it is a run folder. */
     public static boolean exists(Path dir) {

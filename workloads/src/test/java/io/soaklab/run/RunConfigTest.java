@@ -121,6 +121,10 @@ class RunConfigTest {
         assertEquals(Duration.ZERO, old.config().workload().thinkTime(), "a field added since takes the value runs without it had");
         assertEquals(0, old.config().schedule().maxFailedWindows());
         assertEquals(RunConfig.UNPRICED, old.config().pricedAs());
+        // format 2, an embedded Anthropic run: priced then as gpt-5.4-mini, and so still
+        var anthropic = flat.deepCopy().put("api", "anthropic");
+        anthropic.putNull("price_as");
+        assertEquals("gpt-5.4-mini", readAs(today.deepCopy().put("format", 2).set("config", anthropic)).config().pricedAs());
     }
 
     private RunManifest readAs(com.fasterxml.jackson.databind.JsonNode manifest) throws Exception {

@@ -67,6 +67,34 @@ public final class Costs {
     /** What each episode's calls cost, by the trace's episode index. */
     private final List<BigDecimal> perEpisode = new ArrayList<>();
     private final Map<Integer, StepSum> byStep = new TreeMap<>();
+    private final Map<Charge, ChargeSum> charges = new TreeMap<>();
+
+    /**
+     * One line of the measured spend: a window's tokens of one kind, at the standard or the
+     * long-context tier's price.
+     */
+    public record Charge(int window, TokenKind kind, boolean longTier) implements Comparable<Charge> {
+        @Override
+        public int compareTo(Charge o) {
+            int c = Integer.compare(window, o.window);
+            c = c != 0 ? c : kind.compareTo(o.kind);
+            return c != 0 ? c : Boolean.compare(longTier, o.longTier);
+        }
+    }
+
+    /** A charge's tokens and what they cost (exact). */
+    public static final class ChargeSum {
+        long tokens;
+        BigDecimal amount = BigDecimal.ZERO;
+
+        public long tokens() {
+            return tokens;
+        }
+
+        public BigDecimal amount() {
+            return amount;
+        }
+    }
 
     private static final class StepSum {
         long calls;
@@ -138,6 +166,11 @@ public final class Costs {
         }
         for (Map.Entry<TokenKind, Long> t : cost.tokens().entrySet()) {
             tokensByKind.merge(t.getKey(), t.getValue(), Long::sum);
+            if (t.getValue() > 0) {
+                ChargeSum sum = charges.computeIfAbsent(new Charge(w, t.getKey(), cost.longTier()), k -> new ChargeSum());
+                sum.tokens += t.getValue();
+                sum.amount = sum.amount.add(cost.amounts().get(t.getKey()));
+            }
         }
         byRole.merge(role, cost.total(), BigDecimal::add);
         while (byWindow.size() <= w) {
@@ -208,6 +241,11 @@ public final class Costs {
     }
 
     /** Tokens by kind. */
+    /** The measured spend line by line: each window's tokens of each kind and tier, in order. */
+    public Map<Charge, ChargeSum> charges() {
+        return Collections.unmodifiableMap(charges);
+    }
+
     public Map<TokenKind, Long> tokensByKind() {
         return Collections.unmodifiableMap(tokensByKind);
     }

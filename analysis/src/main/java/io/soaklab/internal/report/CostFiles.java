@@ -69,6 +69,7 @@ public final class CostFiles {
         }
         Projection p = Projection.of(run, costs.tariff(), catalog(run), parameters);
         writeCsv(run, p);
+        FocusFile.write(run); // the measured spend, apart from the projection
         ObjectNode json = MAPPER.createObjectNode();
         json.put("tasks_per_day", parameters.tasksPerDay().toPlainString());
         json.put("growth_per_month", parameters.growthPerMonth().toPlainString());

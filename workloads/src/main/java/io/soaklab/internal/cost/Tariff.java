@@ -75,6 +75,11 @@ public final class Tariff {
         return standard;
     }
 
+    /** The prices this billing charges per million tokens above the long-context threshold, or null without a long tier. */
+    public Rates longRates() {
+        return longTier;
+    }
+
     /** What a call with this usage costs. */
     public Cost cost(Usage u) {
         long prompt = u.promptTokens();

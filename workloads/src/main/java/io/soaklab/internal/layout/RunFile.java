@@ -39,6 +39,8 @@ public enum RunFile {
     COST_CSV("cost.csv", "the spend projection, month by month (soaklab cost)", "io.soaklab.internal.report.CostFiles"),
     /** The projection's parameters. */
     COST_JSON("cost.json", "the projection's parameters", "io.soaklab.internal.report.CostFiles"),
+    /** The measured spend as FOCUS 1.2 cost and usage rows. */
+    FOCUS("focus.csv", "the measured spend as FOCUS 1.2 rows, hour by hour (soaklab cost)", "io.soaklab.internal.report.FocusFile"),
     /** The prices {@code soaklab cost} compared other models at. */
     PRICES_COMPARE("prices-compare.yaml", "the prices soaklab cost compared other models at", "io.soaklab.internal.report.CostFiles"),
     /** JMH's own result, written by JMH. */
