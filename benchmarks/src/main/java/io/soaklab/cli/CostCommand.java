@@ -1,5 +1,6 @@
 package io.soaklab.cli;
 
+import io.soaklab.internal.analysis.Forecast;
 import io.soaklab.internal.analysis.Projection;
 import io.soaklab.internal.analysis.RunData;
 import io.soaklab.internal.report.CostFiles;
@@ -25,20 +26,32 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code soaklab cost RUN_DIR --volume 20000/day}: what the workload will cost, month by month. */
 @Command(name = "cost", mixinStandardHelpOptions = true,
         description = {"Project a run's measured cost per task to your daily and monthly volume.",
-            "Spend a day and a month with P10/P50/P90 bands, scenarios, sensitivities, and the same tokens at other models' prices.",
-            "It writes cost.csv and cost.json into the run folder and adds the projection to its report."})
+            "A forecast month by month (the mean, and P10 to P90 over the volume and growth ranges, cache hits and retries), scenarios,"
+                + " sensitivities, and the same tokens at other models' prices.",
+            "It writes cost.csv, cost.json and focus.csv (the measured spend as FOCUS 1.2 rows) into the run folder and adds the"
+                + " projection to its report."})
 final class CostCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
     Path dir;
 
     @Option(names = "--volume", required = true, paramLabel = "N/day",
-            description = "Tasks (episodes) a day today, e.g. 20000/day, 600000/month or 1000/h.")
+            description = "Tasks (episodes) a day today, e.g. 20000/day, 600000/month or 1000/h; a range, e.g. 15000..25000/day, "
+                    + "when unsure (the forecast draws it).")
     String volume;
 
     @Option(names = "--growth", paramLabel = "P%/month", defaultValue = "0%/month",
-            description = "Compound growth of the volume a month, e.g. 8%%/month (default: ${DEFAULT-VALUE}).")
+            description = "Compound growth of the volume a month, e.g. 8%%/month, or a range, 5%%..12%%/month (default: ${DEFAULT-VALUE}).")
     String growth;
+
+    @Option(names = "--cache-swing", paramLabel = "POINTS", defaultValue = "10",
+            description = "How far a real API's cache hits may differ from the measured, in points of the prompt either way (default: "
+                    + "${DEFAULT-VALUE}).")
+    double cacheSwing;
+
+    @Option(names = "--retries", paramLabel = "P%", defaultValue = "5%",
+            description = "Up to this many more calls retried, per call (default: ${DEFAULT-VALUE}).")
+    String retries;
 
     @Option(names = "--months", paramLabel = "N", defaultValue = "12", description = "Months to project (default: ${DEFAULT-VALUE}).")
     int months;
@@ -60,7 +73,18 @@ final class CostCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LocalDate first = start == null ? LocalDate.now().withDayOfMonth(1).plusMonths(1) : month(start);
-        Projection.Parameters p = new Projection.Parameters(perDay(volume), growth(growth), months, models, first);
+        BigDecimal[] volumes = range("--volume", volume, CostCommand::perDay);
+        BigDecimal[] growths = range("--growth", growth, CostCommand::growth);
+        BigDecimal mid = volumes[0].add(volumes[1]).divide(BigDecimal.valueOf(2), MathContext.DECIMAL64);
+        BigDecimal growthMid = growths[0].add(growths[1]).divide(BigDecimal.valueOf(2), MathContext.DECIMAL64);
+        if (cacheSwing < 0 || cacheSwing > 100) {
+            throw new IllegalArgumentException("--cache-swing must be between 0 and 100 points, was " + cacheSwing);
+        }
+        BigDecimal retryHigh = retries(retries);
+        Forecast.Ranges ranges = new Forecast.Ranges(volumes[0].divide(mid, MathContext.DECIMAL64).doubleValue(),
+                volumes[1].divide(mid, MathContext.DECIMAL64).doubleValue(), growths[0].doubleValue(), growths[1].doubleValue(), cacheSwing,
+                retryHigh.doubleValue());
+        Projection.Parameters p = new Projection.Parameters(mid, growthMid, months, models, first, ranges);
         if (!Files.isDirectory(dir)) {
             throw new IllegalArgumentException("no such run folder: " + dir);
         }
@@ -101,6 +125,39 @@ final class CostCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--volume '" + text + "': more than 10^12 tasks is not a volume anyone bills");
         }
         return daysPer.signum() == 0 ? n.multiply(BigDecimal.valueOf(24)) : n.divide(daysPer, MathContext.DECIMAL64);
+    }
+
+    /** {@code 5%} or {@code 0.05}: up to that many more calls retried, per call. */
+    static BigDecimal retries(String text) {
+        String s = text.strip();
+        BigDecimal r;
+        try {
+            r = s.endsWith("%") ? new BigDecimal(s.substring(0, s.length() - 1).strip()).movePointLeft(2) : new BigDecimal(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--retries '" + text + "': write e.g. 5%");
+        }
+        if (r.signum() < 0 || r.compareTo(BigDecimal.ONE) > 0) {
+            throw new IllegalArgumentException("--retries must be between 0% and 100%, was '" + text + "'");
+        }
+        return r;
+    }
+
+    /** {@code A..B/unit} as the low and the high, {@code A/unit} as both; each read by {@code one}. */
+    static BigDecimal[] range(String flag, String text, java.util.function.Function<String, BigDecimal> one) {
+        int dots = text.indexOf("..");
+        if (dots < 0) {
+            BigDecimal v = one.apply(text);
+            return new BigDecimal[] {v, v};
+        }
+        String high = text.substring(dots + 2);
+        int slash = high.indexOf('/');
+        String unit = slash < 0 ? "" : high.substring(slash);
+        BigDecimal lo = one.apply(text.substring(0, dots) + unit);
+        BigDecimal hi = one.apply(high);
+        if (lo.compareTo(hi) > 0) {
+            throw new IllegalArgumentException(flag + " '" + text + "': the low end comes first");
+        }
+        return new BigDecimal[] {lo, hi};
     }
 
     /** {@code 8%/month}, {@code 8%}, {@code 0.08}. */

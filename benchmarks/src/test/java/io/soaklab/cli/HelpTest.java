@@ -60,7 +60,9 @@ class HelpTest {
     @Test
     void percentSignsInHelpReadAsTyped() {
         assertTrue(SoakLabTest.run("run", "--help").out().replaceAll("\\s+", " ").contains("errors=1%, episode.p95=10m"));
-        assertTrue(SoakLabTest.run("cost", "--help").out().replaceAll("\\s+", " ").contains("e.g. 8%/month (default: 0%/month)"));
+        String cost = SoakLabTest.run("cost", "--help").out().replaceAll("\\s+", ""); // wrapped where the terminal's width says
+        assertTrue(cost.contains("e.g.8%/month,orarange,5%..12%/month(default:0%/month)"), cost);
+        assertTrue(cost.contains("percall(default:5%)"), cost);
     }
 
     @Test

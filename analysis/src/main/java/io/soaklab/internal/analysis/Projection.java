@@ -3,7 +3,6 @@ package io.soaklab.internal.analysis;
 import io.soaklab.internal.cost.PriceCatalog;
 import io.soaklab.internal.cost.ModelPrice;
 import io.soaklab.internal.cost.Tariff;
-import io.soaklab.internal.cost.TokenKind;
 import io.soaklab.protocol.Usage;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -50,11 +49,20 @@ public final class Projection {
      * @param months         how many months
      * @param models         other catalog models to price the same tokens as
      * @param start          the first month's first day
+     * @param ranges         what the forecast is unsure of ({@link Forecast})
      */
-    public record Parameters(BigDecimal tasksPerDay, BigDecimal growthPerMonth, int months, List<String> models, LocalDate start) {
+    public record Parameters(BigDecimal tasksPerDay, BigDecimal growthPerMonth, int months, List<String> models, LocalDate start,
+                             Forecast.Ranges ranges) {
+
+        /** The volume and growth as given, with the forecast's default ranges ({@link Forecast.Ranges#around}). */
+        public Parameters(BigDecimal tasksPerDay, BigDecimal growthPerMonth, int months, List<String> models, LocalDate start) {
+            this(tasksPerDay, growthPerMonth, months, models, start, Forecast.Ranges.around(growthPerMonth.doubleValue()));
+        }
+
         public Parameters {
             Objects.requireNonNull(tasksPerDay, "tasksPerDay");
             Objects.requireNonNull(growthPerMonth, "growthPerMonth");
+            Objects.requireNonNull(ranges, "ranges");
             models = List.copyOf(models);
             if (tasksPerDay.signum() <= 0) {
                 throw new IllegalArgumentException("--volume must be above zero");
@@ -107,9 +115,10 @@ public final class Projection {
     private final List<Reprice> reprices;
     private final String catalog;
     private final List<String> warnings;
+    private final Forecast forecast;
 
     private Projection(Parameters parameters, Costs costs, Band perTask, List<Scenario> scenarios, List<Sensitivity> sensitivities,
-                       List<Reprice> reprices, String catalog, List<String> warnings) {
+                       List<Reprice> reprices, String catalog, List<String> warnings, Forecast forecast) {
         this.parameters = parameters;
         this.costs = costs;
         this.perTask = perTask;
@@ -119,6 +128,7 @@ public final class Projection {
         this.reprices = reprices;
         this.catalog = catalog;
         this.warnings = warnings;
+        this.forecast = forecast;
     }
 
     /**
@@ -154,24 +164,28 @@ public final class Projection {
                 p.growthPerMonth(), perTask, priceChange));
         BigDecimal high = p.growthPerMonth().multiply(BigDecimal.valueOf(2)).max(p.growthPerMonth().add(new BigDecimal("0.05")));
         scenarios.add(scenario("high-growth", "volume grows " + percent(high) + " a month", p, high, perTask, priceChange));
-        CacheRule rule = CacheRule.of(base);
-        Costs cold = Costs.of(trace, tasks, tariff, u -> moveCache(u, -0.5, true, rule));
-        scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed " + (rule == CacheRule.WRITTEN
+        UsageChanges.CacheRule rule = UsageChanges.CacheRule.of(base);
+        Costs cold = Costs.of(trace, tasks, tariff, u -> UsageChanges.moveCache(u, -0.5, true, rule));
+        scenarios.add(scenario("low-cache-hit", "half the cache reads miss and are billed " + (rule == UsageChanges.CacheRule.WRITTEN
                 ? "as cache writes (Anthropic writes a missed prefix again)" : "as fresh input") + "; growth as base", p,
                 p.growthPerMonth(), bootstrap(cold.taskCosts()), priceChange));
 
         // each change is priced with the plain mean of the changed tasks: so is the baseline it is measured against
         BigDecimal baseline = firstMonthTasks(p).multiply(base.perTask().mean());
         List<Sensitivity> sensitivities = new ArrayList<>();
+        double[] cacheFactors = new double[2]; // the cost per task with 10 points fewer, and more, cache hits, relative to the measured
         record Change(String name, UnaryOperator<Usage> change) {
         }
         for (Change c : List.of(
-                new Change("cache hits -10 points (of prompt tokens)", u -> moveCache(u, -0.10, false, rule)),
-                new Change("cache hits +10 points", u -> moveCache(u, 0.10, false, rule)),
-                new Change("context +10 % (every input token)", u -> growContext(u, 1.10)),
-                new Change("context +25 %", u -> growContext(u, 1.25)),
-                new Change("output +25 %", u -> growOutput(u, 1.25)))) {
+                new Change("cache hits -10 points (of prompt tokens)", u -> UsageChanges.moveCache(u, -0.10, false, rule)),
+                new Change("cache hits +10 points", u -> UsageChanges.moveCache(u, 0.10, false, rule)),
+                new Change("context +10 % (every input token)", u -> UsageChanges.growContext(u, 1.10)),
+                new Change("context +25 %", u -> UsageChanges.growContext(u, 1.25)),
+                new Change("output +25 %", u -> UsageChanges.growOutput(u, 1.25)))) {
             Costs changed = Costs.of(trace, tasks, tariff, c.change());
+            if (sensitivities.size() < 2 && base.perTask().mean().signum() > 0) {
+                cacheFactors[sensitivities.size()] = changed.perTask().mean().doubleValue() / base.perTask().mean().doubleValue();
+            }
             BigDecimal first = firstMonthTasks(p).multiply(changed.perTask().mean());
             sensitivities.add(new Sensitivity(c.name(), first, first.subtract(baseline)));
         }
@@ -189,8 +203,14 @@ public final class Projection {
         for (String model : p.models()) {
             retirement(catalog, model, p, warnings);
         }
+        double[] change = new double[priceChange.length];
+        for (int m = 0; m < change.length; m++) {
+            change[m] = priceChange[m].doubleValue();
+        }
+        Forecast forecast = Forecast.simulate(resampleMeans(base.taskCosts()), cacheFactors[0] == 0 ? 1 : cacheFactors[0],
+                cacheFactors[1] == 0 ? 1 : cacheFactors[1], change, p, p.ranges());
         return new Projection(p, base, perTask, List.copyOf(scenarios), List.copyOf(sensitivities), List.copyOf(reprices),
-                catalog.describe(), warnings.stream().distinct().toList());
+                catalog.describe(), warnings.stream().distinct().toList(), forecast);
     }
 
     /**
@@ -250,6 +270,24 @@ public final class Projection {
 
     /** The mean cost per task, resampled: P10, P50, P90 of {@value #RESAMPLES} bootstrap means. */
     static Band bootstrap(List<BigDecimal> tasks) {
+        long[] sums = resampleSums(tasks);
+        Arrays.sort(sums);
+        BigDecimal count = BigDecimal.valueOf(tasks.size());
+        return new Band(mean(sums[rank(10)], count), mean(sums[rank(50)], count), mean(sums[rank(90)], count));
+    }
+
+    /** The same resamples' means, in dollars: what the forecast draws a future's cost per task from. */
+    static double[] resampleMeans(List<BigDecimal> tasks) {
+        long[] sums = resampleSums(tasks);
+        double[] means = new double[sums.length];
+        for (int r = 0; r < sums.length; r++) {
+            means[r] = sums[r] / 1e12 / tasks.size();
+        }
+        return means;
+    }
+
+    /** {@value #RESAMPLES} resamples (seeded) of the tasks' costs, each the sum of as many draws as there are tasks, in picodollars. */
+    private static long[] resampleSums(List<BigDecimal> tasks) {
         int n = tasks.size();
         long[] pico = new long[n];
         for (int i = 0; i < n; i++) {
@@ -264,9 +302,7 @@ public final class Projection {
             }
             sums[r] = sum;
         }
-        Arrays.sort(sums);
-        BigDecimal count = BigDecimal.valueOf(n);
-        return new Band(mean(sums[rank(10)], count), mean(sums[rank(50)], count), mean(sums[rank(90)], count));
+        return sums;
     }
 
     private static int rank(int percent) {
@@ -294,59 +330,6 @@ public final class Projection {
     private static BigDecimal firstMonthTasks(Parameters p) {
         LocalDate end = p.start().plusMonths(1);
         return p.tasksPerDay().multiply(BigDecimal.valueOf(end.toEpochDay() - p.start().toEpochDay()));
-    }
-
-    /** How a provider's cache turns a hit or a miss into a bill. */
-    enum CacheRule {
-        /** OpenAI, Google: the prefix is cached as it is read; a miss is fresh input, a hit a read. */
-        AUTOMATIC,
-        /** Anthropic: the cache is written at the client's breakpoints; a miss is written again (at the write price), a hit is read. */
-        WRITTEN;
-
-        /** The rule of the cache the run measured: one that reported writes is written at breakpoints. */
-        static CacheRule of(Costs measured) {
-            long writes = measured.tokensByKind().getOrDefault(TokenKind.CACHE_WRITE_5M, 0L)
-                    + measured.tokensByKind().getOrDefault(TokenKind.CACHE_WRITE_1H, 0L);
-            return writes > 0 ? WRITTEN : AUTOMATIC;
-        }
-    }
-
-    /**
-     * Moves cache reads: by {@code points} of the prompt (+ more hits, - fewer), or, {@code relative},
-     * by that fraction of the cache reads themselves, as the provider's cache would bill it: under
-     * {@link CacheRule#AUTOMATIC} between reads and fresh input; under {@link CacheRule#WRITTEN} a
-     * miss becomes a (five-minute) write and a hit is taken from the writes first, then fresh input.
-     */
-    static Usage moveCache(Usage u, double points, boolean relative, CacheRule rule) {
-        long fresh = u.promptTokens() - u.cachedTokens() - u.cacheWriteTokens();
-        long move = Math.round(relative ? u.cachedTokens() * points : u.promptTokens() * points);
-        if (rule == CacheRule.AUTOMATIC) {
-            long cached = Math.max(0, Math.min(u.cachedTokens() + fresh, u.cachedTokens() + move));
-            return new Usage(u.promptTokens(), u.completionTokens(), cached, u.reasoningTokens(), u.cacheWriteTokens(), u.cacheWrite1hTokens(),
-                    u.source());
-        }
-        long writes = u.cacheWriteTokens();
-        long hour = u.cacheWrite1hTokens();
-        if (move < 0) { // misses: reads written again
-            long missed = Math.min(u.cachedTokens(), -move);
-            return new Usage(u.promptTokens(), u.completionTokens(), u.cachedTokens() - missed, u.reasoningTokens(), writes + missed, hour,
-                    u.source());
-        }
-        long fromWrites = Math.min(writes, move); // hits: the five-minute writes first, then the hour's, then fresh input
-        long fromFive = Math.min(writes - hour, fromWrites);
-        long fromFresh = Math.min(fresh, move - fromWrites);
-        return new Usage(u.promptTokens(), u.completionTokens(), u.cachedTokens() + fromWrites + fromFresh, u.reasoningTokens(),
-                writes - fromWrites, hour - (fromWrites - fromFive), u.source());
-    }
-
-    static Usage growContext(Usage u, double factor) {
-        return new Usage(Math.round(u.promptTokens() * factor), u.completionTokens(), Math.round(u.cachedTokens() * factor),
-                u.reasoningTokens(), Math.round(u.cacheWriteTokens() * factor), Math.round(u.cacheWrite1hTokens() * factor), u.source());
-    }
-
-    static Usage growOutput(Usage u, double factor) {
-        return new Usage(u.promptTokens(), Math.round(u.completionTokens() * factor), u.cachedTokens(),
-                Math.round(u.reasoningTokens() * factor), u.cacheWriteTokens(), u.cacheWrite1hTokens(), u.source());
     }
 
     /** A growth rate as people write it: {@code 0.08} is {@code 8 %}. */
@@ -386,12 +369,17 @@ public final class Projection {
         return reprices;
     }
 
-    /** The catalog's name and version. */
+    /** The spend over what finance is unsure of: volume, growth, cache hits, retries, the measurement ({@link Forecast}). */
+    public Forecast forecast() {
+        return forecast;
+    }
+
     /** What the reader of the projection must know: price changes and retirements inside its horizon. */
     public List<String> warnings() {
         return warnings;
     }
 
+    /** The catalog's name and version. */
     public String catalog() {
         return catalog;
     }

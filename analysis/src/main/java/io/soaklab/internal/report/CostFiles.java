@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.soaklab.internal.analysis.Costs;
+import io.soaklab.internal.analysis.Forecast;
 import io.soaklab.internal.analysis.Projection;
 import io.soaklab.internal.analysis.RunData;
 import io.soaklab.internal.cost.Cost;
@@ -76,6 +77,10 @@ public final class CostFiles {
         json.put("months", parameters.months());
         json.put("start", parameters.start().toString());
         json.putPOJO("models", parameters.models());
+        Forecast.Ranges r = parameters.ranges();
+        ObjectNode ranges = json.putObject("ranges");
+        ranges.put("volume_low", r.volumeLow()).put("volume_high", r.volumeHigh()).put("growth_low", r.growthLow())
+                .put("growth_high", r.growthHigh()).put("cache_swing_points", r.cacheSwingPoints()).put("retry_high", r.retryHigh());
         Report.replace(RunFile.COST_JSON.in(run.dir()), MAPPER.writeValueAsBytes(json));
         Report.write(run, p);
         return p;
@@ -95,9 +100,15 @@ public final class CostFiles {
         JsonNode n = MAPPER.readTree(file.toFile());
         List<String> models = new ArrayList<>();
         n.path("models").forEach(m -> models.add(m.asText()));
-        Projection.Parameters p = new Projection.Parameters(new BigDecimal(n.path("tasks_per_day").asText("1")),
-                new BigDecimal(n.path("growth_per_month").asText("0")), n.path("months").asInt(12), models,
-                LocalDate.parse(n.path("start").asText(LocalDate.now().withDayOfMonth(1).plusMonths(1).toString())));
+        BigDecimal growth = new BigDecimal(n.path("growth_per_month").asText("0"));
+        JsonNode r = n.path("ranges");
+        Forecast.Ranges ranges = r.isObject() ? new Forecast.Ranges(r.path("volume_low").asDouble(1), r.path("volume_high").asDouble(1),
+                r.path("growth_low").asDouble(growth.doubleValue()), r.path("growth_high").asDouble(growth.doubleValue()),
+                r.path("cache_swing_points").asDouble(10), r.path("retry_high").asDouble(0.05))
+                : Forecast.Ranges.around(growth.doubleValue()); // a cost.json from before the forecast
+        Projection.Parameters p = new Projection.Parameters(new BigDecimal(n.path("tasks_per_day").asText("1")), growth,
+                n.path("months").asInt(12), models, LocalDate.parse(n.path("start").asText(LocalDate.now().withDayOfMonth(1).plusMonths(1).toString())),
+                ranges);
         return Projection.of(run, run.costs().tariff(), catalog(run), p);
     }
 
@@ -173,7 +184,18 @@ public final class CostFiles {
                 c.perSuccessfulTask() == null ? "no task succeeded" : usd(c.perSuccessfulTask()) + " per successful task"));
         out.append(String.format(Locale.ROOT, "A day at %s tasks: %s (P10 %s, P90 %s)%n", p.parameters().tasksPerDay().toPlainString(),
                 usd(p.perDay().p50()), usd(p.perDay().p10()), usd(p.perDay().p90())));
-        out.append(String.format(Locale.ROOT, "%n%-14s %-12s %14s %14s %14s %16s%n", "scenario", "month", "tasks", "P10", "P50", "P90"));
+        Forecast f = p.forecast();
+        out.append(String.format(Locale.ROOT, "%nForecast (the mean, and P10 to P90 of %d simulated futures)%n", Forecast.DRAWS));
+        out.append(String.format(Locale.ROOT, "%-12s %14s %14s %14s %16s%n", "month", "tasks", "mean", "P10", "P90"));
+        for (Forecast.Month m : f.months()) {
+            out.append(String.format(Locale.ROOT, "%-12s %14s %14s %14s %16s%n", m.start().toString().substring(0, 7),
+                    String.format(Locale.ROOT, "%,d", m.tasks().toBigInteger()), usd(m.spend().mean()), usd(m.spend().p10()), usd(m.spend().p90())));
+        }
+        out.append(String.format(Locale.ROOT, "%-12s %14s %14s %14s %16s%n", "total", "", usd(f.total().mean()), usd(f.total().p10()),
+                usd(f.total().p90())));
+        out.append("The band: ").append(f.covers()).append(System.lineSeparator());
+        out.append(String.format(Locale.ROOT, "%nScenarios (each month's P10, P50, P90 of the mean cost per task, times its tasks)%n"));
+        out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", "scenario", "month", "tasks", "P10", "P50", "P90"));
         for (Projection.Scenario s : p.scenarios()) {
             for (Projection.Month m : s.months()) {
                 out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", s.name(), m.start().toString().substring(0, 7),

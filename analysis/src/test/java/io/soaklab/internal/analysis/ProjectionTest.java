@@ -95,16 +95,16 @@ class ProjectionTest {
         io.soaklab.internal.cost.Tariff sonnet = io.soaklab.internal.cost.PriceCatalog.builtIn()
                 .tariff("claude-sonnet-4-5", io.soaklab.internal.cost.Billing.STANDARD);
         // Anthropic: 10 points fewer hits (2,600 tokens) are written again; 10 more are taken from the writes, five-minute first
-        io.soaklab.protocol.Usage fewer = Projection.moveCache(u, -0.10, false, Projection.CacheRule.WRITTEN);
+        io.soaklab.protocol.Usage fewer = UsageChanges.moveCache(u, -0.10, false, UsageChanges.CacheRule.WRITTEN);
         assertEquals(List.of(17_400L, 7_600L, 2_000L), List.of(fewer.cachedTokens(), fewer.cacheWriteTokens(), fewer.cacheWrite1hTokens()));
-        io.soaklab.protocol.Usage more = Projection.moveCache(u, 0.10, false, Projection.CacheRule.WRITTEN);
+        io.soaklab.protocol.Usage more = UsageChanges.moveCache(u, 0.10, false, UsageChanges.CacheRule.WRITTEN);
         assertEquals(List.of(22_600L, 2_400L, 2_000L), List.of(more.cachedTokens(), more.cacheWriteTokens(), more.cacheWrite1hTokens()));
         // priced: 0.03825 as measured; fewer hits 2,600 x (3.75 - 0.30) more; more hits 2,600 x (3.75 - 0.30) less
         assertUsd("0.03825", sonnet.cost(u).total());
         assertUsd("0.04722", sonnet.cost(fewer).total());
         assertUsd("0.02928", sonnet.cost(more).total());
         // OpenAI's automatic cache: a miss is fresh input, and a hit can only come from fresh input
-        io.soaklab.protocol.Usage openAi = Projection.moveCache(u, 0.10, false, Projection.CacheRule.AUTOMATIC);
+        io.soaklab.protocol.Usage openAi = UsageChanges.moveCache(u, 0.10, false, UsageChanges.CacheRule.AUTOMATIC);
         assertEquals(List.of(21_000L, 5_000L), List.of(openAi.cachedTokens(), openAi.cacheWriteTokens()));
     }
 
