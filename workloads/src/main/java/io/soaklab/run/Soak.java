@@ -298,7 +298,7 @@ public final class Soak implements AutoCloseable {
                 w.open() > 0 ? " | " + w.open() + " still open at the end" : "",
                 w.attempts() > w.calls() ? " | retries " + (w.attempts() - w.calls()) : "",
                 count(w.promptTokens()), count(w.completionTokens()), w.completionTokens() / seconds,
-                tariff == null ? "" : " | spend " + Cost.format(w.spend()) + " (run " + Cost.format(w.runSpend()) + ")",
+                tariff == null ? "" : " | spend " + Cost.format(w.spend()) + " (run so far " + Cost.format(w.runSpend()) + ", warmup included)",
                 Latency.CONSOLE.micros(w.lagMaxMicros()));
     }
 

@@ -61,6 +61,7 @@ public final class Costs {
     private final Map<String, BigDecimal> byRole = new LinkedHashMap<>();
     private final List<BigDecimal> byWindow = new ArrayList<>();
     private BigDecimal retried = BigDecimal.ZERO;
+    private BigDecimal warmup = BigDecimal.ZERO;
     private BigDecimal estimated = BigDecimal.ZERO;
     private long longTierCalls;
     private final List<BigDecimal> tasks = new ArrayList<>();
@@ -158,6 +159,7 @@ public final class Costs {
         BigDecimal sofar = perEpisode.get(episode);
         perEpisode.set(episode, sofar == null ? cost.total() : sofar.add(cost.total()));
         if (w < 0) {
+            warmup = warmup.add(cost.total());
             return; // warmup: in its episode's cost, not in the run's measured spend
         }
         total = total.add(cost.total());
@@ -261,6 +263,11 @@ public final class Costs {
     }
 
     /** Spend on attempts that were retried: paid for, and seen by nobody. */
+    /** What the warmup's calls cost: spent, but not in {@link #total()}, the measured spend. */
+    public BigDecimal warmup() {
+        return warmup;
+    }
+
     public BigDecimal retried() {
         return retried;
     }

@@ -49,6 +49,7 @@ final class Page {
                 .append("<title>soaklab report: ").append(e(manifest.runId())).append("</title>\n")
                 .append("<style>").append(Report.CSS).append("</style></head><body>\n");
         RunSections.header(this);
+        FinanceSummary.write(this);
         RunSections.summary(this);
         RunSections.notes(this);
         RunSections.checks(this);

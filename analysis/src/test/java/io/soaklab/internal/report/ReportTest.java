@@ -51,6 +51,26 @@ class ReportTest {
     }
 
     @Test
+    void theFirstScreenIsTheSpendForFinanceWithTheForecastAndItsCaveats() throws Exception {
+        SyntheticRun.write(dir, 4);
+        RunData run = RunData.load(dir, RunData.Reading.DEFAULT.withCallUsage());
+        CostFiles.project(run, new io.soaklab.internal.analysis.Projection.Parameters(new java.math.BigDecimal("1000"),
+                new java.math.BigDecimal("0.05"), 12, List.of(), java.time.LocalDate.of(2027, 1, 1)));
+        String html = Files.readString(Report.page(dir));
+        int finance = html.indexOf("<h2>Spend, for finance</h2>");
+        assertTrue(finance > 0 && finance < html.indexOf("<h2>In short</h2>"), "finance comes first");
+        String screen = html.substring(finance, html.indexOf("<h2>In short</h2>"));
+        assertTrue(screen.contains("<th>a task, as measured</th><td>$0.0245 on average"), screen);
+        assertTrue(screen.contains("<th>the first month, 2027-01</th><td>$") && screen.contains(" expected (P10 $"), screen);
+        assertTrue(screen.contains("<th>12 months</th><td>$"), screen);
+        assertTrue(screen.contains("<th>what moves it most</th>") && screen.contains("<th>what the band covers</th><td>P10 to P90 of 4000 simulated futures"),
+                screen);
+        assertTrue(screen.contains("The endpoint was soaklab&#39;s embedded simulator") || screen.contains("The endpoint was soaklab's embedded simulator"),
+                screen);
+        assertTrue(screen.contains("Only 4 tasks measured: the band is rough"), screen);
+    }
+
+    @Test
     void theLagBannerAppearsOnlyWhenTheLagIsLargeBesideTheLatencies() throws Exception {
         // what the demo showed on an idle machine: lag p99 of 86 ms against first tokens after 300 ms; no warning
         SyntheticRun.write(dir.resolve("idle"), 4, w -> 300, w -> 86);
