@@ -75,11 +75,12 @@ public final class Costs {
      * long-context tier's price.
      */
     public record Charge(int window, TokenKind kind, boolean longTier) implements Comparable<Charge> {
+        private static final java.util.Comparator<Charge> ORDER = java.util.Comparator.comparingInt(Charge::window)
+                .thenComparing(Charge::kind).thenComparing(Charge::longTier);
+
         @Override
         public int compareTo(Charge o) {
-            int c = Integer.compare(window, o.window);
-            c = c != 0 ? c : kind.compareTo(o.kind);
-            return c != 0 ? c : Boolean.compare(longTier, o.longTier);
+            return ORDER.compare(this, o);
         }
     }
 

@@ -57,11 +57,12 @@ public final class FocusFile {
     }
 
     private record Key(long hourMillis, TokenKind kind, boolean longTier) implements Comparable<Key> {
+        private static final java.util.Comparator<Key> ORDER = java.util.Comparator.comparingLong(Key::hourMillis)
+                .thenComparing(Key::kind).thenComparing(Key::longTier);
+
         @Override
         public int compareTo(Key o) {
-            int c = Long.compare(hourMillis, o.hourMillis);
-            c = c != 0 ? c : kind.compareTo(o.kind);
-            return c != 0 ? c : Boolean.compare(longTier, o.longTier);
+            return ORDER.compare(this, o);
         }
     }
 
