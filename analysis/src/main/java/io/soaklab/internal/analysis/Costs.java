@@ -68,7 +68,10 @@ public final class Costs {
     /** What each episode's calls cost, by the trace's episode index. */
     private final List<BigDecimal> perEpisode = new ArrayList<>();
     private final Map<Integer, StepSum> byStep = new TreeMap<>();
-    private final Map<Charge, ChargeSum> charges = new TreeMap<>();
+    /** Each measured window's tokens and amounts by kind and tier (index {@code kind * 2 + long}): nothing allocated per call. */
+    private final List<long[]> chargeTokens = new ArrayList<>();
+    private final List<BigDecimal[]> chargeAmounts = new ArrayList<>();
+    private static final int SLOTS = TokenKind.values().length * 2;
 
     /**
      * One line of the measured spend: a window's tokens of one kind, at the standard or the
@@ -170,9 +173,15 @@ public final class Costs {
         for (Map.Entry<TokenKind, Long> t : cost.tokens().entrySet()) {
             tokensByKind.merge(t.getKey(), t.getValue(), Long::sum);
             if (t.getValue() > 0) {
-                ChargeSum sum = charges.computeIfAbsent(new Charge(w, t.getKey(), cost.longTier()), k -> new ChargeSum());
-                sum.tokens += t.getValue();
-                sum.amount = sum.amount.add(cost.amounts().get(t.getKey()));
+                while (chargeTokens.size() <= w) {
+                    chargeTokens.add(new long[SLOTS]);
+                    BigDecimal[] zero = new BigDecimal[SLOTS];
+                    java.util.Arrays.fill(zero, BigDecimal.ZERO);
+                    chargeAmounts.add(zero);
+                }
+                int slot = t.getKey().ordinal() * 2 + (cost.longTier() ? 1 : 0);
+                chargeTokens.get(w)[slot] += t.getValue();
+                chargeAmounts.get(w)[slot] = chargeAmounts.get(w)[slot].add(cost.amounts().get(t.getKey()));
             }
         }
         byRole.merge(role, cost.total(), BigDecimal::add);
@@ -246,7 +255,19 @@ public final class Costs {
     /** Tokens by kind. */
     /** The measured spend line by line: each window's tokens of each kind and tier, in order. */
     public Map<Charge, ChargeSum> charges() {
-        return Collections.unmodifiableMap(charges);
+        Map<Charge, ChargeSum> out = new TreeMap<>();
+        TokenKind[] kinds = TokenKind.values();
+        for (int w = 0; w < chargeTokens.size(); w++) {
+            for (int slot = 0; slot < SLOTS; slot++) {
+                if (chargeTokens.get(w)[slot] > 0) {
+                    ChargeSum sum = new ChargeSum();
+                    sum.tokens = chargeTokens.get(w)[slot];
+                    sum.amount = chargeAmounts.get(w)[slot];
+                    out.put(new Charge(w, kinds[slot / 2], slot % 2 == 1), sum);
+                }
+            }
+        }
+        return Collections.unmodifiableMap(out);
     }
 
     public Map<TokenKind, Long> tokensByKind() {
