@@ -49,8 +49,9 @@ final class CostCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}).")
     double cacheSwing;
 
-    @Option(names = "--retries", paramLabel = "P%", defaultValue = "5%",
-            description = "Up to this many more calls retried, per call (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--retries", paramLabel = "P%", defaultValue = "0%",
+            description = "Up to this many more calls retried than the run measured, per call (default: ${DEFAULT-VALUE}: the"
+                    + " measured cost per task holds the run's own retries).")
     String retries;
 
     @Option(names = "--months", paramLabel = "N", defaultValue = "12", description = "Months to project (default: ${DEFAULT-VALUE}).")
@@ -77,7 +78,7 @@ final class CostCommand implements Callable<Integer> {
         BigDecimal[] growths = range("--growth", growth, CostCommand::growth);
         BigDecimal mid = volumes[0].add(volumes[1]).divide(BigDecimal.valueOf(2), MathContext.DECIMAL64);
         BigDecimal growthMid = growths[0].add(growths[1]).divide(BigDecimal.valueOf(2), MathContext.DECIMAL64);
-        if (cacheSwing < 0 || cacheSwing > 100) {
+        if (!Double.isFinite(cacheSwing) || cacheSwing < 0 || cacheSwing > 100) {
             throw new IllegalArgumentException("--cache-swing must be between 0 and 100 points, was " + cacheSwing);
         }
         BigDecimal retryHigh = retries(retries);

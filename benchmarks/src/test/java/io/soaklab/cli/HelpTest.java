@@ -62,7 +62,7 @@ class HelpTest {
         assertTrue(SoakLabTest.run("run", "--help").out().replaceAll("\\s+", " ").contains("errors=1%, episode.p95=10m"));
         String cost = SoakLabTest.run("cost", "--help").out().replaceAll("\\s+", ""); // wrapped where the terminal's width says
         assertTrue(cost.contains("e.g.8%/month,orarange,5%..12%/month(default:0%/month)"), cost);
-        assertTrue(cost.contains("percall(default:5%)"), cost);
+        assertTrue(cost.contains("percall(default:0%:"), cost);
     }
 
     @Test

@@ -48,9 +48,9 @@ public final class Forecast {
             }
         }
 
-        /** The given volume and growth exactly, a cache swing of 10 points either way, up to 5 more retries per 100 calls. */
+        /** The given volume and growth exactly, a cache swing of 10 points either way, no more retries than measured. */
         public static Ranges around(double growth) {
-            return new Ranges(1, 1, growth, growth, 10, 0.05);
+            return new Ranges(1, 1, growth, growth, 10, 0);
         }
 
         /** Nothing uncertain but the measurement: the projection's own band. */
@@ -81,8 +81,8 @@ public final class Forecast {
      * Simulates the futures.
      *
      * @param perTaskMeans bootstrap resample means of the cost per task
-     * @param cacheMinus   the cost per task with 10 points fewer cache hits, relative to the measured (1.2: 20 % more)
-     * @param cachePlus    with 10 points more
+     * @param cacheMinus   the cost per task with the swing's points fewer cache hits, relative to the measured (1.2: 20 % more)
+     * @param cachePlus    with the swing's points more
      * @param priceChange  each month's cost per task relative to the run's prices
      */
     static Forecast simulate(double[] perTaskMeans, double cacheMinus, double cachePlus, double[] priceChange, Projection.Parameters p,
@@ -98,7 +98,8 @@ public final class Forecast {
             double v = volume * uniform(random, ranges.volumeLow(), ranges.volumeHigh());
             double g = uniform(random, ranges.growthLow(), ranges.growthHigh());
             double swing = uniform(random, -ranges.cacheSwingPoints(), ranges.cacheSwingPoints());
-            double cache = 1 + (swing >= 0 ? (cachePlus - 1) * swing / 10 : (cacheMinus - 1) * -swing / 10);
+            double reach = ranges.cacheSwingPoints() == 0 ? 1 : swing / ranges.cacheSwingPoints(); // -1..1, between the priced ends
+            double cache = 1 + (reach >= 0 ? (cachePlus - 1) * reach : (cacheMinus - 1) * -reach);
             double retries = 1 + uniform(random, 0, ranges.retryHigh());
             double factor = 1;
             for (int m = 0; m < n; m++) {

@@ -173,7 +173,6 @@ public final class Projection {
         // each change is priced with the plain mean of the changed tasks: so is the baseline it is measured against
         BigDecimal baseline = firstMonthTasks(p).multiply(base.perTask().mean());
         List<Sensitivity> sensitivities = new ArrayList<>();
-        double[] cacheFactors = new double[2]; // the cost per task with 10 points fewer, and more, cache hits, relative to the measured
         record Change(String name, UnaryOperator<Usage> change) {
         }
         for (Change c : List.of(
@@ -183,9 +182,6 @@ public final class Projection {
                 new Change("context +25 %", u -> UsageChanges.growContext(u, 1.25)),
                 new Change("output +25 %", u -> UsageChanges.growOutput(u, 1.25)))) {
             Costs changed = Costs.of(trace, tasks, tariff, c.change());
-            if (sensitivities.size() < 2 && base.perTask().mean().signum() > 0) {
-                cacheFactors[sensitivities.size()] = changed.perTask().mean().doubleValue() / base.perTask().mean().doubleValue();
-            }
             BigDecimal first = firstMonthTasks(p).multiply(changed.perTask().mean());
             sensitivities.add(new Sensitivity(c.name(), first, first.subtract(baseline)));
         }
@@ -205,23 +201,36 @@ public final class Projection {
         }
         double[] change = new double[priceChange.length];
         for (int m = 0; m < change.length; m++) {
-            change[m] = priceChange[m].doubleValue();
+            LocalDate first = p.start().plusMonths(m);
+            change[m] = priceChange[m].doubleValue() / (first.plusMonths(1).toEpochDay() - first.toEpochDay());
         }
-        Forecast forecast = Forecast.simulate(resampleMeans(base.taskCosts()), cacheFactors[0] == 0 ? 1 : cacheFactors[0],
-                cacheFactors[1] == 0 ? 1 : cacheFactors[1], change, p, p.ranges());
+        // the cost per task at the cache swing's ends, relative to the measured (moveCache keeps each call's hits possible)
+        double swing = p.ranges().cacheSwingPoints() / 100;
+        double measuredMean = base.perTask().mean().doubleValue();
+        double fewer = 1;
+        double more = 1;
+        if (swing > 0 && measuredMean > 0) {
+            fewer = Costs.of(trace, tasks, tariff, u -> UsageChanges.moveCache(u, -swing, false, rule)).perTask().mean().doubleValue() / measuredMean;
+            more = Costs.of(trace, tasks, tariff, u -> UsageChanges.moveCache(u, swing, false, rule)).perTask().mean().doubleValue() / measuredMean;
+        }
+        Forecast forecast = Forecast.simulate(resampleMeans(base.taskCosts()), fewer, more, change, p, p.ranges());
         return new Projection(p, base, perTask, List.copyOf(scenarios), List.copyOf(sensitivities), List.copyOf(reprices),
                 catalog.describe(), warnings.stream().distinct().toList(), forecast);
     }
 
     /**
-     * Each month's cost per task relative to the run's prices: the catalog's version in force on the
-     * month's first day, the run's usage priced at it (1 where the prices are the run's). Says when
-     * prices change and when the model retires inside the horizon.
+     * Each month's days, each weighed by that day's cost per task relative to the run's prices (the
+     * catalog's version in force that day, the run's usage priced at it; 1 at the run's prices): a
+     * month at the run's prices is its number of days. Says when prices change, end, and when the
+     * model retires inside the horizon.
      */
     private static BigDecimal[] priceChanges(CallTrace trace, TaskList tasks, Tariff tariff, PriceCatalog catalog, Parameters p, Costs base,
                                              List<String> warnings) {
         BigDecimal[] ratio = new BigDecimal[p.months()];
-        Arrays.fill(ratio, BigDecimal.ONE);
+        for (int m = 0; m < ratio.length; m++) {
+            LocalDate first = p.start().plusMonths(m);
+            ratio[m] = BigDecimal.valueOf(first.plusMonths(1).toEpochDay() - first.toEpochDay());
+        }
         String model = tariff.price().model();
         List<ModelPrice> versions;
         try {
@@ -230,27 +239,49 @@ public final class Projection {
             return ratio; // priced from a file of one's own that the catalog does not hold: no history
         }
         java.util.Map<ModelPrice, BigDecimal> byVersion = new java.util.HashMap<>();
+        boolean endedSaid = false;
         BigDecimal measured = base.perTask().mean();
+        if (measured.signum() == 0) {
+            return ratio;
+        }
         for (int m = 0; m < p.months(); m++) {
-            LocalDate day = p.start().plusMonths(m);
-            ModelPrice inForce = versions.get(0);
-            for (ModelPrice v : versions) {
-                if (!v.effective().isAfter(day)) {
-                    inForce = v;
+            // each day at the version in force that day: a change on the 7th prices the month's last days only
+            LocalDate first = p.start().plusMonths(m);
+            LocalDate end = first.plusMonths(1);
+            BigDecimal sum = BigDecimal.ZERO;
+            for (LocalDate day = first; day.isBefore(end); day = day.plusDays(1)) {
+                ModelPrice inForce = versions.get(0);
+                for (ModelPrice v : versions) {
+                    if (!v.effective().isAfter(day)) {
+                        inForce = v;
+                    }
                 }
+                if (inForce.until() != null && day.isAfter(inForce.until()) && !endedSaid) {
+                    endedSaid = true;
+                    warnings.add(model + "'s last prices ended on " + inForce.until() + " and none follow them: the months after are priced at"
+                            + " them, which the provider no longer charges");
+                }
+                sum = sum.add(inForce.equals(tariff.price()) ? BigDecimal.ONE : byVersion.computeIfAbsent(inForce, v -> relative(trace, tasks,
+                        tariff, v, measured, model, warnings)));
             }
-            if (inForce.equals(tariff.price()) || measured.signum() == 0) {
-                continue;
-            }
-            ModelPrice version = inForce;
-            ratio[m] = byVersion.computeIfAbsent(version, v -> {
-                warnings.add(model + "'s prices change on " + v.effective() + " (" + v.source() + "): months from then are priced at them");
-                return Costs.of(trace, tasks, new Tariff(v, tariff.billing()), UnaryOperator.identity()).perTask().mean()
-                        .divide(measured, MathContext.DECIMAL128);
-            });
+            ratio[m] = sum;
         }
         retirement(catalog, model, p, warnings);
         return ratio;
+    }
+
+    /** The cost per task at version {@code v}'s prices relative to the run's; 1, with a warning, when it cannot be billed that way. */
+    private static BigDecimal relative(CallTrace trace, TaskList tasks, Tariff tariff, ModelPrice v, BigDecimal measured, String model,
+                                       List<String> warnings) {
+        try {
+            BigDecimal r = Costs.of(trace, tasks, new Tariff(v, tariff.billing()), UnaryOperator.identity()).perTask().mean()
+                    .divide(measured, MathContext.DECIMAL128);
+            warnings.add(model + "'s prices change on " + v.effective() + " (" + v.source() + "): the days from then are priced at them");
+            return r;
+        } catch (IllegalArgumentException e) {
+            warnings.add(model + "'s prices of " + v.effective() + " cannot be applied (" + e.getMessage() + "): the months after stay at the run's");
+            return BigDecimal.ONE;
+        }
     }
 
     /** Warns when {@code model} retires before the projection's last month ends. */
@@ -321,7 +352,8 @@ public final class Projection {
             LocalDate end = start.plusMonths(1);
             long days = end.toEpochDay() - start.toEpochDay();
             BigDecimal tasks = p.tasksPerDay().multiply(factor).multiply(BigDecimal.valueOf(days));
-            months.add(new Month(start, end, tasks, perTask.times(tasks.multiply(priceChange[m]))));
+            // tasks a day x the month's days, each day at the prices in force that day (relative to the run's): exact
+            months.add(new Month(start, end, tasks, perTask.times(p.tasksPerDay().multiply(factor).multiply(priceChange[m]))));
             factor = factor.multiply(BigDecimal.ONE.add(growth), MathContext.DECIMAL128); // 34 digits: exact enough, and bounded
         }
         return new Scenario(name, assumes, growth, perTask, List.copyOf(months));

@@ -393,7 +393,7 @@ public final class RunData {
     }
 
     /** The day (UTC) the run was made: its calls were priced at the prices in force then. */
-    static java.time.LocalDate runDay(RunManifest manifest) {
+    public static java.time.LocalDate runDay(RunManifest manifest) {
         try {
             return java.time.Instant.parse(manifest.created()).atZone(java.time.ZoneOffset.UTC).toLocalDate();
         } catch (RuntimeException unreadable) {

@@ -16,11 +16,11 @@ final class UsageChanges {
         /** Anthropic: the cache is written at the client's breakpoints; a miss is written again (at the write price), a hit is read. */
         WRITTEN;
 
-        /** The rule of the cache the run measured: one that reported writes is written at breakpoints. */
+        /** The rule of the cache the run measured: one that reported writes, or an Anthropic model's, is written at breakpoints. */
         static CacheRule of(Costs measured) {
             long writes = measured.tokensByKind().getOrDefault(TokenKind.CACHE_WRITE_5M, 0L)
                     + measured.tokensByKind().getOrDefault(TokenKind.CACHE_WRITE_1H, 0L);
-            return writes > 0 ? WRITTEN : AUTOMATIC;
+            return writes > 0 || "anthropic".equals(measured.tariff().price().provider()) ? WRITTEN : AUTOMATIC;
         }
     }
 

@@ -104,7 +104,7 @@ public final class CostFiles {
         JsonNode r = n.path("ranges");
         Forecast.Ranges ranges = r.isObject() ? new Forecast.Ranges(r.path("volume_low").asDouble(1), r.path("volume_high").asDouble(1),
                 r.path("growth_low").asDouble(growth.doubleValue()), r.path("growth_high").asDouble(growth.doubleValue()),
-                r.path("cache_swing_points").asDouble(10), r.path("retry_high").asDouble(0.05))
+                r.path("cache_swing_points").asDouble(10), r.path("retry_high").asDouble(0))
                 : Forecast.Ranges.around(growth.doubleValue()); // a cost.json from before the forecast
         Projection.Parameters p = new Projection.Parameters(new BigDecimal(n.path("tasks_per_day").asText("1")), growth,
                 n.path("months").asInt(12), models, LocalDate.parse(n.path("start").asText(LocalDate.now().withDayOfMonth(1).plusMonths(1).toString())),

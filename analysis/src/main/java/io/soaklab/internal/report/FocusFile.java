@@ -89,7 +89,7 @@ public final class FocusFile {
         }
         Tariff tariff = costs.tariff();
         ModelPrice price = tariff.price();
-        Tariff list = listTariff(price.model(), tariff.billing());
+        Tariff list = listTariff(price.model(), tariff.billing(), RunData.runDay(run.manifest()));
         String provider = providerName(price.provider());
         String runId = run.manifest().runId();
         String tags = tags(run);
@@ -120,10 +120,10 @@ public final class FocusFile {
         return billed;
     }
 
-    /** The same model's tariff at soaklab's list prices, or null when the list does not hold it. */
-    private static Tariff listTariff(String model, Billing billing) {
+    /** The same model's tariff at soaklab's list prices in force on {@code day}, or null when the list does not hold it. */
+    private static Tariff listTariff(String model, Billing billing, java.time.LocalDate day) {
         try {
-            return PriceCatalog.builtIn().tariff(model, billing);
+            return PriceCatalog.builtIn().tariff(model, billing, day);
         } catch (IllegalArgumentException notListed) {
             return null;
         }

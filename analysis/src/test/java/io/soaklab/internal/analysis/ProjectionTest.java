@@ -83,9 +83,27 @@ class ProjectionTest {
         assertUsd("759.50", m.get(0).spend().p50());  // 31,000 tasks x 0.0245: the run's prices
         assertUsd("1372.00", m.get(1).spend().p50()); // 28,000 x 0.049: every price doubled from February
         assertUsd("1519.00", m.get(2).spend().p50()); // 31,000 x 0.049
-        assertEquals(List.of(SyntheticRun.MODEL + "'s prices change on 2027-02-01 (doubled): months from then are priced at them",
+        assertEquals(List.of(SyntheticRun.MODEL + "'s prices change on 2027-02-01 (doubled): the days from then are priced at them",
                 SyntheticRun.MODEL + " retires on 2027-03-15, inside the projection: the months from then price a model its provider no longer serves"),
                 p.warnings());
+    }
+
+    @Test
+    void aPriceChangeInsideAMonthPricesThatMonthDayByDay() throws Exception {
+        SyntheticRun.write(dir, 3);
+        RunData run = RunData.load(dir);
+        String full = "cached_input: %1$s, cache_write_5m: %1$s, cache_write_1h: %1$s, output: %2$s, reasoning: %2$s";
+        Path history = java.nio.file.Files.writeString(dir.resolve("mid.yaml"), String.join("\n", "version: h", "models:",
+                "  - model: " + SyntheticRun.MODEL, "    effective: \"2026-01-01\"", "    source: SyntheticRun",
+                "    prices: {input: 1.00, " + String.format(full, "1.00", "10.00") + "}",
+                "  - model: " + SyntheticRun.MODEL, "    effective: \"2027-01-17\"", "    source: doubled",
+                "    prices: {input: 2.00, " + String.format(full, "2.00", "20.00") + "}", ""));
+        io.soaklab.internal.cost.PriceCatalog catalog = run.catalog().with(io.soaklab.internal.cost.PriceCatalog.read(history));
+        Projection p = Projection.of(dir, run.costs().tariff(), catalog,
+                new Projection.Parameters(new BigDecimal("1000"), BigDecimal.ZERO, 2, List.of(), LocalDate.of(2027, 1, 1)));
+        // January: 16 days at $0.0245 a task, 15 at $0.049: 1,000 x (16 x 0.0245 + 15 x 0.049)
+        assertUsd("1127.00", p.scenarios().get(0).months().get(0).spend().p50());
+        assertUsd("1372.00", p.scenarios().get(0).months().get(1).spend().p50()); // February: 28,000 x 0.049
     }
 
     @Test
