@@ -66,19 +66,31 @@ class ProjectionTest {
         assertUsd("759.50", cold.months().get(0).spend().p50());   // the run read nothing from a cache: nothing to lose
     }
 
-    @Test
-    void aPriceChangeInsideTheHorizonPricesTheMonthsFromThenAndARetirementIsSaid() throws Exception {
+    /**
+     * The synthetic run projected at the run's prices until {@code doubled}, every price doubled from
+     * then (with {@code extra}, e.g. a retirement, on that version).
+     */
+    private Projection doubledFrom(String doubled, String extra, int months) throws Exception {
         SyntheticRun.write(dir, 3);
         RunData run = RunData.load(dir);
         String full = "cached_input: %1$s, cache_write_5m: %1$s, cache_write_1h: %1$s, output: %2$s, reasoning: %2$s";
-        Path history = java.nio.file.Files.writeString(dir.resolve("history.yaml"), String.join("\n", "version: h", "models:",
+        List<String> lines = new ArrayList<>(List.of("version: h", "models:",
                 "  - model: " + SyntheticRun.MODEL, "    effective: \"2026-01-01\"", "    source: SyntheticRun",
                 "    prices: {input: 1.00, " + String.format(full, "1.00", "10.00") + "}",
-                "  - model: " + SyntheticRun.MODEL, "    effective: \"2027-02-01\"", "    retires: \"2027-03-15\"", "    source: doubled",
-                "    prices: {input: 2.00, " + String.format(full, "2.00", "20.00") + "}", ""));
+                "  - model: " + SyntheticRun.MODEL, "    effective: \"" + doubled + "\"", "    source: doubled",
+                "    prices: {input: 2.00, " + String.format(full, "2.00", "20.00") + "}"));
+        if (extra != null) {
+            lines.add(extra);
+        }
+        Path history = java.nio.file.Files.writeString(dir.resolve("history.yaml"), String.join("\n", lines) + "\n");
         io.soaklab.internal.cost.PriceCatalog catalog = run.catalog().with(io.soaklab.internal.cost.PriceCatalog.read(history));
-        Projection p = Projection.of(dir, run.costs().tariff(), catalog,
-                new Projection.Parameters(new BigDecimal("1000"), BigDecimal.ZERO, 3, List.of(), LocalDate.of(2027, 1, 1)));
+        return Projection.of(dir, run.costs().tariff(), catalog,
+                new Projection.Parameters(new BigDecimal("1000"), BigDecimal.ZERO, months, List.of(), LocalDate.of(2027, 1, 1)));
+    }
+
+    @Test
+    void aPriceChangeInsideTheHorizonPricesTheMonthsFromThenAndARetirementIsSaid() throws Exception {
+        Projection p = doubledFrom("2027-02-01", "    retires: \"2027-03-15\"", 3);
         List<Projection.Month> m = p.scenarios().get(0).months();
         assertUsd("759.50", m.get(0).spend().p50());  // 31,000 tasks x 0.0245: the run's prices
         assertUsd("1372.00", m.get(1).spend().p50()); // 28,000 x 0.049: every price doubled from February
@@ -90,17 +102,7 @@ class ProjectionTest {
 
     @Test
     void aPriceChangeInsideAMonthPricesThatMonthDayByDay() throws Exception {
-        SyntheticRun.write(dir, 3);
-        RunData run = RunData.load(dir);
-        String full = "cached_input: %1$s, cache_write_5m: %1$s, cache_write_1h: %1$s, output: %2$s, reasoning: %2$s";
-        Path history = java.nio.file.Files.writeString(dir.resolve("mid.yaml"), String.join("\n", "version: h", "models:",
-                "  - model: " + SyntheticRun.MODEL, "    effective: \"2026-01-01\"", "    source: SyntheticRun",
-                "    prices: {input: 1.00, " + String.format(full, "1.00", "10.00") + "}",
-                "  - model: " + SyntheticRun.MODEL, "    effective: \"2027-01-17\"", "    source: doubled",
-                "    prices: {input: 2.00, " + String.format(full, "2.00", "20.00") + "}", ""));
-        io.soaklab.internal.cost.PriceCatalog catalog = run.catalog().with(io.soaklab.internal.cost.PriceCatalog.read(history));
-        Projection p = Projection.of(dir, run.costs().tariff(), catalog,
-                new Projection.Parameters(new BigDecimal("1000"), BigDecimal.ZERO, 2, List.of(), LocalDate.of(2027, 1, 1)));
+        Projection p = doubledFrom("2027-01-17", null, 2);
         // January: 16 days at $0.0245 a task, 15 at $0.049: 1,000 x (16 x 0.0245 + 15 x 0.049)
         assertUsd("1127.00", p.scenarios().get(0).months().get(0).spend().p50());
         assertUsd("1372.00", p.scenarios().get(0).months().get(1).spend().p50()); // February: 28,000 x 0.049
