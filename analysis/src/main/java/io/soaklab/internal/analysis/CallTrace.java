@@ -45,8 +45,9 @@ final class CallTrace implements CallLine.Reader {
          * @param episode the episode's number (its user and episode, numbered in the order met)
          * @param role    the role's name
          * @param step    the call's number in its lane, from 0
+         * @param atUs    when the call was sent (epoch microseconds), or, for one never sent, meant to start
          */
-        void call(Usage usage, int window, int episode, String role, int step, boolean last);
+        void call(Usage usage, int window, int episode, String role, int step, boolean last, long atUs);
     }
 
     /** Where each call goes as it is read, or null. */
@@ -85,7 +86,8 @@ final class CallTrace implements CallLine.Reader {
         int w = line.warmup() ? -1 : line.window();
         Usage u = line.usage();
         if (sink != null) {
-            sink.call(u, w, episodeIndex, roles.get(roleIndex), line.step(), line.last());
+            long sent = line.sentAtUs();
+            sink.call(u, w, episodeIndex, roles.get(roleIndex), line.step(), line.last(), sent >= 0 ? sent : line.intendedUs());
         }
         if (!keep) {
             return;

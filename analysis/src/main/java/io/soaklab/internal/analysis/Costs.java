@@ -68,18 +68,53 @@ public final class Costs {
     /** What each episode's calls cost, by the trace's episode index. */
     private final List<BigDecimal> perEpisode = new ArrayList<>();
     private final Map<Integer, StepSum> byStep = new TreeMap<>();
-    /** Each measured window's tokens and amounts by kind and tier (index {@code kind * 2 + long}): nothing allocated per call. */
-    private final List<long[]> chargeTokens = new ArrayList<>();
-    private final List<BigDecimal[]> chargeAmounts = new ArrayList<>();
+    /**
+     * The measured spend by hour (UTC, of each call's send) and role: tokens and amounts by kind and
+     * tier (index {@code kind * 2 + long}). Calls come in time order, so the cell of the last call
+     * is kept at hand: nothing is allocated per call.
+     */
+    private final Map<ChargeCell, ChargeCell> cells = new TreeMap<>();
+    /** Each role's current cell: calls come in time order, so an hour's cell is looked up once per role. */
+    private final Map<String, ChargeCell> openCells = new java.util.HashMap<>();
     private static final int SLOTS = TokenKind.values().length * 2;
+    private static final long HOUR_US = 3_600_000_000L;
+
+    private static final class ChargeCell implements Comparable<ChargeCell> {
+        final long hourMillis;
+        final String role;
+        final long[] tokens = new long[SLOTS];
+        final BigDecimal[] amounts = new BigDecimal[SLOTS];
+
+        ChargeCell(long hourMillis, String role) {
+            this.hourMillis = hourMillis;
+            this.role = role;
+            java.util.Arrays.fill(amounts, BigDecimal.ZERO);
+        }
+
+        @Override
+        public int compareTo(ChargeCell o) {
+            int c = Long.compare(hourMillis, o.hourMillis);
+            return c != 0 ? c : role.compareTo(o.role);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ChargeCell c && c.hourMillis == hourMillis && c.role.equals(role);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(hourMillis) * 31 + role.hashCode();
+        }
+    }
 
     /**
-     * One line of the measured spend: a window's tokens of one kind, at the standard or the
-     * long-context tier's price.
+     * One line of the measured spend: an hour's (UTC) tokens of one kind, for one role, at the
+     * standard or the long-context tier's price. A call falls in the hour it was sent in.
      */
-    public record Charge(int window, TokenKind kind, boolean longTier) implements Comparable<Charge> {
-        private static final java.util.Comparator<Charge> ORDER = java.util.Comparator.comparingInt(Charge::window)
-                .thenComparing(Charge::kind).thenComparing(Charge::longTier);
+    public record Charge(long hourMillis, String role, TokenKind kind, boolean longTier) implements Comparable<Charge> {
+        private static final java.util.Comparator<Charge> ORDER = java.util.Comparator.comparingLong(Charge::hourMillis)
+                .thenComparing(Charge::role).thenComparing(Charge::kind).thenComparing(Charge::longTier);
 
         @Override
         public int compareTo(Charge o) {
@@ -88,17 +123,7 @@ public final class Costs {
     }
 
     /** A charge's tokens and what they cost (exact). */
-    public static final class ChargeSum {
-        long tokens;
-        BigDecimal amount = BigDecimal.ZERO;
-
-        public long tokens() {
-            return tokens;
-        }
-
-        public BigDecimal amount() {
-            return amount;
-        }
+    public record ChargeSum(long tokens, BigDecimal amount) {
     }
 
     private static final class StepSum {
@@ -133,9 +158,12 @@ public final class Costs {
 
     /** Prices each call handed to it; keeps nothing per call. */
     CallTrace.Sink pricer() {
-        return (usage, window, episode, role, step, last) -> {
+        return (usage, window, episode, role, step, last, atUs) -> {
             Cost cost = tariff.cost(usage);
             add(cost, window, episode, role, last, perEpisode);
+            if (window >= 0) {
+                charge(cost, atUs, role);
+            }
             if (window >= 0 && usage.known()) {
                 StepSum sum = byStep.computeIfAbsent(step, k -> new StepSum());
                 sum.calls++;
@@ -172,17 +200,6 @@ public final class Costs {
         }
         for (Map.Entry<TokenKind, Long> t : cost.tokens().entrySet()) {
             tokensByKind.merge(t.getKey(), t.getValue(), Long::sum);
-            if (t.getValue() > 0) {
-                while (chargeTokens.size() <= w) {
-                    chargeTokens.add(new long[SLOTS]);
-                    BigDecimal[] zero = new BigDecimal[SLOTS];
-                    java.util.Arrays.fill(zero, BigDecimal.ZERO);
-                    chargeAmounts.add(zero);
-                }
-                int slot = t.getKey().ordinal() * 2 + (cost.longTier() ? 1 : 0);
-                chargeTokens.get(w)[slot] += t.getValue();
-                chargeAmounts.get(w)[slot] = chargeAmounts.get(w)[slot].add(cost.amounts().get(t.getKey()));
-            }
         }
         byRole.merge(role, cost.total(), BigDecimal::add);
         while (byWindow.size() <= w) {
@@ -197,6 +214,24 @@ public final class Costs {
         }
         if (cost.longTier()) {
             longTierCalls++;
+        }
+    }
+
+    /** Adds a measured call's tokens and amounts to the hour it was sent in, for its role. */
+    private void charge(Cost cost, long atUs, String role) {
+        long hour = Math.floorDiv(Math.max(0, atUs), HOUR_US) * (HOUR_US / 1000);
+        ChargeCell cell = openCells.get(role);
+        if (cell == null || cell.hourMillis != hour) {
+            ChargeCell fresh = new ChargeCell(hour, role);
+            cell = cells.computeIfAbsent(fresh, c -> c); // a call sent late may fall in an hour already left
+            openCells.put(role, cell);
+        }
+        for (Map.Entry<TokenKind, Long> t : cost.tokens().entrySet()) {
+            if (t.getValue() > 0) {
+                int slot = t.getKey().ordinal() * 2 + (cost.longTier() ? 1 : 0);
+                cell.tokens[slot] += t.getValue();
+                cell.amounts[slot] = cell.amounts[slot].add(cost.amounts().get(t.getKey()));
+            }
         }
     }
 
@@ -252,24 +287,25 @@ public final class Costs {
         return Collections.unmodifiableMap(byKind);
     }
 
-    /** Tokens by kind. */
-    /** The measured spend line by line: each window's tokens of each kind and tier, in order. */
+    /**
+     * The measured spend line by line: each hour's (UTC, by when each call was sent) tokens of each
+     * role, kind and tier, in order; empty for a what-if pricing.
+     */
     public Map<Charge, ChargeSum> charges() {
         Map<Charge, ChargeSum> out = new TreeMap<>();
         TokenKind[] kinds = TokenKind.values();
-        for (int w = 0; w < chargeTokens.size(); w++) {
+        for (ChargeCell cell : cells.keySet()) {
             for (int slot = 0; slot < SLOTS; slot++) {
-                if (chargeTokens.get(w)[slot] > 0) {
-                    ChargeSum sum = new ChargeSum();
-                    sum.tokens = chargeTokens.get(w)[slot];
-                    sum.amount = chargeAmounts.get(w)[slot];
-                    out.put(new Charge(w, kinds[slot / 2], slot % 2 == 1), sum);
+                if (cell.tokens[slot] > 0) {
+                    out.put(new Charge(cell.hourMillis, cell.role, kinds[slot / 2], slot % 2 == 1),
+                            new ChargeSum(cell.tokens[slot], cell.amounts[slot]));
                 }
             }
         }
         return Collections.unmodifiableMap(out);
     }
 
+    /** Tokens by kind. */
     public Map<TokenKind, Long> tokensByKind() {
         return Collections.unmodifiableMap(tokensByKind);
     }
@@ -284,12 +320,12 @@ public final class Costs {
         return w < byWindow.size() ? byWindow.get(w) : BigDecimal.ZERO;
     }
 
-    /** Spend on attempts that were retried: paid for, and seen by nobody. */
     /** What the warmup's calls cost: spent, but not in {@link #total()}, the measured spend. */
     public BigDecimal warmup() {
         return warmup;
     }
 
+    /** Spend on attempts that were retried: paid for, and seen by nobody. */
     public BigDecimal retried() {
         return retried;
     }

@@ -2,7 +2,6 @@ package io.soaklab.internal.report;
 
 import io.soaklab.internal.analysis.Costs;
 import io.soaklab.internal.analysis.RunData;
-import io.soaklab.internal.analysis.WindowStats;
 import io.soaklab.internal.cost.Billing;
 import io.soaklab.internal.cost.ModelPrice;
 import io.soaklab.internal.cost.PriceCatalog;
@@ -19,13 +18,13 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * {@code focus.csv}: the spend a run measured, as FOCUS 1.2 cost and usage rows a FinOps tool
- * takes: one row per hour (UTC), kind of token and price tier, with every column FOCUS makes
- * mandatory, and the conditional ones that apply (SKU, unit prices, quantities, tags). Measured
- * spend only: a projection is not a charge incurred and lives in {@code cost.csv}. The rows'
+ * takes: one row per hour (UTC), role, kind of token and price tier, with every column FOCUS makes
+ * mandatory, and the conditional ones that apply (SKU, unit prices, quantities, tags: run, scenario,
+ * endpoint and role). A call falls in the hour it was sent in. Measured spend only: a projection is
+ * not a charge incurred and lives in {@code forecast.csv}. The rows'
  * {@code BilledCost} add up to the run's measured spend exactly.
  *
  * <p>What the lab can say and a provider's bill would: {@code ListCost} at soaklab's list prices
@@ -34,6 +33,9 @@ import java.util.TreeMap;
  * the run, since nothing here was invoiced.
  */
 public final class FocusFile {
+
+    /** The file's name in a run folder. */
+    public static final String NAME = RunFile.FOCUS.fileName();
 
     /** FOCUS 1.2's mandatory columns, then the conditional and recommended ones soaklab fills. */
     static final List<String> COLUMNS = List.of(
@@ -51,21 +53,6 @@ public final class FocusFile {
     private FocusFile() {
     }
 
-    private static final class Sum {
-        long tokens;
-        BigDecimal amount = BigDecimal.ZERO;
-    }
-
-    private record Key(long hourMillis, TokenKind kind, boolean longTier) implements Comparable<Key> {
-        private static final java.util.Comparator<Key> ORDER = java.util.Comparator.comparingLong(Key::hourMillis)
-                .thenComparing(Key::kind).thenComparing(Key::longTier);
-
-        @Override
-        public int compareTo(Key o) {
-            return ORDER.compare(this, o);
-        }
-    }
-
     /**
      * Writes {@code focus.csv} into the run's folder.
      *
@@ -77,28 +64,17 @@ public final class FocusFile {
         if (costs == null) {
             throw new IllegalArgumentException("run " + run.dir() + " is not priced: no spend to export");
         }
-        Map<Key, Sum> rows = new TreeMap<>();
-        List<WindowStats> windows = run.windows();
-        for (Map.Entry<Costs.Charge, Costs.ChargeSum> c : costs.charges().entrySet()) {
-            int w = c.getKey().window(); // a window's charges fall in the hour it started in
-            long start = w < windows.size() ? windows.get(w).startMillis() : windows.isEmpty() ? 0 : windows.get(windows.size() - 1).endMillis();
-            Sum sum = rows.computeIfAbsent(new Key(Instant.ofEpochMilli(start).truncatedTo(ChronoUnit.HOURS).toEpochMilli(), c.getKey().kind(),
-                    c.getKey().longTier()), k -> new Sum());
-            sum.tokens += c.getValue().tokens();
-            sum.amount = sum.amount.add(c.getValue().amount());
-        }
         Tariff tariff = costs.tariff();
         ModelPrice price = tariff.price();
         Tariff list = listTariff(price.model(), tariff.billing(), RunData.runDay(run.manifest()));
         String provider = providerName(price.provider());
         String runId = run.manifest().runId();
-        String tags = tags(run);
         CsvRows csv = new CsvRows(COLUMNS);
         BigDecimal billed = BigDecimal.ZERO;
-        for (Map.Entry<Key, Sum> row : rows.entrySet()) {
-            Key k = row.getKey();
-            long n = row.getValue().tokens;
-            BigDecimal amount = row.getValue().amount;
+        for (Map.Entry<Costs.Charge, Costs.ChargeSum> row : costs.charges().entrySet()) {
+            Costs.Charge k = row.getKey();
+            long n = row.getValue().tokens();
+            BigDecimal amount = row.getValue().amount();
             billed = billed.add(amount);
             BigDecimal unit = rates(tariff, k.longTier()).of(k.kind());
             BigDecimal listUnit = list == null ? unit : rates(list, k.longTier()).of(k.kind());
@@ -114,7 +90,7 @@ public final class FocusFile {
                     .cell(plain(amount)).cell(provider).cell(plain(listUnit.multiply(quantity))).cell(quantity.toPlainString()).cell("1M Tokens")
                     .cell(provider).cell(provider).cell("AI and Machine Learning").cell(provider + " " + price.model())
                     .cell("Usage-Based").cell(Long.toString(n)).cell("Tokens").cell(plain(unit)).cell(plain(listUnit)).cell("Standard")
-                    .cell("Generative AI").cell(sku).cell(sku + "@" + price.effective() + ":" + tariff.billing()).cell(tags);
+                    .cell("Generative AI").cell(sku).cell(sku + "@" + price.effective() + ":" + tariff.billing()).cell(tags(run, k.role()));
         }
         Report.replace(RunFile.FOCUS.in(run.dir()), csv.bytes());
         return billed;
@@ -142,10 +118,13 @@ public final class FocusFile {
         };
     }
 
-    private static String tags(RunData run) {
+    /** FOCUS tags: a JSON object of the run, its scenario, its endpoint and the call's role. */
+    private static String tags(RunData run, String role) {
         var config = run.manifest().config();
-        return "{\"soaklab_run\":\"" + run.manifest().runId() + "\",\"scenario\":\"" + config.workload().scenarioName().replace("\"", "'")
-                + "\",\"endpoint\":\"" + (config.target().embedded() ? "embedded" : config.target().endpoint().getHost()) + "\"}";
+        var tags = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        tags.put("soaklab_run", run.manifest().runId()).put("scenario", config.workload().scenarioName())
+                .put("endpoint", config.target().embedded() ? "embedded" : config.target().endpoint().getHost()).put("role", role);
+        return tags.toString();
     }
 
     private static String plain(BigDecimal v) {
