@@ -28,8 +28,9 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Project a run's measured cost per task to your daily and monthly volume.",
             "A forecast month by month (the mean, and P10 to P90 over the volume and growth ranges, cache hits and retries), scenarios,"
                 + " sensitivities, and the same tokens at other models' prices.",
-            "It writes cost.csv, cost.json and focus.csv (the measured spend as FOCUS 1.2 rows) into the run folder and adds the"
-                + " projection to its report."})
+            "It writes forecast.csv (the forecast: its months add up to the printed total), forecast-scenarios.csv (one future per"
+                + " scenario: never add two up), focus.csv (the measured spend as FOCUS 1.2 rows) and cost.json into the run folder,"
+                + " and adds the projection to its report."})
 final class CostCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
@@ -96,7 +97,9 @@ final class CostCommand implements Callable<Integer> {
         Projection projection = CostFiles.project(run, p, prices);
         var out = spec.commandLine().getOut();
         out.print(CostFiles.text(run, projection));
-        out.println("cost.csv: " + CostFiles.csv(dir).toAbsolutePath());
+        out.println("forecast: " + CostFiles.forecast(dir).toAbsolutePath() + " (scenarios and other models beside it, in "
+                + CostFiles.SCENARIOS + ")");
+        out.println("measured spend as FOCUS 1.2: " + dir.resolve(io.soaklab.internal.report.FocusFile.NAME).toAbsolutePath());
         out.println("report: " + Report.page(dir).toAbsolutePath());
         out.flush();
         return 0;

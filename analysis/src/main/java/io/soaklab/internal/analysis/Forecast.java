@@ -118,7 +118,12 @@ public final class Forecast {
             months.add(new Month(start, start.plusMonths(1), BigDecimal.valueOf(tasksSum[m] / DRAWS).setScale(0, RoundingMode.HALF_EVEN),
                     spread(spend[m])));
         }
-        return new Forecast(ranges, List.copyOf(months), spread(totals));
+        Spread total = spread(totals);
+        BigDecimal mean = BigDecimal.ZERO; // the months' means in cents, added up: the forecast file's rows add up to it to the cent
+        for (Month m : months) {
+            mean = mean.add(m.spend().mean());
+        }
+        return new Forecast(ranges, List.copyOf(months), new Spread(mean, total.p10(), total.p50(), total.p90()));
     }
 
     private static double uniform(SplittableRandom random, double low, double high) {
@@ -153,7 +158,10 @@ public final class Forecast {
         return months;
     }
 
-    /** The whole horizon: each future's months added up, then the spread over the futures. */
+    /**
+     * The whole horizon: each future's months added up, then the spread over the futures; its mean
+     * is the months' means added up (in cents, as they are written).
+     */
     public Spread total() {
         return total;
     }

@@ -89,10 +89,11 @@ public final class Projection {
 
     /** A scenario: a name, what it assumes, its cost per task, and its months. */
     public record Scenario(String name, String assumes, BigDecimal growthPerMonth, Band perTask, List<Month> months) {
+        /** The months' amounts, each in cents as the files write it, added up: the files' rows add up to it to the cent. */
         public BigDecimal total(Function<Band, BigDecimal> which) {
             BigDecimal t = BigDecimal.ZERO;
             for (Month m : months) {
-                t = t.add(which.apply(m.spend()));
+                t = t.add(io.soaklab.internal.cost.Cost.cents(which.apply(m.spend())));
             }
             return t;
         }
@@ -102,8 +103,21 @@ public final class Projection {
     public record Sensitivity(String change, BigDecimal firstMonth, BigDecimal difference) {
     }
 
-    /** The same tokens priced as another model: its mean cost per task, with its uncertainty, and its first month. */
-    public record Reprice(String model, String prices, BigDecimal perTask, Band perTaskBand, Band firstMonth) {
+    /**
+     * The same tokens priced as another model, converted to its provider's caching rule: its mean
+     * cost per task, with its uncertainty, and its first month.
+     *
+     * @param conversion how the usage was converted to the other provider's cache ("" when the rule is the same)
+     * @param tokenizer  how far the other provider's tokenizer may move the counts, priced, with its source ("" for the same provider)
+     */
+    public record Reprice(String model, String prices, BigDecimal perTask, Band perTaskBand, Band firstMonth, String conversion,
+                          String tokenizer) {
+
+        /** What the reader must know about the comparison, in a sentence or two. */
+        public String caveat() {
+            String c = conversion.isEmpty() ? "the measured tokens as they were" : conversion;
+            return tokenizer.isEmpty() ? c : c + "; " + tokenizer;
+        }
     }
 
     private final Parameters parameters;
@@ -191,10 +205,7 @@ public final class Projection {
 
         List<Reprice> reprices = new ArrayList<>();
         for (String model : p.models()) {
-            Tariff other = catalog.tariff(model, tariff.billing());
-            Costs priced = Costs.of(trace, tasks, other, UnaryOperator.identity());
-            Band band = bootstrap(priced.taskCosts());
-            reprices.add(new Reprice(model, other.describe(), priced.perTask().mean(), band, band.times(firstMonthTasks(p))));
+            reprices.add(Reprices.of(trace, tasks, base, tariff, catalog, model, firstMonthTasks(p)));
         }
         for (String model : p.models()) {
             retirement(catalog, model, p, warnings);

@@ -52,6 +52,26 @@ final class UsageChanges {
                 writes - fromWrites, hour - (fromWrites - fromFive), u.source());
     }
 
+    /**
+     * The measured usage as another provider's cache would bill it: from a cache written at
+     * breakpoints to an automatic one, the writes are fresh input; from an automatic cache to a
+     * written one, when the run's agent cached at all ({@code cached}), each call's prompt tokens
+     * not read from cache are written (five-minute) at the breakpoint the client puts at its end.
+     */
+    static Usage convertCache(Usage u, CacheRule from, CacheRule to, boolean cached) {
+        if (from == to) {
+            return u;
+        }
+        if (to == CacheRule.AUTOMATIC) {
+            return new Usage(u.promptTokens(), u.completionTokens(), u.cachedTokens(), u.reasoningTokens(), 0, 0, u.source());
+        }
+        if (!cached) {
+            return u;
+        }
+        return new Usage(u.promptTokens(), u.completionTokens(), u.cachedTokens(), u.reasoningTokens(),
+                Math.max(0, u.promptTokens() - u.cachedTokens()), 0, u.source());
+    }
+
     static Usage growContext(Usage u, double factor) {
         return new Usage(Math.round(u.promptTokens() * factor), u.completionTokens(), Math.round(u.cachedTokens() * factor),
                 u.reasoningTokens(), Math.round(u.cacheWriteTokens() * factor), Math.round(u.cacheWrite1hTokens() * factor), u.source());

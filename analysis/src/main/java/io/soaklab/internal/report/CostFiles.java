@@ -25,29 +25,27 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The cost command's files: {@code cost.csv} (month by month, per scenario and per model, with
- * FOCUS-style column names) and {@code cost.json} (what was asked, so that {@code soaklab report}
+ * The cost command's files: the forecast files ({@link ForecastCsv}), the measured spend as FOCUS
+ * rows ({@link FocusFile}) and {@code cost.json} (what was asked, so that {@code soaklab report}
  * can make the same projection again), and the summary it prints.
  */
 public final class CostFiles {
 
-    /** Month by month, in FOCUS-style columns. */
-    public static final String CSV = RunFile.COST_CSV.fileName();
+    /** The forecast, month by month: one future, its rows add up to the printed total. */
+    public static final String FORECAST = RunFile.FORECAST.fileName();
+    /** The scenarios and re-priced models, month by month: one future per scenario. */
+    public static final String SCENARIOS = RunFile.FORECAST_SCENARIOS.fileName();
     /** The projection's parameters. */
     public static final String JSON = RunFile.COST_JSON.fileName();
     /** The price file {@code soaklab cost --prices} compared models with. */
     public static final String COMPARE_PRICES = RunFile.PRICES_COMPARE.fileName();
 
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final String[] COLUMNS = {"ChargePeriodStart", "ChargePeriodEnd", "BillingCurrency", "ProviderName", "x_Model",
-        "x_Scenario", "ConsumedQuantity", "ConsumedUnit", "ListCost", "x_ListCostP10", "x_ListCostP90", "x_ListCostPerTask",
-        "x_PricesEffective", "x_CatalogVersion", "x_RunConfigHash"};
-
     private CostFiles() {
     }
 
     /**
-     * Projects {@code run} and keeps the result: {@code cost.csv}, {@code cost.json}, and the report.
+     * Projects {@code run} and keeps the result: the forecast files, {@code focus.csv}, {@code cost.json}, and the report.
      *
      * @throws IllegalArgumentException when the run is not priced, has no task, or names an unknown model
      */
@@ -69,7 +67,7 @@ public final class CostFiles {
             Files.copy(prices, RunFile.PRICES_COMPARE.in(run.dir()), StandardCopyOption.REPLACE_EXISTING);
         }
         Projection p = Projection.of(run, costs.tariff(), catalog(run), parameters);
-        writeCsv(run, p);
+        ForecastCsv.write(run, p, catalog(run));
         FocusFile.write(run); // the measured spend, apart from the projection
         ObjectNode json = MAPPER.createObjectNode();
         json.put("tasks_per_day", parameters.tasksPerDay().toPlainString());
@@ -118,44 +116,9 @@ public final class CostFiles {
         return Files.exists(compare) ? run.catalog().with(PriceCatalog.read(compare)) : run.catalog();
     }
 
-    private static void writeCsv(RunData run, Projection p) throws IOException {
-        CsvRows csv = new CsvRows(List.of(COLUMNS));
-        ModelPrice price = run.costs().tariff().price();
-        String hash = RunManifest.configHash(run.dir());
-        for (Projection.Scenario s : p.scenarios()) {
-            for (Projection.Month m : s.months()) {
-                row(csv, m, price.currency(), price.provider(), price.model(), s.name(), m.spend(), s.perTask().p50(), price.effective(),
-                        run.catalog().version(), hash);
-            }
-        }
-        for (Projection.Reprice r : p.reprices()) {
-            ModelPrice other = catalog(run).price(r.model());
-            for (Projection.Month m : p.scenarios().get(0).months()) {
-                row(csv, m, other.currency(), other.provider(), other.model(), "reprice-base", r.perTaskBand().times(m.tasks()), r.perTask(),
-                        other.effective(), run.catalog().version(), hash);
-            }
-        }
-        Report.replace(RunFile.COST_CSV.in(run.dir()), csv.bytes());
-    }
-
-    private static void row(CsvRows csv, Projection.Month m, String currency, String provider, String model, String scenario,
-                            Projection.Band spend, BigDecimal perTask, LocalDate effective, String catalog, String hash) {
-        String[] cells = {m.start().toString(), m.end().toString(), currency, provider, model, scenario,
-            m.tasks().setScale(0, RoundingMode.HALF_EVEN).toPlainString(), "Tasks", money(spend.p50()), money(spend.p10()), money(spend.p90()),
-            perTask.setScale(6, RoundingMode.HALF_EVEN).toPlainString(), effective.toString(), catalog, hash};
-        csv.row();
-        for (String cell : cells) {
-            csv.cell(cell);
-        }
-    }
-
-    private static String money(BigDecimal amount) {
-        return Cost.cents(amount).toPlainString();
-    }
-
-    /** Where {@code soaklab cost} writes the projection month by month in run folder {@code dir}. */
-    public static Path csv(Path dir) {
-        return RunFile.COST_CSV.in(dir);
+    /** Where {@code soaklab cost} writes the forecast month by month in run folder {@code dir}. */
+    public static Path forecast(Path dir) {
+        return ForecastCsv.forecast(dir);
     }
 
     /** What a projection assumes, each in a few words. */
@@ -167,10 +130,14 @@ public final class CostFiles {
                         + " a month, from " + p.parameters().start(),
                 "a task costs what the " + c.perTask().count() + " tasks measured in run " + run.manifest().runId() + " cost (scenario "
                         + run.manifest().config().workload().scenario() + "), their failures and retries included",
-                "bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
+                "scenario bands from " + Projection.RESAMPLES + " resamples of those tasks: the uncertainty of their mean cost",
                 "prices: " + c.tariff().describe() + " from " + run.catalog().describe() + "; " + price.source(),
                 "run configuration hash " + RunManifest.configHash(run.dir())
                         + (c.perTask().count() < 30 ? "; only " + c.perTask().count() + " tasks were measured: the bands are rough, run longer" : "")));
+        if (run.manifest().config().target().embedded()) {
+            out.add("the endpoint was soaklab's embedded simulator: its token counts and cache hits are a model of an API, not a"
+                    + " provider's bill");
+        }
         out.addAll(p.warnings()); // price changes and retirements inside the horizon
         return out;
     }
@@ -194,7 +161,8 @@ public final class CostFiles {
         out.append(String.format(Locale.ROOT, "%-12s %14s %14s %14s %16s%n", "total", "", usd(f.total().mean()), usd(f.total().p10()),
                 usd(f.total().p90())));
         out.append("The band: ").append(f.covers()).append(System.lineSeparator());
-        out.append(String.format(Locale.ROOT, "%nScenarios (each month's P10, P50, P90 of the mean cost per task, times its tasks)%n"));
+        out.append(String.format(Locale.ROOT, "%nScenarios, each a whole future: never add two up (each month's P10, P50, P90 of the mean"
+                + " cost per task, times its tasks)%n"));
         out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", "scenario", "month", "tasks", "P10", "P50", "P90"));
         for (Projection.Scenario s : p.scenarios()) {
             for (Projection.Month m : s.months()) {
@@ -211,10 +179,12 @@ public final class CostFiles {
                     usd(s.difference())));
         }
         if (!p.reprices().isEmpty()) {
-            out.append(String.format(Locale.ROOT, "%nThe same tokens at other prices (a price comparison: another model's tokenizer and behaviour would change the counts)%n"));
+            out.append(String.format(Locale.ROOT, "%nThe same work at other models' prices, each provider's caching rule applied (another"
+                    + " model's behaviour would change the counts too)%n"));
             out.append(String.format(Locale.ROOT, "  %-58s %14s %14s%n", "model", "per task", "first month"));
             for (Projection.Reprice r : p.reprices()) {
                 out.append(String.format(Locale.ROOT, "  %-58s %14s %14s%n", r.prices(), usd(r.perTask()), usd(r.firstMonth().p50())));
+                out.append("    ").append(r.caveat()).append('.').append(System.lineSeparator());
             }
         }
         out.append(String.format(Locale.ROOT, "%nAssumes: %s.%n", String.join("; ", assumptions(run, p))));

@@ -102,16 +102,18 @@ final class CostSections {
         }
         page.out.append("</tbody></table>\n");
         if (!p.reprices().isEmpty()) {
-            page.out.append("<p>The same tokens at other models' prices. This compares prices only: another model's tokenizer and behaviour ")
-                    .append("would change the token counts themselves.</p>\n<table><thead><tr><th>model</th><th>per task</th><th>first month (P10 / P50 / P90)</th></tr></thead><tbody>\n");
+            page.out.append("<p>The same work at other models' prices, each provider's caching rule applied. Another model's behaviour ")
+                    .append("would change the token counts too.</p>\n<table><thead><tr><th>model</th><th>per task</th><th>first month (P10 / P50 / P90)</th>")
+                    .append("<th>what to know</th></tr></thead><tbody>\n");
             for (Projection.Reprice r : p.reprices()) {
                 page.out.append("<tr><td>").append(Page.e(r.prices())).append("</td><td>").append(Format.usd(r.perTask())).append("</td><td>")
                         .append(Format.usd(r.firstMonth().p10())).append(" / ").append(Format.usd(r.firstMonth().p50())).append(" / ")
-                        .append(Format.usd(r.firstMonth().p90())).append("</td></tr>\n");
+                        .append(Format.usd(r.firstMonth().p90())).append("</td><td>").append(Page.e(r.caveat())).append("</td></tr>\n");
             }
             page.out.append("</tbody></table>\n");
         }
         page.out.append("<p class=\"dim\">Assumes: ").append(Page.e(String.join("; ", CostFiles.assumptions(page.run, p))))
-                .append(". Month by month in <code>").append(CostFiles.CSV).append("</code>.</p>\n");
+                .append(". Month by month in <code>").append(CostFiles.FORECAST).append("</code> (the forecast) and <code>")
+                .append(CostFiles.SCENARIOS).append("</code> (scenarios and other models: each a whole future, never added up).</p>\n");
     }
 }

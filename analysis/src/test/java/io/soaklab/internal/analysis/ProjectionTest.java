@@ -53,7 +53,7 @@ class ProjectionTest {
         assertUsd("754.60", m.get(1).spend().p50());
         assertUsd("37510", m.get(2).tasks());    // 31 days x 1,210
         assertUsd("918.995", m.get(2).spend().p50());
-        assertUsd("2433.095", base.total(Projection.Band::p50));
+        assertUsd("2433.10", base.total(Projection.Band::p50)); // the months in cents as the files write them: 759.50 + 754.60 + 919.00
 
         Projection.Scenario high = p.scenarios().get(1);
         assertEquals("high-growth", high.name());
@@ -106,6 +106,35 @@ class ProjectionTest {
         // January: 16 days at $0.0245 a task, 15 at $0.049: 1,000 x (16 x 0.0245 + 15 x 0.049)
         assertUsd("1127.00", p.scenarios().get(0).months().get(0).spend().p50());
         assertUsd("1372.00", p.scenarios().get(0).months().get(1).spend().p50()); // February: 28,000 x 0.049
+    }
+
+    @Test
+    void repricingAsAnotherProviderConvertsTheCachingPattern() {
+        io.soaklab.internal.cost.PriceCatalog list = io.soaklab.internal.cost.PriceCatalog.builtIn();
+        io.soaklab.internal.cost.Tariff sonnet = list.tariff("claude-sonnet-4-5", io.soaklab.internal.cost.Billing.STANDARD);
+        io.soaklab.internal.cost.Tariff gpt = list.tariff("gpt-5.4", io.soaklab.internal.cost.Billing.STANDARD);
+        // an OpenAI call: 26,000 prompt tokens, 20,000 read from its automatic cache, 400 output
+        io.soaklab.protocol.Usage openAi = new io.soaklab.protocol.Usage(26_000, 400, 20_000, 0, io.soaklab.protocol.Usage.Source.SERVER);
+        io.soaklab.protocol.Usage asClaude = UsageChanges.convertCache(openAi, UsageChanges.CacheRule.AUTOMATIC, UsageChanges.CacheRule.WRITTEN, true);
+        assertEquals(List.of(20_000L, 6_000L, 0L), List.of(asClaude.cachedTokens(), asClaude.cacheWriteTokens(), asClaude.cacheWrite1hTokens()));
+        // Claude must write what it reads later: 20,000 x 0.30 + 6,000 x 3.75 + 400 x 15.00 per million, not 6,000 x 3.00 as fresh input
+        assertUsd("0.0345", sonnet.cost(asClaude).total());
+        assertUsd("0.0300", sonnet.cost(openAi).total());
+        // an agent that never read a cache put no breakpoints: its prompt stays fresh input
+        assertEquals(0, UsageChanges.convertCache(openAi, UsageChanges.CacheRule.AUTOMATIC, UsageChanges.CacheRule.WRITTEN, false)
+                .cacheWriteTokens());
+        // an Anthropic call: 1,000 fresh, 20,000 reads, 5,000 writes (2,000 for an hour); OpenAI has no write price: writes are input
+        io.soaklab.protocol.Usage anthropic = new io.soaklab.protocol.Usage(26_000, 400, 20_000, 0, 5_000, 2_000, io.soaklab.protocol.Usage.Source.SERVER);
+        io.soaklab.protocol.Usage asGpt = UsageChanges.convertCache(anthropic, UsageChanges.CacheRule.WRITTEN, UsageChanges.CacheRule.AUTOMATIC, true);
+        assertEquals(List.of(20_000L, 0L, 0L), List.of(asGpt.cachedTokens(), asGpt.cacheWriteTokens(), asGpt.cacheWrite1hTokens()));
+        assertUsd("0.026", gpt.cost(asGpt).total()); // 6,000 x 2.50 + 20,000 x 0.25 + 400 x 15.00 per million
+
+        Reprices.TokenizerGap gap = Reprices.TokenizerGap.between("openai", "anthropic");
+        assertEquals(List.of(1.20, 1.76), List.of(gap.low(), gap.high()));
+        assertTrue(gap.describe("openai", "anthropic", new BigDecimal("0.0345")).startsWith(
+                "anthropic's tokenizer would count the same text as 1.20 to 1.76 times the tokens measured ($0.0414 to $0.0607 a task)"),
+                gap.describe("openai", "anthropic", new BigDecimal("0.0345")));
+        assertEquals(Reprices.TokenizerGap.NONE, Reprices.TokenizerGap.between("openai", "openai"));
     }
 
     @Test

@@ -35,8 +35,13 @@ public enum RunFile {
     PRICES("prices.yaml", "the price catalog the run was priced with", "io.soaklab.internal.cost.PriceCatalog"),
     /** The user's own prices. */
     PRICES_OWN("prices-own.yaml", "your own prices, on top of the catalog", "io.soaklab.internal.cost.PriceCatalog"),
-    /** The spend projection. */
-    COST_CSV("cost.csv", "the spend projection, month by month (soaklab cost)", "io.soaklab.internal.report.CostFiles"),
+    /** The spend forecast, month by month. */
+    FORECAST("forecast.csv", "the spend forecast, month by month: mean and band (soaklab cost)", "io.soaklab.internal.report.ForecastCsv"),
+    /** The projection's scenarios and re-priced models, one future each. */
+    FORECAST_SCENARIOS("forecast-scenarios.csv", "the projection's scenarios and re-priced models, month by month (soaklab cost)",
+            "io.soaklab.internal.report.ForecastCsv"),
+    /** An older soaklab's projection, scenarios and models in one file: removed when the forecast files are written. */
+    COST_CSV_BEFORE("cost.csv", "an older soaklab's projection (removed by soaklab cost)", "io.soaklab.internal.report.ForecastCsv"),
     /** The projection's parameters. */
     COST_JSON("cost.json", "the projection's parameters", "io.soaklab.internal.report.CostFiles"),
     /** The measured spend as FOCUS 1.2 cost and usage rows. */
