@@ -222,6 +222,16 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         return target.api == Api.ANTHROPIC ? EMBEDDED_ANTHROPIC_PRICE_AS : EMBEDDED_PRICE_AS;
     }
 
+    /**
+     * This configuration with the model its tokens are priced as written out (the default for its
+     * endpoint resolved): what {@code run.json} keeps, so that a later change of default never
+     * re-prices a run folder.
+     */
+    public RunConfig pricingResolved() {
+        return pricing.priceAs != null ? this : new RunConfig(workload, schedule, target,
+                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo);
+    }
+
     /** The run's tariff at today's prices, or null when it is not priced ({@code --price-as none}). */
     public Tariff tariff(PriceCatalog catalog) {
         return tariff(catalog, PriceCatalog.today());

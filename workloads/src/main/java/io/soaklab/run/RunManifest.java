@@ -79,7 +79,7 @@ public record RunManifest(
         versions.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return new RunManifest(Versions.soaklab(), RunFile.FORMAT_VERSION, dir.toAbsolutePath().normalize().getFileName().toString(),
                 RunStatus.RUNNING, null, now(), null, null, ProcessHandle.current().pid(), null, hostName(),
-                versions, config, endpoint, config.schedule().windows(), 0);
+                versions, config.pricingResolved(), endpoint, config.schedule().windows(), 0);
     }
 
     /** Configuration fields added since the first run.json, with the value runs without them had. */

@@ -83,6 +83,11 @@ class RunConfigTest {
         assertEquals(List.of("workload", "schedule", "target", "pricing", "slo"), iterable(config.fieldNames()));
         assertEquals(3, config.path("workload").path("concurrency").asInt());
         assertEquals(io.soaklab.internal.layout.RunFile.FORMAT_VERSION, RunManifest.read(dir).format());
+        // the model the run is priced as is written out, default resolved: a later change of default never re-prices the folder
+        assertEquals(RunConfig.EMBEDDED_PRICE_AS, config.path("pricing").path("price_as").asText());
+        Path anthropic = Files.createDirectories(dir.resolve("anthropic"));
+        RunManifest.create(anthropic, RunConfig.builder().api(io.soaklab.protocol.Api.ANTHROPIC).build(), null).write(anthropic);
+        assertEquals(RunConfig.EMBEDDED_ANTHROPIC_PRICE_AS, RunManifest.read(anthropic).config().pricing().priceAs());
     }
 
     @Test
@@ -105,7 +110,7 @@ class RunConfigTest {
         });
         RunManifest second = readAs(today.deepCopy().put("format", 2).set("config", flat));
         assertEquals(2, second.format());
-        assertEquals(config, second.config());
+        assertEquals(config.pricingResolved(), second.config(), "as written: the model priced as resolved");
 
         // format 1: no format, the four timeouts flat too, and none of the fields added since
         var first = flat.deepCopy();
