@@ -99,7 +99,7 @@ public final class Projection {
         }
     }
 
-    /** The first month's median spend under one change to the measured usage. */
+    /** The first month's spend (its tasks x the mean cost per task) under one change to the measured usage. */
     public record Sensitivity(String change, BigDecimal firstMonth, BigDecimal difference) {
     }
 

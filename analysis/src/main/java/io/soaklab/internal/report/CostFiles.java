@@ -146,10 +146,10 @@ public final class CostFiles {
     public static String text(RunData run, Projection p) {
         StringBuilder out = new StringBuilder();
         Costs c = p.costs();
-        out.append(String.format(Locale.ROOT, "Measured: %d tasks, %s per task on average (P50 %s, P90 %s, P99 %s); %s%n",
+        out.append(String.format(Locale.ROOT, "Measured: %d tasks, %s per task on average (the median task %s, P90 %s, P99 %s); %s%n",
                 c.perTask().count(), usd(c.perTask().mean()), usd(c.perTask().p50()), usd(c.perTask().p90()), usd(c.perTask().p99()),
                 c.perSuccessfulTask() == null ? "no task succeeded" : usd(c.perSuccessfulTask()) + " per successful task"));
-        out.append(String.format(Locale.ROOT, "A day at %s tasks: %s (P10 %s, P90 %s)%n", p.parameters().tasksPerDay().toPlainString(),
+        out.append(String.format(Locale.ROOT, "A day at %s tasks: %s (P10 %s to P90 %s of the mean cost per task, resampled)%n", p.parameters().tasksPerDay().toPlainString(),
                 usd(p.perDay().p50()), usd(p.perDay().p10()), usd(p.perDay().p90())));
         Forecast f = p.forecast();
         out.append(String.format(Locale.ROOT, "%nForecast (the mean, and P10 to P90 of %d simulated futures)%n", Forecast.DRAWS));
@@ -173,7 +173,7 @@ public final class CostFiles {
             out.append(String.format(Locale.ROOT, "%-14s %-12s %14s %14s %14s %16s%n", s.name(), "total", "", "",
                     usd(s.total(Projection.Band::p50)), ""));
         }
-        out.append(String.format(Locale.ROOT, "%nFirst month (P50) if ...%n"));
+        out.append(String.format(Locale.ROOT, "%nFirst month (tasks x the mean cost per task) if ...%n"));
         for (Projection.Sensitivity s : p.sensitivities()) {
             out.append(String.format(Locale.ROOT, "  %-58s %14s (%s%s)%n", s.change(), usd(s.firstMonth()), s.difference().signum() >= 0 ? "+" : "",
                     usd(s.difference())));

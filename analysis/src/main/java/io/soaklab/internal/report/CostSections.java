@@ -85,9 +85,9 @@ final class CostSections {
         page.out.append("<h3>Projection</h3>\n<p>At ").append(Format.count(p.parameters().tasksPerDay().longValue()))
                 .append(" tasks a day, a day costs ").append(Format.usd(p.perDay().p50())).append(" (between ")
                 .append(Format.usd(p.perDay().p10())).append(" and ").append(Format.usd(p.perDay().p90()))
-                .append(", P10 to P90); over ").append(p.parameters().months()).append(" months the base scenario totals ")
+                .append(", P10 to P90 of the mean cost per task, resampled); over ").append(p.parameters().months()).append(" months the base scenario totals ")
                 .append(Format.usd(base.total(Projection.Band::p50))).append(".</p>\n")
-                .append("<table><thead><tr><th>scenario</th><th>assumes</th><th>first month (P50)</th><th>last month (P10 / P50 / P90)</th><th>total (P50)</th></tr></thead><tbody>\n");
+                .append("<table><thead><tr><th>scenario</th><th>assumes</th><th>first month (P50 of the mean)</th><th>last month (P10 / P50 / P90 of the mean)</th><th>total (P50 of the mean)</th></tr></thead><tbody>\n");
         for (Projection.Scenario s : p.scenarios()) {
             Projection.Month last = s.months().get(s.months().size() - 1);
             page.out.append("<tr><td>").append(Page.e(s.name())).append("</td><td>").append(Page.e(s.assumes())).append("</td><td>")
@@ -95,7 +95,7 @@ final class CostSections {
                     .append(" / ").append(Format.usd(last.spend().p50())).append(" / ").append(Format.usd(last.spend().p90()))
                     .append("</td><td>").append(Format.usd(s.total(Projection.Band::p50))).append("</td></tr>\n");
         }
-        page.out.append("</tbody></table>\n<table><thead><tr><th>if this changes</th><th>first month (P50)</th><th>difference</th></tr></thead><tbody>\n");
+        page.out.append("</tbody></table>\n<table><thead><tr><th>if this changes</th><th>first month (tasks × the mean cost per task)</th><th>difference</th></tr></thead><tbody>\n");
         for (Projection.Sensitivity s : p.sensitivities()) {
             page.out.append("<tr><td>").append(Page.e(s.change())).append("</td><td>").append(Format.usd(s.firstMonth())).append("</td><td>")
                     .append(s.difference().signum() >= 0 ? "+" : "").append(Format.usd(s.difference())).append("</td></tr>\n");
