@@ -95,6 +95,34 @@ public final class Tariff {
         tokens.put(TokenKind.OUTPUT, u.completionTokens() - reasoning);
         tokens.put(TokenKind.REASONING, reasoning);
         boolean longTier = this.longTier != null && prompt > price.longContext().above();
+        return cost(tokens, longTier, u.source() == Usage.Source.ESTIMATED);
+    }
+
+    /**
+     * What tokens already split by kind cost at this billing's standard prices, or at its long-context
+     * tier's: the same rule as {@link #cost(Usage)} for counts that are not one call's (a provider's
+     * usage export sums many requests and says itself which tier billed them, so no threshold applies).
+     *
+     * @param tokens   tokens of each kind (a kind not in the map counts none)
+     * @param longTier whether the long-context tier's prices apply
+     * @throws IllegalArgumentException when {@code longTier} is asked of a model without a long-context tier
+     */
+    public Cost cost(Map<TokenKind, Long> tokens, boolean longTier) {
+        if (longTier && this.longTier == null) {
+            throw new IllegalArgumentException(price.model() + " has no long-context prices in the price catalog");
+        }
+        Map<TokenKind, Long> all = new EnumMap<>(TokenKind.class);
+        for (TokenKind kind : TokenKind.values()) {
+            long n = tokens.getOrDefault(kind, 0L);
+            if (n < 0) {
+                throw new IllegalArgumentException(kind.label() + " must not be negative, was " + n);
+            }
+            all.put(kind, n);
+        }
+        return cost(all, longTier, false);
+    }
+
+    private Cost cost(Map<TokenKind, Long> tokens, boolean longTier, boolean estimated) {
         Rates rates = longTier ? this.longTier : standard;
         Map<TokenKind, BigDecimal> amounts = new EnumMap<>(TokenKind.class);
         BigDecimal total = BigDecimal.ZERO;
@@ -103,7 +131,7 @@ public final class Tariff {
             amounts.put(t.getKey(), amount);
             total = total.add(amount);
         }
-        return new Cost(tokens, amounts, total, longTier, u.source() == Usage.Source.ESTIMATED);
+        return new Cost(tokens, amounts, total, longTier, estimated);
     }
 
     /** One line for a report: the model, its prices' date and source, the billing. */

@@ -160,6 +160,28 @@ class TariffTest {
     }
 
     @Test
+    void tokensAlreadySplitByKindArePricedByTheSameRatesAtTheTierTheySay() {
+        // a provider's export: 2 million tokens summed over many requests, far above the 200,000 threshold, yet billed standard
+        java.util.Map<TokenKind, Long> tokens = java.util.Map.of(TokenKind.FRESH_INPUT, 1_000_000L, TokenKind.CACHE_READ, 500_000L,
+                TokenKind.CACHE_WRITE_5M, 200_000L, TokenKind.CACHE_WRITE_1H, 100_000L, TokenKind.OUTPUT, 200_000L);
+        Cost standard = SONNET.cost(tokens, false);
+        assertFalse(standard.longTier());
+        assertUsd("3.00", standard.amounts().get(TokenKind.FRESH_INPUT));  // 1,000,000 x 3.00
+        assertUsd("0.15", standard.amounts().get(TokenKind.CACHE_READ));   // 500,000 x 0.30
+        assertUsd("0.75", standard.amounts().get(TokenKind.CACHE_WRITE_5M)); // 200,000 x 3.75
+        assertUsd("0.60", standard.amounts().get(TokenKind.CACHE_WRITE_1H)); // 100,000 x 6.00
+        assertUsd("3.00", standard.amounts().get(TokenKind.OUTPUT));       // 200,000 x 15.00
+        assertUsd("7.50", standard.total());
+        assertEquals(0L, standard.tokens().get(TokenKind.REASONING));
+        Cost longTier = SONNET.cost(tokens, true);
+        assertTrue(longTier.longTier());
+        assertUsd("13.50", longTier.total()); // 1M x 6.00 + 500K x 0.60 + 200K x 7.50 + 100K x 12.00 + 200K x 22.50
+        assertEquals("gpt-5.4-mini has no long-context prices in the price catalog",
+                assertThrows(IllegalArgumentException.class, () -> CATALOG.tariff("gpt-5.4-mini", Billing.STANDARD).cost(tokens, true))
+                        .getMessage());
+    }
+
+    @Test
     void estimatedUsageGivesACostMarkedEstimated() {
         Cost c = GPT.cost(new Usage(1_000, 100, 0, 0, Usage.Source.ESTIMATED));
         assertTrue(c.estimated());
