@@ -48,6 +48,9 @@ public enum RunFile {
     FOCUS("focus.csv", "the measured spend as FOCUS 1.2 rows, hour by hour (soaklab cost)", "io.soaklab.internal.report.FocusFile"),
     /** The prices {@code soaklab cost} compared other models at. */
     PRICES_COMPARE("prices-compare.yaml", "the prices soaklab cost compared other models at", "io.soaklab.internal.report.CostFiles"),
+    /** A provider's usage or cost export set beside the run's measured and projected figures. */
+    RECONCILE("reconcile.json", "a provider's usage or cost export set beside the run's measured and projected figures (soaklab cost --reconcile)",
+            "io.soaklab.internal.report.ReconcileFile"),
     /** JMH's own result, written by JMH. */
     JMH("jmh.json", "JMH's own result", "io.soaklab.internal.analysis.JmhResult"),
     /** The report. */
