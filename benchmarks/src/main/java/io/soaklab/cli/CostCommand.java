@@ -2,8 +2,11 @@ package io.soaklab.cli;
 
 import io.soaklab.internal.analysis.Forecast;
 import io.soaklab.internal.analysis.Projection;
+import io.soaklab.internal.analysis.ProviderExport;
+import io.soaklab.internal.analysis.Reconciliation;
 import io.soaklab.internal.analysis.RunData;
 import io.soaklab.internal.report.CostFiles;
+import io.soaklab.internal.report.ReconcileFile;
 import io.soaklab.internal.report.Report;
 import io.soaklab.run.RunManifest;
 import java.math.BigDecimal;
@@ -23,23 +26,42 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code soaklab cost RUN_DIR --volume 20000/day}: what the workload will cost, month by month. */
+/**
+ * {@code soaklab cost RUN_DIR --volume 20000/day}: what the workload will cost, month by month; with
+ * {@code --reconcile FILE}, a provider's usage or cost export set beside what the run measured (and
+ * beside the projection, when a volume is given too).
+ */
 @Command(name = "cost", mixinStandardHelpOptions = true,
         description = {"Project a run's measured cost per task to your daily and monthly volume.",
             "A forecast month by month (the mean, and P10 to P90 over the volume and growth ranges, cache hits and retries), scenarios,"
                 + " sensitivities, and the same tokens at other models' prices.",
             "It writes forecast.csv (the forecast: its months add up to the printed total), forecast-scenarios.csv (one future per"
                 + " scenario: never add two up), focus.csv (the measured spend as FOCUS 1.2 rows) and cost.json into the run folder,"
-                + " and adds the projection to its report."})
+                + " and adds the projection to its report.",
+            "With --reconcile FILE it sets a provider's own usage or cost export beside the run: the provider's tokens, their mix and"
+                + " cost at soaklab's prices, what it billed, against the measured calls (and the projection's spend a day when --volume is"
+                + " given; --reconcile alone makes no projection), and writes reconcile.json."})
 final class CostCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "A run folder.")
     Path dir;
 
-    @Option(names = "--volume", required = true, paramLabel = "N/day",
+    @Option(names = "--volume", paramLabel = "N/day",
             description = "Tasks (episodes) a day today, e.g. 20000/day, 600000/month or 1000/h; a range, e.g. 15000..25000/day, "
-                    + "when unsure (the forecast draws it).")
+                    + "when unsure (the forecast draws it). Required, unless --reconcile is given.")
     String volume;
+
+    @Option(names = "--reconcile", paramLabel = "FILE",
+            description = "A provider's usage or cost export to set beside the run: OpenAI's organization usage (completions) or costs,"
+                    + " Anthropic's usage or cost report; the API's JSON as saved, one page, a JSON array of pages or one page a line."
+                    + " Repeat it for a usage and a cost export of the same provider. Alone, it reconciles; with --volume, it projects"
+                    + " too and sets the projected spend a day beside the export's.")
+    List<Path> reconcile = new ArrayList<>();
+
+    @Option(names = "--reconcile-model", paramLabel = "MODEL",
+            description = "The model as the export names it, when production's is not the run's priced model (default: the run's;"
+                    + " dated snapshots match it).")
+    String reconcileModel;
 
     @Option(names = "--growth", paramLabel = "P%/month", defaultValue = "0%/month",
             description = "Compound growth of the volume a month, e.g. 8%%/month, or a range, 5%%..12%%/month (default: ${DEFAULT-VALUE}).")
@@ -74,6 +96,43 @@ final class CostCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (volume == null && reconcile.isEmpty()) {
+            throw new IllegalArgumentException("--volume N/day is required (or --reconcile FILE, to set a provider's export beside the run)");
+        }
+        if (reconcileModel != null && reconcile.isEmpty()) {
+            throw new IllegalArgumentException("--reconcile-model names a model of a --reconcile FILE: give the file too");
+        }
+        Projection.Parameters p = volume == null ? null : parameters();
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("no such run folder: " + dir);
+        }
+        if (!RunManifest.exists(dir)) {
+            throw new IllegalArgumentException(dir + " is not a run folder (no run.json)");
+        }
+        ProviderExport export = reconcile.isEmpty() ? null : ProviderExport.read(reconcile); // a bad file fails here, before any work
+        // a projection prices the calls again and again: their usage is read once and kept
+        RunData run = RunData.load(dir, p == null ? RunData.Reading.DEFAULT : RunData.Reading.DEFAULT.withCallUsage());
+        var out = spec.commandLine().getOut();
+        Projection projection = null;
+        if (p != null) {
+            projection = CostFiles.project(run, p, prices);
+            out.print(CostFiles.text(run, projection));
+            out.println("forecast: " + CostFiles.forecast(dir).toAbsolutePath() + " (scenarios and other models beside it, in "
+                    + CostFiles.SCENARIOS + ")");
+            out.println("measured spend as FOCUS 1.2: " + dir.resolve(io.soaklab.internal.report.FocusFile.NAME).toAbsolutePath());
+            out.println("report: " + Report.page(dir).toAbsolutePath());
+        }
+        if (export != null) {
+            Reconciliation r = Reconciliation.of(run, export, reconcileModel, projection);
+            out.print((p != null ? System.lineSeparator() : "") + ReconcileFile.text(r));
+            out.println("reconcile.json: " + ReconcileFile.write(r).toAbsolutePath());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The projection's parameters, from --volume and the options beside it. */
+    private Projection.Parameters parameters() {
         LocalDate first = start == null ? LocalDate.now().withDayOfMonth(1).plusMonths(1) : month(start);
         BigDecimal[] volumes = range("--volume", volume, CostCommand::perDay);
         BigDecimal[] growths = range("--growth", growth, CostCommand::growth);
@@ -86,23 +145,7 @@ final class CostCommand implements Callable<Integer> {
         Forecast.Ranges ranges = new Forecast.Ranges(volumes[0].divide(mid, MathContext.DECIMAL64).doubleValue(),
                 volumes[1].divide(mid, MathContext.DECIMAL64).doubleValue(), growths[0].doubleValue(), growths[1].doubleValue(), cacheSwing,
                 retryHigh.doubleValue());
-        Projection.Parameters p = new Projection.Parameters(mid, growthMid, months, models, first, ranges);
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("no such run folder: " + dir);
-        }
-        if (!RunManifest.exists(dir)) {
-            throw new IllegalArgumentException(dir + " is not a run folder (no run.json)");
-        }
-        RunData run = RunData.load(dir, RunData.Reading.DEFAULT.withCallUsage()); // priced again and again, read once
-        Projection projection = CostFiles.project(run, p, prices);
-        var out = spec.commandLine().getOut();
-        out.print(CostFiles.text(run, projection));
-        out.println("forecast: " + CostFiles.forecast(dir).toAbsolutePath() + " (scenarios and other models beside it, in "
-                + CostFiles.SCENARIOS + ")");
-        out.println("measured spend as FOCUS 1.2: " + dir.resolve(io.soaklab.internal.report.FocusFile.NAME).toAbsolutePath());
-        out.println("report: " + Report.page(dir).toAbsolutePath());
-        out.flush();
-        return 0;
+        return new Projection.Parameters(mid, growthMid, months, models, first, ranges);
     }
 
     /** {@code 20000/day}, {@code 600000/month} (a 30-day month), {@code 140000/week}, {@code 1000/h}; a plain number is a day's. */
