@@ -125,6 +125,39 @@ class ReconciliationTest {
     }
 
     @Test
+    void anOpenAiCostExportBilledTenPercentUnderTheCatalogIsFlagged() throws Exception {
+        // the same two days as the usage export, grouped by line item, each of gpt-5.4-mini's lines 10 % under soaklab's price for
+        // its tokens; the second bucket's list spelled "result", as OpenAI's reference spells it, and an amount written as a string
+        String line = "{\"object\": \"organization.costs.result\", \"amount\": {\"value\": %s, \"currency\": \"usd\"}, \"line_item\": \"%s\","
+                + " \"project_id\": null}";
+        String day1 = String.join(", ", String.format(line, "0.4725", "gpt-5.4-mini-2026-03-17, input"), // (0.45 + 0.075 batch) x 0.9
+                String.format(line, "0.027", "gpt-5.4-mini-2026-03-17, cached input"),                    // 0.03 x 0.9
+                String.format(line, "0.243", "gpt-5.4-mini-2026-03-17, output"),                          // (0.225 + 0.045) x 0.9
+                String.format(line, "1.00", "gpt-5.5-2026-04-23, input"),
+                String.format(line, "0.25", "Web search tool calls"));
+        String day2 = String.join(", ", String.format(line, "0.54", "gpt-5.4-mini-2026-03-17, input"),   // 0.6 x 0.9
+                String.format(line, "0.02025", "gpt-5.4-mini-2026-03-17, cached input"),                  // 0.0225 x 0.9
+                String.format(line, "0.0675", "gpt-5.4-mini-2026-03-17, cache writes"),                   // 0.075 x 0.9
+                String.format(line, "\"0.2673\"", "gpt-5.4-mini-2026-03-17, output"));                    // 0.297 x 0.9
+        Path costs = Files.writeString(tmp.resolve("costs.json"), "{\"object\": \"page\", \"data\": [{\"object\": \"bucket\", \"start_time\": 1795996800,"
+                + " \"end_time\": 1796083200, \"results\": [" + day1 + "]}, {\"object\": \"bucket\", \"start_time\": 1796083200, \"end_time\": 1796169600,"
+                + " \"result\": [" + day2 + "]}], \"has_more\": false, \"next_page\": null}");
+        ProviderExport export = ProviderExport.read(List.of(resource("exports/openai-usage-2-pages.jsonl"), costs));
+        assertEquals(9, export.costs().size());
+        assertEquals(TokenKind.CACHE_WRITE_5M, export.costs().get(7).kind());
+        assertEquals("USD", export.costs().get(0).currency());
+        Reconciliation r = Reconciliation.of(RunData.load(run(null)), export, null, null);
+        assertUsd("1.63755", r.bill().tokens());
+        assertUsd("0.25", r.bill().unassigned());
+        assertUsd("0.818775", r.exportPerDay()); // what was billed, over the cost export's 2 days
+        Difference billed = difference(r, "billed_vs_priced");
+        assertTrue(billed.flagged());
+        assertEquals("the provider billed $1.64 for these tokens; soaklab's catalog prices them at $1.82 (-10%): the catalog's prices are not"
+                + " what the provider bills (a discount, a price change, a tier the export does not name), and the projection is priced like the"
+                + " catalog", billed.says());
+    }
+
+    @Test
     void anotherModelOfTheExportIsPricedAtItsOwnPrices() throws Exception {
         Reconciliation r = Reconciliation.of(RunData.load(run(null)), export("openai-usage-2-pages.jsonl"), "gpt-5.5-2026-04-23", null);
         assertEquals("gpt-5.5", r.model());
