@@ -59,7 +59,7 @@ class CostReconcileTest {
                 + " output cost\n"), r.out());
         assertTrue(r.out().contains("    the provider's cache-read share is 29% against 24% measured: within 10 points\n"), r.out());
         assertFalse(r.out().contains("Forecast"), "no --volume, no projection");
-        assertFalse(Files.exists(dir.resolve("cost.csv")), "no projection written");
+        assertFalse(Files.exists(dir.resolve("forecast.csv")), "no projection written");
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("reconcile.json").toFile());
         assertTrue(r.out().endsWith("reconcile.json: " + dir.resolve("reconcile.json").toAbsolutePath() + "\n"), r.out());
@@ -75,7 +75,7 @@ class CostReconcileTest {
                 "--reconcile", RESOURCES.resolve("exports/openai-usage-2-pages.jsonl").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("Measured: 4 tasks"), r.out());
-        assertTrue(Files.exists(dir.resolve("cost.csv")));
+        assertTrue(Files.exists(dir.resolve("forecast.csv")));
         // $1.8195 over 2 days against the measured mean $0.00338865 a task x 1,000
         assertTrue(r.out().contains("  ! the export spends $0.9098 a day against $3.39 projected at 1000 tasks a day (-73%): the volume or the"
                 + " measured cost per task the projection rests on is too high for production\n"), r.out());
