@@ -98,14 +98,13 @@ final class PrefixCache {
         long ttl = caching.ttl().toNanos();
         if (explicit) {
             // Anthropic: reads the longest cached prefix at a boundary up to LOOKBACK_BLOCKS before a breakpoint, writes up
-            // to the last breakpoint
+            // to the last breakpoint: for an hour up to the last one-hour breakpoint, for five minutes after it
             long found = hit ? longestBeforeBreakpoints(prefixes, ttl, now) : 0;
             long read = found >= caching.minTokens() ? found : 0;
             int last = lastBreakpoint(prefixes);
             long upTo = prefixes.tokens[last];
             if (upTo >= caching.minTokens() && upTo > read) {
-                long written = upTo - read;
-                return new Use(read, written, prefixes.hour[last] ? written : 0);
+                return new Use(read, upTo - read, hourUpTo(prefixes, last, read, caching.minTokens()) - read);
             }
             return new Use(read, 0, 0);
         }
@@ -132,6 +131,21 @@ final class PrefixCache {
             }
         }
         return 0;
+    }
+
+    /**
+     * Where the one-hour writes end: the last one-hour breakpoint past {@code read} (and long enough to be cached), else
+     * {@code read}. Anthropic's rule for mixed lifetimes (prompt-caching docs, "Mixing different TTLs"): with A the tokens
+     * read, B this point and C the last breakpoint, B − A tokens are written for an hour and C − B for five minutes.
+     */
+    private static long hourUpTo(SimRequest.Prefixes prefixes, int last, long read, long minTokens) {
+        long upTo = read;
+        for (int i = 0; i <= last; i++) {
+            if (prefixes.breakpoint[i] && prefixes.hour[i] && prefixes.tokens[i] > upTo && prefixes.tokens[i] >= minTokens) {
+                upTo = prefixes.tokens[i];
+            }
+        }
+        return upTo;
     }
 
     private static int lastBreakpoint(SimRequest.Prefixes prefixes) {

@@ -117,6 +117,59 @@ class PrefixCachingTest {
         }
     }
 
+    @Test
+    void anHourLongBreakpointBeforeAFiveMinuteOneBillsEachStretchAtItsOwnLifetime() throws Exception {
+        // Anthropic ("mixing TTLs"): with A read, B the last one-hour breakpoint past A and C the last breakpoint, the request
+        // writes B - A tokens for an hour and C - B for five minutes. The system prompt (1h) then one message (5m):
+        String system = SyntheticText.words(new SplittableRandom(5), 2000);
+        String u1 = SyntheticText.words(new SplittableRandom(6), 400);
+        String u2 = SyntheticText.words(new SplittableRandom(7), 300);
+        String head = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system
+                + "\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],\"messages\":[";
+        String bp = ",\"cache_control\":{\"type\":\"ephemeral\"}";
+        String turn1 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"" + bp + "}]}]}";
+        String turn2 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"}]},"
+                + "{\"role\":\"assistant\",\"content\":\"noted the data\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u2 + "\"" + bp + "}]}]}";
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
+            com.fasterxml.jackson.databind.JsonNode first = usage(Http.anthropic(endpoint.baseUrl(), turn1));
+            long written = first.get("cache_creation_input_tokens").asLong();
+            // the system prompt: 3 (request) + 4 (message) + 2000 tokens, for an hour; the message after it for five minutes
+            assertEquals(2007, first.get("cache_creation").get("ephemeral_1h_input_tokens").asLong(), first.toString());
+            assertEquals(written - 2007, first.get("cache_creation").get("ephemeral_5m_input_tokens").asLong(), first.toString());
+            assertTrue(written - 2007 >= 404, "the message (4 + 400 tokens) is written for five minutes: " + first);
+            assertEquals(0, first.get("input_tokens").asLong(), "everything up to the last breakpoint is written: " + first);
+
+            // turn 2 reads turn 1's whole prefix (past the one-hour breakpoint): nothing more is written for an hour
+            com.fasterxml.jackson.databind.JsonNode second = usage(Http.anthropic(endpoint.baseUrl(), turn2));
+            assertEquals(written, second.get("cache_read_input_tokens").asLong(), second.toString());
+            assertEquals(0, second.get("cache_creation").get("ephemeral_1h_input_tokens").asLong(), second.toString());
+            assertEquals(second.get("cache_creation_input_tokens").asLong(),
+                    second.get("cache_creation").get("ephemeral_5m_input_tokens").asLong(), second.toString());
+        }
+    }
+
+    @Test
+    void aFiveMinuteBreakpointReadBeforeAnHourLongOneLeavesOnlyTheStretchAfterItForAnHour() throws Exception {
+        // A first request caches the system prompt for five minutes; a second marks the system prompt and its message for an
+        // hour (both 1h): A = the system prompt, read; B = C = the message's end: only the message is written, for an hour
+        String system = SyntheticText.words(new SplittableRandom(5), 2000);
+        String user = "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + SyntheticText.words(new SplittableRandom(6), 400) + "\"";
+        String fiveMinutes = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system
+                + "\",\"cache_control\":{\"type\":\"ephemeral\"}}],\"messages\":[" + user + "}]}]}";
+        String hour = ",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}";
+        String anHour = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system + "\"" + hour
+                + "}],\"messages\":[" + user + hour + "}]}]}";
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
+            assertEquals(2007, usage(Http.anthropic(endpoint.baseUrl(), fiveMinutes)).get("cache_creation").get("ephemeral_5m_input_tokens").asLong());
+            com.fasterxml.jackson.databind.JsonNode u = usage(Http.anthropic(endpoint.baseUrl(), anHour));
+            assertEquals(2007, u.get("cache_read_input_tokens").asLong(), u.toString());
+            assertEquals(u.get("cache_creation_input_tokens").asLong(), u.get("cache_creation").get("ephemeral_1h_input_tokens").asLong(), u.toString());
+            assertTrue(u.get("cache_creation_input_tokens").asLong() >= 404, u.toString());
+            assertEquals(0, u.get("cache_creation").get("ephemeral_5m_input_tokens").asLong(), u.toString());
+        }
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode usage(HttpResponse<String> r) throws Exception {
         assertEquals(200, r.statusCode(), r.body());
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("usage");
