@@ -632,7 +632,7 @@ final class Reply {
         TruthLog truth = engine.truth;
         if (truth != null) {
             truth.add(new TruthLine.Entry(id, wire.api().wireName(), truth.epochMicros(arrival), httpStatus, outcome.wireName(), fault.wireName(),
-                    request.promptTokens(), cachedTokens, cacheWriteTokens, emitted, Math.min(emitted, reasoningTokens()),
+                    request.promptTokens(), cachedTokens, cacheWriteTokens, cacheWrite1hTokens, emitted, Math.min(emitted, reasoningTokens()),
                     since(headersAt, slotAt), since(arrival, headersAt), since(arrival, firstPlanned), since(arrival, firstActual),
                     since(arrival, lastPlanned), since(arrival, lastActual), since(arrival, now), plannedItl / 1000, maxLate / 1000,
                     busyAtStart, latencyFactor));

@@ -30,14 +30,14 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
      * One request. Times are microseconds after its arrival, -1 when not reached.
      */
     public record Entry(String id, String api, long arrivalEpochMicros, int status, String outcome, String fault,
-                 long promptTokens, long cachedTokens, long cacheWriteTokens, long outputTokens, long reasoningTokens,
+                 long promptTokens, long cachedTokens, long cacheWriteTokens, long cacheWrite1hTokens, long outputTokens, long reasoningTokens,
                  long queueMicros, long headersMicros, long firstTokenPlannedMicros, long firstTokenMicros,
                  long lastTokenPlannedMicros, long lastTokenMicros, long endMicros, long plannedItlMicros,
                  long maxLateMicros, double busyAtStart, double latencyFactor) {
 
         /** A request refused before it became a reply (bad path, method, key or body). */
         public static Entry refused(String id, String api, long arrivalEpochMicros, int status, String outcome, long endMicros) {
-            return new Entry(id, api, arrivalEpochMicros, status, outcome, "none", 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1,
+            return new Entry(id, api, arrivalEpochMicros, status, outcome, "none", 0, 0, 0, 0, 0, 0, -1, -1, -1, -1, -1, -1,
                     endMicros, 0, 0, 0, 1);
         }
     }
@@ -51,6 +51,7 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
     static final String PROMPT_TOKENS = "prompt_tokens";
     static final String CACHED_TOKENS = "cached_tokens";
     static final String CACHE_WRITE_TOKENS = "cache_write_tokens";
+    static final String CACHE_WRITE_1H_TOKENS = "cache_write_1h_tokens";
     static final String OUTPUT_TOKENS = "output_tokens";
     static final String REASONING_TOKENS = "reasoning_tokens";
     static final String QUEUE_US = "queue_us";
@@ -85,6 +86,7 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
         g.writeNumberField(PROMPT_TOKENS, e.promptTokens());
         g.writeNumberField(CACHED_TOKENS, e.cachedTokens());
         g.writeNumberField(CACHE_WRITE_TOKENS, e.cacheWriteTokens());
+        g.writeNumberField(CACHE_WRITE_1H_TOKENS, e.cacheWrite1hTokens());
         g.writeNumberField(OUTPUT_TOKENS, e.outputTokens());
         g.writeNumberField(REASONING_TOKENS, e.reasoningTokens());
         g.writeNumberField(QUEUE_US, e.queueMicros());
