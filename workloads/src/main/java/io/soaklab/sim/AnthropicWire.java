@@ -1,8 +1,6 @@
 package io.soaklab.sim;
 
 import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -40,139 +38,7 @@ final class AnthropicWire implements Wire {
 
     @Override
     public SimRequest parse(byte[] body, int offset, int length, int defaultMaxTokens) throws SimRequest.Invalid {
-        return new Request().read(body, offset, length);
-    }
-
-    /** One request: the cache covers tools, then system, then messages, whatever order the JSON has them in. */
-    private static final class Request extends RequestReader {
-        /** The raw tools, system and messages, read once every field is seen. */
-        private final byte[][] parts = new byte[3][];
-        /** Reads a content block's field other than its breakpoint (one reader a request, not one a block). */
-        private final FieldReader blockField = (p, f, v) -> {
-            if (f.equals("type")) {
-                counter.mix(p.getText().hashCode());
-            } else if (v == JsonToken.VALUE_STRING) {
-                counter.text(p.getText());
-            } else {
-                counter.value(p, v);
-            }
-        };
-
-        Request() {
-            super(Api.ANTHROPIC, true, true);
-            includeUsage = true; // a stream always says its usage
-        }
-
-        @Override
-        void field(JsonParser p, String field, JsonToken value) throws IOException {
-            switch (field) {
-                case "thinking" -> thinking = "enabled".equals(SimRequest.textField(p, value, "type"));
-                case "tool_choice" -> toolChoice = SimRequest.anthropicToolChoice(p, value);
-                case "tools", "system", "messages" -> {
-                    byte[] raw;
-                    if (value == JsonToken.START_ARRAY || value == JsonToken.START_OBJECT) {
-                        int start = (int) p.currentTokenLocation().getByteOffset(); // relative to `offset`
-                        p.skipChildren();
-                        int end = (int) p.currentLocation().getByteOffset();
-                        raw = java.util.Arrays.copyOfRange(body, offset + start, offset + end);
-                    } else {
-                        raw = (value == JsonToken.VALUE_STRING ? OpenAiWire.quote(p.getText()) : p.getText())
-                                .getBytes(StandardCharsets.UTF_8);
-                    }
-                    parts[field.equals("tools") ? 0 : field.equals("system") ? 1 : 2] = raw;
-                }
-                default -> p.skipChildren();
-            }
-        }
-
-        @Override
-        void afterFields() throws IOException {
-            if (parts[0] != null) {
-                try (JsonParser p = SimRequest.JSON.createParser(parts[0])) {
-                    if (array(p, p.nextToken())) {
-                        while (nextObject(p)) {
-                            ToolFields tool = new ToolFields("input_schema");
-                            readCacheable(p, tool);
-                            tool.offer();
-                        }
-                    }
-                }
-            }
-            if (parts[1] != null) {
-                try (JsonParser p = SimRequest.JSON.createParser(parts[1])) {
-                    counter.message();
-                    readContent(p, p.nextToken());
-                }
-            }
-            if (parts[2] != null) {
-                try (JsonParser p = SimRequest.JSON.createParser(parts[2])) {
-                    if (p.nextToken() == JsonToken.START_ARRAY) {
-                        messages = 0;
-                        while (nextObject(p)) {
-                            readMessage(p);
-                        }
-                    }
-                }
-            }
-        }
-
-        @Override
-        String notAnObject() {
-            return notJson("expected an object");
-        }
-
-        @Override
-        String notJson(String why) {
-            return "Invalid JSON body: " + why;
-        }
-
-        @Override
-        String missing(String field) {
-            return field + ": Field required";
-        }
-
-        @Override
-        String noMessages() {
-            return "messages: at least one message is required";
-        }
-
-        @Override
-        void messageField(JsonParser p, String field, JsonToken value) throws IOException {
-            if (field.equals("content")) {
-                readContent(p, value);
-            } else {
-                p.skipChildren();
-            }
-        }
-
-        /** A string (one text block), or an array of blocks any of which may end with a cache breakpoint. */
-        private void readContent(JsonParser p, JsonToken value) throws IOException {
-            if (value == JsonToken.VALUE_STRING) {
-                counter.text(p.getText());
-                prefixes.add(counter.hash, counter.tokens, false, false); // a string is one text block
-            } else if (array(p, value)) {
-                while (nextObject(p)) {
-                    readCacheable(p, blockField);
-                }
-            }
-        }
-
-        /** The fields of an object that may end with a cache breakpoint ({@code cache_control}); {@code others} reads the rest. */
-        private void readCacheable(JsonParser p, FieldReader others) throws IOException {
-            boolean breakpoint = false;
-            boolean oneHour = false;
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String f = p.currentName();
-                JsonToken v = p.nextToken();
-                if (f.equals("cache_control")) {
-                    breakpoint = v == JsonToken.START_OBJECT;
-                    oneHour = "1h".equals(SimRequest.textField(p, v, "ttl"));
-                } else {
-                    others.read(p, f, v);
-                }
-            }
-            prefixes.add(counter.hash, counter.tokens, breakpoint, oneHour); // every block's end is a boundary the cache may hold
-        }
+        return new AnthropicRequest().read(body, offset, length);
     }
 
     @Override

@@ -50,7 +50,24 @@ final class OpenAiWire implements Wire {
                 case "tool_choice" -> toolChoice = SimRequest.openAiToolChoice(p, value);
                 case "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
                 case "stream_options" -> includeUsage = includeUsage(p, value);
+                case "reasoning_effort" -> checkEffort(p, value);
                 default -> p.skipChildren();
+            }
+        }
+
+        /**
+         * {@code reasoning_effort}: a level OpenAI knows for some model, else refused as OpenAI refuses it. It does not change
+         * the reply: the endpoint reasons as its profile says ({@code replies.reasoning_tokens_median}).
+         */
+        private static void checkEffort(JsonParser p, JsonToken value) throws IOException, SimRequest.Invalid {
+            if (value == JsonToken.VALUE_NULL) {
+                return;
+            }
+            String text = p.getText();
+            p.skipChildren();
+            if (value != JsonToken.VALUE_STRING || !java.util.Set.of("none", "minimal", "low", "medium", "high", "xhigh").contains(text)) {
+                throw new SimRequest.Invalid("Invalid value: '" + text + "'. Supported values are:"
+                        + " 'none', 'minimal', 'low', 'medium', 'high', and 'xhigh'.", "reasoning_effort", "invalid_value");
             }
         }
 

@@ -62,10 +62,14 @@ final class ReplyPlan {
         SimConfig.Replies replies = config.replies();
         double drawn = replies.outputTokensMedian() * Math.exp(replies.outputTokensSigma() * content.nextGaussian());
         long wanted = Math.max(1, Math.round(drawn));
-        boolean thinks = replies.reasoningTokensMedian() > 0 && (api == Api.OPENAI || request.thinking());
-        int reasoning = thinks ? (int) Math.max(1, Math.round(replies.reasoningTokensMedian() * Math.exp(0.5 * content.nextGaussian()))) : 0;
+        // OpenAI: the model reasons as its profile says (whatever reasoning_effort). Anthropic: a request that enables thinking
+        // thinks, around the profile's median or, when the profile sets none, a quarter of its budget; never past the budget
+        int budget = api == Api.ANTHROPIC ? request.thinkingBudget() : 0;
+        int median = replies.reasoningTokensMedian() > 0 || budget == 0 ? replies.reasoningTokensMedian() : budget / 4;
+        boolean thinks = median > 0 && (api == Api.OPENAI || budget > 0);
+        int reasoning = thinks ? (int) Math.max(1, Math.round(median * Math.exp(0.5 * content.nextGaussian()))) : 0;
         boolean reasoningVisible = thinks && (api == Api.ANTHROPIC || replies.reasoningVisible());
-        reasoning = Math.min(reasoning, Math.max(0, cap - 1));
+        reasoning = Math.min(Math.min(reasoning, budget > 0 ? budget : Integer.MAX_VALUE), Math.max(0, cap - 1));
         int room = Math.min(cap, replies.outputTokensMax()) - reasoning;
         int visible = (int) Math.max(1, Math.min(wanted, room));
         Reply.Stop stop = wanted > room && cap <= replies.outputTokensMax() ? Reply.Stop.LENGTH : Reply.Stop.END;

@@ -22,7 +22,8 @@ abstract class RequestReader {
     int messages = -1;
     int maxTokens = -1;
     boolean includeUsage;
-    boolean thinking;
+    /** The thinking budget of a request that enables thinking (Anthropic), else 0. */
+    int thinkingBudget;
     ChatRequest.ToolChoice toolChoice = ChatRequest.ToolChoice.AUTO;
     /** The body being read; the request's JSON starts at {@code offset}. */
     byte[] body;
@@ -52,6 +53,10 @@ abstract class RequestReader {
 
     /** Reads what the protocol keeps until it has seen every field. */
     void afterFields() throws IOException {
+    }
+
+    /** Refuses what the protocol refuses once every field is read and the checks both make have passed. */
+    void check() throws SimRequest.Invalid {
     }
 
     /** The message when the body is JSON but not an object. */
@@ -98,9 +103,10 @@ abstract class RequestReader {
         if (messages == 0) {
             throw new SimRequest.Invalid(noMessages(), "messages");
         }
+        check();
         counter.mix(maxTokens);
         return new SimRequest(api, model, counter.tokens, maxTokens, stream, includeUsage, counter.hash, prefixes, explicitCache,
-                List.copyOf(tools), thinking, toolChoice, counter.probe());
+                List.copyOf(tools), thinkingBudget, toolChoice, counter.probe());
     }
 
     /** Reads one field of an object, the parser at its value ({@code value} its first token). */

@@ -96,8 +96,11 @@ public record SimConfig(
      * Replies: a log-normal number of output tokens (median, sigma; capped by {@code outputTokensMax}
      * and the request's own cap, then {@code length} is the finish reason); hidden reasoning tokens
      * (log-normal around {@code reasoningTokensMedian}, 0 for none; streamed as reasoning when
-     * {@code reasoningVisible}, and as thinking for Anthropic requests that enable it); a tool call
-     * instead of text with {@code toolCallProbability} when the request offers tools.
+     * {@code reasoningVisible}; OpenAI's {@code reasoning_effort} does not change them); for an
+     * Anthropic request that enables thinking, thinking tokens streamed as thinking, around
+     * {@code reasoningTokensMedian} or, when it is 0, a quarter of the request's
+     * {@code budget_tokens}, never more than the budget; a tool call instead of text with
+     * {@code toolCallProbability} when the request offers tools.
      */
     public record Replies(int outputTokensMedian, double outputTokensSigma, int outputTokensMax, int reasoningTokensMedian,
                           boolean reasoningVisible, double toolCallProbability) {

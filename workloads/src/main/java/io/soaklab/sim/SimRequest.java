@@ -28,12 +28,12 @@ import java.util.List;
  * @param prefixes     prefix boundaries, in order: every message's end (OpenAI), every block's (Anthropic)
  * @param explicitCache true when the cache is written at the client's {@code cache_control} breakpoints (Anthropic)
  * @param tools        tools the model may call
- * @param thinking     true when the request enables visible thinking (Anthropic)
+ * @param thinkingBudget the thinking budget ({@code budget_tokens}) of a request that enables thinking (Anthropic), else 0
  * @param toolChoice   whether the model must, may or must not call a tool
  * @param probe        the long-context probe question its last message asks, or null
  */
 record SimRequest(Api api, String model, long promptTokens, int maxTokens, boolean stream, boolean includeUsage, long hash,
-                  Prefixes prefixes, boolean explicitCache, List<Tool> tools, boolean thinking, ChatRequest.ToolChoice toolChoice,
+                  Prefixes prefixes, boolean explicitCache, List<Tool> tools, int thinkingBudget, ChatRequest.ToolChoice toolChoice,
                   Probe probe) {
 
     /**

@@ -165,7 +165,7 @@ class ProtocolTest {
     @Test
     void anthropicThinkingStreamsBeforeTheText() throws Exception {
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(quick().reasoningTokensMedian(10, false).build())) {
-            HttpResponse<String> r = Http.anthropic(endpoint.baseUrl(), "{\"model\":\"c\",\"max_tokens\":200,\"stream\":true,"
+            HttpResponse<String> r = Http.anthropic(endpoint.baseUrl(), "{\"model\":\"c\",\"max_tokens\":2000,\"stream\":true,"
                     + "\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},\"messages\":[{\"role\":\"user\",\"content\":\"think\"}]}");
             List<String> blocks = new ArrayList<>();
             List<String> deltas = new ArrayList<>();
