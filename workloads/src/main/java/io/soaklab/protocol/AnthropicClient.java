@@ -10,7 +10,9 @@ import java.util.Map;
  * Anthropic Messages, always streamed. System messages of the conversation become the top-level
  * {@code system} text, tool results become {@code tool_result} blocks of a user turn, and with
  * prompt caching asked for, the system text and the last turn carry {@code cache_control}
- * breakpoints, as agent harnesses set them.
+ * breakpoints, as agent harnesses set them: the system text's for the request's lifetime (an hour
+ * when asked, which Anthropic requires to come before shorter ones), the last turn's for five
+ * minutes. A thinking budget is {@code thinking: {type: enabled, budget_tokens: N}}.
  */
 final class AnthropicClient extends StreamingClient {
 
@@ -33,17 +35,26 @@ final class AnthropicClient extends StreamingClient {
         }
         java.util.List<Turn> turns = turns(request.messages());
         boolean cache = request.promptCaching();
+        if (request.reasoning().effort() != null) {
+            throw new IllegalArgumentException("a reasoning effort is OpenAI's: an Anthropic request asks for a thinking budget");
+        }
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
             g.writeStringField("model", config().model());
             g.writeNumberField("max_tokens", request.maxTokens());
+            if (request.reasoning().thinkingBudget() > 0) {
+                g.writeObjectFieldStart("thinking");
+                g.writeStringField("type", "enabled");
+                g.writeNumberField("budget_tokens", request.reasoning().thinkingBudget());
+                g.writeEndObject();
+            }
             if (system.length() > 0) {
                 if (cache) {
                     g.writeArrayFieldStart("system");
                     g.writeStartObject();
                     g.writeStringField("type", "text");
                     g.writeStringField("text", system.toString());
-                    cacheControl(g);
+                    cacheControl(g, request.cacheTtl()); // the stable prefix: it may live an hour, and comes before the moving one
                     g.writeEndObject();
                     g.writeEndArray();
                 } else {
@@ -73,7 +84,7 @@ final class AnthropicClient extends StreamingClient {
                                 g.writeBooleanField("is_error", true);
                             }
                             if (markLast && ++blocks == total) {
-                                cacheControl(g);
+                                cacheControl(g, ChatRequest.CacheTtl.FIVE_MINUTES);
                             }
                             g.writeEndObject();
                             continue;
@@ -83,7 +94,7 @@ final class AnthropicClient extends StreamingClient {
                             g.writeStringField("type", "text");
                             g.writeStringField("text", m.content());
                             if (markLast && ++blocks == total) {
-                                cacheControl(g);
+                                cacheControl(g, ChatRequest.CacheTtl.FIVE_MINUTES);
                             }
                             g.writeEndObject();
                         }
@@ -95,7 +106,7 @@ final class AnthropicClient extends StreamingClient {
                             g.writeFieldName("input");
                             g.writeRawValue(jsonObjectOrEmpty(call.arguments()));
                             if (markLast && ++blocks == total) {
-                                cacheControl(g);
+                                cacheControl(g, ChatRequest.CacheTtl.FIVE_MINUTES);
                             }
                             g.writeEndObject();
                         }
@@ -163,9 +174,13 @@ final class AnthropicClient extends StreamingClient {
         return n;
     }
 
-    private static void cacheControl(JsonGenerator g) throws IOException {
+    /** A breakpoint: five minutes is the API's default and is not written out; an hour is {@code "ttl":"1h"}. */
+    private static void cacheControl(JsonGenerator g, ChatRequest.CacheTtl ttl) throws IOException {
         g.writeObjectFieldStart("cache_control");
         g.writeStringField("type", "ephemeral");
+        if (ttl == ChatRequest.CacheTtl.ONE_HOUR) {
+            g.writeStringField("ttl", ttl.wireName());
+        }
         g.writeEndObject();
     }
 

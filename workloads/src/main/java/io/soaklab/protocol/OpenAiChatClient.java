@@ -15,9 +15,15 @@ final class OpenAiChatClient extends StreamingClient {
                 OpenAiStream::new);
     }
 
-    /** The conversation, the cap, the tools, and a request for streamed usage. */
+    /** The conversation, the cap, the tools, the reasoning effort if asked, and a request for streamed usage. */
     @Override
     byte[] encode(ChatRequest request) throws IOException {
+        if (request.reasoning().thinkingBudget() > 0) {
+            throw new IllegalArgumentException("a thinking budget is Anthropic's: an OpenAI request asks for a reasoning effort");
+        }
+        if (request.cacheTtl() == ChatRequest.CacheTtl.ONE_HOUR) {
+            throw new IllegalArgumentException("a one-hour cache lifetime is Anthropic's: OpenAI caches by itself, for no lifetime asked");
+        }
         ByteArrayBuilder out = buffer(request);
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
@@ -53,6 +59,9 @@ final class OpenAiChatClient extends StreamingClient {
             g.writeEndArray();
             writeTools(g, request);
             g.writeNumberField(config().maxTokensField(), request.maxTokens());
+            if (request.reasoning().effort() != null) {
+                g.writeStringField("reasoning_effort", request.reasoning().effort().wireName());
+            }
             g.writeBooleanField("stream", true);
             g.writeObjectFieldStart("stream_options");
             g.writeBooleanField("include_usage", true);

@@ -115,8 +115,9 @@ final class AnthropicRequest extends RequestReader {
 
     /**
      * What the API refuses of thinking and cache lifetimes, worded after its messages: a budget under 1,024 tokens or not
-     * below {@code max_tokens}; a {@code ttl} other than 5m and 1h; a one-hour breakpoint after a five-minute one (the
-     * prompt-caching docs: longer lifetimes must come first, in the order tools, system, messages).
+     * below {@code max_tokens}; thinking with a forced tool call ({@code tool_choice} any or tool); a {@code ttl} other
+     * than 5m and 1h; a one-hour breakpoint after a five-minute one (the prompt-caching docs: longer lifetimes must come
+     * first, in the order tools, system, messages).
      */
     @Override
     void check() throws SimRequest.Invalid {
@@ -129,6 +130,9 @@ final class AnthropicRequest extends RequestReader {
         }
         if (thinkingAsked && maxTokens <= thinkingBudget) {
             throw new SimRequest.Invalid("`max_tokens` must be greater than `thinking.budget_tokens`", "max_tokens");
+        }
+        if (thinkingAsked && toolChoice == io.soaklab.protocol.ChatRequest.ToolChoice.REQUIRED) {
+            throw new SimRequest.Invalid("Thinking may not be enabled when tool_choice forces tool use.", "tool_choice");
         }
         if (badTtl != null) {
             throw new SimRequest.Invalid("cache_control.ttl: Input should be '5m' or '1h', was '" + badTtl + "'", "cache_control");

@@ -45,10 +45,14 @@ class AnthropicClientTest {
     }
 
     private CallResult call(ScriptedServer s) {
+        return call(s, REQUEST);
+    }
+
+    private CallResult call(ScriptedServer s, ChatRequest request) {
         ModelClient c = ModelClient.anthropic(ClientConfig.builder(s.baseUrl()).model("claude-test").apiKey("sk-ant-not-real")
                 .firstTokenTimeout(Duration.ofSeconds(5)).idleTimeout(Duration.ofSeconds(2)).totalTimeout(Duration.ofSeconds(10)).build(), itl);
         open.add(c);
-        return c.send(REQUEST, System.nanoTime()).join();
+        return c.send(request, System.nanoTime()).join();
     }
 
     @Test
@@ -86,6 +90,28 @@ class AnthropicClientTest {
         assertTrue(head.contains("x-api-key: sk-ant-not-real"), head);
         assertTrue(head.contains("anthropic-version: 2023-06-01"), head);
         assertTrue(!head.contains("authorization:"), head);
+    }
+
+    @Test
+    void anHourLongCacheGoesOnTheSystemBreakpointBeforeTheLastTurnsFiveMinuteOneAndThinkingCarriesItsBudget() throws IOException {
+        ScriptedServer s = server((socket, out) -> ScriptedServer.full(out, 500, "application/json", "{}"));
+        call(s, new ChatRequest(List.of(Message.system("You are terse."), Message.user("What is the weather?")), 2048, List.of(),
+                ChatRequest.ToolChoice.AUTO, true, ChatRequest.CacheTtl.ONE_HOUR, ChatRequest.Reasoning.thinking(1024)));
+        assertEquals("{\"model\":\"claude-test\",\"max_tokens\":2048,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+                + "\"system\":[{\"type\":\"text\",\"text\":\"You are terse.\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],"
+                + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"What is the weather?\","
+                + "\"cache_control\":{\"type\":\"ephemeral\"}}]}],\"stream\":true}", s.bodies().get(0));
+    }
+
+    @Test
+    void aReasoningEffortIsRefusedBeforeAnythingIsSent() throws IOException {
+        ScriptedServer s = server((socket, out) -> ScriptedServer.full(out, 500, "application/json", "{}"));
+        CallResult r = call(s, new ChatRequest(REQUEST.messages(), 100, List.of(), ChatRequest.ToolChoice.AUTO, false,
+                ChatRequest.CacheTtl.FIVE_MINUTES, ChatRequest.Reasoning.effort(ChatRequest.Effort.HIGH)));
+        assertEquals(ErrorClass.CLIENT_ERROR, r.error());
+        assertEquals("cannot encode request: java.lang.IllegalArgumentException: a reasoning effort is OpenAI's: an Anthropic request asks"
+                + " for a thinking budget", r.errorDetail());
+        assertTrue(s.bodies().isEmpty(), "nothing reached the server");
     }
 
     @Test

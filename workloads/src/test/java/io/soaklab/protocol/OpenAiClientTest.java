@@ -96,6 +96,42 @@ class OpenAiClientTest {
     }
 
     @Test
+    void aReasoningEffortIsSentAndAnthropicsAsksAreRefusedBeforeAnythingIsSent() throws IOException {
+        ScriptedServer s = server((socket, out) -> ScriptedServer.full(out, 500, "application/json", "{}"));
+        ModelClient c = client(s.baseUrl(), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10));
+        c.send(new ChatRequest(HELLO.messages(), 50, List.of(), ChatRequest.ToolChoice.AUTO, false, ChatRequest.CacheTtl.FIVE_MINUTES,
+                ChatRequest.Reasoning.effort(ChatRequest.Effort.LOW)), System.nanoTime()).join();
+        assertEquals("{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"max_tokens\":50,"
+                + "\"reasoning_effort\":\"low\",\"stream\":true,\"stream_options\":{\"include_usage\":true}}", s.bodies().get(0));
+        CallResult thinking = c.send(new ChatRequest(HELLO.messages(), 2048, List.of(), ChatRequest.ToolChoice.AUTO, false,
+                ChatRequest.CacheTtl.FIVE_MINUTES, ChatRequest.Reasoning.thinking(1024)), System.nanoTime()).join();
+        assertEquals(ErrorClass.CLIENT_ERROR, thinking.error());
+        assertEquals("cannot encode request: java.lang.IllegalArgumentException: a thinking budget is Anthropic's: an OpenAI request asks"
+                + " for a reasoning effort", thinking.errorDetail());
+        CallResult anHour = c.send(new ChatRequest(HELLO.messages(), 50, List.of(), ChatRequest.ToolChoice.AUTO, true,
+                ChatRequest.CacheTtl.ONE_HOUR, ChatRequest.Reasoning.NONE), System.nanoTime()).join();
+        assertEquals(ErrorClass.CLIENT_ERROR, anHour.error());
+        assertEquals(1, s.bodies().size(), "neither reached the server");
+    }
+
+    @Test
+    void aChatRequestRefusesWhatNoProviderTakesInOneLine() {
+        List<Message> hi = HELLO.messages();
+        assertEquals("the thinking budget (1024) must be below maxTokens (1024): Anthropic counts thinking inside max_tokens",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ChatRequest(hi, 1024, List.of(),
+                        ChatRequest.ToolChoice.AUTO, false, ChatRequest.CacheTtl.FIVE_MINUTES, ChatRequest.Reasoning.thinking(1024))).getMessage());
+        assertEquals("a thinking budget must be at least 1024 tokens, was 1000",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ChatRequest.Reasoning.thinking(1000)).getMessage());
+        assertEquals("a one-hour cache lifetime needs prompt caching",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ChatRequest(hi, 50, List.of(),
+                        ChatRequest.ToolChoice.AUTO, false, ChatRequest.CacheTtl.ONE_HOUR, ChatRequest.Reasoning.NONE)).getMessage());
+        List<ToolSpec> grep = List.of(new ToolSpec("grep", "search", "{\"type\":\"object\"}"));
+        assertEquals("thinking cannot be asked with a required tool call: Anthropic refuses forced tool use with thinking",
+                org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> new ChatRequest(hi, 2048, grep,
+                        ChatRequest.ToolChoice.REQUIRED, false, ChatRequest.CacheTtl.FIVE_MINUTES, ChatRequest.Reasoning.thinking(1024))).getMessage());
+    }
+
+    @Test
     void anErrorObjectInsideTheStreamIsAStreamError() throws IOException {
         CallResult r = call((socket, out) -> {
             ScriptedServer.write(out, ScriptedServer.SSE_HEADERS);

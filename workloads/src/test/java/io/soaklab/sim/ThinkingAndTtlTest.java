@@ -72,6 +72,11 @@ class ThinkingAndTtlTest {
             assertRefused(Http.anthropic(endpoint.baseUrl(), thinking(4000, "{\"type\":\"enabled\"}")),
                     "thinking.enabled.budget_tokens: Field required");
             assertEquals(200, Http.anthropic(endpoint.baseUrl(), thinking(1025, "{\"type\":\"enabled\",\"budget_tokens\":1024}")).statusCode());
+            String tools = "{\"model\":\"c\",\"max_tokens\":2000,\"thinking\":{\"type\":\"enabled\",\"budget_tokens\":1024},"
+                    + "\"tools\":[{\"name\":\"grep\",\"input_schema\":{\"type\":\"object\"}}],\"tool_choice\":{\"type\":\"%s\"},"
+                    + "\"messages\":[{\"role\":\"user\",\"content\":\"think\"}]}";
+            assertRefused(Http.anthropic(endpoint.baseUrl(), String.format(tools, "any")), "Thinking may not be enabled when tool_choice forces tool use.");
+            assertEquals(200, Http.anthropic(endpoint.baseUrl(), String.format(tools, "auto")).statusCode());
         }
     }
 
