@@ -420,7 +420,10 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
          */
         public RunConfig build() {
             // Checked here, not when run.json is read back: the file may be gone by then, the run keeps its own copy.
-            Scenarios.resolve(scenario);
+            String problem = Scenarios.resolve(scenario).problemOn(api);
+            if (problem != null) { // a scenario's ask the protocol has no field for is refused here, not dropped on the wire
+                throw new InvalidSetting("%s " + api.wireName() + ": " + problem, "", "api");
+            }
             if (arrival != null) {
                 Arrivals.parse(arrival);
             }

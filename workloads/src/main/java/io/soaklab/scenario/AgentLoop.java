@@ -56,7 +56,7 @@ final class AgentLoop {
             boolean answer = done == plannedSteps - 1;
             ChatRequest.ToolChoice choice = wireTools.isEmpty() ? ChatRequest.ToolChoice.AUTO
                     : answer ? ChatRequest.ToolChoice.NONE : ChatRequest.ToolChoice.REQUIRED;
-            CallResult r = agent.call(new ChatRequest(conversation.messages(), spec.maxTokens(), wireTools, choice, spec.promptCaching()));
+            CallResult r = agent.call(spec.request(conversation.messages(), spec.maxTokens(), wireTools, choice));
             if (extra) {
                 agent.count("extra_calls", 1);
                 agent.count("extra_tokens", r.usage().promptTokens() + r.usage().completionTokens());
@@ -191,9 +191,9 @@ final class AgentLoop {
         String mode = context.compaction().wireName();
         long summaryTokens = 0;
         if (context.compaction() == ScenarioSpec.Context.Compaction.SUMMARIZE) {
-            ChatRequest ask = new ChatRequest(conversation.plus(Message.user("Summarize the work so far for your own later use, in at most "
+            ChatRequest ask = spec.request(conversation.plus(Message.user("Summarize the work so far for your own later use, in at most "
                     + context.compactTo() + " tokens.")), context.compactTo(), wireTools,
-                    wireTools.isEmpty() ? ChatRequest.ToolChoice.AUTO : ChatRequest.ToolChoice.NONE, spec.promptCaching());
+                    wireTools.isEmpty() ? ChatRequest.ToolChoice.AUTO : ChatRequest.ToolChoice.NONE);
             CallResult r = agent.call(ask);
             agent.count("compaction_calls", 1);
             if (r.ok()) {

@@ -24,8 +24,8 @@ final class ChatScenario extends SpecScenario {
             }
             int words = spec.chat().userTokens().draw(random);
             conversation.turn(Prompts.user("", random, words), words);
-            CallResult r = episode.call(new ChatRequest(conversation.messages(), spec.maxTokens(), java.util.List.of(),
-                    ChatRequest.ToolChoice.AUTO, spec.promptCaching()));
+            CallResult r = episode.call(spec.request(conversation.messages(), spec.maxTokens(), java.util.List.of(),
+                    ChatRequest.ToolChoice.AUTO));
             if (!r.ok()) {
                 episode.fail("model_" + r.error().wireName());
                 return;

@@ -73,8 +73,8 @@ final class ProbeScenario extends SpecScenario {
             } while (asked.contains(j));
             asked.add(j);
             conversation.turn(Message.user(Probes.question(key[j])), 16);
-            CallResult r = episode.call(new ChatRequest(conversation.messages(), probe.answerTokens(), List.of(),
-                    ChatRequest.ToolChoice.AUTO, spec.promptCaching()));
+            CallResult r = episode.call(spec.request(conversation.messages(), probe.answerTokens(), List.of(),
+                    ChatRequest.ToolChoice.AUTO));
             if (!r.ok()) {
                 episode.fail("model_" + r.error().wireName());
                 return;

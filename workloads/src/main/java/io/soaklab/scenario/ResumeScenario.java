@@ -61,9 +61,9 @@ final class ResumeScenario extends SpecScenario {
                 return;
             }
             if (!full && s < resume.sessions() - 1) {
-                CallResult note = agent.call(new ChatRequest(conversation.plus(Message.user("Write down what you must remember for the "
+                CallResult note = agent.call(spec.request(conversation.plus(Message.user("Write down what you must remember for the "
                         + "next session, in at most " + resume.memoryTokens() + " tokens.")), resume.memoryTokens(), spec.wireTools(),
-                        spec.tools().isEmpty() ? ChatRequest.ToolChoice.AUTO : ChatRequest.ToolChoice.NONE, spec.promptCaching()));
+                        spec.tools().isEmpty() ? ChatRequest.ToolChoice.AUTO : ChatRequest.ToolChoice.NONE));
                 if (!note.ok()) {
                     episode.fail("model_" + note.error().wireName());
                     return;

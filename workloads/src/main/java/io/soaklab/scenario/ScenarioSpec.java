@@ -3,6 +3,9 @@ package io.soaklab.scenario;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.soaklab.protocol.Api;
+import io.soaklab.protocol.ChatRequest;
+import io.soaklab.protocol.Message;
 import io.soaklab.protocol.ToolSpec;
 import io.soaklab.internal.resilience.Resilience;
 import java.time.Duration;
@@ -28,6 +31,8 @@ import java.util.Set;
  * @param maxTokens          output cap of each call
  * @param thinkTime          pause between an agent's calls, besides tool time
  * @param promptCaching      ask for prompt caching where the protocol must be asked (Anthropic)
+ * @param cacheTtl           the lifetime of the system prompt's cache breakpoint (Anthropic); the last turn's is five minutes
+ * @param reasoning          extended thinking within a budget (Anthropic) or a reasoning effort (OpenAI), or none
  * @param tools              the tools agents may call, simulated by soaklab
  * @param onToolFailure      what an agent does when a tool fails
  * @param context            when and how a long conversation is compacted
@@ -38,7 +43,8 @@ import java.util.Set;
  * @param resilience         retries, retry budget and circuit breaker of the client
  */
 public record ScenarioSpec(String name, String description, Kind kind, int systemPromptTokens, Dist taskTokens, Dist steps,
-                           int maxTokens, Span thinkTime, boolean promptCaching, List<Tool> tools, OnToolFailure onToolFailure,
+                           int maxTokens, Span thinkTime, boolean promptCaching, ChatRequest.CacheTtl cacheTtl, ChatRequest.Reasoning reasoning,
+                           List<Tool> tools, OnToolFailure onToolFailure,
                            Context context, Team team, Probe probe, Resume resume, Chat chat, Resilience resilience) {
 
     /** The shapes an episode can take. */
@@ -83,6 +89,21 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         }
         require(onToolFailure.then() != OnToolFailure.Then.FALLBACK || tools.stream().anyMatch(t -> t.fallback() != null),
                 "on_tool_failure.then is fallback, but no tool names a fallback");
+        SpecAsks.check(kind, promptCaching, Objects.requireNonNull(cacheTtl, "cacheTtl"), Objects.requireNonNull(reasoning, "reasoning"),
+                maxTokens, !tools.isEmpty(), context, team, probe, resume);
+    }
+
+    /**
+     * Why this scenario cannot run on {@code api}, or null: a thinking budget and a one-hour cache
+     * lifetime are Anthropic's, a reasoning effort OpenAI's, and an ask is refused rather than dropped.
+     */
+    public String problemOn(Api api) {
+        return SpecAsks.problemOn(this, api);
+    }
+
+    /** A call of this scenario: the conversation, its cap and tools, and what the scenario asks of caching and reasoning. */
+    ChatRequest request(List<Message> messages, int cap, List<ToolSpec> callTools, ChatRequest.ToolChoice choice) {
+        return new ChatRequest(messages, cap, callTools, choice, promptCaching, cacheTtl, reasoning);
     }
 
     /** The tools as the model is offered them. */
@@ -107,13 +128,15 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
                              @JsonProperty("system_prompt_tokens") Integer systemPromptTokens,
                              @JsonProperty("task_tokens") Dist taskTokens, @JsonProperty("steps") Dist steps,
                              @JsonProperty("max_tokens") Integer maxTokens, @JsonProperty("think_time") Span thinkTime,
-                             @JsonProperty("prompt_caching") Boolean promptCaching, @JsonProperty("tools") List<Tool> tools,
+                             @JsonProperty("prompt_caching") Boolean promptCaching, @JsonProperty("cache_ttl") String cacheTtl,
+                             @JsonProperty("thinking_budget") Integer thinkingBudget, @JsonProperty("reasoning_effort") String reasoningEffort,
+                             @JsonProperty("tools") List<Tool> tools,
                              @JsonProperty("on_tool_failure") OnToolFailure onToolFailure, @JsonProperty("context") Context context,
                              @JsonProperty("team") Team team, @JsonProperty("probe") Probe probe, @JsonProperty("resume") Resume resume,
                              @JsonProperty("chat") Chat chat, @JsonProperty("resilience") Resilience resilience) {
         return new ScenarioSpec(name, description, kind, or(systemPromptTokens, 1200), or(taskTokens, Dist.uniform(80, 400)),
                 or(steps, Dist.uniform(4, 12)), or(maxTokens, 800), or(thinkTime, Span.ZERO), or(promptCaching, true),
-                or(tools, List.of()), or(onToolFailure, OnToolFailure.DEFAULT), or(context, Context.NEVER),
+                SpecAsks.cacheTtl(cacheTtl), SpecAsks.reasoning(thinkingBudget, reasoningEffort), or(tools, List.of()), or(onToolFailure, OnToolFailure.DEFAULT), or(context, Context.NEVER),
                 or(team, Team.DEFAULT), or(probe, Probe.DEFAULT), or(resume, Resume.DEFAULT), or(chat, Chat.DEFAULT),
                 or(resilience, Resilience.none()));
     }

@@ -34,8 +34,8 @@ final class TeamScenario extends SpecScenario {
                 .head(prompts.system("coordinator", spec.systemPromptTokens()), Prompts.systemTokens(spec.systemPromptTokens()))
                 .head(Prompts.user("Task:", random, task), task + 2);
         long planStart = coordinator.elapsedNanos();
-        CallResult plan = coordinator.call(new ChatRequest(conversation.plus(Message.user("Plan the work for your specialists.")),
-                team.planTokens(), List.of(), ChatRequest.ToolChoice.AUTO, spec.promptCaching()));
+        CallResult plan = coordinator.call(spec.request(conversation.plus(Message.user("Plan the work for your specialists.")),
+                team.planTokens(), List.of(), ChatRequest.ToolChoice.AUTO));
         if (!plan.ok()) {
             episode.fail("model_" + plan.error().wireName());
             return;
@@ -80,8 +80,8 @@ final class TeamScenario extends SpecScenario {
             merged.append("\n").append(roles.get(i)).append(": ").append(w.ok() ? w.answer() : "(failed: " + w.reason() + ")");
         }
         long mergeStart = coordinator.elapsedNanos();
-        CallResult merge = coordinator.call(new ChatRequest(conversation.plus(Message.user(merged.toString())), team.mergeTokens(),
-                List.of(), ChatRequest.ToolChoice.AUTO, spec.promptCaching()));
+        CallResult merge = coordinator.call(spec.request(conversation.plus(Message.user(merged.toString())), team.mergeTokens(),
+                List.of(), ChatRequest.ToolChoice.AUTO));
         long mergeNanos = coordinator.elapsedNanos() - mergeStart;
         episode.count("specialists", k);
         episode.count("plan_ms", planNanos / 1e6);

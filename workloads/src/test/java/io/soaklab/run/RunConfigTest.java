@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.soaklab.internal.text.InvalidSetting;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,6 +54,18 @@ class RunConfigTest {
         assertThrows(IllegalArgumentException.class, () -> RunConfig.builder().window(Duration.ofMillis(10)).build());
         assertThrows(IllegalArgumentException.class, () -> RunConfig.builder().endpoint(URI.create("ftp://x/v1")).model("m").build());
         assertThrows(IllegalArgumentException.class, () -> RunConfig.builder().maxTokensField("max_output").build());
+    }
+
+    @Test
+    void aScenarioAskingWhatTheProtocolHasNoFieldForIsRefusedBeforeTheRun() throws Exception {
+        Path thinking = dir.resolve("thinking.yaml");
+        Files.writeString(thinking, "name: thinking\ndescription: d\nkind: chat\nmax_tokens: 3000\ncache_ttl: 1h\nthinking_budget: 2048\n");
+        InvalidSetting refused = assertThrows(InvalidSetting.class, () -> RunConfig.builder().scenario(thinking.toString()).build());
+        assertEquals("api openai: scenario thinking asks for thinking_budget, Anthropic's extended thinking: an OpenAI endpoint takes"
+                + " reasoning_effort instead", refused.getMessage());
+        assertEquals(List.of("api"), refused.settings());
+        assertEquals(io.soaklab.protocol.Api.ANTHROPIC,
+                RunConfig.builder().scenario(thinking.toString()).api(io.soaklab.protocol.Api.ANTHROPIC).build().target().api());
     }
 
     @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.soaklab.protocol.Api;
+import io.soaklab.protocol.ChatRequest;
 import io.soaklab.protocol.ErrorClass;
 import java.time.Duration;
 import java.util.List;
@@ -81,9 +83,57 @@ class ScenariosTest {
     }
 
     @Test
+    void aCacheLifetimeAndReasoningAreAskedAsWritten() {
+        ScenarioSpec none = Scenarios.parse(HEAD + "kind: chat\n", "f.yaml");
+        assertEquals(ChatRequest.CacheTtl.FIVE_MINUTES, none.cacheTtl());
+        assertEquals(ChatRequest.Reasoning.NONE, none.reasoning());
+        ScenarioSpec anHour = Scenarios.parse(HEAD + "kind: chat\nmax_tokens: 3000\ncache_ttl: 1h\nthinking_budget: 2048\n", "f.yaml");
+        assertEquals(ChatRequest.CacheTtl.ONE_HOUR, anHour.cacheTtl());
+        assertEquals(ChatRequest.Reasoning.thinking(2048), anHour.reasoning());
+        assertEquals(ChatRequest.Reasoning.effort(ChatRequest.Effort.HIGH),
+                Scenarios.parse(HEAD + "kind: agent\nreasoning_effort: high\n", "f.yaml").reasoning());
+        // every call of the scenario carries them
+        ChatRequest call = anHour.request(List.of(io.soaklab.protocol.Message.user("hi")), 3000, List.of(), ChatRequest.ToolChoice.AUTO);
+        assertEquals(ChatRequest.CacheTtl.ONE_HOUR, call.cacheTtl());
+        assertEquals(2048, call.reasoning().thinkingBudget());
+        assertTrue(call.promptCaching());
+        assertEquals(null, anHour.problemOn(Api.ANTHROPIC));
+        assertEquals("scenario x asks for thinking_budget, Anthropic's extended thinking: an OpenAI endpoint takes reasoning_effort instead",
+                anHour.problemOn(Api.OPENAI));
+        assertEquals("scenario x asks for cache_ttl 1h, the lifetime of Anthropic's cache breakpoints: OpenAI caches by itself, with no"
+                + " lifetime to ask for", Scenarios.parse(HEAD + "kind: chat\ncache_ttl: 1h\n", "f.yaml").problemOn(Api.OPENAI));
+        assertEquals("scenario x asks for reasoning_effort, OpenAI's: an Anthropic endpoint takes thinking_budget instead",
+                Scenarios.parse(HEAD + "kind: chat\nreasoning_effort: low\n", "f.yaml").problemOn(Api.ANTHROPIC));
+    }
+
+    @Test
+    void aBadCacheLifetimeOrReasoningIsOneLine() {
+        assertEquals("f.yaml: cache_ttl must be 5m or 1h, was '30m'", error(HEAD + "kind: chat\ncache_ttl: 30m\n"));
+        assertEquals("f.yaml: cache_ttl 1h is the lifetime of the cache prompt caching asks for: it needs prompt_caching: true",
+                error(HEAD + "kind: chat\ncache_ttl: 1h\nprompt_caching: false\n"));
+        assertEquals("f.yaml: thinking_budget must be at least 1024 tokens (Anthropic's least budget_tokens), was 500",
+                error(HEAD + "kind: chat\nthinking_budget: 500\n"));
+        assertEquals("f.yaml: thinking_budget (1024) must be below max_tokens (800): Anthropic counts thinking inside each call's max_tokens",
+                error(HEAD + "kind: chat\nthinking_budget: 1024\n"));
+        assertEquals("f.yaml: thinking_budget (1024) must be below team.plan_tokens (400): Anthropic counts thinking inside each call's"
+                + " max_tokens", error(HEAD + "kind: team\nmax_tokens: 4000\nthinking_budget: 1024\n"));
+        assertEquals("f.yaml: thinking_budget (1024) must be below probe.answer_tokens (30): Anthropic counts thinking inside each call's"
+                + " max_tokens", error(HEAD + "kind: probe\nthinking_budget: 1024\n"));
+        assertEquals("f.yaml: thinking_budget (2000) must be below context.compact_to (1500): Anthropic counts thinking inside each call's"
+                + " max_tokens", error(HEAD + "kind: agent\nmax_tokens: 4000\nthinking_budget: 2000\ncontext: {budget: 6000, compact_to: 1500}\n"));
+        assertEquals("f.yaml: thinking_budget cannot be used with tools: Anthropic needs each tool call's thinking block sent back with its"
+                + " result, which soaklab does not keep", error(HEAD + "kind: agent\nmax_tokens: 4000\nthinking_budget: 2000\ntools:\n  - name: a\n"));
+        assertEquals("f.yaml: reasoning_effort must be low, medium or high, was 'extreme'", error(HEAD + "kind: chat\nreasoning_effort: extreme\n"));
+        assertEquals("f.yaml: thinking_budget (Anthropic's extended thinking) and reasoning_effort (OpenAI's) are each one protocol's: set one"
+                + " of them", error(HEAD + "kind: chat\nmax_tokens: 4000\nthinking_budget: 2000\nreasoning_effort: low\n"));
+        assertEquals("f.yaml: line 4, column 18: thinking_budget: expected a whole number, was 'lots'", error(HEAD + "kind: chat\nthinking_budget: lots\n"));
+    }
+
+    @Test
     void everyMistakeIsOneLineWithItsPlace() {
-        assertEquals("f.yaml: line 4, column 1: stesp: unknown field 'stesp' (known: chat, context, description, kind, max_tokens, name, "
-                + "on_tool_failure, probe, prompt_caching, resilience, resume, steps, system_prompt_tokens, task_tokens, team, think_time, tools)",
+        assertEquals("f.yaml: line 4, column 1: stesp: unknown field 'stesp' (known: cache_ttl, chat, context, description, kind, max_tokens, "
+                + "name, on_tool_failure, probe, prompt_caching, reasoning_effort, resilience, resume, steps, system_prompt_tokens, task_tokens, "
+                + "team, think_time, thinking_budget, tools)",
                 error(HEAD + "kind: agent\nstesp: 3\n"));
         assertEquals("f.yaml: line 3, column 7: kind: unknown kind 'agnet' (known: agent, team, probe, resume, chat)", error(HEAD + "kind: agnet\n"));
         assertEquals("f.yaml: line 4, column 23: steps: needs 0 <= min <= max, was min 5, max 2", error(HEAD + "kind: agent\nsteps: {min: 5, max: 2}\n"));
