@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
  */
 final class AnthropicRequest extends RequestReader {
 
+    /** How a block's {@code "type": "text"} enters the hash ({@link #blockField}). */
+    private static final int TEXT_TYPE = "text".hashCode();
     /** The least {@code budget_tokens} the API takes. */
     static final int MIN_THINKING_BUDGET = 1024;
 
@@ -179,8 +181,11 @@ final class AnthropicRequest extends RequestReader {
     /** A string (one text block), or an array of blocks any of which may end with a cache breakpoint. */
     private void readContent(JsonParser p, JsonToken value) throws IOException {
         if (value == JsonToken.VALUE_STRING) {
+            // a string is one text block, and hashes as [{"type": "text", "text": ...}] does: a turn the client marked with a
+            // breakpoint as a block and sends as a string on the next call is the prefix written before
+            counter.mix(TEXT_TYPE);
             counter.text(p.getText());
-            prefixes.add(counter.hash, counter.tokens, false, false); // a string is one text block
+            prefixes.add(counter.hash, counter.tokens, false, false);
         } else if (array(p, value)) {
             while (nextObject(p)) {
                 readCacheable(p, blockField);

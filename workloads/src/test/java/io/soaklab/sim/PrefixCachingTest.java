@@ -170,6 +170,26 @@ class PrefixCachingTest {
         }
     }
 
+    @Test
+    void aMessageSentAsAStringIsTheOneTextBlockItWasSentAsBefore() throws Exception {
+        // the Anthropic client marks the last turn as a block array with its breakpoint, and sends the same turn as a plain
+        // string on the next call: the API reads them as the same content, so the next call reads the prefix written at it
+        String system = SyntheticText.words(new SplittableRandom(5), 1200);
+        String u1 = SyntheticText.words(new SplittableRandom(6), 400);
+        String bp = ",\"cache_control\":{\"type\":\"ephemeral\"}";
+        String head = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system + "\"" + bp + "}],\"messages\":[";
+        String turn1 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"" + bp + "}]}]}";
+        String turn2 = head + "{\"role\":\"user\",\"content\":\"" + u1 + "\"},{\"role\":\"assistant\",\"content\":\"noted the data\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\" run the test\"" + bp + "}]}]}";
+        try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
+            com.fasterxml.jackson.databind.JsonNode first = usage(Http.anthropic(endpoint.baseUrl(), turn1));
+            long written = first.get("cache_creation_input_tokens").asLong();
+            assertEquals(3 + 4 + 1200 + 4 + 400, written, first.toString());
+            com.fasterxml.jackson.databind.JsonNode second = usage(Http.anthropic(endpoint.baseUrl(), turn2));
+            assertEquals(written, second.get("cache_read_input_tokens").asLong(), "the first turn's whole prefix is read: " + second);
+        }
+    }
+
     private static com.fasterxml.jackson.databind.JsonNode usage(HttpResponse<String> r) throws Exception {
         assertEquals(200, r.statusCode(), r.body());
         return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).get("usage");
