@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A closed-loop load: {@code users} virtual users, each on its own thread, each running episodes
+ * A closed-loop load: {@code users} virtual users, each on its own thread ({@link LoadThreads}: a
+ * virtual thread on Java 21 and later), each running episodes
  * back to back. A user's next episode is intended to start when its last one ended plus the think
  * time (plus the error backoff after a failed one); users start spread evenly over the ramp-up. The
  * load never waits for whoever watches it: window boundaries never make a user late.
@@ -51,8 +52,7 @@ public final class ClosedLoad extends LoadBase {
         for (int i = 0; i < users; i++) {
             int user = i;
             long first = start + rampUpNanos * i / users;
-            Thread t = new Thread(() -> run(user, first), "soaklab-user-" + i);
-            t.setDaemon(true);
+            Thread t = LoadThreads.create("soaklab-user-" + i, () -> run(user, first));
             threads.add(t);
             t.start();
         }

@@ -96,11 +96,7 @@ public final class EpisodeRunner implements AutoCloseable {
         this.watchdogNanos = watchdog.toNanos();
         this.tokens = TokenEstimator.forModel(client.model());
         this.ledger = new Ledger(client, recorder);
-        this.subAgents = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "soaklab-subagent");
-            t.setDaemon(true);
-            return t;
-        });
+        this.subAgents = Executors.newCachedThreadPool(r -> LoadThreads.create("soaklab-subagent", r));
     }
 
     public Scenario scenario() {

@@ -1,7 +1,5 @@
 package io.soaklab.load;
 
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,7 +27,9 @@ public final class OpenLoad extends LoadBase {
     private final int maxInFlight;
     private final int maxBacklog;
     private final long seed;
-    private final ThreadPoolExecutor workers;
+    private final Workers workers;
+    /** How long before its intended start an arrival is handed to its episode thread. */
+    static final long LEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     private final AtomicLong arrived = new AtomicLong();
     private final AtomicLong maxDispatchLateNanos = new AtomicLong();
     private final LongAdder shed = new LongAdder();
@@ -52,12 +52,7 @@ public final class OpenLoad extends LoadBase {
         this.maxInFlight = maxInFlight;
         this.maxBacklog = maxBacklog;
         this.seed = seed;
-        this.workers = new ThreadPoolExecutor(maxInFlight, maxInFlight, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-            Thread t = new Thread(r, "soaklab-arrival");
-            t.setDaemon(true);
-            return t;
-        });
-        workers.allowCoreThreadTimeOut(true);
+        this.workers = new Workers(maxInFlight, "soaklab-arrival");
     }
 
     @Override
@@ -77,14 +72,16 @@ public final class OpenLoad extends LoadBase {
             }
             long intended = start + offset;
             try {
-                EpisodeRunner.waitUntil(intended);
+                // handed over a little early: the episode thread is awake and its request built when the call is due, and it
+                // waits for the intended start itself (one wake-up between the schedule and the send, not two)
+                EpisodeRunner.waitUntil(intended - LEAD_NANOS);
             } catch (InterruptedException stop) {
                 return;
             }
-            maxDispatchLateNanos.accumulateAndGet(System.nanoTime() - intended, Math::max);
+            maxDispatchLateNanos.accumulateAndGet(System.nanoTime() - (intended - LEAD_NANOS), Math::max);
             long episode = k;
             arrived.incrementAndGet();
-            if (workers.getQueue().size() >= maxBacklog) {
+            if (workers.queued() >= maxBacklog) {
                 shed.increment();
                 runner.shed(0, episode, intended, "shed: " + maxBacklog + " arrivals already waiting for a worker");
                 continue;
@@ -122,7 +119,12 @@ public final class OpenLoad extends LoadBase {
 
     /** Episodes that arrived and wait for a worker now. */
     public int backlog() {
-        return workers.getQueue().size();
+        return workers.queued();
+    }
+
+    /** The most episode threads there ever were at once: about the episodes in flight, never more than the bound. */
+    public int peakThreads() {
+        return workers.peak();
     }
 
     /** How late the dispatcher itself ever was, in nanoseconds. */
@@ -144,8 +146,7 @@ public final class OpenLoad extends LoadBase {
         if (dispatcher != null) {
             dispatcher.join(Math.max(1, millis));
         }
-        return workers.awaitTermination(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
-                && (dispatcher == null || !dispatcher.isAlive());
+        return workers.awaitTermination(Math.max(1, deadline - System.nanoTime())) && (dispatcher == null || !dispatcher.isAlive());
     }
 
     @Override
