@@ -33,6 +33,20 @@ public interface ModelClient extends AutoCloseable {
         return CallResult.open(intendedNanos, nowNanos - intendedNanos, "still open when the run ended");
     }
 
+    /** Calls sent and not yet ended; -1 when the client does not say. */
+    default int openCalls() {
+        return -1;
+    }
+
+    /**
+     * When ({@link System#nanoTime()}) the endpoint last sent a byte of any call, to a tenth of a
+     * millisecond; with {@link #openCalls()}, how a stalled endpoint is seen directly. -1 when the
+     * client does not say.
+     */
+    default long lastByteNanos() {
+        return -1;
+    }
+
     /** The model the client asks for, or null when it does not say (local token counts then use {@code o200k_base}). */
     default String model() {
         return null;

@@ -196,6 +196,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
 
     @Override
     public State onStatusReceived(HttpResponseStatus responseStatus) {
+        client.heard(System.nanoTime());
         status = responseStatus.getStatusCode();
         return State.CONTINUE;
     }
@@ -230,7 +231,9 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         if (finished.get()) {
             return finishedByTerminator ? State.CONTINUE : State.ABORT;
         }
-        reply.arrived(System.nanoTime());
+        long now = System.nanoTime();
+        reply.arrived(now);
+        client.heard(now);
         int length = part.length();
         bodyBytes += length;
         if (eventStream) {

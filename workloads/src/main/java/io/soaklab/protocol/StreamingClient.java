@@ -41,6 +41,9 @@ abstract class StreamingClient implements ModelClient {
     private final Map<String, String> headers;
     private final CallFactory calls;
     private volatile boolean closed;
+    /** When the endpoint last sent a byte of any call (to 0.1 ms: written only when it moved on further). */
+    private volatile long lastByteNanos = System.nanoTime();
+    private static final long HEARD_RESOLUTION_NANOS = 100_000;
 
     /** Makes the protocol's reader of one call, its reply held to {@code maxTokens}. */
     @FunctionalInterface
@@ -176,6 +179,23 @@ abstract class StreamingClient implements ModelClient {
 
     void done(StreamCall call) {
         inFlight.remove(call);
+    }
+
+    /** A call received bytes at {@code now}: read by {@link #lastByteNanos()}; a write at most every 0.1 ms, whatever the token rate. */
+    void heard(long now) {
+        if (now - lastByteNanos > HEARD_RESOLUTION_NANOS) {
+            lastByteNanos = now;
+        }
+    }
+
+    @Override
+    public final int openCalls() {
+        return inFlight.size();
+    }
+
+    @Override
+    public final long lastByteNanos() {
+        return lastByteNanos;
     }
 
     @Override

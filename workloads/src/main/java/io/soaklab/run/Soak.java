@@ -104,6 +104,7 @@ public final class Soak implements AutoCloseable {
         RunConfig.Target target = config.target();
         RunConfig.Workload workload = config.workload();
         this.client = ModelClient.of(target.api(), target.clientConfig(where.url(), apiKey), recorder.itl());
+        recorder.watch(client); // the endpoint's silences, window by window
         Duration watchdog = target.timeouts().call().isZero() ? Duration.ZERO : target.timeouts().call().plusSeconds(30);
         BigDecimal maxSpend = config.pricing().maxSpend();
         SpendLimit limit = maxSpend == null || tariff == null ? null : new SpendLimit(maxSpend, tariff);

@@ -456,7 +456,8 @@ public final class RunData {
             while (out.size() <= line.window()) {
                 out.add(null);
             }
-            out.set(line.window(), new WindowStats.Generator(line.gcMillis(), line.cpu(), line.systemCpu(), line.heapMb()));
+            out.set(line.window(), new WindowStats.Generator(line.gcMillis(), line.cpu(), line.systemCpu(), line.heapMb(),
+                    line.pauseP99Micros(), line.pauseMaxMicros(), line.silenceMicros()));
         });
         return out;
     }

@@ -78,8 +78,17 @@ public record WindowStats(
      * @param systemCpu the machine's CPU load (0..1), NaN when unknown
      * @param heapMb    heap in use at the window's close, -1 when unknown
      */
-    public record Generator(long gcMillis, double cpu, double systemCpu, long heapMb) {
-        public static final Generator UNKNOWN = new Generator(-1, Double.NaN, Double.NaN, -1);
+    /**
+     * The load generator's health in a window ({@code generator.jsonl}); -1 or NaN where a run
+     * older than a figure has none.
+     *
+     * @param pauseP99Micros its own pauses at P99 (how late a thread asking to wake every millisecond woke)
+     * @param pauseMaxMicros the longest of them
+     * @param silenceMicros  the longest time in the window that calls were open and no byte arrived: a stalled endpoint
+     */
+    public record Generator(long gcMillis, double cpu, double systemCpu, long heapMb, long pauseP99Micros, long pauseMaxMicros,
+                            long silenceMicros) {
+        public static final Generator UNKNOWN = new Generator(-1, Double.NaN, Double.NaN, -1, -1, -1, -1);
     }
 
     public double seconds() {

@@ -149,6 +149,10 @@ final class RunSections {
     static void changes(Page page) {
         Degradation d = Degradation.of(page.run);
         page.out.append("<h2>What changed over time</h2>\n<p>").append(Page.e(Sentences.summary(d))).append("</p>\n");
+        String stalls = Sentences.stalls(io.soaklab.internal.analysis.Stalls.of(page.run), page.config.workload().arrival() == null);
+        if (stalls != null) {
+            page.out.append("<p class=\"status warn\">").append(Page.e(stalls)).append("</p>\n");
+        }
         List<Degradation.Finding> stated = d.findings();
         if (!stated.isEmpty()) {
             page.out.append("<ul>\n");

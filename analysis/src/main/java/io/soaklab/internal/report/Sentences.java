@@ -5,6 +5,7 @@ import io.soaklab.internal.analysis.ContextTrend;
 import io.soaklab.internal.analysis.Degradation;
 import io.soaklab.internal.analysis.Trend;
 import io.soaklab.internal.text.Durations;
+import io.soaklab.internal.text.Latency;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,6 +71,26 @@ public final class Sentences {
     }
 
     /** The part of the run a finding compares: {@code hour}, or its length ({@code 10m}). */
+    /**
+     * The endpoint's stalls in words, or null when there is nothing to say: which windows stalled
+     * and how long, and, in a closed loop, why the percentiles may not show it.
+     */
+    public static String stalls(io.soaklab.internal.analysis.Stalls s, boolean closedLoop) {
+        if (!s.any()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder("The endpoint stalled: no byte arrived for up to ")
+                .append(Latency.PROSE.micros(s.longestMicros())).append(" while calls were open, in ")
+                .append(s.windows().size() == 1 ? "window " + (s.windows().get(0) + 1)
+                        : s.windows().size() + " of " + s.measured() + " windows (the longest in window " + (s.longestWindow() + 1) + ")")
+                .append("; a window's usual longest silence was ").append(Latency.PROSE.micros(s.medianMicros())).append('.');
+        if (closedLoop) {
+            text.append(" In a closed loop a stall delays only the calls in flight during it (the next ones are intended when those end):"
+                    + " it shows as lost throughput and in the highest percentiles, not in the median or p99.");
+        }
+        return text.toString();
+    }
+
     private static String part(long millis) {
         return millis == Duration.ofHours(1).toMillis() ? "hour" : Durations.format(Duration.ofMillis(millis));
     }

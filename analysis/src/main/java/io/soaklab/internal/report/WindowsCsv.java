@@ -48,7 +48,8 @@ public final class WindowsCsv {
             header.addAll(List.of(t + "_count", t + "_p50_ms", t + "_p90_ms", t + "_p99_ms", t + "_p999_ms", t + "_max_ms"));
         }
         header.addAll(List.of("probe_questions", "probe_exact_rate", "spend_usd", "generator_gc_ms", "generator_cpu", "system_cpu",
-                "generator_heap_mb", "generator_bound", "calls_sent", "calls_ended", "calls_in_flight", "calls_open_at_end", "latency_source"));
+                "generator_heap_mb", "generator_bound", "calls_sent", "calls_ended", "calls_in_flight", "calls_open_at_end", "latency_source",
+                "generator_pause_p99_ms", "generator_pause_max_ms", "silence_ms"));
         CsvRows csv = new CsvRows(header);
         double windowSeconds = run.manifest().config().schedule().window().toMillis() / 1000.0;
         for (WindowStats w : run.windows()) {
@@ -75,6 +76,9 @@ public final class WindowsCsv {
             WindowStats.Traffic t = w.traffic();
             csv.cell(t.started() < 0 ? null : t.started()).cell(t.ended() < 0 ? null : t.ended()).cell(t.inFlight() < 0 ? null : t.inFlight())
                     .cell(w.open()).cell(w.source().name().toLowerCase(Locale.ROOT));
+            for (long us : new long[] {g.pauseP99Micros(), g.pauseMaxMicros(), g.silenceMicros()}) {
+                csv.cell(us < 0 ? null : num(us / 1000.0));
+            }
         }
         Path file = RunFile.WINDOWS.in(run.dir());
         Report.replace(file, csv.bytes());

@@ -18,8 +18,12 @@ import java.nio.file.Path;
  * @param systemCpu the machine's, 0..1; NaN when unknown
  * @param heapMb   heap in use at the window's close, MiB; -1 when unknown
  * @param threads  live threads; -1 when unknown
+ * @param pauseP99Micros how late the generator's pause meter woke at P99 in the window, microseconds; -1 when the line has none
+ * @param pauseMaxMicros its longest delay; -1 when the line has none
+ * @param silenceMicros  the longest time in the window that calls were open and no byte arrived; -1 when the line has none
  */
-public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCount, double cpu, double systemCpu, long heapMb, int threads) {
+public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCount, double cpu, double systemCpu, long heapMb, int threads,
+                            long pauseP99Micros, long pauseMaxMicros, long silenceMicros) {
 
     static final String GC_MS = "gc_ms";
     static final String GC_COUNT = "gc_count";
@@ -27,6 +31,9 @@ public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCo
     static final String SYSTEM_CPU = "system_cpu";
     static final String HEAP_MB = "heap_mb";
     static final String THREADS = "threads";
+    static final String PAUSE_P99_US = "pause_p99_us";
+    static final String PAUSE_MAX_US = "pause_max_us";
+    static final String SILENCE_US = "silence_us";
 
     /** Receives each window's line. */
     public interface Reader {
@@ -51,6 +58,13 @@ public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCo
         }
         g.writeNumberField(HEAP_MB, h.heapBytes() >> 20);
         g.writeNumberField(THREADS, h.threads());
+        if (h.pauseP99Micros() >= 0) {
+            g.writeNumberField(PAUSE_P99_US, h.pauseP99Micros());
+            g.writeNumberField(PAUSE_MAX_US, h.pauseMaxMicros());
+        }
+        if (h.silenceMicros() >= 0) {
+            g.writeNumberField(SILENCE_US, h.silenceMicros());
+        }
     }
 
     /**
@@ -68,7 +82,8 @@ public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCo
                 if (w >= 0 && (phase.equals(LineHead.WARMUP) || phase.equals(LineHead.MEASURE))) {
                     reader.window(new GeneratorLine(TreeLine.warmup(n), w, n.path(GC_MS).asLong(-1), n.path(GC_COUNT).asLong(-1),
                             n.has(CPU) ? n.get(CPU).asDouble() : Double.NaN, n.has(SYSTEM_CPU) ? n.get(SYSTEM_CPU).asDouble() : Double.NaN,
-                            n.path(HEAP_MB).asLong(-1), n.path(THREADS).asInt(-1)));
+                            n.path(HEAP_MB).asLong(-1), n.path(THREADS).asInt(-1), n.path(PAUSE_P99_US).asLong(-1),
+                            n.path(PAUSE_MAX_US).asLong(-1), n.path(SILENCE_US).asLong(-1)));
                 }
             }
 

@@ -10,7 +10,8 @@ import org.HdrHistogram.Recorder;
  * every millisecond and records how much later than asked it woke (the jHiccup method). A GC
  * pause, a safepoint, a CPU the OS gave to another process: whatever stops the generator stops
  * this thread too, so its delays are what the generator's measurements carry as noise. The
- * thread does no work but this; a wake-up costs a few microseconds of CPU.
+ * thread does no other work than this and a look at the endpoint's silence ({@link Silence}); a
+ * wake-up costs a few microseconds of CPU.
  */
 final class Hiccups implements AutoCloseable {
 
@@ -18,6 +19,7 @@ final class Hiccups implements AutoCloseable {
     private static final long MAX_MICROS = TimeUnit.HOURS.toMicros(1);
 
     private final Recorder delays = new Recorder(MAX_MICROS, 2);
+    private final Silence silence = new Silence();
     private final Thread thread;
     private volatile boolean running = true;
     private Histogram interval;
@@ -33,9 +35,15 @@ final class Hiccups implements AutoCloseable {
         while (running) {
             long asked = System.nanoTime() + PERIOD_NANOS;
             LockSupport.parkNanos(PERIOD_NANOS);
-            long late = System.nanoTime() - asked;
-            delays.recordValue(Math.max(0, Math.min(MAX_MICROS, late / 1000)));
+            long now = System.nanoTime();
+            delays.recordValue(Math.max(0, Math.min(MAX_MICROS, (now - asked) / 1000)));
+            silence.sample(now);
         }
+    }
+
+    /** The endpoint's silences, looked at on every wake-up. */
+    Silence silence() {
+        return silence;
     }
 
     /** The delays since the previous call, in microseconds: their histogram (recycled by the next call). */

@@ -75,6 +75,9 @@ public final class RunRecorder implements AutoCloseable {
     private int measuredWindows;
     private boolean sealed;
     private boolean closed;
+    /** When the first measured window after a warm-up opened ({@link System#nanoTime()}); read only once {@link #measuring}. */
+    private volatile long measureStart;
+    private volatile boolean measuring;
 
     private RunRecorder(Path dir, TimeBase time, Tariff tariff) throws IOException {
         this.time = time;
@@ -107,6 +110,14 @@ public final class RunRecorder implements AutoCloseable {
         return new RunRecorder(dir, time, tariff);
     }
 
+    /**
+     * Watches {@code client}'s calls for the endpoint's silences: each window's longest time with
+     * calls open and no byte arriving goes into {@code generator.jsonl} ({@code silence_us}).
+     */
+    public void watch(io.soaklab.protocol.ModelClient client) {
+        health.watch(client);
+    }
+
     /** What the run's recorded calls have cost so far (zero when not priced). */
     public BigDecimal spend() {
         return tally.totalSpend();
@@ -125,7 +136,9 @@ public final class RunRecorder implements AutoCloseable {
     /**
      * Records one finished call attempt: its latencies into the current window's histograms, and
      * one line into {@code calls.jsonl}. Called by the thread that made the call, never by an I/O
-     * thread.
+     * thread. A call counts in the window it ends in, except one meant to start before the first
+     * measured window opened: that is the warm-up's or the ramp's backlog, written as a warm-up line
+     * and never counted as measured throughput.
      *
      * @return what the attempt cost ({@link Cost#ZERO} when the run is not priced)
      */
@@ -135,6 +148,12 @@ public final class RunRecorder implements AutoCloseable {
             return Cost.ZERO;
         }
         Cost cost = tariff == null ? Cost.ZERO : tariff.cost(r.usage());
+        if (measuring && info.firstIntended() - measureStart < 0) {
+            // meant to start before the measurement began: the warm-up's (or ramp's) backlog, never measured throughput
+            record(() -> { }, () -> writeLine(calls, g -> CallLine.write(g, true, Math.max(0, warmupWindows - 1), r, info, cost,
+                    tariff != null, time)));
+            return cost;
+        }
         record(() -> tally.attempt(r, info, cost), () -> writeCall(r, info, cost));
         return cost;
     }
@@ -253,6 +272,10 @@ public final class RunRecorder implements AutoCloseable {
             warmup = isWarmup;
             window = isWarmup ? warmupWindows : measuredWindows;
             windowOpen = true;
+            if (!isWarmup && !measuring && warmupWindows > 0) {
+                measureStart = windowStart; // after a warm-up (or a ramp): what was meant to start before now is its backlog
+                measuring = true;
+            }
             synchronized (betweenWindows) {
                 betweenWindows.forEach(Runnable::run);
                 betweenWindows.clear();
@@ -396,6 +419,7 @@ public final class RunRecorder implements AutoCloseable {
             }
         }
         flusher.shutdownNow();
+        health.close();
         IOException failure = null;
         try {
             calls.close();

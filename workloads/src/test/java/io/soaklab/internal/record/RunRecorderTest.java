@@ -266,6 +266,24 @@ class RunRecorderTest {
         assertEquals("measure/1", label(json.readTree(lines.get(2))));
     }
 
+    @Test
+    void aCallMeantToStartBeforeTheMeasurementIsTheWarmupsBacklogNotMeasuredThroughput() throws Exception {
+        try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now())) {
+            recorder.beginWindow(true);
+            CallResult backlog = ok(500, 2000); // intended during the warmup, still running when the measurement begins
+            recorder.endWindow();
+            recorder.beginWindow(false);
+            recorder.recordCall(backlog, 0, 0, 0);
+            recorder.recordCall(ok(222, 1000), 0, 1, 0);
+            WindowSummary first = recorder.endWindow();
+            assertEquals(1, first.calls(), "only the call meant to start in the measurement counts");
+        }
+        ObjectMapper json = new ObjectMapper();
+        List<String> lines = Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()));
+        assertEquals(List.of("warmup/0", "measure/0"), List.of(label(json.readTree(lines.get(0))), label(json.readTree(lines.get(1)))));
+        assertEquals(1, readLog(dir.resolve(RunFile.HISTOGRAMS.fileName())).get("ttft").get(0).getTotalCount());
+    }
+
     private static String label(JsonNode line) {
         return line.get("phase").asText() + "/" + line.get("window").asInt();
     }
