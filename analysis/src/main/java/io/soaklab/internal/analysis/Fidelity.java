@@ -21,20 +21,23 @@ import org.HdrHistogram.Histogram;
  * @param ttftExcess       measured minus true TTFT, microseconds: network and client time
  * @param endExcess        measured minus true end of stream, microseconds
  * @param endpointLateness how much later than planned the endpoint wrote first tokens, microseconds
+ * @param itlExcess        for calls of more than one chunk, how much longer the longest gap the client saw was than the
+ *                         longest the endpoint can have made (its planned gap plus its own worst lateness), microseconds:
+ *                         the client's own share of inter-token gaps, at the least
  * @param earlier          calls measured earlier than the endpoint's account by more than rounding:
  *                         impossible by causality, so a sign that ids or clocks do not match (their
  *                         differences are recorded as zero)
  */
 public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, Percentiles endExcess, Percentiles endpointLateness,
-                       long earlier) {
+                       Percentiles itlExcess, long earlier) {
 
     private static final int MAX_PENDING = 200_000;
     private static final long ROUNDING_MICROS = 1;
 
-    private record Measured(long ttftSent, long e2eSent, boolean connected) {
+    private record Measured(long ttftSent, long e2eSent, long itlMax, boolean connected) {
     }
 
-    private record Truth(long firstToken, long planned, long end) {
+    private record Truth(long firstToken, long planned, long end, long plannedItl, long maxLate) {
     }
 
     /** Measures a run folder's fidelity on its own, or returns null when it has no truth log. */
@@ -60,6 +63,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         private final Histogram ttft = new Histogram(3);
         private final Histogram end = new Histogram(3);
         private final Histogram late = new Histogram(3);
+        private final Histogram itl = new Histogram(3);
         private final long[] earlier = new long[1];
         private long matched;
         private long connected;
@@ -84,7 +88,8 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
         @Override
         public void line(CallLine line) {
             if (line.requestId() != null && line.error() == ErrorClass.OK && !line.warmup() && line.ttftSentUs() >= 0) {
-                call(line.requestId(), new Measured(line.ttftSentUs(), line.e2eUs() - Math.max(0, line.lagUs()), line.connected()));
+                call(line.requestId(), new Measured(line.ttftSentUs(), line.e2eUs() - Math.max(0, line.lagUs()), line.itlMaxUs(),
+                        line.connected()));
             }
             step();
         }
@@ -101,7 +106,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
             } else if (m.connected()) {
                 connected++;
             } else {
-                matched += add(m, match, ttft, end, late, earlier);
+                matched += add(m, match, earlier);
             }
         }
 
@@ -115,14 +120,14 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                 if (t == null || !t.complete() || t.firstTokenUs() < 0) {
                     return;
                 }
-                Truth tr = new Truth(t.firstTokenUs(), t.firstTokenPlannedUs(), t.endUs());
+                Truth tr = new Truth(t.firstTokenUs(), t.firstTokenPlannedUs(), t.endUs(), t.plannedItlUs(), t.maxLateUs());
                 Measured match = measured.remove(t.id());
                 if (match == null) {
                     truths.put(t.id(), tr);
                 } else if (match.connected()) {
                     connected++;
                 } else {
-                    matched += add(match, tr, ttft, end, late, earlier);
+                    matched += add(match, tr, earlier);
                 }
             } catch (IOException unreadable) {
                 // the log is an aid: what was matched so far stands, and reading stops here (a reader
@@ -142,26 +147,29 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                 step();
             }
             return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
-                    earlier[0]);
+                    Percentiles.of(itl), earlier[0]);
         }
 
         @Override
         public void close() throws IOException {
             truth.close();
         }
-    }
 
-    private static int add(Measured m, Truth t, Histogram ttft, Histogram end, Histogram late, long[] earlier) {
-        // By causality measured >= true; both sides truncate to microseconds, so -1 is rounding.
-        long first = m.ttftSent() - t.firstToken();
-        long last = m.e2eSent() - t.end();
-        if (first < -ROUNDING_MICROS || last < -ROUNDING_MICROS) {
-            earlier[0]++;
+        private int add(Measured m, Truth t, long[] earlier) {
+            // By causality measured >= true; both sides truncate to microseconds, so -1 is rounding.
+            long first = m.ttftSent() - t.firstToken();
+            long last = m.e2eSent() - t.end();
+            if (first < -ROUNDING_MICROS || last < -ROUNDING_MICROS) {
+                earlier[0]++;
+            }
+            ttft.recordValue(Math.max(0, first));
+            end.recordValue(Math.max(0, last));
+            late.recordValue(Math.max(0, t.firstToken() - t.planned()));
+            if (m.itlMax() > 0 && t.plannedItl() >= 0 && t.maxLate() >= 0) {
+                itl.recordValue(Math.max(0, m.itlMax() - t.plannedItl() - t.maxLate()));
+            }
+            return 1;
         }
-        ttft.recordValue(Math.max(0, first));
-        end.recordValue(Math.max(0, last));
-        late.recordValue(Math.max(0, t.firstToken() - t.planned()));
-        return 1;
     }
 
     private static <V> Map<String, V> bounded() {

@@ -23,8 +23,11 @@ import java.nio.file.Path;
  * @param firstTokenUs        when it wrote the first token, µs after arrival; -1 when never
  * @param firstTokenPlannedUs when it planned to
  * @param endUs               when it finished
+ * @param plannedItlUs        the planned gap between tokens; -1 when not given
+ * @param maxLateUs           how late it ever wrote a token against its plan; -1 when not given
  */
-public record TruthLine(String id, boolean complete, long firstTokenUs, long firstTokenPlannedUs, long endUs) {
+public record TruthLine(String id, boolean complete, long firstTokenUs, long firstTokenPlannedUs, long endUs, long plannedItlUs,
+                        long maxLateUs) {
 
     /**
      * One request. Times are microseconds after its arrival, -1 when not reached.
@@ -156,6 +159,8 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
         long first = -1;
         long planned = -1;
         long end = -1;
+        long itl = -1;
+        long late = -1;
         boolean complete = false;
         try (JsonParser p = JSON.createParser(line)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -169,6 +174,8 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
                     case FIRST_TOKEN_US -> first = p.getLongValue();
                     case FIRST_TOKEN_PLANNED_US -> planned = p.getLongValue();
                     case END_US -> end = p.getLongValue();
+                    case PLANNED_ITL_US -> itl = p.getLongValue();
+                    case MAX_LATE_US -> late = p.getLongValue();
                     case OUTCOME -> complete = COMPLETE.equals(p.getText());
                     default -> p.skipChildren();
                 }
@@ -176,6 +183,6 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
         } catch (IOException e) {
             return null;
         }
-        return id == null ? null : new TruthLine(id, complete, first, planned, end);
+        return id == null ? null : new TruthLine(id, complete, first, planned, end, itl, late);
     }
 }
