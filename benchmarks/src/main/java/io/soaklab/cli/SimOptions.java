@@ -15,7 +15,7 @@ final class SimOptions {
     static final Map<String, String> FLAGS = Map.of("latency.base", "--sim-base-latency", "latency.prefill_tokens_per_second", "--sim-prefill-tps",
             "latency.decode_tokens_per_second", "--sim-decode-tps", "replies.output_tokens_median", "--sim-output-tokens",
             "replies.output_tokens_sigma", "--sim-output-sigma", "latency.jitter", "--sim-jitter", "serving.max_batch", "--sim-max-batch",
-            "drift.time_compression", "--sim-time-compression");
+            "drift.time_compression", "--sim-time-compression", "serving.batch_slowdown", "--sim-batch-slowdown");
 
     @Option(names = "--sim-base-latency", paramLabel = "DURATION",
             description = "Embedded endpoint: queueing and network time before a reply starts.")
@@ -40,6 +40,10 @@ final class SimOptions {
 
     @Option(names = "--sim-max-batch", paramLabel = "N", description = "Embedded endpoint: replies decoded at once; more wait in a queue.")
     Integer maxBatch;
+
+    @Option(names = "--sim-batch-slowdown", paramLabel = "F",
+            description = "Embedded endpoint: how much slower every stream decodes per other stream decoding beside it, 0 for none.")
+    Double batchSlowdown;
 
     @Option(names = "--sim-time-compression", paramLabel = "F",
             description = "Embedded endpoint: drift, waves and bursts run F times faster than real time.")
@@ -73,6 +77,9 @@ final class SimOptions {
         }
         if (timeCompression != null) {
             profile.timeCompression(timeCompression);
+        }
+        if (batchSlowdown != null) {
+            profile.batchSlowdown(batchSlowdown);
         }
         if (model != null) {
             profile.model(model);

@@ -451,6 +451,11 @@ public record SimConfig(
             return this;
         }
 
+        /** How much slower every stream decodes per other stream decoding beside it; the context's slowdown kept. */
+        public Builder batchSlowdown(double perExtraStream) {
+            return slowdown(perExtraStream, serving.contextSlowdown());
+        }
+
         public Builder contextWindow(int tokens) {
             serving = new Serving(serving.maxBatch(), serving.maxQueue(), serving.batchSlowdown(), serving.contextSlowdown(), tokens);
             return this;

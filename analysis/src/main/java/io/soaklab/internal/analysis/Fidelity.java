@@ -23,7 +23,8 @@ import org.HdrHistogram.Histogram;
  * @param endpointLateness how much later than planned the endpoint wrote first tokens, microseconds
  * @param itlExcess        for calls of more than one chunk, how much longer the longest gap the client saw was than the
  *                         longest the endpoint can have made (its planned gap plus its own worst lateness), microseconds:
- *                         the client's own share of inter-token gaps, at the least
+ *                         the client's own share of inter-token gaps, at the least; calls that opened their connection
+ *                         count here too (set-up comes before the first token)
  * @param earlier          calls measured earlier than the endpoint's account by more than rounding:
  *                         impossible by causality, so a sign that ids or clocks do not match (their
  *                         differences are recorded as zero)
@@ -103,11 +104,19 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
             Truth match = truths.remove(id);
             if (match == null) {
                 measured.put(id, m);
-            } else if (m.connected()) {
-                connected++;
             } else {
-                matched += add(m, match, earlier);
+                matched += join(m, match);
             }
+        }
+
+        /** A call and its account: every measure, or, for a call that opened its connection, only its gaps between tokens. */
+        private int join(Measured m, Truth t) {
+            if (m.connected()) {
+                connected++;
+                gaps(m, t); // the connection's set-up is before the first token: the gaps after it are the call's own
+                return 0;
+            }
+            return add(m, t, earlier);
         }
 
         /** Reads one line of the endpoint's log. */
@@ -124,10 +133,8 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
                 Measured match = measured.remove(t.id());
                 if (match == null) {
                     truths.put(t.id(), tr);
-                } else if (match.connected()) {
-                    connected++;
                 } else {
-                    matched += add(match, tr, earlier);
+                    matched += join(match, tr);
                 }
             } catch (IOException unreadable) {
                 // the log is an aid: what was matched so far stands, and reading stops here (a reader
@@ -146,7 +153,7 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
             while (!truth.done() && problem == null) {
                 step();
             }
-            return matched == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
+            return matched == 0 && itl.getTotalCount() == 0 ? null : new Fidelity(matched, connected, Percentiles.of(ttft), Percentiles.of(end), Percentiles.of(late),
                     Percentiles.of(itl), earlier[0]);
         }
 
@@ -165,10 +172,14 @@ public record Fidelity(long calls, long newConnections, Percentiles ttftExcess, 
             ttft.recordValue(Math.max(0, first));
             end.recordValue(Math.max(0, last));
             late.recordValue(Math.max(0, t.firstToken() - t.planned()));
+            gaps(m, t);
+            return 1;
+        }
+
+        private void gaps(Measured m, Truth t) {
             if (m.itlMax() > 0 && t.plannedItl() >= 0 && t.maxLate() >= 0) {
                 itl.recordValue(Math.max(0, m.itlMax() - t.plannedItl() - t.maxLate()));
             }
-            return 1;
         }
     }
 

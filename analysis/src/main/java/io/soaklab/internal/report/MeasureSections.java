@@ -102,7 +102,7 @@ final class MeasureSections {
 
     static void fidelity(Page page) {
         Fidelity f = page.run.fidelity();
-        if (f == null) {
+        if (f == null || f.calls() == 0) {
             return;
         }
         page.out.append("<h2>Measurement fidelity</h2>\n<p>The embedded endpoint logged what it did for every request (<code>")
@@ -114,6 +114,11 @@ final class MeasureSections {
                 .append(Format.latency(f.endExcess().p99())).append(". That is the network and soaklab's own client on this machine.")
                 .append(" The endpoint wrote first tokens later than it planned by ").append(Format.latency(f.endpointLateness().p50()))
                 .append(" (median) and ").append(Format.latency(f.endpointLateness().p99())).append(" (99th percentile).");
+        if (f.itlExcess().count() > 0) {
+            page.out.append(" A call's longest gap between tokens exceeded the longest the endpoint can have made (its planned gap plus its")
+                    .append(" own worst lateness) by ").append(Format.latency(f.itlExcess().p99())).append(" at the 99th percentile of ")
+                    .append(Format.count(f.itlExcess().count(), "call")).append('.');
+        }
         if (f.earlier() > 0) {
             page.out.append(" <strong>").append(Format.count(f.earlier())).append(" calls were measured earlier than the endpoint says they happened,")
                     .append(" which cannot be: their request ids or clocks do not match, and these figures are not to be trusted.</strong>");

@@ -46,6 +46,23 @@ class FidelityTest {
     }
 
     @Test
+    void theInterTokenErrorIsTheLongestGapSeenBeyondTheLongestTheEndpointCanHaveMade() throws Exception {
+        Files.writeString(dir.resolve(RunFile.CALLS.fileName()),
+                call("a", 10_500, 50_600, 0, "ok").replace("\"error\"", "\"itl_max_us\":30000,\"error\"")
+                        + call("b", 20_000, 60_000, 0, "ok").replace("\"error\"", "\"itl_max_us\":21000,\"error\"")
+                        + call("c", 20_000, 60_000, 0, "ok")); // one chunk: no gap
+        Files.writeString(dir.resolve(EmbeddedEndpoint.TRUTH_FILE),
+                truth("a", 10_000, 10_000, 50_000, "complete").replace("}", ",\"planned_itl_us\":20000,\"max_late_us\":2000}")
+                        + truth("b", 19_000, 19_000, 59_000, "complete").replace("}", ",\"planned_itl_us\":20000,\"max_late_us\":3000}")
+                        + truth("c", 19_000, 19_000, 59_000, "complete").replace("}", ",\"planned_itl_us\":20000,\"max_late_us\":0}"));
+        Fidelity f = Fidelity.measure(dir);
+        assertEquals(3, f.calls());
+        assertEquals(2, f.itlExcess().count(), "calls with a gap");
+        assertEquals(8_000, f.itlExcess().max(), 8, "a: 30 ms seen, at most 20 + 2 made");
+        assertEquals(0, f.itlExcess().p50(), "b: 21 ms seen, up to 23 ms made: none of it the client's");
+    }
+
+    @Test
     void countsCallsMeasuredEarlierThanTheEndpointSaysTheyHappened() throws Exception {
         Files.writeString(dir.resolve(RunFile.CALLS.fileName()),
                 call("a", 9_999, 50_000, 0, "ok") + call("b", 5_000, 60_000, 0, "ok") + call("c", 20_000, 60_000, 0, "ok"));

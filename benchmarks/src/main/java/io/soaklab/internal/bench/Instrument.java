@@ -31,11 +31,13 @@ import org.HdrHistogram.Histogram;
  *
  * <pre>
  * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.Instrument open 100,400,1600 --duration 60s
- * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.Instrument closed 1000,10000 --duration 60s --decode-tps 5
+ * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.Instrument closed 1000,10000 --duration 60s --decode-tps 10
+ * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.Instrument report /tmp/soaklab-instrument/open-100 ...
  * </pre>
  *
  * Options: {@code --duration} measured time per load (default 60s), {@code --window} (20s),
- * {@code --warmup} (10s), {@code --jar} the soaklab jar to measure (default: this one),
+ * {@code --warmup} (10s), {@code --jar} the soaklab jar to measure (default: this one), {@code --sim-jar}
+ * the one whose {@code sim} serves (default: this one; a closed load asks it for {@code --sim-batch-slowdown 0}),
  * {@code --out} where run folders go (default: a temporary folder), {@code --output-tokens}
  * (open: 50, closed: 200), {@code --decode-tps} (open: 200, so that 2,000 arrivals a second stay under
  * soaklab's default 1,000 episodes in flight; closed: 60), {@code --java-opts} options for soaklab's
@@ -68,6 +70,18 @@ public final class Instrument {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length >= 2 && args[0].equals("report")) {
+            // the folders of an earlier Instrument run, analysed again (their start-up time is not known again)
+            List<Row> rows = new ArrayList<>();
+            for (int i = 1; i < args.length; i++) {
+                Path dir = Path.of(args[i]).toAbsolutePath().normalize();
+                String name = dir.getFileName().toString();
+                rows.add(analyse(name, dir, dir.resolveSibling(name + "-truth.jsonl"), dir.getParent(),
+                        Files.readString(dir.resolveSibling(name + "-run.log")), -1));
+            }
+            print(rows.get(0).load().startsWith("open"), rows);
+            return;
+        }
         if (args.length < 2 || !(args[0].equals("open") || args[0].equals("closed"))) {
             System.err.println("usage: Instrument open|closed LOAD,LOAD... [--duration 60s] [--window 20s] [--warmup 10s] [--jar JAR] [--out DIR]"
                     + " [--output-tokens N] [--decode-tps N] [--java-opts 'OPTS']");
@@ -79,6 +93,7 @@ public final class Instrument {
         String warmup = "10s";
         Path jar = Path.of(Instrument.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Path out = null;
+        Path simJar = Path.of(Instrument.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         int outputTokens = open ? 50 : 200;
         String decodeTps = open ? "200" : "60";
         String javaOpts = "";
@@ -88,6 +103,7 @@ public final class Instrument {
                 case "--window" -> window = args[i + 1];
                 case "--warmup" -> warmup = args[i + 1];
                 case "--jar" -> jar = Path.of(args[i + 1]);
+                case "--sim-jar" -> simJar = Path.of(args[i + 1]);
                 case "--out" -> out = Path.of(args[i + 1]);
                 case "--output-tokens" -> outputTokens = Integer.parseInt(args[i + 1]);
                 case "--decode-tps" -> decodeTps = args[i + 1];
@@ -105,12 +121,12 @@ public final class Instrument {
         Path scenario = Files.writeString(out.resolve("instrument.yaml"), SCENARIO);
         List<Row> rows = new ArrayList<>();
         for (String load : args[1].split(",")) {
-            rows.add(measure(open, load.strip(), jar, out, scenario, duration, window, warmup, outputTokens, decodeTps, javaOpts));
+            rows.add(measure(open, load.strip(), jar, simJar, out, scenario, duration, window, warmup, outputTokens, decodeTps, javaOpts));
             print(open, rows);
         }
     }
 
-    private static Row measure(boolean open, String load, Path jar, Path out, Path scenario, String duration, String window, String warmup,
+    private static Row measure(boolean open, String load, Path jar, Path simJar, Path out, Path scenario, String duration, String window, String warmup,
                                int outputTokens, String decodeTps, String javaOpts) throws Exception {
         String name = (open ? "open-" : "closed-") + load;
         Path dir = out.resolve(name);
@@ -121,10 +137,13 @@ public final class Instrument {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> sim = new ArrayList<>(List.of("java", "-XX:+UseParallelGC", "-jar", jar.toString(), "sim", "--port",
+        List<String> sim = new ArrayList<>(List.of("java", "-XX:+UseParallelGC", "-jar", simJar.toString(), "sim", "--port",
                 Integer.toString(port), "--truth", truth.toString(), "--sim-output-tokens", Integer.toString(outputTokens),
                 "--sim-output-sigma", "0", "--sim-jitter", "0", "--sim-max-batch", "100000", "--sim-decode-tps", decodeTps,
                 "--sim-base-latency", "0s"));
+        if (!open) {
+            sim.addAll(List.of("--sim-batch-slowdown", "0")); // thousands of streams, each at its own planned pace
+        }
         Process endpoint = new ProcessBuilder(sim).redirectErrorStream(true).redirectOutput(out.resolve(name + "-sim.log").toFile()).start();
         try {
             awaitPort(port, endpoint);
@@ -158,7 +177,9 @@ public final class Instrument {
     }
 
     private static Row analyse(String name, Path dir, Path truth, Path out, String timeLog, long startedMicros) throws IOException {
-        Files.move(truth, TruthLine.in(dir), StandardCopyOption.REPLACE_EXISTING);
+        if (Files.exists(truth)) {
+            Files.move(truth, TruthLine.in(dir), StandardCopyOption.REPLACE_EXISTING);
+        }
         Histogram lag = new Histogram(3);
         long[] firstSent = {Long.MAX_VALUE};
         long[] measured = {0};
@@ -204,7 +225,7 @@ public final class Instrument {
         return new Row(name, measured[0] / seconds, measured[0], lag.getValueAtPercentile(50), lag.getValueAtPercentile(99), run.fidelity(),
                 pauses.getTotalCount() == 0 ? -1 : pauses.getMaxValue(), pauseMax[0], gcPauseMaxMicros(out, name),
                 measured[0] == 0 ? -1 : cpuSeconds[0] / measured[0] * 1000, all == 0 ? -1 : userSys / all * 1000, rssKb / 1024,
-                firstSent[0] == Long.MAX_VALUE ? -1 : (firstSent[0] - startedMicros) / 1e6, threads[0]);
+                firstSent[0] == Long.MAX_VALUE || startedMicros < 0 ? -1 : (firstSent[0] - startedMicros) / 1e6, threads[0]);
     }
 
     /** The longest stop-the-world pause any of the run's JVMs logged (G1, Parallel, Serial: "Pause ... N.NNNms"), microseconds. */
