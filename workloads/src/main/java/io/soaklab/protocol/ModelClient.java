@@ -33,15 +33,18 @@ public interface ModelClient extends AutoCloseable {
         return CallResult.open(intendedNanos, nowNanos - intendedNanos, "still open when the run ended");
     }
 
-    /** Calls sent and not yet ended; -1 when the client does not say. */
-    default int openCalls() {
+    /**
+     * Calls whose reply has begun streaming and not yet ended: mid-stream, where a silence is a gap
+     * between tokens, not a wait for the first one; -1 when the client does not say.
+     */
+    default int streamingCalls() {
         return -1;
     }
 
     /**
      * When ({@link System#nanoTime()}) the endpoint last sent a byte of any call, to a tenth of a
-     * millisecond; with {@link #openCalls()}, how a stalled endpoint is seen directly. -1 when the
-     * client does not say.
+     * millisecond; with {@link #streamingCalls()}, how a stalled endpoint is seen directly. -1 when
+     * the client does not say.
      */
     default long lastByteNanos() {
         return -1;

@@ -88,6 +88,11 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private Boolean shouldRetry;
     private byte[] wholeBody;
 
+    /** Whether the reply is streaming: 0 not yet, 1 streaming (counted by the client), 2 ended. */
+    private volatile int streaming;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<StreamCall> STREAMING =
+            java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(StreamCall.class, "streaming");
+
     StreamCall(StreamingClient client, long intended, long sent, int maxTokens) {
         this.client = client;
         this.intended = intended;
@@ -237,6 +242,9 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         int length = part.length();
         bodyBytes += length;
         if (eventStream) {
+            if (streaming == 0 && STREAMING.compareAndSet(this, 0, 1)) {
+                client.streaming(1); // mid-stream from here: a silence now is a gap, not a wait for the first token
+            }
             try {
                 parser.feed(part.getBodyByteBuffer());
             } catch (SseParser.OversizeException e) {
@@ -399,6 +407,9 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             return;
         }
         client.done(this);
+        if (STREAMING.getAndSet(this, 2) == 1) {
+            client.streaming(-1);
+        }
         Timeout t = deadline;
         if (t != null) {
             t.cancel();

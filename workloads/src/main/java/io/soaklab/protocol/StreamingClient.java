@@ -41,6 +41,8 @@ abstract class StreamingClient implements ModelClient {
     private final Map<String, String> headers;
     private final CallFactory calls;
     private volatile boolean closed;
+    /** Calls whose reply has begun streaming and not ended. */
+    private final java.util.concurrent.atomic.AtomicInteger streaming = new java.util.concurrent.atomic.AtomicInteger();
     /** When the endpoint last sent a byte of any call (to 0.1 ms: written only when it moved on further). */
     private volatile long lastByteNanos = System.nanoTime();
     private static final long HEARD_RESOLUTION_NANOS = 100_000;
@@ -188,9 +190,14 @@ abstract class StreamingClient implements ModelClient {
         }
     }
 
+    /** A call's reply began streaming (+1) or a streaming call ended (-1). */
+    void streaming(int change) {
+        streaming.addAndGet(change);
+    }
+
     @Override
-    public final int openCalls() {
-        return inFlight.size();
+    public final int streamingCalls() {
+        return streaming.get();
     }
 
     @Override

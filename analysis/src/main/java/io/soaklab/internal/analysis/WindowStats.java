@@ -84,7 +84,7 @@ public record WindowStats(
      *
      * @param pauseP99Micros its own pauses at P99 (how late a thread asking to wake every millisecond woke)
      * @param pauseMaxMicros the longest of them
-     * @param silenceMicros  the longest time in the window that calls were open and no byte arrived: a stalled endpoint
+     * @param silenceMicros  the longest time in the window that replies were streaming and no byte arrived: a stalled endpoint
      */
     public record Generator(long gcMillis, double cpu, double systemCpu, long heapMb, long pauseP99Micros, long pauseMaxMicros,
                             long silenceMicros) {

@@ -74,7 +74,7 @@ final class AboutSections {
                 .append("Every latency counts from here, so a late load generator cannot hide (coordinated omission), and in an open load neither can ")
                 .append("a stalled endpoint: every call that arrives during a stall carries it. In a closed load a stall delays only the calls in flight ")
                 .append("(the next ones are intended when those end); it shows as lost throughput, so soaklab also measures it directly: the longest ")
-                .append("time in each window with calls open and no byte arriving (silence).</dd>\n")
+                .append("time in each window with replies streaming and no byte arriving (silence).</dd>\n")
                 .append("<dt>Time to first token (TTFT)</dt><dd>Intended start to the first chunk carrying text, reasoning or a tool call.</dd>\n")
                 .append("<dt>Inter-token gap (ITL)</dt><dd>Every gap between consecutive content chunks after the first.</dd>\n")
                 .append("<dt>Time per output token (TPOT)</dt><dd>(end - first token) / (output tokens - 1), per call.</dd>\n")

@@ -80,10 +80,11 @@ public final class Sentences {
             return null;
         }
         StringBuilder text = new StringBuilder("The endpoint stalled: no byte arrived for up to ")
-                .append(Latency.PROSE.micros(s.longestMicros())).append(" while calls were open, in ")
+                .append(Latency.PROSE.micros(s.longestMicros())).append(" while replies were streaming, in ")
                 .append(s.windows().size() == 1 ? "window " + (s.windows().get(0) + 1)
                         : s.windows().size() + " of " + s.measured() + " windows (the longest in window " + (s.longestWindow() + 1) + ")")
-                .append("; a window's usual longest silence was ").append(Latency.PROSE.micros(s.medianMicros())).append('.');
+                .append("; its replies' gaps between tokens were ").append(Latency.PROSE.micros(s.gapP99Micros()))
+                .append(" at the 99th percentile.");
         if (closedLoop) {
             text.append(" In a closed loop a stall delays only the calls in flight during it (the next ones are intended when those end):"
                     + " it shows as lost throughput and in the highest percentiles, not in the median or p99.");

@@ -30,7 +30,7 @@ final class GeneratorHealth implements AutoCloseable {
      * @param pauseP99Micros how late, at P99, a thread asking to wake every millisecond woke in the window (GC, safepoints, CPU
      *                       given to others); -1 when not measured
      * @param pauseMaxMicros the longest such delay
-     * @param silenceMicros  the longest time in the window that calls were open and no byte arrived; -1 when not watched
+     * @param silenceMicros  the longest time in the window that replies were streaming and no byte arrived; -1 when not watched
      */
     record Sample(long gcMillis, long gcCount, double cpu, double systemCpu, long heapBytes, int threads, long pauseP99Micros,
                   long pauseMaxMicros, long silenceMicros) {

@@ -20,7 +20,7 @@ import java.nio.file.Path;
  * @param threads  live threads; -1 when unknown
  * @param pauseP99Micros how late the generator's pause meter woke at P99 in the window, microseconds; -1 when the line has none
  * @param pauseMaxMicros its longest delay; -1 when the line has none
- * @param silenceMicros  the longest time in the window that calls were open and no byte arrived; -1 when the line has none
+ * @param silenceMicros  the longest time in the window that replies were streaming and no byte arrived; -1 when the line has none
  */
 public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCount, double cpu, double systemCpu, long heapMb, int threads,
                             long pauseP99Micros, long pauseMaxMicros, long silenceMicros) {

@@ -112,7 +112,7 @@ public final class RunRecorder implements AutoCloseable {
 
     /**
      * Watches {@code client}'s calls for the endpoint's silences: each window's longest time with
-     * calls open and no byte arriving goes into {@code generator.jsonl} ({@code silence_us}).
+     * replies streaming and no byte arriving goes into {@code generator.jsonl} ({@code silence_us}).
      */
     public void watch(io.soaklab.protocol.ModelClient client) {
         health.watch(client);
