@@ -95,15 +95,9 @@ class PrefixCachingTest {
     void anthropicLooksBackFromEachBreakpointForAnEarlierCachedPrefixAsTheRealApiDoes() throws Exception {
         // turn 1 caches the conversation at its last block; turn 2 moves the breakpoint to its own last block. The API checks
         // the boundaries up to 20 blocks before a breakpoint, so turn 2 reads turn 1's prefix and writes only what is new
-        String system = SyntheticText.words(new SplittableRandom(5), 1200);
-        String u1 = SyntheticText.words(new SplittableRandom(6), 400);
-        String u2 = SyntheticText.words(new SplittableRandom(7), 300);
-        String bp = ",\"cache_control\":{\"type\":\"ephemeral\"}";
-        String head = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system + "\"" + bp + "}],\"messages\":[";
-        String turn1 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"" + bp + "}]}]}";
-        String turn2 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"}]},"
-                + "{\"role\":\"assistant\",\"content\":\"noted the data\"},"
-                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u2 + "\"" + bp + "}]}]}";
+        String[] turns = twoTurns(1200, "{\"type\":\"ephemeral\"}");
+        String turn1 = turns[0];
+        String turn2 = turns[1];
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
             com.fasterxml.jackson.databind.JsonNode first = usage(Http.anthropic(endpoint.baseUrl(), turn1));
             long firstWritten = first.get("cache_creation_input_tokens").asLong();
@@ -121,16 +115,9 @@ class PrefixCachingTest {
     void anHourLongBreakpointBeforeAFiveMinuteOneBillsEachStretchAtItsOwnLifetime() throws Exception {
         // Anthropic ("mixing TTLs"): with A read, B the last one-hour breakpoint past A and C the last breakpoint, the request
         // writes B - A tokens for an hour and C - B for five minutes. The system prompt (1h) then one message (5m):
-        String system = SyntheticText.words(new SplittableRandom(5), 2000);
-        String u1 = SyntheticText.words(new SplittableRandom(6), 400);
-        String u2 = SyntheticText.words(new SplittableRandom(7), 300);
-        String head = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system
-                + "\",\"cache_control\":{\"type\":\"ephemeral\",\"ttl\":\"1h\"}}],\"messages\":[";
-        String bp = ",\"cache_control\":{\"type\":\"ephemeral\"}";
-        String turn1 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"" + bp + "}]}]}";
-        String turn2 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"}]},"
-                + "{\"role\":\"assistant\",\"content\":\"noted the data\"},"
-                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u2 + "\"" + bp + "}]}]}";
+        String[] turns = twoTurns(2000, "{\"type\":\"ephemeral\",\"ttl\":\"1h\"}");
+        String turn1 = turns[0];
+        String turn2 = turns[1];
         try (EmbeddedEndpoint endpoint = EmbeddedEndpoint.start(cached(Duration.ofMinutes(5)))) {
             com.fasterxml.jackson.databind.JsonNode first = usage(Http.anthropic(endpoint.baseUrl(), turn1));
             long written = first.get("cache_creation_input_tokens").asLong();
@@ -215,5 +202,24 @@ class PrefixCachingTest {
             assertEquals(writes.usage().cacheWriteTokens(), reads.usage().cachedTokens(), "read back what was written");
             assertEquals(reads.usage().promptTokens(), reads.usage().cachedTokens() + reads.usage().freshInputTokens());
         }
+    }
+
+    /**
+     * A two-turn Anthropic conversation: a system prompt of {@code systemWords} words with
+     * {@code systemCacheControl}, then a 400-word message with a five-minute breakpoint; turn 2 adds
+     * a short reply and a 300-word message, its breakpoint moved to that message.
+     */
+    private static String[] twoTurns(int systemWords, String systemCacheControl) {
+        String system = SyntheticText.words(new SplittableRandom(5), systemWords);
+        String u1 = SyntheticText.words(new SplittableRandom(6), 400);
+        String u2 = SyntheticText.words(new SplittableRandom(7), 300);
+        String bp = ",\"cache_control\":{\"type\":\"ephemeral\"}";
+        String head = "{\"model\":\"claude\",\"max_tokens\":5,\"system\":[{\"type\":\"text\",\"text\":\"" + system
+                + "\",\"cache_control\":" + systemCacheControl + "}],\"messages\":[";
+        String turn1 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"" + bp + "}]}]}";
+        String turn2 = head + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u1 + "\"}]},"
+                + "{\"role\":\"assistant\",\"content\":\"noted the data\"},"
+                + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"" + u2 + "\"" + bp + "}]}]}";
+        return new String[] {turn1, turn2};
     }
 }

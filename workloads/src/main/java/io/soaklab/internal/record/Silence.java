@@ -6,8 +6,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A stalled endpoint seen directly: the longest time, window by window, that replies were
  * streaming (a first byte arrived, the end not yet) and no byte of any call arrived. A call waiting
- * for its first token is not counted: a long prefill is not a stall. In a closed loop a stall holds back only the calls in flight
- * during it (the next ones are intended when those end), so it shows in a few calls and in lost
+ * for its first token is not counted: a long prefill is not a stall. In a closed loop a stall holds
+ * back only the calls in flight during it (the next ones are intended when those end), so it shows
+ * in a few calls and in lost
  * throughput, not in the percentiles; this sees it whatever the load model. A silence counts in the
  * window it ends in (one still going when the run ends is not counted). Sampled every
  * millisecond by the pause meter's thread, from what the client keeps: the replies streaming and
