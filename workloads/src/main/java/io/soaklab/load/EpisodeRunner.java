@@ -70,6 +70,7 @@ public final class EpisodeRunner implements AutoCloseable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong attemptsMade = new AtomicLong();
     private final TokenEstimator tokens;
+    private final UsageCheck usage;
     private final SpendLimit spendLimit;
     /** Every call sent, until it is on record: the calls still open when the run ends are recorded from it. */
     private final Ledger ledger;
@@ -95,6 +96,7 @@ public final class EpisodeRunner implements AutoCloseable {
         this.seed = seed;
         this.watchdogNanos = watchdog.toNanos();
         this.tokens = TokenEstimator.forModel(client.model());
+        this.usage = new UsageCheck(tokens);
         this.ledger = new Ledger(client, recorder);
         this.subAgents = Executors.newCachedThreadPool(r -> LoadThreads.create("soaklab-subagent", r));
     }
@@ -275,7 +277,7 @@ public final class EpisodeRunner implements AutoCloseable {
                 } else {
                     inFlight.incrementAndGet();
                     try {
-                        entry = ledger.send(request, info, intended, run.usage, waiting);
+                        entry = ledger.send(request, info, intended, usage, waiting);
                         current[0] = entry;
                         r = await(entry.future, intended);
                     } catch (InterruptedException ended) {
@@ -285,7 +287,7 @@ public final class EpisodeRunner implements AutoCloseable {
                         inFlight.decrementAndGet();
                     }
                     attemptsMade.incrementAndGet();
-                    r = run.usage.check(request, r);
+                    r = usage.check(request, r);
                 }
                 Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
@@ -362,7 +364,6 @@ public final class EpisodeRunner implements AutoCloseable {
         final LongAdder lostTokens = new LongAdder();
         final Map<String, RoleTally> roles = new ConcurrentHashMap<>();
         final Map<String, DoubleAdder> metrics = new ConcurrentHashMap<>();
-        final UsageCheck usage = new UsageCheck(EpisodeRunner.this.tokens);
         volatile String reason;
         private BigDecimal cost = BigDecimal.ZERO;
 

@@ -9,6 +9,8 @@ import io.soaklab.protocol.Usage;
 import io.soaklab.internal.text.TokenEstimator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToIntFunction;
 
 /**
  * Holds a call's usage to what soaklab sent and received, on the user's thread, once per call:
@@ -23,8 +25,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * to about a third, and a server that cut the prompt cut far more.</li>
  * </ul>
  *
- * <p>One per episode: messages and tools are counted once each and remembered for the episode, so
- * a conversation that grows by one message per call costs one message of counting per call. For
+ * <p>One per run, shared by its episodes: messages and tools are counted once each and remembered,
+ * so a conversation that grows by one message per call costs one message of counting per call, and
+ * a system prompt every episode sends is counted once for the run. What is remembered is bounded:
+ * past {@value #REMEMBERED_CHARS} characters of remembered text the memory starts again, so a long
+ * soak of distinct documents holds no more than that. For
  * the truncation check, a message longer than {@value #SAMPLED_ABOVE} characters is counted from
  * three slices of it and scaled to its length: a check against a factor of two does not need the
  * last token, and a 64,000-token document must not cost the user's thread tens of milliseconds
@@ -46,9 +51,13 @@ final class UsageCheck {
     /** The length of each of the three slices sampled. */
     static final int SLICE = 4_096;
 
+    /** Remembered text, in characters, past which the memory of counts starts again. */
+    static final long REMEMBERED_CHARS = 8L << 20;
+
     private final TokenEstimator tokens;
     private final Map<Object, Integer> counted = new ConcurrentHashMap<>();
     private final Map<Object, Integer> sampled = new ConcurrentHashMap<>();
+    private final AtomicLong remembered = new AtomicLong();
 
     UsageCheck(TokenEstimator tokens) {
         this.tokens = tokens;
@@ -74,26 +83,52 @@ final class UsageCheck {
     long prompt(ChatRequest request) {
         long total = TokenEstimator.TOKENS_PER_REQUEST;
         for (Message m : request.messages()) {
-            total += counted.computeIfAbsent(m, k -> message(m));
+            total += remember(counted, m, m.content().length(), this::message);
         }
-        for (ToolSpec t : request.tools()) {
-            total += counted.computeIfAbsent(t, k -> TOKENS_PER_TOOL + tokens.tokens(t.name()) + tokens.tokens(t.description())
-                    + tokens.tokens(t.schema()));
-        }
-        return total;
+        return total + tools(request);
     }
 
     /** Prompt tokens of {@code request} for the truncation check: long messages sampled. */
     long quickPrompt(ChatRequest request) {
         long total = TokenEstimator.TOKENS_PER_REQUEST;
         for (Message m : request.messages()) {
-            total += m.content().length() > SAMPLED_ABOVE ? sampled.computeIfAbsent(m, k -> sampledMessage(m)) : counted.computeIfAbsent(m, k -> message(m));
+            int length = m.content().length();
+            total += length > SAMPLED_ABOVE ? remember(sampled, m, length, this::sampledMessage) : remember(counted, m, length, this::message);
         }
+        return total + tools(request);
+    }
+
+    private long tools(ChatRequest request) {
+        long total = 0;
         for (ToolSpec t : request.tools()) {
-            total += counted.computeIfAbsent(t, k -> TOKENS_PER_TOOL + tokens.tokens(t.name()) + tokens.tokens(t.description())
-                    + tokens.tokens(t.schema()));
+            total += remember(counted, t, t.description().length() + t.schema().length(), this::tool);
         }
         return total;
+    }
+
+    /** The count of {@code key}, remembered; the memory starts again when it holds too much text. */
+    private <K> int remember(Map<Object, Integer> memory, K key, long chars, ToIntFunction<K> count) {
+        Integer known = memory.get(key);
+        if (known != null) {
+            return known;
+        }
+        int n = count.applyAsInt(key);
+        if (remembered.addAndGet(chars) > REMEMBERED_CHARS) {
+            remembered.set(0);
+            counted.clear();
+            sampled.clear();
+        }
+        memory.putIfAbsent(key, n);
+        return n;
+    }
+
+    /** How many counts are remembered now. */
+    int remembered() {
+        return counted.size() + sampled.size();
+    }
+
+    private int tool(ToolSpec t) {
+        return TOKENS_PER_TOOL + tokens.tokens(t.name()) + tokens.tokens(t.description()) + tokens.tokens(t.schema());
     }
 
     private int sampledMessage(Message m) {

@@ -108,6 +108,28 @@ class UsageCheckTest {
     }
 
     @Test
+    void countsAreRememberedAcrossEpisodesWithinABoundOfText() {
+        UsageCheck check = new UsageCheck(TOKENS);
+        Message system = Message.system("You are a careful coding agent.");
+        ChatRequest first = new ChatRequest(List.of(system, Message.user("Fix the failing test.")), 10, List.of(READ), ChatRequest.ToolChoice.AUTO, false);
+        long counted = check.prompt(first);
+        assertEquals(3, check.remembered(), "system prompt, user message and tool counted once each");
+        assertEquals(counted, check.prompt(new ChatRequest(List.of(Message.system(new String("You are a careful coding agent.")),
+                Message.user("Fix the failing test.")), 10, List.of(READ), ChatRequest.ToolChoice.AUTO, false)), "an equal request of another episode counts the same");
+        assertEquals(3, check.remembered(), "and adds nothing to remember");
+
+        String page = "x".repeat(4_000);
+        int pages = (int) (3 * UsageCheck.REMEMBERED_CHARS / page.length());
+        int most = 0;
+        for (int i = 0; i < pages; i++) {
+            check.prompt(new ChatRequest(List.of(Message.user(i + page)), 10));
+            most = Math.max(most, check.remembered());
+        }
+        assertTrue(most <= UsageCheck.REMEMBERED_CHARS / page.length() + 4, most + " counts remembered at most, for " + pages + " distinct pages");
+        assertEquals(counted, check.prompt(first), "a count forgotten is counted again, the same");
+    }
+
+    @Test
     void aTruncatedPromptIsFlaggedOnItsLineWithBothCounts() throws Exception {
         Scenario one = Lab.code("one", episode -> episode.call(new ChatRequest(List.of(Message.user(
                 io.soaklab.internal.text.SyntheticText.words(new java.util.SplittableRandom(1), 3000))), 20)));
