@@ -36,6 +36,8 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         values.put("--call-timeout", Durations.format(run.target().timeouts().call()));
         values.put("--billing", run.pricing().billing().toString());
         values.put("--api", run.target().api().wireName());
+        values.put("--scrape-interval", Durations.format(run.observe().scrapeInterval()));
+        values.put("--metrics-host", run.observe().metricsHost());
         values.put("--sim-profile", SimProfiles.DEFAULT);
         values.put("--profile", SimProfiles.DEFAULT);
         values.put("--host", SimConfig.defaults().host());

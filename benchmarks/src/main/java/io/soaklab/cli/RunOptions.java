@@ -18,6 +18,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** The options of {@code run} and {@code demo}, which differ only in their defaults. */
@@ -136,6 +137,28 @@ abstract class RunOptions implements Callable<Integer> {
                     + "unreachable address, a refused key or an unknown model with one line and exit code 2.")
     boolean noEndpointCheck;
 
+    @Option(names = "--server-metrics", paramLabel = "URL", split = ",",
+            description = "Prometheus endpoints of the server (vLLM, SGLang, TGI, llama.cpp...) to scrape through the run, e.g. "
+                    + "http://gpu-box:8000/metrics; kept in server-metrics.jsonl and summarised per window beside soaklab's own numbers.")
+    List<URI> serverMetrics = List.of();
+
+    @Option(names = "--no-server-metrics", negatable = false,
+            description = "Do not try the endpoint's own /metrics (tried by default, quietly: one line if it has none).")
+    boolean noServerMetrics;
+
+    @Option(names = "--scrape-interval", paramLabel = "DURATION",
+            description = "How often the server's metrics are scraped (default: ${DEFAULT-VALUE}).")
+    Duration scrapeInterval;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the run's own live metrics (Prometheus / OpenMetrics) on this port while it runs: calls by outcome, "
+                    + "tokens, spend, calls in flight, schedule lag and latency histograms; 0: any free port, printed.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS",
+            description = "The address --metrics-port listens on (default: ${DEFAULT-VALUE}, every interface).")
+    String metricsHost;
+
     @Option(names = "--forks", paramLabel = "0|1",
             description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
     int forks;
@@ -177,6 +200,11 @@ abstract class RunOptions implements Callable<Integer> {
                 .slo(slo)
                 .forks(forks)
                 .maxFailedWindows(maxFailedWindows)
+                .serverMetrics(serverMetrics)
+                .serverMetricsAuto(!noServerMetrics)
+                .scrapeInterval(scrapeInterval)
+                .metricsPort(metricsPort == null ? -1 : metricsPort)
+                .metricsHost(metricsHost)
                 .build();
     }
 

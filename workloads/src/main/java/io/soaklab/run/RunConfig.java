@@ -42,8 +42,9 @@ import java.util.Objects;
  * @param pricing  what the run's tokens cost, and the most it may spend
  * @param slo      service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
  *                 ({@link Slo}); null for none
+ * @param observe  what else is watched and published while the run runs: the server's own metrics, a live endpoint
  */
-public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo) {
+public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo, Observe observe) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
@@ -63,6 +64,9 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(pricing, "pricing");
+        if (observe == null) {
+            observe = Observe.NONE; // a run folder written before the group existed
+        }
     }
 
     /**
@@ -203,6 +207,48 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         }
     }
 
+    /**
+     * What is watched and published beside the load.
+     *
+     * @param serverMetrics  Prometheus endpoints of the server scraped through the run ({@code --server-metrics}); empty for none
+     * @param serverMetricsAuto also try the endpoint's own {@code /metrics} (same host and port), quietly: one line if it has none
+     * @param scrapeInterval how often the server's metrics are scraped
+     * @param metricsPort    the port soaklab's own live metrics are served on ({@code --metrics-port}; 0: any free port), -1 for none
+     * @param metricsHost    the address they are served on
+     */
+    public record Observe(java.util.List<URI> serverMetrics, boolean serverMetricsAuto, Duration scrapeInterval, int metricsPort, String metricsHost) {
+
+        /** Nothing watched, nothing published. */
+        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "0.0.0.0");
+
+        public Observe {
+            serverMetrics = serverMetrics == null ? java.util.List.of() : java.util.List.copyOf(serverMetrics);
+            for (URI u : serverMetrics) {
+                checkValue(u.isAbsolute() && ("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null,
+                        "%s must be http:// or https:// addresses", ", was " + u, "server_metrics");
+            }
+            if (scrapeInterval == null) {
+                scrapeInterval = Duration.ofSeconds(1);
+            }
+            checkValue(scrapeInterval.compareTo(Duration.ofMillis(100)) >= 0 && scrapeInterval.compareTo(Duration.ofHours(1)) <= 0,
+                    "%s must be between 100ms and 1h", ", was " + Durations.format(scrapeInterval), "scrape_interval");
+            checkValue(metricsPort >= -1 && metricsPort <= 65_535, "%s must be a port (0 for any free one)", ", was " + metricsPort, "metrics_port");
+            if (metricsHost == null || metricsHost.isBlank()) {
+                metricsHost = "0.0.0.0";
+            }
+        }
+
+        /** Whether the server's metrics are scraped at all. */
+        public boolean scrapes() {
+            return serverMetricsAuto || !serverMetrics.isEmpty();
+        }
+
+        /** Whether soaklab serves its own live metrics. */
+        public boolean publishes() {
+            return metricsPort >= 0;
+        }
+    }
+
     private static void notNegative(Duration value, String setting) {
         check(!value.isNegative(), "%s must not be negative", setting);
     }
@@ -229,7 +275,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      */
     public RunConfig pricingResolved() {
         return pricing.priceAs != null ? this : new RunConfig(workload, schedule, target,
-                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo);
+                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo, observe);
     }
 
     /** The run's tariff at today's prices, or null when it is not priced ({@code --price-as none}). */
@@ -283,6 +329,11 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         private String slo;
         private int forks = 1;
         private int maxFailedWindows = 3;
+        private java.util.List<URI> serverMetrics = java.util.List.of();
+        private boolean serverMetricsAuto = true;
+        private Duration scrapeInterval = Duration.ofSeconds(1);
+        private int metricsPort = -1;
+        private String metricsHost = "0.0.0.0";
 
         private Builder() {
         }
@@ -407,6 +458,34 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             return this;
         }
 
+        /** Prometheus endpoints of the server to scrape through the run. */
+        public Builder serverMetrics(java.util.List<URI> urls) {
+            this.serverMetrics = urls;
+            return this;
+        }
+
+        /** Whether to try the endpoint's own {@code /metrics} too (default: yes). */
+        public Builder serverMetricsAuto(boolean auto) {
+            this.serverMetricsAuto = auto;
+            return this;
+        }
+
+        public Builder scrapeInterval(Duration interval) {
+            this.scrapeInterval = interval;
+            return this;
+        }
+
+        /** Serve the run's live metrics on this port (0: any free one); -1, the default, for none. */
+        public Builder metricsPort(int port) {
+            this.metricsPort = port;
+            return this;
+        }
+
+        public Builder metricsHost(String host) {
+            this.metricsHost = host;
+            return this;
+        }
+
         /** Windows in a row in which every call failed before the run ends as failed; 0 never. */
         public Builder maxFailedWindows(int windows) {
             this.maxFailedWindows = windows;
@@ -430,7 +509,8 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             RunConfig config = new RunConfig(new Workload(scenario, concurrency, arrival, thinkTime, rampUp, maxInFlight, errorBackoff, seed),
                     new Schedule(duration, window, warmup, forks, maxFailedWindows),
                     new Target(endpoint, api, model, apiKeyEnv, maxTokensField, timeouts, sim),
-                    new Pricing(priceAs, prices, billing, maxSpend), slo);
+                    new Pricing(priceAs, prices, billing, maxSpend), slo,
+                    new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost));
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

@@ -75,6 +75,8 @@ public final class RunRecorder implements AutoCloseable {
     private int measuredWindows;
     private boolean sealed;
     private boolean closed;
+    /** Who else is told what is recorded (live metrics), or {@link #NOBODY}. */
+    private volatile Observer observer = NOBODY;
     /** When the first measured window after a warm-up opened ({@link System#nanoTime()}); read only once {@link #measuring}. */
     private volatile long measureStart;
     private volatile boolean measuring;
@@ -118,6 +120,49 @@ public final class RunRecorder implements AutoCloseable {
         health.watch(client);
     }
 
+    /**
+     * What else is told of a run as it is recorded: a live view of it ({@code --metrics-port}).
+     * Called on the recording thread (a call's, an episode's), or for inter-token gaps on an I/O
+     * thread: an observer does little and never blocks.
+     */
+    public interface Observer {
+        /** An attempt that ended (or that never left: the breaker was open, the spend limit said no). */
+        void call(CallResult r, CallInfo info, Cost cost);
+
+        /** An episode that ended. */
+        void episode(EpisodeRecord e);
+
+        /** A window opened: its index, from 0, in its phase. */
+        void window(int index, boolean warmup);
+
+        /** Where inter-token gaps (microseconds) go, given where the run's own windows take them. */
+        ValueRecorder itl(ValueRecorder windows);
+    }
+
+    private static final Observer NOBODY = new Observer() {
+        @Override
+        public void call(CallResult r, CallInfo info, Cost cost) {
+        }
+
+        @Override
+        public void episode(EpisodeRecord e) {
+        }
+
+        @Override
+        public void window(int index, boolean warmup) {
+        }
+
+        @Override
+        public ValueRecorder itl(ValueRecorder windows) {
+            return windows;
+        }
+    };
+
+    /** Tells {@code o} of every call, episode and window recorded from now; set before {@link #itl()} is asked. */
+    public void observe(Observer o) {
+        observer = o == null ? NOBODY : o;
+    }
+
     /** What the run's recorded calls have cost so far (zero when not priced). */
     public BigDecimal spend() {
         return tally.totalSpend();
@@ -125,7 +170,7 @@ public final class RunRecorder implements AutoCloseable {
 
     /** Where the client reports inter-token gaps, in microseconds, as they happen. */
     public ValueRecorder itl() {
-        return tally.itl();
+        return observer.itl(tally.itl());
     }
 
     /** The clock anchor of this run. */
@@ -148,6 +193,7 @@ public final class RunRecorder implements AutoCloseable {
             return Cost.ZERO;
         }
         Cost cost = tariff == null ? Cost.ZERO : tariff.cost(r.usage());
+        observer.call(r, info, cost);
         if (measuring && info.firstIntended() - measureStart < 0) {
             // meant to start before the measurement began: the warm-up's (or ramp's) backlog, never measured throughput
             record(() -> { }, () -> writeLine(calls, g -> CallLine.write(g, true, Math.max(0, warmupWindows - 1), r, info, cost,
@@ -235,6 +281,7 @@ public final class RunRecorder implements AutoCloseable {
      * {@code episode} histogram if it succeeded.
      */
     public void recordEpisode(EpisodeRecord e) {
+        observer.episode(e);
         record(() -> tally.episode(e), () -> writeEpisode(e));
     }
 
@@ -272,6 +319,7 @@ public final class RunRecorder implements AutoCloseable {
             warmup = isWarmup;
             window = isWarmup ? warmupWindows : measuredWindows;
             windowOpen = true;
+            observer.window(window, warmup);
             if (!isWarmup && !measuring && warmupWindows > 0) {
                 measureStart = windowStart; // after a warm-up (or a ramp): what was meant to start before now is its backlog
                 measuring = true;

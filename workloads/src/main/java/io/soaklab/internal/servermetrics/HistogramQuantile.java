@@ -18,7 +18,7 @@ package io.soaklab.internal.servermetrics;
  * server restarted (or its histogram was recreated) within the window, and the end's buckets alone are
  * the increase, since the restart; so they are if the bucket bounds changed.
  */
-final class HistogramQuantile {
+public final class HistogramQuantile {
 
     private HistogramQuantile() {
     }
@@ -53,7 +53,7 @@ final class HistogramQuantile {
     }
 
     /** The {@code q} quantile of cumulative buckets {@code counts} with upper bounds {@code bounds} (ascending, +Inf last). */
-    static double quantile(double q, double[] bounds, double[] counts) {
+    public static double quantile(double q, double[] bounds, double[] counts) {
         int n = bounds.length;
         if (Double.isNaN(q) || n < 2 || counts.length != n || bounds[n - 1] != Double.POSITIVE_INFINITY) {
             return Double.NaN;
