@@ -2,6 +2,8 @@ package io.soaklab.run;
 
 import io.soaklab.internal.run.ApiKey;
 import io.soaklab.internal.cost.Cost;
+import io.soaklab.internal.live.LiveMetrics;
+import io.soaklab.internal.servermetrics.Scraper;
 import io.soaklab.internal.cost.PriceCatalog;
 import io.soaklab.internal.cost.SpendLimit;
 import io.soaklab.internal.cost.Tariff;
@@ -65,6 +67,10 @@ public final class Soak implements AutoCloseable {
     private final EpisodeRunner runner;
     private final Load load;
     private final Tariff tariff;
+    /** soaklab's own metrics, served while the run runs; null when not asked for. */
+    private final LiveMetrics live;
+    /** The server's own metrics, scraped through the run; null when not asked for. */
+    private final Scraper scraper;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -103,6 +109,33 @@ public final class Soak implements AutoCloseable {
         }
         RunConfig.Target target = config.target();
         RunConfig.Workload workload = config.workload();
+        RunConfig.Observe observe = config.observe();
+        try {
+            this.live = observe.publishes() ? LiveMetrics.start(observe.metricsHost(), observe.metricsPort(), () -> {
+                EpisodeRunner r = Soak.this.runner;
+                return r == null ? 0 : r.inFlight();
+            }) : null;
+        } catch (RuntimeException e) {
+            recorder.close();
+            if (own != null) {
+                own.close();
+            }
+            throw e;
+        }
+        if (live != null) {
+            recorder.observe(live); // before the client asks where its inter-token gaps go
+            notice("live metrics at http://" + observe.metricsHost() + ":" + live.port() + "/metrics");
+        }
+        Scraper scraping = null;
+        if (observe.scrapes()) {
+            try {
+                scraping = Scraper.start(dir, observe.serverMetrics(), observe.serverMetricsAuto() ? Scraper.metricsOf(where.url()) : null,
+                        observe.scrapeInterval(), Soak::notice);
+            } catch (IOException e) {
+                notice("cannot keep the server's metrics: " + e.getMessage());
+            }
+        }
+        this.scraper = scraping;
         this.client = ModelClient.of(target.api(), target.clientConfig(where.url(), apiKey), recorder.itl());
         recorder.watch(client); // the endpoint's silences, window by window
         Duration watchdog = target.timeouts().call().isZero() ? Duration.ZERO : target.timeouts().call().plusSeconds(30);
@@ -345,6 +378,12 @@ public final class Soak implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             runner.close();
+            if (live != null) {
+                live.close();
+            }
+            if (scraper != null) {
+                scraper.close();
+            }
             if (ownEndpoint != null) {
                 ownEndpoint.close();
             }
@@ -358,6 +397,16 @@ public final class Soak implements AutoCloseable {
                 // already shutting down
             }
         }
+    }
+
+    /** The port soaklab's live metrics are served on, or -1 when they are not. */
+    public int metricsPort() {
+        return live == null ? -1 : live.port();
+    }
+
+    /** One line for the user, beside the windows' progress lines. */
+    private static void notice(String line) {
+        System.err.println("soaklab: " + line);
     }
 
     /** A forked load generator must not outlive the process that launched it. */

@@ -141,12 +141,14 @@ public final class RunData {
     private final Slos slos;
     private final CallTrace trace;
     private final TaskList tasks;
+    private final ServerWindows server;
 
     private RunData(Path dir, RunManifest manifest, RunStatus status, List<WindowStats> windows,
                     Map<Metric, Percentiles> totals, CallTotals calls, List<StepStats> steps, Episodes episodes, Map<String, RoleStats> roles,
                     Costs costs, PriceCatalog catalog,
                     Map<ErrorClass, List<String>> errorSamples, JmhScore jmh, Fidelity fidelity, List<String> notes, Slos slos,
-                    CallTrace trace, TaskList tasks) {
+                    CallTrace trace, TaskList tasks, ServerWindows server) {
+        this.server = server;
         this.slos = slos;
         this.trace = trace;
         this.tasks = tasks;
@@ -308,7 +310,8 @@ public final class RunData {
         List<WindowStats> measured = List.copyOf(windows);
         return new RunData(dir, manifest, status, measured, Collections.unmodifiableMap(totals), callTotals,
                 steps(c), episodes, roles(c), costs, catalog, c.samples, JmhResult.read(dir, notes), measuredFidelity, List.copyOf(notes),
-                slos == null ? null : slos.finish(measured), reading.callUsage() ? trace : null, reading.callUsage() ? tasks : null);
+                slos == null ? null : slos.finish(measured), reading.callUsage() ? trace : null, reading.callUsage() ? tasks : null,
+                ServerWindows.read(dir, measured));
     }
 
     private static void put(Map<CallFlag, Long> flags, CallFlag flag, long n) {
@@ -332,6 +335,11 @@ public final class RunData {
 
     public List<WindowStats> windows() {
         return windows;
+    }
+
+    /** The server's own metrics, window by window ({@code server-metrics.jsonl}); {@link ServerWindows#present()} false when none were scraped. */
+    public ServerWindows server() {
+        return server;
     }
 
     /** Latency over all measured windows, per metric. */

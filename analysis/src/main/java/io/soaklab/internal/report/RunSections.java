@@ -161,6 +161,17 @@ final class RunSections {
             }
             page.out.append("</ul>\n");
         }
+        io.soaklab.internal.analysis.ServerFindings server = io.soaklab.internal.analysis.ServerFindings.of(page.run, d);
+        if (!server.steps().isEmpty() || server.gap() != null) {
+            page.out.append("<p>Beside the server's own metrics (").append(Page.e(String.join(", ", page.run.server().sources()))).append("):</p>\n<ul>\n");
+            for (io.soaklab.internal.analysis.ServerFindings.Step step : server.steps()) {
+                page.out.append("<li class=\"worse\">").append(Page.e(Sentences.server(step))).append("</li>\n");
+            }
+            if (server.gap() != null) {
+                page.out.append("<li>").append(Page.e(Sentences.serverGap(server.gap()))).append("</li>\n");
+            }
+            page.out.append("</ul>\n");
+        }
         List<ContextTrend> byContext = ContextTrend.of(page.run);
         if (!byContext.isEmpty()) {
             page.out.append("<p>As context grows:</p>\n<ul>\n");

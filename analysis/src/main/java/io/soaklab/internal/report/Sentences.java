@@ -70,6 +70,65 @@ public final class Sentences {
         return text.length() == 0 ? null : text + ".";
     }
 
+    /**
+     * A client step for the worse beside the server's own series: which moved with it, from what to
+     * what; or, when none did, that the change lies outside what the server measures.
+     */
+    public static String server(io.soaklab.internal.analysis.ServerFindings.Step s) {
+        double before = s.step().change().before();
+        double after = s.step().change().after();
+        String unit = s.client().unit();
+        StringBuilder text = new StringBuilder(s.client().series()).append(after >= before ? " rose " : " fell ");
+        if (before > 0 && after / before >= 1.5) {
+            text.append(String.format(Locale.ROOT, "%.1f×", after / before));
+        } else {
+            text.append(String.format(Locale.ROOT, "%.0f%%", before == 0 ? 100 : Math.abs(after - before) / Math.abs(before) * 100));
+        }
+        text.append(" from window ").append(s.step().window() + 1).append(" (").append(Format.amount(before, unit)).append(" to ")
+                .append(Format.amount(after, unit)).append(")");
+        if (s.moved().isEmpty()) {
+            text.append("; none of the server's own series (").append(String.join(", ", s.tested().stream()
+                    .map(io.soaklab.internal.analysis.ServerFindings.Series::words).toList()))
+                    .append(") stepped with it: the change lies outside what the server measures (the network, a proxy, the client).");
+            return text.toString();
+        }
+        text.append(", when ");
+        double worst = 0;
+        for (int i = 0; i < s.moved().size(); i++) {
+            io.soaklab.internal.analysis.ServerFindings.Moved m = s.moved().get(i);
+            text.append(i == 0 ? "" : i == s.moved().size() - 1 ? " and " : ", ").append(m.series().words())
+                    .append(m.step().after() >= m.step().before() ? " rose from " : " fell from ").append(serverAmount(m.step().before(), m.series().unit()))
+                    .append(" to ").append(serverAmount(m.step().after(), m.series().unit()));
+            worst = Math.max(worst, m.step().pValue());
+        }
+        return text.append(" (each a step found by the same test within ").append(io.soaklab.internal.analysis.ServerFindings.NEAR)
+                .append(" window of it, permutation ").append(Format.pValue(worst)).append(").").toString();
+    }
+
+    /** The client's time to first token beside the server's own: what lies between them. */
+    public static String serverGap(io.soaklab.internal.analysis.ServerFindings.Gap g) {
+        double gap = g.millis();
+        String text = "Time to first token from sending was " + Latency.PROSE.millis(g.clientMs()) + ", the server's own "
+                + Latency.PROSE.millis(g.serverMs()) + " (medians over " + g.windows() + (g.windows() == 1 ? " window" : " windows") + "): ";
+        if (gap < 0) {
+            return text + "the server counted more than soaklab saw, which happens when its clock starts before the request is read, "
+                    + "or its histogram's buckets are wide.";
+        }
+        text += Latency.PROSE.millis(gap) + String.format(Locale.ROOT, " (%.0f%%)", 100 * gap / g.clientMs())
+                + " lies in the network, the server's front end before its own clock starts, and the client.";
+        return g.large() ? text + " That is a large share: worth a look at what stands between them (a proxy or gateway, TLS, distance, "
+                + "a busy client)." : text;
+    }
+
+    private static String serverAmount(double v, String unit) {
+        return switch (unit) {
+            case "ms" -> Latency.PROSE.millis(v);
+            case "ratio" -> String.format(Locale.ROOT, "%.2f", v);
+            case "/s" -> String.format(Locale.ROOT, "%.2f/s", v);
+            default -> v >= 10 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+        };
+    }
+
     /** The part of the run a finding compares: {@code hour}, or its length ({@code 10m}). */
     /**
      * The endpoint's stalls in words, or null when there is nothing to say: which windows stalled

@@ -3,6 +3,7 @@ package io.soaklab.internal.report;
 import io.soaklab.internal.analysis.Degradation;
 import io.soaklab.internal.analysis.Percentiles;
 import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.analysis.ServerWindows;
 import io.soaklab.internal.layout.RunFile;
 import io.soaklab.internal.analysis.WindowStats;
 import io.soaklab.protocol.ErrorClass;
@@ -29,6 +30,12 @@ public final class WindowsCsv {
 
     private static final Metric[] METRICS = {Metric.TTFT, Metric.ITL, Metric.TPOT, Metric.E2E, Metric.EPISODE, Metric.SCHEDULE_LAG};
 
+    /** The server's own figures per window ({@link ServerWindows.Window}), in its order. */
+    static final List<String> SERVER_COLUMNS = List.of("server_scrapes", "server_running_mean", "server_running_max", "server_waiting_mean",
+            "server_waiting_max", "server_kv_cache_usage_mean", "server_kv_cache_usage_max", "server_preemptions_per_s",
+            "server_prompt_tokens_per_s", "server_generation_tokens_per_s", "server_requests_finished_per_s", "server_ttft_p50_ms",
+            "server_ttft_p99_ms", "server_itl_p99_ms", "server_e2e_p99_ms", "server_queue_time_p99_ms");
+
     private WindowsCsv() {
     }
 
@@ -50,6 +57,10 @@ public final class WindowsCsv {
         header.addAll(List.of("probe_questions", "probe_exact_rate", "spend_usd", "generator_gc_ms", "generator_cpu", "system_cpu",
                 "generator_heap_mb", "generator_bound", "calls_sent", "calls_ended", "calls_in_flight", "calls_open_at_end", "latency_source",
                 "generator_pause_p99_ms", "generator_pause_max_ms", "silence_ms"));
+        ServerWindows server = run.server();
+        if (server.present()) { // the server's own metrics: columns only in a run that scraped them
+            header.addAll(SERVER_COLUMNS);
+        }
         CsvRows csv = new CsvRows(header);
         double windowSeconds = run.manifest().config().schedule().window().toMillis() / 1000.0;
         for (WindowStats w : run.windows()) {
@@ -78,6 +89,15 @@ public final class WindowsCsv {
                     .cell(w.open()).cell(w.source().name().toLowerCase(Locale.ROOT));
             for (long us : new long[] {g.pauseP99Micros(), g.pauseMaxMicros(), g.silenceMicros()}) {
                 csv.cell(us < 0 ? null : num(us / 1000.0));
+            }
+            if (server.present()) {
+                ServerWindows.Window v = server.get(w.index());
+                csv.cell(v.scrapes());
+                for (double x : new double[] {v.runningMean(), v.runningMax(), v.waitingMean(), v.waitingMax(), v.kvMean(), v.kvMax(),
+                        v.preemptionsPerSecond(), v.promptTokensPerSecond(), v.generationTokensPerSecond(), v.finishedPerSecond(), v.ttftP50Ms(),
+                        v.ttftP99Ms(), v.itlP99Ms(), v.e2eP99Ms(), v.queueP99Ms()}) {
+                    csv.cell(Double.isNaN(x) || Double.isInfinite(x) ? null : num(x));
+                }
             }
         }
         Path file = RunFile.WINDOWS.in(run.dir());

@@ -27,6 +27,9 @@ public enum RunFile {
     EVENTS("events.jsonl", "one line per event inside an episode (compactions, tool failures, probe answers...)", "io.soaklab.internal.record.EventLine"),
     /** The load generator's health per window. */
     GENERATOR("generator.jsonl", "the load generator's GC, CPU, heap and threads, per window", "io.soaklab.internal.record.GeneratorLine"),
+    /** The server's own Prometheus series, one line per scrape. */
+    SERVER_METRICS("server-metrics.jsonl", "the server's own Prometheus metrics, one line per scrape (only what changed, a full line now and then)",
+            "io.soaklab.internal.record.ServerMetricsLine"),
     /** The embedded endpoint's account of every request. */
     SIM_TRUTH("sim-truth.jsonl", "the embedded endpoint's own account of every request", "io.soaklab.internal.sim.TruthLine"),
     /** One row per measured window. */
