@@ -5,13 +5,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every reply of one endpoint shares: its configuration, clock, batch slots, rate limiter,
- * prompt cache, counters and truth log.
+ * prompt cache, counters, metrics and truth log.
  */
 final class Engine {
 
     final SimConfig config;
     final SimClock clock;
     final Slots slots;
+    /** What {@code GET /metrics} publishes, in vLLM's names. */
+    final SimMetrics metrics;
     final RateLimiter limiter;
     /** One daemon thread for work that must not run on an event loop (cache sweeps). */
     final java.util.concurrent.ExecutorService housekeeping = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -39,6 +41,7 @@ final class Engine {
         this.config = config;
         this.clock = new SimClock(config);
         this.slots = new Slots(config.serving(), clock);
+        this.metrics = new SimMetrics(config, slots);
         this.limiter = config.limits().any() ? new RateLimiter(config.limits()) : null;
         this.truth = truth;
     }

@@ -108,6 +108,12 @@ final class Reply {
     private double busyAtStart;
     private double latencyFactor = 1;
     private int status = 200;
+    /** It asked for a batch slot and was not refused: it reached the engine, and its metrics count it. */
+    private boolean scheduled;
+    /** Generated tokens already counted in the metrics. */
+    private int tokensCounted;
+    /** Its tokens in the metrics' KV cache while it holds a slot. */
+    private long kvHeld;
     /** The per-token step, built once: a stream schedules it for every token. */
     private final Runnable tickStep = guard(this::tick);
 
@@ -258,7 +264,9 @@ final class Reply {
         } else {
             wholeText = new StringBuilder();
         }
-        switch (engine.slots.acquire(this, headersAt)) {
+        Slots.Grant grant = engine.slots.acquire(this, headersAt);
+        scheduled = grant != Slots.Grant.REFUSED;
+        switch (grant) {
             case NOW -> prefill();
             case QUEUED -> {
                 // a released slot calls slotGranted()
@@ -285,6 +293,12 @@ final class Reply {
         long now = System.nanoTime();
         holdingSlot = true;
         slotAt = now;
+        kvHeld = request.promptTokens();
+        engine.metrics.kv(kvHeld);
+        if (config.caching().enabled()) {
+            engine.metrics.cacheQueries.inc(request.promptTokens());
+            engine.metrics.cacheHits.inc(cachedTokens);
+        }
         if (clientLeft()) {
             return;
         }
@@ -340,6 +354,9 @@ final class Reply {
             }
             if (firstActual < 0) {
                 firstActual = now;
+                firstToken(now);
+            } else {
+                engine.metrics.itl.observe((now - lastActual) * 1e-9);
             }
             lastPlanned = nextAt;
             lastActual = now;
@@ -355,11 +372,13 @@ final class Reply {
             }
             nextAt += last ? 0 : itl(now, true);
             if (last) {
+                countGenerated();
                 ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
                 at(nextAt, this::finishAfterStall);
                 return;
             }
         }
+        countGenerated();
         ctx.writeAndFlush(new DefaultHttpContent(out), ctx.voidPromise());
         schedule(nextAt, tickStep);
     }
@@ -515,6 +534,7 @@ final class Reply {
         }
         firstActual = now;
         lastActual = now;
+        wholeReplyTimes();
         String args = null;
         StringBuilder thinking = null;
         if (plan.reasoningVisible && plan.reasoningTokens > 0) {
@@ -621,8 +641,20 @@ final class Reply {
         if (outcome == Outcome.COMPLETE) {
             engine.stats.completed.increment();
         }
+        if (scheduled) {
+            countGenerated();
+            SimMetrics m = engine.metrics;
+            m.finished(outcome != Outcome.COMPLETE ? SimMetrics.Finish.ABORT
+                    : plan.stop == Stop.LENGTH ? SimMetrics.Finish.LENGTH : SimMetrics.Finish.STOP);
+            m.e2e.observe((now - arrival) * 1e-9);
+            if (slotAt >= 0) {
+                m.queue.observe((slotAt - headersAt) * 1e-9);
+            }
+        }
         if (holdingSlot) {
             holdingSlot = false;
+            engine.metrics.kv(-kvHeld);
+            kvHeld = 0;
             engine.slots.release(now);
         }
         if (engine.limiter != null && limits != null && limits.admitted() && wire.api() == io.soaklab.protocol.Api.ANTHROPIC) {
@@ -647,6 +679,42 @@ final class Reply {
                 end(Outcome.ENDPOINT_CLOSED, status);
             }
         });
+    }
+
+    // ---- metrics -----------------------------------------------------------------------------
+
+    /** The first generated token: vLLM counts the prompt as processed then, and the TTFT from arrival. */
+    private void firstToken(long at) {
+        engine.metrics.ttft.observe((at - arrival) * 1e-9);
+        engine.metrics.promptTokens.inc(request.promptTokens());
+    }
+
+    /** Counts the tokens generated since the last count (once per flushed chunk, and at the end), into the KV cache too. */
+    private void countGenerated() {
+        int fresh = emitted - tokensCounted;
+        if (fresh > 0) {
+            tokensCounted = emitted;
+            engine.metrics.generationTokens.inc(fresh);
+            if (holdingSlot) {
+                kvHeld += fresh;
+                engine.metrics.kv(fresh);
+            }
+        }
+    }
+
+    /**
+     * A whole reply's token times, as the engine generated them: its first token when planned (the body leaves with
+     * the last), and its planned gaps, each observed as their mean.
+     */
+    private void wholeReplyTimes() {
+        firstToken(firstPlanned);
+        int tokens = plan.visibleTokens + (plan.reasoningVisible ? plan.reasoningTokens : 0);
+        if (tokens > 1) {
+            double gap = (lastPlanned - firstPlanned) * 1e-9 / (tokens - 1);
+            for (int i = 1; i < tokens; i++) {
+                engine.metrics.itl.observe(gap);
+            }
+        }
     }
 
     private static long since(long from, long to) {

@@ -2,6 +2,7 @@ package io.soaklab.sim;
 
 import io.soaklab.internal.sim.TruthLine;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -16,11 +17,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Routes one connection's requests: {@code /v1/chat/completions} (OpenAI), {@code /v1/messages}
- * (Anthropic) and {@code /v1/models}, each protocol with its own authentication and error shapes.
+ * (Anthropic) and {@code /v1/models}, each protocol with its own authentication and error shapes,
+ * and {@code GET /metrics} (Prometheus, vLLM's names), which is not a model request.
  */
 final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
@@ -36,9 +40,13 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long arrival = System.nanoTime();
-        engine.stats.requests.increment();
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         String path = new QueryStringDecoder(request.uri()).path();
+        if (path.equals("/metrics") && request.method() == HttpMethod.GET && request.decoderResult().isSuccess()) {
+            metrics(ctx, keepAlive, request.headers().get(HttpHeaderNames.ACCEPT)); // not a model request: not counted, not logged
+            return;
+        }
+        engine.stats.requests.increment();
         boolean anthropic = path.endsWith("/messages") || request.headers().contains("anthropic-version");
         Wire wire = anthropic ? ANTHROPIC : OPENAI;
         if (!request.decoderResult().isSuccess()) {
@@ -97,6 +105,25 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         new Reply(engine, ctx, wire, parsed, keepAlive, arrival).begin();
+    }
+
+    /** {@code GET /metrics}: the Prometheus exposition, without authentication, as vLLM serves it. */
+    private void metrics(ChannelHandlerContext ctx, boolean keepAlive, String accept) {
+        ExpositionFormatWriter writer = SimMetrics.writerFor(accept);
+        ByteBuf body = ctx.alloc().buffer(8 << 10);
+        try (ByteBufOutputStream out = new ByteBufOutputStream(body)) {
+            engine.metrics.write(writer, out);
+        } catch (IOException | RuntimeException e) {
+            body.release();
+            respond(ctx, keepAlive, HttpResponseStatus.INTERNAL_SERVER_ERROR, "{\"error\":" + OpenAiWire.quote(String.valueOf(e)) + "}");
+            return;
+        }
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType())
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        HttpUtil.setKeepAlive(response, keepAlive);
+        send(ctx, keepAlive, response);
     }
 
     private void notAllowed(ChannelHandlerContext ctx, long arrival, boolean keepAlive, Wire wire, FullHttpRequest request) {
