@@ -124,6 +124,8 @@ public final class Soak implements AutoCloseable {
         }
         if (live != null) {
             recorder.observe(live); // before the client asks where its inter-token gaps go
+            live.describe(dir.getFileName().toString(), spec.name(), target.model() == null ? "" : target.model(),
+                    workload.open() ? "open " + workload.arrival() : "closed " + workload.concurrency() + " users");
             notice("live metrics at http://" + observe.metricsHost() + ":" + live.port() + "/metrics");
         }
         Scraper scraping = null;

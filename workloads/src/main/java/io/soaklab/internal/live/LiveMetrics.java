@@ -1,10 +1,10 @@
 package io.soaklab.internal.live;
 
 import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -73,7 +73,9 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
         Counter calls = Counter.builder().name("soaklab_calls").help("Calls ended, by outcome class (a call's last attempt)")
                 .labelNames("outcome").withoutExemplars().register(registry);
         for (ErrorClass e : ErrorClass.values()) {
-            callsByOutcome[e.ordinal()] = calls.labelValues(e.wireName());
+            if (e != ErrorClass.OPEN) { // a call still open at the end is not an outcome: it never ended
+                callsByOutcome[e.ordinal()] = calls.labelValues(e.wireName());
+            }
         }
         attempts = Counter.builder().name("soaklab_attempts").help("Call attempts ended, retries included").withoutExemplars().register(registry)
                 .labelValues();
@@ -145,6 +147,12 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
     public String url() {
         InetSocketAddress bound = new InetSocketAddress(server.getPort());
         return "http://" + bound.getHostString() + ":" + server.getPort() + "/metrics";
+    }
+
+    /** Names the run on every scrape: {@code soaklab_run_info{run, scenario, model, load}} 1, for a dashboard's title and filters. */
+    public void describe(String run, String scenario, String model, String load) {
+        Info.builder().name("soaklab_run").help("The run being measured").labelNames("run", "scenario", "model", "load").register(registry)
+                .setLabelValues(run, scenario, model, load);
     }
 
     @Override

@@ -199,7 +199,7 @@ public final class Scraper implements AutoCloseable {
         if (!s.answered) {
             s.answered = true;
             say("server metrics from " + s.shown + " (" + (server == ServerKind.UNKNOWN ? "a server soaklab has no names for: its series kept as they are"
-                    : server.name().toLowerCase(Locale.ROOT) + ", " + canonical.size() + histograms.size() + " of " + CanonicalMetric.values().length
+                    : server.name().toLowerCase(Locale.ROOT) + ", " + (canonical.size() + histograms.size()) + " of " + CanonicalMetric.values().length
                     + " canonical series") + ")");
         }
     }
