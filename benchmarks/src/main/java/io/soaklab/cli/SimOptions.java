@@ -41,6 +41,10 @@ final class SimOptions {
     @Option(names = "--sim-max-batch", paramLabel = "N", description = "Embedded endpoint: replies decoded at once; more wait in a queue.")
     Integer maxBatch;
 
+    @Option(names = "--sim-max-queue", paramLabel = "N",
+            description = "Embedded endpoint: replies that may wait for a slot; beyond them it answers overloaded (0: no limit).")
+    Integer maxQueue;
+
     @Option(names = "--sim-batch-slowdown", paramLabel = "F",
             description = "Embedded endpoint: how much slower every stream decodes per other stream decoding beside it, 0 for none.")
     Double batchSlowdown;
@@ -74,6 +78,9 @@ final class SimOptions {
         }
         if (maxBatch != null) {
             profile.maxBatch(maxBatch);
+        }
+        if (maxQueue != null) {
+            profile.maxQueue(maxQueue);
         }
         if (timeCompression != null) {
             profile.timeCompression(timeCompression);

@@ -10,7 +10,7 @@ import java.util.function.ToDoubleFunction;
  * What the server's own metrics say about the run's findings ({@link ServerWindows}): for each step
  * for the worse in the client's latency ({@link Degradation}), which server series stepped with it
  * (a step found by the same change-point test, {@link ChangePoint} at {@link Degradation#ALPHA},
- * at least {@value Degradation#MIN_CHANGE_PERCENT} %, starting within {@value #NEAR} window of the
+ * at least {@value Degradation#MIN_CHANGE_PERCENT} % and {@link Series#smallest()}, starting within {@value #NEAR} window of the
  * client's); and how far the client's time to first token, measured from sending, is from the
  * server's own: what lies between is the network, the server's front end before its clock starts,
  * and the client.
@@ -29,21 +29,28 @@ public final class ServerFindings {
 
     /** A server series soaklab tests, with how it reads. */
     public enum Series {
-        WAITING("requests waiting", "", ServerWindows.Window::waitingMean),
-        RUNNING("requests running", "", ServerWindows.Window::runningMean),
-        KV_CACHE("KV-cache usage", "ratio", ServerWindows.Window::kvMax),
-        PREEMPTIONS("preemptions", "/s", ServerWindows.Window::preemptionsPerSecond),
-        SERVER_TTFT("the server's own TTFT p99", "ms", ServerWindows.Window::ttftP99Ms),
-        QUEUE_TIME("time queued in the server p99", "ms", ServerWindows.Window::queueP99Ms);
+        WAITING("requests waiting", "", 0.5, ServerWindows.Window::waitingMean),
+        RUNNING("requests running", "", 0.5, ServerWindows.Window::runningMean),
+        KV_CACHE("KV-cache usage", "ratio", 0.02, ServerWindows.Window::kvMax),
+        PREEMPTIONS("preemptions", "/s", 0.05, ServerWindows.Window::preemptionsPerSecond),
+        SERVER_TTFT("the server's own TTFT p99", "ms", 5, ServerWindows.Window::ttftP99Ms),
+        QUEUE_TIME("time queued in the server p99", "ms", 5, ServerWindows.Window::queueP99Ms);
 
         private final String words;
         private final String unit;
+        private final double smallest;
         private final ToDoubleFunction<ServerWindows.Window> value;
 
-        Series(String words, String unit, ToDoubleFunction<ServerWindows.Window> value) {
+        Series(String words, String unit, double smallest, ToDoubleFunction<ServerWindows.Window> value) {
             this.words = words;
             this.unit = unit;
+            this.smallest = smallest;
             this.value = value;
+        }
+
+        /** The smallest step said to move, in its unit: half a request, 2 points of KV-cache usage, 5 ms. */
+        public double smallest() {
+            return smallest;
         }
 
         public String words() {
@@ -131,7 +138,8 @@ public final class ServerFindings {
                 }
                 tested.add(s);
                 for (ChangePoint c : ChangePoint.find(y, Degradation.ALPHA)) {
-                    if (Math.abs(c.after() - c.before()) >= Math.abs(c.before()) * Degradation.MIN_CHANGE_PERCENT / 100.0 && c.after() != c.before()) {
+                    double jump = Math.abs(c.after() - c.before());
+                    if (jump >= Math.abs(c.before()) * Degradation.MIN_CHANGE_PERCENT / 100.0 && jump >= s.smallest()) {
                         found.add(new Moved(s, c, used.get(c.index()).index()));
                     }
                 }

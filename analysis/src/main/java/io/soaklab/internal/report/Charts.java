@@ -97,6 +97,7 @@ final class Charts {
                 errors(),
                 context(),
                 generator(),
+                ServerChart.draw(run, this::elapsed, "elapsed (" + unitName + ", at window end)", dir),
                 probes()).filter(Objects::nonNull).toList();
     }
 
@@ -426,7 +427,7 @@ final class Charts {
         return (w.endMillis() - origin) / 1000.0 / unitSeconds;
     }
 
-    private static void style(JFreeChart chart) {
+    static void style(JFreeChart chart) {
         chart.setBackgroundPaint(Color.WHITE);
         chart.setAntiAlias(true);
         chart.setTextAntiAlias(true);
@@ -441,7 +442,7 @@ final class Charts {
         }
     }
 
-    private static void lines(XYPlot plot, int dataset) {
+    static void lines(XYPlot plot, int dataset) {
         XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
         for (int i = 0; i < 4; i++) {
             r.setSeriesPaint(i, PALETTE[i]);
@@ -495,7 +496,7 @@ final class Charts {
         return save(dir, chart, file, title, caption);
     }
 
-    private static Chart save(Path dir, JFreeChart chart, String file, String title, String caption) throws IOException {
+    static Chart save(Path dir, JFreeChart chart, String file, String title, String caption) throws IOException {
         BufferedImage image = chart.createBufferedImage(WIDTH * SCALE, HEIGHT * SCALE, WIDTH, HEIGHT, null);
         ByteArrayOutputStream png = new ByteArrayOutputStream(1 << 17);
         // In memory: ImageIO's default file cache registers a delete-on-exit hook, which fails

@@ -123,7 +123,7 @@ public final class Sentences {
     private static String serverAmount(double v, String unit) {
         return switch (unit) {
             case "ms" -> Latency.PROSE.millis(v);
-            case "ratio" -> String.format(Locale.ROOT, "%.2f", v);
+            case "ratio" -> String.format(Locale.ROOT, "%.0f%%", 100 * v);
             case "/s" -> String.format(Locale.ROOT, "%.2f/s", v);
             default -> v >= 10 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
         };
