@@ -156,7 +156,7 @@ abstract class RunOptions implements Callable<Integer> {
     Integer metricsPort;
 
     @Option(names = "--metrics-host", paramLabel = "ADDRESS",
-            description = "The address --metrics-port listens on (default: ${DEFAULT-VALUE}, every interface).")
+            description = "The address --metrics-port listens on (default: ${DEFAULT-VALUE}; 0.0.0.0 for a Prometheus on another machine or pod).")
     String metricsHost;
 
     @Option(names = "--forks", paramLabel = "0|1",

@@ -214,12 +214,12 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      * @param serverMetricsAuto also try the endpoint's own {@code /metrics} (same host and port), quietly: one line if it has none
      * @param scrapeInterval how often the server's metrics are scraped
      * @param metricsPort    the port soaklab's own live metrics are served on ({@code --metrics-port}; 0: any free port), -1 for none
-     * @param metricsHost    the address they are served on
+     * @param metricsHost    the address they are served on: loopback unless asked ({@code 0.0.0.0} for a Prometheus elsewhere)
      */
     public record Observe(java.util.List<URI> serverMetrics, boolean serverMetricsAuto, Duration scrapeInterval, int metricsPort, String metricsHost) {
 
         /** Nothing watched, nothing published. */
-        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "0.0.0.0");
+        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "127.0.0.1");
 
         public Observe {
             serverMetrics = serverMetrics == null ? java.util.List.of() : java.util.List.copyOf(serverMetrics);
@@ -234,7 +234,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
                     "%s must be between 100ms and 1h", ", was " + Durations.format(scrapeInterval), "scrape_interval");
             checkValue(metricsPort >= -1 && metricsPort <= 65_535, "%s must be a port (0 for any free one)", ", was " + metricsPort, "metrics_port");
             if (metricsHost == null || metricsHost.isBlank()) {
-                metricsHost = "0.0.0.0";
+                metricsHost = "127.0.0.1";
             }
         }
 
@@ -333,7 +333,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         private boolean serverMetricsAuto = true;
         private Duration scrapeInterval = Duration.ofSeconds(1);
         private int metricsPort = -1;
-        private String metricsHost = "0.0.0.0";
+        private String metricsHost = "127.0.0.1";
 
         private Builder() {
         }

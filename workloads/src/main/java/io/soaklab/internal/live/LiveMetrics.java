@@ -20,7 +20,6 @@ import io.soaklab.protocol.ErrorClass;
 import io.soaklab.protocol.Usage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -36,7 +35,7 @@ import org.HdrHistogram.ValueRecorder;
  * windows follow ({@link Metric#ofAttempt}), so a live histogram and the run's own agree.
  *
  * <pre>{@code
- * try (LiveMetrics live = LiveMetrics.start("0.0.0.0", 9464, runner::inFlight)) {
+ * try (LiveMetrics live = LiveMetrics.start("127.0.0.1", 9464, runner::inFlight)) {
  *     recorder.observe(live);   // calls, episodes and inter-token gaps, as they are recorded
  * }
  * }</pre>
@@ -68,6 +67,9 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
     private final Map<Metric, DistributionDataPoint> latency = new EnumMap<>(Metric.class);
     private final DistributionDataPoint itl;
     private final Gauge window;
+    /** When the last two scrapes came ({@link System#nanoTime()}), 0 before. */
+    private volatile long lastScrape;
+    private volatile long scrapeBefore;
 
     private LiveMetrics(String host, int port, DoubleSupplier inFlight) throws IOException {
         Counter calls = Counter.builder().name("soaklab_calls").help("Calls ended, by outcome class (a call's last attempt)")
@@ -95,7 +97,10 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
         episodesOk = episodes.labelValues("ok");
         episodesFailed = episodes.labelValues("failed");
         GaugeWithCallback.builder().name("soaklab_calls_in_flight").help("Calls sent and not yet ended")
-                .callback(cb -> cb.call(inFlight.getAsDouble())).register(registry);
+                .callback(cb -> {
+                    scraped(); // read once per scrape: when the scrapes come is known
+                    cb.call(inFlight.getAsDouble());
+                }).register(registry);
         window = Gauge.builder().name("soaklab_window").help("The window open now, from 0; -1 in the warmup").register(registry);
         window.set(-1);
         latency.put(Metric.SCHEDULE_LAG, histogram("soaklab_schedule_lag", "How late each attempt was sent after its intended start", LAG_BOUNDS));
@@ -141,12 +146,6 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
     /** The port the metrics are served on. */
     public int port() {
         return server.getPort();
-    }
-
-    /** Where a Prometheus scrapes them, for a user to read. */
-    public String url() {
-        InetSocketAddress bound = new InetSocketAddress(server.getPort());
-        return "http://" + bound.getHostString() + ":" + server.getPort() + "/metrics";
     }
 
     /** Names the run on every scrape: {@code soaklab_run_info{run, scenario, model, load}} 1, for a dashboard's title and filters. */
@@ -218,8 +217,35 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
         return new Tee(recorder, itl);
     }
 
+    private synchronized void scraped() {
+        scrapeBefore = lastScrape;
+        lastScrape = System.nanoTime();
+    }
+
+    /** The longest a run's end waits for its last scrape. */
+    static final long LINGER_MAX_NANOS = 15_000_000_000L;
+
+    /**
+     * Stops serving, once the run's last figures have been scraped: a scraper seen at work (two
+     * scrapes, the last within three of its intervals) is waited for, up to two of its intervals (at
+     * most 15 s), so that its last scrape holds the calls that ended last. Nobody scraping, nothing
+     * waited for.
+     */
     @Override
     public void close() {
+        long seen = lastScrape;
+        long interval = seen - scrapeBefore;
+        long end = System.nanoTime();
+        if (seen != 0 && scrapeBefore != 0 && end - seen < 3 * interval) { // a scraper at work, not one look by hand
+            long deadline = end + Math.min(LINGER_MAX_NANOS, 2 * interval);
+            try {
+                while (lastScrape - end < 0 && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         server.close();
         threads.shutdownNow();
     }
