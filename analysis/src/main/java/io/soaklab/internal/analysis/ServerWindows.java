@@ -91,14 +91,21 @@ public final class ServerWindows {
 
     /** The server's metrics of {@code dir}'s run, over {@code windows}. */
     public static ServerWindows read(Path dir, List<WindowStats> windows) throws IOException {
-        if (windows.isEmpty()) {
-            return NONE;
-        }
+        int[] index = new int[windows.size()];
         long[] starts = new long[windows.size()];
         long[] ends = new long[windows.size()];
         for (int i = 0; i < starts.length; i++) {
+            index[i] = windows.get(i).index();
             starts[i] = windows.get(i).startMillis();
             ends[i] = windows.get(i).endMillis();
+        }
+        return read(dir, index, starts, ends);
+    }
+
+    /** Over windows given by their indexes and their start and end (epoch milliseconds), in order and tiling time. */
+    static ServerWindows read(Path dir, int[] index, long[] starts, long[] ends) throws IOException {
+        if (index.length == 0) {
+            return NONE;
         }
         Map<String, Source> bySource = new HashMap<>();
         Set<String> servers = new LinkedHashSet<>();
@@ -110,14 +117,14 @@ public final class ServerWindows {
             }
             servers.add(s.server());
             int w = find(starts, ends, s.epochMillis());
-            bySource.computeIfAbsent(s.source(), k -> new Source(windows.size())).scrape(w, s);
+            bySource.computeIfAbsent(s.source(), k -> new Source(index.length)).scrape(w, s);
         });
         if (!present || bySource.isEmpty()) {
             return present ? new ServerWindows(Map.of(), Set.of(), Set.of(), failed[0]) : NONE;
         }
         Map<Integer, Window> out = new HashMap<>();
-        for (int i = 0; i < windows.size(); i++) {
-            out.put(windows.get(i).index(), summarise(windows.get(i).index(), i, bySource.values()));
+        for (int i = 0; i < index.length; i++) {
+            out.put(index[i], summarise(index[i], i, bySource.values()));
         }
         return new ServerWindows(out, new LinkedHashSet<>(bySource.keySet()), servers, failed[0]);
     }

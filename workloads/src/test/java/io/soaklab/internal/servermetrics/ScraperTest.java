@@ -110,6 +110,23 @@ class ScraperTest {
         assertTrue(said.get(0).startsWith("server metrics from " + base + "/metrics (vllm, "), said.get(0));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    // of the 11 canonical series: TGI has no TTFT, KV-cache usage or preemptions; llama.cpp's server only requests and tokens
+    @org.junit.jupiter.params.provider.CsvSource({"vllm.prom,vllm,11", "sglang.prom,sglang,11", "tgi.prom,tgi,8", "llamacpp.prom,llama_cpp,4"})
+    void eachServersRecordedPageIsScrapedOverHttpWithTheCanonicalSeriesItHas(String file, String kind, int canonical) throws Exception {
+        String page = Pages.text(file);
+        URI base = serve("/metrics", 200, page.getBytes(StandardCharsets.UTF_8));
+        try (Scraper s = Scraper.start(dir, List.of(base.resolve("/metrics")), null, Duration.ofMillis(100), line -> { })) {
+            await(() -> s.scrapes() >= 1, "a scrape");
+        }
+        ServerMetricsLine.Scrape kept = read().get(0);
+        assertEquals(kind, kept.server());
+        Scrape parsed = Exposition.parse(page);
+        assertEquals(parsed.families().stream().mapToInt(f -> f.samples().size()).sum(), kept.values().size());
+        assertEquals(Canonical.of(parsed).size(), kept.canonical().size() + kept.histograms().size(), "every canonical series the page has");
+        assertEquals(canonical, kept.canonical().size() + kept.histograms().size(), kept.canonical() + " " + kept.histograms().keySet());
+    }
+
     @Test
     void aNamedSourceThatFailsIsWrittenDownEachTimeAndSaidOnce() throws Exception {
         URI base = serve("/metrics", 503, "busy".getBytes(StandardCharsets.UTF_8));
