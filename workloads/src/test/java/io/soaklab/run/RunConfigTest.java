@@ -93,7 +93,9 @@ class RunConfigTest {
     void runJsonHoldsTheConfigurationInItsGroups() throws Exception {
         RunManifest.create(dir, RunConfig.builder().concurrency(3).build(), null).write(dir);
         var config = Json.MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile()).path("config");
-        assertEquals(List.of("workload", "schedule", "target", "pricing", "slo"), iterable(config.fieldNames()));
+        assertEquals(List.of("workload", "schedule", "target", "pricing", "slo", "observe"), iterable(config.fieldNames()));
+        assertEquals(0, config.path("observe").path("server_metrics").size());
+        assertTrue(config.path("observe").path("server_metrics_auto").asBoolean(), "the endpoint's own /metrics tried unless told not to");
         assertEquals(3, config.path("workload").path("concurrency").asInt());
         assertEquals(io.soaklab.internal.layout.RunFile.FORMAT_VERSION, RunManifest.read(dir).format());
         // the model the run is priced as is written out, default resolved: a later change of default never re-prices the folder
@@ -105,7 +107,8 @@ class RunConfigTest {
 
     @Test
     void earlierFormatsReadIntoTodaysGroups() throws Exception {
-        RunConfig config = RunConfig.builder().concurrency(5).thinkTime(Duration.ofMillis(250)).window(Duration.ofSeconds(2))
+        // serverMetricsAuto(false): an earlier format has no observe group, and reads as observing nothing (Observe.NONE)
+        RunConfig config = RunConfig.builder().concurrency(5).thinkTime(Duration.ofMillis(250)).window(Duration.ofSeconds(2)).serverMetricsAuto(false)
                 .timeouts(new io.soaklab.protocol.Timeouts(Duration.ofSeconds(3), Duration.ofSeconds(40), Duration.ofSeconds(7),
                         Duration.ofMinutes(2))).build();
         RunManifest.create(dir, config, new RunManifest.Endpoint(URI.create("http://127.0.0.1:9/v1"), true)).write(dir);

@@ -41,6 +41,11 @@ class HangTest {
         server.setExecutor(Executors.newCachedThreadPool());
         server.createContext("/", exchange -> {
             exchange.getRequestBody().readAllBytes();
+            if (!"POST".equals(exchange.getRequestMethod())) { // soaklab's quiet look for a /metrics: this server has none
+                exchange.sendResponseHeaders(404, -1);
+                exchange.close();
+                return;
+            }
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);
             if (served.incrementAndGet() > 3) { // the first three answer; every later one hangs after its headers
