@@ -40,7 +40,8 @@ import org.HdrHistogram.Histogram;
  * the one whose {@code sim} serves (default: this one; a closed load asks it for {@code --sim-batch-slowdown 0}),
  * {@code --out} where run folders go (default: a temporary folder), {@code --output-tokens}
  * (open: 50, closed: 200), {@code --decode-tps} (open: 200, so that 2,000 arrivals a second stay under
- * soaklab's default 1,000 episodes in flight; closed: 60), {@code --java-opts} options for soaklab's
+ * soaklab's default 1,000 episodes in flight; closed: 60), {@code --run-args} more options of
+ * {@code soaklab run} (e.g. {@code --no-server-metrics}), {@code --java-opts} options for soaklab's
  * JVMs (both the launcher and its fork).
  */
 public final class Instrument {
@@ -84,7 +85,7 @@ public final class Instrument {
         }
         if (args.length < 2 || !(args[0].equals("open") || args[0].equals("closed"))) {
             System.err.println("usage: Instrument open|closed LOAD,LOAD... [--duration 60s] [--window 20s] [--warmup 10s] [--jar JAR] [--out DIR]"
-                    + " [--output-tokens N] [--decode-tps N] [--java-opts 'OPTS']");
+                    + " [--output-tokens N] [--decode-tps N] [--java-opts 'OPTS'] [--run-args 'ARGS']");
             System.exit(2);
         }
         boolean open = args[0].equals("open");
@@ -97,6 +98,7 @@ public final class Instrument {
         int outputTokens = open ? 50 : 200;
         String decodeTps = open ? "200" : "60";
         String javaOpts = "";
+        List<String> runArgs = List.of();
         for (int i = 2; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--duration" -> duration = args[i + 1];
@@ -108,6 +110,7 @@ public final class Instrument {
                 case "--output-tokens" -> outputTokens = Integer.parseInt(args[i + 1]);
                 case "--decode-tps" -> decodeTps = args[i + 1];
                 case "--java-opts" -> javaOpts = args[i + 1];
+                case "--run-args" -> runArgs = List.of(args[i + 1].strip().split("\\s+"));
                 default -> {
                     System.err.println("Instrument: unknown option " + args[i]);
                     System.exit(2);
@@ -121,13 +124,13 @@ public final class Instrument {
         Path scenario = Files.writeString(out.resolve("instrument.yaml"), SCENARIO);
         List<Row> rows = new ArrayList<>();
         for (String load : args[1].split(",")) {
-            rows.add(measure(open, load.strip(), jar, simJar, out, scenario, duration, window, warmup, outputTokens, decodeTps, javaOpts));
+            rows.add(measure(open, load.strip(), jar, simJar, out, scenario, duration, window, warmup, outputTokens, decodeTps, javaOpts, runArgs));
             print(open, rows);
         }
     }
 
     private static Row measure(boolean open, String load, Path jar, Path simJar, Path out, Path scenario, String duration, String window, String warmup,
-                               int outputTokens, String decodeTps, String javaOpts) throws Exception {
+                               int outputTokens, String decodeTps, String javaOpts, List<String> runArgs) throws Exception {
         String name = (open ? "open-" : "closed-") + load;
         Path dir = out.resolve(name);
         Path truth = out.resolve(name + "-truth.jsonl");
@@ -153,6 +156,7 @@ public final class Instrument {
             run.addAll(List.of("-jar", jar.toString(), "run", "--endpoint", "http://127.0.0.1:" + port + "/v1", "--model", "soaklab-sim",
                     "--scenario", scenario.toString(), "--duration", duration, "--window", window, "--warmup", warmup, "--price-as", "none",
                     "--out", dir.toString()));
+            run.addAll(runArgs);
             if (open) {
                 run.addAll(List.of("--arrival", "constant:" + load + "/s"));
             } else {
