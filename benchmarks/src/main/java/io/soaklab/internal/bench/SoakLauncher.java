@@ -120,6 +120,9 @@ public final class SoakLauncher {
             Runtime.getRuntime().addShutdownHook(onSignal);
             String problem = null;
             try {
+                if (config.schedule().forks() == 0) {
+                    forgetEndedState();
+                }
                 new Runner(options(config, dir, where)).run();
             } catch (RunnerException e) {
                 problem = rootMessage(e);
@@ -157,6 +160,26 @@ public final class SoakLauncher {
         } catch (RuntimeException e) {
             // an estimate is a courtesy: a temporary folder that cannot be made must not stop the run
             err.println("soaklab: pre-flight: no estimate (" + rootMessage(e) + ")");
+        }
+    }
+
+    /**
+     * Run in this JVM (forks 0), JMH keeps the benchmark's state in a static field of its generated
+     * class and clears it only when a trial ends normally: after a run that ended early (its spend
+     * limit, its failed windows), the next run in the same JVM would be handed that state, set up
+     * for the last run, its trial set-up skipped. The field is cleared before each run here.
+     */
+    private static void forgetEndedState() {
+        try {
+            Class<?> generated = Class.forName(AgentSoak.class.getPackageName() + ".jmh_generated." + AgentSoak.class.getSimpleName() + "_soak_jmhTest");
+            for (java.lang.reflect.Field f : generated.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers()) && f.getType().getSimpleName().endsWith("_jmhType")) {
+                    f.setAccessible(true);
+                    f.set(null, null);
+                }
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // another JMH's generated code: nothing kept that this knows how to clear
         }
     }
 

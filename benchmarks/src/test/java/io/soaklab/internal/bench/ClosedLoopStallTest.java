@@ -41,8 +41,9 @@ class ClosedLoopStallTest {
                 .sim(SimConfig.builder().baseLatency(Duration.ofMillis(5)).decodeTokensPerSecond(50).outputTokensMedian(100)
                         .outputTokensSigma(0).jitter(0).faults(stalls).build()).build();
         Path dir = tmp.resolve("run");
-        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
-        assertEquals(RunStatus.COMPLETE, outcome.status(), outcome.problem());
+        ByteArrayOutputStream said = new ByteArrayOutputStream();
+        SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(said, true, StandardCharsets.UTF_8));
+        assertEquals(RunStatus.COMPLETE, outcome.status(), outcome.problem() + "\n" + said.toString(StandardCharsets.UTF_8));
 
         RunData run = RunData.load(dir);
         Stalls s = Stalls.of(run);

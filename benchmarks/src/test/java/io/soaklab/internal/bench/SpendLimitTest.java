@@ -91,6 +91,17 @@ class SpendLimitTest {
             String html = Files.readString(dir.resolve(Report.FILE));
             assertTrue(html.contains("stopped by --max-spend 0.5"), "the report says why it stopped");
             assertTrue(html.contains("<h2>What it cost</h2>"), "and what it cost");
+
+            // the next run in this same JVM (forks 0, where JMH keeps a benchmark's state in a static field and a trial that
+            // ended early never clears it) is a run of its own: not handed the stopped one's state
+            RunConfig next = RunConfig.builder().scenario("chat-support").concurrency(2).duration(Duration.ofSeconds(2))
+                    .window(Duration.ofSeconds(1)).forks(0).priceAs(RunConfig.UNPRICED)
+                    .sim(SimConfig.builder().baseLatency(Duration.ofMillis(5)).decodeTokensPerSecond(5_000).build()).build();
+            Path second = tmp.resolve("next");
+            SoakLauncher.Outcome after = SoakLauncher.launch(next, second, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            assertEquals(RunStatus.COMPLETE, after.status(), after.problem());
+            assertEquals(2, RunManifest.read(second).windowsCompleted());
+            assertTrue(after.calls() > 0, "its own calls, in its own folder");
         }
     }
 }
