@@ -159,6 +159,11 @@ abstract class RunOptions implements Callable<Integer> {
             description = "The address --metrics-port listens on (default: ${DEFAULT-VALUE}; 0.0.0.0 for a Prometheus on another machine or pod).")
     String metricsHost;
 
+    @Option(names = "--record-requests", paramLabel = "MiB", arity = "0..1", fallbackValue = "2048",
+            description = "Keep every request sent, its exact body and enough to send it again, in requests.jsonl.gz (gzip), up to "
+                    + "MiB of file (default when given: 2048); soaklab replay RUN_DIR sends them again. No key is ever in it.")
+    Long recordRequests;
+
     @Option(names = "--forks", paramLabel = "0|1",
             description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
     int forks;
@@ -205,6 +210,7 @@ abstract class RunOptions implements Callable<Integer> {
                 .scrapeInterval(scrapeInterval)
                 .metricsPort(metricsPort == null ? -1 : metricsPort)
                 .metricsHost(metricsHost)
+                .recordRequests(recordRequests == null ? 0 : recordRequests)
                 .build();
     }
 

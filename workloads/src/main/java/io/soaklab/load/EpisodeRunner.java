@@ -138,6 +138,11 @@ public final class EpisodeRunner implements AutoCloseable {
                 Usage.NONE, 0, Map.of(), Map.of(), BigDecimal.ZERO));
     }
 
+    /** Keeps every request sent from now in {@code writer} ({@code --record-requests}). */
+    public void recordRequests(io.soaklab.internal.record.RequestLine.Writer writer) {
+        ledger.recordRequests(writer);
+    }
+
     /** Attempts waiting for the endpoint now. */
     public int inFlight() {
         return inFlight.get();

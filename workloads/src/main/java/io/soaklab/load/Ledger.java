@@ -60,9 +60,17 @@ final class Ledger {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private boolean ended;
 
+    /** Where every request sent is kept ({@code --record-requests}), or null. */
+    private volatile io.soaklab.internal.record.RequestLine.Writer requests;
+
     Ledger(ModelClient client, RunRecorder recorder) {
         this.client = client;
         this.recorder = recorder;
+    }
+
+    /** Keeps every request sent from now in {@code writer}. */
+    void recordRequests(io.soaklab.internal.record.RequestLine.Writer writer) {
+        this.requests = writer;
     }
 
     /**
@@ -81,12 +89,27 @@ final class Ledger {
                 waiting.claim();
                 entries.remove(waiting);
             }
+            io.soaklab.internal.record.RequestLine.Writer kept = requests;
+            if (kept != null) {
+                keep(kept, request, info, intended);
+            }
             Entry e = new Entry(info, intended, client.send(request, intended), request, usage); // hands it over, never waits
             entries.add(e);
             return e;
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /** The request as it goes on the wire: the client's own encoding, a second time (only when requests are recorded). */
+    private void keep(io.soaklab.internal.record.RequestLine.Writer kept, ChatRequest request, CallInfo info, long intended) {
+        byte[] body;
+        try {
+            body = client.body(request);
+        } catch (java.io.IOException | RuntimeException e) {
+            return; // the client fails the call itself, as client_error: there is no body to keep
+        }
+        kept.write(info, intended, request, body);
     }
 
     /**

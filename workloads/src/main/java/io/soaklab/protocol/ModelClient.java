@@ -25,6 +25,16 @@ public interface ModelClient extends AutoCloseable {
     CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos);
 
     /**
+     * The exact body {@link #send} puts on the wire for {@code request}: what {@code --record-requests}
+     * keeps. A client that cannot say refuses.
+     *
+     * @throws IOException when the request cannot be encoded (the call would fail as {@code client_error})
+     */
+    default byte[] body(ChatRequest request) throws java.io.IOException {
+        throw new UnsupportedOperationException("this client does not say what it sends");
+    }
+
+    /**
      * What {@code call}, sent for {@code intendedNanos} and still open at {@code nowNanos} (the end
      * of the run), has done so far: a result whose outcome is {@link ErrorClass#OPEN}, with the time
      * points it reached and its age as its latency. Nothing is stopped or changed.

@@ -129,6 +129,11 @@ abstract class StreamingClient implements ModelClient {
     }
 
     @Override
+    public final byte[] body(ChatRequest request) throws IOException {
+        return encode(request);
+    }
+
+    @Override
     public final CompletableFuture<CallResult> send(ChatRequest request, long intendedNanos) {
         byte[] body;
         try {

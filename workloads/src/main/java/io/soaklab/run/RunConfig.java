@@ -215,11 +215,14 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      * @param scrapeInterval how often the server's metrics are scraped
      * @param metricsPort    the port soaklab's own live metrics are served on ({@code --metrics-port}; 0: any free port), -1 for none
      * @param metricsHost    the address they are served on: loopback unless asked ({@code 0.0.0.0} for a Prometheus elsewhere)
+     * @param recordRequestsMb keep every request sent in {@code requests.jsonl.gz}, up to this many MiB of file
+     *                       ({@code --record-requests}); 0 for none
      */
-    public record Observe(java.util.List<URI> serverMetrics, boolean serverMetricsAuto, Duration scrapeInterval, int metricsPort, String metricsHost) {
+    public record Observe(java.util.List<URI> serverMetrics, boolean serverMetricsAuto, Duration scrapeInterval, int metricsPort, String metricsHost,
+                          long recordRequestsMb) {
 
         /** Nothing watched, nothing published. */
-        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "127.0.0.1");
+        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "127.0.0.1", 0);
 
         public Observe {
             serverMetrics = serverMetrics == null ? java.util.List.of() : java.util.List.copyOf(serverMetrics);
@@ -236,6 +239,12 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             if (metricsHost == null || metricsHost.isBlank()) {
                 metricsHost = "127.0.0.1";
             }
+            checkValue(recordRequestsMb >= 0, "%s must not be negative", ", was " + recordRequestsMb, "record_requests_mb");
+        }
+
+        /** Whether every request sent is kept. */
+        public boolean recordsRequests() {
+            return recordRequestsMb > 0;
         }
 
         /** Whether the server's metrics are scraped at all. */
@@ -334,6 +343,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         private Duration scrapeInterval = Duration.ofSeconds(1);
         private int metricsPort = -1;
         private String metricsHost = "127.0.0.1";
+        private long recordRequestsMb;
 
         private Builder() {
         }
@@ -481,6 +491,12 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             return this;
         }
 
+        /** Keep every request sent, up to {@code mb} MiB of compressed file; 0, the default, for none. */
+        public Builder recordRequests(long mb) {
+            this.recordRequestsMb = mb;
+            return this;
+        }
+
         public Builder metricsHost(String host) {
             this.metricsHost = host;
             return this;
@@ -510,7 +526,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
                     new Schedule(duration, window, warmup, forks, maxFailedWindows),
                     new Target(endpoint, api, model, apiKeyEnv, maxTokensField, timeouts, sim),
                     new Pricing(priceAs, prices, billing, maxSpend), slo,
-                    new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost));
+                    new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost, recordRequestsMb));
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

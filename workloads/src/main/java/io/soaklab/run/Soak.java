@@ -69,6 +69,9 @@ public final class Soak implements AutoCloseable {
     private final Tariff tariff;
     /** soaklab's own metrics, served while the run runs; null when not asked for. */
     private final LiveMetrics live;
+    /** Every request sent, kept ({@code --record-requests}); null when not asked for. */
+    private final io.soaklab.internal.record.RequestLine.Writer requests;
+    private final java.util.concurrent.ScheduledExecutorService requestsFlusher;
     /** The server's own metrics, scraped through the run; null when not asked for. */
     private final Scraper scraper;
     private RunManifest manifest;
@@ -144,6 +147,19 @@ public final class Soak implements AutoCloseable {
         BigDecimal maxSpend = config.pricing().maxSpend();
         SpendLimit limit = maxSpend == null || tariff == null ? null : new SpendLimit(maxSpend, tariff);
         this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), workload.seed(), watchdog, limit);
+        if (observe.recordsRequests()) {
+            this.requests = new io.soaklab.internal.record.RequestLine.Writer(dir, recorder.timeBase(), observe.recordRequestsMb() << 20);
+            runner.recordRequests(requests);
+            this.requestsFlusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "soaklab-requests-flush");
+                t.setDaemon(true);
+                return t;
+            });
+            requestsFlusher.scheduleAtFixedRate(requests::flush, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
+        } else {
+            this.requests = null;
+            this.requestsFlusher = null;
+        }
         this.load = workload.open()
                 ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), workload.maxInFlight(), workload.seed())
                 : new ClosedLoad(runner, workload.concurrency(), workload.thinkTime(), workload.rampUp(), workload.errorBackoff());
@@ -385,6 +401,18 @@ public final class Soak implements AutoCloseable {
             }
             if (scraper != null) {
                 scraper.close();
+            }
+            if (requests != null) {
+                requestsFlusher.shutdownNow();
+                try {
+                    requests.close();
+                } catch (IOException e) {
+                    why = (why == null ? "" : why + "; ") + "could not finish writing the recorded requests: " + e.getMessage();
+                }
+                if (requests.skipped() > 0) {
+                    notice(requests.skipped() + " requests were not recorded: " + io.soaklab.internal.layout.RunFile.REQUESTS + " reached its limit ("
+                            + config.observe().recordRequestsMb() + " MiB); " + requests.written() + " were");
+                }
             }
             if (ownEndpoint != null) {
                 ownEndpoint.close();

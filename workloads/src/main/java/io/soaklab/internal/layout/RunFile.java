@@ -30,6 +30,9 @@ public enum RunFile {
     /** The server's own Prometheus series, one line per scrape. */
     SERVER_METRICS("server-metrics.jsonl", "the server's own Prometheus metrics, one line per scrape (only what changed, a full line now and then)",
             "io.soaklab.internal.record.ServerMetricsLine"),
+    /** Every request sent, with --record-requests. */
+    REQUESTS("requests.jsonl.gz", "every request the run sent, its exact body and enough to send it again (--record-requests; gzip)",
+            "io.soaklab.internal.record.RequestLine"),
     /** The embedded endpoint's account of every request. */
     SIM_TRUTH("sim-truth.jsonl", "the embedded endpoint's own account of every request", "io.soaklab.internal.sim.TruthLine"),
     /** One row per measured window. */
