@@ -38,6 +38,10 @@ final class AnthropicClient extends StreamingClient {
         if (request.reasoning().effort() != null) {
             throw new IllegalArgumentException("a reasoning effort is OpenAI's: an Anthropic request asks for a thinking budget");
         }
+        if (request.exactOutput()) {
+            throw new IllegalArgumentException("an exact output length (ignore_eos, min_tokens) is an OpenAI-compatible server's: the Messages API"
+                    + " has no way to ask for it");
+        }
         try (JsonGenerator g = generator(out)) {
             g.writeStartObject();
             g.writeStringField("model", config().model());

@@ -21,9 +21,12 @@ import java.util.Objects;
  * @param cacheTtl      the lifetime of the system text's breakpoint (Anthropic); the last turn's, which moves every call, is always
  *                      five minutes. A one-hour lifetime needs {@code promptCaching}
  * @param reasoning     the reasoning asked for: a thinking budget (Anthropic) or an effort (OpenAI), or {@link Reasoning#NONE}
+ * @param exactOutput   ask for exactly {@code maxTokens} output tokens, the end of sequence ignored: vLLM's and SGLang's
+ *                      {@code ignore_eos} and {@code min_tokens} (a replayed trace's output lengths); an OpenAI-compatible
+ *                      server's extension, which an Anthropic client refuses
  */
 public record ChatRequest(List<Message> messages, int maxTokens, List<ToolSpec> tools, ToolChoice toolChoice, boolean promptCaching,
-                          CacheTtl cacheTtl, Reasoning reasoning) {
+                          CacheTtl cacheTtl, Reasoning reasoning, boolean exactOutput) {
 
     /** Whether the model must, may or must not call a tool. */
     public enum ToolChoice {
@@ -116,9 +119,15 @@ public record ChatRequest(List<Message> messages, int maxTokens, List<ToolSpec> 
         }
     }
 
+    /** A request of the output length the model chooses. */
+    public ChatRequest(List<Message> messages, int maxTokens, List<ToolSpec> tools, ToolChoice toolChoice, boolean promptCaching,
+                       CacheTtl cacheTtl, Reasoning reasoning) {
+        this(messages, maxTokens, tools, toolChoice, promptCaching, cacheTtl, reasoning, false);
+    }
+
     /** A request asking for neither a cache lifetime nor reasoning. */
     public ChatRequest(List<Message> messages, int maxTokens, List<ToolSpec> tools, ToolChoice toolChoice, boolean promptCaching) {
-        this(messages, maxTokens, tools, toolChoice, promptCaching, CacheTtl.FIVE_MINUTES, Reasoning.NONE);
+        this(messages, maxTokens, tools, toolChoice, promptCaching, CacheTtl.FIVE_MINUTES, Reasoning.NONE, false);
     }
 
     /** A request without tools or caching hints. */

@@ -15,7 +15,7 @@ final class OpenAiChatClient extends StreamingClient {
                 OpenAiStream::new);
     }
 
-    /** The conversation, the cap, the tools, the reasoning effort if asked, and a request for streamed usage. */
+    /** The conversation, the cap (exact if asked), the tools, the reasoning effort if asked, and a request for streamed usage. */
     @Override
     byte[] encode(ChatRequest request) throws IOException {
         if (request.reasoning().thinkingBudget() > 0) {
@@ -59,6 +59,10 @@ final class OpenAiChatClient extends StreamingClient {
             g.writeEndArray();
             writeTools(g, request);
             g.writeNumberField(config().maxTokensField(), request.maxTokens());
+            if (request.exactOutput()) { // vLLM's and SGLang's sampling extensions: the reply runs to the cap
+                g.writeNumberField("min_tokens", request.maxTokens());
+                g.writeBooleanField("ignore_eos", true);
+            }
             if (request.reasoning().effort() != null) {
                 g.writeStringField("reasoning_effort", request.reasoning().effort().wireName());
             }

@@ -51,6 +51,8 @@ final class OpenAiWire implements Wire {
                 case "max_completion_tokens" -> maxTokens = SimRequest.intOrInvalid(p, value, field);
                 case "stream_options" -> includeUsage = includeUsage(p, value);
                 case "reasoning_effort" -> checkEffort(p, value);
+                case "min_tokens" -> minTokens = SimRequest.countOrInvalid(p, value, field); // vLLM's and SGLang's extensions
+                case "ignore_eos" -> ignoreEos = value == JsonToken.VALUE_TRUE;
                 default -> p.skipChildren();
             }
         }

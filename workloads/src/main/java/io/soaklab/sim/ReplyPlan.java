@@ -62,6 +62,10 @@ final class ReplyPlan {
         SimConfig.Replies replies = config.replies();
         double drawn = replies.outputTokensMedian() * Math.exp(replies.outputTokensSigma() * content.nextGaussian());
         long wanted = Math.max(1, Math.round(drawn));
+        if (request.ignoreEos()) {
+            wanted = Long.MAX_VALUE; // no end of sequence: on to the cap
+        }
+        wanted = Math.max(wanted, request.minTokens()); // no end of sequence before min_tokens
         // OpenAI: the model reasons as its profile says (whatever reasoning_effort). Anthropic: a request that enables thinking
         // thinks, around the profile's median or, when the profile sets none, a quarter of its budget; never past the budget
         int budget = api == Api.ANTHROPIC ? request.thinkingBudget() : 0;

@@ -25,6 +25,9 @@ abstract class RequestReader {
     /** The thinking budget of a request that enables thinking (Anthropic), else 0. */
     int thinkingBudget;
     ChatRequest.ToolChoice toolChoice = ChatRequest.ToolChoice.AUTO;
+    /** vLLM's sampling extensions, read by the protocols that take them (OpenAI-compatible): the fewest output tokens, and run to the cap. */
+    int minTokens;
+    boolean ignoreEos;
     /** The body being read; the request's JSON starts at {@code offset}. */
     byte[] body;
     int offset;
@@ -106,7 +109,7 @@ abstract class RequestReader {
         check();
         counter.mix(maxTokens);
         return new SimRequest(api, model, counter.tokens, maxTokens, stream, includeUsage, counter.hash, prefixes, explicitCache,
-                List.copyOf(tools), thinkingBudget, toolChoice, counter.probe());
+                List.copyOf(tools), thinkingBudget, toolChoice, counter.probe(), minTokens, ignoreEos);
     }
 
     /** Reads one field of an object, the parser at its value ({@code value} its first token). */

@@ -31,10 +31,12 @@ import java.util.List;
  * @param thinkingBudget the thinking budget ({@code budget_tokens}) of a request that enables thinking (Anthropic), else 0
  * @param toolChoice   whether the model must, may or must not call a tool
  * @param probe        the long-context probe question its last message asks, or null
+ * @param minTokens    the fewest output tokens before the reply may end (vLLM's {@code min_tokens}), 0 for none
+ * @param ignoreEos    whether the reply runs on to its cap (vLLM's {@code ignore_eos})
  */
 record SimRequest(Api api, String model, long promptTokens, int maxTokens, boolean stream, boolean includeUsage, long hash,
                   Prefixes prefixes, boolean explicitCache, List<Tool> tools, int thinkingBudget, ChatRequest.ToolChoice toolChoice,
-                  Probe probe) {
+                  Probe probe, int minTokens, boolean ignoreEos) {
 
     /**
      * A probe question: the key asked, the value planted for it (null when none was), where it was
@@ -234,6 +236,17 @@ record SimRequest(Api api, String model, long promptTokens, int maxTokens, boole
                     + n + " instead.", field);
         }
         return n;
+    }
+
+    /** A count that may be zero ({@code min_tokens}): a whole number from 0 on, or null for none. */
+    static int countOrInvalid(JsonParser p, JsonToken value, String field) throws IOException, Invalid {
+        if (value == JsonToken.VALUE_NULL) {
+            return 0;
+        }
+        if (value != JsonToken.VALUE_NUMBER_INT || p.getLongValue() < 0 || p.getLongValue() > Integer.MAX_VALUE) {
+            throw new Invalid("Invalid '" + field + "': expected a whole number of 0 or more.", field);
+        }
+        return p.getIntValue();
     }
 
     /** OpenAI's {@code tool_choice}: a string, or an object naming a function (which forces a call). */
