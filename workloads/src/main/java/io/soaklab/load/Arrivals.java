@@ -106,6 +106,23 @@ public final class Arrivals {
         }
     }
 
+    /**
+     * Arrivals at given offsets, as a replayed trace has them (its sessions' starts): what {@code csv:FILE} replays, from
+     * numbers in hand.
+     *
+     * @param describe     what they are, for the report
+     * @param offsetsNanos nanoseconds after the start, in order
+     */
+    public static Arrivals replay(String describe, long[] offsetsNanos) {
+        long[] offsets = offsetsNanos.clone();
+        for (int i = 0; i < offsets.length; i++) {
+            if (offsets[i] < 0 || i > 0 && offsets[i] < offsets[i - 1]) {
+                throw new IllegalArgumentException("replayed arrivals must start at 0 or later and not go backwards (at " + i + ")");
+            }
+        }
+        return new Arrivals(describe, Kind.CSV, null, 0, offsets, 0);
+    }
+
     /** The same arrivals, their rate scaled from zero to full over {@code rampUp}. */
     public Arrivals withRampUp(Duration rampUp) {
         return new Arrivals(spec, kind, rates, period, replay, rampUp.toNanos() / 1e9);

@@ -72,7 +72,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
     /**
      * The workload: which agent scenario, and a closed load of users or an open load of arrivals.
      *
-     * @param scenario     built-in scenario name, or the path of a scenario YAML file
+     * @param scenario     built-in scenario name, the path of a scenario YAML file, or {@code replay:FILE} (a trace replayed)
      * @param concurrency  concurrent users (closed load)
      * @param arrival      open load: when episodes arrive ({@link io.soaklab.load.Arrivals}), or
      *                     {@code null} for a closed load of {@code concurrency} users
@@ -104,7 +104,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
 
         /** The scenario's name: the built-in's, or the one its file gives. */
         public String scenarioName() {
-            return Scenarios.isFile(scenario) ? Scenarios.resolve(scenario).name() : scenario;
+            return Scenarios.isFile(scenario) || Scenarios.isReplay(scenario) ? Scenarios.resolve(scenario).name() : scenario;
         }
     }
 

@@ -160,8 +160,10 @@ public final class Soak implements AutoCloseable {
             this.requests = null;
             this.requestsFlusher = null;
         }
+        long[] replayed = Scenarios.schedule(scenario); // a timed replay's own arrivals, unless --arrival says otherwise
         this.load = workload.open()
                 ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), workload.maxInFlight(), workload.seed())
+                : replayed != null ? new OpenLoad(runner, Arrivals.replay("replay of " + spec.name(), replayed), workload.maxInFlight(), workload.seed())
                 : new ClosedLoad(runner, workload.concurrency(), workload.thinkTime(), workload.rampUp(), workload.errorBackoff());
         this.manifest = prepared.started(where, ProcessHandle.current().pid());
         manifest.write(dir);

@@ -40,12 +40,14 @@ import java.util.Set;
  * @param probe              kind {@code probe}: facts planted in a long context, then asked for
  * @param resume             kind {@code resume}: sessions separated by gaps, resumed from memory or full history
  * @param chat               kind {@code chat}: short conversational turns
+ * @param replay             kind {@code replay}: the recorded trace replayed, and how ({@code docs/replay.md})
  * @param resilience         retries, retry budget and circuit breaker of the client
  */
 public record ScenarioSpec(String name, String description, Kind kind, int systemPromptTokens, Dist taskTokens, Dist steps,
                            int maxTokens, Span thinkTime, boolean promptCaching, ChatRequest.CacheTtl cacheTtl, ChatRequest.Reasoning reasoning,
                            List<Tool> tools, OnToolFailure onToolFailure,
-                           Context context, Team team, Probe probe, Resume resume, Chat chat, Resilience resilience) {
+                           Context context, Team team, Probe probe, Resume resume, Chat chat, Replay replay,
+                           Resilience resilience) {
 
     /** The shapes an episode can take. */
     public enum Kind {
@@ -58,7 +60,9 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         /** Several sessions of agent work separated by gaps, each resumed from carried memory or the full history. */
         RESUME,
         /** Short conversational turns without tools. */
-        CHAT;
+        CHAT,
+        /** The requests of a recorded trace (Mooncake, or a log of chat-completions requests), at their recorded times. */
+        REPLAY;
 
         @JsonValue
         public String wireName() {
@@ -79,6 +83,7 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         require(systemPromptTokens >= 0 && systemPromptTokens <= 1_000_000, "system_prompt_tokens must be within 0..1000000");
         require(maxTokens >= 1, "max_tokens must be at least 1");
         require(steps.min() >= 1, "steps must be at least 1");
+        require(kind != Kind.REPLAY || replay.file() != null, "kind replay needs replay.file, the trace to replay");
         Set<String> names = new HashSet<>();
         for (Tool t : tools) {
             require(names.add(t.name()), "tool '" + t.name() + "' is defined twice");
@@ -133,12 +138,13 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
                              @JsonProperty("tools") List<Tool> tools,
                              @JsonProperty("on_tool_failure") OnToolFailure onToolFailure, @JsonProperty("context") Context context,
                              @JsonProperty("team") Team team, @JsonProperty("probe") Probe probe, @JsonProperty("resume") Resume resume,
-                             @JsonProperty("chat") Chat chat, @JsonProperty("resilience") Resilience resilience) {
+                             @JsonProperty("chat") Chat chat, @JsonProperty("replay") Replay replay,
+                             @JsonProperty("resilience") Resilience resilience) {
         return new ScenarioSpec(name, description, kind, or(systemPromptTokens, 1200), or(taskTokens, Dist.uniform(80, 400)),
                 or(steps, Dist.uniform(4, 12)), or(maxTokens, 800), or(thinkTime, Span.ZERO), or(promptCaching, true),
                 SpecAsks.cacheTtl(cacheTtl), SpecAsks.reasoning(thinkingBudget, reasoningEffort), or(tools, List.of()), or(onToolFailure, OnToolFailure.DEFAULT), or(context, Context.NEVER),
                 or(team, Team.DEFAULT), or(probe, Probe.DEFAULT), or(resume, Resume.DEFAULT), or(chat, Chat.DEFAULT),
-                or(resilience, Resilience.none()));
+                or(replay, Replay.NONE), or(resilience, Resilience.none()));
     }
 
     /**
@@ -364,6 +370,50 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
         @JsonCreator
         static Chat read(@JsonProperty("turns") Dist turns, @JsonProperty("user_tokens") Dist userTokens) {
             return new Chat(or(turns, DEFAULT.turns), or(userTokens, DEFAULT.userTokens));
+        }
+    }
+
+    /**
+     * Replay: the trace in {@code file}, its timestamps divided by {@code speed} (0: as fast as the concurrency allows, written
+     * {@code max}), the part of it from {@code from} to {@code to} (offsets from its first timestamp; {@code to} null for its end),
+     * and whether each Mooncake request asks for exactly its recorded output length ({@code ignore_eos}, {@code min_tokens}).
+     */
+    public record Replay(String file, double speed, Duration from, Duration to, boolean exactOutput) {
+
+        static final Replay NONE = new Replay(null, 1, Duration.ZERO, null, true);
+
+        public Replay {
+            require(speed >= 0 && Double.isFinite(speed), "replay.speed must be a number above 0, or max");
+            require(from != null && !from.isNegative(), "replay.from must not be negative");
+            require(to == null || to.compareTo(from) > 0, "replay.to must be after replay.from");
+        }
+
+        /** Whether requests keep the trace's times (scaled by the speed), rather than follow one another as fast as they can. */
+        public boolean timed() {
+            return speed > 0;
+        }
+
+        @JsonCreator
+        static Replay read(@JsonProperty("file") String file, @JsonProperty("speed") String speed, @JsonProperty("from") Duration from,
+                           @JsonProperty("to") Duration to, @JsonProperty("exact_output") Boolean exactOutput) {
+            return new Replay(file, speed(speed), or(from, Duration.ZERO), to, or(exactOutput, true));
+        }
+
+        /** A speed as written: a factor such as {@code 2} or {@code 0.5}, or {@code max}; 1 when not given. */
+        static double speed(String text) {
+            if (text == null) {
+                return 1;
+            }
+            if (text.strip().equalsIgnoreCase("max")) {
+                return 0;
+            }
+            try {
+                double speed = Double.parseDouble(text.strip());
+                require(speed > 0 && Double.isFinite(speed), "replay.speed must be a number above 0, or max, was '" + text + "'");
+                return speed;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("replay.speed must be a number above 0, or max, was '" + text + "'");
+            }
         }
     }
 

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
 
 /**
  * Scenarios by name or file: the built-ins ship as YAML files in this package; a user's own file
- * follows the same schema ({@link ScenarioSpec}, {@code docs/scenarios.md}).
+ * follows the same schema ({@link ScenarioSpec}, {@code docs/scenarios.md}); {@code replay:FILE}
+ * replays a recorded trace ({@code docs/replay.md}), written as a scenario of kind {@code replay}.
  *
  * <pre>{@code
  * Scenario agent = Scenarios.builtIn("coding-agent");
@@ -62,8 +63,11 @@ public final class Scenarios {
         return parse(yaml(name), "built-in scenario " + name);
     }
 
-    /** The YAML text of a built-in scenario: a starting point for one's own. */
+    /** The YAML text of a built-in scenario (a starting point for one's own), or of a {@code replay:FILE} scenario. */
     public static String yaml(String name) {
+        if (isReplay(name)) {
+            return ReplaySpecs.yaml(name);
+        }
         if (!BUILT_IN.contains(name)) {
             throw new IllegalArgumentException("unknown scenario '" + name + "'; built-in scenarios: " + String.join(", ", BUILT_IN)
                     + " (or give a .yaml file)");
@@ -80,13 +84,32 @@ public final class Scenarios {
 
     /** True when {@code nameOrFile} names a file rather than a built-in scenario. */
     public static boolean isFile(String nameOrFile) {
-        return nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml") || nameOrFile.contains("/")
-                || nameOrFile.contains(java.io.File.separator);
+        return !isReplay(nameOrFile) && (nameOrFile.endsWith(".yaml") || nameOrFile.endsWith(".yml") || nameOrFile.contains("/")
+                || nameOrFile.contains(java.io.File.separator));
     }
 
-    /** The built-in scenario of that name, or the scenario in that YAML file. */
+    /**
+     * True when {@code scenario} replays a trace: {@code replay:FILE}, options after a {@code ?}
+     * ({@code replay:trace.jsonl?speed=2&from=10m&to=20m}).
+     */
+    public static boolean isReplay(String scenario) {
+        return scenario.startsWith(ReplaySpecs.PREFIX);
+    }
+
+    /** The built-in scenario of that name, the scenario in that YAML file, or the replay of that trace ({@code replay:FILE}). */
     public static ScenarioSpec resolve(String nameOrFile) {
+        if (isReplay(nameOrFile)) {
+            return parse(ReplaySpecs.yaml(nameOrFile), nameOrFile);
+        }
         return isFile(nameOrFile) ? read(Path.of(nameOrFile)) : spec(nameOrFile);
+    }
+
+    /**
+     * When each episode of {@code scenario} arrives, in nanoseconds after the load's start, when it keeps times of its own (a
+     * timed replay); null when it does not.
+     */
+    public static long[] schedule(Scenario scenario) {
+        return scenario instanceof ReplayScenario replay ? replay.schedule() : null;
     }
 
     /** The scenario in a YAML file. */
@@ -155,6 +178,7 @@ public final class Scenarios {
             case PROBE -> new ProbeScenario(spec);
             case RESUME -> new ResumeScenario(spec);
             case CHAT -> new ChatScenario(spec);
+            case REPLAY -> new ReplayScenario(spec);
         };
     }
 
