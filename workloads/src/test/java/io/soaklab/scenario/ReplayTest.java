@@ -44,17 +44,26 @@ class ReplayTest {
                 .build();
     }
 
-    /** Runs {@code scenario} on the embedded endpoint until {@code calls} calls have ended; returns the run folder. */
-    private Path replay(String scenario, int calls) throws Exception {
+    /**
+     * Runs {@code scenario} on the embedded endpoint until {@code calls} calls have ended, or (with {@code episodes} above 0) runs
+     * that many episodes one after the other; returns the run folder.
+     */
+    private Path replay(String scenario, int calls, int episodes) throws Exception {
         RunConfig config = RunConfig.builder().scenario(scenario).window(Duration.ofSeconds(60)).duration(Duration.ofSeconds(60)).concurrency(2)
                 .sim(fast()).build();
         Path run = dir.resolve("run");
         Soak.prepare(run, config, null);
         try (Soak soak = Soak.open(run, false)) {
             soak.beginWindow(false);
-            soak.start();
-            for (int i = 0; i < calls; i++) {
-                assertTrue(soak.awaitCall(30, TimeUnit.SECONDS), "call " + i + " of " + calls);
+            if (episodes > 0) {
+                for (int k = 0; k < episodes; k++) {
+                    assertTrue(soak.runner().run(0, k, System.nanoTime()).ok());
+                }
+            } else {
+                soak.start();
+                for (int i = 0; i < calls; i++) {
+                    assertTrue(soak.awaitCall(30, TimeUnit.SECONDS), "call " + i + " of " + calls);
+                }
             }
             soak.endWindow();
         }
@@ -76,7 +85,7 @@ class ReplayTest {
     void theMooncakeExampleIsReplayedToTheTokenAtItsTimestampsAndItsSharedPrefixesHitTheCache() throws Exception {
         List<JsonNode> trace = lines(MOONCAKE);
         assertEquals(20, trace.size());
-        Path run = replay("replay:" + MOONCAKE + "?speed=2", trace.size());
+        Path run = replay("replay:" + MOONCAKE + "?speed=2", trace.size(), 0);
 
         List<JsonNode> calls = lines(RunFile.CALLS.in(run));
         assertEquals(trace.size(), calls.size(), "one call a line");
@@ -115,7 +124,7 @@ class ReplayTest {
 
     @Test
     void theRequestLogIsReplayedSessionBySessionEachRequestWithItsRecordedMessages() throws Exception {
-        Path run = replay("replay:" + OPENAI + "?speed=20", 9);
+        Path run = replay("replay:" + OPENAI + "?speed=20", 9, 4); // each episode recorded before the next starts
         List<JsonNode> calls = lines(RunFile.CALLS.in(run));
         assertEquals(9, calls.size());
         // the sessions by their first request: support-1 (3 requests), coder-7 (3), the one without an id (1), names (2)
