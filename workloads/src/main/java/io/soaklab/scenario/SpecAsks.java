@@ -108,6 +108,11 @@ final class SpecAsks {
             return "scenario " + spec.name() + " asks for cache_ttl 1h, the lifetime of Anthropic's cache breakpoints: OpenAI caches by"
                     + " itself, with no lifetime to ask for";
         }
+        if (api == Api.ANTHROPIC && spec.kind() == ScenarioSpec.Kind.REPLAY && spec.replay().exactOutput()
+                && Trace.read(java.nio.file.Path.of(spec.replay().file())).format == TraceFormat.MOONCAKE) {
+            return "scenario " + spec.name() + " replays a Mooncake trace with exact output lengths (ignore_eos, min_tokens), which only"
+                    + " an OpenAI-compatible server takes: replay it on an OpenAI endpoint, or with exact=false";
+        }
         if (api == Api.ANTHROPIC && spec.reasoning().effort() != null) {
             return "scenario " + spec.name() + " asks for reasoning_effort, OpenAI's: an Anthropic endpoint takes thinking_budget instead";
         }
