@@ -57,5 +57,8 @@ class ReplayTestCommandLine {
             assertEquals("ok", json.readTree(call).get("error").asText(), call);
         }
         assertTrue(Files.readString(RunFile.SCENARIO.in(out)).contains("kind: replay"));
+        String report = Files.readString(RunFile.REPORT.in(out));
+        assertTrue(report.contains("<b>replay-damaged</b> sessions arriving at their recorded times / 4, against"), "the load, in the report");
+        assertTrue(report.contains("sessions arriving at their recorded times / 4, at most 1000 in flight"), "the configuration's load row");
     }
 }

@@ -132,10 +132,10 @@ class ScenariosTest {
     @Test
     void everyMistakeIsOneLineWithItsPlace() {
         assertEquals("f.yaml: line 4, column 1: stesp: unknown field 'stesp' (known: cache_ttl, chat, context, description, kind, max_tokens, "
-                + "name, on_tool_failure, probe, prompt_caching, reasoning_effort, resilience, resume, steps, system_prompt_tokens, task_tokens, "
+                + "name, on_tool_failure, probe, prompt_caching, reasoning_effort, replay, resilience, resume, steps, system_prompt_tokens, task_tokens, "
                 + "team, think_time, thinking_budget, tools)",
                 error(HEAD + "kind: agent\nstesp: 3\n"));
-        assertEquals("f.yaml: line 3, column 7: kind: unknown kind 'agnet' (known: agent, team, probe, resume, chat)", error(HEAD + "kind: agnet\n"));
+        assertEquals("f.yaml: line 3, column 7: kind: unknown kind 'agnet' (known: agent, team, probe, resume, chat, replay)", error(HEAD + "kind: agnet\n"));
         assertEquals("f.yaml: line 4, column 23: steps: needs 0 <= min <= max, was min 5, max 2", error(HEAD + "kind: agent\nsteps: {min: 5, max: 2}\n"));
         assertEquals("f.yaml: line 4, column 13: max_tokens: expected a whole number, was 'lots'", error(HEAD + "kind: agent\nmax_tokens: lots\n"));
         assertEquals("f.yaml: line 6, column 14: tools[0].latency: invalid duration 'fast': use e.g. 500ms, 20s, 30m, 8h or 1h30m",

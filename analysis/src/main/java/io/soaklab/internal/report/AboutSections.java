@@ -21,6 +21,7 @@ final class AboutSections {
         RunConfig.Pricing pricing = page.config.pricing();
         page.row("scenario", page.scenario + (page.scenario.equals(load.scenario()) ? "" : " (" + load.scenario() + ")"));
         page.row("load", load.open() ? "open: episodes arriving " + load.arrival() + ", at most " + load.maxInFlight() + " in flight"
+                : page.replayTimes != null ? "open: the trace's sessions arriving " + page.replayTimes + ", at most " + load.maxInFlight() + " in flight"
                 : "closed: " + load.concurrency() + " users" + (load.thinkTime().isZero() ? "" : ", think time " + Durations.format(load.thinkTime())));
         if (!load.rampUp().isZero()) {
             page.row("ramp-up", Durations.format(load.rampUp()) + " (not measured)");

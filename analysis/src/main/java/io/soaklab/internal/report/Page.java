@@ -32,16 +32,23 @@ final class Page {
         this.manifest = run.manifest();
         this.config = manifest.config();
         String name = config.workload().scenario();
+        String timed = null;
         try {
             io.soaklab.scenario.ScenarioSpec kept = Scenarios.kept(run.dir());
             name = kept == null ? name : kept.name();
+            if (kept != null && kept.kind() == io.soaklab.scenario.ScenarioSpec.Kind.REPLAY && kept.replay().timed() && !config.workload().open()) {
+                timed = "at their recorded times" + (kept.replay().speed() == 1 ? "" : " / " + java.math.BigDecimal.valueOf(kept.replay().speed()).stripTrailingZeros().toPlainString());
+            }
         } catch (IllegalArgumentException unreadable) {
             // the configured name stands
         }
         this.scenario = name;
+        this.replayTimes = timed;
     }
 
     final String scenario;
+    /** How a timed replay's sessions arrived (an open load of its own), or null for any other run. */
+    final String replayTimes;
 
     String render() {
         out.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n")

@@ -44,6 +44,7 @@ final class RunSections {
         Percentiles e2e = page.run.totals().get(Metric.E2E);
         page.out.append("<h2>In short</h2>\n<p class=\"lead\">");
         page.out.append(page.config.workload().open() ? "<b>" + Page.e(page.scenario) + "</b> episodes arriving " + Page.e(page.config.workload().arrival()) + ", against "
+                        : page.replayTimes != null ? "<b>" + Page.e(page.scenario) + "</b> sessions arriving " + Page.e(page.replayTimes) + ", against "
                         : page.config.workload().concurrency() + " concurrent <b>" + Page.e(page.scenario) + "</b> users against ")
                 .append(page.config.target().embedded() ? "soaklab's embedded endpoint" : "<b>" + Page.e(page.endpointUrl()) + "</b>")
                 .append(" (model <b>").append(Page.e(page.config.target().model())).append("</b>) for ")
