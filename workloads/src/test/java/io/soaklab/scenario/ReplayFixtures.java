@@ -54,7 +54,7 @@ final class ReplayFixtures {
 
         @Override
         public <T> List<T> parallel(List<String> roles, Branch<T> branch) {
-            throw new UnsupportedOperationException();
+            throw new IllegalStateException("a replay has no sub-agents");
         }
 
         @Override

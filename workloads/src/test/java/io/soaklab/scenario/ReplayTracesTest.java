@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Reading a trace: its format, its damaged lines, its timing options, and a Mooncake prompt's length on real tokenizers. */
-class ReplayTestTraces {
+class ReplayTracesTest {
 
     @TempDir
     Path dir;

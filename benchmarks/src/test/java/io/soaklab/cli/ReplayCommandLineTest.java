@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code soaklab run --scenario replay:FILE}: a trace that cannot be replayed is one line and exit code 2; a damaged one runs. */
-class ReplayTestCommandLine {
+class ReplayCommandLineTest {
 
     private static final Path MOONCAKE = Path.of("../docs/replay/mooncake-example.jsonl").toAbsolutePath().normalize();
 
