@@ -42,7 +42,7 @@ final class ReplayScenario extends SpecScenario {
     /** One console line for the trace, and one for each skipped line (the first {@value #NAMED}). */
     private void report(Trace trace) {
         int requests = sessions.stream().mapToInt(s -> s.requests().size()).sum();
-        System.err.println("soaklab: replaying " + trace.file + ", a " + TraceLines.describe(trace.format) + ": " + requests + " requests in "
+        System.err.println("soaklab: replaying " + trace.file + ", a " + trace.format.describe() + ": " + requests + " requests in "
                 + sessions.size() + " sessions" + (trace.skipped.isEmpty() ? "" : "; " + trace.skipped.size() + " of " + trace.lines
                 + " lines skipped"));
         trace.skipped.stream().limit(NAMED).forEach(why -> System.err.println("soaklab: replay " + trace.file.getFileName() + " " + why));

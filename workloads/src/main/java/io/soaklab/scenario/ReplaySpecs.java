@@ -63,7 +63,7 @@ final class ReplaySpecs {
         }
         Trace trace = Trace.read(path); // fails here, in one line, when the trace cannot be replayed at all
         return "name: " + name(path) + "\n"
-                + "description: " + quote("replay of " + path.getFileName() + ", a " + TraceLines.describe(trace.format)) + "\n"
+                + "description: " + quote("replay of " + path.getFileName() + ", a " + trace.format.describe()) + "\n"
                 + "kind: replay\n"
                 + "replay:\n"
                 + "  file: " + quote(path.toString()) + "\n"

@@ -238,9 +238,4 @@ final class TraceLines {
         }
         return n.asText();
     }
-
-    /** The trace's format, as its lines name it in a message. */
-    static String describe(TraceFormat format) {
-        return format == TraceFormat.MOONCAKE ? "Mooncake trace" : "chat-completions request log";
-    }
 }
