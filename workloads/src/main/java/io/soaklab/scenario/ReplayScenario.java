@@ -29,7 +29,7 @@ final class ReplayScenario extends SpecScenario {
     ReplayScenario(ScenarioSpec spec) {
         super(spec);
         this.replay = spec.replay();
-        Trace trace = Trace.read(Path.of(replay.file()));
+        Trace trace = Trace.read(Path.of(replay.file()), replay.episode());
         this.fromMicros = replay.from().toNanos() / 1000;
         long toMicros = replay.to() == null ? Long.MAX_VALUE : replay.to().toNanos() / 1000;
         this.sessions = trace.sessions.stream().filter(s -> s.startMicros() >= fromMicros && s.startMicros() < toMicros).toList();

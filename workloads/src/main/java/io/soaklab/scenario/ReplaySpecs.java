@@ -5,7 +5,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads {@code replay:FILE?speed=F&from=D&to=D&exact=BOOL} into the scenario of kind {@code replay}
+ * Reads {@code replay:FILE?speed=F&from=D&to=D&exact=BOOL} (or {@code replay:RUN_DIR?episode=USER:EPISODE}: a soaklab run
+ * folder's recorded requests) into the scenario of kind {@code replay}
  * it stands for, as YAML (what a run folder keeps), having checked that the trace can be replayed.
  */
 final class ReplaySpecs {
@@ -39,8 +40,9 @@ final class ReplaySpecs {
                     case "from" -> "from";
                     case "to" -> "to";
                     case "exact" -> "exact_output";
+                    case "episode" -> "episode";
                     default -> throw new IllegalArgumentException("--scenario " + spec + ": unknown replay option '" + key
-                            + "' (known: speed, from, to, exact)");
+                            + "' (known: speed, from, to, exact, episode)");
                 };
                 if (value.isEmpty()) {
                     throw new IllegalArgumentException("--scenario " + spec + ": replay option " + key + " needs a value (" + key + "=...)");
@@ -53,6 +55,9 @@ final class ReplaySpecs {
                                 throw new IllegalArgumentException("exact must be true or false, was '" + value + "'");
                             }
                         }
+                        case "episode" -> {
+                            // USER:EPISODE, checked with the trace below
+                        }
                         default -> io.soaklab.internal.text.Durations.parse(value);
                     }
                 } catch (IllegalArgumentException e) {
@@ -61,7 +66,15 @@ final class ReplaySpecs {
                 options.append("  ").append(field).append(": ").append(quote(value)).append('\n');
             }
         }
-        Trace trace = Trace.read(path); // fails here, in one line, when the trace cannot be replayed at all
+        String episode = null;
+        if (q >= 0) {
+            for (String pair : rest.substring(q + 1).split("&")) {
+                if (pair.strip().startsWith("episode=")) {
+                    episode = pair.substring(pair.indexOf('=') + 1).strip();
+                }
+            }
+        }
+        Trace trace = Trace.read(path, episode); // fails here, in one line, when the trace cannot be replayed at all
         return "name: " + name(path) + "\n"
                 + "description: " + quote("replay of " + path.getFileName() + ", a " + trace.format.describe()) + "\n"
                 + "kind: replay\n"

@@ -378,9 +378,9 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
      * {@code max}), the part of it from {@code from} to {@code to} (offsets from its first timestamp; {@code to} null for its end),
      * and whether each Mooncake request asks for exactly its recorded output length ({@code ignore_eos}, {@code min_tokens}).
      */
-    public record Replay(String file, double speed, Duration from, Duration to, boolean exactOutput) {
+    public record Replay(String file, double speed, Duration from, Duration to, boolean exactOutput, String episode) {
 
-        static final Replay NONE = new Replay(null, 1, Duration.ZERO, null, true);
+        static final Replay NONE = new Replay(null, 1, Duration.ZERO, null, true, null);
 
         public Replay {
             require(speed >= 0 && Double.isFinite(speed), "replay.speed must be a number above 0, or max");
@@ -395,8 +395,9 @@ public record ScenarioSpec(String name, String description, Kind kind, int syste
 
         @JsonCreator
         static Replay read(@JsonProperty("file") String file, @JsonProperty("speed") String speed, @JsonProperty("from") Duration from,
-                           @JsonProperty("to") Duration to, @JsonProperty("exact_output") Boolean exactOutput) {
-            return new Replay(file, speed(speed), or(from, Duration.ZERO), to, or(exactOutput, true));
+                           @JsonProperty("to") Duration to, @JsonProperty("exact_output") Boolean exactOutput,
+                           @JsonProperty("episode") String episode) {
+            return new Replay(file, speed(speed), or(from, Duration.ZERO), to, or(exactOutput, true), episode);
         }
 
         /** A speed as written: a factor such as {@code 2} or {@code 0.5}, or {@code max}; 1 when not given. */

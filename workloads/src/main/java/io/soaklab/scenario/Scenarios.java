@@ -112,6 +112,16 @@ public final class Scenarios {
         return scenario instanceof ReplayScenario replay ? replay.schedule() : null;
     }
 
+    /**
+     * How long the replay {@code scenario} ({@code replay:...}) lasts at its speed: from its first
+     * session's start to its last's, the time the load needs to send it all.
+     */
+    public static java.time.Duration replaySpan(String scenario) {
+        ScenarioSpec spec = resolve(scenario);
+        long[] starts = new ReplayScenario(spec).schedule();
+        return starts == null || starts.length == 0 ? java.time.Duration.ZERO : java.time.Duration.ofNanos(starts[starts.length - 1]);
+    }
+
     /** The scenario in a YAML file. */
     public static Scenario load(Path file) {
         return of(read(file));

@@ -45,7 +45,7 @@ final class Trace {
     /** Lines that were not blank. */
     final int lines;
 
-    private Trace(Path file, TraceFormat format, List<Session> sessions, List<String> skipped, int lines) {
+    Trace(Path file, TraceFormat format, List<Session> sessions, List<String> skipped, int lines) {
         this.file = file;
         this.format = format;
         this.sessions = sessions;
@@ -64,6 +64,24 @@ final class Trace {
      * @throws IllegalArgumentException one line, when the file cannot be read, is empty, or has no line of either format
      */
     static Trace read(Path file) {
+        return read(file, null);
+    }
+
+    /**
+     * Reads {@code file}, or the run folder {@code file} names: its recorded requests, each call's
+     * first attempt a session of its own, due at its intended start (a fixed schedule: the calls of an
+     * episode leave when they left, whatever the replies), {@code episode} ({@code USER:EPISODE}) alone
+     * when not null.
+     *
+     * @throws IllegalArgumentException one line, when the file cannot be read, is empty, or has no line of either format
+     */
+    static Trace read(Path file, String episode) {
+        if (Files.isDirectory(file)) {
+            return RunRequests.read(file, episode);
+        }
+        if (episode != null) {
+            throw new IllegalArgumentException("replay option episode is for a soaklab run folder, and " + file + " is a file");
+        }
         List<String> skipped = new ArrayList<>();
         List<Request> requests = new ArrayList<>();
         List<String> sessionIds = new ArrayList<>();

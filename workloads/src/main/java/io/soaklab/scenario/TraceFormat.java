@@ -5,10 +5,16 @@ enum TraceFormat {
     /** Mooncake's: one request a line, {@code timestamp} (ms), {@code input_length}, {@code output_length}, {@code hash_ids}. */
     MOONCAKE,
     /** A log of OpenAI chat-completions requests: one a line, the body itself or under {@code body}/{@code request}. */
-    OPENAI;
+    OPENAI,
+    /** A soaklab run folder's recorded requests ({@code --record-requests}: {@code requests.jsonl.gz}). */
+    SOAKLAB_RUN;
 
     /** The format, as a message names it. */
     String describe() {
-        return this == MOONCAKE ? "Mooncake trace" : "chat-completions request log";
+        return switch (this) {
+            case MOONCAKE -> "Mooncake trace";
+            case OPENAI -> "chat-completions request log";
+            case SOAKLAB_RUN -> "soaklab run's recorded requests";
+        };
     }
 }

@@ -62,6 +62,7 @@ public final class RequestLine {
     static final String CACHE_TTL = "cache_ttl";
     static final String THINKING_BUDGET = "thinking_budget";
     static final String EFFORT = "effort";
+    static final String EXACT_OUTPUT = "exact_output";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -192,6 +193,9 @@ public final class RequestLine {
         if (r.reasoning().effort() != null) {
             g.writeStringField(EFFORT, r.reasoning().effort().wireName());
         }
+        if (r.exactOutput()) {
+            g.writeBooleanField(EXACT_OUTPUT, true);
+        }
         g.writeArrayFieldStart(TOOLS);
         for (ToolSpec t : r.tools()) {
             g.writeStartObject();
@@ -248,7 +252,8 @@ public final class RequestLine {
                 : ChatRequest.Reasoning.NONE;
         return new ChatRequest(List.copyOf(messages), n.path(MAX_TOKENS).asInt(), List.copyOf(tools),
                 ChatRequest.ToolChoice.valueOf(n.path(TOOL_CHOICE).asText("auto").toUpperCase(Locale.ROOT)), n.path(PROMPT_CACHING).asBoolean(false),
-                "1h".equals(n.path(CACHE_TTL).asText()) ? ChatRequest.CacheTtl.ONE_HOUR : ChatRequest.CacheTtl.FIVE_MINUTES, reasoning);
+                "1h".equals(n.path(CACHE_TTL).asText()) ? ChatRequest.CacheTtl.ONE_HOUR : ChatRequest.CacheTtl.FIVE_MINUTES, reasoning,
+                n.path(EXACT_OUTPUT).asBoolean(false));
     }
 
     /**
@@ -299,9 +304,16 @@ public final class RequestLine {
         void request(Recorded r) throws IOException;
     }
 
-    /** What reading found besides the requests. */
-    public record Reading(boolean present, long lines, long badLines, long firstBadLine, String firstProblem) {
+    /**
+     * What reading found besides the requests.
+     *
+     * @param problems the first {@value #PROBLEMS_NAMED} bad lines, each {@code line N: why}
+     */
+    public record Reading(boolean present, long lines, long badLines, long firstBadLine, String firstProblem, List<String> problems) {
     }
+
+    /** Bad lines named one by one when read. */
+    static final int PROBLEMS_NAMED = 20;
 
     /**
      * Reads every attempt of {@code dir}'s file, in the order written. A damaged or cut-off line is
@@ -313,12 +325,13 @@ public final class RequestLine {
         try {
             raw = Files.newInputStream(RunFile.REQUESTS.in(dir));
         } catch (NoSuchFileException missing) {
-            return new Reading(false, 0, 0, -1, null);
+            return new Reading(false, 0, 0, -1, null, List.of());
         }
         long number = 0;
         long bad = 0;
         long firstBad = -1;
         String problem = null;
+        List<String> problems = new ArrayList<>();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(new EndAtCut(new GZIPInputStream(raw, 1 << 16)), StandardCharsets.UTF_8))) {
             String text;
             while (true) {
@@ -341,15 +354,19 @@ public final class RequestLine {
                             n.path(ATTEMPT).asInt(1), n.path(INTENDED_US).asLong(), request(n.path(REQUEST)), n.path(BODY).asText());
                 } catch (IOException | RuntimeException e) {
                     bad++;
+                    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
                     if (firstBad < 0) {
                         firstBad = number;
-                        problem = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+                        problem = why;
+                    }
+                    if (problems.size() < PROBLEMS_NAMED) {
+                        problems.add("line " + number + ": " + why);
                     }
                     continue;
                 }
                 reader.request(r);
             }
         }
-        return new Reading(true, number, bad, firstBad, problem);
+        return new Reading(true, number, bad, firstBad, problem, List.copyOf(problems));
     }
 }
