@@ -82,6 +82,9 @@ final class Trace {
         if (episode != null) {
             throw new IllegalArgumentException("replay option episode is for a soaklab run folder, and " + file + " is a file");
         }
+        if (OtlpTraces.looksLike(file)) {
+            return OtlpTraces.read(file);
+        }
         List<String> skipped = new ArrayList<>();
         List<Request> requests = new ArrayList<>();
         List<String> sessionIds = new ArrayList<>();

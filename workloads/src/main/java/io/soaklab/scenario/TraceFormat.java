@@ -7,7 +7,9 @@ enum TraceFormat {
     /** A log of OpenAI chat-completions requests: one a line, the body itself or under {@code body}/{@code request}. */
     OPENAI,
     /** A soaklab run folder's recorded requests ({@code --record-requests}: {@code requests.jsonl.gz}). */
-    SOAKLAB_RUN;
+    SOAKLAB_RUN,
+    /** OpenTelemetry GenAI traces in OTLP JSON: chat spans, one session an agent. */
+    OTLP;
 
     /** The format, as a message names it. */
     String describe() {
@@ -15,6 +17,7 @@ enum TraceFormat {
             case MOONCAKE -> "Mooncake trace";
             case OPENAI -> "chat-completions request log";
             case SOAKLAB_RUN -> "soaklab run's recorded requests";
+            case OTLP -> "OpenTelemetry GenAI trace";
         };
     }
 }

@@ -32,6 +32,7 @@ class ReplayTest {
 
     static final Path MOONCAKE = Path.of("../docs/replay/mooncake-example.jsonl").toAbsolutePath().normalize();
     static final Path OPENAI = Path.of("../docs/replay/openai-requests-example.jsonl").toAbsolutePath().normalize();
+    static final Path OTLP = Path.of("../docs/replay/otel-genai-example.json").toAbsolutePath().normalize();
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -167,5 +168,34 @@ class ReplayTest {
         // when each session arrives: its first timestamp, from the trace's first, halved
         assertEquals(List.of(0L, 200_000_000L, 1_750_000_000L, 2_000_000_000L),
                 java.util.Arrays.stream(Scenarios.schedule(Scenarios.of(Scenarios.resolve("replay:" + OPENAI + "?speed=2")))).boxed().toList());
+    }
+
+    @Test
+    void anOpenTelemetryGenAiTraceIsReplayedAgentByAgentItsSpecialistsInParallelToTheToken() throws Exception {
+        // a team episode in OTLP JSON, without messages: coordinator (2 chats), two specialists in parallel (2 chats each,
+        // a tool between), as soaklab's --trace-file or an agent framework exports it
+        Path run = replay("replay:" + OTLP, 6, 0);
+        List<JsonNode> calls = lines(RunFile.CALLS.in(run));
+        assertEquals(6, calls.size(), "one call a chat span");
+        long first = calls.stream().mapToLong(c -> c.get("intended_us").asLong()).min().orElseThrow();
+        // by span start (ms from the trace's first): input and output tokens as the spans counted them
+        Map<Long, long[]> expected = Map.of(0L, new long[] {1300, 60}, 1100L, new long[] {2100, 120}, 1300L, new long[] {2600, 90},
+                2100L, new long[] {3000, 150});
+        int atFourHundred = 0;
+        for (JsonNode c : calls) {
+            assertEquals("ok", c.get("error").asText(), c.toString());
+            long at = Math.round((c.get("intended_us").asLong() - first) / 1000.0);
+            if (at == 400) {
+                atFourHundred++; // the two specialists' first calls, at once: in parallel, as recorded
+                assertTrue(c.get("prompt_tokens").asLong() == 1500 || c.get("prompt_tokens").asLong() == 1400, c.toString());
+                continue;
+            }
+            long[] tokens = expected.get(at);
+            assertTrue(tokens != null, "a call at +" + at + " ms: " + c);
+            assertEquals(tokens[0], c.get("prompt_tokens").asLong(), "prompt tokens at +" + at + " ms");
+            assertEquals(tokens[1], c.get("completion_tokens").asLong(), "completion tokens at +" + at + " ms");
+        }
+        assertEquals(2, atFourHundred, "both specialists start together");
+        assertEquals(3, lines(RunFile.EPISODES.in(run)).size(), "an episode an agent: the coordinator's two calls, each specialist's two");
     }
 }
