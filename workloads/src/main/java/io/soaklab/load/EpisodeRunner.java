@@ -12,6 +12,7 @@ import io.soaklab.internal.record.RoleShare;
 import io.soaklab.internal.record.RunRecorder;
 import io.soaklab.internal.resilience.Guard;
 import io.soaklab.internal.resilience.Resilience;
+import io.soaklab.internal.trace.EpisodeSpans;
 import io.soaklab.scenario.Agent;
 import io.soaklab.scenario.Episode;
 import io.soaklab.scenario.Scenario;
@@ -74,6 +75,8 @@ public final class EpisodeRunner implements AutoCloseable {
     private final SpendLimit spendLimit;
     /** Every call sent, until it is on record: the calls still open when the run ends are recorded from it. */
     private final Ledger ledger;
+    /** Who traces episodes, or null: then nothing at all is done for a trace. */
+    private volatile EpisodeSpans spans;
 
     /**
      * @param seed     run seed: episode {@code k} of user {@code u} draws from (seed, u, k)
@@ -103,6 +106,14 @@ public final class EpisodeRunner implements AutoCloseable {
 
     public Scenario scenario() {
         return scenario;
+    }
+
+    /**
+     * Traces every episode that starts from now on ({@code --otlp-endpoint}, {@code --trace-file}),
+     * or none ({@code null}); set before the load starts.
+     */
+    public void traceWith(EpisodeSpans spans) {
+        this.spans = spans;
     }
 
     /** The resilience policy at work, shared by every episode. */
@@ -209,6 +220,8 @@ public final class EpisodeRunner implements AutoCloseable {
     private class Lane implements Agent {
         final String role;
         final Timeline timeline;
+        /** The lane's number in the episode's trace ({@link EpisodeSpans#MAIN} for the main lane and its views). */
+        int traceLane = EpisodeSpans.MAIN;
         Run run;
         SplittableRandom random;
         /** The waits between retries: their own stream, so that retries do not change the scenario's draws. */
@@ -234,6 +247,7 @@ public final class EpisodeRunner implements AutoCloseable {
         public Agent as(String newRole) {
             Lane view = new Lane(newRole, timeline);
             view.bind(run, random, jitter);
+            view.traceLane = traceLane;
             return view;
         }
 
@@ -268,7 +282,11 @@ public final class EpisodeRunner implements AutoCloseable {
                     long failedAfter = Math.max(0, System.nanoTime() - intended);
                     r = CallResult.failure(intended, failedAfter, failedAfter, ErrorClass.SPEND_LIMIT,
                             "the spend limit (--max-spend " + spendLimit.limit().toPlainString() + ") left no room for this call: no request sent");
-                    run.spend(ledger.record(waiting, r, info, null).cost().total());
+                    BigDecimal refused = ledger.record(waiting, r, info, null).cost().total();
+                    run.spend(refused);
+                    if (run.trace != null) {
+                        run.trace.attempt(traceLane, info, request, r, refused);
+                    }
                     run.add(role, r, true, r.e2eNanos() + intended - first);
                     timeline.position = intended + r.e2eNanos();
                     run.lastEnd.accumulateAndGet(timeline.position, Math::max);
@@ -297,9 +315,9 @@ public final class EpisodeRunner implements AutoCloseable {
                 Guard.Decision next = guard.afterAttempt(r, pass, attempt, System.nanoTime(), jitter);
                 boolean last = !next.retry();
                 Ledger.Recorded recorded;
+                CallInfo as = last ? info : new CallInfo(run.user, run.index, role, step, attempt, false, first);
                 try {
-                    recorded = ledger.record(entry, r, last ? info : new CallInfo(run.user, run.index, role, step, attempt, false, first),
-                            last ? null : new CallInfo(run.user, run.index, role, step, attempt + 1, true, first));
+                    recorded = ledger.record(entry, r, as, last ? null : new CallInfo(run.user, run.index, role, step, attempt + 1, true, first));
                 } catch (InterruptedException ended) {
                     release(held); // the run's end recorded the call, at no cost
                     throw ended;
@@ -308,6 +326,9 @@ public final class EpisodeRunner implements AutoCloseable {
                 current[0] = waiting;
                 BigDecimal cost = recorded.cost().total();
                 run.spend(cost);
+                if (run.trace != null) {
+                    run.trace.attempt(traceLane, as, request, r, cost);
+                }
                 if (held != null) {
                     spendLimit.settle(held, cost);
                 }
@@ -337,6 +358,15 @@ public final class EpisodeRunner implements AutoCloseable {
         @Override
         public void pause(Duration time) {
             timeline.position += time.toNanos();
+        }
+
+        @Override
+        public void tool(String name, Duration time) {
+            long start = timeline.position;
+            timeline.position += time.toNanos();
+            if (run.trace != null) {
+                run.trace.tool(traceLane, name, start, timeline.position);
+            }
         }
 
         @Override
@@ -371,6 +401,8 @@ public final class EpisodeRunner implements AutoCloseable {
         final Map<String, DoubleAdder> metrics = new ConcurrentHashMap<>();
         volatile String reason;
         private BigDecimal cost = BigDecimal.ZERO;
+        /** The episode's trace in the making, or null when it is not traced. */
+        final EpisodeSpans.Episode trace;
 
         Run(int user, long index, long start) {
             super("agent", new Timeline(start));
@@ -380,6 +412,8 @@ public final class EpisodeRunner implements AutoCloseable {
             this.lastEnd = new AtomicLong(start);
             this.episodeSeed = mix(seed, user, index);
             bind(this, new SplittableRandom(episodeSeed), new SplittableRandom(episodeSeed ^ 0x5DEECE66DL));
+            EpisodeSpans tracing = spans;
+            this.trace = tracing == null ? null : tracing.begin(user, index, scenario.name(), start);
         }
 
         @Override
@@ -402,12 +436,18 @@ public final class EpisodeRunner implements AutoCloseable {
                 long laneSeed = mix(episodeSeed, lanes.incrementAndGet(), 7);
                 Lane lane = new Lane(roleNames.get(i), new Timeline(at));
                 lane.bind(this, new SplittableRandom(laneSeed), new SplittableRandom(laneSeed ^ 0x5DEECE66DL));
+                if (trace != null) {
+                    lane.traceLane = trace.lane(traceLane, lane.role, at);
+                }
                 subLanes.add(lane);
                 int n = i;
                 futures.add(subAgents.submit(() -> {
                     try {
                         return branch.run(lane, n);
                     } finally {
+                        if (trace != null) {
+                            trace.laneEnd(lane.traceLane, lane.timeline.position);
+                        }
                         ended.countDown();
                     }
                 }));
@@ -476,8 +516,12 @@ public final class EpisodeRunner implements AutoCloseable {
             roles.forEach((role, t) -> roleTotals.put(role, t.share()));
             Map<String, Double> metricTotals = new HashMap<>();
             metrics.forEach((k, v) -> metricTotals.put(k, v.sum()));
-            recorder.recordEpisode(new EpisodeRecord(user, index, scenario.name(), reason == null, reason, start, lastEnd.get(),
-                    calls.get(), attempts.get(), tokens.sum(), lostTokens.sum(), roleTotals, metricTotals, cost()));
+            EpisodeRecord done = new EpisodeRecord(user, index, scenario.name(), reason == null, reason, start, lastEnd.get(),
+                    calls.get(), attempts.get(), tokens.sum(), lostTokens.sum(), roleTotals, metricTotals, cost());
+            recorder.recordEpisode(done);
+            if (trace != null) {
+                trace.end(done);
+            }
         }
 
         /** Tallies one attempt; {@code busyNanos}: the call's time from its first intended start, retries included. */

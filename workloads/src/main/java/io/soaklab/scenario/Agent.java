@@ -36,6 +36,14 @@ public interface Agent {
     /** Moves the lane's next intended start on by {@code time}: a tool running, a user thinking. */
     void pause(Duration time);
 
+    /**
+     * Runs tool {@code name} for {@code time}: the lane pauses as {@link #pause} does, and a trace of
+     * the episode shows the tool's run ({@code execute_tool}) where the pause is.
+     */
+    default void tool(String name, Duration time) {
+        pause(time);
+    }
+
     /** Time from the episode's intended start to this lane's next intended start. */
     long elapsedNanos();
 

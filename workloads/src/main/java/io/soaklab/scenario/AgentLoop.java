@@ -132,10 +132,10 @@ final class AgentLoop {
             double roll = random.nextDouble();
             String kind = null;
             if (roll < timeout) {
-                agent.pause(tool.timeout());
+                agent.tool(tool.name(), tool.timeout());
                 kind = "timeout";
             } else {
-                agent.pause(tool.latency().draw(random));
+                agent.tool(tool.name(), tool.latency().draw(random));
                 if (roll < timeout + failure) {
                     kind = "error";
                 }

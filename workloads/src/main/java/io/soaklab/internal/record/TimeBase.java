@@ -24,6 +24,11 @@ public record TimeBase(long epochMicros, long nanoTime) {
         return epochMicros + (nanos - nanoTime) / 1000;
     }
 
+    /** Wall time of a {@link System#nanoTime()} reading, in nanoseconds since the epoch: the microseconds {@link #epochMicros(long)} gives, and the rest. */
+    public long epochNanos(long nanos) {
+        return epochMicros * 1000 + (nanos - nanoTime);
+    }
+
     /** Wall time of a {@link System#nanoTime()} reading, in milliseconds since the epoch. */
     public long epochMillis(long nanos) {
         return epochMicros(nanos) / 1000;
