@@ -38,6 +38,7 @@ class Defaults implements CommandLine.IDefaultValueProvider {
         values.put("--api", run.target().api().wireName());
         values.put("--scrape-interval", Durations.format(run.observe().scrapeInterval()));
         values.put("--metrics-host", run.observe().metricsHost());
+        values.put("--trace-sample", Double.toString(run.observe().sample()));
         values.put("--sim-profile", SimProfiles.DEFAULT);
         values.put("--profile", SimProfiles.DEFAULT);
         values.put("--host", SimConfig.defaults().host());

@@ -2,6 +2,7 @@ package io.soaklab.cli;
 
 import io.soaklab.internal.bench.SoakLauncher;
 import io.soaklab.internal.cost.Billing;
+import io.soaklab.internal.trace.OtlpTarget;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.Timeouts;
 import io.soaklab.run.RunConfig;
@@ -164,6 +165,25 @@ abstract class RunOptions implements Callable<Integer> {
                     + "MiB of file (default when given: 2048); soaklab replay RUN_DIR sends them again. No key is ever in it.")
     Long recordRequests;
 
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "Send every episode as an OpenTelemetry trace (GenAI conventions: invoke_agent, chat, execute_tool spans) to this "
+                    + "collector over OTLP/HTTP protobuf, e.g. http://localhost:4318 (/v1/traces is added). Absent: OTEL_EXPORTER_OTLP_ENDPOINT "
+                    + "if set; OTEL_EXPORTER_OTLP_HEADERS and OTEL_SERVICE_NAME are honoured.")
+    URI otlpEndpoint;
+
+    @Option(names = "--trace-file", negatable = false,
+            description = "Write the traces into the run folder too: traces.jsonl, OTLP/JSON, one export request per line.")
+    boolean traceFile;
+
+    @Option(names = "--trace-sample", paramLabel = "FRACTION",
+            description = "Trace this fraction of episodes, each whole, chosen by the seed (default: ${DEFAULT-VALUE}).")
+    double traceSample;
+
+    @Option(names = "--trace-content", negatable = false,
+            description = "Put each call's prompt and reply in its span (gen_ai.input.messages, gen_ai.output.messages; 16 KB each at most). "
+                    + "Off by default: they may hold what should not leave the machine.")
+    boolean traceContent;
+
     @Option(names = "--forks", paramLabel = "0|1",
             description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
     int forks;
@@ -211,6 +231,10 @@ abstract class RunOptions implements Callable<Integer> {
                 .metricsPort(metricsPort == null ? -1 : metricsPort)
                 .metricsHost(metricsHost)
                 .recordRequests(recordRequests == null ? 0 : recordRequests)
+                .otlpEndpoint(otlpEndpoint)
+                .traceFile(traceFile)
+                .traceSample(traceSample)
+                .traceContent(traceContent)
                 .build();
     }
 
@@ -228,6 +252,10 @@ abstract class RunOptions implements Callable<Integer> {
             throw new SoakLab.UsageException("--max-in-flight is for an open load: give --arrival too");
         }
         RunConfig config = config();
+        OtlpTarget otlp = OtlpTarget.resolve(config.observe().otlpEndpoint(), System.getenv()); // refused here, in one line, not in the load
+        if ((parsed.hasMatchedOption("--trace-sample") || traceContent) && otlp == null && !traceFile) {
+            System.err.println("soaklab: --trace-sample and --trace-content need --otlp-endpoint or --trace-file: nothing is traced");
+        }
         PrintWriter stdout = spec.commandLine().getOut();
         if (window.compareTo(duration) > 0) {
             System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");

@@ -127,6 +127,9 @@ public final class SoakLab implements Runnable {
         if (setting.startsWith("timeouts.")) { // timeouts.first_token is --first-token-timeout
             return "--" + setting.substring("timeouts.".length()).replace('_', '-') + "-timeout";
         }
+        if (setting.startsWith("OTEL_")) { // an environment variable is named as it is
+            return setting;
+        }
         return setting.contains(".") ? setting : "--" + setting.replace('_', '-');
     }
 

@@ -215,14 +215,19 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      * @param scrapeInterval how often the server's metrics are scraped
      * @param metricsPort    the port soaklab's own live metrics are served on ({@code --metrics-port}; 0: any free port), -1 for none
      * @param metricsHost    the address they are served on: loopback unless asked ({@code 0.0.0.0} for a Prometheus elsewhere)
+     * @param otlpEndpoint   an OpenTelemetry collector the episodes' traces are sent to over OTLP/HTTP ({@code --otlp-endpoint}: its
+     *                       root, or its {@code /v1/traces} URL), or null (then {@code OTEL_EXPORTER_OTLP_ENDPOINT}, if set)
+     * @param traceFile      whether the traces are written into the run folder too ({@code traces.jsonl}, OTLP/JSON)
+     * @param traceSample    the fraction of episodes traced, 0 to 1, each whole (null: every one)
+     * @param traceContent   whether a trace carries each call's prompt and reply ({@code gen_ai.input.messages}, off by default)
      * @param recordRequestsMb keep every request sent in {@code requests.jsonl.gz}, up to this many MiB of file
      *                       ({@code --record-requests}); 0 for none
      */
     public record Observe(java.util.List<URI> serverMetrics, boolean serverMetricsAuto, Duration scrapeInterval, int metricsPort, String metricsHost,
-                          long recordRequestsMb) {
+                          URI otlpEndpoint, boolean traceFile, Double traceSample, boolean traceContent, long recordRequestsMb) {
 
         /** Nothing watched, nothing published. */
-        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "127.0.0.1", 0);
+        public static final Observe NONE = new Observe(java.util.List.of(), false, Duration.ofSeconds(1), -1, "127.0.0.1", null, false, null, false, 0);
 
         public Observe {
             serverMetrics = serverMetrics == null ? java.util.List.of() : java.util.List.copyOf(serverMetrics);
@@ -240,11 +245,25 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
                 metricsHost = "127.0.0.1";
             }
             checkValue(recordRequestsMb >= 0, "%s must not be negative", ", was " + recordRequestsMb, "record_requests_mb");
+            if (otlpEndpoint != null) {
+                String scheme = otlpEndpoint.getScheme();
+                checkValue(("http".equals(scheme) || "https".equals(scheme)) && otlpEndpoint.getHost() != null,
+                        "%s must be an http:// or https:// URL with a host", ", was '" + otlpEndpoint + "'", "otlp_endpoint");
+            }
+            if (traceSample == null) {
+                traceSample = 1.0; // a run.json from before tracing: every episode, were it traced
+            }
+            checkValue(traceSample >= 0 && traceSample <= 1, "%s must be between 0 and 1", ", was " + traceSample, "trace_sample");
         }
 
         /** Whether every request sent is kept. */
         public boolean recordsRequests() {
             return recordRequestsMb > 0;
+        }
+
+        /** The fraction of episodes traced. */
+        public double sample() {
+            return traceSample;
         }
 
         /** Whether the server's metrics are scraped at all. */
@@ -344,6 +363,10 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         private int metricsPort = -1;
         private String metricsHost = "127.0.0.1";
         private long recordRequestsMb;
+        private URI otlpEndpoint;
+        private boolean traceFile;
+        private double traceSample = 1.0;
+        private boolean traceContent;
 
         private Builder() {
         }
@@ -502,6 +525,30 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             return this;
         }
 
+        /** Send the episodes' traces to this OpenTelemetry collector (OTLP/HTTP); null, the default, for none. */
+        public Builder otlpEndpoint(URI endpoint) {
+            this.otlpEndpoint = endpoint;
+            return this;
+        }
+
+        /** Write the episodes' traces into the run folder too ({@code traces.jsonl}). */
+        public Builder traceFile(boolean file) {
+            this.traceFile = file;
+            return this;
+        }
+
+        /** Trace this fraction of episodes, 0 to 1 (default: every one). */
+        public Builder traceSample(double fraction) {
+            this.traceSample = fraction;
+            return this;
+        }
+
+        /** Put each call's prompt and reply in its span (default: no). */
+        public Builder traceContent(boolean content) {
+            this.traceContent = content;
+            return this;
+        }
+
         /** Windows in a row in which every call failed before the run ends as failed; 0 never. */
         public Builder maxFailedWindows(int windows) {
             this.maxFailedWindows = windows;
@@ -526,7 +573,8 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
                     new Schedule(duration, window, warmup, forks, maxFailedWindows),
                     new Target(endpoint, api, model, apiKeyEnv, maxTokensField, timeouts, sim),
                     new Pricing(priceAs, prices, billing, maxSpend), slo,
-                    new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost, recordRequestsMb));
+                    new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost, otlpEndpoint, traceFile, traceSample,
+                            traceContent, recordRequestsMb));
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

@@ -18,6 +18,8 @@ import io.soaklab.protocol.ModelClient;
 import io.soaklab.internal.record.RunRecorder;
 import io.soaklab.internal.record.TimeBase;
 import io.soaklab.internal.record.WindowSummary;
+import io.soaklab.internal.trace.OtlpTarget;
+import io.soaklab.internal.trace.Tracing;
 import io.soaklab.internal.text.Latency;
 import io.soaklab.scenario.Scenario;
 import io.soaklab.scenario.ScenarioSpec;
@@ -74,6 +76,8 @@ public final class Soak implements AutoCloseable {
     private final java.util.concurrent.ScheduledExecutorService requestsFlusher;
     /** The server's own metrics, scraped through the run; null when not asked for. */
     private final Scraper scraper;
+    /** The episodes as OpenTelemetry traces; null when not asked for. */
+    private final Tracing tracing;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -110,6 +114,15 @@ public final class Soak implements AutoCloseable {
             }
             throw e;
         }
+        try {
+            this.tracing = startTracing(dir, config, spec.name(), where.url(), recorder.timeBase());
+        } catch (IOException | RuntimeException e) {
+            recorder.close();
+            if (own != null) {
+                own.close();
+            }
+            throw e;
+        }
         RunConfig.Target target = config.target();
         RunConfig.Workload workload = config.workload();
         RunConfig.Observe observe = config.observe();
@@ -119,6 +132,9 @@ public final class Soak implements AutoCloseable {
                 return r == null ? 0 : r.inFlight();
             }) : null;
         } catch (RuntimeException e) {
+            if (tracing != null) {
+                tracing.close(Duration.ZERO);
+            }
             recorder.close();
             if (own != null) {
                 own.close();
@@ -161,6 +177,7 @@ public final class Soak implements AutoCloseable {
             this.requestsFlusher = null;
         }
         long[] replayed = Scenarios.schedule(scenario); // a timed replay's own arrivals, unless --arrival says otherwise
+        runner.traceWith(tracing);
         this.load = workload.open()
                 ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), workload.maxInFlight(), workload.seed())
                 : replayed != null ? new OpenLoad(runner, Arrivals.replay("replay of " + spec.name(), replayed), workload.maxInFlight(), workload.seed())
@@ -416,6 +433,9 @@ public final class Soak implements AutoCloseable {
                             + config.observe().recordRequestsMb() + " MiB); " + requests.written() + " were");
                 }
             }
+            if (tracing != null) {
+                notice(tracing.close(TRACE_FLUSH)); // the SDK's thread sends what is queued; a dead collector costs this much, at most
+            }
             if (ownEndpoint != null) {
                 ownEndpoint.close();
             }
@@ -434,6 +454,27 @@ public final class Soak implements AutoCloseable {
     /** The port soaklab's live metrics are served on, or -1 when they are not. */
     public int metricsPort() {
         return live == null ? -1 : live.port();
+    }
+
+    /** Longest the run's end waits for its last traces to be sent. */
+    private static final Duration TRACE_FLUSH = Duration.ofSeconds(5);
+
+    /**
+     * Traces the run's episodes when asked ({@code --otlp-endpoint} or {@code OTEL_EXPORTER_OTLP_ENDPOINT}, {@code --trace-file}),
+     * or returns null.
+     */
+    private static Tracing startTracing(Path dir, RunConfig config, String scenario, java.net.URI endpoint, TimeBase time) throws IOException {
+        RunConfig.Observe observe = config.observe();
+        OtlpTarget otlp = OtlpTarget.resolve(observe.otlpEndpoint(), System.getenv());
+        if (otlp == null && !observe.traceFile()) {
+            return null;
+        }
+        String service = System.getenv("OTEL_SERVICE_NAME");
+        Tracing tracing = Tracing.start(dir, new Tracing.Setup(dir.toAbsolutePath().normalize().getFileName().toString(), scenario,
+                config.target().api(), config.target().model(), endpoint, config.workload().seed(), time, otlp, observe.traceFile(),
+                observe.sample(), observe.traceContent(), service == null || service.isBlank() ? "soaklab" : service.strip()), Soak::notice);
+        notice(tracing.describe());
+        return tracing;
     }
 
     /** One line for the user, beside the windows' progress lines. */

@@ -33,6 +33,12 @@ public enum RunFile {
     /** Every request sent, with --record-requests. */
     REQUESTS("requests.jsonl.gz", "every request the run sent, its exact body and enough to send it again (--record-requests; gzip)",
             "io.soaklab.internal.record.RequestLine"),
+    /** The run's episodes as OpenTelemetry traces, OTLP/JSON. */
+    TRACES("traces.jsonl", "the run's episodes as OpenTelemetry traces: one OTLP/JSON export request per line (--trace-file)",
+            "io.soaklab.internal.trace.TraceFile"),
+    /** What became of the run's traces. */
+    TRACE_EXPORT("trace-export.json", "what became of the run's traces: episodes traced, spans sent, failed and dropped per destination",
+            "io.soaklab.internal.trace.ExportSummary"),
     /** The embedded endpoint's account of every request. */
     SIM_TRUTH("sim-truth.jsonl", "the embedded endpoint's own account of every request", "io.soaklab.internal.sim.TruthLine"),
     /** One row per measured window. */
