@@ -75,10 +75,13 @@ final class Destination {
     }
 
     /**
-     * What became of the spans so far; {@code final} counts the spans never handed to the exporter
-     * (the queue's rest at the run's end) as dropped.
+     * What became of the spans so far; at the run's {@code end}, the spans never handed to the
+     * exporter (the queue's rest) count as dropped.
      */
     synchronized Counts counts(boolean end) {
+        if (end) {
+            toldFailure.set(true); // the run's last line counts what failed; nothing is said after it
+        }
         long notHanded = admitted - handed.get();
         long s = sent.get();
         long f = failed.get();

@@ -17,15 +17,17 @@ import java.util.Locale;
  * dropped. The same in one line for the user ({@link #line()}).
  *
  * @param sample       the fraction of episodes traced ({@code --trace-sample})
- * @param traced       episodes traced (built whole)
+ * @param traced       episodes that ended and were traced (each whole)
  * @param sampledOut   episodes the sample left out
+ * @param unfinished   episodes the sample took that had not ended when the run did: never exported, being incomplete
  * @param destinations each destination's counts
  */
-record ExportSummary(double sample, long traced, long sampledOut, List<Destination.Counts> destinations) {
+record ExportSummary(double sample, long traced, long sampledOut, long unfinished, List<Destination.Counts> destinations) {
 
     static final String SAMPLE = "sample";
     static final String EPISODES_TRACED = "episodes_traced";
     static final String EPISODES_SAMPLED_OUT = "episodes_sampled_out";
+    static final String EPISODES_UNFINISHED = "episodes_unfinished";
     static final String DESTINATIONS = "destinations";
     static final String TO = "to";
     static final String SPANS = "spans";
@@ -45,6 +47,7 @@ record ExportSummary(double sample, long traced, long sampledOut, List<Destinati
             g.writeNumberField(SAMPLE, sample);
             g.writeNumberField(EPISODES_TRACED, traced);
             g.writeNumberField(EPISODES_SAMPLED_OUT, sampledOut);
+            g.writeNumberField(EPISODES_UNFINISHED, unfinished);
             g.writeArrayFieldStart(DESTINATIONS);
             for (Destination.Counts c : destinations) {
                 g.writeStartObject();
@@ -69,6 +72,9 @@ record ExportSummary(double sample, long traced, long sampledOut, List<Destinati
         StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "traces: %d episodes", traced));
         if (sampledOut > 0) {
             s.append(" (").append(sampledOut).append(" sampled out)");
+        }
+        if (unfinished > 0) {
+            s.append(", ").append(unfinished).append(" unfinished at the end (not traced)");
         }
         for (Destination.Counts c : destinations) {
             s.append("; ").append(c.name()).append(": ").append(c.sent()).append(" of ").append(c.spans()).append(" spans sent");

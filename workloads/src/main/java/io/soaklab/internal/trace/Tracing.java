@@ -78,6 +78,7 @@ public final class Tracing implements EpisodeSpans {
     private final Path dir;
     /** The destinations that let in the episode this thread is building, or null. */
     private final ThreadLocal<boolean[]> building = new ThreadLocal<>();
+    private final LongAdder begun = new LongAdder();
     private final LongAdder traced = new LongAdder();
     private final LongAdder sampledOut = new LongAdder();
     private final String serverAddress;
@@ -132,7 +133,7 @@ public final class Tracing implements EpisodeSpans {
             sampledOut.increment();
             return null;
         }
-        traced.increment();
+        begun.increment();
         return new EpisodeTrace(this, user, episode, scenario, intendedStart);
     }
 
@@ -145,8 +146,9 @@ public final class Tracing implements EpisodeSpans {
         return (z >>> 11) * 0x1.0p-53;
     }
 
-    /** Lets an episode of {@code spans} spans into every destination with room for it; false when none has. */
+    /** An episode of {@code spans} spans ended: it goes into every destination with room for it; false when none has. */
     boolean admit(int spans) {
+        traced.increment();
         boolean[] in = new boolean[destinations.size()];
         boolean any = false;
         for (int i = 0; i < in.length; i++) {
@@ -223,7 +225,8 @@ public final class Tracing implements EpisodeSpans {
         provider.shutdown().join(within.toMillis(), TimeUnit.MILLISECONDS);
         List<Destination.Counts> counts = new ArrayList<>();
         destinations.forEach(d -> counts.add(d.counts(true)));
-        ExportSummary summary = new ExportSummary(setup.sample(), traced.sum(), sampledOut.sum(), counts);
+        long ended = traced.sum();
+        ExportSummary summary = new ExportSummary(setup.sample(), ended, sampledOut.sum(), Math.max(0, begun.sum() - ended), counts);
         String line = summary.line();
         try {
             summary.write(dir);
