@@ -86,6 +86,7 @@ class RunFolderOwnersTest {
         assertDocumented(readme, RunFile.GENERATOR, union(Set.of("phase", "window"), fields("io.soaklab.internal.record.GeneratorLine")));
         assertDocumented(readme, RunFile.SIM_TRUTH, fields("io.soaklab.internal.sim.TruthLine"));
         assertDocumented(readme, RunFile.RECONCILE, fields("io.soaklab.internal.report.ReconcileFile"));
+        assertDocumented(readme, RunFile.TRACE_EXPORT, fields("io.soaklab.internal.trace.ExportSummary"));
     }
 
     /** Every field the type writes is named in its file's section, and the section names no field the type does not write. */

@@ -1,6 +1,7 @@
 package io.soaklab.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,6 +104,22 @@ class RunConfigTest {
         Path anthropic = Files.createDirectories(dir.resolve("anthropic"));
         RunManifest.create(anthropic, RunConfig.builder().api(io.soaklab.protocol.Api.ANTHROPIC).build(), null).write(anthropic);
         assertEquals(RunConfig.EMBEDDED_ANTHROPIC_PRICE_AS, RunManifest.read(anthropic).config().pricing().priceAs());
+    }
+
+    @Test
+    void anObserveGroupWrittenBeforeTracesReadsAsTracingNothing() throws Exception {
+        RunManifest.create(dir, RunConfig.builder().metricsPort(9464).build(), null).write(dir);
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile());
+        var observe = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("config").path("observe");
+        assertTrue(observe.has("trace_sample"), observe.toString());
+        observe.remove(List.of("otlp_endpoint", "trace_file", "trace_sample", "trace_content"));
+        io.soaklab.internal.record.AtomicWrite.replace(dir.resolve(RunManifest.FILE), Json.MAPPER.writeValueAsBytes(tree), false);
+        RunConfig.Observe read = RunManifest.read(dir).config().observe();
+        assertEquals(9464, read.metricsPort());
+        assertNull(read.otlpEndpoint());
+        assertFalse(read.traceFile());
+        assertFalse(read.traceContent());
+        assertEquals(1.0, read.sample(), "a sample, were it traced, of every episode");
     }
 
     @Test
