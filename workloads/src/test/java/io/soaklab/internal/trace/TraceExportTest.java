@@ -263,7 +263,7 @@ class TraceExportTest {
     @Test
     void aSampleTracesWholeEpisodesOnlyTheOnesTheSeedPicks() throws Exception {
         long seed = 11;
-        RunConfig config = config(seed, 0).traceFile(true).traceSample(0.5).build();
+        RunConfig config = config(seed, 0).traceFile(true).traceSample(0.5).traceContent(true).build();
         Path run = soak("sampled", config, 12);
         Set<Long> picked = new TreeSet<>();
         for (long k = 0; k < 12; k++) {
@@ -284,6 +284,15 @@ class TraceExportTest {
             assertEquals(attempts, trace.stream().filter(s -> s.name().startsWith("chat ")).count(),
                     "episode " + episode + "'s trace is whole: a chat span per line of calls.jsonl");
             assertEquals(4, trace.stream().filter(s -> s.name().startsWith("invoke_agent ")).count(), "the coordinator and three specialists");
+            for (S chat : trace.stream().filter(s -> s.name().startsWith("chat ")).toList()) { // --trace-content
+                JsonNode in = JSON.readTree(chat.string("gen_ai.input.messages"));
+                assertEquals("system", in.get(0).get("role").asText(), "the prompt, from its system message on");
+                JsonNode out = JSON.readTree(chat.string("gen_ai.output.messages"));
+                assertEquals("assistant", out.get(0).get("role").asText());
+                assertEquals(calls.stream().filter(c -> c.get("episode").asLong() == episode && c.get("role").asText().equals(chat.string("soaklab.role"))
+                        && c.get("step").asLong() == chat.number("soaklab.step") && c.get("attempt").asLong() == chat.number("soaklab.attempt"))
+                        .findFirst().orElseThrow().get("finish").asText(), out.get(0).get("finish_reason").asText());
+            }
         }
         assertEquals(picked, traced, "the episodes the seed picks, and only those");
         JsonNode summary = JSON.readTree(RunFile.TRACE_EXPORT.in(run).toFile());
