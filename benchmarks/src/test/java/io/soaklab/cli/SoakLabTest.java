@@ -61,6 +61,8 @@ class SoakLabTest {
         "run --endpoint http://127.0.0.1:9/v1 --model gpt-5.4 --api-key-env SOAKLAB_TEST_UNSET_KEY | soaklab run: environment variable SOAKLAB_TEST_UNSET_KEY (named by --api-key-env) is not set",
         "demo --sim-decode-tps 0                 | soaklab demo: --sim-decode-tps must be positive, was 0.0",
         "sim --port 70000                        | soaklab sim: --port must be between 0 and 65535, was 70000",
+        "run --trace-sample 2                    | soaklab run: --trace-sample must be between 0 and 1, was 2.0",
+        "run --otlp-endpoint ftp://collector:4318 | soaklab run: --otlp-endpoint must be an http:// or https:// URL with a host, was 'ftp://collector:4318'",
         "run --api grpc                          | soaklab run: Invalid value for option '--api': unknown API 'grpc': use openai or anthropic (see 'soaklab run --help')",
         "run --sim-profile gpu                   | soaklab run: unknown endpoint profile 'gpu'; profiles: default, frontier-api, self-hosted, overloaded, degrading, flaky-network",
         "sim --profile gpu                       | soaklab sim: unknown endpoint profile 'gpu'; profiles: default, frontier-api, self-hosted, overloaded, degrading, flaky-network",
