@@ -16,8 +16,9 @@ import picocli.CommandLine.Parameters;
  * duration, unless given, the replay's own length.
  */
 @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = Defaults.Run.class,
-        description = {"Send recorded traffic again, at its recorded times: a run folder made with --record-requests, a Mooncake trace or a",
-            "chat-completions request log (docs/replay.md). The new run is a run folder like any other: soaklab compare OLD NEW.",
+        description = {"Send recorded traffic again at its recorded times: a run made with --record-requests, or a trace (docs/replay.md).",
+            "The new run is a run folder like any other: soaklab compare OLD NEW. A trace is a Mooncake trace, a chat-completions request log",
+            "or OpenTelemetry GenAI spans (OTLP JSON).",
             "Example: soaklab replay results/20261203-010000-coding-agent --endpoint http://gpu-box:8000/v1 --model my-model"})
 final class ReplayCommand extends RunOptions {
 

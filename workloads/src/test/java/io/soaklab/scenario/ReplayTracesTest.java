@@ -77,7 +77,7 @@ class ReplayTracesTest {
         assertEquals("replay file " + csv + ": no line is a Mooncake record or a chat-completions request (line 1: not JSON (Unrecognized token"
                         + " 'timestamp': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')))",
                 assertThrows(IllegalArgumentException.class, () -> Scenarios.resolve("replay:" + csv)).getMessage());
-        assertEquals("--scenario replay:" + ReplayTest.MOONCAKE + "?pace=2: unknown replay option 'pace' (known: speed, from, to, exact)",
+        assertEquals("--scenario replay:" + ReplayTest.MOONCAKE + "?pace=2: unknown replay option 'pace' (known: speed, from, to, exact, episode)",
                 assertThrows(IllegalArgumentException.class, () -> Scenarios.resolve("replay:" + ReplayTest.MOONCAKE + "?pace=2")).getMessage());
         assertEquals("--scenario replay:" + ReplayTest.MOONCAKE + "?speed=0: speed: replay.speed must be a number above 0, or max, was '0'",
                 assertThrows(IllegalArgumentException.class, () -> Scenarios.resolve("replay:" + ReplayTest.MOONCAKE + "?speed=0")).getMessage());
