@@ -106,7 +106,12 @@ public final class SoakLauncher {
                     ? new RunManifest.Endpoint(embedded.baseUrl(), true)
                     : new RunManifest.Endpoint(config.target().endpoint(), false);
             Soak.prepare(dir, config, where).withVersion("jmh", Version.getPlainVersion()).write(dir);
+            io.soaklab.scenario.ScenarioSpec kept = io.soaklab.scenario.Scenarios.kept(dir);
+            boolean timedReplay = !config.workload().open() && kept != null && kept.kind() == io.soaklab.scenario.ScenarioSpec.Kind.REPLAY
+                    && kept.replay().timed();
             String load = config.workload().open() ? config.workload().scenarioName() + " episodes arriving " + config.workload().arrival()
+                    : timedReplay ? config.workload().scenarioName() + " sessions arriving at their recorded times"
+                            + (kept.replay().speed() == 1 ? "" : " / " + java.math.BigDecimal.valueOf(kept.replay().speed()).stripTrailingZeros().toPlainString())
                     : config.workload().concurrency() + " " + config.workload().scenarioName() + " users";
             err.printf("soaklab: %s against %s%s, %d windows of %s%s%n", load,
                     where.url(), where.embedded() ? " (embedded, " + config.target().sim().profile() + ", " + config.target().api().wireName() + ")"
