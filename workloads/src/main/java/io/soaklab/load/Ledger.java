@@ -107,9 +107,13 @@ final class Ledger {
         try {
             body = client.body(request);
         } catch (java.io.IOException | RuntimeException e) {
-            return; // the client fails the call itself, as client_error: there is no body to keep
+            body = null; // the client fails the call itself, as client_error: there is no body to keep
         }
-        kept.write(info, intended, request, body);
+        if (body == null) {
+            kept.skip();
+        } else {
+            kept.write(info, intended, request, body);
+        }
     }
 
     /**

@@ -26,12 +26,12 @@ public interface ModelClient extends AutoCloseable {
 
     /**
      * The exact body {@link #send} puts on the wire for {@code request}: what {@code --record-requests}
-     * keeps. A client that cannot say refuses.
+     * keeps; null from a client that cannot say (its requests are counted as not recorded).
      *
-     * @throws IOException when the request cannot be encoded (the call would fail as {@code client_error})
+     * @throws java.io.IOException when the request cannot be encoded (the call would fail as {@code client_error})
      */
     default byte[] body(ChatRequest request) throws java.io.IOException {
-        throw new UnsupportedOperationException("this client does not say what it sends");
+        return null;
     }
 
     /**

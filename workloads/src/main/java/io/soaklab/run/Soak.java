@@ -429,8 +429,8 @@ public final class Soak implements AutoCloseable {
                     why = (why == null ? "" : why + "; ") + "could not finish writing the recorded requests: " + e.getMessage();
                 }
                 if (requests.skipped() > 0) {
-                    notice(requests.skipped() + " requests were not recorded: " + io.soaklab.internal.layout.RunFile.REQUESTS + " reached its limit ("
-                            + config.observe().recordRequestsMb() + " MiB); " + requests.written() + " were");
+                    notice(requests.skipped() + " requests were not recorded (" + io.soaklab.internal.layout.RunFile.REQUESTS + " reached its limit of "
+                            + config.observe().recordRequestsMb() + " MiB, or the client could not say a body); " + requests.written() + " were");
                 }
             }
             if (tracing != null) {

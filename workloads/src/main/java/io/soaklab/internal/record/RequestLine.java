@@ -130,6 +130,11 @@ public final class RequestLine {
             }
         }
 
+        /** Counts an attempt that could not be kept (its client could not say its body). */
+        public synchronized void skip() {
+            skipped++;
+        }
+
         /** Makes what was written readable now (a gzip sync flush). */
         public synchronized void flush() {
             if (!closed) {
@@ -146,7 +151,7 @@ public final class RequestLine {
             return written;
         }
 
-        /** Attempts not kept: the file had reached its limit, or could not be written. */
+        /** Attempts not kept: the file had reached its limit, could not be written, or the client could not say a body. */
         public synchronized long skipped() {
             return skipped;
         }
