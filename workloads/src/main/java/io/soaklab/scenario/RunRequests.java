@@ -26,7 +26,7 @@ final class RunRequests {
      * @throws IllegalArgumentException one line: no recorded requests, an unreadable file, no such episode
      */
     static Trace read(Path dir, String episode) {
-        Path file = RunFile.REQUESTS.in(dir);
+        Path file = dir.resolve(RunFile.REQUESTS.fileName()); // named in messages; RequestLine alone reads it
         int[] wanted = episode == null ? null : episode(episode);
         List<RequestLine.Recorded> calls = new ArrayList<>();
         RequestLine.Reading reading;
