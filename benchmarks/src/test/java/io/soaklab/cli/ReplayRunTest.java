@@ -105,6 +105,23 @@ class ReplayRunTest {
         String calls = Files.readString(replayed.resolve("calls.jsonl"));
         assertEquals(expected.size(), calls.lines().filter(l -> l.contains("\"error\":\"ok\"")).count(), "and every one answered");
 
+        // against the embedded endpoint, as recorded: the same bodies from the replaying client, every one received by it
+        Path embedded = tmp.resolve("embedded");
+        SoakLabTest.Result onEmbedded = SoakLabTest.run("replay", recorded.toString(), "--forks", "0", "--no-server-metrics", "--price-as", "none",
+                "--window", "1s", "--duration", (span / 1_000_000 + 3) + "s", "--record-requests", "--sim-decode-tps", "2000",
+                "--out", embedded.toString());
+        assertTrue(onEmbedded.code() == 0 || onEmbedded.code() == 3, onEmbedded.out() + onEmbedded.err());
+        List<RequestLine.Recorded> toEmbedded = new ArrayList<>();
+        RequestLine.read(embedded, toEmbedded::add);
+        assertEquals(expected, toEmbedded.stream().filter(r -> r.attempt() == 1).map(RequestLine.Recorded::body).sorted().toList(),
+                "the embedded endpoint was sent the recorded bodies, byte for byte");
+        List<Long> onEmbeddedOffsets = offsets(toEmbedded.stream().filter(r -> r.attempt() == 1).toList());
+        for (int i = 0; i < before.size(); i++) {
+            assertTrue(Math.abs(before.get(i) - onEmbeddedOffsets.get(i)) <= 2, "request " + i + " on the embedded endpoint");
+        }
+        long served = Files.readAllLines(embedded.resolve("sim-truth.jsonl")).stream().filter(l -> !l.isBlank()).count();
+        assertEquals(toEmbedded.size(), served, "each request sent reached the endpoint: its own log has as many");
+
         // one episode again: exactly its calls, the tool outputs it had recorded in them
         RequestLine.Recorded one = sent.get(0);
         List<String> itsBodies = new ArrayList<>(sent.stream().filter(r -> r.user() == one.user() && r.episode() == one.episode())
