@@ -268,7 +268,7 @@ abstract class RunOptions implements Callable<Integer> {
         SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, err, !noEndpointCheck);
         int exit = SoakLab.exitCode(outcome);
         if (outcome.open() > 0) {
-            err.println("soaklab: " + outcome.open() + " calls were still open when the run ended (on record as 'open'; see the report)");
+            err.println("soaklab: " + outcome.open() + (outcome.open() == 1 ? " call was" : " calls were") + " still open when the run ended (on record as 'open'; see the report)");
         }
         if (exit == SoakLab.WITH_FAILURES && outcome.calls() == 0) {
             err.println("soaklab: run complete, but no call ended");
