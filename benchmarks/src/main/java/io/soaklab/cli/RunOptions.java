@@ -144,7 +144,7 @@ abstract class RunOptions implements Callable<Integer> {
     List<URI> serverMetrics = List.of();
 
     @Option(names = "--no-server-metrics", negatable = false,
-            description = "Do not try the endpoint's own /metrics (tried by default, quietly: one line if it has none).")
+            description = "Do not try the endpoint's own /metrics (tried when no --server-metrics is given, quietly: one line if it has none).")
     boolean noServerMetrics;
 
     @Option(names = "--scrape-interval", paramLabel = "DURATION",

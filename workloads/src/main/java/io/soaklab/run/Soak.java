@@ -150,7 +150,9 @@ public final class Soak implements AutoCloseable {
         Scraper scraping = null;
         if (observe.scrapes()) {
             try {
-                scraping = Scraper.start(dir, observe.serverMetrics(), observe.serverMetricsAuto() ? Scraper.metricsOf(where.url()) : null,
+                // the endpoint's own /metrics only when no source is named: a named one may be the same server by another address
+                scraping = Scraper.start(dir, observe.serverMetrics(), observe.serverMetricsAuto() && observe.serverMetrics().isEmpty()
+                        ? Scraper.metricsOf(where.url()) : null,
                         observe.scrapeInterval(), Soak::notice);
             } catch (IOException e) {
                 notice("cannot keep the server's metrics: " + e.getMessage());
@@ -422,7 +424,12 @@ public final class Soak implements AutoCloseable {
                 scraper.close();
             }
             if (requests != null) {
-                requestsFlusher.shutdownNow();
+                requestsFlusher.shutdown(); // not shutdownNow: an interrupted write closes the file's channel under it
+                try {
+                    requestsFlusher.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 try {
                     requests.close();
                 } catch (IOException e) {

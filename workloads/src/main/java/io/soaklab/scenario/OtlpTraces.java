@@ -29,7 +29,8 @@ import java.util.Map;
  */
 final class OtlpTraces {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Fails on a second document after the first: a file of one export request a line is read line by line, not as its first. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private OtlpTraces() {
     }

@@ -28,12 +28,12 @@ final class RunRequests {
     static Trace read(Path dir, String episode) {
         Path file = dir.resolve(RunFile.REQUESTS.fileName()); // named in messages; RequestLine alone reads it
         int[] wanted = episode == null ? null : episode(episode);
-        List<RequestLine.Recorded> calls = new ArrayList<>();
+        List<Kept> calls = new ArrayList<>();
         RequestLine.Reading reading;
         try {
             reading = RequestLine.read(dir, r -> {
                 if (r.attempt() == 1 && (wanted == null || (r.user() == wanted[0] && r.episode() == wanted[1]))) {
-                    calls.add(r);
+                    calls.add(new Kept(r.intendedMicros(), r.request())); // not the body: replay sends the request again
                 }
             });
         } catch (IOException | RuntimeException e) {
@@ -46,11 +46,11 @@ final class RunRequests {
         if (calls.isEmpty()) {
             throw new IllegalArgumentException(episode == null ? file + " holds no request" : "run " + dir + " recorded no call of episode " + episode);
         }
-        calls.sort(Comparator.comparingLong(RequestLine.Recorded::intendedMicros));
+        calls.sort(Comparator.comparingLong(Kept::intendedMicros));
         long base = calls.get(0).intendedMicros();
         List<Trace.Session> sessions = new ArrayList<>(calls.size());
         for (int i = 0; i < calls.size(); i++) {
-            RequestLine.Recorded r = calls.get(i);
+            Kept r = calls.get(i);
             sessions.add(new Trace.Session(null, List.of(new Trace.Request(i + 1, r.intendedMicros() - base, null, r.request()))));
         }
         List<String> skipped = new ArrayList<>(reading.problems()); // the first ones by number; the rest counted
@@ -58,6 +58,10 @@ final class RunRequests {
             skipped.add("line ?: unreadable");
         }
         return new Trace(file, TraceFormat.SOAKLAB_RUN, List.copyOf(sessions), List.copyOf(skipped), (int) Math.min(Integer.MAX_VALUE, reading.lines()));
+    }
+
+    /** What a replay needs of a recorded call. */
+    private record Kept(long intendedMicros, io.soaklab.protocol.ChatRequest request) {
     }
 
     /** {@code USER:EPISODE} as two numbers. */

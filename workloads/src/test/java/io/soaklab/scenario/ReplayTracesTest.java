@@ -136,4 +136,28 @@ class ReplayTracesTest {
         }
         assertEquals(88, messages, "block messages in the 20 prompts");
     }
+
+    @Test
+    void anOtlpFileOfOneExportRequestALineIsReadWholeNotAsItsFirstLine() throws Exception {
+        // soaklab's own --trace-file writes one export request a line: the example's spans split over two lines
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode doc = json.readTree(ReplayTest.OTLP.toFile());
+        com.fasterxml.jackson.databind.node.ArrayNode spans = (com.fasterxml.jackson.databind.node.ArrayNode) doc.at("/resourceSpans/0/scopeSpans/0/spans");
+        StringBuilder lines = new StringBuilder();
+        for (int half = 0; half < 2; half++) {
+            com.fasterxml.jackson.databind.node.ObjectNode part = doc.deepCopy();
+            com.fasterxml.jackson.databind.node.ArrayNode mine = ((com.fasterxml.jackson.databind.node.ArrayNode) part.at("/resourceSpans/0/scopeSpans/0/spans"));
+            mine.removeAll();
+            for (int i = half; i < spans.size(); i += 2) {
+                mine.add(spans.get(i));
+            }
+            lines.append(json.writeValueAsString(part)).append('\n');
+        }
+        Path file = java.nio.file.Files.writeString(dir.resolve("traces.jsonl"), lines);
+        Trace trace = Trace.read(file);
+        assertEquals(TraceFormat.OTLP, trace.format);
+        assertEquals(6, trace.requests(), "every chat span of both lines");
+        assertEquals(3, trace.sessions.size(), "the coordinator's and each specialist's");
+        assertEquals(2, trace.lines);
+    }
 }

@@ -80,8 +80,10 @@ public final class ServerFindings {
      * @param step    its step
      * @param moved   the server series that stepped with it, in {@link Series} order
      * @param tested  the server series there were values of
+     * @param within  windows apart a server step may start and still be said to move with it: {@value ServerFindings#NEAR}, or a
+     *                group's width when a long run is tested on groups of windows
      */
-    public record Step(Degradation.Finding client, Degradation.Step step, List<Moved> moved, List<Series> tested) {
+    public record Step(Degradation.Finding client, Degradation.Step step, List<Moved> moved, List<Series> tested, int within) {
     }
 
     /**
@@ -123,6 +125,7 @@ public final class ServerFindings {
         if (used.size() >= Degradation.MIN_WINDOWS) {
             List<Moved> found = new ArrayList<>();
             List<Series> tested = new ArrayList<>();
+            int near = NEAR;
             for (Series s : Series.values()) {
                 double[] y = new double[used.size()];
                 int present = 0;
@@ -137,14 +140,28 @@ public final class ServerFindings {
                     continue;
                 }
                 tested.add(s);
-                for (ChangePoint c : ChangePoint.find(y, Degradation.ALPHA)) {
-                    double jump = Math.abs(c.after() - c.before());
-                    if (jump >= Math.abs(c.before()) * Degradation.MIN_CHANGE_PERCENT / 100.0 && jump >= s.smallest()) {
-                        found.add(new Moved(s, c, used.get(c.index()).index()));
+                // as the degradation tests do: a long run of short windows is tested on the medians of MAX_POINTS groups
+                int groups = Math.min(y.length, Degradation.MAX_POINTS);
+                double[] g = y.length == groups ? y : new double[groups];
+                if (g != y) {
+                    for (int k = 0; k < groups; k++) {
+                        int from = (int) ((long) k * y.length / groups);
+                        int to = (int) ((long) (k + 1) * y.length / groups);
+                        double[] slice = Arrays.stream(Arrays.copyOfRange(y, from, to)).filter(v -> !Double.isNaN(v)).toArray();
+                        Arrays.sort(slice);
+                        g[k] = slice.length == 0 ? Double.NaN : slice.length % 2 == 1 ? slice[slice.length / 2]
+                                : (slice[slice.length / 2 - 1] + slice[slice.length / 2]) / 2;
                     }
                 }
+                for (ChangePoint c : ChangePoint.find(g, Degradation.ALPHA)) {
+                    double jump = Math.abs(c.after() - c.before());
+                    if (jump >= Math.abs(c.before()) * Degradation.MIN_CHANGE_PERCENT / 100.0 && jump >= s.smallest()) {
+                        found.add(new Moved(s, c, used.get((int) ((long) c.index() * y.length / groups)).index()));
+                    }
+                }
+                near = Math.max(near, (y.length + groups - 1) / groups * NEAR); // a group's width, when grouped
             }
-            for (Degradation.Finding f : d.findings()) {
+            for (Degradation.Finding f : tested.isEmpty() ? List.<Degradation.Finding>of() : d.findings()) { // no series: nothing to say of them
                 if (!f.worse() || !(f.series().startsWith("TTFT") || f.series().startsWith("E2E") || f.series().startsWith("inter-token"))) {
                     continue;
                 }
@@ -154,9 +171,11 @@ public final class ServerFindings {
                     }
                     List<Moved> with = new ArrayList<>();
                     for (Series series : Series.values()) {
-                        found.stream().filter(m -> m.series() == series && Math.abs(m.window() - s.window()) <= NEAR).findFirst().ifPresent(with::add);
+                        int within = near;
+                        found.stream().filter(m -> m.series() == series && Math.abs(m.window() - s.window()) <= within).findFirst()
+                                .ifPresent(with::add);
                     }
-                    steps.add(new Step(f, s, List.copyOf(with), List.copyOf(tested)));
+                    steps.add(new Step(f, s, List.copyOf(with), List.copyOf(tested), near));
                 }
             }
         }

@@ -101,8 +101,8 @@ public final class Sentences {
                     .append(" to ").append(serverAmount(m.step().after(), m.series().unit()));
             worst = Math.max(worst, m.step().pValue());
         }
-        return text.append(" (each a step found by the same test within ").append(io.soaklab.internal.analysis.ServerFindings.NEAR)
-                .append(" window of it, permutation ").append(Format.pValue(worst)).append(").").toString();
+        return text.append(" (each a step found by the same test within ").append(s.within()).append(s.within() == 1 ? " window" : " windows")
+                .append(" of it, permutation ").append(Format.pValue(worst)).append(").").toString();
     }
 
     /** The client's time to first token beside the server's own: what lies between them. */

@@ -67,6 +67,8 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
     private final Map<Metric, DistributionDataPoint> latency = new EnumMap<>(Metric.class);
     private final DistributionDataPoint itl;
     private final Gauge window;
+    /** Where {@link Metric#ofAttempt} puts an attempt's values: held, not a new lambda a call. */
+    private final Metric.Sink sink = this::value;
     /** When the last two scrapes came ({@link System#nanoTime()}), 0 before. */
     private volatile long lastScrape;
     private volatile long scrapeBefore;
@@ -171,11 +173,12 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
         }
         Usage u = r.usage();
         if (u.known()) {
-            promptTokens.inc(u.promptTokens());
-            completionTokens.inc(u.completionTokens());
-            cachedTokens.inc(u.cachedTokens());
-            reasoningTokens.inc(u.reasoningTokens());
-            cacheWriteTokens.inc(u.cacheWriteTokens() + u.cacheWrite1hTokens());
+            // a server's odd negative count must not throw inside the recording of the call
+            promptTokens.inc(Math.max(0, u.promptTokens()));
+            completionTokens.inc(Math.max(0, u.completionTokens()));
+            cachedTokens.inc(Math.max(0, u.cachedTokens()));
+            reasoningTokens.inc(Math.max(0, u.reasoningTokens()));
+            cacheWriteTokens.inc(Math.max(0, u.cacheWriteTokens()) + Math.max(0, u.cacheWrite1hTokens()));
         }
         double usd = cost.total().doubleValue();
         if (usd > 0) {
@@ -183,7 +186,7 @@ public final class LiveMetrics implements RunRecorder.Observer, AutoCloseable {
         }
         long retryWait = r.intendedNanos() - info.firstIntended();
         Metric.ofAttempt(error, info.last(), r.lagNanos(), r.e2eNanos(), r.ttftSentNanos(), r.tpotNanos(),
-                plus(r.firstTokenNanos(), retryWait), r.e2eNanos() + retryWait, plus(r.firstToolNanos(), retryWait), this::value);
+                plus(r.firstTokenNanos(), retryWait), r.e2eNanos() + retryWait, plus(r.firstToolNanos(), retryWait), sink);
     }
 
     private static long plus(long nanos, long more) {

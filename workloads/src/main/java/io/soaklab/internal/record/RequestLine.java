@@ -337,7 +337,14 @@ public final class RequestLine {
         long firstBad = -1;
         String problem = null;
         List<String> problems = new ArrayList<>();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(new EndAtCut(new GZIPInputStream(raw, 1 << 16)), StandardCharsets.UTF_8))) {
+        GZIPInputStream unzipped;
+        try {
+            unzipped = new GZIPInputStream(raw, 1 << 16);
+        } catch (IOException e) {
+            raw.close();
+            throw new IOException(RunFile.REQUESTS + " is not a gzip file" + (e instanceof EOFException ? " (it is empty)" : ""));
+        }
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(new EndAtCut(unzipped), StandardCharsets.UTF_8))) {
             String text;
             while (true) {
                 try {

@@ -193,7 +193,11 @@ public final class RunRecorder implements AutoCloseable {
             return Cost.ZERO;
         }
         Cost cost = tariff == null ? Cost.ZERO : tariff.cost(r.usage());
-        observer.call(r, info, cost);
+        try {
+            observer.call(r, info, cost);
+        } catch (RuntimeException e) {
+            // a live view's trouble never costs the record a call
+        }
         if (measuring && info.firstIntended() - measureStart < 0) {
             // meant to start before the measurement began: the warm-up's (or ramp's) backlog, never measured throughput
             record(() -> { }, () -> writeLine(calls, g -> CallLine.write(g, true, Math.max(0, warmupWindows - 1), r, info, cost,
@@ -281,7 +285,11 @@ public final class RunRecorder implements AutoCloseable {
      * {@code episode} histogram if it succeeded.
      */
     public void recordEpisode(EpisodeRecord e) {
-        observer.episode(e);
+        try {
+            observer.episode(e);
+        } catch (RuntimeException trouble) {
+            // as for calls: the record keeps the episode whatever its live view does
+        }
         record(() -> tally.episode(e), () -> writeEpisode(e));
     }
 

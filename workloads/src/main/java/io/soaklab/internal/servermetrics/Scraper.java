@@ -47,6 +47,8 @@ public final class Scraper implements AutoCloseable {
     private final ServerMetricsLine.Writer out;
     private final HttpClient http;
     private final ScheduledExecutorService thread;
+    /** Closes an answer whose body stops coming: the timeout of the request covers its headers only. */
+    private final ScheduledExecutorService watchdog;
     private final List<Source> sources = new ArrayList<>();
     private final Duration timeout;
     private final Consumer<String> notice;
@@ -82,6 +84,11 @@ public final class Scraper implements AutoCloseable {
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NORMAL).build();
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "soaklab-server-metrics");
+            t.setDaemon(true);
+            return t;
+        });
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "soaklab-server-metrics-watchdog");
             t.setDaemon(true);
             return t;
         });
@@ -128,7 +135,28 @@ public final class Scraper implements AutoCloseable {
                     HttpResponse.BodyHandlers.ofInputStream());
             byte[] body;
             try (InputStream in = r.body()) {
-                body = in.readNBytes(MAX_BYTES + 1);
+                java.util.concurrent.atomic.AtomicBoolean stalled = new java.util.concurrent.atomic.AtomicBoolean();
+                java.util.concurrent.ScheduledFuture<?> cut = watchdog.schedule(() -> {
+                    stalled.set(true);
+                    try {
+                        in.close();
+                    } catch (IOException e) {
+                        // closing is all it can do
+                    }
+                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                try {
+                    body = in.readNBytes(MAX_BYTES + 1);
+                } catch (IOException e) {
+                    if (stalled.get()) {
+                        throw new HttpTimeoutException("its answer stopped coming");
+                    }
+                    throw e;
+                } finally {
+                    cut.cancel(false);
+                }
+                if (stalled.get()) {
+                    throw new HttpTimeoutException("its answer stopped coming");
+                }
             }
             long at = System.currentTimeMillis();
             if (r.statusCode() != 200) {
@@ -147,7 +175,7 @@ public final class Scraper implements AutoCloseable {
                 }
             }
         } catch (HttpTimeoutException e) {
-            problem = "no answer in " + timeout.toMillis() + " ms";
+            problem = "no answer in " + timeout.toMillis() + " ms" + ("its answer stopped coming".equals(e.getMessage()) ? " (it stopped mid-way)" : "");
         } catch (ConnectException e) {
             problem = "connection refused";
         } catch (IOException e) {
@@ -271,6 +299,7 @@ public final class Scraper implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         thread.shutdownNow();
+        watchdog.shutdownNow();
         try {
             out.close();
         } catch (IOException e) {
