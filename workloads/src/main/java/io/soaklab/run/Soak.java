@@ -153,7 +153,7 @@ public final class Soak implements AutoCloseable {
                 // the endpoint's own /metrics only when no source is named: a named one may be the same server by another address
                 scraping = Scraper.start(dir, observe.serverMetrics(), observe.serverMetricsAuto() && observe.serverMetrics().isEmpty()
                         ? Scraper.metricsOf(where.url()) : null,
-                        observe.scrapeInterval(), Soak::notice);
+                        observe.scrapeInterval(), Soak::notice, recorder.timeBase());
             } catch (IOException e) {
                 notice("cannot keep the server's metrics: " + e.getMessage());
             }

@@ -112,8 +112,8 @@ public final class ServerMetricsLine {
                                         Map<String, Double> canonical, Map<String, Buckets> histograms) throws IOException {
             Last l = last.computeIfAbsent(source, k -> new Last());
             boolean full = l.failed || l.sinceFull == 0 || l.sinceFull >= FULL_EVERY;
-            try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-                g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(8192);
+            try (JsonGenerator g = JSON.createGenerator(line, JsonEncoding.UTF8)) {
                 g.writeStartObject();
                 g.writeNumberField(T_MS, epochMillis);
                 g.writeStringField(SOURCE, source);
@@ -179,7 +179,8 @@ public final class ServerMetricsLine {
                 g.writeEndObject();
                 g.writeEndObject();
             }
-            out.write('\n');
+            line.write('\n');
+            line.writeTo(out); // whole or not at all: a line that failed to build is never half in the file
             out.flush();
             l.values.clear();
             l.values.putAll(values);
@@ -191,15 +192,16 @@ public final class ServerMetricsLine {
 
         /** A scrape that failed: why, in a few words. */
         public synchronized void failed(long epochMillis, String source, String error) throws IOException {
-            try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-                g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream(256);
+            try (JsonGenerator g = JSON.createGenerator(line, JsonEncoding.UTF8)) {
                 g.writeStartObject();
                 g.writeNumberField(T_MS, epochMillis);
                 g.writeStringField(SOURCE, source);
                 g.writeStringField(ERROR, error);
                 g.writeEndObject();
             }
-            out.write('\n');
+            line.write('\n');
+            line.writeTo(out);
             out.flush();
             last.computeIfAbsent(source, k -> new Last()).failed = true;
         }
@@ -224,14 +226,16 @@ public final class ServerMetricsLine {
 
     /**
      * Reads every scrape of {@code dir}'s file, in order, each rebuilt whole. A line cut off (a run
-     * killed while writing it) or damaged is skipped; a source's lines after it, up to its next full
-     * line, still apply to what the reader had.
+     * killed while writing it) or damaged is skipped, and so are the change lines after it of every
+     * source known before it, up to that source's next full line: the damaged line may have held
+     * its changes, and a state rebuilt without them would be wrong.
      *
      * @return false when the run has no such file (the server's metrics were not scraped)
      */
     public static boolean read(Path dir, Reader reader) throws IOException {
         Map<String, Map<String, Double>> values = new HashMap<>();
         Map<String, Map<String, String>> types = new HashMap<>();
+        java.util.Set<String> stale = new java.util.HashSet<>();
         return TreeLine.read(RunFile.SERVER_METRICS.in(dir), new TreeLine.Handler() {
             @Override
             public void line(JsonNode n) {
@@ -246,9 +250,13 @@ public final class ServerMetricsLine {
                 }
                 Map<String, Double> v = values.computeIfAbsent(source, k -> new LinkedHashMap<>());
                 Map<String, String> ty = types.computeIfAbsent(source, k -> new LinkedHashMap<>());
-                if (n.path(FULL).asBoolean(false)) {
+                boolean full = n.path(FULL).asBoolean(false);
+                if (full) {
                     v.clear();
                     ty.clear();
+                    stale.remove(source);
+                } else if (stale.contains(source)) {
+                    return; // a damaged line may have held this source's changes: what it had is not known until its next full line
                 }
                 for (Iterator<Map.Entry<String, JsonNode>> it = n.path(TYPES).fields(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
@@ -282,7 +290,8 @@ public final class ServerMetricsLine {
 
             @Override
             public void bad(long number, boolean last, String why) {
-                // a cut-off last line, or one damaged: the next lines still apply
+                // a cut-off last line, or one damaged: every source's state is in doubt until its next full line
+                stale.addAll(values.keySet());
             }
         });
     }

@@ -71,8 +71,13 @@ public final class Scraper implements AutoCloseable {
         }
     }
 
-    private Scraper(Path dir, List<URI> asked, URI own, Duration interval, Consumer<String> notice) throws IOException {
+    /** The run's clock: epoch milliseconds of a {@link System#nanoTime()} reading, as the run's windows are placed. */
+    private final java.util.function.LongUnaryOperator epochMillis;
+
+    private Scraper(Path dir, List<URI> asked, URI own, Duration interval, Consumer<String> notice, io.soaklab.internal.record.TimeBase time)
+            throws IOException {
         this.out = new ServerMetricsLine.Writer(dir);
+        this.epochMillis = nanos -> time.epochMicros(nanos) / 1000;
         this.notice = notice;
         for (URI u : asked) {
             sources.add(new Source(u, true));
@@ -102,7 +107,16 @@ public final class Scraper implements AutoCloseable {
      * @param notice where one-line messages for the user go
      */
     public static Scraper start(Path dir, List<URI> asked, URI own, Duration interval, Consumer<String> notice) throws IOException {
-        return new Scraper(dir, asked, own, interval, notice);
+        return start(dir, asked, own, interval, notice, io.soaklab.internal.record.TimeBase.now());
+    }
+
+    /**
+     * As {@link #start(Path, List, URI, Duration, Consumer)}, each scrape placed in time by the run's own clock {@code time} (so
+     * that it falls in the window it was made in, whatever the machine's wall clock does over a night).
+     */
+    public static Scraper start(Path dir, List<URI> asked, URI own, Duration interval, Consumer<String> notice,
+                                io.soaklab.internal.record.TimeBase time) throws IOException {
+        return new Scraper(dir, asked, own, interval, notice, time);
     }
 
     /** The endpoint's own {@code /metrics}: its API root's scheme, host and port. */
@@ -130,6 +144,7 @@ public final class Scraper implements AutoCloseable {
 
     private void scrape(Source s) {
         String problem;
+        long sent = System.nanoTime();
         try {
             HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(s.uri).timeout(timeout).header("Accept", ACCEPT).GET().build(),
                     HttpResponse.BodyHandlers.ofInputStream());
@@ -158,7 +173,7 @@ public final class Scraper implements AutoCloseable {
                     throw new HttpTimeoutException("its answer stopped coming");
                 }
             }
-            long at = System.currentTimeMillis();
+            long at = epochMillis.applyAsLong(sent + (System.nanoTime() - sent) / 2); // the server's state, halfway through its answer
             if (r.statusCode() != 200) {
                 problem = "HTTP " + r.statusCode();
             } else if (body.length > MAX_BYTES) {
@@ -240,7 +255,7 @@ public final class Scraper implements AutoCloseable {
         }
         failures.incrementAndGet();
         try {
-            out.failed(System.currentTimeMillis(), s.shown, problem);
+            out.failed(epochMillis.applyAsLong(System.nanoTime()), s.shown, problem);
         } catch (IOException e) {
             // the next scrape says it if the file stays unwritable
         }

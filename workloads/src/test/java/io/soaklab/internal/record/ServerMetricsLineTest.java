@@ -86,4 +86,30 @@ class ServerMetricsLineTest {
         assertEquals(2, read.size());
         assertEquals(Map.of("q", 3.0, "r", 5.0), read.get(1).values());
     }
+
+    @Test
+    void afterADamagedLineASourcesChangesWaitForItsNextFullLine() throws Exception {
+        Path file = dir.resolve("server-metrics.jsonl");
+        try (ServerMetricsLine.Writer w = new ServerMetricsLine.Writer(dir)) {
+            w.scrape(1, "s", "vllm", Map.of("q", "gauge"), Map.of("q", 1.0, "r", 5.0), Map.of(), Map.of());
+            w.scrape(2, "s", "vllm", Map.of("q", "gauge"), Map.of("q", 2.0, "r", 5.0), Map.of(), Map.of());
+        }
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        lines.set(1, lines.get(1).substring(0, lines.get(1).length() / 2)); // the line that held q = 2, damaged
+        Files.write(file, lines);
+        try (ServerMetricsLine.Writer w = new ServerMetricsLine.Writer(dir)) { // a writer of its own: its first line is full
+            w.scrape(4, "s", "vllm", Map.of("q", "gauge"), Map.of("q", 2.0, "r", 6.0), Map.of(), Map.of());
+        }
+        // a change line after the damage, as a writer that went on would have written it: only r moved
+        Files.writeString(file, "{\"t_ms\":3,\"source\":\"s\",\"server\":\"vllm\",\"types\":{},\"values\":{\"r\":6}}\n",
+                StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        List<String> all = new ArrayList<>(Files.readAllLines(file));
+        String delta = all.remove(all.size() - 1);
+        all.add(2, delta); // in time order: the damaged line, the change line, the full line
+        Files.write(file, all);
+        List<ServerMetricsLine.Scrape> read = read();
+        assertEquals(List.of(1L, 4L), read.stream().map(ServerMetricsLine.Scrape::epochMillis).toList(),
+                "the change line after the damage is not applied to a state that lacks the damaged line's changes");
+        assertEquals(Map.of("q", 2.0, "r", 6.0), read.get(1).values());
+    }
 }
