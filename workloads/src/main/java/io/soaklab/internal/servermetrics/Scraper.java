@@ -42,6 +42,8 @@ public final class Scraper implements AutoCloseable {
 
     /** The largest answer read. */
     static final int MAX_BYTES = 16 << 20;
+    /** The least time an answer's body is given to arrive whole: a large page is slow, a stalled one is cut at the end of it. */
+    static final Duration BODY_AT_LEAST = Duration.ofSeconds(10);
     private static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.4,*/*;q=0.1";
 
     private final ServerMetricsLine.Writer out;
@@ -158,7 +160,7 @@ public final class Scraper implements AutoCloseable {
                     } catch (IOException e) {
                         // closing is all it can do
                     }
-                }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+                }, Math.max(timeout.toMillis(), BODY_AT_LEAST.toMillis()), TimeUnit.MILLISECONDS);
                 try {
                     body = in.readNBytes(MAX_BYTES + 1);
                 } catch (IOException e) {
@@ -190,7 +192,9 @@ public final class Scraper implements AutoCloseable {
                 }
             }
         } catch (HttpTimeoutException e) {
-            problem = "no answer in " + timeout.toMillis() + " ms" + ("its answer stopped coming".equals(e.getMessage()) ? " (it stopped mid-way)" : "");
+            problem = "its answer stopped coming".equals(e.getMessage())
+                    ? "an answer not whole in " + Math.max(timeout.toMillis(), BODY_AT_LEAST.toMillis()) + " ms (it stopped mid-way)"
+                    : "no answer in " + timeout.toMillis() + " ms";
         } catch (ConnectException e) {
             problem = "connection refused";
         } catch (IOException e) {
