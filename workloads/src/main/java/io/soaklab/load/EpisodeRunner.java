@@ -518,8 +518,8 @@ public final class EpisodeRunner implements AutoCloseable {
             metrics.forEach((k, v) -> metricTotals.put(k, v.sum()));
             EpisodeRecord done = new EpisodeRecord(user, index, scenario.name(), reason == null, reason, start, lastEnd.get(),
                     calls.get(), attempts.get(), tokens.sum(), lostTokens.sum(), roleTotals, metricTotals, cost());
-            recorder.recordEpisode(done);
-            if (trace != null) {
+            // traced only when on record: an episode ending after the run's record was sealed is neither (its trace counts unfinished)
+            if (recorder.recordEpisode(done) && trace != null) {
                 trace.end(done);
             }
         }

@@ -217,11 +217,11 @@ public final class RunRecorder implements AutoCloseable {
      * Records values now and writes a line in the current window, or, between windows, once the
      * next window has opened and said its phase. Nothing after {@link #seal()} or close.
      */
-    private void record(Runnable values, Runnable line) {
+    private boolean record(Runnable values, Runnable line) {
         windows.readLock().lock();
         try {
             if (sealed || closed) {
-                return;
+                return false;
             }
             values.run();
             if (windowOpen) {
@@ -231,6 +231,7 @@ public final class RunRecorder implements AutoCloseable {
                     betweenWindows.add(line);
                 }
             }
+            return true;
         } finally {
             windows.readLock().unlock();
         }
@@ -283,14 +284,16 @@ public final class RunRecorder implements AutoCloseable {
     /**
      * Records one finished episode into {@code episodes.jsonl}, and its duration into the
      * {@code episode} histogram if it succeeded.
+     *
+     * @return false when the run's record was already sealed or closed: the episode is not on record
      */
-    public void recordEpisode(EpisodeRecord e) {
+    public boolean recordEpisode(EpisodeRecord e) {
         try {
             observer.episode(e);
         } catch (RuntimeException trouble) {
             // as for calls: the record keeps the episode whatever its live view does
         }
-        record(() -> tally.episode(e), () -> writeEpisode(e));
+        return record(() -> tally.episode(e), () -> writeEpisode(e));
     }
 
     private void writeEpisode(EpisodeRecord e) {
