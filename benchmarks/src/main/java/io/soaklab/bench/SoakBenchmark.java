@@ -79,7 +79,7 @@ public abstract class SoakBenchmark {
     }
 
     @Setup(Level.Trial)
-    public final void openSoak(BenchmarkParams params) throws IOException {
+    public final void openSoak(BenchmarkParams params) throws IOException, InterruptedException {
         RunConfig config = prepared(params) ? null : config(params);
         Path dir = runFolder(params, config);
         if (!RunManifest.exists(dir)) {

@@ -184,6 +184,19 @@ abstract class RunOptions implements Callable<Integer> {
                     + "Off by default: they may hold what should not leave the machine.")
     boolean traceContent;
 
+    @Option(names = "--shard", paramLabel = "I/N",
+            description = "Run shard I of N of this soak (users I, I+N, ... or every Nth arrival), on one of N machines; merge the folders with soaklab merge.")
+    String shard;
+
+    @Option(names = "--shards", paramLabel = "N",
+            description = "Run one shard of N, its number taken from JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's pod).")
+    Integer shards;
+
+    @Option(names = "--start-at", paramLabel = "TIME",
+            description = "Start the load at TIME, so that every shard's windows cover the same time: an instant (2026-12-03T05:00:00Z), "
+                    + "+DURATION from now, or +DURATION@FILE (the first shard to come writes the instant into FILE, the others read it).")
+    String startAt;
+
     @Option(names = "--forks", paramLabel = "0|1",
             description = "1: the load runs in its own JVM, forked by JMH; 0: in this one (default: ${DEFAULT-VALUE}).")
     int forks;
@@ -235,7 +248,48 @@ abstract class RunOptions implements Callable<Integer> {
                 .traceFile(traceFile)
                 .traceSample(traceSample)
                 .traceContent(traceContent)
+                .shard(shardOf(System.getenv("JOB_COMPLETION_INDEX")))
                 .build();
+    }
+
+    /** The shard {@code --shard} or {@code --shards} names, with {@code --start-at} resolved now; {@link RunConfig.Shard#WHOLE} when neither is given. */
+    private RunConfig.Shard shardOf(String jobIndex) {
+        if (shard != null && shards != null) {
+            throw new SoakLab.UsageException("give --shard I/N or --shards N, not both");
+        }
+        int index = 0;
+        int count = 1;
+        if (shard != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\s*(\\d{1,9})\\s*/\\s*(\\d{1,9})\\s*").matcher(shard);
+            if (!m.matches()) {
+                throw new SoakLab.UsageException("--shard '" + shard + "': write I/N, e.g. 0/4 for the first of 4 shards");
+            }
+            index = Integer.parseInt(m.group(1));
+            count = Integer.parseInt(m.group(2));
+        } else if (shards != null) {
+            if (jobIndex == null || jobIndex.isBlank()) {
+                throw new SoakLab.UsageException("--shards " + shards + " takes this shard's number from JOB_COMPLETION_INDEX, which is not set "
+                        + "(a Kubernetes Indexed Job sets it); elsewhere give --shard I/" + shards);
+            }
+            try {
+                index = Integer.parseInt(jobIndex.strip());
+            } catch (NumberFormatException e) {
+                throw new SoakLab.UsageException("JOB_COMPLETION_INDEX is '" + jobIndex + "', not a shard number");
+            }
+            count = shards;
+        }
+        if (count < 1 || index >= count) {
+            throw new SoakLab.UsageException("shard " + index + " of " + count + ": the number must be from 0 to " + Math.max(0, count - 1));
+        }
+        java.time.Instant start = null;
+        if (startAt != null) {
+            try {
+                start = io.soaklab.internal.run.StartAt.resolve(startAt, Instant.now());
+            } catch (IllegalArgumentException e) {
+                throw new SoakLab.UsageException(e.getMessage());
+            }
+        }
+        return count == 1 && start == null ? RunConfig.Shard.WHOLE : new RunConfig.Shard(index, count, start);
     }
 
     @Override
@@ -260,7 +314,8 @@ abstract class RunOptions implements Callable<Integer> {
         if (window.compareTo(duration) > 0) {
             System.err.println("soaklab: --duration is shorter than --window; measuring one window of " + duration.toSeconds() + " s");
         }
-        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.workload().scenarioName(), Instant.now());
+        Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), config.workload().scenarioName()
+                + (config.shard().sharded() ? "-shard-" + config.shard().index() : ""), Instant.now());
         if (out != null) {
             usableFolder(out);
         }

@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  * virtual thread on Java 21 and later), each running episodes
  * back to back. A user's next episode is intended to start when its last one ended plus the think
  * time (plus the error backoff after a failed one); users start spread evenly over the ramp-up. The
- * load never waits for whoever watches it: window boundaries never make a user late.
+ * load never waits for whoever watches it: window boundaries never make a user late. One shard of
+ * a soak on several machines runs the users {@code shard, shard + shards, ...} of the whole soak's,
+ * each numbered and started as it would be on one machine.
  *
  * <pre>{@code
  * ClosedLoad load = new ClosedLoad(runner, 16, Duration.ZERO, Duration.ofSeconds(10), Duration.ofSeconds(1));
@@ -27,6 +29,8 @@ public final class ClosedLoad extends LoadBase {
     private final long thinkNanos;
     private final long rampUpNanos;
     private final long errorBackoffNanos;
+    private final int shard;
+    private final int shards;
     private final List<Thread> threads = new ArrayList<>();
 
     /**
@@ -36,9 +40,22 @@ public final class ClosedLoad extends LoadBase {
      * @param errorBackoff extra pause after a failed episode
      */
     public ClosedLoad(EpisodeRunner runner, int users, Duration thinkTime, Duration rampUp, Duration errorBackoff) {
+        this(runner, users, thinkTime, rampUp, errorBackoff, 0, 1);
+    }
+
+    /**
+     * One shard's share of a closed load of {@code users} users in all: users {@code shard},
+     * {@code shard + shards}, ... (at least one: {@code users >= shards}).
+     */
+    public ClosedLoad(EpisodeRunner runner, int users, Duration thinkTime, Duration rampUp, Duration errorBackoff, int shard, int shards) {
         if (users < 1) {
             throw new IllegalArgumentException("concurrency must be at least 1");
         }
+        if (shards < 1 || shard < 0 || shard >= shards || users < shards) {
+            throw new IllegalArgumentException("shard " + shard + " of " + shards + " of " + users + " users: each shard needs a user");
+        }
+        this.shard = shard;
+        this.shards = shards;
         this.runner = runner;
         this.users = users;
         this.thinkNanos = thinkTime.toNanos();
@@ -48,8 +65,8 @@ public final class ClosedLoad extends LoadBase {
 
     @Override
     void begin() {
-        long start = System.nanoTime();
-        for (int i = 0; i < users; i++) {
+        long start = startNanos;
+        for (int i = shard; i < users; i += shards) {
             int user = i;
             long first = start + rampUpNanos * i / users;
             Thread t = LoadThreads.create("soaklab-user-" + i, () -> run(user, first));
@@ -102,13 +119,15 @@ public final class ClosedLoad extends LoadBase {
         return threads.stream().noneMatch(Thread::isAlive);
     }
 
+    /** The users this load runs (this shard's, when it is one). */
     public int users() {
-        return users;
+        return (users - shard + shards - 1) / shards;
     }
 
     @Override
     public String describe() {
-        return "closed: " + users + " users" + (thinkNanos > 0 ? ", think time " + Durations.format(Duration.ofNanos(thinkNanos)) : "")
+        return "closed: " + users + " users" + (shards > 1 ? " (users " + shard + ", " + (shard + shards) + ", ... here: shard " + shard + "/" + shards + ")" : "")
+                + (thinkNanos > 0 ? ", think time " + Durations.format(Duration.ofNanos(thinkNanos)) : "")
                 + (rampUpNanos > 0 ? ", ramp-up " + Durations.format(Duration.ofNanos(rampUpNanos)) : "");
     }
 }

@@ -7,8 +7,16 @@ package io.soaklab.load;
  */
 public interface Load {
 
-    /** Starts the load; it runs on its own threads until {@link #stop()}. */
-    void start();
+    /** Starts the load now; it runs on its own threads until {@link #stop()}. */
+    default void start() {
+        start(System.nanoTime());
+    }
+
+    /**
+     * Starts the load as if at {@code startNanos} (a {@link System#nanoTime()} reading): every
+     * intended start is counted from it, so that shards given the same instant keep one schedule.
+     */
+    void start(long startNanos);
 
     /** Stops starting episodes and interrupts those in progress. */
     void stop();

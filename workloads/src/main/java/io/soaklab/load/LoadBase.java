@@ -13,13 +13,16 @@ abstract class LoadBase implements Load {
     final LongAdder failures = new LongAdder();
     /** False once stopped: every loop of the load checks it. */
     volatile boolean running;
+    /** The {@link System#nanoTime()} every intended start counts from; set once, before {@link #begin()}. */
+    long startNanos;
 
     @Override
-    public final synchronized void start() {
+    public final synchronized void start(long startNanos) {
         if (running) {
             return;
         }
         running = true;
+        this.startNanos = startNanos;
         begin();
     }
 

@@ -10,7 +10,10 @@ import java.util.concurrent.atomic.LongAdder;
  * for one, and that wait is in its latency and in the schedule lag, never hidden. When the endpoint
  * cannot keep up, latency grows from the intended start as the backlog grows, as it would for real
  * users. The backlog is bounded ({@value #MAX_BACKLOG} episodes); an arrival beyond it is shed:
- * recorded as a failed episode ({@code shed}) that never ran.
+ * recorded as a failed episode ({@code shed}) that never ran. One shard of a soak on several
+ * machines runs every {@code shards}-th arrival of the same schedule (the same seed draws the same
+ * Poisson times on every shard), numbered as on one machine: together the shards run each arrival
+ * exactly once.
  *
  * <pre>{@code
  * OpenLoad load = new OpenLoad(runner, Arrivals.parse("poisson:5/s"), 1000, seed);
@@ -27,6 +30,8 @@ public final class OpenLoad extends LoadBase {
     private final int maxInFlight;
     private final int maxBacklog;
     private final long seed;
+    private final int shard;
+    private final int shards;
     private final Workers workers;
     /** How long before its intended start an arrival is handed to its episode thread. */
     static final long LEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
@@ -40,13 +45,30 @@ public final class OpenLoad extends LoadBase {
      * @param seed        seeds Poisson arrivals and, with the arrival number, each episode
      */
     public OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, long seed) {
-        this(runner, arrivals, maxInFlight, MAX_BACKLOG, seed);
+        this(runner, arrivals, maxInFlight, MAX_BACKLOG, seed, 0, 1);
+    }
+
+    /**
+     * One shard's share of an open load: arrivals {@code shard}, {@code shard + shards}, ... of the
+     * schedule; {@code maxInFlight} is this shard's own bound.
+     */
+    public OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, long seed, int shard, int shards) {
+        this(runner, arrivals, maxInFlight, MAX_BACKLOG, seed, shard, shards);
     }
 
     OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, int maxBacklog, long seed) {
+        this(runner, arrivals, maxInFlight, maxBacklog, seed, 0, 1);
+    }
+
+    private OpenLoad(EpisodeRunner runner, Arrivals arrivals, int maxInFlight, int maxBacklog, long seed, int shard, int shards) {
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("max in flight must be at least 1");
         }
+        if (shards < 1 || shard < 0 || shard >= shards) {
+            throw new IllegalArgumentException("shard " + shard + " of " + shards);
+        }
+        this.shard = shard;
+        this.shards = shards;
         this.runner = runner;
         this.arrivals = arrivals;
         this.maxInFlight = maxInFlight;
@@ -64,11 +86,14 @@ public final class OpenLoad extends LoadBase {
 
     private void dispatch() {
         Arrivals.Schedule schedule = arrivals.schedule(seed);
-        long start = System.nanoTime();
+        long start = startNanos;
         for (long k = 0; running; k++) {
             long offset = schedule.next();
             if (offset < 0) {
                 return; // a replay has ended
+            }
+            if (Math.floorMod(k, shards) != shard) {
+                continue; // another shard's arrival: drawn all the same, so that every shard keeps the one schedule
             }
             long intended = start + offset;
             try {
@@ -151,6 +176,18 @@ public final class OpenLoad extends LoadBase {
 
     @Override
     public String describe() {
-        return "open: " + arrivals.describe() + ", at most " + maxInFlight + " episodes in flight";
+        return "open: " + arrivals.describe() + (shards > 1 ? " (every " + ordinal(shards) + " arrival from arrival " + shard + " here: shard "
+                + shard + "/" + shards + ")" : "") + ", at most " + maxInFlight + " episodes in flight" + (shards > 1 ? " in this shard" : "");
+    }
+
+    private static String ordinal(int n) {
+        int tens = n % 100;
+        String suffix = tens >= 11 && tens <= 13 ? "th" : switch (n % 10) {
+            case 1 -> "st";
+            case 2 -> "nd";
+            case 3 -> "rd";
+            default -> "th";
+        };
+        return n + suffix;
     }
 }

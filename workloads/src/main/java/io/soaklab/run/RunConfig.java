@@ -43,8 +43,9 @@ import java.util.Objects;
  * @param slo      service-level objectives the report holds the run to, e.g. {@code ttft.p99=2s,errors=1%}
  *                 ({@link Slo}); null for none
  * @param observe  what else is watched and published while the run runs: the server's own metrics, a live endpoint
+ * @param shard    which share of the load this process runs, when several machines run one soak ({@link Shard#WHOLE}: all of it)
  */
-public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo, Observe observe) {
+public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo, Observe observe, Shard shard) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
@@ -66,6 +67,67 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         Objects.requireNonNull(pricing, "pricing");
         if (observe == null) {
             observe = Observe.NONE; // a run folder written before the group existed
+        }
+        if (shard == null) {
+            shard = Shard.WHOLE; // a run folder written before soaks were sharded
+        }
+        if (shard.count() > 1 && !workload.open()) {
+            checkValue(workload.concurrency() >= shard.count(), "%s must be at least the number of shards (each shard runs users I, I+N, ...)",
+                    ", was " + workload.concurrency() + " for " + shard.count() + " shards", "concurrency");
+        }
+    }
+
+    /** The same soak, started as one more shard or none ({@code soaklab merge} writes the whole soak's). */
+    public RunConfig withShard(Shard newShard) {
+        return new RunConfig(workload, schedule, target, pricing, slo, observe, newShard);
+    }
+
+    /**
+     * Which share of a soak one process runs, when several machines (a Kubernetes Indexed Job's pods)
+     * run it together, and when they all begin. Shard {@code index} of {@code count} runs the users
+     * {@code index, index + count, ...} of a closed load, or every {@code count}-th arrival of the
+     * open load's one schedule (the same seed gives every shard the same schedule): no arrival is
+     * run twice or skipped, and user and episode numbers are the whole soak's. Each shard writes a
+     * normal run folder; {@code soaklab merge} makes them one.
+     *
+     * @param index   this shard, from 0
+     * @param count   shards in the soak; 1 for a soak on one machine
+     * @param startAt when the load starts (every shard the same instant, so that window k of each covers the same
+     *                wall-clock time); null to start at once
+     */
+    public record Shard(int index, int count, java.time.Instant startAt) {
+
+        /** The whole soak, on one machine, started at once. */
+        public static final Shard WHOLE = new Shard(0, 1, null);
+
+        /** Most shards one soak may have. */
+        public static final int MAX_SHARDS = 10_000;
+
+        public Shard {
+            checkValue(count >= 1 && count <= MAX_SHARDS, "%s must be between 1 and " + MAX_SHARDS, ", was " + count, "shard count");
+            checkValue(index >= 0 && index < count, "%s must be from 0 to the shard count less one", ", was " + index + " of " + count,
+                    "shard index");
+        }
+
+        /** True when this process runs a share of a soak, not all of it. */
+        public boolean sharded() {
+            return count > 1;
+        }
+
+        /** Whether user or arrival {@code n} (numbered in the whole soak) is this shard's. */
+        public boolean owns(long n) {
+            return Math.floorMod(n, count) == index;
+        }
+
+        /** How many of {@code total} users (or episodes in flight) are this shard's. */
+        public int share(int total) {
+            return (int) ((total - index + count - 1L) / count);
+        }
+
+        /** As {@code soaklab run --shard} takes it, e.g. {@code 2/8}. */
+        @Override
+        public String toString() {
+            return index + "/" + count;
         }
     }
 
@@ -303,7 +365,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      */
     public RunConfig pricingResolved() {
         return pricing.priceAs != null ? this : new RunConfig(workload, schedule, target,
-                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo, observe);
+                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo, observe, shard);
     }
 
     /** The run's tariff at today's prices, or null when it is not priced ({@code --price-as none}). */
@@ -367,6 +429,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         private boolean traceFile;
         private double traceSample = 1.0;
         private boolean traceContent;
+        private Shard shard = Shard.WHOLE;
 
         private Builder() {
         }
@@ -549,6 +612,12 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             return this;
         }
 
+        /** Run only this share of the soak ({@link Shard}); {@link Shard#WHOLE}, the default, for all of it. */
+        public Builder shard(Shard shard) {
+            this.shard = shard;
+            return this;
+        }
+
         /** Windows in a row in which every call failed before the run ends as failed; 0 never. */
         public Builder maxFailedWindows(int windows) {
             this.maxFailedWindows = windows;
@@ -574,7 +643,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
                     new Target(endpoint, api, model, apiKeyEnv, maxTokensField, timeouts, sim),
                     new Pricing(priceAs, prices, billing, maxSpend), slo,
                     new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost, otlpEndpoint, traceFile, traceSample,
-                            traceContent, recordRequestsMb));
+                            traceContent, recordRequestsMb), shard);
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

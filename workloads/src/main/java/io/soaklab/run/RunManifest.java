@@ -36,6 +36,8 @@ import java.util.Map;
  * @param endpoint         where the load went
  * @param windowsPlanned   measurement windows planned
  * @param windowsCompleted measurement windows closed
+ * @param clock            this machine's clock against the endpoint's, measured when the run started (a shard's), or null
+ * @param shards           in a run merged from shards ({@code soaklab merge}): each shard as it ended, or missing; null otherwise
  */
 public record RunManifest(
         String soaklab,
@@ -53,13 +55,43 @@ public record RunManifest(
         RunConfig config,
         Endpoint endpoint,
         int windowsPlanned,
-        int windowsCompleted) {
+        int windowsCompleted,
+        Clock clock,
+        List<ShardRun> shards) {
 
     /** The file name. */
     public static final String FILE = RunFile.RUN.fileName();
 
     public RunManifest {
         format = Math.max(1, format); // a folder from before the format had a version
+        shards = shards == null ? null : List.copyOf(shards);
+    }
+
+    /**
+     * How far the endpoint's clock was from this machine's when the run started.
+     *
+     * @param against       what it was measured against, e.g. {@code Date header of http://10.0.0.5:8000}
+     * @param offsetMs      the endpoint's clock minus this machine's, in milliseconds
+     * @param uncertaintyMs how far the true offset may be from it either way
+     * @param samples       answers it was measured from
+     */
+    public record Clock(String against, long offsetMs, long uncertaintyMs, int samples) {
+    }
+
+    /**
+     * One shard of a merged run, as {@code soaklab merge} found it.
+     *
+     * @param index     the shard's number, from 0
+     * @param folder    its run folder, as given to the merge; null when it was missing
+     * @param status    how it ended; {@link RunStatus#CRASHED} when it never said, null when it was missing
+     * @param message   why it ended, when not complete, or why it is missing
+     * @param host      the machine it ran on
+     * @param started   when it started measuring
+     * @param windowsCompleted its measured windows
+     * @param clock     its clock against the endpoint's, or null
+     */
+    public record ShardRun(int index, String folder, RunStatus status, String message, String host, String started, int windowsCompleted,
+                           Clock clock) {
     }
 
     /**
@@ -79,7 +111,7 @@ public record RunManifest(
         versions.put("cpus", Integer.toString(Runtime.getRuntime().availableProcessors()));
         return new RunManifest(Versions.soaklab(), RunFile.FORMAT_VERSION, dir.toAbsolutePath().normalize().getFileName().toString(),
                 RunStatus.RUNNING, null, now(), null, null, ProcessHandle.current().pid(), null, hostName(),
-                versions, config.pricingResolved(), endpoint, config.schedule().windows(), 0);
+                versions, config.pricingResolved(), endpoint, config.schedule().windows(), 0, null, null);
     }
 
     /** Configuration fields added since the first run.json, with the value runs without them had. */
@@ -170,7 +202,7 @@ public record RunManifest(
         try {
             // written in today's shape, so it says today's format (a format-1 folder's manifest rewritten, e.g. marked crashed)
             RunManifest current = format == RunFile.FORMAT_VERSION ? this : new RunManifest(soaklab, RunFile.FORMAT_VERSION, runId, status,
-                    message, created, started, ended, pid, loadPid, host, versions, config, endpoint, windowsPlanned, windowsCompleted);
+                    message, created, started, ended, pid, loadPid, host, versions, config, endpoint, windowsPlanned, windowsCompleted, clock, shards);
             io.soaklab.internal.record.AtomicWrite.replace(file, Json.MAPPER.writeValueAsBytes(current), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
@@ -197,25 +229,31 @@ public record RunManifest(
         Map<String, String> v = new LinkedHashMap<>(versions);
         v.put(name, version);
         return new RunManifest(soaklab, format, runId, status, message, created, started, ended, pid, loadPid, host, v,
-                config, endpoint, windowsPlanned, windowsCompleted);
+                config, endpoint, windowsPlanned, windowsCompleted, clock, shards);
     }
 
     /** This manifest once the load generator has started against {@code url}. */
     public RunManifest started(Endpoint where, long loadProcess) {
         return new RunManifest(soaklab, format, runId, status, message, created, now(), ended, pid, loadProcess, host, versions,
-                config, where, windowsPlanned, windowsCompleted);
+                config, where, windowsPlanned, windowsCompleted, clock, shards);
+    }
+
+    /** This manifest with the clock measured at the start. */
+    public RunManifest withClock(Clock measured) {
+        return new RunManifest(soaklab, format, runId, status, message, created, started, ended, pid, loadPid, host, versions,
+                config, endpoint, windowsPlanned, windowsCompleted, measured, shards);
     }
 
     /** This manifest after {@code n} measurement windows. */
     public RunManifest withWindowsCompleted(int n) {
         return new RunManifest(soaklab, format, runId, status, message, created, started, ended, pid, loadPid, host, versions,
-                config, endpoint, windowsPlanned, n);
+                config, endpoint, windowsPlanned, n, clock, shards);
     }
 
     /** This manifest ended with {@code newStatus}. */
     public RunManifest ended(RunStatus newStatus, String why) {
         return new RunManifest(soaklab, format, runId, newStatus, why, created, started, now(), pid, loadPid, host, versions,
-                config, endpoint, windowsPlanned, windowsCompleted);
+                config, endpoint, windowsPlanned, windowsCompleted, clock, shards);
     }
 
     /**
@@ -227,6 +265,11 @@ public record RunManifest(
             return false;
         }
         return !alive(pid) && !alive(loadPid);
+    }
+
+    /** True when this says running and a process that works on the run is alive on this machine. */
+    public boolean runningHere() {
+        return status == RunStatus.RUNNING && hostName().equals(host) && (alive(pid) || alive(loadPid));
     }
 
     private static boolean alive(Long processId) {

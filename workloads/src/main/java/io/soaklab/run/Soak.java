@@ -78,6 +78,7 @@ public final class Soak implements AutoCloseable {
     private final Scraper scraper;
     /** The episodes as OpenTelemetry traces; null when not asked for. */
     private final Tracing tracing;
+    private final RunManifest.Endpoint where;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -107,7 +108,8 @@ public final class Soak implements AutoCloseable {
         try {
             PriceCatalog kept = PriceCatalog.readFrom(dir);
             this.tariff = config.tariff(kept != null ? kept : PriceCatalog.load(config.pricing().prices()));
-            this.recorder = RunRecorder.open(dir, TimeBase.now(), tariff);
+            this.recorder = config.shard().sharded() ? RunRecorder.open(dir, TimeBase.now(), tariff, config.shard().index())
+                    : RunRecorder.open(dir, TimeBase.now(), tariff);
         } catch (IOException | RuntimeException e) {
             if (own != null) {
                 own.close();
@@ -180,10 +182,15 @@ public final class Soak implements AutoCloseable {
         }
         long[] replayed = Scenarios.schedule(scenario); // a timed replay's own arrivals, unless --arrival says otherwise
         runner.traceWith(tracing);
+        RunConfig.Shard shard = config.shard();
+        int inFlight = Math.max(1, shard.share(workload.maxInFlight())); // the whole soak's bound, shared out
         this.load = workload.open()
-                ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), workload.maxInFlight(), workload.seed())
-                : replayed != null ? new OpenLoad(runner, Arrivals.replay("replay of " + spec.name(), replayed), workload.maxInFlight(), workload.seed())
-                : new ClosedLoad(runner, workload.concurrency(), workload.thinkTime(), workload.rampUp(), workload.errorBackoff());
+                ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), inFlight, workload.seed(), shard.index(), shard.count())
+                : replayed != null ? new OpenLoad(runner, Arrivals.replay("replay of " + spec.name(), replayed), inFlight, workload.seed(), shard.index(),
+                        shard.count())
+                : new ClosedLoad(runner, workload.concurrency(), workload.thinkTime(), workload.rampUp(), workload.errorBackoff(), shard.index(),
+                        shard.count());
+        this.where = where;
         this.manifest = prepared.started(where, ProcessHandle.current().pid());
         manifest.write(dir);
         this.shutdownHook = new Thread(() -> close(RunStatus.ABORTED, "stopped by a signal before the end"), "soaklab-shutdown");
@@ -244,9 +251,58 @@ public final class Soak implements AutoCloseable {
         return dir;
     }
 
-    /** Starts the load: closed ({@code concurrency} users, each on its own thread) or open (arrivals). */
-    public void start() {
-        load.start();
+    /** How late a shard may start after {@code --start-at} and still share the others' windows. */
+    static final Duration LATEST_START = Duration.ofSeconds(1);
+
+    /**
+     * Starts the load: closed ({@code concurrency} users, each on its own thread) or open (arrivals).
+     * A shard of a soak on several machines first measures its clock against the endpoint's, and
+     * with a start time ({@code --start-at}) waits for it, its schedule counted from that instant;
+     * one that comes later than {@link #LATEST_START} ends as failed rather than run windows out of
+     * step with the others.
+     *
+     * @throws InterruptedException when stopped while waiting for the start
+     */
+    public void start() throws InterruptedException {
+        RunConfig.Shard shard = config.shard();
+        if (shard.sharded() || shard.startAt() != null) {
+            Duration budget = Duration.ofSeconds(8);
+            if (shard.startAt() != null) {
+                Duration left = Duration.between(java.time.Instant.now(), shard.startAt()).minusMillis(500);
+                budget = left.isNegative() ? Duration.ZERO : left.compareTo(budget) < 0 ? left : budget;
+            }
+            RunManifest.Clock clock = budget.isZero() ? null : io.soaklab.internal.run.ClockCheck.against(where.url(), budget);
+            synchronized (this) {
+                manifest = manifest.withClock(clock);
+                manifest.write(dir);
+            }
+            notice(clock == null ? "shard " + shard + ": the endpoint's clock is unknown (no Date header, or no answer)"
+                    : "shard " + shard + ": the endpoint's clock is " + clock.offsetMs() + " ms from this machine's (± " + clock.uncertaintyMs() + " ms)");
+        }
+        if (shard.startAt() == null) {
+            load.start();
+            return;
+        }
+        long startNanos = recorder.timeBase().nanoTime() + (java.time.temporal.ChronoUnit.MICROS.between(java.time.Instant.EPOCH, shard.startAt())
+                - recorder.timeBase().epochMicros()) * 1000;
+        long late = System.nanoTime() - startNanos;
+        if (late > LATEST_START.toNanos()) {
+            String why = "started " + io.soaklab.internal.text.Durations.format(Duration.ofMillis(late / 1_000_000)) + " after --start-at "
+                    + shard.startAt() + ": its windows would not be the other shards'; give a later start";
+            close(RunStatus.FAILED, why);
+            throw new IllegalStateException(why);
+        }
+        if (late < 0) {
+            notice("waiting until " + shard.startAt() + " to start");
+        }
+        long remaining;
+        while ((remaining = startNanos - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(remaining);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+        load.start(startNanos);
     }
 
     /**

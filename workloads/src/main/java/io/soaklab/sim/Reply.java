@@ -250,6 +250,7 @@ final class Reply {
             HttpHeaders h = response.headers();
             h.set(wire.requestIdHeader(), id);
             wire.rateLimitHeaders(h, limits);
+            HttpDate.set(h);
             h.set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                     .set(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                     .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
@@ -588,6 +589,7 @@ final class Reply {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(wire.requestIdHeader(), id);
         wire.rateLimitHeaders(h, limits);
+        HttpDate.set(h);
         if (retryAfterNanos >= 0 && status.code() == 429) {
             h.set("retry-after", Long.toString(Math.max(1, (retryAfterNanos + 999_999_999L) / 1_000_000_000L)))
                     .set("retry-after-ms", Long.toString(Math.max(1, (retryAfterNanos + 999_999L) / 1_000_000L)));

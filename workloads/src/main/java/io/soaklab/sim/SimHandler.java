@@ -122,6 +122,7 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, writer.getContentType())
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        HttpDate.set(response.headers());
         HttpUtil.setKeepAlive(response, keepAlive);
         send(ctx, keepAlive, response);
     }
@@ -164,6 +165,7 @@ final class SimHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, "application/json")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
+        HttpDate.set(response.headers());
         HttpUtil.setKeepAlive(response, keepAlive);
         return response;
     }

@@ -100,6 +100,26 @@ public final class Lab implements AutoCloseable {
         return out;
     }
 
+    /** The lines of a record file as they stand (flushed every second), the files left open; damaged or cut-off lines left out. */
+    public List<JsonNode> peek(String file) {
+        List<JsonNode> out = new ArrayList<>();
+        Path path = dir.resolve(file);
+        try {
+            if (Files.exists(path)) {
+                for (String line : Files.readAllLines(path)) {
+                    try {
+                        out.add(JSON.readTree(line));
+                    } catch (IOException cutOff) {
+                        // a line being written
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out;
+    }
+
     @Override
     public void close() throws IOException {
         if (closed) {

@@ -208,7 +208,7 @@ class RunConfigTest {
         Process dead = new ProcessBuilder("true").start();
         dead.waitFor();
         RunManifest gone = new RunManifest(m.soaklab(), m.format(), m.runId(), m.status(), null, m.created(), null, null,
-                dead.pid(), null, m.host(), m.versions(), m.config(), null, 1, 0);
+                dead.pid(), null, m.host(), m.versions(), m.config(), null, 1, 0, null, null);
         assertTrue(gone.orphaned());
     }
 

@@ -148,7 +148,7 @@ class DamagedRunTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         new RunManifest(m.soaklab(), m.format(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
-                m.host(), m.versions(), m.config(), m.endpoint(), m.windowsPlanned(), WINDOWS - 1).write(run);
+                m.host(), m.versions(), m.config(), m.endpoint(), m.windowsPlanned(), WINDOWS - 1, null, null).write(run);
 
         RunData killed = RunData.load(run);
         assertEquals(RunStatus.CRASHED, killed.status());

@@ -78,7 +78,7 @@ class RunDataTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         new RunManifest(m.soaklab(), m.format(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
-                m.host(), m.versions(), m.config(), m.endpoint(), m.windowsPlanned(), 2).write(dir);
+                m.host(), m.versions(), m.config(), m.endpoint(), m.windowsPlanned(), 2, null, null).write(dir);
         Files.writeString(dir.resolve(RunFile.HISTOGRAMS.fileName()), "Tag=ttft,2.000,1.000,0.100,HISTFAAAAC3", StandardOpenOption.APPEND);
         Files.writeString(dir.resolve(RunFile.CALLS.fileName()), "{\"phase\":\"measure\",\"window\":2,\"step\":0,\"e2e_us\":100,\"error\":\"ok\",\"prompt_tokens\":1000,\"completion_tokens\":100}\n"
                 + "{\"phase\":\"measure\",\"window\":2,\"st", StandardOpenOption.APPEND);

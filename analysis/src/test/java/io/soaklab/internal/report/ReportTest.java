@@ -116,7 +116,7 @@ class ReportTest {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         new RunManifest(m.soaklab(), m.format(), m.runId(), RunStatus.RUNNING, null, m.created(), m.started(), null, gone.pid(), null,
-                m.host(), m.versions(), m.config(), m.endpoint(), 5, 1).write(dir);
+                m.host(), m.versions(), m.config(), m.endpoint(), 5, 1, null, null).write(dir);
         String html = Files.readString(Report.write(RunData.load(dir)));
         assertTrue(html.contains("Incomplete: the run crashed. What it recorded up to then is shown. 1 of 5 measurement windows recorded."), html);
         assertTrue(html.contains("did not finish"), html);

@@ -128,6 +128,10 @@ public final class SoakLauncher {
                 if (config.schedule().forks() == 0) {
                     forgetEndedState();
                 }
+                if (config.shard().sharded()) {
+                    // JMH's lock keeps two benchmarks off one machine; shards of one soak may share one (and then mean to)
+                    System.setProperty("jmh.ignoreLock", "true");
+                }
                 new Runner(options(config, dir, where)).run();
             } catch (RunnerException e) {
                 problem = rootMessage(e);

@@ -14,6 +14,8 @@ final class LineHead {
     static final String WINDOW = "window";
     static final String USER = "user";
     static final String EPISODE = "episode";
+    /** The shard that wrote the line, in a soak run by several ({@code --shard}); absent on one machine's. */
+    static final String SHARD = "shard";
     /** An older name of {@link #EPISODE}, still read. */
     static final String SESSION = "session";
     static final String WARMUP = "warmup";
@@ -27,5 +29,12 @@ final class LineHead {
         g.writeNumberField(WINDOW, window);
         g.writeNumberField(USER, user);
         g.writeNumberField(EPISODE, episode);
+    }
+
+    /** The line's last field, in a shard's run: which shard wrote it (also on {@code generator.jsonl}'s lines). */
+    static void writeShard(JsonGenerator g, int shard) throws IOException {
+        if (shard >= 0) {
+            g.writeNumberField(SHARD, shard);
+        }
     }
 }

@@ -57,6 +57,8 @@ public final class RunRecorder implements AutoCloseable {
     private final JsonLines generator;
     private final GeneratorHealth health = new GeneratorHealth();
     private final ScheduledExecutorService flusher;
+    /** The shard this run is of a soak on several machines, written on every line; -1 on one machine. */
+    private final int shard;
     private final ThreadLocal<JsonLines.Line> lines = ThreadLocal.withInitial(JsonLines.Line::new);
 
     /**
@@ -81,8 +83,9 @@ public final class RunRecorder implements AutoCloseable {
     private volatile long measureStart;
     private volatile boolean measuring;
 
-    private RunRecorder(Path dir, TimeBase time, Tariff tariff) throws IOException {
+    private RunRecorder(Path dir, TimeBase time, Tariff tariff, int shard) throws IOException {
         this.time = time;
+        this.shard = shard;
         this.tariff = tariff;
         this.hlog = new IntervalLog.Writer(dir, time.epochMicros() / 1000);
         this.calls = CallLine.open(dir);
@@ -104,12 +107,23 @@ public final class RunRecorder implements AutoCloseable {
 
     /** Creates the run's record files in {@code dir}, with times anchored at {@code time}; calls are not priced. */
     public static RunRecorder open(Path dir, TimeBase time) throws IOException {
-        return new RunRecorder(dir, time, null);
+        return new RunRecorder(dir, time, null, -1);
     }
 
     /** As {@link #open(Path, TimeBase)}, each call priced by {@code tariff} ({@code cost_usd} in {@code calls.jsonl}). */
     public static RunRecorder open(Path dir, TimeBase time, Tariff tariff) throws IOException {
-        return new RunRecorder(dir, time, tariff);
+        return new RunRecorder(dir, time, tariff, -1);
+    }
+
+    /**
+     * As {@link #open(Path, TimeBase, Tariff)}, for shard {@code shard} of a soak run by several
+     * machines: every line of calls, episodes, events and the generator's health says so ({@code "shard"}).
+     */
+    public static RunRecorder open(Path dir, TimeBase time, Tariff tariff, int shard) throws IOException {
+        if (shard < 0) {
+            throw new IllegalArgumentException("shard " + shard);
+        }
+        return new RunRecorder(dir, time, tariff, shard);
     }
 
     /**
@@ -273,6 +287,7 @@ public final class RunRecorder implements AutoCloseable {
         try (JsonGenerator g = JSON.createGenerator(line)) {
             g.writeStartObject();
             fields.write(g);
+            LineHead.writeShard(g, shard);
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // writing to memory: cannot happen

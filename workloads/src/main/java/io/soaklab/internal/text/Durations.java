@@ -115,6 +115,28 @@ public final class Durations {
                 }
             }
         });
+        // instants as ISO-8601 text, e.g. 2026-12-03T05:00:00Z (run.json's start_at)
+        module.addSerializer(java.time.Instant.class, new StdSerializer<>(java.time.Instant.class) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public void serialize(java.time.Instant value, JsonGenerator gen, SerializerProvider provider) throws IOException {
+                gen.writeString(value.toString());
+            }
+        });
+        module.addDeserializer(java.time.Instant.class, new StdDeserializer<>(java.time.Instant.class) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public java.time.Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+                String text = p.getValueAsString();
+                try {
+                    return java.time.Instant.parse(text);
+                } catch (java.time.format.DateTimeParseException e) {
+                    return (java.time.Instant) ctxt.handleWeirdStringValue(java.time.Instant.class, text, e.getMessage());
+                }
+            }
+        });
         return module;
     }
 }
