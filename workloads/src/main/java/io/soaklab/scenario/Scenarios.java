@@ -132,6 +132,16 @@ public final class Scenarios {
         java.nio.file.Files.writeString(io.soaklab.internal.layout.RunFile.SCENARIO.in(dir), yaml);
     }
 
+    /** Copies run folder {@code from}'s kept scenario, as it is, into run folder {@code to}; false when it kept none. */
+    public static boolean copyKept(Path from, Path to) throws java.io.IOException {
+        Path copy = io.soaklab.internal.layout.RunFile.SCENARIO.in(from);
+        if (!java.nio.file.Files.exists(copy)) {
+            return false;
+        }
+        java.nio.file.Files.copy(copy, io.soaklab.internal.layout.RunFile.SCENARIO.in(to), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return true;
+    }
+
     /**
      * The scenario run folder {@code dir} kept, or null when it kept none (a folder from before it did).
      *

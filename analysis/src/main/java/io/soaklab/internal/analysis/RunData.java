@@ -464,8 +464,10 @@ public final class RunData {
             while (out.size() <= line.window()) {
                 out.add(null);
             }
-            out.set(line.window(), new WindowStats.Generator(line.gcMillis(), line.cpu(), line.systemCpu(), line.heapMb(),
-                    line.pauseP99Micros(), line.pauseMaxMicros(), line.silenceMicros()));
+            WindowStats.Generator g = new WindowStats.Generator(line.gcMillis(), line.cpu(), line.systemCpu(), line.heapMb(),
+                    line.pauseP99Micros(), line.pauseMaxMicros(), line.silenceMicros());
+            WindowStats.Generator before = out.get(line.window());
+            out.set(line.window(), before == null ? g : before.worst(g)); // a merged run has a line of each shard
         });
         return out;
     }

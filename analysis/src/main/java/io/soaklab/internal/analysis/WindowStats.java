@@ -89,6 +89,22 @@ public record WindowStats(
     public record Generator(long gcMillis, double cpu, double systemCpu, long heapMb, long pauseP99Micros, long pauseMaxMicros,
                             long silenceMicros) {
         public static final Generator UNKNOWN = new Generator(-1, Double.NaN, Double.NaN, -1, -1, -1, -1);
+
+        /**
+         * Two shards' figures for one window, as one generator's: the worse of each (a window is the
+         * generator's fault if any shard's was), but the silence, which is the endpoint's: the
+         * shorter of the two, since a silence of the whole soak is one every shard saw (a bound: the
+         * shards' silences need not be at the same moment).
+         */
+        public Generator worst(Generator other) {
+            return new Generator(Math.max(gcMillis, other.gcMillis), max(cpu, other.cpu), max(systemCpu, other.systemCpu),
+                    Math.max(heapMb, other.heapMb), Math.max(pauseP99Micros, other.pauseP99Micros), Math.max(pauseMaxMicros, other.pauseMaxMicros),
+                    silenceMicros < 0 || other.silenceMicros < 0 ? Math.max(silenceMicros, other.silenceMicros) : Math.min(silenceMicros, other.silenceMicros));
+        }
+
+        private static double max(double a, double b) {
+            return Double.isNaN(a) ? b : Double.isNaN(b) ? a : Math.max(a, b);
+        }
     }
 
     public double seconds() {

@@ -43,7 +43,7 @@ final class Checks {
             case RUNNING -> new Verdict(Level.WARN, "Still running: this report shows the windows closed so far." + windows);
             case ABORTED -> new Verdict(Level.BAD, "Incomplete: the run was stopped early" + message + ". What it recorded is shown." + open + windows);
             case FAILED -> new Verdict(Level.BAD, "Failed: the endpoint failed" + message + ". What it recorded is shown." + open + windows);
-            case CRASHED -> new Verdict(Level.BAD, "Incomplete: the run crashed. What it recorded up to then is shown." + open + windows);
+            case CRASHED -> new Verdict(Level.BAD, "Incomplete: the run crashed" + message + ". What it recorded up to then is shown." + open + windows);
         };
     }
 

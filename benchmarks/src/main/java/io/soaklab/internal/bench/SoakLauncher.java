@@ -88,6 +88,10 @@ public final class SoakLauncher {
      */
     public static Outcome launch(RunConfig config, Path dir, PrintStream err, boolean checkEndpoint) throws IOException {
         Soak.requireApiKey(config.target().apiKeyEnv()); // fail now, not in the forked JVM
+        if (config.shard().sharded()) {
+            // JMH's lock keeps two benchmarks off one machine; shards of one soak may share one, and then mean to
+            System.setProperty("jmh.ignoreLock", "true");
+        }
         requireJmhLock();
         if (checkEndpoint && !config.target().embedded()) {
             EndpointCheck check = EndpointCheck.run(config, ENDPOINT_CHECK_LIMIT);
@@ -127,10 +131,6 @@ public final class SoakLauncher {
             try {
                 if (config.schedule().forks() == 0) {
                     forgetEndedState();
-                }
-                if (config.shard().sharded()) {
-                    // JMH's lock keeps two benchmarks off one machine; shards of one soak may share one (and then mean to)
-                    System.setProperty("jmh.ignoreLock", "true");
                 }
                 new Runner(options(config, dir, where)).run();
             } catch (RunnerException e) {

@@ -534,4 +534,10 @@ public final class CallLine {
     public long endedAtUs() {
         return error == ErrorClass.OPEN ? -1 : intendedUs + e2eUs;
     }
+
+    /** Merges the shards' files into {@code out}'s, in the order their calls ended ({@code soaklab merge}). */
+    public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        return LineMerge.merge(shardDirs.stream().map(RunFile.CALLS::in).toList(), RunFile.CALLS.in(out), false, LineMerge.Keep.ALL,
+                INTENDED_US, E2E_US);
+    }
 }

@@ -171,4 +171,10 @@ public record EpisodeLine(boolean warmup, int window, long user, long episode, S
                 cost == null || !cost.isNumber() ? null : cost.decimalValue(), tokens, t.path(LOST).asLong(),
                 Collections.unmodifiableMap(roles), Collections.unmodifiableMap(metrics));
     }
+
+    /** Merges the shards' files into {@code out}'s, in the order their episodes ended ({@code soaklab merge}). */
+    public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        return LineMerge.merge(shardDirs.stream().map(RunFile.EPISODES::in).toList(), RunFile.EPISODES.in(out), false, LineMerge.Keep.ALL,
+                INTENDED_US, DURATION_US);
+    }
 }

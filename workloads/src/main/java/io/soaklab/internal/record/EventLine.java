@@ -125,4 +125,9 @@ public final class EventLine {
     public boolean flag(String name) {
         return n.path(name).asBoolean();
     }
+
+    /** Merges the shards' files into {@code out}'s, in the order of their events' times ({@code soaklab merge}). */
+    public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        return LineMerge.merge(shardDirs.stream().map(RunFile.EVENTS::in).toList(), RunFile.EVENTS.in(out), false, LineMerge.Keep.ALL, T_US);
+    }
 }

@@ -92,4 +92,12 @@ public record GeneratorLine(boolean warmup, int window, long gcMillis, long gcCo
             }
         });
     }
+
+    /**
+     * Merges the shards' files into {@code out}'s ({@code soaklab merge}): every shard's lines kept,
+     * shard after shard, each saying its shard; a reader sees several lines for one window.
+     */
+    public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        return LineMerge.merge(shardDirs.stream().map(RunFile.GENERATOR::in).toList(), RunFile.GENERATOR.in(out), false, LineMerge.Keep.ALL);
+    }
 }

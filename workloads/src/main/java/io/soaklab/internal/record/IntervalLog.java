@@ -91,6 +91,198 @@ public final class IntervalLog {
     }
 
 
+    /**
+     * What {@link #merge} did: the windows written, and how far apart the shards' windows began
+     * (by each machine's own clock).
+     *
+     * @param windows        windows written
+     * @param damagedLines   lines of the shards' logs that could not be read
+     * @param worstSpreadMs  the most that any window's start differed between shards, in milliseconds
+     * @param worstWindow    the window it did so in, or -1
+     * @param shortWindows   windows some shard had no intervals for (it had ended, or lost them)
+     */
+    public record Merged(int windows, int damagedLines, long worstSpreadMs, int worstWindow, int shortWindows) {
+    }
+
+    /**
+     * Merges the shards' logs into {@code out}'s, streaming: window {@code k} of every shard read
+     * in step (one window of each in memory), its intervals added metric by metric with
+     * HdrHistogram's own {@code add}, which loses no value; the merged interval spans the earliest
+     * start to the latest end. A shard with no log is skipped.
+     */
+    public static Merged merge(List<Path> shardDirs, Path out) throws IOException {
+        List<Cursor> cursors = new ArrayList<>();
+        try {
+            long base = Long.MAX_VALUE;
+            for (Path dir : shardDirs) {
+                Path file = RunFile.HISTOGRAMS.in(dir);
+                if (Files.exists(file)) {
+                    Cursor c = new Cursor(file);
+                    cursors.add(c);
+                    c.next();
+                    if (c.startMillis < Long.MAX_VALUE) {
+                        base = Math.min(base, c.startMillis);
+                    }
+                }
+            }
+            int windowsOut = 0;
+            long worstSpread = 0;
+            int worstWindow = -1;
+            int shortWindows = 0;
+            try (Writer writer = new Writer(out, base == Long.MAX_VALUE ? System.currentTimeMillis() : base)) {
+                while (true) {
+                    int w = Integer.MAX_VALUE;
+                    for (Cursor c : cursors) {
+                        if (c.window >= 0) {
+                            w = Math.min(w, c.window);
+                        }
+                    }
+                    if (w == Integer.MAX_VALUE) {
+                        break;
+                    }
+                    Histogram[] sum = new Histogram[METRICS.length];
+                    long start = Long.MAX_VALUE;
+                    long firstStart = Long.MIN_VALUE;
+                    long end = Long.MIN_VALUE;
+                    int shards = 0;
+                    for (Cursor c : cursors) {
+                        if (c.window != w) {
+                            continue;
+                        }
+                        shards++;
+                        start = Math.min(start, c.startMillis);
+                        firstStart = Math.max(firstStart, c.startMillis);
+                        end = Math.max(end, c.endMillis);
+                        for (int i = 0; i < METRICS.length; i++) {
+                            Histogram h = c.histograms[i];
+                            if (h == null) {
+                                continue;
+                            }
+                            if (sum[i] == null) {
+                                sum[i] = h.copy();
+                                sum[i].setAutoResize(true);
+                            } else {
+                                sum[i].add(h);
+                            }
+                        }
+                        c.next();
+                    }
+                    if (shards < cursors.size()) {
+                        shortWindows++;
+                    }
+                    if (firstStart - start > worstSpread) {
+                        worstSpread = firstStart - start;
+                        worstWindow = w;
+                    }
+                    for (int i = 0; i < METRICS.length; i++) {
+                        if (sum[i] == null) {
+                            sum[i] = new Histogram(3); // lost in every shard: an empty interval keeps the window's place
+                        }
+                    }
+                    writer.window(w, start, end, sum);
+                    windowsOut++;
+                }
+            }
+            int damaged = cursors.stream().mapToInt(c -> c.handler.damagedLines).sum();
+            return new Merged(windowsOut, damaged, worstSpread, worstWindow, shortWindows);
+        } finally {
+            for (Cursor c : cursors) {
+                c.close();
+            }
+        }
+    }
+
+    /** One shard's log, read a window at a time. */
+    private static final class Cursor implements AutoCloseable {
+        final InputStream in;
+        final HistogramLogScanner scanner;
+        final IntervalLog log = new IntervalLog();
+        final Histogram[] histograms = new Histogram[METRICS.length];
+        final Stepper handler;
+        int window = -1;
+        long startMillis = Long.MAX_VALUE;
+        long endMillis = Long.MIN_VALUE;
+
+        Cursor(Path file) throws IOException {
+            this.in = Files.newInputStream(file);
+            this.scanner = new HistogramLogScanner(in);
+            this.handler = new Stepper(log);
+        }
+
+        /** Reads the next window's intervals; {@link #window} is -1 after the last. */
+        void next() {
+            java.util.Arrays.fill(histograms, null);
+            startMillis = Long.MAX_VALUE;
+            endMillis = Long.MIN_VALUE;
+            window = -1;
+            handler.into = this;
+            handler.got = false;
+            try {
+                scanner.process(handler);
+            } catch (java.util.NoSuchElementException cutOff) {
+                // a last line cut off mid-way: counted by the handler
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            scanner.close();
+            in.close();
+        }
+    }
+
+    /** The reader's handler, stopping at each new window's mark once it has read a window. */
+    private static final class Stepper implements HistogramLogScanner.EventHandler {
+        final IntervalLog log;
+        final Handler inner;
+        Cursor into;
+        boolean got;
+        int damagedLines;
+
+        Stepper(IntervalLog log) {
+            this.log = log;
+            this.inner = log.new Handler((w, metric, h) -> {
+                got = true;
+                into.window = w;
+                into.histograms[metric.ordinal()] = h;
+                into.startMillis = Math.min(into.startMillis, h.getStartTimeStamp());
+                into.endMillis = Math.max(into.endMillis, h.getEndTimeStamp());
+            });
+        }
+
+        @Override
+        public boolean onComment(String comment) {
+            boolean mark = comment.startsWith("#" + WINDOW_MARK);
+            inner.onComment(comment);
+            damagedLines = log.damagedLines;
+            return mark && got; // the next window begins: this one is whole
+        }
+
+        @Override
+        public boolean onBaseTime(double secondsSinceEpoch) {
+            return inner.onBaseTime(secondsSinceEpoch);
+        }
+
+        @Override
+        public boolean onStartTime(double secondsSinceEpoch) {
+            return inner.onStartTime(secondsSinceEpoch);
+        }
+
+        @Override
+        public boolean onHistogram(String tag, double timestamp, double length, HistogramLogScanner.EncodableHistogramSupplier reader) {
+            boolean stop = inner.onHistogram(tag, timestamp, length, reader);
+            damagedLines = log.damagedLines;
+            return stop;
+        }
+
+        @Override
+        public boolean onException(Throwable t) {
+            boolean stop = inner.onException(t);
+            damagedLines = log.damagedLines;
+            return stop;
+        }
+    }
+
     /** Receives each interval that could be read. */
     public interface Visitor {
         void interval(int window, Metric metric, Histogram histogram);

@@ -381,4 +381,9 @@ public final class RequestLine {
         }
         return new Reading(true, number, bad, firstBad, problem, List.copyOf(problems));
     }
+
+    /** Merges the shards' files into {@code out}'s, in the order the requests were meant to leave ({@code soaklab merge}); a file cut off by a kill keeps what came before. */
+    public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        return LineMerge.merge(shardDirs.stream().map(RunFile.REQUESTS::in).toList(), RunFile.REQUESTS.in(out), true, LineMerge.Keep.ALL, INTENDED_US);
+    }
 }

@@ -314,4 +314,30 @@ public final class ServerMetricsLine {
             default -> Double.NaN;
         };
     }
+
+    /**
+     * Merges the shards' files into {@code out}'s ({@code soaklab merge}). Shards that watched the same
+     * server scraped it each: of each source, only the scrapes of the shard that has the most of
+     * them are kept (the lowest shard of equals), whole, so the server is counted once and its
+     * lines still read as one sequence (a change line follows its own source's previous line).
+     */
+    public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        java.util.Map<String, long[]> keeper = new java.util.HashMap<>(); // source -> {shard, its lines}
+        for (int i = 0; i < shardDirs.size(); i++) {
+            java.util.Map<String, Long> counts = new java.util.HashMap<>();
+            LineMerge.lines(RunFile.SERVER_METRICS.in(shardDirs.get(i)), line -> {
+                String source = LineMerge.text(line, SOURCE);
+                if (source != null) {
+                    counts.merge(source, 1L, Long::sum);
+                }
+            });
+            int shard = i;
+            counts.forEach((source, n) -> keeper.merge(source, new long[] {shard, n}, (a, b) -> b[1] > a[1] ? b : a));
+        }
+        return LineMerge.merge(shardDirs.stream().map(RunFile.SERVER_METRICS::in).toList(), RunFile.SERVER_METRICS.in(out), false,
+                (shard, line) -> {
+                    long[] k = keeper.get(LineMerge.text(line, SOURCE));
+                    return k != null && k[0] == shard;
+                }, T_MS);
+    }
 }

@@ -185,4 +185,10 @@ public record TruthLine(String id, boolean complete, long firstTokenUs, long fir
         }
         return id == null ? null : new TruthLine(id, complete, first, planned, end, itl, late);
     }
+
+    /** Merges the shards' files into {@code out}'s, in the order the requests arrived ({@code soaklab merge}): each shard's own endpoint's account. */
+    public static io.soaklab.internal.record.LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
+        return io.soaklab.internal.record.LineMerge.merge(shardDirs.stream().map(RunFile.SIM_TRUTH::in).toList(), RunFile.SIM_TRUTH.in(out), false,
+                io.soaklab.internal.record.LineMerge.Keep.ALL, ARRIVAL_US);
+    }
 }

@@ -31,7 +31,7 @@ import java.util.Map;
  * the SDK exports. Ids are hex, 64-bit integers decimal strings, enums numbers, as the encoding
  * says; {@code otelcol}'s file receiver, or any OTLP/JSON reader, takes the file as it is.
  */
-final class TraceFile implements SpanExporter {
+public final class TraceFile implements SpanExporter {
 
     private static final JsonFactory JSON = new JsonFactory();
     private final OutputStream out;
@@ -195,5 +195,12 @@ final class TraceFile implements SpanExporter {
             }
         }
         return CompletableResultCode.ofSuccess();
+    }
+
+    /** Merges the shards' files into {@code out}'s, shard after shard: each line is a whole export request of its own ({@code soaklab merge}). */
+    public static io.soaklab.internal.record.LineMerge.Result merge(java.util.List<java.nio.file.Path> shardDirs, java.nio.file.Path out)
+            throws IOException {
+        return io.soaklab.internal.record.LineMerge.merge(shardDirs.stream().map(RunFile.TRACES::in).toList(), RunFile.TRACES.in(out), false,
+                io.soaklab.internal.record.LineMerge.Keep.ALL);
     }
 }
