@@ -656,31 +656,31 @@ class KubernetesManifestsTest {
 
     @Test
     void theShardsArgumentsAreOnesSoaklabRunAccepts() {
-        Container c = container(shards);
-        List<String> expanded = args(c).stream().map(a -> expand(a, c, "0")).collect(Collectors.toList());
-        CommandLine.ParseResult parsed = parse(expanded, "the shards Job");
+        CommandLine.ParseResult parsed = parse(shards);
         assertEquals("run", parsed.subcommand().commandSpec().name());
         assertEquals(String.valueOf(shards.getSpec().getCompletions()), String.valueOf(parsed.subcommand().matchedOptionValue("--shards", null)),
                 "soaklab run reads --shards as the number of completions");
-        assertEquals(option(args(c), "--api-key-env"), parsed.subcommand().matchedOptionValue("--api-key-env", null));
+        assertEquals(option(args(container(shards)), "--api-key-env"), parsed.subcommand().matchedOptionValue("--api-key-env", null));
     }
 
     @Test
     void theMergeArgumentsAreOnesSoaklabMergeAccepts() {
-        Container c = container(merge);
-        List<String> expanded = args(c).stream().map(a -> expand(a, c, "0")).collect(Collectors.toList());
-        CommandLine.ParseResult parsed = parse(expanded, "the merge Job");
-        assertEquals("merge", parsed.subcommand().commandSpec().name());
+        assertEquals("merge", parse(merge).subcommand().commandSpec().name());
     }
 
-    /** The arguments as soaklab's command line reads them (with its own converters: durations, APIs, amounts). */
-    private static CommandLine.ParseResult parse(List<String> args, String who) {
+    /**
+     * {@code job}'s arguments, as its container's would be on shard 0 (each $(VAR) expanded from the container's env), read
+     * by soaklab's own command line with its converters (durations, APIs, amounts), as the launcher's jar would.
+     */
+    private static CommandLine.ParseResult parse(Job job) {
+        Container c = container(job);
+        List<String> args = args(c).stream().map(a -> expand(a, c, "0")).collect(Collectors.toList());
         try {
             CommandLine.ParseResult parsed = SoakLab.commandLine().parseArgs(args.toArray(new String[0]));
-            assertTrue(parsed.hasSubcommand(), who + " names a soaklab command");
+            assertTrue(parsed.hasSubcommand(), job.getMetadata().getName() + " names a soaklab command");
             return parsed;
         } catch (CommandLine.ParameterException e) {
-            throw new AssertionError("soaklab does not accept " + who + "'s arguments " + args + ": " + e.getMessage(), e);
+            throw new AssertionError("soaklab does not accept " + job.getMetadata().getName() + "'s arguments " + args + ": " + e.getMessage(), e);
         }
     }
 
