@@ -83,7 +83,7 @@ class RunFolderOwnersTest {
         assertDocumented(readme, RunFile.CALLS, union(head, fields("io.soaklab.internal.record.CallLine")));
         assertDocumented(readme, RunFile.EPISODES, union(head, fields("io.soaklab.internal.record.EpisodeLine")));
         assertDocumented(readme, RunFile.EVENTS, union(head, fields("io.soaklab.internal.record.EventLine")));
-        assertDocumented(readme, RunFile.GENERATOR, union(Set.of("phase", "window"), fields("io.soaklab.internal.record.GeneratorLine")));
+        assertDocumented(readme, RunFile.GENERATOR, union(Set.of("phase", "window", "shard"), fields("io.soaklab.internal.record.GeneratorLine")));
         assertDocumented(readme, RunFile.SIM_TRUTH, fields("io.soaklab.internal.sim.TruthLine"));
         assertDocumented(readme, RunFile.RECONCILE, fields("io.soaklab.internal.report.ReconcileFile"));
         assertDocumented(readme, RunFile.TRACE_EXPORT, fields("io.soaklab.internal.trace.ExportSummary"));

@@ -25,11 +25,16 @@ import java.util.SplittableRandom;
 /**
  * Writes a run folder of any size through the real recorder, without an endpoint: for measuring
  * how the analysis scales. Ten calls an episode, 1 % of them failing with HTTP 429, lognormal
- * latencies, a context that grows with the step; windows of 100,000 calls.
+ * latencies, a context that grows with the step; windows of 100,000 calls. With a number of shards
+ * (and of windows), it writes that many shard folders of one soak instead ({@code DIR/shard-0}...),
+ * each {@code CALLS} calls over the windows, for measuring {@code soaklab merge}: 16 shards of
+ * an 8-hour soak are 16 folders of 480 one-minute windows.
  *
  * <pre>
  * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.LargeRun /tmp/big 10000000
  * /usr/bin/time -v java -Xmx1g -jar benchmarks/target/soaklab.jar report /tmp/big
+ * java -cp benchmarks/target/soaklab.jar io.soaklab.internal.bench.LargeRun /tmp/shards 625000 16 480
+ * /usr/bin/time -v java -Xmx256m -jar benchmarks/target/soaklab.jar merge /tmp/shards --out /tmp/merged --no-report
  * </pre>
  */
 public final class LargeRun {
@@ -41,21 +46,37 @@ public final class LargeRun {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 2) {
-            System.err.println("usage: LargeRun DIR CALLS");
+        if (args.length < 2 || args.length > 4) {
+            System.err.println("usage: LargeRun DIR CALLS [SHARDS [WINDOWS]]");
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
         long calls = Long.parseLong(args[1]);
         long started = System.nanoTime();
-        write(dir, calls);
-        System.err.printf("LargeRun: %,d calls into %s in %.1f s%n", calls, dir, (System.nanoTime() - started) / 1e9);
+        if (args.length == 2) {
+            write(dir, calls, RunConfig.Shard.WHOLE, (int) Math.max(1, (calls + CALLS_PER_WINDOW - 1) / CALLS_PER_WINDOW));
+            System.err.printf("LargeRun: %,d calls into %s in %.1f s%n", calls, dir, (System.nanoTime() - started) / 1e9);
+            return;
+        }
+        int shards = Integer.parseInt(args[2]);
+        int windows = args.length == 4 ? Integer.parseInt(args[3]) : (int) Math.max(1, (calls + CALLS_PER_WINDOW - 1) / CALLS_PER_WINDOW);
+        for (int i = 0; i < shards; i++) {
+            write(dir.resolve("shard-" + i), calls, new RunConfig.Shard(i, shards, null), windows);
+        }
+        System.err.printf("LargeRun: %d shards of %,d calls in %d windows into %s in %.1f s%n", shards, calls, windows, dir,
+                (System.nanoTime() - started) / 1e9);
     }
 
     static void write(Path dir, long calls) throws IOException {
+        write(dir, calls, RunConfig.Shard.WHOLE, (int) Math.max(1, (calls + CALLS_PER_WINDOW - 1) / CALLS_PER_WINDOW));
+    }
+
+    /** A run folder (or shard {@code shard}'s: users {@code shard}, {@code shard + shards}...) of {@code calls} calls in {@code windows} windows. */
+    static void write(Path dir, long calls, RunConfig.Shard shard, int windows) throws IOException {
         Files.createDirectories(dir);
-        int windows = (int) Math.max(1, (calls + CALLS_PER_WINDOW - 1) / CALLS_PER_WINDOW);
-        RunConfig config = RunConfig.builder().concurrency(64).window(Duration.ofMinutes(1)).duration(Duration.ofMinutes(windows)).build();
+        long perWindow = (calls + windows - 1) / windows;
+        RunConfig config = RunConfig.builder().concurrency(64 * shard.count()).window(Duration.ofMinutes(1)).duration(Duration.ofMinutes(windows))
+                .shard(shard).build();
         RunManifest manifest = RunManifest.create(dir, config, new RunManifest.Endpoint(URI.create("http://127.0.0.1:9/v1"), true));
         manifest.write(dir);
         PriceCatalog catalog = PriceCatalog.load(null);
@@ -64,13 +85,14 @@ public final class LargeRun {
         SplittableRandom random = new SplittableRandom(42);
         long written = 0;
         BigDecimal episodeCost = BigDecimal.ZERO;
-        try (RunRecorder recorder = RunRecorder.open(dir, TimeBase.now(), tariff)) {
+        try (RunRecorder recorder = shard.sharded() ? RunRecorder.open(dir, TimeBase.now(), tariff, shard.index())
+                : RunRecorder.open(dir, TimeBase.now(), tariff)) {
             for (int w = 0; w < windows; w++) {
                 recorder.beginWindow(false);
-                for (int i = 0; i < CALLS_PER_WINDOW && written < calls; i++, written++) {
+                for (int i = 0; i < perWindow && written < calls; i++, written++) {
                     long episode = written / 10;
                     int step = (int) (written % 10);
-                    int user = (int) (episode % 64);
+                    int user = (int) (episode % 64) * shard.count() + shard.index(); // the whole soak's user number
                     long now = System.nanoTime();
                     long ttft = (long) (Math.exp(5.5 + random.nextGaussian() * 0.4) * 1000) * 1000;
                     CallResult r = random.nextInt(100) == 0
