@@ -658,8 +658,8 @@ class KubernetesManifestsTest {
     void theShardsArgumentsAreOnesSoaklabRunAccepts() {
         CommandLine.ParseResult parsed = parse(shards);
         assertEquals("run", parsed.subcommand().commandSpec().name());
-        assertEquals(String.valueOf(shards.getSpec().getCompletions()), String.valueOf(parsed.subcommand().matchedOptionValue("--shards", null)),
-                "soaklab run reads --shards as the number of completions");
+        Integer count = parsed.subcommand().matchedOptionValue("--shards", null);
+        assertEquals(shards.getSpec().getCompletions(), count, "soaklab run reads --shards as the number of completions");
         assertEquals(option(args(container(shards)), "--api-key-env"), parsed.subcommand().matchedOptionValue("--api-key-env", null));
     }
 

@@ -94,7 +94,9 @@ class RunConfigTest {
     void runJsonHoldsTheConfigurationInItsGroups() throws Exception {
         RunManifest.create(dir, RunConfig.builder().concurrency(3).build(), null).write(dir);
         var config = Json.MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile()).path("config");
-        assertEquals(List.of("workload", "schedule", "target", "pricing", "slo", "observe"), iterable(config.fieldNames()));
+        assertEquals(List.of("workload", "schedule", "target", "pricing", "slo", "observe", "shard"), iterable(config.fieldNames()));
+        assertEquals(1, config.path("shard").path("count").asInt(), "one machine: the whole soak");
+        assertTrue(config.path("shard").path("start_at").isNull(), "started at once");
         assertEquals(0, config.path("observe").path("server_metrics").size());
         assertTrue(config.path("observe").path("server_metrics_auto").asBoolean(), "the endpoint's own /metrics tried unless told not to");
         assertEquals(3, config.path("workload").path("concurrency").asInt());
