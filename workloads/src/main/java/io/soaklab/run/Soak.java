@@ -168,7 +168,8 @@ public final class Soak implements AutoCloseable {
         SpendLimit limit = maxSpend == null || tariff == null ? null : new SpendLimit(maxSpend, tariff);
         this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), workload.seed(), watchdog, limit);
         if (observe.recordsRequests()) {
-            this.requests = new io.soaklab.internal.record.RequestLine.Writer(dir, recorder.timeBase(), observe.recordRequestsMb() << 20);
+            this.requests = new io.soaklab.internal.record.RequestLine.Writer(dir, recorder.timeBase(), observe.recordRequestsMb() << 20,
+                    config.shard().sharded() ? config.shard().index() : -1);
             runner.recordRequests(requests);
             this.requestsFlusher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "soaklab-requests-flush");

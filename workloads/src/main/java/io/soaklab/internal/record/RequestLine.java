@@ -52,6 +52,8 @@ public final class RequestLine {
     static final String STEP = "step";
     static final String ATTEMPT = "attempt";
     static final String INTENDED_US = "intended_us";
+    /** The shard that sent it, in a sharded soak. */
+    static final String SHARD = "shard";
     static final String REQUEST = "request";
     static final String BODY = "body";
     static final String MESSAGES = "messages";
@@ -86,15 +88,22 @@ public final class RequestLine {
         private final CountingStream file;
         private final TimeBase time;
         private final long limit;
+        private final int shard;
         private long written;
         private long skipped;
         private boolean closed;
 
         public Writer(Path dir, TimeBase time, long limit) throws IOException {
+            this(dir, time, limit, -1);
+        }
+
+        /** As {@link #Writer(Path, TimeBase, long)}, for shard {@code shard} of a sharded soak (-1: none): each line says it. */
+        public Writer(Path dir, TimeBase time, long limit, int shard) throws IOException {
             this.file = new CountingStream(Files.newOutputStream(RunFile.REQUESTS.in(dir)));
             this.out = new GZIPOutputStream(file, 1 << 16, true);
             this.time = time;
             this.limit = limit;
+            this.shard = shard;
         }
 
         /** Keeps one attempt, unless the file has reached its limit (then it is counted). */
@@ -111,6 +120,9 @@ public final class RequestLine {
                 g.writeFieldName(REQUEST);
                 request(g, request);
                 g.writeStringField(BODY, new String(body, StandardCharsets.UTF_8));
+                if (shard >= 0) {
+                    g.writeNumberField(SHARD, shard);
+                }
                 g.writeEndObject();
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e); // into memory: cannot happen
