@@ -378,6 +378,21 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
         return UNPRICED.equals(pricedAs()) ? null : catalog.tariff(pricedAs(), pricing.billing, day);
     }
 
+    /**
+     * How much shorter than a window each JMH iteration is asked to be when the run starts at a
+     * given instant ({@code --start-at}): each window then waits for its place on the grid of
+     * windows counted from that instant, so that the few milliseconds every iteration's end and
+     * start take never add up over a night, and shards' windows stay together. Windows still tile
+     * time: the wait belongs to the window after it. Zero when the run starts at once.
+     */
+    public Duration alignSlack() {
+        if (shard.startAt() == null) {
+            return Duration.ZERO;
+        }
+        Duration twentieth = schedule.window.dividedBy(20);
+        return twentieth.compareTo(Duration.ofMillis(50)) < 0 ? twentieth : Duration.ofMillis(50);
+    }
+
     /** Time before measuring: the ramp-up, then the warmup. */
     public Duration settling() {
         return workload.rampUp.plus(schedule.warmup);

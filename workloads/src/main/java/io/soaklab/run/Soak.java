@@ -79,6 +79,8 @@ public final class Soak implements AutoCloseable {
     /** The episodes as OpenTelemetry traces; null when not asked for. */
     private final Tracing tracing;
     private final RunManifest.Endpoint where;
+    /** When a run started at a given instant began: windows keep to a grid counted from it; {@link Long#MIN_VALUE} otherwise. */
+    private volatile long gridNanos = Long.MIN_VALUE;
     private RunManifest manifest;
     private long measureStart = -1;
     private boolean closed;
@@ -296,13 +298,8 @@ public final class Soak implements AutoCloseable {
         if (late < 0) {
             notice("waiting until " + shard.startAt() + " to start");
         }
-        long remaining;
-        while ((remaining = startNanos - System.nanoTime()) > 0) {
-            java.util.concurrent.locks.LockSupport.parkNanos(remaining);
-            if (Thread.interrupted()) {
-                throw new InterruptedException();
-            }
-        }
+        parkUntil(startNanos);
+        this.gridNanos = startNanos;
         load.start(startNanos);
     }
 
@@ -335,8 +332,34 @@ public final class Soak implements AutoCloseable {
         return kept != null ? kept : Scenarios.resolve(config.workload().scenario());
     }
 
-    /** Opens a window (a JMH iteration); warmup windows are not in the histograms log. */
-    public synchronized void beginWindow(boolean warmup) {
+    private static void parkUntil(long deadline) throws InterruptedException {
+        long remaining;
+        while ((remaining = deadline - System.nanoTime()) > 0) {
+            java.util.concurrent.locks.LockSupport.parkNanos(remaining);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /**
+     * Opens a window (a JMH iteration); warmup windows are not in the histograms log. In a run that
+     * started at a given instant, a measured window first waits for its place on the grid counted
+     * from it ({@link RunConfig#alignSlack()}).
+     */
+    public void beginWindow(boolean warmup) {
+        if (!warmup && gridNanos != Long.MIN_VALUE) {
+            long due = gridNanos + config.settling().toNanos() + config.schedule().window().toNanos() * recorder.measuredWindows();
+            try {
+                parkUntil(due);
+            } catch (InterruptedException stop) {
+                Thread.currentThread().interrupt(); // a stop: the window opens at once, and the run ends as it would
+            }
+        }
+        openWindow(warmup);
+    }
+
+    private synchronized void openWindow(boolean warmup) {
         if (closed) {
             return; // ended by a signal while the harness goes on: nothing more is recorded
         }

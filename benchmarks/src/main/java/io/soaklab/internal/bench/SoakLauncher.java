@@ -287,7 +287,7 @@ public final class SoakLauncher {
                 .forks(config.schedule().forks())
                 .warmupIterations(config.settling().isZero() ? 0 : 1) // ramp-up and warmup: never measured
                 .measurementIterations(config.schedule().windows())
-                .measurementTime(TimeValue.milliseconds(config.schedule().window().toMillis()))
+                .measurementTime(TimeValue.milliseconds(config.schedule().window().minus(config.alignSlack()).toMillis()))
                 // JMH's own 10-minute iteration timeout would cut windows longer than that.
                 .timeout(TimeValue.seconds(config.iterationTimeout().toSeconds()))
                 .shouldFailOnError(true)
@@ -296,7 +296,9 @@ public final class SoakLauncher {
                 // soaklab prints one progress line per window; JMH's own lines would bury them.
                 .verbosity(VerboseMode.SILENT);
         if (!config.settling().isZero()) {
-            jmh.warmupTime(TimeValue.milliseconds(config.settling().toMillis()));
+            Duration settling = config.settling().compareTo(config.alignSlack().multipliedBy(2)) > 0 ? config.settling().minus(config.alignSlack())
+                    : config.settling();
+            jmh.warmupTime(TimeValue.milliseconds(settling.toMillis()));
         }
         return jmh.build();
     }
