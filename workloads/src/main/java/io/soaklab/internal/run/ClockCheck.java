@@ -21,6 +21,14 @@ import java.util.function.LongSupplier;
  * bisection), down to about the round trip. Shards of one soak each measure themselves against
  * the endpoint they share, and {@code soaklab merge} compares them.
  *
+ * <p>What is measured is the clock the endpoint's {@code Date} header keeps. A server that formats
+ * it on a timer rather than per answer (uvicorn, vLLM's and SGLang's HTTP server, once a second)
+ * reads late by the phase of its timer, up to about a second, and that cannot be told from an offset
+ * with {@code Date} alone. It is the same for every shard that asks the same server at about the
+ * same time, so shards compared with one another (what {@code soaklab merge} does) still agree or
+ * differ truly. Answers that cannot all be true of one clock (several servers behind one address,
+ * each with its own phase) are said, and the uncertainty is then a second.
+ *
  * <pre>{@code
  * RunManifest.Clock c = ClockCheck.against(URI.create("http://10.0.0.5:8000/v1"), Duration.ofSeconds(8));
  * // c.offsetMs(): the endpoint's clock minus ours; c.uncertaintyMs(): how far off that can be
@@ -37,6 +45,7 @@ public final class ClockCheck {
     private long low = Long.MIN_VALUE;
     private long high = Long.MAX_VALUE;
     private int answers;
+    private boolean contradicted;
 
     /** Sends one request and gives the {@code Date} of its answer, in epoch milliseconds (a whole second), if it had one. */
     interface Sender {
@@ -59,8 +68,11 @@ public final class ClockCheck {
      * endpoint cannot be reached or sends no {@code Date} (the run goes on: the clock is then unknown).
      */
     public static RunManifest.Clock against(URI url, Duration budget) throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).followRedirects(HttpClient.Redirect.NEVER).build();
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(2)).GET().build();
+        // the first request is asked for whatever the budget, but never waited for longer than it (or 2 s)
+        Duration wait = budget.compareTo(Duration.ofSeconds(2)) > 0 ? Duration.ofSeconds(2)
+                : budget.compareTo(Duration.ofMillis(200)) < 0 ? Duration.ofMillis(200) : budget;
+        HttpClient http = HttpClient.newBuilder().connectTimeout(wait).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(wait).GET().build();
         ClockCheck check = new ClockCheck(System::currentTimeMillis, () -> {
             HttpResponse<Void> answer = http.send(request, HttpResponse.BodyHandlers.discarding());
             return answer.headers().firstValue("date").flatMap(ClockCheck::parseDate);
@@ -113,6 +125,7 @@ public final class ClockCheck {
             long lo = date.get() - received;
             long hi = date.get() + 1000 - sent;
             if (lo > high || hi < low) {
+                contradicted = true;
                 low = lo; // the endpoint's clock moved (or ours did): start again from this answer
                 high = hi;
                 answers = 1;
@@ -124,6 +137,11 @@ public final class ClockCheck {
         }
         if (answers == 0) {
             return null;
+        }
+        if (contradicted) {
+            // answers that cannot all be true of one clock: several servers behind one address, or a clock stepped meanwhile
+            return new RunManifest.Clock(against + " (its answers contradicted each other: several servers behind one address?)",
+                    low + (high - low) / 2, Math.max(1000, (high - low + 1) / 2), answers);
         }
         return new RunManifest.Clock(against, low + (high - low) / 2, (high - low + 1) / 2, answers);
     }

@@ -41,6 +41,45 @@ class ClockCheckTest {
         }
     }
 
+    /** A machine whose clock is {@code offset} ms behind a server that formats its Date on a timer of phase {@code phase} ms, as uvicorn does. */
+    private static RunManifest.Clock measureCached(long offset, long phase, long startAt) throws InterruptedException {
+        long[] now = {startAt};
+        ClockCheck check = new ClockCheck(() -> now[0], () -> {
+            now[0] += 3;
+            long date = Math.floorDiv(now[0] + offset - phase, 1000) * 1000; // last formatted at the timer's tick, whole seconds
+            now[0] += 3;
+            return Optional.of(date);
+        }, at -> now[0] = Math.max(now[0], at));
+        return check.run(10_000, "test");
+    }
+
+    @Test
+    void aDateFormattedOnATimerReadsLateByItsPhaseAndShardsAskingTheSameServerStillCompareTruly() throws Exception {
+        long phase = 600;
+        RunManifest.Clock a = measureCached(0, phase, 1_796_000_000_000L);
+        RunManifest.Clock b = measureCached(250, phase, 1_796_000_000_417L); // a second machine, 250 ms behind the first
+        assertTrue(Math.abs(a.offsetMs() - (-phase)) <= a.uncertaintyMs(), "what Date can tell: the timer's clock, late by its phase: " + a);
+        long apart = b.offsetMs() - a.offsetMs();
+        assertTrue(Math.abs(apart - 250) <= a.uncertaintyMs() + b.uncertaintyMs(), "the two machines differ by 250 ms: " + apart + " ms, " + a + " " + b);
+        assertTrue(a.against().equals("test"), "one server's answers agree with one clock");
+    }
+
+    @Test
+    void answersOfSeveralServersBehindOneAddressContradictEachOtherAndSaySo() throws Exception {
+        long[] now = {1_796_000_000_000L};
+        int[] n = {0};
+        ClockCheck check = new ClockCheck(() -> now[0], () -> {
+            now[0] += 3;
+            long phase = n[0]++ % 2 == 0 ? 0 : 700; // two replicas, each formatting Date on its own timer
+            long date = Math.floorDiv(now[0] - phase, 1000) * 1000;
+            now[0] += 3;
+            return Optional.of(date);
+        }, at -> now[0] = Math.max(now[0], at));
+        RunManifest.Clock c = check.run(10_000, "test");
+        assertTrue(c.against().contains("contradicted each other"), c.toString());
+        assertTrue(c.uncertaintyMs() >= 1000, "known to a second, no better: " + c);
+    }
+
     @Test
     void oneAnswerPlacesTheClockWithinASecondAndNoDateHeaderMeansUnknown() throws Exception {
         long[] now = {1_796_000_000_000L};
