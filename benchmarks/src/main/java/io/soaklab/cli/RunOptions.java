@@ -282,6 +282,10 @@ abstract class RunOptions implements Callable<Integer> {
             throw new SoakLab.UsageException("shard " + index + " of " + count + ": the number must be from 0 to " + Math.max(0, count - 1));
         }
         java.time.Instant start = null;
+        if (startAt != null && count > 1 && startAt.strip().startsWith("+") && !startAt.contains("@")) {
+            throw new SoakLab.UsageException("--start-at " + startAt.strip() + " gives each shard its own instant (its own now): write "
+                    + startAt.strip() + "@FILE with FILE on a volume every shard sees, or one instant (2026-12-03T05:00:00Z)");
+        }
         if (startAt != null) {
             try {
                 start = io.soaklab.internal.run.StartAt.resolve(startAt, Instant.now());

@@ -212,7 +212,11 @@ class ShardMergeTest {
         assertEquals(most, kept, "one shard's scrapes of the endpoint, not three shards'");
 
         // a normal run folder: report and compare read it unchanged
-        assertTrue(Files.readString(merged.resolve("report.html")).contains("Complete and healthy"));
+        String page = Files.readString(merged.resolve("report.html"));
+        assertTrue(page.contains("Complete and healthy"));
+        assertTrue(page.contains("Merged from <b>3 shards</b>"), "the report says what it is");
+        assertTrue(Files.readString(shards.resolve("shard-1").resolve("report.html")).contains("Shard <b>1 of 3</b> of a soak of one arrival in 3 of"),
+                "a shard's own report says it ran a share");
         assertEquals(0, SoakLabTest.run("report", merged.toString()).code());
         SoakLabTest.Result compare = SoakLabTest.run("compare", whole.toString(), merged.toString());
         assertTrue(compare.code() == 0 || compare.code() == 3, compare.err() + compare.out());
@@ -257,6 +261,11 @@ class ShardMergeTest {
         assertEquals(RunStatus.CRASHED, m.shards().get(1).status());
         assertEquals(5, m.windowsCompleted(), "the surviving shard's windows");
         assertEquals(survivorCalls + killedCalls, lines(merged.resolve("calls.jsonl")), "nothing of either shard lost but a line cut off by the kill");
+        // the window shard 1 was killed in holds calls of both shards: its latency is not written short of shard 1's, but rebuilt from the calls
+        int killedIn = RunManifest.read(shards.resolve("shard-1")).windowsCompleted();
+        assertTrue(!IntervalLog.read(merged, (w, metric, h) -> { }).windows().contains(killedIn), "window " + killedIn + " left for the reader");
+        assertTrue(r.err().contains("latency is short of a shard's intervals"), r.err());
+        assertTrue(Files.readString(merged.resolve("report.html")).contains("was rebuilt from calls.jsonl"), "the report says it rebuilt it");
         String report = Files.readString(merged.resolve("report.html"));
         assertTrue(report.contains("Incomplete: the run crashed (merged from 2 shards; shard 1 crashed after"), "the report names it");
 
@@ -272,6 +281,39 @@ class ShardMergeTest {
         SoakLabTest.Result notEmpty = SoakLabTest.run("merge", shards.toString(), "--out", merged.toString());
         assertEquals(2, notEmpty.code());
         assertEquals("soaklab merge: --out " + merged + " is not empty: merge into a new folder", notEmpty.err().strip());
+    }
+
+    @Test
+    void badShardSettingsAreOneLineEach() throws Exception {
+        assertUsage("give --shard I/N or --shards N, not both", "run", "--shard", "0/2", "--shards", "2");
+        assertUsage("--shard 'two': write I/N, e.g. 0/4 for the first of 4 shards", "run", "--shard", "two");
+        assertUsage("shard 3 of 3: the number must be from 0 to 2", "run", "--shard", "3/3");
+        if (System.getenv("JOB_COMPLETION_INDEX") == null) {
+            assertUsage("--shards 4 takes this shard's number from JOB_COMPLETION_INDEX, which is not set (a Kubernetes Indexed Job sets it);"
+                    + " elsewhere give --shard I/4", "run", "--shards", "4");
+        }
+        assertUsage("--start-at +1m gives each shard its own instant (its own now): write +1m@FILE with FILE on a volume every shard sees, or one"
+                + " instant (2026-12-03T05:00:00Z)", "run", "--shard", "0/2", "--start-at", "+1m");
+        assertUsage("--start-at 'soon': write an instant (2026-12-03T05:00:00Z), a time from now (+90s), or a time from now the first shard"
+                + " writes for all (+90s@FILE)", "run", "--start-at", "soon");
+        SoakLabTest.Result few = SoakLabTest.run("run", "--shard", "0/4", "--concurrency", "2");
+        assertEquals(2, few.code(), few.err());
+        assertTrue(few.err().contains("--concurrency must be at least the number of shards"), few.err());
+        // a run folder that is not a shard has nothing to be merged with
+        Path single = tmp.resolve("single");
+        Files.createDirectories(single);
+        io.soaklab.run.Soak.prepare(single, io.soaklab.run.RunConfig.builder().concurrency(1).build(), null).ended(RunStatus.COMPLETE, null).write(single);
+        SoakLabTest.Result merge = SoakLabTest.run("merge", single.toString(), "--out", tmp.resolve("m").toString());
+        assertEquals(2, merge.code());
+        assertEquals("soaklab merge: " + single + " is not a shard (it was run without --shard or --shards): nothing to merge it with", merge.err().strip());
+        SoakLabTest.Result none = SoakLabTest.run("merge", tmp.resolve("nowhere").toString(), "--out", tmp.resolve("m").toString());
+        assertEquals("soaklab merge: " + tmp.resolve("nowhere") + ": no such folder", none.err().strip());
+    }
+
+    private static void assertUsage(String line, String... args) {
+        SoakLabTest.Result r = SoakLabTest.run(args);
+        assertEquals(2, r.code(), r.err() + r.out());
+        assertEquals("soaklab " + args[0] + ": " + line, r.err().strip());
     }
 
     private static long nanos(long us) {

@@ -167,6 +167,10 @@ public final class Soak implements AutoCloseable {
         recorder.watch(client); // the endpoint's silences, window by window
         Duration watchdog = target.timeouts().call().isZero() ? Duration.ZERO : target.timeouts().call().plusSeconds(30);
         BigDecimal maxSpend = config.pricing().maxSpend();
+        if (maxSpend != null && config.shard().sharded()) {
+            // the whole soak's limit, shared out: each shard stops at its share, so that together they never pass it
+            maxSpend = maxSpend.divide(BigDecimal.valueOf(config.shard().count()), 6, java.math.RoundingMode.DOWN).stripTrailingZeros();
+        }
         SpendLimit limit = maxSpend == null || tariff == null ? null : new SpendLimit(maxSpend, tariff);
         this.runner = new EpisodeRunner(scenario, client, recorder, spec.resilience(), workload.seed(), watchdog, limit);
         if (observe.recordsRequests()) {
@@ -261,7 +265,7 @@ public final class Soak implements AutoCloseable {
      * Starts the load: closed ({@code concurrency} users, each on its own thread) or open (arrivals).
      * A shard of a soak on several machines first measures its clock against the endpoint's, and
      * with a start time ({@code --start-at}) waits for it, its schedule counted from that instant;
-     * one that comes later than {@link #LATEST_START} ends as failed rather than run windows out of
+     * one that comes later than {@link #LATEST_START} is stopped (aborted) rather than run windows out of
      * step with the others.
      *
      * @throws InterruptedException when stopped while waiting for the start
@@ -292,7 +296,7 @@ public final class Soak implements AutoCloseable {
         if (late > LATEST_START.toNanos()) {
             String why = "started " + io.soaklab.internal.text.Durations.format(Duration.ofMillis(late / 1_000_000)) + " after --start-at "
                     + shard.startAt() + ": its windows would not be the other shards'; give a later start";
-            close(RunStatus.FAILED, why);
+            close(RunStatus.ABORTED, why);
             throw new IllegalStateException(why);
         }
         if (late < 0) {

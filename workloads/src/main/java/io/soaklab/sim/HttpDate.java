@@ -13,8 +13,11 @@ import java.time.format.DateTimeFormatter;
  */
 final class HttpDate {
 
-    private static volatile String text = "";
-    private static volatile long second = Long.MIN_VALUE;
+    /** The text of one second: read and replaced whole, so a reader never pairs a second with another's text. */
+    private record Stamp(long second, String text) {
+    }
+
+    private static volatile Stamp last = new Stamp(Long.MIN_VALUE, "");
 
     private HttpDate() {
     }
@@ -24,12 +27,12 @@ final class HttpDate {
     }
 
     static String now() {
-        long millis = System.currentTimeMillis();
-        long s = Math.floorDiv(millis, 1000);
-        if (s != second) {
-            text = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochSecond(s).atOffset(ZoneOffset.UTC));
-            second = s; // after the text: a reader that sees this second sees its text
+        long s = Math.floorDiv(System.currentTimeMillis(), 1000);
+        Stamp stamp = last;
+        if (stamp.second() != s) {
+            stamp = new Stamp(s, DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.ofEpochSecond(s).atOffset(ZoneOffset.UTC)));
+            last = stamp; // a racing thread may write its own: the same second's, or a second's later
         }
-        return text;
+        return stamp.text();
     }
 }

@@ -43,6 +43,14 @@ final class RunSections {
         Percentiles ttft = page.run.totals().get(Metric.TTFT);
         Percentiles e2e = page.run.totals().get(Metric.E2E);
         page.out.append("<h2>In short</h2>\n<p class=\"lead\">");
+        io.soaklab.run.RunConfig.Shard shard = page.config.shard();
+        if (shard.sharded()) {
+            page.out.append("Shard <b>").append(shard.index()).append(" of ").append(shard.count()).append("</b> of a soak of ")
+                    .append(page.config.workload().open() ? "one arrival in " + shard.count() + " of: " : shard.share(page.config.workload().concurrency())
+                            + " of the users of: ");
+        } else if (page.run.manifest().shards() != null) {
+            page.out.append("Merged from <b>").append(page.run.manifest().shards().size()).append(" shards</b>: ");
+        }
         page.out.append(page.config.workload().open() ? "<b>" + Page.e(page.scenario) + "</b> episodes arriving " + Page.e(page.config.workload().arrival()) + ", against "
                         : page.replayTimes != null ? "<b>" + Page.e(page.scenario) + "</b> sessions arriving " + Page.e(page.replayTimes) + ", against "
                         : page.config.workload().concurrency() + " concurrent <b>" + Page.e(page.scenario) + "</b> users against ")

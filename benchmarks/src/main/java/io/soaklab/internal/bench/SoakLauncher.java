@@ -89,6 +89,12 @@ public final class SoakLauncher {
     public static Outcome launch(RunConfig config, Path dir, PrintStream err, boolean checkEndpoint) throws IOException {
         Soak.requireApiKey(config.target().apiKeyEnv()); // fail now, not in the forked JVM
         if (config.shard().sharded()) {
+            String scenario = config.workload().scenario();
+            if (!config.workload().open() && io.soaklab.scenario.Scenarios.isReplay(scenario)
+                    && io.soaklab.scenario.Scenarios.schedule(io.soaklab.scenario.Scenarios.of(io.soaklab.scenario.Scenarios.resolve(scenario))) == null) {
+                // its users take the next session as they finish: which session is whose depends on the machine, so shards would repeat some
+                throw new IllegalArgumentException("a replay at speed max cannot be split into shards: replay it at its recorded speed, or on one machine");
+            }
             // JMH's lock keeps two benchmarks off one machine; shards of one soak may share one, and then mean to
             System.setProperty("jmh.ignoreLock", "true");
         }

@@ -39,6 +39,31 @@ class SpendLimitTest {
     Path tmp;
 
     @Test
+    void aShardStopsAtItsShareOfTheSoaksSpendLimit() throws Exception {
+        SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(50)).decodeTokensPerSecond(2_000).outputTokensMedian(200).build();
+        BigDecimal limit = new BigDecimal("0.50"); // the whole soak's, for 2 shards: this one may spend $0.25
+        try (EmbeddedEndpoint remote = EmbeddedEndpoint.start(sim)) {
+            RunConfig config = RunConfig.builder().endpoint(URI.create(remote.baseUrl().toString())).model("gpt-5.5-pro")
+                    .scenario("chat-support").thinkTime(Duration.ZERO).concurrency(32).duration(Duration.ofSeconds(60))
+                    .window(Duration.ofSeconds(1)).maxSpend(limit).forks(0).shard(new RunConfig.Shard(0, 2, null)).build();
+            Path dir = tmp.resolve("shard");
+            ByteArrayOutputStream progress = new ByteArrayOutputStream();
+            SoakLauncher.Outcome outcome = SoakLauncher.launch(config, dir, new PrintStream(progress, true, StandardCharsets.UTF_8));
+            String log = progress.toString(StandardCharsets.UTF_8);
+            assertEquals(RunStatus.ABORTED, outcome.status(), log);
+            RunManifest m = RunManifest.read(dir);
+            assertTrue(m.message().startsWith("stopped by --max-spend 0.25: $0."), m.message());
+            BigDecimal spent = BigDecimal.ZERO;
+            for (String line : Files.readAllLines(dir.resolve(RunFile.CALLS.fileName()))) {
+                JsonNode call = JSON.readTree(line);
+                spent = spent.add(call.has("cost_usd") ? call.get("cost_usd").decimalValue() : BigDecimal.ZERO);
+                assertEquals(0, call.get("shard").asInt(), "every line says its shard");
+            }
+            assertTrue(spent.signum() > 0 && spent.compareTo(new BigDecimal("0.25")) <= 0, "spent $" + spent.toPlainString() + " of its $0.25");
+        }
+    }
+
+    @Test
     void aPaidRunIsEstimatedFirstAndEndsAbortedBeforeItsSpendLimit() throws Exception {
         SimConfig sim = SimConfig.builder().baseLatency(Duration.ofMillis(50)).decodeTokensPerSecond(2_000).outputTokensMedian(200).build();
         // an expensive model and many users: each call could cost ~$0.07, so only a few fit under the limit at once

@@ -83,8 +83,9 @@ public final class ShardMerge {
                 continue;
             }
             try (Stream<Path> children = Files.list(g)) {
+                // the shards' folders: an earlier merge's, or any other run folder beside them, is not one
                 List<Path> runs = children.filter(Files::isDirectory).filter(RunManifest::exists)
-                        .filter(c -> !c.toAbsolutePath().normalize().equals(target)).sorted().toList();
+                        .filter(c -> !c.toAbsolutePath().normalize().equals(target)).filter(ShardMerge::isShard).sorted().toList();
                 if (runs.isEmpty()) {
                     throw new IllegalArgumentException(g + " is neither a run folder nor a folder of shards' run folders (no run.json in it or under it)");
                 }
@@ -97,6 +98,14 @@ public final class ShardMerge {
             }
         }
         return dirs;
+    }
+
+    private static boolean isShard(Path dir) {
+        try {
+            return RunManifest.read(dir).config().shard().sharded();
+        } catch (IOException | RuntimeException unreadable) {
+            return true; // named as it is by the merge, in one line
+        }
     }
 
     /**
@@ -130,7 +139,13 @@ public final class ShardMerge {
         if (kept != null) {
             kept.writeTo(out);
         }
-        IntervalLog.Merged hlog = IntervalLog.merge(ordered, out);
+        List<RunManifest> present = shards.manifests();
+        IntervalLog.Merged hlog = IntervalLog.merge(ordered, out, (i, w) -> {
+            RunManifest m = present.get(i);
+            // a window it closed, or the one it was in when it ended without completing (its calls there are in calls.jsonl)
+            boolean neverStarted = m.windowsCompleted() == 0 && m.status() == RunStatus.ABORTED; // e.g. came after --start-at
+            return w < m.windowsCompleted() || w == m.windowsCompleted() && m.status() != RunStatus.COMPLETE && w < m.windowsPlanned() && !neverStarted;
+        });
         LineMerge.Result calls = CallLine.merge(ordered, out);
         LineMerge.Result episodes = EpisodeLine.merge(ordered, out);
         LineMerge.Result events = EventLine.merge(ordered, out);
@@ -145,11 +160,20 @@ public final class ShardMerge {
             warnings.add(damaged + " damaged " + (damaged == 1 ? "line" : "lines") + " of the shards' files left out (the last line of a shard killed while"
                     + " writing it, most often)");
         }
+        if (hlog.firstShort() >= 0 && hlog.firstShort() < shards.manifest(out).windowsCompleted()) {
+            warnings.add("from window " + hlog.firstShort() + " on, " + hlog.shortWindows() + " of the merged windows lack a shard that had"
+                    + " ended: they hold less than the whole soak's load");
+        }
+        if (hlog.leftOut() > 0) {
+            warnings.add(hlog.leftOut() + (hlog.leftOut() == 1 ? " window's" : " windows'") + " latency is short of a shard's intervals (the one it"
+                    + " was in when it ended, or damaged): the report rebuilds it from the calls, without inter-token gaps");
+        }
         long window = shards.config().schedule().window().toMillis();
         if (hlog.worstSpreadMs() > Math.max(CLOCK_BOUND.toMillis(), window / 50)) {
-            warnings.add(String.format(Locale.ROOT, "the shards' window %d began up to %s apart by their own clocks (of a %s window): start them with"
-                    + " --start-at so that each window covers the same time", hlog.worstWindow(), Durations.format(Duration.ofMillis(hlog.worstSpreadMs())),
-                    Durations.format(Duration.ofMillis(window))));
+            warnings.add(String.format(Locale.ROOT, "the shards' window %d began up to %s apart by their own clocks (of a %s window)%s",
+                    hlog.worstWindow(), Durations.format(Duration.ofMillis(hlog.worstSpreadMs())), Durations.format(Duration.ofMillis(window)),
+                    shards.config().shard().startAt() == null ? ": start them with --start-at so that each window covers the same time"
+                            : ": a shard was slow to close its windows (a busy machine?)"));
         }
         RunManifest merged = shards.manifest(out);
         merged.write(out);
@@ -275,7 +299,9 @@ public final class ShardMerge {
                             + (r.message() == null ? "" : ": " + r.message()));
                 }
             }
-            String started = manifests.stream().map(RunManifest::started).filter(java.util.Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
+            // when the load began: the shards' one start instant, or the earliest shard's start
+            String started = config.shard().startAt() != null ? config.shard().startAt().toString()
+                    : manifests.stream().map(RunManifest::started).filter(java.util.Objects::nonNull).min(Comparator.naturalOrder()).orElse(null);
             String ended = manifests.stream().map(RunManifest::ended).filter(java.util.Objects::nonNull).max(Comparator.naturalOrder()).orElse(null);
             int completed = manifests.stream().mapToInt(RunManifest::windowsCompleted).max().orElse(0);
             RunConfig whole = first.config().withShard(first.config().shard().startAt() == null ? RunConfig.Shard.WHOLE

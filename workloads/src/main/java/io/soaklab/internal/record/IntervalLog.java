@@ -61,11 +61,20 @@ public final class IntervalLog {
             sync();
         }
 
-        /** Writes measured window {@code index}'s histograms, one per metric in {@link Metric} order, and syncs them to disk. */
+        /**
+         * Writes measured window {@code index}'s histograms, one per metric in {@link Metric} order (a null one left out:
+         * a reader rebuilds what it can of it from the calls), and syncs them to disk.
+         */
         void window(int index, long startMillis, long endMillis, Histogram[] histograms) {
+            if (java.util.Arrays.stream(histograms).allMatch(java.util.Objects::isNull)) {
+                return;
+            }
             log.outputComment(WINDOW_MARK + index + "]");
             for (int i = 0; i < METRICS.length; i++) {
                 Histogram h = histograms[i];
+                if (h == null) {
+                    continue;
+                }
                 h.setTag(METRICS[i].tag());
                 h.setStartTimeStamp(startMillis);
                 h.setEndTimeStamp(endMillis);
@@ -100,24 +109,31 @@ public final class IntervalLog {
      * @param worstSpreadMs  the most that any window's start differed between shards, in milliseconds
      * @param worstWindow    the window it did so in, or -1
      * @param shortWindows   windows some shard had no intervals for (it had ended, or lost them)
+     * @param firstShort     the first of them, or -1
+     * @param leftOut        windows with a metric left out, short of an expected shard's values (the reader rebuilds them from the calls)
      */
-    public record Merged(int windows, int damagedLines, long worstSpreadMs, int worstWindow, int shortWindows) {
+    public record Merged(int windows, int damagedLines, long worstSpreadMs, int worstWindow, int shortWindows, int firstShort, int leftOut) {
     }
 
     /**
      * Merges the shards' logs into {@code out}'s, streaming: window {@code k} of every shard read
      * in step (one window of each in memory), its intervals added metric by metric with
      * HdrHistogram's own {@code add}, which loses no value; the merged interval spans the earliest
-     * start to the latest end. A shard with no log is skipped.
+     * start to the latest end. A shard with no log is skipped. A metric some shard should have in
+     * a window ({@code expected}: it closed the window, or was in it when it crashed) but has not
+     * is left out of that window, rather than written short of that shard's calls: the reader then
+     * rebuilds it from {@code calls.jsonl}, which holds every shard's.
+     *
+     * @param expected whether shard {@code i} (its place in {@code shardDirs}) should have window {@code w}'s intervals
      */
-    public static Merged merge(List<Path> shardDirs, Path out) throws IOException {
+    public static Merged merge(List<Path> shardDirs, Path out, java.util.function.BiPredicate<Integer, Integer> expected) throws IOException {
         List<Cursor> cursors = new ArrayList<>();
         try {
             long base = Long.MAX_VALUE;
-            for (Path dir : shardDirs) {
-                Path file = RunFile.HISTOGRAMS.in(dir);
+            for (int i = 0; i < shardDirs.size(); i++) {
+                Path file = RunFile.HISTOGRAMS.in(shardDirs.get(i));
                 if (Files.exists(file)) {
-                    Cursor c = new Cursor(file);
+                    Cursor c = new Cursor(file, i);
                     cursors.add(c);
                     c.next();
                     if (c.startMillis < Long.MAX_VALUE) {
@@ -129,6 +145,8 @@ public final class IntervalLog {
             long worstSpread = 0;
             int worstWindow = -1;
             int shortWindows = 0;
+            int firstShort = -1;
+            int leftOut = 0;
             try (Writer writer = new Writer(out, base == Long.MAX_VALUE ? System.currentTimeMillis() : base)) {
                 while (true) {
                     int w = Integer.MAX_VALUE;
@@ -141,11 +159,18 @@ public final class IntervalLog {
                         break;
                     }
                     Histogram[] sum = new Histogram[METRICS.length];
+                    boolean[] lacking = new boolean[METRICS.length];
                     long start = Long.MAX_VALUE;
                     long firstStart = Long.MIN_VALUE;
                     long end = Long.MIN_VALUE;
                     int shards = 0;
-                    for (Cursor c : cursors) {
+                    for (int k = 0; k < cursors.size(); k++) {
+                        Cursor c = cursors.get(k);
+                        if (expected.test(c.shard, w)) {
+                            for (int i = 0; i < METRICS.length; i++) {
+                                lacking[i] |= c.window != w || c.histograms[i] == null;
+                            }
+                        }
                         if (c.window != w) {
                             continue;
                         }
@@ -169,22 +194,28 @@ public final class IntervalLog {
                     }
                     if (shards < cursors.size()) {
                         shortWindows++;
+                        firstShort = firstShort < 0 ? w : firstShort;
                     }
                     if (firstStart - start > worstSpread) {
                         worstSpread = firstStart - start;
                         worstWindow = w;
                     }
+                    boolean short_ = false;
                     for (int i = 0; i < METRICS.length; i++) {
-                        if (sum[i] == null) {
-                            sum[i] = new Histogram(3); // lost in every shard: an empty interval keeps the window's place
+                        if (lacking[i]) {
+                            sum[i] = null; // short of a shard's values: left for the reader to rebuild from every shard's calls
+                            short_ = true;
                         }
+                    }
+                    if (short_) {
+                        leftOut++;
                     }
                     writer.window(w, start, end, sum);
                     windowsOut++;
                 }
             }
             int damaged = cursors.stream().mapToInt(c -> c.handler.damagedLines).sum();
-            return new Merged(windowsOut, damaged, worstSpread, worstWindow, shortWindows);
+            return new Merged(windowsOut, damaged, worstSpread, worstWindow, shortWindows, firstShort, leftOut);
         } finally {
             for (Cursor c : cursors) {
                 c.close();
@@ -199,11 +230,13 @@ public final class IntervalLog {
         final IntervalLog log = new IntervalLog();
         final Histogram[] histograms = new Histogram[METRICS.length];
         final Stepper handler;
+        final int shard;
         int window = -1;
         long startMillis = Long.MAX_VALUE;
         long endMillis = Long.MIN_VALUE;
 
-        Cursor(Path file) throws IOException {
+        Cursor(Path file, int shard) throws IOException {
+            this.shard = shard;
             this.in = Files.newInputStream(file);
             this.scanner = new HistogramLogScanner(in);
             this.handler = new Stepper(log);

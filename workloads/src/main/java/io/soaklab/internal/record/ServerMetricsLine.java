@@ -317,8 +317,8 @@ public final class ServerMetricsLine {
 
     /**
      * Merges the shards' files into {@code out}'s ({@code soaklab merge}). Shards that watched the same
-     * server scraped it each: of each source, only the scrapes of the shard that has the most of
-     * them are kept (the lowest shard of equals), whole, so the server is counted once and its
+     * server scraped it each: of each source, only the scrapes of the shard that has the most that
+     * answered are kept (the lowest shard of equals), whole, so the server is counted once and its
      * lines still read as one sequence (a change line follows its own source's previous line).
      */
     public static LineMerge.Result merge(java.util.List<Path> shardDirs, Path out) throws IOException {
@@ -327,7 +327,7 @@ public final class ServerMetricsLine {
             java.util.Map<String, Long> counts = new java.util.HashMap<>();
             LineMerge.lines(RunFile.SERVER_METRICS.in(shardDirs.get(i)), line -> {
                 String source = LineMerge.text(line, SOURCE);
-                if (source != null) {
+                if (source != null && LineMerge.text(line, ERROR) == null) { // scrapes that answered: a shard that never reached the server is not kept
                     counts.merge(source, 1L, Long::sum);
                 }
             });
