@@ -352,12 +352,28 @@ abstract class RunOptions implements Callable<Integer> {
             existing = existing.getParent();
         }
         try {
-            java.nio.file.Files.createDirectories(absolute);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    java.nio.file.Files.createDirectories(absolute);
+                    break;
+                } catch (java.nio.file.NoSuchFileException gone) {
+                    if (attempt == 3 || existing == null || !java.nio.file.Files.isDirectory(existing)) {
+                        throw gone;
+                    }
+                    // a shard beside this one took away the parent it had made, just as this one made its folder in it: again
+                }
+            }
             if (!java.nio.file.Files.isWritable(absolute)) {
                 throw new SoakLab.UsageException("--out " + dir + ": the folder cannot be written");
             }
             for (Path made = absolute; existing != null && !made.equals(existing); made = made.getParent()) {
-                java.nio.file.Files.deleteIfExists(made);
+                try {
+                    java.nio.file.Files.deleteIfExists(made);
+                } catch (java.nio.file.DirectoryNotEmptyException shared) {
+                    break; // another run (a shard beside this one) has its folder in it now: it stays
+                } catch (java.io.IOException e) {
+                    break; // taking away what was made is tidiness, not a condition of running
+                }
             }
             return;
         } catch (java.nio.file.FileAlreadyExistsException e) {
