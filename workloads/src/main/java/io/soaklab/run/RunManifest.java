@@ -86,7 +86,7 @@ public record RunManifest(
      * @param status    how it ended; {@link RunStatus#CRASHED} when it never said, null when it was missing
      * @param message   why it ended, when not complete, or why it is missing
      * @param host      the machine it ran on
-     * @param started   when it started measuring
+     * @param started   when its run began (before it waited for --start-at)
      * @param windowsCompleted its measured windows
      * @param clock     its clock against the endpoint's, or null
      */
