@@ -41,13 +41,31 @@ public final class Degradation {
      * the median time to first token. Lag counts into every latency (they are measured from the
      * intended start), so a lag small beside the latencies measured changes nothing a reader would
      * act on; a JIT warming up or a GC pause of tens of milliseconds, against calls of half a
-     * second, is not worth a warning.
+     * second, is not worth a warning. Nor is one stalled call: the percentile held to that bound is
+     * the highest of p99, p90 and p50 that at least {@value #MIN_LATE_CALLS} calls lie above (of 69
+     * calls, the p99 is the slowest one, so the p90 is held), and fewer than twice that many calls
+     * say nothing.
      */
     public static boolean lagMatters(Percentiles lag, Percentiles ttft) {
-        if (lag.empty() || lag.p99() <= GENERATOR_LAG_MS * 1000) {
+        long held = heldLag(lag);
+        if (held <= GENERATOR_LAG_MS * 1000) {
             return false;
         }
-        return ttft.empty() || lag.p99() > LAG_SHARE_OF_TTFT * ttft.p50();
+        return ttft.empty() || held > LAG_SHARE_OF_TTFT * ttft.p50();
+    }
+
+    /** Calls that must lie above a lag percentile for it to speak for the run rather than for one stall. */
+    public static final int MIN_LATE_CALLS = 2;
+
+    /** The lag percentile {@link #lagMatters} holds to its bound (µs), 0 when there are too few calls to hold any. */
+    static long heldLag(Percentiles lag) {
+        if (lag.count() * 0.01 >= MIN_LATE_CALLS) {
+            return lag.p99();
+        }
+        if (lag.count() * 0.10 >= MIN_LATE_CALLS) {
+            return lag.p90();
+        }
+        return lag.count() * 0.5 >= MIN_LATE_CALLS ? lag.p50() : 0;
     }
 
     /** Process CPU, as a percentage of every core, at which a window is the generator's fault. */

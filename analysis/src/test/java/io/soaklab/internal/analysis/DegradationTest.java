@@ -27,6 +27,34 @@ class DegradationTest {
     }
 
     @Test
+    void oneStalledCallIsNotAGeneratorThatFellBehind() {
+        org.HdrHistogram.Histogram lag = new org.HdrHistogram.Histogram(3);
+        org.HdrHistogram.Histogram ttft = new org.HdrHistogram.Histogram(3);
+        for (int i = 0; i < 68; i++) {
+            lag.recordValue(2_000);
+            ttft.recordValue(225_000);
+        }
+        lag.recordValue(117_000); // a busy machine's one hiccup: of 69 calls, the p99 is this call
+        ttft.recordValue(225_000);
+        assertEquals(117_000, Percentiles.of(lag).p99(), 117);
+        assertFalse(Degradation.lagMatters(Percentiles.of(lag), Percentiles.of(ttft)), "one call of 69 is the p99, and says nothing of the run");
+        for (int i = 0; i < 7; i++) {
+            lag.recordValue(150_000); // now more than a tenth of the calls started 150 ms late: that is the generator
+        }
+        assertTrue(Degradation.lagMatters(Percentiles.of(lag), Percentiles.of(ttft)));
+        // with 300 calls, the p99 speaks for three of them
+        org.HdrHistogram.Histogram many = new org.HdrHistogram.Histogram(3);
+        for (int i = 0; i < 296; i++) {
+            many.recordValue(2_000);
+        }
+        for (int i = 0; i < 4; i++) {
+            many.recordValue(150_000);
+        }
+        assertTrue(Degradation.lagMatters(Percentiles.of(many), Percentiles.of(ttft)));
+        assertFalse(Degradation.lagMatters(Percentiles.EMPTY, Percentiles.of(ttft)), "no calls, no verdict");
+    }
+
+    @Test
     void aPlantedDriftIsStatedWithItsSizeAndTest() throws Exception {
         long[] noise = new Random(2).longs(24, -15, 16).toArray();
         SyntheticRun.write(dir, 24, w -> 300 + 10L * w + noise[w], w -> 1); // +10 ms a one-second window: +36 s an hour
