@@ -111,11 +111,12 @@ final class OutcomeClassifier {
     }
 
     /** The server answered {@code status}, not 200, with {@code body} (possibly cut, or null). */
-    void httpError(int status, ByteArrayOutputStream body) {
+    /** An HTTP error, with the rate limits its headers stated ({@code name: value; ...}, first, so that a long message never cuts them off), or null. */
+    void httpError(int status, ByteArrayOutputStream body, String limits) {
         if (failure == null) {
             String described = describe(body);
             end = Outcomes.ofHttpError(status, described);
-            endDetail = "HTTP " + status + (described.isEmpty() ? "" : ": " + described);
+            endDetail = "HTTP " + status + (limits == null ? "" : " [" + limits + "]") + (described.isEmpty() ? "" : ": " + described);
         }
     }
 

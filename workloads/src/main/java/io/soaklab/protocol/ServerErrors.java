@@ -85,6 +85,27 @@ final class ServerErrors {
         return -1;
     }
 
+    /**
+     * The rate limits a refusal's headers state, for its detail: each limit
+     * ({@code x-ratelimit-limit-requests}, {@code anthropic-ratelimit-tokens-limit}, {@code ratelimit-limit}...) and
+     * each remaining count that is zero (what ran out), as {@code name: value; ...}; null when it states none.
+     */
+    static String rateLimits(HttpHeaders headers) {
+        StringBuilder out = null;
+        for (java.util.Map.Entry<String, String> h : headers) {
+            String name = h.getKey().toLowerCase(java.util.Locale.ROOT);
+            if (!(name.startsWith("x-ratelimit-") || name.startsWith("anthropic-ratelimit-") || name.startsWith("ratelimit-"))) {
+                continue;
+            }
+            boolean limit = name.endsWith("-limit") || name.contains("-limit-");
+            boolean exhausted = name.contains("remaining") && h.getValue().strip().equals("0");
+            if (limit || exhausted) {
+                out = (out == null ? new StringBuilder() : out.append("; ")).append(name).append(": ").append(h.getValue().strip());
+            }
+        }
+        return out == null ? null : out.toString();
+    }
+
     /** The server's {@code x-should-retry} verdict, or null when it gave none. */
     static Boolean shouldRetry(HttpHeaders headers) {
         String should = headers.get("x-should-retry");

@@ -85,6 +85,8 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
     private boolean eventStream;
     private ByteArrayOutputStream body;
     private long retryAfterNanos = -1;
+    /** The rate limits a 429's headers stated, or null. */
+    private String rateLimits;
     private Boolean shouldRetry;
     private byte[] wholeBody;
 
@@ -216,6 +218,9 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
             requestId = headers.get("request-id"); // Anthropic's name
         }
         if (status != 200) {
+            if (status == 429) {
+                rateLimits = ServerErrors.rateLimits(headers);
+            }
             body = new ByteArrayOutputStream(256);
             return State.CONTINUE;
         }
@@ -272,7 +277,7 @@ abstract class StreamCall implements AsyncHandler<Void>, SseParser.Listener, Tim
         long end = System.nanoTime();
         if (!outcome.failed()) {
             if (status != 200) {
-                outcome.httpError(status, body);
+                outcome.httpError(status, body, rateLimits);
             } else if (!eventStream) {
                 readWholeReply(end);
                 return null;
