@@ -45,8 +45,15 @@ public final class Arrivals {
     private final double period;
     private final long[] replay;
     private final double rampUp;
+    /** A sweep's levels, changed while it runs; null for every other kind. */
+    private final Levels levels;
 
     private Arrivals(String spec, Kind kind, double[] rates, double period, long[] replay, double rampUp) {
+        this(spec, kind, rates, period, replay, rampUp, null);
+    }
+
+    private Arrivals(String spec, Kind kind, double[] rates, double period, long[] replay, double rampUp, Levels levels) {
+        this.levels = levels;
         this.spec = spec;
         this.kind = kind;
         this.rates = rates;
@@ -123,9 +130,61 @@ public final class Arrivals {
         return new Arrivals(describe, Kind.CSV, null, 0, offsets, 0);
     }
 
+    /**
+     * The same arrivals ({@code constant:} or {@code poisson:} only) with a rate a capacity sweep
+     * moves while the load runs ({@link OpenLoad#level}), each change ramping linearly from the last
+     * rate over its ramp.
+     *
+     * @throws IllegalArgumentException for any other arrival process
+     */
+    public Arrivals movable() {
+        if (kind != Kind.CONSTANT && kind != Kind.POISSON) {
+            throw new IllegalArgumentException("--arrival '" + spec + "': a sweep moves the rate of constant: or poisson: arrivals only");
+        }
+        return new Arrivals(spec, kind, rates, period, replay, rampUp, new Levels(rates[0]));
+    }
+
+    /** From {@code atSeconds} after the start, {@code rate} a second, reached linearly over {@code rampSeconds}. */
+    void restage(double atSeconds, double rate, double rampSeconds) {
+        if (levels == null) {
+            throw new IllegalStateException("these arrivals keep the rate they were given: " + spec);
+        }
+        levels.add(atSeconds, positive(rate, Double.toString(rate)), rampSeconds);
+    }
+
+    /** A sweep's rates over time: each change from its instant, ramping from the rate before it. Written by the sweep, read by the dispatcher. */
+    private static final class Levels {
+        private volatile double[][] changes; // {at, rate, ramp} in order of at
+
+        Levels(double rate) {
+            changes = new double[][] {{0, rate, 0}};
+        }
+
+        synchronized void add(double at, double rate, double ramp) {
+            double[][] c = changes;
+            double[][] next = java.util.Arrays.copyOf(c, c.length + 1);
+            next[c.length] = new double[] {Math.max(at, c[c.length - 1][0]), rate, ramp};
+            changes = next;
+        }
+
+        double rate(double t) {
+            double[][] c = changes;
+            int i = c.length - 1;
+            while (i > 0 && c[i][0] > t) {
+                i--;
+            }
+            double[] now = c[i];
+            if (i == 0 || now[2] <= 0 || t >= now[0] + now[2]) {
+                return now[1];
+            }
+            double before = c[i - 1][1];
+            return before + (now[1] - before) * (t - now[0]) / now[2];
+        }
+    }
+
     /** The same arrivals, their rate scaled from zero to full over {@code rampUp}. */
     public Arrivals withRampUp(Duration rampUp) {
-        return new Arrivals(spec, kind, rates, period, replay, rampUp.toNanos() / 1e9);
+        return new Arrivals(spec, kind, rates, period, replay, rampUp.toNanos() / 1e9, levels);
     }
 
     /** The specification, as written. */
@@ -156,7 +215,7 @@ public final class Arrivals {
     /** The arrival rate at {@code t} seconds after the start, per second. */
     double rate(double t) {
         double r = switch (kind) {
-            case CONSTANT, POISSON -> rates[0];
+            case CONSTANT, POISSON -> levels != null ? levels.rate(t) : rates[0];
             case RAMP -> rates[0] + (rates[1] - rates[0]) * Math.min(1, t / period);
             case STEP -> rates[(int) Math.min(rates.length - 1, Math.floor(t / period))];
             case CSV -> 0;
@@ -241,6 +300,16 @@ public final class Arrivals {
             throw new IllegalArgumentException("the duration must be positive");
         }
         return d.toNanos() / 1e9;
+    }
+
+    /**
+     * A rate such as {@code 5/s}, {@code 300/m}, {@code 100/h}, or a plain number a second, in
+     * arrivals a second.
+     *
+     * @throws IllegalArgumentException with a message fit to show a user
+     */
+    public static double perSecond(String text) {
+        return rate(text);
     }
 
     /** A rate such as {@code 5/s}, {@code 300/m}, {@code 100/h}, or a plain number a second. */

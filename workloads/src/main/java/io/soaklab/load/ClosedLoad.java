@@ -32,6 +32,11 @@ public final class ClosedLoad extends LoadBase {
     private final int shard;
     private final int shards;
     private final List<Thread> threads = new ArrayList<>();
+    /** Users running now: a sweep moves it ({@link #level}); users at or above it wait, their episode done. Guarded by {@code levels}. */
+    private int active;
+    /** When each user (re)starts after the level last rose, by user number. Guarded by {@code levels}. */
+    private long[] restartAt = new long[0];
+    private final Object levels = new Object();
 
     /**
      * @param users        concurrent virtual users
@@ -61,6 +66,7 @@ public final class ClosedLoad extends LoadBase {
         this.thinkNanos = thinkTime.toNanos();
         this.rampUpNanos = rampUp.toNanos();
         this.errorBackoffNanos = errorBackoff.toNanos();
+        this.active = users;
     }
 
     @Override
@@ -85,6 +91,10 @@ public final class ClosedLoad extends LoadBase {
         long next = firstStart;
         for (long episode = 0; running; episode++) {
             try {
+                long restart = awaitTurn(user);
+                if (restart != Long.MIN_VALUE) {
+                    next = restart; // off while the level was below this user: it starts again where the new level's ramp puts it
+                }
                 EpisodeRunner.Outcome done = runner.run(user, episode, next);
                 next = Math.max(done.endNanos(), next) + thinkNanos + (done.ok() ? 0 : errorBackoffNanos);
             } catch (InterruptedException stop) {
@@ -100,8 +110,75 @@ public final class ClosedLoad extends LoadBase {
         }
     }
 
+    /**
+     * Waits while this user is above the load's level; returns when it may run, with its intended
+     * restart if it waited, else {@link Long#MIN_VALUE}.
+     */
+    private long awaitTurn(int user) throws InterruptedException {
+        synchronized (levels) {
+            if (user < active) {
+                return Long.MIN_VALUE;
+            }
+            while (user >= active) {
+                if (!running) {
+                    throw new InterruptedException();
+                }
+                levels.wait();
+            }
+            return restartAt[user];
+        }
+    }
+
+    /**
+     * Moves the load to {@code level} users (a capacity sweep's next stage). Users above it end
+     * their episode and wait; users added start spread evenly over {@code ramp} from now, the
+     * first at once. Not for a shard of a soak on several machines.
+     */
+    public void level(int level, Duration ramp) {
+        if (level < 1 || level > 100_000) {
+            throw new IllegalArgumentException("a closed load runs 1 to 100000 users, not " + level);
+        }
+        if (shards != 1) {
+            throw new IllegalStateException("a shard's users are fixed by the whole soak's");
+        }
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            long now = System.nanoTime();
+            synchronized (levels) {
+                int from = active;
+                if (restartAt.length < level) {
+                    restartAt = java.util.Arrays.copyOf(restartAt, Math.max(level, restartAt.length * 2));
+                }
+                for (int i = from; i < level; i++) {
+                    restartAt[i] = now + ramp.toNanos() * (i - from) / (level - from);
+                }
+                active = level;
+                levels.notifyAll();
+            }
+            for (int i = threads.size(); i < level; i++) {
+                int user = i;
+                long first = restartAt[i];
+                Thread t = LoadThreads.create("soaklab-user-" + i, () -> run(user, first));
+                threads.add(t);
+                t.start();
+            }
+        }
+    }
+
+    /** Users running at the load's level now. */
+    public int level() {
+        synchronized (levels) {
+            return active;
+        }
+    }
+
     @Override
     void halt() {
+        synchronized (levels) {
+            levels.notifyAll();
+        }
         for (Thread t : threads) {
             t.interrupt(); // wakes users parked until their next intended start
         }

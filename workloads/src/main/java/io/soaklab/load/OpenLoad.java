@@ -132,6 +132,20 @@ public final class OpenLoad extends LoadBase {
         }
     }
 
+    /**
+     * Moves the arrival rate (a capacity sweep's next stage): from now, {@code rate} a second,
+     * reached linearly over {@code ramp}. Only for arrivals made {@linkplain Arrivals#staged staged};
+     * an arrival already drawn at the old rate keeps its time.
+     */
+    public void level(double rate, java.time.Duration ramp) {
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            arrivals.restage((System.nanoTime() - startNanos) / 1e9, rate, ramp.toNanos() / 1e9);
+        }
+    }
+
     /** Episodes that have arrived so far. */
     public long arrived() {
         return arrived.get();

@@ -192,7 +192,8 @@ public final class Soak implements AutoCloseable {
         RunConfig.Shard shard = config.shard();
         int inFlight = Math.max(1, shard.share(workload.maxInFlight())); // the whole soak's bound, shared out
         this.load = workload.open()
-                ? new OpenLoad(runner, Arrivals.parse(workload.arrival()).withRampUp(workload.rampUp()), inFlight, workload.seed(), shard.index(), shard.count())
+                ? new OpenLoad(runner, (config.sweep() == null ? Arrivals.parse(workload.arrival()) : Arrivals.parse(workload.arrival()).movable())
+                        .withRampUp(workload.rampUp()), inFlight, workload.seed(), shard.index(), shard.count())
                 : replayed != null ? new OpenLoad(runner, Arrivals.replay("replay of " + spec.name(), replayed), inFlight, workload.seed(), shard.index(),
                         shard.count())
                 : new ClosedLoad(runner, workload.concurrency(), workload.thinkTime(), workload.rampUp(), workload.errorBackoff(), shard.index(),
@@ -308,6 +309,25 @@ public final class Soak implements AutoCloseable {
     }
 
     /**
+     * Moves the load to another level, a capacity sweep's next stage ({@link RunConfig#sweep()}):
+     * {@code level} users of a closed load, or arrivals a second of an open one, reached over
+     * {@code ramp}. The windows go on as before; which of them belong to which stage is the
+     * sweep's to record.
+     *
+     * @throws IllegalStateException when the run is not a sweep
+     */
+    public void level(double level, Duration ramp) {
+        if (config.sweep() == null) {
+            throw new IllegalStateException("only a sweep's load changes its level; this run is a soak at one level");
+        }
+        if (load instanceof ClosedLoad closed) {
+            closed.level((int) Math.round(level), ramp);
+        } else {
+            ((OpenLoad) load).level(level, ramp);
+        }
+    }
+
+    /**
      * Waits up to {@code timeout} for the next call to complete (any user's); true if one did.
      * A JMH benchmark counts these, so its score is calls completed per second.
      */
@@ -392,6 +412,9 @@ public final class Soak implements AutoCloseable {
             int done = recorder.measuredWindows();
             if (done >= config.schedule().windows()) {
                 recorder.seal(); // calls still ending now are after the run
+            }
+            if (config.sweep() != null) {
+                recorder.flushLines(); // the sweep reads its stage's calls from the run folder next
             }
             manifest = manifest.withWindowsCompleted(done);
             manifest.write(dir);

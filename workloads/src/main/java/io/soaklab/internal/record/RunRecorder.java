@@ -97,12 +97,7 @@ public final class RunRecorder implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        flusher.scheduleAtFixedRate(() -> {
-            calls.flush();
-            episodes.flush();
-            events.flush();
-            generator.flush();
-        }, 1, 1, TimeUnit.SECONDS);
+        flusher.scheduleAtFixedRate(this::flushLines, 1, 1, TimeUnit.SECONDS);
     }
 
     /** Creates the run's record files in {@code dir}, with times anchored at {@code time}; calls are not priced. */
@@ -393,6 +388,14 @@ public final class RunRecorder implements AutoCloseable {
         } finally {
             windows.readLock().unlock();
         }
+    }
+
+    /** Pushes the lines written so far (calls, episodes, events, generator health) to the file system, as the flusher does each second. */
+    public void flushLines() {
+        calls.flush();
+        episodes.flush();
+        events.flush();
+        generator.flush();
     }
 
     /** Records nothing more: the run's last window is closed, calls still ending are after the run. */
