@@ -44,8 +44,10 @@ import java.util.Objects;
  *                 ({@link Slo}); null for none
  * @param observe  what else is watched and published while the run runs: the server's own metrics, a live endpoint
  * @param shard    which share of the load this process runs, when several machines run one soak ({@link Shard#WHOLE}: all of it)
+ * @param sweep    a capacity sweep's search ({@code soaklab sweep}); null for a soak at one level
  */
-public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo, Observe observe, Shard shard) {
+public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo, Observe observe, Shard shard,
+                        Sweep sweep) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
@@ -75,11 +77,88 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             checkValue(workload.concurrency() >= shard.count(), "%s must be at least the number of shards (each shard runs users I, I+N, ...)",
                     ", was " + workload.concurrency() + " for " + shard.count() + " shards", "concurrency");
         }
+        if (sweep != null) {
+            check(!shard.sharded() && shard.startAt() == null, "%s cannot be sharded: its stages follow from what it measured", "sweep");
+            checkValue(sweep.kind() == Sweep.Kind.USERS ? !workload.open() : workload.open(), "%s must match the load",
+                    ": a sweep of " + sweep.kind().wireName() + " runs " + (sweep.kind() == Sweep.Kind.USERS ? "a closed" : "an open") + " load", "sweep");
+            check(slo != null && !slo.isBlank(), "%s needs objectives (slo): the load sustained is the load that meets them", "sweep");
+        }
     }
 
     /** The same soak, started as one more shard or none ({@code soaklab merge} writes the whole soak's). */
     public RunConfig withShard(Shard newShard) {
-        return new RunConfig(workload, schedule, target, pricing, slo, observe, newShard);
+        return new RunConfig(workload, schedule, target, pricing, slo, observe, newShard, sweep);
+    }
+
+    /** The same run as a capacity sweep's ({@link Sweep}), or as a soak at one level when {@code newSweep} is null. */
+    public RunConfig withSweep(Sweep newSweep) {
+        return new RunConfig(workload, schedule, target, pricing, slo, observe, shard, newSweep);
+    }
+
+    /**
+     * A capacity sweep: stages of one load level each inside one run, the next level chosen from
+     * what the last stages measured (a geometric ladder up from {@code from} until a stage misses
+     * an objective, then bisection of the bracket), until the bracket is tight, the time (the
+     * schedule's duration) or spend budget is spent, or a stage says searching on is pointless.
+     * Each stage is a level change, {@code settle} left out (the ramp-up included), then
+     * {@code stageWindows} measured windows; every window is a window of the run, and
+     * {@code sweep.jsonl} says which stage each belongs to.
+     *
+     * @param kind         what is swept: concurrent users (closed load) or arrivals a second (open load)
+     * @param from         the lowest level, where the search starts
+     * @param to           the highest level it may try
+     * @param factor       the ladder's step: each stage's level is the last one's times this until one misses
+     * @param precision    the bracket is tight once its top is within this fraction above its bottom (users: or one apart)
+     * @param settle       left out after each change of level, rounded up to whole windows
+     * @param stageWindows measured windows per stage: the objectives' confidence intervals come from them
+     */
+    public record Sweep(Kind kind, double from, double to, double factor, double precision, Duration settle, int stageWindows) {
+
+        /** What a sweep varies. */
+        public enum Kind {
+            /** Concurrent users of a closed load. */
+            @com.fasterxml.jackson.annotation.JsonProperty("users") USERS,
+            /** Arrivals a second of an open load. */
+            @com.fasterxml.jackson.annotation.JsonProperty("rate") RATE;
+
+            /** As run.json writes it. */
+            public String wireName() {
+                return this == USERS ? "users" : "rate";
+            }
+        }
+
+        public Sweep {
+            required(kind, "sweep.kind");
+            checkValue(from > 0 && Double.isFinite(from), "%s must be positive", ", was " + from, "sweep.from");
+            checkValue(to >= from && Double.isFinite(to), "%s must be at least sweep.from", ", was " + to + " < " + from, "sweep.to");
+            if (kind == Kind.USERS) {
+                checkValue(from == Math.rint(from) && to == Math.rint(to) && to <= 100_000, "%s must be whole numbers of users up to 100000",
+                        ", was " + from + ".." + to, "sweep range");
+            } else {
+                checkValue(to <= 100_000, "%s must be at most 100000/s", ", was " + to, "sweep.to");
+            }
+            checkValue(factor > 1 && factor <= 16, "%s must be above 1 and at most 16", ", was " + factor, "factor");
+            checkValue(precision > 0 && precision < 1, "%s must be between 0 and 1 (exclusive)", ", was " + precision, "precision");
+            notNegative(required(settle, "settle"), "settle");
+            checkValue(stageWindows >= 2 && stageWindows <= 1000, "%s must be between 2 and 1000", ", was " + stageWindows, "stage_windows");
+        }
+
+        /** Windows left out after a change of level: the ramp-up and the settling time, rounded up to whole windows. */
+        public int settleWindows(Duration window, Duration rampUp) {
+            long w = window.toNanos();
+            return (int) ((settle.plus(rampUp).toNanos() + w - 1) / w);
+        }
+
+        /** A level as the user writes it: {@code 96 users}, {@code 12.5/s}. */
+        public String level(double level) {
+            return kind == Kind.USERS ? Math.round(level) + (Math.round(level) == 1 ? " user" : " users")
+                    : new BigDecimal(level).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString() + "/s";
+        }
+
+        /** A level rounded as the sweep runs it: whole users; arrival rates to three significant digits. */
+        public double round(double level) {
+            return kind == Kind.USERS ? Math.rint(level) : new BigDecimal(level).round(new java.math.MathContext(3)).doubleValue();
+        }
     }
 
     /**
@@ -365,7 +444,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
      */
     public RunConfig pricingResolved() {
         return pricing.priceAs != null ? this : new RunConfig(workload, schedule, target,
-                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo, observe, shard);
+                new Pricing(pricedAs(), pricing.prices, pricing.billing, pricing.maxSpend), slo, observe, shard, sweep);
     }
 
     /** The run's tariff at today's prices, or null when it is not priced ({@code --price-as none}). */
@@ -658,7 +737,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
                     new Target(endpoint, api, model, apiKeyEnv, maxTokensField, timeouts, sim),
                     new Pricing(priceAs, prices, billing, maxSpend), slo,
                     new Observe(serverMetrics, serverMetricsAuto, scrapeInterval, metricsPort, metricsHost, otlpEndpoint, traceFile, traceSample,
-                            traceContent, recordRequestsMb), shard);
+                            traceContent, recordRequestsMb), shard, null);
             config.tariff(PriceCatalog.load(prices)); // an unknown model or a missing price fails now, with the way out
             Slo.parseAll(slo);
             if (maxSpend != null && UNPRICED.equals(config.pricedAs())) {

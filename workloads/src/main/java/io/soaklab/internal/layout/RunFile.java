@@ -30,6 +30,11 @@ public enum RunFile {
     /** The server's own Prometheus series, one line per scrape. */
     SERVER_METRICS("server-metrics.jsonl", "the server's own Prometheus metrics, one line per scrape (only what changed, a full line now and then)",
             "io.soaklab.internal.record.ServerMetricsLine"),
+    /** A capacity sweep's stages, one line each. */
+    SWEEP("sweep.jsonl", "a capacity sweep's stages: each one's level and windows (soaklab sweep)", "io.soaklab.internal.record.StageLine"),
+    /** A capacity sweep's curves, one row per stage. */
+    SWEEP_CSV("sweep.csv", "a capacity sweep's curves: per stage, offered and achieved load, latency percentiles, goodput, cost per task, verdict",
+            "io.soaklab.internal.report.SweepCsv"),
     /** Every request sent, with --record-requests. */
     REQUESTS("requests.jsonl.gz", "every request the run sent, its exact body and enough to send it again (--record-requests; gzip)",
             "io.soaklab.internal.record.RequestLine"),
