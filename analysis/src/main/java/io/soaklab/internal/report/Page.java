@@ -58,6 +58,13 @@ final class Page {
         RunSections.header(this);
         FinanceSummary.write(this);
         RunSections.summary(this);
+        if (io.soaklab.internal.analysis.Capacity.isSweep(run)) {
+            try {
+                SweepSections.section(this);
+            } catch (java.io.IOException e) {
+                out.append("<p class=\"status bad\">The sweep's stages could not be read: ").append(e(e.getMessage())).append("</p>\n");
+            }
+        }
         RunSections.notes(this);
         RunSections.checks(this);
         RunSections.objectives(this);

@@ -87,6 +87,9 @@ public final class Report {
         List<Charts.Chart> charts = drawer.drawAll();
         List<Charts.Chart> costCharts = drawer.drawCost(projection);
         Slos held = slos.isEmpty() ? null : Slos.evaluate(run, slos);
+        if (io.soaklab.internal.analysis.Capacity.isSweep(run)) {
+            SweepCsv.write(io.soaklab.internal.analysis.Capacity.of(run), run.dir());
+        }
         String html = new Page(run, charts, costCharts, projection, projectionProblem, held).render();
         Path page = page(run.dir());
         replace(page, html.getBytes(StandardCharsets.UTF_8));
