@@ -14,7 +14,7 @@ import picocli.CommandLine;
  */
 class Defaults implements CommandLine.IDefaultValueProvider {
 
-    private final Map<String, String> values = new HashMap<>();
+    final Map<String, String> values = new HashMap<>();
 
     Defaults() {
         RunConfig run = RunConfig.builder().build();
@@ -54,6 +54,18 @@ class Defaults implements CommandLine.IDefaultValueProvider {
     @Override
     public String defaultValue(CommandLine.Model.ArgSpec arg) {
         return arg instanceof CommandLine.Model.OptionSpec option ? values.get(option.longestName()) : null;
+    }
+
+    /**
+     * The defaults of {@code soaklab sweep}: stages of one settling and three measured 10 s windows, a ladder by twos,
+     * bisection to 10 %, within 30 minutes.
+     */
+    static final class Sweep extends Defaults {
+        Sweep() {
+            with("--window", "10s").with("--warmup", "10s").with("--settle", "10s").with("--stage-windows", "3").with("--factor", "2")
+                    .with("--precision", "10%").with("--budget", "30m").with("--arrivals", "poisson");
+            values.remove("--concurrency"); // a range, and no default: the sweep is of users or of arrivals, as asked
+        }
     }
 
     /** The defaults of {@code soaklab run}. */

@@ -23,7 +23,7 @@ import java.time.Duration;
         mixinStandardHelpOptions = true,
         versionProvider = SoakLab.Version.class,
         description = "A JMH-driven performance and cost lab for LLM agents.",
-        subcommands = {RunCommand.class, MergeCommand.class, ReplayCommand.class, DemoCommand.class, ScenariosCommand.class, ReportCommand.class, CompareCommand.class, CostCommand.class, PricesCommand.class,
+        subcommands = {RunCommand.class, SweepCommand.class, MergeCommand.class, ReplayCommand.class, DemoCommand.class, ScenariosCommand.class, ReportCommand.class, CompareCommand.class, CostCommand.class, PricesCommand.class,
             SimCommand.class, JmhCommand.class,
             CommandLine.HelpCommand.class})
 public final class SoakLab implements Runnable {

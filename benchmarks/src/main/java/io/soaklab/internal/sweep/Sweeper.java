@@ -1,0 +1,238 @@
+package io.soaklab.internal.sweep;
+
+import io.soaklab.internal.analysis.Capacity;
+import io.soaklab.internal.analysis.RunData;
+import io.soaklab.internal.bench.SoakLauncher;
+import io.soaklab.internal.record.StageLine;
+import io.soaklab.internal.record.WindowSummary;
+import io.soaklab.internal.report.Report;
+import io.soaklab.internal.report.SweepSections;
+import io.soaklab.internal.run.EndpointCheck;
+import io.soaklab.internal.run.Slo;
+import io.soaklab.internal.text.Durations;
+import io.soaklab.run.RunConfig;
+import io.soaklab.run.RunManifest;
+import io.soaklab.run.RunStatus;
+import io.soaklab.run.Soak;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs a capacity sweep ({@code soaklab sweep}): one run, its load moved stage by stage as
+ * {@link Search} says, each stage's windows recorded like any run's and tagged in
+ * {@code sweep.jsonl}. After each stage it reads the stage back from the run folder
+ * ({@link Capacity}, the rule the report uses too) and chooses the next. Windows tile time: the
+ * next window opens as one closes, and the sweep decides while it runs; when it stops, that last
+ * window holds what was still open and belongs to no stage.
+ *
+ * <p>The load runs on the sweep's own clock, not in JMH: JMH fixes its iterations before it
+ * starts, and a sweep's number of stages follows from what it measures.
+ */
+public final class Sweeper {
+
+    /** Longest the check call to a remote endpoint may take. */
+    private static final Duration ENDPOINT_CHECK_LIMIT = Duration.ofSeconds(60);
+
+    private Sweeper() {
+    }
+
+    /** Runs the sweep {@code config} describes into the new folder {@code dir}, printing its stages to {@code err}. */
+    public static SoakLauncher.Outcome run(RunConfig config, Path dir, PrintWriter err, boolean checkEndpoint) throws IOException, InterruptedException {
+        RunConfig.Sweep sweep = config.sweep();
+        Soak.requireApiKey(config.target().apiKeyEnv());
+        if (checkEndpoint && !config.target().embedded()) {
+            EndpointCheck check = EndpointCheck.run(config, ENDPOINT_CHECK_LIMIT);
+            if (check.fatal()) {
+                throw new IllegalArgumentException(check.line());
+            }
+            err.println("soaklab: " + check.line());
+        }
+        Soak.prepare(dir, config, null);
+        List<Slo> slos = Slo.parseAll(config.slo());
+        Duration window = config.schedule().window();
+        int settle = sweep.settleWindows(window, config.workload().rampUp());
+        int budget = config.schedule().windows();
+        err.printf("soaklab: sweep of %s from %s to %s (%s), stages of %d settling and %d measured windows of %s, at most %s; objectives %s%n",
+                sweep.kind() == RunConfig.Sweep.Kind.USERS ? "concurrent " + config.workload().scenarioName() + " users"
+                        : config.workload().scenarioName() + " arrivals (" + config.workload().arrival().substring(0, config.workload().arrival().indexOf(':')) + ")",
+                sweep.level(sweep.from()), sweep.level(sweep.to()), config.target().embedded() ? "embedded endpoint" : config.target().endpoint(),
+                settle, sweep.stageWindows(), Durations.format(window), Durations.format(config.schedule().duration()), config.slo());
+        err.println("soaklab: run folder " + dir.toAbsolutePath());
+        Search search = new Search(sweep);
+        String why;
+        RunStatus status = RunStatus.COMPLETE;
+        try (Soak soak = Soak.open(dir, false)) {
+            soak.start();
+            if (!config.schedule().warmup().isZero()) {
+                soak.beginWindow(true);
+                park(System.nanoTime() + config.schedule().warmup().toNanos());
+                soak.endWindow();
+            }
+            Windows windows = new Windows(soak, window);
+            List<Capacity.Stage> stages = List.of();
+            RunData last = null;
+            int stage = 0;
+            while (true) {
+                Search.Step step = search.next(stages);
+                if (step.stops()) {
+                    why = step.stop();
+                    break;
+                }
+                int needs = settle + sweep.stageWindows();
+                if (windows.open() + needs + 1 > budget) {
+                    why = "the time budget (--budget " + Durations.format(config.schedule().duration()) + ") has no room for another stage of "
+                            + Durations.format(window.multipliedBy(needs));
+                    break;
+                }
+                String spend = spendBudget(config, last, stages, step.level(), needs, sweep);
+                if (spend != null) {
+                    why = spend;
+                    break;
+                }
+                if (stage > 0) {
+                    Capacity.Stage before = stages.get(stages.size() - 1);
+                    if (sweep.kind() == RunConfig.Sweep.Kind.RATE && !before.met()) {
+                        drain(soak, windows, sweep, stages, config, err);
+                    }
+                    soak.level(step.level(), config.workload().rampUp());
+                }
+                StageLine.append(dir, new StageLine(stage, step.level(), step.how(), windows.open(), settle, sweep.stageWindows(),
+                        java.time.Instant.now().toEpochMilli() * 1000));
+                windows.pass(needs);
+                last = RunData.load(dir, RunData.Reading.of(slos));
+                Capacity capacity = Capacity.of(last);
+                stages = capacity.stages();
+                err.println("soaklab: " + SweepSections.stageLine(capacity, stages.get(stages.size() - 1)));
+                stage++;
+            }
+            soak.close(status, "sweep ended: " + why);
+        } catch (StoppedException e) {
+            why = e.getMessage();
+            status = null;
+        }
+        RunData run = RunData.load(dir, RunData.Reading.of(slos));
+        Path report = Report.write(run);
+        Capacity capacity = Capacity.of(run);
+        if (status != null) {
+            err.println("soaklab: sweep ended: " + why);
+        }
+        err.println("soaklab: " + SweepSections.sentence(capacity));
+        RunManifest after = run.manifest();
+        return new SoakLauncher.Outcome(dir, after.status(), report, after.status() == RunStatus.COMPLETE ? null : after.message(),
+                run.calls().calls(), run.calls().errorCount(), 0);
+    }
+
+    /** Why the spend budget ({@code --max-spend}) has no room for a stage at {@code level}: the last stage's spend, scaled to it; null when it has. */
+    private static String spendBudget(RunConfig config, RunData run, List<Capacity.Stage> stages, double level, int windows, RunConfig.Sweep sweep) {
+        BigDecimal max = config.pricing().maxSpend();
+        if (max == null || run == null || run.costs() == null || stages.isEmpty()) {
+            return null;
+        }
+        Capacity.Stage last = stages.get(stages.size() - 1);
+        if (!last.measured() || last.spend() == null) {
+            return null;
+        }
+        BigDecimal spent = run.costs().total().add(run.costs().warmup());
+        BigDecimal next = last.spend().multiply(BigDecimal.valueOf(level / last.level() * windows / last.windows()));
+        if (spent.add(next).compareTo(max) <= 0) {
+            return null;
+        }
+        return "the spend budget (--max-spend " + max.toPlainString() + ") has no room for a stage at " + sweep.level(level) + ": "
+                + io.soaklab.internal.cost.Cost.format(spent) + " spent, and the stage would cost about " + io.soaklab.internal.cost.Cost.format(next);
+    }
+
+    /** Longest a drain waits for an overloaded stage's backlog to end. */
+    static final Duration MAX_DRAIN = Duration.ofMinutes(10);
+
+    /**
+     * After an open load's stage missed, the calls it queued would be the next stage's latency:
+     * arrivals fall to the lowest level until no more calls are in flight than at the end of the highest
+     * stage that met every objective (at most {@link #MAX_DRAIN}, or the call timeout). Its windows
+     * belong to no stage.
+     */
+    private static void drain(Soak soak, Windows windows, RunConfig.Sweep sweep, List<Capacity.Stage> stages, RunConfig config, PrintWriter err)
+            throws InterruptedException {
+        long target = Math.max(1, stages.stream().filter(s -> s.measured() && s.met()).mapToLong(Capacity.Stage::maxInFlight).max().orElse(1));
+        if (soak.runner().inFlight() <= target) {
+            return;
+        }
+        soak.level(sweep.from(), Duration.ZERO);
+        Duration limit = config.target().timeouts().call().isZero() || config.target().timeouts().call().compareTo(MAX_DRAIN) > 0
+                ? MAX_DRAIN : config.target().timeouts().call();
+        long deadline = System.nanoTime() + limit.toNanos();
+        int from = windows.open();
+        int queued = soak.runner().inFlight();
+        while (soak.runner().inFlight() > target && System.nanoTime() < deadline) {
+            windows.waitUpTo(20_000_000L);
+        }
+        err.println("soaklab: drained " + queued + " calls in flight down to " + soak.runner().inFlight() + " at " + sweep.level(sweep.from())
+                + " before the next stage (" + (windows.open() - from) + " window(s), in no stage)");
+    }
+
+    /** The run's windows on the sweep's clock: each closed and the next opened at once, on a grid from the first. */
+    private static final class Windows {
+        private final Soak soak;
+        private final long t0;
+        private final long windowNanos;
+        private int open;
+
+        Windows(Soak soak, Duration window) {
+            this.soak = soak;
+            this.windowNanos = window.toNanos();
+            soak.beginWindow(false);
+            this.t0 = System.nanoTime();
+        }
+
+        /** The window open now, counted from 0. */
+        int open() {
+            return open;
+        }
+
+        /** Lets {@code n} windows pass. */
+        void pass(int n) throws InterruptedException {
+            for (int i = 0; i < n; i++) {
+                park(t0 + (open + 1) * windowNanos);
+                next();
+            }
+        }
+
+        /** Waits up to {@code nanos}, passing a window boundary when one comes. */
+        void waitUpTo(long nanos) throws InterruptedException {
+            long boundary = t0 + (open + 1) * windowNanos;
+            park(Math.min(boundary, System.nanoTime() + nanos));
+            if (System.nanoTime() >= boundary) {
+                next();
+            }
+        }
+
+        private void next() {
+            if (soak.endWindow() == null) {
+                throw new StoppedException(soak.endedEarly());
+            }
+            open++;
+            soak.beginWindow(false);
+        }
+    }
+
+    private static void park(long deadline) throws InterruptedException {
+        long left;
+        while ((left = deadline - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /** The run ended under the sweep (a signal, the spend limit, every call failing). */
+    private static final class StoppedException extends RuntimeException {
+        StoppedException(String why) {
+            super(why == null ? "the run ended" : why);
+        }
+    }
+}
