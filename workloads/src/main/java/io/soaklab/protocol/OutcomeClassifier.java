@@ -18,7 +18,11 @@ import java.nio.charset.StandardCharsets;
  */
 final class OutcomeClassifier {
 
-    private static final int MAX_DETAIL_CHARS = 300;
+    /**
+     * The longest detail kept: a server's message, and for a 429 the rate limits its headers stated before it (Anthropic's
+     * four buckets take about 280 characters), so that neither cuts the other off.
+     */
+    private static final int MAX_DETAIL_CHARS = 600;
 
     /** The first failure seen while the call ran, and why; null while there is none. */
     private ErrorClass failure;
@@ -110,8 +114,10 @@ final class OutcomeClassifier {
         }
     }
 
-    /** The server answered {@code status}, not 200, with {@code body} (possibly cut, or null). */
-    /** An HTTP error, with the rate limits its headers stated ({@code name: value; ...}, first, so that a long message never cuts them off), or null. */
+    /**
+     * The server answered {@code status}, not 200, with {@code body} (possibly cut, or null), and for a 429 the rate limits its
+     * headers stated ({@code name: value; ...}, or null), put first so that a long message never cuts them off.
+     */
     void httpError(int status, ByteArrayOutputStream body, String limits) {
         if (failure == null) {
             String described = describe(body);
