@@ -152,6 +152,16 @@ public final class Arrivals {
         levels.add(atSeconds, positive(rate, Double.toString(rate)), rampSeconds);
     }
 
+    /** Whether a sweep moves the rate while the load runs ({@link #movable}). */
+    boolean moving() {
+        return levels != null;
+    }
+
+    /** How many times the rate was moved: an arrival drawn before the last move is drawn again. */
+    int moves() {
+        return levels == null ? 0 : levels.changes.length - 1;
+    }
+
     /** A sweep's rates over time: each change from its instant, ramping from the rate before it. Written by the sweep, read by the dispatcher. */
     private static final class Levels {
         private volatile double[][] changes; // {at, rate, ramp} in order of at
@@ -232,6 +242,15 @@ public final class Arrivals {
 
         private Schedule(SplittableRandom random) {
             this.random = random;
+        }
+
+        /**
+         * Draws the next arrival from {@code seconds} after the start instead of from the last arrival: the rate was moved
+         * ({@link Arrivals#movable}) while an arrival drawn at the old rate was still ahead.
+         */
+        void restartAt(double seconds) {
+            t = Math.max(0, seconds);
+            first = false;
         }
 
         /** The next arrival, in nanoseconds after the start, or -1 when there is none. */

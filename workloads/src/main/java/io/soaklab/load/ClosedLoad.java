@@ -37,6 +37,10 @@ public final class ClosedLoad extends LoadBase {
     /** When each user (re)starts after the level last rose, by user number. Guarded by {@code levels}. */
     private long[] restartAt = new long[0];
     private final Object levels = new Object();
+    /** Users above the level waiting for it to rise again. Guarded by {@code levels}. */
+    private int waiting;
+    /** Users ever started: the first {@code users}, and those a level added. Guarded by {@code levels}. */
+    private int started;
 
     /**
      * @param users        concurrent virtual users
@@ -71,6 +75,9 @@ public final class ClosedLoad extends LoadBase {
 
     @Override
     void begin() {
+        synchronized (levels) {
+            started = shards == 1 ? users : 0; // a shard's users are never moved
+        }
         long start = startNanos;
         for (int i = shard; i < users; i += shards) {
             int user = i;
@@ -119,11 +126,16 @@ public final class ClosedLoad extends LoadBase {
             if (user < active) {
                 return Long.MIN_VALUE;
             }
-            while (user >= active) {
-                if (!running) {
-                    throw new InterruptedException();
+            waiting++;
+            try {
+                while (user >= active) {
+                    if (!running) {
+                        throw new InterruptedException();
+                    }
+                    levels.wait();
                 }
-                levels.wait();
+            } finally {
+                waiting--;
             }
             return restartAt[user];
         }
@@ -158,12 +170,25 @@ public final class ClosedLoad extends LoadBase {
                 levels.notifyAll();
             }
             for (int i = threads.size(); i < level; i++) {
+                synchronized (levels) {
+                    started = i + 1;
+                }
                 int user = i;
                 long first = restartAt[i];
                 Thread t = LoadThreads.create("soaklab-user-" + i, () -> run(user, first));
                 threads.add(t);
                 t.start();
             }
+        }
+    }
+
+    /**
+     * Users above the level still in the episode they were in when it fell: once none is, the load
+     * runs at its level alone.
+     */
+    public int leaving() {
+        synchronized (levels) {
+            return Math.max(0, started - active - waiting);
         }
     }
 

@@ -95,14 +95,22 @@ public final class OpenLoad extends LoadBase {
             if (Math.floorMod(k, shards) != shard) {
                 continue; // another shard's arrival: drawn all the same, so that every shard keeps the one schedule
             }
-            long intended = start + offset;
+            long drawn = start + offset;
             try {
-                // handed over a little early: the episode thread is awake and its request built when the call is due, and it
-                // waits for the intended start itself (one wake-up between the schedule and the send, not two)
-                EpisodeRunner.waitUntil(intended - LEAD_NANOS);
+                if (arrivals.moving()) {
+                    drawn = awaitMovable(schedule, start, drawn);
+                    if (drawn < 0) {
+                        return;
+                    }
+                } else {
+                    // handed over a little early: the episode thread is awake and its request built when the call is due, and it
+                    // waits for the intended start itself (one wake-up between the schedule and the send, not two)
+                    EpisodeRunner.waitUntil(drawn - LEAD_NANOS);
+                }
             } catch (InterruptedException stop) {
                 return;
             }
+            long intended = drawn;
             maxDispatchLateNanos.accumulateAndGet(System.nanoTime() - (intended - LEAD_NANOS), Math::max);
             long episode = k;
             arrived.incrementAndGet();
@@ -115,6 +123,33 @@ public final class OpenLoad extends LoadBase {
                 workers.execute(() -> runOne(episode, intended));
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
                 return;
+            }
+        }
+    }
+
+    /** How often a sweep's dispatcher looks whether the rate was moved while it waits for an arrival drawn at the old one. */
+    private static final long MOVE_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /**
+     * Waits for an arrival of movable arrivals (a sweep's): when the rate is moved meanwhile, the arrival drawn at the old rate
+     * (a minute away at 1/m) is drawn again from now at the new one. Returns its intended start, or -1 when the schedule ended.
+     */
+    private long awaitMovable(Arrivals.Schedule schedule, long start, long intended) throws InterruptedException {
+        int drawnAt = arrivals.moves();
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= intended - LEAD_NANOS) {
+                return intended;
+            }
+            EpisodeRunner.waitUntil(Math.min(intended - LEAD_NANOS, now + MOVE_CHECK_NANOS));
+            if (arrivals.moves() != drawnAt) {
+                drawnAt = arrivals.moves();
+                schedule.restartAt((System.nanoTime() - start) / 1e9);
+                long offset = schedule.next();
+                if (offset < 0) {
+                    return -1;
+                }
+                intended = start + offset;
             }
         }
     }
@@ -134,7 +169,7 @@ public final class OpenLoad extends LoadBase {
 
     /**
      * Moves the arrival rate (a capacity sweep's next stage): from now, {@code rate} a second,
-     * reached linearly over {@code ramp}. Only for arrivals made {@linkplain Arrivals#staged staged};
+     * reached linearly over {@code ramp}. Only for {@linkplain Arrivals#movable movable} arrivals;
      * an arrival already drawn at the old rate keeps its time.
      */
     public void level(double rate, java.time.Duration ramp) {

@@ -47,7 +47,7 @@ import java.util.Objects;
  * @param sweep    a capacity sweep's search ({@code soaklab sweep}); null for a soak at one level
  */
 public record RunConfig(Workload workload, Schedule schedule, Target target, Pricing pricing, String slo, Observe observe, Shard shard,
-                        Sweep sweep) {
+                        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) Sweep sweep) {
 
     /** The model the embedded endpoint's tokens are priced as, unless {@code --price-as} says otherwise. */
     public static final String EMBEDDED_PRICE_AS = "gpt-5.4-mini";
@@ -82,6 +82,7 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             checkValue(sweep.kind() == Sweep.Kind.USERS ? !workload.open() : workload.open(), "%s must match the load",
                     ": a sweep of " + sweep.kind().wireName() + " runs " + (sweep.kind() == Sweep.Kind.USERS ? "a closed" : "an open") + " load", "sweep");
             check(slo != null && !slo.isBlank(), "%s needs objectives (slo): the load sustained is the load that meets them", "sweep");
+            check(!Scenarios.isReplay(workload.scenario()), "%s runs a scenario's episodes, not a replay: its load comes from the recording", "sweep");
         }
     }
 
@@ -143,10 +144,10 @@ public record RunConfig(Workload workload, Schedule schedule, Target target, Pri
             checkValue(stageWindows >= 2 && stageWindows <= 1000, "%s must be between 2 and 1000", ", was " + stageWindows, "stage_windows");
         }
 
-        /** Windows left out after a change of level: the ramp-up and the settling time, rounded up to whole windows. */
+        /** Windows left out after a change of level: the ramp-up and the settling time, rounded up to whole windows, at least one. */
         public int settleWindows(Duration window, Duration rampUp) {
             long w = window.toNanos();
-            return (int) ((settle.plus(rampUp).toNanos() + w - 1) / w);
+            return (int) Math.max(1, (settle.plus(rampUp).toNanos() + w - 1) / w); // at least one: the level changes in the window open then
         }
 
         /** A level as the user writes it: {@code 96 users}, {@code 12.5/s}. */

@@ -328,6 +328,17 @@ public final class Soak implements AutoCloseable {
     }
 
     /**
+     * Whether the load runs at the level last set alone: no user above a lowered level is still in
+     * the episode it was in, and no arrival of an open load waits for a worker.
+     */
+    public boolean atLevel() {
+        if (load instanceof ClosedLoad closed) {
+            return closed.leaving() == 0;
+        }
+        return !(load instanceof OpenLoad open) || open.backlog() == 0;
+    }
+
+    /**
      * Waits up to {@code timeout} for the next call to complete (any user's); true if one did.
      * A JMH benchmark counts these, so its score is calls completed per second.
      */

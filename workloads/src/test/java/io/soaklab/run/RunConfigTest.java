@@ -91,6 +91,22 @@ class RunConfigTest {
     }
 
     @Test
+    void aSweepIsKeptInRunJsonAndReadBackAsItWas() throws Exception {
+        RunConfig.Sweep sweep = new RunConfig.Sweep(RunConfig.Sweep.Kind.USERS, 4, 512, 2, 0.1, Duration.ofSeconds(10), 3);
+        RunConfig config = RunConfig.builder().concurrency(4).slo("ttft.p99=2s").build().withSweep(sweep);
+        RunManifest.create(dir, config, null).write(dir);
+        var json = Json.MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile()).path("config").path("sweep");
+        assertEquals("users", json.path("kind").asText());
+        assertEquals(3, json.path("stage_windows").asInt());
+        assertEquals(sweep, RunManifest.read(dir).config().sweep());
+        assertEquals("96 users", sweep.level(96));
+        assertEquals("12.3/s", new RunConfig.Sweep(RunConfig.Sweep.Kind.RATE, 1, 200, 2, 0.1, Duration.ZERO, 3).level(12.345));
+        // a sweep needs objectives, a load of its kind, and one machine
+        assertThrows(IllegalArgumentException.class, () -> RunConfig.builder().concurrency(4).build().withSweep(sweep));
+        assertThrows(IllegalArgumentException.class, () -> RunConfig.builder().arrival("poisson:4/s").slo("errors=1%").build().withSweep(sweep));
+    }
+
+    @Test
     void runJsonHoldsTheConfigurationInItsGroups() throws Exception {
         RunManifest.create(dir, RunConfig.builder().concurrency(3).build(), null).write(dir);
         var config = Json.MAPPER.readTree(dir.resolve(RunManifest.FILE).toFile()).path("config");
