@@ -91,8 +91,9 @@ public final class Capacity {
      * @param seconds         their time
      * @param calls           calls that ended in them
      * @param errors          of which failed
-     * @param attempts        attempts that ended in them, retries included
+     * @param attempts        attempts sent that ended in them, retries included (none a circuit breaker or the spend limit kept back)
      * @param rateLimited     attempts refused with 429 (a retried one too)
+     * @param rateLimitedCalls calls whose last attempt was refused with 429
      * @param episodes        episodes that ended in them (shed ones, which never ran, left out)
      * @param outputTokens    completion tokens of their calls
      * @param goodput         calls a second meeting every per-call objective (episodes a second when only episode objectives were given);
@@ -107,7 +108,7 @@ public final class Capacity {
      * @param objectives      each objective's value
      * @param mostly          its most frequent failure, or null
      */
-    public record Stage(StageLine line, int windows, double seconds, long calls, long errors, long attempts, long rateLimited, long episodes, long outputTokens,
+    public record Stage(StageLine line, int windows, double seconds, long calls, long errors, long attempts, long rateLimited, long rateLimitedCalls, long episodes, long outputTokens,
                         double goodput, Percentiles ttft, Percentiles e2e, Percentiles episode, BigDecimal spend, BigDecimal costPerTask, int generatorBoundWindows,
                         long maxInFlight, List<Objective> objectives, ErrorClass mostly) {
 
@@ -144,7 +145,7 @@ public final class Capacity {
 
         /** Share of its calls that failed otherwise than by a rate limit. */
         public double otherErrorShare() {
-            return calls == 0 ? 0 : (double) Math.max(0, errors - Math.min(errors, rateLimited)) / calls;
+            return calls == 0 ? 0 : (double) (errors - rateLimitedCalls) / calls;
         }
 
         /**
@@ -176,8 +177,10 @@ public final class Capacity {
     private final RunConfig.Sweep sweep;
     private final List<Stage> stages;
     private final String rateLimit;
+    private final String stopped;
 
-    private Capacity(RunConfig.Sweep sweep, List<Stage> stages, String rateLimit) {
+    private Capacity(RunConfig.Sweep sweep, List<Stage> stages, String rateLimit, String stopped) {
+        this.stopped = stopped;
         this.sweep = sweep;
         this.stages = stages;
         this.rateLimit = rateLimit;
@@ -210,7 +213,7 @@ public final class Capacity {
                 stageOf[w] = s;
             }
         }
-        Pooled pooled = new Pooled(lines.size(), stageOf, slos);
+        Pooled pooled = new Pooled(lines.size(), stageOf, slos, run.costs() != null);
         IntervalLog.read(run.dir(), pooled);
         EpisodeLine.read(run.dir(), pooled);
         CallLine.read(run.dir(), pooled);
@@ -223,6 +226,7 @@ public final class Capacity {
             long calls = 0;
             long errors = 0;
             long tokens = 0;
+            long limitedCalls = 0;
             BigDecimal spend = BigDecimal.ZERO;
             double good = 0;
             int bound = 0;
@@ -235,6 +239,7 @@ public final class Capacity {
                 calls += ws.calls();
                 errors += ws.errorCount();
                 ws.errors().forEach((k, v) -> byClass.merge(k, v, Long::sum));
+                limitedCalls += ws.errors().getOrDefault(ErrorClass.HTTP_429, 0L);
                 tokens += ws.completionTokens();
                 spend = ws.spend() == null ? spend : spend.add(ws.spend());
                 if (verdicts.hasCallGoodput()) {
@@ -242,7 +247,7 @@ public final class Capacity {
                 } else if (verdicts.hasEpisodeGoodput()) {
                     good += verdicts.episodeGoodput(w) * ws.seconds();
                 }
-                bound += Degradation.generatorBound(ws, windowSeconds) ? 1 : 0;
+                bound += generatorBound(ws, windowSeconds, config.workload().open()) ? 1 : 0;
                 inFlight = Math.max(inFlight, ws.traffic().inFlight());
             }
             ErrorClass mostly = byClass.entrySet().stream().filter(e -> e.getKey() != ErrorClass.OK && e.getValue() > 0)
@@ -261,7 +266,7 @@ public final class Capacity {
                         Double.isNaN(value) ? Double.NaN : value + half, perWindow.size()));
             }
             boolean anyGoodput = verdicts.hasCallGoodput() || verdicts.hasEpisodeGoodput();
-            stages.add(new Stage(l, n, seconds, calls, errors, pooled.attempts[s], pooled.limited[s], pooled.episodes[s], tokens, anyGoodput && seconds > 0 ? good / seconds : Double.NaN,
+            stages.add(new Stage(l, n, seconds, calls, errors, pooled.attempts[s], pooled.limited[s], limitedCalls, pooled.episodes[s], tokens, anyGoodput && seconds > 0 ? good / seconds : Double.NaN,
                     pooled.percentiles(s, Metric.TTFT), pooled.percentiles(s, Metric.E2E), pooled.percentiles(s, Metric.EPISODE),
                     run.costs() == null ? null : spend,
                     pooled.episodes[s] == 0 || run.costs() == null ? null
@@ -270,7 +275,22 @@ public final class Capacity {
         }
         List<String> samples = new ArrayList<>(pooled.refusals);
         samples.addAll(run.errorSamples().getOrDefault(ErrorClass.HTTP_429, List.of()));
-        return new Capacity(sweep, List.copyOf(stages), RateLimits.describe(samples));
+        String message = run.manifest().message();
+        return new Capacity(sweep, List.copyOf(stages), RateLimits.describe(samples),
+                message == null ? null : message.startsWith(ENDED) ? message.substring(ENDED.length()) : message);
+    }
+
+    /**
+     * Whether the load generator limited window {@code w}: {@link Degradation#generatorBound}, except that an open load's
+     * schedule lag is left out, since it also holds the arrivals that waited for a worker ({@code --max-in-flight}), which an
+     * overloaded stage has by design; its CPU and GC still count.
+     */
+    static boolean generatorBound(WindowStats w, double windowSeconds, boolean open) {
+        if (!open) {
+            return Degradation.generatorBound(w, windowSeconds);
+        }
+        WindowStats.Generator g = w.generator();
+        return g.cpu() >= Degradation.GENERATOR_CPU_PERCENT / 100.0 || g.gcMillis() >= windowSeconds * 1000 * Degradation.GENERATOR_GC_PERCENT / 100.0;
     }
 
     /** Half the width of the batch-means confidence interval of {@code values}; NaN with fewer than two. */
@@ -321,6 +341,14 @@ public final class Capacity {
         return l;
     }
 
+    /** How {@code run.json}'s message of a sweep that ended by itself begins; what follows is why. */
+    public static final String ENDED = "sweep ended: ";
+
+    /** Why the sweep ended (run.json's message), or null while it runs. */
+    public String stopped() {
+        return stopped;
+    }
+
     /** The rate limit the provider said, from its 429s' headers or messages (e.g. {@code 600 requests a minute}), or null. */
     public String rateLimit() {
         return rateLimit;
@@ -341,7 +369,11 @@ public final class Capacity {
         private final BigDecimal[] cost;
         private final List<List<BigDecimal>> costs = new ArrayList<>();
 
-        Pooled(int stages, int[] stageOf, List<Slo> slos) {
+        /** Whether the run is priced: an unpriced run has no episode cost to hold to a limit. */
+        private final boolean priced;
+
+        Pooled(int stages, int[] stageOf, List<Slo> slos, boolean priced) {
+            this.priced = priced;
             this.stageOf = stageOf;
             this.episodes = new long[stages];
             this.attempts = new long[stages];
@@ -381,8 +413,8 @@ public final class Capacity {
         @Override
         public void line(CallLine line) {
             int s = line.warmup() ? -1 : stage(line.window());
-            if (s < 0 || line.error() == ErrorClass.OPEN) {
-                return;
+            if (s < 0 || line.error() == ErrorClass.OPEN || line.error() == ErrorClass.CIRCUIT_OPEN || line.error() == ErrorClass.SPEND_LIMIT) {
+                return; // still open, or never sent
             }
             attempts[s]++;
             if (line.error() == ErrorClass.HTTP_429) {
@@ -411,7 +443,7 @@ public final class Capacity {
             if (slo.metric().equals("errors")) {
                 return calls == 0 ? Double.NaN : (double) errors / calls;
             }
-            return Slos.percentile(costs.get(s), slo.percentile()); // episode.cost
+            return priced ? Slos.percentile(costs.get(s), slo.percentile()) : Double.NaN; // episode.cost
         }
     }
 }

@@ -96,6 +96,11 @@ public final class Report {
         return page;
     }
 
+    /** The run folder's charts folder, where every chart of the report is drawn. */
+    static Path charts(Path runDir) {
+        return RunFile.CHARTS.in(runDir);
+    }
+
     /** Writes {@code file} through a temporary file and a rename: a reader never sees half of it. */
     static void replace(Path file, byte[] bytes) throws IOException {
         io.soaklab.internal.record.AtomicWrite.replace(file, bytes, false);

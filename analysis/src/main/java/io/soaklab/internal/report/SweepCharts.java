@@ -2,7 +2,6 @@ package io.soaklab.internal.report;
 
 import io.soaklab.internal.analysis.Capacity;
 import io.soaklab.internal.analysis.Percentiles;
-import io.soaklab.internal.layout.RunFile;
 import io.soaklab.run.RunConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +22,7 @@ final class SweepCharts {
     }
 
     static List<Charts.Chart> draw(Capacity c, Path runDir) throws IOException {
-        Path dir = RunFile.CHARTS.in(runDir);
+        Path dir = Report.charts(runDir);
         Files.createDirectories(dir);
         List<Capacity.Stage> stages = c.byLevel();
         List<Charts.Chart> out = new ArrayList<>();
@@ -39,10 +38,28 @@ final class SweepCharts {
         if (stages.stream().anyMatch(s -> !s.episode().empty())) {
             latency.addSeries(series("episode p99", stages, Capacity.Stage::callsPerSecond, s -> seconds(s.episode(), true)));
         }
-        out.add(save(dir, ChartFactory.createXYLineChart("Latency against throughput", "achieved throughput (calls a second)", "seconds", latency,
-                PlotOrientation.VERTICAL, true, false, false), "sweep-latency.png", "Latency against throughput",
-                "Each point is one stage, its latency percentiles over its measured windows against the calls a second it achieved: where the"
-                        + " curve turns up steeply, more load buys queueing, not throughput."));
+        JFreeChart latencyChart = ChartFactory.createXYLineChart("Latency against throughput", "achieved throughput (calls a second)",
+                "seconds (log scale)", latency, PlotOrientation.VERTICAL, true, false, false);
+        Charts.style(latencyChart);
+        org.jfree.chart.axis.LogAxis log = new org.jfree.chart.axis.LogAxis("seconds (log scale)");
+        log.setSmallestValue(1e-3);
+        log.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+        log.setTickUnit(new org.jfree.chart.axis.NumberTickUnit(1), false, true); // a tick a decade: 0.01, 0.1, 1, 10 s
+        latencyChart.getXYPlot().setRangeAxis(log);
+        for (Capacity.Objective o : stages.get(0).objectives()) {
+            if (o.slo().latency()) { // the objective's limit, where a stage's percentile must stay under
+                org.jfree.chart.plot.ValueMarker limit = new org.jfree.chart.plot.ValueMarker(o.slo().limitMicros() / 1e6);
+                limit.setPaint(java.awt.Color.GRAY);
+                limit.setStroke(new java.awt.BasicStroke(1f, java.awt.BasicStroke.CAP_BUTT, java.awt.BasicStroke.JOIN_MITER, 1f, new float[] {6f, 4f}, 0f));
+                limit.setLabel(SweepSections.name(o.slo()) + " ≤ " + RunSections.sloValue(o.slo(), o.slo().limit().doubleValue()));
+                limit.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+                limit.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.BOTTOM_LEFT);
+                latencyChart.getXYPlot().addRangeMarker(limit);
+            }
+        }
+        out.add(save(dir, latencyChart, "sweep-latency.png", "Latency against throughput",
+                "Each point is one stage, in the order of its load: its latency percentiles over its measured windows against the calls a"
+                        + " second it achieved (dashed: the objectives). Where the curve turns up steeply, more load buys queueing, not throughput."));
 
         XYSeriesCollection goodput = new XYSeriesCollection();
         goodput.addSeries(series("calls/s achieved", stages, Capacity.Stage::level, Capacity.Stage::callsPerSecond));
@@ -80,7 +97,9 @@ final class SweepCharts {
     }
 
     private static Charts.Chart save(Path dir, JFreeChart chart, String file, String title, String caption) throws IOException {
-        Charts.style(chart);
+        if (!(chart.getXYPlot().getRangeAxis() instanceof org.jfree.chart.axis.LogAxis)) {
+            Charts.style(chart); // (a log axis is styled where it is set: styling here would ask it to include zero)
+        }
         Charts.lines(chart.getXYPlot(), 0);
         return Charts.save(dir, chart, file, title, caption);
     }

@@ -27,7 +27,7 @@ public final class SweepCsv {
                 "verdict"));
         List<Capacity.Objective> first = c.stages().isEmpty() ? List.of() : c.stages().get(0).objectives();
         for (Capacity.Objective o : first) {
-            String name = o.slo().text().replaceAll("=.*", "").replace('.', '_');
+            String name = "slo_" + o.slo().text().replaceAll("=.*", "").replace('.', '_'); // slo_errors is not the errors count
             header.addAll(List.of(name, name + "_ci_low", name + "_ci_high"));
         }
         CsvRows csv = new CsvRows(header);

@@ -44,21 +44,22 @@ public final class SweepSections {
         if (met == null) {
             s.append("Misses the objectives already at the lowest level, ").append(sweep.level(missed.level())).append(": ")
                     .append(missedObjectives(missed)).append('.');
-            return s.append(limitSentence(limit, missed, sweep)).toString();
+            return s.append(limitSentence(limit, null, missed, sweep)).toString();
         }
         s.append(missed == null ? "Sustains at least " : "Sustains ").append(sweep.level(met.level())).append(" (").append(throughput(met))
                 .append(") with ").append(objectivesText(met.objectives())).append(": ").append(values(met.objectives(), true));
         if (missed == null) {
-            s.append(", the highest level tried.");
+            s.append(met.level() >= sweep.round(sweep.to()) ? ", the highest level asked for." : ", the highest level tried: the sweep stopped before "
+                    + sweep.level(sweep.to()) + (c.stopped() == null ? "." : " (" + c.stopped() + ")."));
         } else {
             s.append("; at ").append(sweep.level(missed.level())).append(' ').append(missedObjectives(missed)).append('.');
         }
-        return s.append(limitSentence(limit, missed, sweep)).toString();
+        return s.append(limitSentence(limit, met, missed, sweep)).toString();
     }
 
-    private static String limitSentence(Capacity.Limit limit, Capacity.Stage missed, RunConfig.Sweep sweep) {
+    private static String limitSentence(Capacity.Limit limit, Capacity.Stage met, Capacity.Stage missed, RunConfig.Sweep sweep) {
         return switch (limit) {
-            case NONE -> " The limit lies above the sweep's range.";
+            case NONE -> met.level() >= sweep.round(sweep.to()) ? " The limit lies above the sweep's range." : " The limit lies above " + sweep.level(met.level()) + ".";
             case ENDPOINT -> " The limit was the endpoint: the load generator kept its schedule and no call was rate-limited.";
             case GENERATOR -> " The limit was the load generator itself at " + sweep.level(missed.level())
                     + " (it fell behind its schedule, or its CPU or GC ran out): the endpoint may sustain more.";
