@@ -63,7 +63,8 @@ class Defaults implements CommandLine.IDefaultValueProvider {
     static final class Sweep extends Defaults {
         Sweep() {
             with("--window", "10s").with("--warmup", "10s").with("--settle", "10s").with("--stage-windows", "3").with("--factor", "2")
-                    .with("--precision", "10%").with("--budget", "30m").with("--arrivals", "poisson");
+                    .with("--precision", "10%").with("--budget", "30m").with("--arrivals", "poisson")
+                    .with("--max-failed-windows", "0"); // a stage past the knee may fail every call: the search goes on below it
             values.remove("--concurrency"); // a range, and no default: the sweep is of users or of arrivals, as asked
         }
     }

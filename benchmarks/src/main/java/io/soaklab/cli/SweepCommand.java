@@ -18,8 +18,9 @@ import picocli.CommandLine.Option;
  * rising, then bisected, load inside one run ({@link Sweeper}).
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, defaultValueProvider = Defaults.Sweep.class,
-        description = {"Find the load an endpoint sustains within objectives: stages of rising, then bisected, load in one run, then a report",
-            "with the sentence, each stage and the curves (latency against throughput, goodput and cost per task against load) (docs/sweep.md).",
+        description = {"Find the load an endpoint sustains within its objectives, in one run of stages of rising, then bisected, load.",
+            "The report says it in one sentence, with each stage and the curves: latency against throughput, goodput and cost per task",
+            "against load (docs/sweep.md).",
             "Example: soaklab sweep --endpoint http://gpu-box:8000/v1 --model M --concurrency 4..512 --slo ttft.p99=2s,errors=1%"})
 final class SweepCommand extends LoadOptions {
 
@@ -64,6 +65,9 @@ final class SweepCommand extends LoadOptions {
         if (slo == null || slo.isBlank()) {
             throw new SoakLab.UsageException("a sweep needs objectives, the load sustained is the load that meets them: --slo ttft.p99=2s,errors=1% for instance");
         }
+        if (io.soaklab.scenario.Scenarios.isReplay(scenario)) {
+            throw new SoakLab.UsageException("a sweep runs a scenario's episodes, not a replay: a replay's load comes from its recording");
+        }
         boolean users = concurrency != null;
         if (users) {
             for (String openOnly : new String[] {"--max-in-flight", "--arrivals"}) {
@@ -92,6 +96,11 @@ final class SweepCommand extends LoadOptions {
             b.arrival(process + ":" + sweep.level(range[0]));
         }
         RunConfig config = b.build().withSweep(sweep);
+        int stage = sweep.settleWindows(config.schedule().window(), config.workload().rampUp()) + sweep.stageWindows();
+        if (config.schedule().windows() < stage + 1) {
+            throw new SoakLab.UsageException("--budget " + io.soaklab.internal.text.Durations.format(budget) + " has no room for one stage of "
+                    + stage + " windows of " + io.soaklab.internal.text.Durations.format(config.schedule().window()) + ": give a longer budget");
+        }
         Path dir = out != null ? out : RunFolder.defaultPath(Path.of("results"), "sweep-" + config.workload().scenarioName(), Instant.now());
         if (out != null) {
             usableFolder(out);

@@ -92,7 +92,7 @@ class SweepTest {
         // the curves, in the report and as CSV: one row per stage
         List<String> csv = Files.readAllLines(dir.resolve("sweep.csv"));
         assertEquals(stages.size() + 1, csv.size());
-        assertTrue(csv.get(0).startsWith("stage,search,level,level_unit,") && csv.get(0).contains("ttft_p99,ttft_p99_ci_low,ttft_p99_ci_high"), csv.get(0));
+        assertTrue(csv.get(0).startsWith("stage,search,level,level_unit,") && csv.get(0).contains(",slo_ttft_p99,slo_ttft_p99_ci_low,slo_ttft_p99_ci_high,slo_errors,"), csv.get(0));
         assertTrue(csv.get(3).startsWith("3,ladder,4,users,3,") && csv.get(3).contains(",met,"), csv.get(3));
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<h2>Capacity</h2>") && html.contains(Page.e(sentence)), "the report says it");
@@ -162,6 +162,10 @@ class SweepTest {
         assertUsage("--precision", "sweep", "--concurrency", "2..8", "--precision", "150%", "--slo", "ttft.p99=1s");
         assertUsage("--factor", "sweep", "--concurrency", "2..8", "--factor", "1", "--slo", "ttft.p99=1s");
         assertUsage("--stage-windows", "sweep", "--concurrency", "2..8", "--stage-windows", "1", "--slo", "ttft.p99=1s");
+        assertUsage("--budget 30s has no room for one stage of 4 windows of 10s", "sweep", "--concurrency", "2..8", "--budget", "30s", "--slo",
+                "ttft.p99=1s");
+        assertUsage("a sweep runs a scenario's episodes, not a replay", "sweep", "--concurrency", "2..8", "--scenario", "replay:nothing.jsonl",
+                "--slo", "ttft.p99=1s");
     }
 
     private static void assertUsage(String says, String... args) {

@@ -79,12 +79,10 @@ final class Search {
                     + ": lower --concurrency or --arrival-rate's start");
         }
         if (hi == null) {
-            if (lo.level() >= sweep.to()) {
-                return Step.stop("every stage met every objective, up to the highest level asked for, " + sweep.level(sweep.to()));
-            }
+            double top = sweep.round(sweep.to());
             double up = sweep.round(Math.min(sweep.to(), lo.level() * sweep.factor()));
-            if (up <= lo.level()) {
-                up = sweep.round(Math.min(sweep.to(), lo.level() + 1));
+            if (lo.level() >= top || up <= lo.level()) { // levels are rounded (rates to three digits): the top may be as high as they go
+                return Step.stop("every stage met every objective, up to the highest level asked for, " + sweep.level(top));
             }
             return new Step(up, StageLine.Search.LADDER, null);
         }

@@ -66,14 +66,26 @@ public final class Sweeper {
         Search search = new Search(sweep);
         String why;
         RunStatus status = RunStatus.COMPLETE;
-        try (Soak soak = Soak.open(dir, false)) {
+        Soak soak = Soak.open(dir, false);
+        // stopped by a signal: the run is closed (aborted) and still has its report, stages and curves
+        Thread onSignal = new Thread(() -> {
+            soak.close(RunStatus.ABORTED, "stopped by a signal during the sweep");
+            try {
+                Report.write(RunData.load(dir, RunData.Reading.of(slos)));
+            } catch (IOException | RuntimeException e) {
+                err.println("soaklab: could not write the report: " + e.getMessage());
+            }
+            err.flush();
+        }, "soaklab-sweep-shutdown");
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
             soak.start();
             if (!config.schedule().warmup().isZero()) {
                 soak.beginWindow(true);
                 park(System.nanoTime() + config.schedule().warmup().toNanos());
                 soak.endWindow();
             }
-            Windows windows = new Windows(soak, window);
+            Windows windows = new Windows(soak, window, budget, settle + sweep.stageWindows());
             List<Capacity.Stage> stages = List.of();
             RunData last = null;
             int stage = 0;
@@ -96,10 +108,20 @@ public final class Sweeper {
                 }
                 if (stage > 0) {
                     Capacity.Stage before = stages.get(stages.size() - 1);
-                    if (sweep.kind() == RunConfig.Sweep.Kind.RATE && !before.met()) {
-                        drain(soak, windows, sweep, stages, config, err);
+                    String stuck = null;
+                    if (before.met()) {
+                        soak.level(step.level(), config.workload().rampUp());
+                    } else if (sweep.kind() == RunConfig.Sweep.Kind.RATE) {
+                        stuck = drain(soak, windows, sweep, stages, config, err);
+                        soak.level(step.level(), config.workload().rampUp());
+                    } else {
+                        soak.level(step.level(), config.workload().rampUp());
+                        stuck = windDown(soak, windows, sweep, step.level(), config, err);
                     }
-                    soak.level(step.level(), config.workload().rampUp());
+                    if (stuck != null) {
+                        why = stuck;
+                        break;
+                    }
                 }
                 StageLine.append(dir, new StageLine(stage, step.level(), step.how(), windows.open(), settle, sweep.stageWindows(),
                         java.time.Instant.now().toEpochMilli() * 1000));
@@ -110,10 +132,22 @@ public final class Sweeper {
                 err.println("soaklab: " + SweepSections.stageLine(capacity, stages.get(stages.size() - 1)));
                 stage++;
             }
-            soak.close(status, "sweep ended: " + why);
+            soak.close(status, Capacity.ENDED + why);
         } catch (StoppedException e) {
             why = e.getMessage();
             status = null;
+        } catch (IOException | RuntimeException e) {
+            soak.close(RunStatus.FAILED, "the sweep failed: " + e.getMessage()); // the record so far stays, with its report
+            why = null;
+            status = null;
+            err.println("soaklab: the sweep failed: " + e.getMessage());
+        } finally {
+            soak.close(); // no-op when closed above
+            try {
+                Runtime.getRuntime().removeShutdownHook(onSignal);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook writes the report
+            }
         }
         RunData run = RunData.load(dir, RunData.Reading.of(slos));
         Path report = Report.write(run);
@@ -155,23 +189,59 @@ public final class Sweeper {
      * stage that met every objective (at most {@link #MAX_DRAIN}, or the call timeout). Its windows
      * belong to no stage.
      */
-    private static void drain(Soak soak, Windows windows, RunConfig.Sweep sweep, List<Capacity.Stage> stages, RunConfig config, PrintWriter err)
+    private static String drain(Soak soak, Windows windows, RunConfig.Sweep sweep, List<Capacity.Stage> stages, RunConfig config, PrintWriter err)
             throws InterruptedException {
         long target = Math.max(1, stages.stream().filter(s -> s.measured() && s.met()).mapToLong(Capacity.Stage::maxInFlight).max().orElse(1));
-        if (soak.runner().inFlight() <= target) {
-            return;
+        if (soak.atLevel() && soak.runner().inFlight() <= target) {
+            return null;
         }
         soak.level(sweep.from(), Duration.ZERO);
-        Duration limit = config.target().timeouts().call().isZero() || config.target().timeouts().call().compareTo(MAX_DRAIN) > 0
-                ? MAX_DRAIN : config.target().timeouts().call();
-        long deadline = System.nanoTime() + limit.toNanos();
+        long deadline = System.nanoTime() + drainLimit(config).toNanos();
         int from = windows.open();
         int queued = soak.runner().inFlight();
-        while (soak.runner().inFlight() > target && System.nanoTime() < deadline) {
+        while ((!soak.atLevel() || soak.runner().inFlight() > target) && System.nanoTime() < deadline && windows.room() > 0) {
             windows.waitUpTo(20_000_000L);
+        }
+        if (!soak.atLevel() || soak.runner().inFlight() > target) {
+            return stuckWhy(windows, "the backlog of " + queued + " calls the last stage left did not drain");
         }
         err.println("soaklab: drained " + queued + " calls in flight down to " + soak.runner().inFlight() + " at " + sweep.level(sweep.from())
                 + " before the next stage (" + (windows.open() - from) + " window(s), in no stage)");
+        return null;
+    }
+
+    /** Why a drain that did not finish ends the sweep: the budget, or the longest a drain may take. */
+    private static String stuckWhy(Windows windows, String what) {
+        return what + (windows.room() <= 0 ? " within the time budget (--budget)" : " within " + Durations.format(MAX_DRAIN) + " (or the call timeout)")
+                + ": the endpoint did not recover from the overload";
+    }
+
+    /**
+     * After a closed load's stage missed and its level fell: the users above the new level end the
+     * episodes they are in, and the calls the endpoint queued for them end, before the stage is
+     * measured (at most {@link #MAX_DRAIN}, or the call timeout). Its windows belong to no stage.
+     */
+    private static String windDown(Soak soak, Windows windows, RunConfig.Sweep sweep, double level, RunConfig config, PrintWriter err)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + drainLimit(config).toNanos();
+        int from = windows.open();
+        int queued = soak.runner().inFlight();
+        while ((!soak.atLevel() || soak.runner().inFlight() > level) && System.nanoTime() < deadline && windows.room() > 0) {
+            windows.waitUpTo(20_000_000L);
+        }
+        if (!soak.atLevel() || soak.runner().inFlight() > level) {
+            return stuckWhy(windows, "the users above " + sweep.level(level) + " did not end their episodes");
+        }
+        if (windows.open() > from) {
+            err.println("soaklab: waited for the users above " + sweep.level(level) + " to end their episodes (" + queued + " calls were in flight; "
+                    + (windows.open() - from) + " window(s), in no stage)");
+        }
+        return null;
+    }
+
+    private static Duration drainLimit(RunConfig config) {
+        Duration call = config.target().timeouts().call();
+        return call.isZero() || call.compareTo(MAX_DRAIN) > 0 ? MAX_DRAIN : call;
     }
 
     /** The run's windows on the sweep's clock: each closed and the next opened at once, on a grid from the first. */
@@ -181,11 +251,23 @@ public final class Sweeper {
         private final long windowNanos;
         private int open;
 
-        Windows(Soak soak, Duration window) {
+        /** Windows the budget allows, the closing one included. */
+        private final int budget;
+        /** Windows a stage needs: a drain leaves them. */
+        private final int stage;
+
+        Windows(Soak soak, Duration window, int budget, int stage) {
+            this.budget = budget;
+            this.stage = stage;
             this.soak = soak;
             this.windowNanos = window.toNanos();
             soak.beginWindow(false);
             this.t0 = System.nanoTime();
+        }
+
+        /** Windows a drain may still take, leaving a stage and the closing window their room. */
+        int room() {
+            return budget - (open + stage + 1);
         }
 
         /** The window open now, counted from 0. */
