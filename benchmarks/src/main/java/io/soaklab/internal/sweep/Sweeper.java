@@ -185,13 +185,16 @@ public final class Sweeper {
 
     /**
      * After an open load's stage missed, the calls it queued would be the next stage's latency:
-     * arrivals fall to the lowest level until no more calls are in flight than at the end of the highest
-     * stage that met every objective (at most {@link #MAX_DRAIN}, or the call timeout). Its windows
+     * arrivals fall to the lowest level until no more calls are in flight than that level had when it
+     * met every objective (at most {@link #MAX_DRAIN}, or the call timeout). Its windows
      * belong to no stage.
      */
     private static String drain(Soak soak, Windows windows, RunConfig.Sweep sweep, List<Capacity.Stage> stages, RunConfig config, PrintWriter err)
             throws InterruptedException {
-        long target = Math.max(1, stages.stream().filter(s -> s.measured() && s.met()).mapToLong(Capacity.Stage::maxInFlight).max().orElse(1));
+        // what the lowest level, at which the drain runs, had in flight when it met every objective: at the highest met level the
+        // endpoint's slots may all be busy, and a next stage begun then would wait on them
+        long target = Math.max(1, stages.stream().filter(s -> s.measured() && s.met()).min(java.util.Comparator.comparingDouble(Capacity.Stage::level))
+                .map(Capacity.Stage::maxInFlight).orElse(1L));
         if (soak.atLevel() && soak.runner().inFlight() <= target) {
             return null;
         }
