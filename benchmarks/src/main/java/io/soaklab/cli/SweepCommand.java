@@ -96,6 +96,9 @@ final class SweepCommand extends LoadOptions {
             b.arrival(process + ":" + sweep.level(range[0]));
         }
         RunConfig config = b.build().withSweep(sweep);
+        if (RunConfig.UNPRICED.equals(config.pricedAs()) && io.soaklab.internal.run.Slo.parseAll(slo).stream().anyMatch(o -> o.metric().equals("episode.cost"))) {
+            throw new SoakLab.UsageException("--slo episode.cost needs prices, and the run is not priced (--price-as none): give --price-as MODEL");
+        }
         int stage = sweep.settleWindows(config.schedule().window(), config.workload().rampUp()) + sweep.stageWindows();
         if (config.schedule().windows() < stage + 1) {
             throw new SoakLab.UsageException("--budget " + io.soaklab.internal.text.Durations.format(budget) + " has no room for one stage of "

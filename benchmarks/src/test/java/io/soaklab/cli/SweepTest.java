@@ -96,6 +96,7 @@ class SweepTest {
         assertTrue(csv.get(3).startsWith("3,ladder,4,users,3,") && csv.get(3).contains(",met,"), csv.get(3));
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<h2>Capacity</h2>") && html.contains(Page.e(sentence)), "the report says it");
+        assertTrue(html.contains("Complete: the sweep ended by itself (the bracket is tight: 4 users met every objective, 5 users missed). "), "its banner");
         for (String chart : List.of("sweep-latency.png", "sweep-goodput.png", "sweep-cost.png")) {
             assertTrue(Files.size(dir.resolve("charts").resolve(chart)) > 1000, chart);
         }
@@ -162,6 +163,7 @@ class SweepTest {
         assertUsage("--precision", "sweep", "--concurrency", "2..8", "--precision", "150%", "--slo", "ttft.p99=1s");
         assertUsage("--factor", "sweep", "--concurrency", "2..8", "--factor", "1", "--slo", "ttft.p99=1s");
         assertUsage("--stage-windows", "sweep", "--concurrency", "2..8", "--stage-windows", "1", "--slo", "ttft.p99=1s");
+        assertUsage("--slo episode.cost needs prices", "sweep", "--concurrency", "2..8", "--price-as", "none", "--slo", "episode.cost.p95=$0.10");
         assertUsage("--budget 30s has no room for one stage of 4 windows of 10s", "sweep", "--concurrency", "2..8", "--budget", "30s", "--slo",
                 "ttft.p99=1s");
         assertUsage("a sweep runs a scenario's episodes, not a replay", "sweep", "--concurrency", "2..8", "--scenario", "replay:nothing.jsonl",

@@ -88,6 +88,7 @@ public final class OpenLoad extends LoadBase {
         Arrivals.Schedule schedule = arrivals.schedule(seed);
         long start = startNanos;
         for (long k = 0; running; k++) {
+            int moves = arrivals.moves(); // before the draw: a move landing after it makes the arrival drawn again
             long offset = schedule.next();
             if (offset < 0) {
                 return; // a replay has ended
@@ -98,7 +99,7 @@ public final class OpenLoad extends LoadBase {
             long drawn = start + offset;
             try {
                 if (arrivals.moving()) {
-                    drawn = awaitMovable(schedule, start, drawn);
+                    drawn = awaitMovable(schedule, start, drawn, moves);
                     if (drawn < 0) {
                         return;
                     }
@@ -134,8 +135,7 @@ public final class OpenLoad extends LoadBase {
      * Waits for an arrival of movable arrivals (a sweep's): when the rate is moved meanwhile, the arrival drawn at the old rate
      * (a minute away at 1/m) is drawn again from now at the new one. Returns its intended start, or -1 when the schedule ended.
      */
-    private long awaitMovable(Arrivals.Schedule schedule, long start, long intended) throws InterruptedException {
-        int drawnAt = arrivals.moves();
+    private long awaitMovable(Arrivals.Schedule schedule, long start, long intended, int drawnAt) throws InterruptedException {
         while (true) {
             long now = System.nanoTime();
             if (now >= intended - LEAD_NANOS) {

@@ -38,6 +38,14 @@ final class Checks {
         String open = c.open() == 0 ? "" : " " + Format.count(c.open()) + (c.open() == 1 ? " call was" : " calls were")
                 + " still open when it ended.";
         String message = manifest.message() == null ? "" : " (" + manifest.message() + ")";
+        if (run.status() == io.soaklab.run.RunStatus.COMPLETE && manifest.config().sweep() != null) {
+            // a sweep plans no windows: its budget bounds them, and calls failing past the knee are what it looks for
+            String why = manifest.message() == null ? "" : " (" + manifest.message().replaceFirst("^" + java.util.regex.Pattern.quote(
+                    io.soaklab.internal.analysis.Capacity.ENDED), "") + ")";
+            return new Verdict(c.calls() == 0 ? Level.WARN : Level.OK, "Complete: the sweep ended by itself" + why + ". " + run.windows().size()
+                    + " windows recorded, within a budget of " + manifest.windowsPlanned() + "; " + Format.count(c.errorCount()) + " of "
+                    + Format.count(c.calls()) + " calls failed, in the stages they belong to." + open);
+        }
         return switch (run.status()) {
             case COMPLETE -> complete(c, open, windows);
             case RUNNING -> new Verdict(Level.WARN, "Still running: this report shows the windows closed so far." + windows);

@@ -81,6 +81,9 @@ final class Search {
         if (hi == null) {
             double top = sweep.round(sweep.to());
             double up = sweep.round(Math.min(sweep.to(), lo.level() * sweep.factor()));
+            if (up <= lo.level()) { // a small factor on a small level rounds back to it: the next level up instead
+                up = sweep.round(Math.min(sweep.to(), nextAbove(lo.level())));
+            }
             if (lo.level() >= top || up <= lo.level()) { // levels are rounded (rates to three digits): the top may be as high as they go
                 return Step.stop("every stage met every objective, up to the highest level asked for, " + sweep.level(top));
             }
@@ -98,6 +101,14 @@ final class Search {
                     + sweep.level(hi.level()) + " missed");
         }
         return new Step(mid, StageLine.Search.BISECT, null);
+    }
+
+    /** The next level above {@code level}: one user more, or a rate one in its third significant digit higher. */
+    private double nextAbove(double level) {
+        if (sweep.kind() == RunConfig.Sweep.Kind.USERS) {
+            return level + 1;
+        }
+        return level + Math.pow(10, Math.floor(Math.log10(level)) - 2);
     }
 
     /** Whether {@code hi} is within the sweep's precision above {@code lo} (users: or one apart). */

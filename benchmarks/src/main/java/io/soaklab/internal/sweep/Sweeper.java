@@ -122,6 +122,9 @@ public final class Sweeper {
                         why = stuck;
                         break;
                     }
+                    if (!before.met()) {
+                        windows.toBoundary(); // the stage settles whole windows, not what is left of the one the wait ended in
+                    }
                 }
                 StageLine.append(dir, new StageLine(stage, step.level(), step.how(), windows.open(), settle, sweep.stageWindows(),
                         java.time.Instant.now().toEpochMilli() * 1000));
@@ -137,10 +140,13 @@ public final class Sweeper {
             why = e.getMessage();
             status = null;
         } catch (IOException | RuntimeException e) {
-            soak.close(RunStatus.FAILED, "the sweep failed: " + e.getMessage()); // the record so far stays, with its report
+            String ended = soak.endedEarly();
+            if (ended == null) {
+                soak.close(RunStatus.FAILED, "the sweep failed: " + e.getMessage()); // the record so far stays, with its report
+                err.println("soaklab: the sweep failed: " + e.getMessage());
+            } // else the run ended under the sweep (a signal): reading it back failed for that reason, not for its own
             why = null;
             status = null;
-            err.println("soaklab: the sweep failed: " + e.getMessage());
         } finally {
             soak.close(); // no-op when closed above
             try {
@@ -215,8 +221,8 @@ public final class Sweeper {
 
     /** Why a drain that did not finish ends the sweep: the budget, or the longest a drain may take. */
     private static String stuckWhy(Windows windows, String what) {
-        return what + (windows.room() <= 0 ? " within the time budget (--budget)" : " within " + Durations.format(MAX_DRAIN) + " (or the call timeout)")
-                + ": the endpoint did not recover from the overload";
+        return windows.room() <= 0 ? what + " while the time budget (--budget) had room to wait"
+                : what + " within " + Durations.format(MAX_DRAIN) + ": the endpoint did not recover from the overload";
     }
 
     /**
@@ -229,10 +235,10 @@ public final class Sweeper {
         long deadline = System.nanoTime() + drainLimit(config).toNanos();
         int from = windows.open();
         int queued = soak.runner().inFlight();
-        while ((!soak.atLevel() || soak.runner().inFlight() > level) && System.nanoTime() < deadline && windows.room() > 0) {
+        while (!soak.atLevel() && System.nanoTime() < deadline && windows.room() > 0) {
             windows.waitUpTo(20_000_000L);
         }
-        if (!soak.atLevel() || soak.runner().inFlight() > level) {
+        if (!soak.atLevel()) {
             return stuckWhy(windows, "the users above " + sweep.level(level) + " did not end their episodes");
         }
         if (windows.open() > from) {
@@ -242,9 +248,9 @@ public final class Sweeper {
         return null;
     }
 
+    /** Longest a wait after an overload takes: episodes and a backlog, not one call, so not the call timeout. */
     private static Duration drainLimit(RunConfig config) {
-        Duration call = config.target().timeouts().call();
-        return call.isZero() || call.compareTo(MAX_DRAIN) > 0 ? MAX_DRAIN : call;
+        return MAX_DRAIN;
     }
 
     /** The run's windows on the sweep's clock: each closed and the next opened at once, on a grid from the first. */
@@ -284,6 +290,11 @@ public final class Sweeper {
                 park(t0 + (open + 1) * windowNanos);
                 next();
             }
+        }
+
+        /** Waits for the window open now to end, and opens the next. */
+        void toBoundary() throws InterruptedException {
+            pass(1);
         }
 
         /** Waits up to {@code nanos}, passing a window boundary when one comes. */

@@ -83,6 +83,11 @@ class SearchTest {
         List<Capacity.Stage> stages = sweep(rates(1, 1234), level -> true, why);
         assertEquals(List.of(1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0, 1020.0, 1230.0), stages.stream().map(Capacity.Stage::level).toList());
         assertEquals("every stage met every objective, up to the highest level asked for, 1230/s", why.toString());
+        // a factor too small to move a small level once rounded: one user, or one in the third digit, more
+        StringBuilder small = new StringBuilder();
+        List<Capacity.Stage> climb = sweep(new RunConfig.Sweep(RunConfig.Sweep.Kind.USERS, 2, 6, 1.25, 0.1, Duration.ofSeconds(1), 3), level -> true, small);
+        assertEquals(List.of(2.0, 3.0, 4.0, 5.0, 6.0), climb.stream().map(Capacity.Stage::level).toList());
+        assertEquals("every stage met every objective, up to the highest level asked for, 6 users", small.toString());
     }
 
     @Test
