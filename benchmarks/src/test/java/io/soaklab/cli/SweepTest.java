@@ -97,6 +97,8 @@ class SweepTest {
         String html = Files.readString(dir.resolve("report.html"));
         assertTrue(html.contains("<h2>Capacity</h2>") && html.contains(Page.e(sentence)), "the report says it");
         assertTrue(html.contains("Complete: the sweep ended by itself (the bracket is tight: 4 users met every objective, 5 users missed). "), "its banner");
+        assertTrue(html.contains("Not tested: a sweep changes its load stage by stage") && !html.contains("degraded over the run"),
+                "no drift is read into the sweep's own ramp");
         for (String chart : List.of("sweep-latency.png", "sweep-goodput.png", "sweep-cost.png")) {
             assertTrue(Files.size(dir.resolve("charts").resolve(chart)) > 1000, chart);
         }

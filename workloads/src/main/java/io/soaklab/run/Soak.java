@@ -418,12 +418,15 @@ public final class Soak implements AutoCloseable {
         if (last || stop) {
             endRun(); // in the window that ends the run: every call sent is on record in it
         }
+        if (last) {
+            // sealed before the window closes: an episode ending after endRun is after the run, and is told so (not traced).
+            // Sealed after, an episode ending between the two was accepted, held for a next window, and dropped by the seal:
+            // traced, yet not in episodes.jsonl
+            recorder.seal();
+        }
         WindowSummary window = recorder.endWindow();
         if (!window.warmup()) {
             int done = recorder.measuredWindows();
-            if (done >= config.schedule().windows()) {
-                recorder.seal(); // calls still ending now are after the run
-            }
             if (config.sweep() != null) {
                 recorder.flushLines(); // the sweep reads its stage's calls from the run folder next
             }

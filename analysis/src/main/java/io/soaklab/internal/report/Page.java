@@ -68,7 +68,13 @@ final class Page {
         RunSections.notes(this);
         RunSections.checks(this);
         RunSections.objectives(this);
-        RunSections.changes(this);
+        if (io.soaklab.internal.analysis.Capacity.isSweep(run)) {
+            // its load changes stage by stage, by design: a trend over its windows is the sweep's own ramp, not a degradation
+            out.append("<h2>What changed over time</h2>\n<p>Not tested: a sweep changes its load stage by stage, so its windows' latency")
+                    .append(" rises with its load by design. Each stage is in the Capacity section above; soak at one level to test for drift.</p>\n");
+        } else {
+            RunSections.changes(this);
+        }
         MeasureSections.latency(this);
         MeasureSections.callsAndSpend(this);
         CostSections.cost(this);
