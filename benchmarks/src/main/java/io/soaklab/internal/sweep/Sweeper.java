@@ -274,9 +274,9 @@ public final class Sweeper {
             this.t0 = System.nanoTime();
         }
 
-        /** Windows a drain may still take, leaving a stage and the closing window their room. */
+        /** Windows a drain may still take, leaving their room to the window it ends in, a stage and the closing window. */
         int room() {
-            return budget - (open + stage + 1);
+            return budget - (open + 1 + stage + 1);
         }
 
         /** The window open now, counted from 0. */
