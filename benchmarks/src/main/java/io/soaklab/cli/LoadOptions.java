@@ -1,24 +1,18 @@
 package io.soaklab.cli;
 
-import io.soaklab.internal.bench.SoakLauncher;
 import io.soaklab.internal.cost.Billing;
-import io.soaklab.internal.trace.OtlpTarget;
 import io.soaklab.protocol.Api;
 import io.soaklab.protocol.Timeouts;
 import io.soaklab.run.RunConfig;
-import io.soaklab.run.RunFolder;
 import io.soaklab.sim.SimProfiles;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 

@@ -1,26 +1,15 @@
 package io.soaklab.cli;
 
 import io.soaklab.internal.bench.SoakLauncher;
-import io.soaklab.internal.cost.Billing;
 import io.soaklab.internal.trace.OtlpTarget;
-import io.soaklab.protocol.Api;
-import io.soaklab.protocol.Timeouts;
 import io.soaklab.run.RunConfig;
 import io.soaklab.run.RunFolder;
-import io.soaklab.sim.SimProfiles;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.Callable;
 
 /** The options of {@code run}, {@code demo} and {@code replay}: a soak at one load, for a duration, alone or as one shard of several. */
 abstract class RunOptions extends LoadOptions {

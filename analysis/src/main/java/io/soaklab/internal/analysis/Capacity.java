@@ -213,7 +213,7 @@ public final class Capacity {
                 stageOf[w] = s;
             }
         }
-        Pooled pooled = new Pooled(lines.size(), stageOf, slos, run.costs() != null);
+        Pooled pooled = new Pooled(lines.size(), stageOf, run.costs() != null);
         IntervalLog.read(run.dir(), pooled);
         EpisodeLine.read(run.dir(), pooled);
         CallLine.read(run.dir(), pooled);
@@ -372,7 +372,7 @@ public final class Capacity {
         /** Whether the run is priced: an unpriced run has no episode cost to hold to a limit. */
         private final boolean priced;
 
-        Pooled(int stages, int[] stageOf, List<Slo> slos, boolean priced) {
+        Pooled(int stages, int[] stageOf, boolean priced) {
             this.priced = priced;
             this.stageOf = stageOf;
             this.episodes = new long[stages];

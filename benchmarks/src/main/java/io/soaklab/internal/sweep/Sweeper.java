@@ -186,13 +186,13 @@ public final class Sweeper {
                 + io.soaklab.internal.cost.Cost.format(spent) + " spent, and the stage would cost about " + io.soaklab.internal.cost.Cost.format(next);
     }
 
-    /** Longest a drain waits for an overloaded stage's backlog to end. */
+    /** Longest a wait after an overload takes: episodes and a backlog, not one call, so not the call timeout. */
     static final Duration MAX_DRAIN = Duration.ofMinutes(10);
 
     /**
      * After an open load's stage missed, the calls it queued would be the next stage's latency:
      * arrivals fall to the lowest level until no more calls are in flight than that level had when it
-     * met every objective (at most {@link #MAX_DRAIN}, or the call timeout). Its windows
+     * met every objective (at most {@link #MAX_DRAIN}, within the budget). Its windows
      * belong to no stage.
      */
     private static String drain(Soak soak, Windows windows, RunConfig.Sweep sweep, List<Capacity.Stage> stages, RunConfig config, PrintWriter err)
@@ -205,7 +205,7 @@ public final class Sweeper {
             return null;
         }
         soak.level(sweep.from(), Duration.ZERO);
-        long deadline = System.nanoTime() + drainLimit(config).toNanos();
+        long deadline = System.nanoTime() + MAX_DRAIN.toNanos();
         int from = windows.open();
         int queued = soak.runner().inFlight();
         while ((!soak.atLevel() || soak.runner().inFlight() > target) && System.nanoTime() < deadline && windows.room() > 0) {
@@ -228,11 +228,11 @@ public final class Sweeper {
     /**
      * After a closed load's stage missed and its level fell: the users above the new level end the
      * episodes they are in, and the calls the endpoint queued for them end, before the stage is
-     * measured (at most {@link #MAX_DRAIN}, or the call timeout). Its windows belong to no stage.
+     * measured (at most {@link #MAX_DRAIN}, within the budget). Its windows belong to no stage.
      */
     private static String windDown(Soak soak, Windows windows, RunConfig.Sweep sweep, double level, RunConfig config, PrintWriter err)
             throws InterruptedException {
-        long deadline = System.nanoTime() + drainLimit(config).toNanos();
+        long deadline = System.nanoTime() + MAX_DRAIN.toNanos();
         int from = windows.open();
         int queued = soak.runner().inFlight();
         while (!soak.atLevel() && System.nanoTime() < deadline && windows.room() > 0) {
@@ -248,10 +248,6 @@ public final class Sweeper {
         return null;
     }
 
-    /** Longest a wait after an overload takes: episodes and a backlog, not one call, so not the call timeout. */
-    private static Duration drainLimit(RunConfig config) {
-        return MAX_DRAIN;
-    }
 
     /** The run's windows on the sweep's clock: each closed and the next opened at once, on a grid from the first. */
     private static final class Windows {
